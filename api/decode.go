@@ -1,0 +1,86 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/attend/attend/domain"
+)
+
+// decodeJSON reads the body into dst. It answers the request itself and
+// returns false on any problem: 400 for a wrong content type or malformed
+// JSON, 413 for a body over the limit, 422 for a value of the wrong type.
+func (s *Server) decodeJSON(c *gin.Context, dst any) bool {
+	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		s.badRequest(c, http.StatusBadRequest, "unsupported-content-type", "Wrong content type",
+			"send the body as application/json")
+		return false
+	}
+	dec := json.NewDecoder(c.Request.Body)
+	err = dec.Decode(dst)
+	if err == nil {
+		// One JSON value only: trailing data means the client sent something else.
+		if _, terr := dec.Token(); !errors.Is(terr, io.EOF) {
+			err = errors.New("unexpected data after the JSON value")
+		}
+	}
+	if err == nil {
+		return true
+	}
+	var (
+		tooBig  *http.MaxBytesError
+		syntax  *json.SyntaxError
+		typeErr *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &tooBig):
+		s.badRequest(c, http.StatusRequestEntityTooLarge, "payload-too-large", "Request body too large",
+			fmt.Sprintf("the body must be at most %d bytes", tooBig.Limit))
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		field := typeErr.Field
+		s.Error(c, domain.ValidationError([]domain.FieldError{
+			domain.NewFieldError(field, "type", jsonTypeName(typeErr.Type)),
+		}))
+	case errors.As(err, &syntax):
+		s.badRequest(c, http.StatusBadRequest, "malformed-json", "Malformed JSON",
+			fmt.Sprintf("the body is not valid JSON (at byte %d)", syntax.Offset))
+	case errors.Is(err, io.EOF):
+		s.badRequest(c, http.StatusBadRequest, "malformed-json", "Malformed JSON", "the body is empty")
+	default:
+		s.badRequest(c, http.StatusBadRequest, "malformed-json", "Malformed JSON", "the body is not valid JSON: "+err.Error())
+	}
+	return false
+}
+
+func jsonTypeName(t reflect.Type) string {
+	if t == nil {
+		return "a different type"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Float64:
+		return "number"
+	case reflect.Slice:
+		return "array"
+	case reflect.Struct, reflect.Map:
+		if t.String() == "time.Time" {
+			return "RFC 3339 timestamp"
+		}
+		return "object"
+	case reflect.Pointer:
+		return jsonTypeName(t.Elem())
+	}
+	return t.String()
+}

@@ -1,0 +1,147 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/attend/attend/domain"
+	"github.com/attend/attend/store"
+)
+
+// registrationMessages are the answers to a registration request. They are
+// the same for a new and a repeated email, so the API reveals nothing about
+// who registered.
+var registrationMessages = map[domain.Status]string{
+	domain.StatusPending:    "Thank you. Check your inbox: we sent a link to confirm your registration.",
+	domain.StatusWaitlisted: "The event is full, so you are on the waiting list. Check your inbox to confirm your email address; we will write when a seat frees up.",
+}
+
+// closedMessages explain a closed registration.
+var closedMessages = map[domain.Closure]string{
+	domain.NotYetOpen: "Registration for this event has not opened yet.",
+	domain.Closed:     "Registration for this event is closed.",
+	domain.Past:       "This event has already taken place.",
+}
+
+// OpenEvent loads a published event and checks that registration is open,
+// for both the API and the web form.
+func (s *Server) openEvent(c *gin.Context) (*domain.Event, bool) {
+	ev, err := s.store.PublishedEvent(c.Request.Context(), c.Param("slug"))
+	if err != nil {
+		s.Error(c, err)
+		return nil, false
+	}
+	if closure := ev.RegistrationClosure(s.now()); closure != "" {
+		s.Error(c, &domain.Error{Code: domain.EClosed, Message: closedMessages[closure],
+			Extra: map[string]any{"reason": string(closure)}})
+		return nil, false
+	}
+	return ev, true
+}
+
+func (s *Server) createRegistration(c *gin.Context) {
+	ev, ok := s.openEvent(c)
+	if !ok {
+		return
+	}
+	var in domain.RegistrationInput
+	if !s.decodeJSON(c, &in) {
+		return
+	}
+	reg, err := s.rules.NewRegistration(in, ev, s.now())
+	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	res, err := s.store.Register(c.Request.Context(), reg, s.hooks...)
+	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusAccepted, gin.H{"status": res.Status, "message": registrationMessages[res.Status]})
+}
+
+// Registration listing limits.
+const (
+	defaultPageSize = 50
+	maxPageSize     = 200
+)
+
+func (s *Server) listRegistrations(c *gin.Context) {
+	ev, err := s.store.ManagedEvent(c.Request.Context(), organizer(c).ID, c.Param("slug"))
+	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	f, err := registrationFilter(c)
+	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	page, err := s.store.Registrations(c.Request.Context(), ev.ID, f)
+	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	var next any
+	if page.NextCursor != "" {
+		next = page.NextCursor
+	}
+	c.JSON(http.StatusOK, gin.H{"registrations": page.Registrations, "next_cursor": next})
+}
+
+// registrationFilter reads and checks the list's query parameters, naming
+// every bad one at once.
+func registrationFilter(c *gin.Context) (store.RegistrationFilter, error) {
+	f := store.RegistrationFilter{
+		Status:  strings.TrimSpace(c.Query("status")),
+		Country: strings.ToUpper(strings.TrimSpace(c.Query("country"))),
+		Query:   strings.TrimSpace(c.Query("q")),
+		Cursor:  c.Query("cursor"),
+		Limit:   defaultPageSize,
+	}
+	var fields []domain.FieldError
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPageSize {
+			fields = append(fields, domain.FieldError{Field: "limit", Code: "range", Param: "1-200",
+				Message: "Limit must be a whole number from 1 to 200."})
+		} else {
+			f.Limit = n
+		}
+	}
+	if f.Status != "" && !domain.ValidStatus(f.Status) {
+		fields = append(fields, domain.FieldError{Field: "status", Code: "oneof", Param: "pending confirmed waitlisted cancelled expired",
+			Message: "Status must be one of: pending, confirmed, waitlisted, cancelled, expired."})
+	}
+	if f.Country != "" && !domain.ValidCountry(f.Country) {
+		fields = append(fields, domain.NewFieldError("country", "iso3166", ""))
+	}
+	if len([]rune(f.Query)) > 200 || domain.HasControl(f.Query) {
+		fields = append(fields, domain.FieldError{Field: "q", Code: "max", Param: "200",
+			Message: "The search text must be at most 200 characters, without control characters."})
+	}
+	if f.Cursor != "" {
+		if _, err := store.DecodeCursor(f.Cursor); err != nil {
+			fields = append(fields, domain.FieldError{Field: "cursor", Code: "invalid", Message: "Cursor is not one this server issued."})
+		}
+	}
+	return f, domain.ValidationError(fields)
+}
+
+func (s *Server) getRegistration(c *gin.Context) {
+	ev, err := s.store.ManagedEvent(c.Request.Context(), organizer(c).ID, c.Param("slug"))
+	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	reg, err := s.store.Registration(c.Request.Context(), ev.ID, c.Param("id"))
+	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, reg)
+}

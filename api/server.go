@@ -1,0 +1,105 @@
+// Package api is attend's HTTP front: the Gin router, its middleware and the
+// JSON handlers. Handlers stay thin: bind, call domain and store, render.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/attend/attend/config"
+	"github.com/attend/attend/domain"
+	"github.com/attend/attend/store"
+)
+
+// Deps are what the server needs; run() builds them once.
+type Deps struct {
+	Config config.Config
+	Store  *store.Store
+	Rules  *domain.Rules
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// RegisterHooks run inside the registration transaction (for example
+	// to queue the confirmation email).
+	RegisterHooks []store.RegisterHook
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	cfg    config.Config
+	store  *store.Store
+	rules  *domain.Rules
+	log    *slog.Logger
+	now    func() time.Time
+	hooks  []store.RegisterHook
+	engine *gin.Engine
+}
+
+// New builds the server and its routes.
+func New(d Deps) *Server {
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{cfg: d.Config, store: d.Store, rules: d.Rules, log: d.Logger, now: d.Now, hooks: d.RegisterHooks}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.engine = gin.New()
+	s.engine.HandleMethodNotAllowed = true
+	s.engine.ContextWithFallback = true
+	s.routes()
+	return s
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+// Routes lists the registered routes, for tests that walk them.
+func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
+
+// routes is the one place where every route is declared.
+func (s *Server) routes() {
+	r := s.engine
+	r.Use(withRequestID(), s.withLogging(), s.withRecovery(), s.withLimits())
+	r.NoRoute(func(c *gin.Context) { s.Error(c, domain.Errorf(domain.ENotFound, "no such page or endpoint")) })
+	r.NoMethod(func(c *gin.Context) {
+		s.badRequest(c, http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed",
+			c.Request.Method+" is not supported here")
+	})
+
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+
+	v1 := r.Group("/api/v1")
+	v1.GET("/openapi.yaml", s.openAPI)
+	v1.GET("/events", s.optionalOrganizer(), s.listEvents)
+	v1.GET("/events/:slug", s.optionalOrganizer(), s.getEvent)
+	v1.POST("/events/:slug/registrations", s.createRegistration)
+
+	org := v1.Group("", s.requireOrganizer())
+	org.POST("/events", s.createEvent)
+	org.PATCH("/events/:slug", s.updateEvent)
+	org.GET("/events/:slug/registrations", s.listRegistrations)
+	org.GET("/events/:slug/registrations/:id", s.getRegistration)
+	org.GET("/me", s.me)
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// readyz answers 503 while the database is unreachable, so a load balancer
+// stops sending traffic to this process.
+func (s *Server) readyz(c *gin.Context) {
+	if err := s.store.Ping(c.Request.Context()); err != nil {
+		c.Header("Retry-After", "5")
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "database": "unreachable"})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ok", "database": "ok"})
+}
+
+func (s *Server) me(c *gin.Context) {
+	c.JSON(http.StatusOK, organizer(c))
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/attend/attend/config"
+	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/demo"
+	"github.com/attend/attend/migrations"
+	"github.com/attend/attend/store"
+)
+
+func (a *app) withStore(ctx context.Context, fn func(*store.Store) error) error {
+	cfg, err := a.config(config.Need{})
+	if err != nil {
+		return err
+	}
+	db, err := a.open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if n, err := migrations.Pending(ctx, db.DB); err != nil {
+		return err
+	} else if n > 0 {
+		return fmt.Errorf("the database has %d pending migrations: run `attend migrate` first", n)
+	}
+	return fn(store.New(db))
+}
+
+func (a *app) organizer(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "add" {
+		return fmt.Errorf("usage: attend organizer add --email E --name N")
+	}
+	f, err := flags(args[1:], "email", "name")
+	if err != nil {
+		return err
+	}
+	o, err := domain.NewOrganizer(f["email"], f["name"])
+	if err != nil {
+		return describe(err)
+	}
+	return a.withStore(ctx, func(st *store.Store) error {
+		if err := st.CreateOrganizer(ctx, o); err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(a.stdout, "organizer %s created\n", o.Email)
+		return nil
+	})
+}
+
+func (a *app) token(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		return fmt.Errorf("usage: attend token create --email E")
+	}
+	f, err := flags(args[1:], "email")
+	if err != nil {
+		return err
+	}
+	if f["email"] == "" {
+		return fmt.Errorf("--email is required")
+	}
+	return a.withStore(ctx, func(st *store.Store) error {
+		o, err := st.OrganizerByEmail(ctx, f["email"])
+		if err != nil {
+			return describe(err)
+		}
+		token, hash, err := domain.NewToken()
+		if err != nil {
+			return err
+		}
+		if err := st.CreateAPIToken(ctx, o.ID, hash); err != nil {
+			return err
+		}
+		// Only the token on stdout, so scripts can capture it.
+		fmt.Fprintln(a.stdout, token)
+		return nil
+	})
+}
+
+func (a *app) demo(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("demo takes no arguments")
+	}
+	return a.withStore(ctx, func(st *store.Store) error {
+		res, err := demo.Load(ctx, st, domain.NewRules(), time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stderr, "demo loaded: organizer %s, events %s and %s (%d participants added)\n",
+			res.Organizer.Email, res.Past.Slug, res.Upcoming.Slug, res.Registered)
+		fmt.Fprintln(a.stdout, res.Token)
+		return nil
+	})
+}
+
+// describe turns a validation error into one readable line for the terminal.
+func describe(err error) error {
+	e, ok := domain.AsError(err)
+	if !ok || len(e.Fields) == 0 {
+		return err
+	}
+	msg := ""
+	for i, f := range e.Fields {
+		if i > 0 {
+			msg += " "
+		}
+		msg += f.Message
+	}
+	return fmt.Errorf("%s", msg)
+}

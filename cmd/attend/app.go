@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/attend/attend/config"
+	"github.com/attend/attend/migrations"
+	"github.com/attend/attend/store"
+)
+
+// app carries what every command needs from the process.
+type app struct {
+	getenv         func(string) string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	// listening, when set, learns the address the server bound (tests use
+	// HTTP_ADDR=127.0.0.1:0).
+	listening func(addr string)
+}
+
+func (a *app) config(need config.Need) (config.Config, error) {
+	cfg, err := config.Load(a.getenv, need)
+	if err != nil {
+		return cfg, fmt.Errorf("configuration: %w", err)
+	}
+	return cfg, nil
+}
+
+func (a *app) logger(cfg config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // validated by config.Load
+	return slog.New(slog.NewJSONHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// open connects to the database with the configured limits.
+func (a *app) open(ctx context.Context, cfg config.Config) (*sqlx.DB, error) {
+	return store.Open(ctx, store.WithTimeouts(cfg.DatabaseURL, cfg.DBStatementTimeout), store.Options{
+		MaxOpenConns: cfg.DBMaxOpenConns,
+		MaxIdleConns: cfg.DBMaxOpenConns,
+	})
+}
+
+func (a *app) migrate(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("migrate takes no arguments")
+	}
+	cfg, err := a.config(config.Need{})
+	if err != nil {
+		return err
+	}
+	db, err := a.open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := migrations.Up(ctx, db.DB); err != nil {
+		return err
+	}
+	fmt.Fprintln(a.stdout, "migrations applied")
+	return nil
+}
+
+// flags parses "--name value" and "--name=value" pairs for the few
+// administrative commands; unknown or missing flags are errors.
+func flags(args []string, names ...string) (map[string]string, error) {
+	out := map[string]string{}
+	known := map[string]bool{}
+	for _, n := range names {
+		known[n] = true
+	}
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if !strings.HasPrefix(arg, "--") {
+			return nil, fmt.Errorf("unexpected argument %q", arg)
+		}
+		name, value, hasValue := strings.Cut(strings.TrimPrefix(arg, "--"), "=")
+		if !known[name] {
+			return nil, fmt.Errorf("unknown flag --%s", name)
+		}
+		if !hasValue {
+			if strings.HasSuffix(name, "-stdin") {
+				value = "true"
+			} else {
+				if i+1 >= len(args) {
+					return nil, fmt.Errorf("flag --%s needs a value", name)
+				}
+				i++
+				value = args[i]
+			}
+		}
+		out[name] = value
+	}
+	return out, nil
+}

@@ -1,0 +1,197 @@
+// Package config reads attend's settings from the environment once, at
+// start-up, and refuses to start on a missing or malformed one.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting attend reads. It is built by Load and passed down;
+// nothing reads the environment after start-up.
+type Config struct {
+	DatabaseURL string
+	HTTPAddr    string
+	BaseURL     *url.URL
+	SecretKey   []byte
+	LogLevel    string
+
+	DBMaxOpenConns     int
+	DBStatementTimeout time.Duration
+
+	MaxBodyBytes      int64
+	RequestTimeout    time.Duration
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	MaxHeaderBytes    int
+	ShutdownTimeout   time.Duration
+}
+
+// Setting documents one environment variable; the README's table lists
+// every one of them (a test keeps the two in step).
+type Setting struct {
+	Name, Default, Description string
+}
+
+// Settings lists every variable Load reads.
+func Settings() []Setting {
+	return []Setting{
+		{"DATABASE_URL", "(required)", "PostgreSQL connection URL, e.g. postgres://user@host:5432/attend?sslmode=disable."},
+		{"SECRET_KEY", "(required by serve and worker)", "At least 32 characters of secret; seals links queued for email."},
+		{"HTTP_ADDR", ":8080", "Address the HTTP server listens on."},
+		{"BASE_URL", "http://localhost:8080", "Public URL of the site, used in emailed links; https enables Secure cookies."},
+		{"LOG_LEVEL", "info", "debug, info, warn or error. Logs are JSON on standard error."},
+		{"DB_MAX_OPEN_CONNS", "4 × CPU cores", "Largest number of open database connections per process."},
+		{"DB_STATEMENT_TIMEOUT", "5s", "Longest a single SQL statement may run; past it the request answers 503."},
+		{"MAX_BODY_BYTES", "65536", "Largest request body accepted; larger bodies get 413."},
+		{"REQUEST_TIMEOUT", "10s", "Deadline for handling one request."},
+		{"HTTP_READ_HEADER_TIMEOUT", "5s", "Time allowed to read request headers (slow clients are cut off)."},
+		{"HTTP_READ_TIMEOUT", "15s", "Time allowed to read a whole request."},
+		{"HTTP_WRITE_TIMEOUT", "30s", "Time allowed to write a response (exports stream within it)."},
+		{"HTTP_IDLE_TIMEOUT", "120s", "How long an idle keep-alive connection stays open."},
+		{"HTTP_MAX_HEADER_BYTES", "16384", "Largest size of request headers."},
+		{"SHUTDOWN_TIMEOUT", "25s", "How long SIGINT/SIGTERM waits for in-flight work before exiting."},
+	}
+}
+
+// Need says which settings a command cannot run without.
+type Need struct {
+	SecretKey bool
+}
+
+// Load reads the settings through getenv. Every problem is reported in one
+// line that names the variable.
+func Load(getenv func(string) string, need Need) (Config, error) {
+	l := &loader{getenv: getenv}
+	c := Config{
+		DatabaseURL:        l.databaseURL("DATABASE_URL"),
+		HTTPAddr:           l.str("HTTP_ADDR", ":8080"),
+		BaseURL:            l.baseURL("BASE_URL", "http://localhost:8080"),
+		LogLevel:           l.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
+		DBMaxOpenConns:     l.int("DB_MAX_OPEN_CONNS", 4*runtime.NumCPU(), 1, 1000),
+		DBStatementTimeout: l.dur("DB_STATEMENT_TIMEOUT", 5*time.Second),
+		MaxBodyBytes:       int64(l.int("MAX_BODY_BYTES", 64<<10, 1024, 64<<20)),
+		RequestTimeout:     l.dur("REQUEST_TIMEOUT", 10*time.Second),
+		ReadHeaderTimeout:  l.dur("HTTP_READ_HEADER_TIMEOUT", 5*time.Second),
+		ReadTimeout:        l.dur("HTTP_READ_TIMEOUT", 15*time.Second),
+		WriteTimeout:       l.dur("HTTP_WRITE_TIMEOUT", 30*time.Second),
+		IdleTimeout:        l.dur("HTTP_IDLE_TIMEOUT", 120*time.Second),
+		MaxHeaderBytes:     l.int("HTTP_MAX_HEADER_BYTES", 16<<10, 1024, 1<<20),
+		ShutdownTimeout:    l.dur("SHUTDOWN_TIMEOUT", 25*time.Second),
+	}
+	if key := getenv("SECRET_KEY"); key != "" || need.SecretKey {
+		switch {
+		case key == "":
+			l.fail("SECRET_KEY is required (at least 32 characters of random text, e.g. from `openssl rand -base64 32`)")
+		case len(key) < 32:
+			l.fail("SECRET_KEY is too short: %d characters, need at least 32", len(key))
+		default:
+			c.SecretKey = []byte(key)
+		}
+	}
+	if len(l.errs) > 0 {
+		return c, errors.New(strings.Join(l.errs, "; "))
+	}
+	return c, nil
+}
+
+type loader struct {
+	getenv func(string) string
+	errs   []string
+}
+
+func (l *loader) fail(format string, args ...any) {
+	l.errs = append(l.errs, fmt.Sprintf(format, args...))
+}
+
+func (l *loader) str(name, def string) string {
+	if v := strings.TrimSpace(l.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (l *loader) databaseURL(name string) string {
+	v := strings.TrimSpace(l.getenv(name))
+	if v == "" {
+		l.fail("%s is required (e.g. postgres://postgres@127.0.0.1:5432/attend?sslmode=disable)", name)
+		return ""
+	}
+	// lib/pq also takes "key=value" connection strings.
+	if strings.Contains(v, "=") && !strings.Contains(v, "://") {
+		return v
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		l.fail("%s is malformed: want postgres://user@host:port/dbname", name)
+	}
+	return v
+}
+
+func (l *loader) baseURL(name, def string) *url.URL {
+	v := strings.TrimRight(l.str(name, def), "/")
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+		l.fail("%s is malformed: want an absolute http(s) URL such as https://attend.example.org", name)
+		u, _ = url.Parse(def)
+	}
+	return u
+}
+
+func (l *loader) oneOf(name, def string, allowed ...string) string {
+	v := strings.ToLower(l.str(name, def))
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	l.fail("%s must be one of %s, not %q", name, strings.Join(allowed, ", "), v)
+	return def
+}
+
+func (l *loader) int(name string, def, lo, hi int) int {
+	v := strings.TrimSpace(l.getenv(name))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		l.fail("%s must be a whole number from %d to %d, not %q", name, lo, hi, v)
+		return def
+	}
+	return n
+}
+
+func (l *loader) dur(name string, def time.Duration) time.Duration {
+	v := strings.TrimSpace(l.getenv(name))
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		l.fail("%s must be a positive duration such as 5s or 2m, not %q", name, v)
+		return def
+	}
+	return d
+}
+
+// Bool reads a boolean setting; exposed for settings owned by other packages.
+func (l *loader) bool(name string, def bool) bool {
+	v := strings.TrimSpace(l.getenv(name))
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		l.fail("%s must be true or false, not %q", name, v)
+		return def
+	}
+	return b
+}

@@ -1,0 +1,223 @@
+package domain
+
+import (
+	"crypto/rand"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Status is where a registration stands. See the README for the diagram.
+type Status string
+
+const (
+	StatusPending    Status = "pending"    // holds a seat, email not yet confirmed
+	StatusConfirmed  Status = "confirmed"  // holds a seat, email confirmed
+	StatusWaitlisted Status = "waitlisted" // waiting for a seat
+	StatusCancelled  Status = "cancelled"  // by the participant or an organizer
+	StatusExpired    Status = "expired"    // not confirmed in time
+)
+
+// Statuses lists every status in display order.
+var Statuses = []Status{StatusPending, StatusConfirmed, StatusWaitlisted, StatusCancelled, StatusExpired}
+
+// ValidStatus reports whether s names a status.
+func ValidStatus(s string) bool {
+	for _, st := range Statuses {
+		if string(st) == s {
+			return true
+		}
+	}
+	return false
+}
+
+// HoldsSeat reports whether a registration in this status counts against capacity.
+func (s Status) HoldsSeat() bool { return s == StatusPending || s == StatusConfirmed }
+
+// Roles a participant can register with, in display order.
+var Roles = []string{"expert", "practitioner", "researcher", "student", "speaker", "organizer", "other"}
+
+// Languages attend speaks, in display order.
+var Languages = []string{"en", "ru", "uz"}
+
+// Registration is one person's registration for one event.
+type Registration struct {
+	ID           string     `json:"id" db:"id"`
+	EventID      int64      `json:"-" db:"event_id"`
+	Status       Status     `json:"status" db:"status"`
+	FirstName    string     `json:"first_name" db:"first_name"`
+	LastName     string     `json:"last_name" db:"last_name"`
+	Email        string     `json:"email" db:"email"`
+	Phone        string     `json:"phone" db:"phone"`
+	Country      string     `json:"country" db:"country"`
+	Organization string     `json:"organization" db:"organization"`
+	Position     string     `json:"position" db:"position"`
+	Role         string     `json:"role" db:"role"`
+	Language     string     `json:"language" db:"language"`
+	Days         []Date     `json:"days" db:"-"`
+	CheckinCode  string     `json:"checkin_code" db:"checkin_code"`
+	ConsentAt    time.Time  `json:"consent_at" db:"consent_at"`
+	CreatedAt    time.Time  `json:"created_at" db:"created_at"`
+	ConfirmedAt  *time.Time `json:"confirmed_at" db:"confirmed_at"`
+	CancelledAt  *time.Time `json:"cancelled_at" db:"cancelled_at"`
+}
+
+// RegistrationInput is what a participant submits, from JSON or the web form.
+// Consent is a pointer so that "missing" and "false" give different errors.
+type RegistrationInput struct {
+	FirstName    string   `json:"first_name" form:"first_name" validate:"required,max=100,nocontrol"`
+	LastName     string   `json:"last_name" form:"last_name" validate:"required,max=100,nocontrol"`
+	Email        string   `json:"email" form:"email" validate:"required,max=254,email"`
+	Country      string   `json:"country" form:"country" validate:"required,iso3166"`
+	Organization string   `json:"organization" form:"organization" validate:"required,max=200,nocontrol"`
+	Position     string   `json:"position" form:"position" validate:"max=200,nocontrol"`
+	Role         string   `json:"role" form:"role" validate:"required,oneof=expert practitioner researcher student speaker organizer other"`
+	Phone        string   `json:"phone" form:"phone" validate:"omitempty,max=16,e164"`
+	Language     string   `json:"language" form:"language" validate:"omitempty,oneof=en ru uz"`
+	Days         []string `json:"days" form:"days" validate:"max=62"`
+	Consent      *bool    `json:"consent" form:"consent" validate:"required,accepted"`
+}
+
+// normalize cleans the input in place before validation, so that what is
+// validated is exactly what is stored.
+func (in *RegistrationInput) normalize() {
+	in.FirstName = CleanText(in.FirstName)
+	in.LastName = CleanText(in.LastName)
+	in.Email = CleanText(in.Email)
+	in.Country = strings.ToUpper(strings.TrimSpace(in.Country))
+	in.Organization = CleanText(in.Organization)
+	in.Position = CleanText(in.Position)
+	in.Role = strings.ToLower(strings.TrimSpace(in.Role))
+	in.Language = strings.ToLower(strings.TrimSpace(in.Language))
+	in.Phone = normalizePhone(in.Phone)
+}
+
+// normalizePhone drops the separators people type ("+998 (71) 123-45-67")
+// and keeps a leading 00 as +, leaving E.164 validation to decide the rest.
+func normalizePhone(s string) string {
+	s = strings.TrimSpace(s)
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case ' ', '-', '.', '(', ')', '\u00a0':
+			continue
+		}
+		b.WriteRune(r)
+	}
+	out := b.String()
+	if strings.HasPrefix(out, "00") {
+		out = "+" + out[2:]
+	}
+	return out
+}
+
+// NewRegistration validates in against the event and returns the registration
+// to store, with every failing field reported at once. It does not decide
+// pending versus waitlisted: that depends on seats and is settled in the
+// database transaction.
+func (r *Rules) NewRegistration(in RegistrationInput, ev *Event, now time.Time) (*Registration, error) {
+	in.normalize()
+	fields := r.validate(&in)
+
+	days, dayErrs := ev.parseDays(in.Days)
+	fields = append(fields, dayErrs...)
+	if err := ValidationError(fields); err != nil {
+		return nil, err
+	}
+	lang := in.Language
+	if lang == "" {
+		lang = ev.Languages[0]
+	}
+	code, err := NewCheckinCode()
+	if err != nil {
+		return nil, err
+	}
+	return &Registration{
+		EventID:      ev.ID,
+		FirstName:    in.FirstName,
+		LastName:     in.LastName,
+		Email:        in.Email,
+		Phone:        in.Phone,
+		Country:      in.Country,
+		Organization: in.Organization,
+		Position:     in.Position,
+		Role:         in.Role,
+		Language:     lang,
+		Days:         days,
+		CheckinCode:  code,
+		ConsentAt:    now,
+	}, nil
+}
+
+// parseDays checks that each requested day is one of the event's dates and
+// defaults to all of them.
+func (e *Event) parseDays(in []string) ([]Date, []FieldError) {
+	all := e.Days()
+	if len(in) == 0 {
+		return all, nil
+	}
+	var fields []FieldError
+	seen := map[Date]bool{}
+	for i, s := range in {
+		field := "days[" + strconv.Itoa(i) + "]"
+		d, err := ParseDate(strings.TrimSpace(s))
+		if err != nil {
+			fields = append(fields, NewFieldError(field, "date", ""))
+			continue
+		}
+		if d.Before(e.StartsOn) || d.After(e.EndsOn) {
+			fields = append(fields, NewFieldError(field, "day", ""))
+			continue
+		}
+		seen[d] = true
+	}
+	if len(fields) > 0 {
+		return nil, fields
+	}
+	var days []Date
+	for _, d := range all {
+		if seen[d] {
+			days = append(days, d)
+		}
+	}
+	return days, nil
+}
+
+// checkinAlphabet leaves out the symbols that look alike (0/O, 1/I) so that
+// codes read aloud or typed at the door are not mistaken. Exactly 32 symbols
+// keep the draw unbiased: each byte's low five bits pick one.
+const checkinAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+// CheckinCodeLength is the number of symbols in a check-in code.
+const CheckinCodeLength = 8
+
+// NewCheckinCode returns a random check-in code. Uniqueness per event is
+// enforced by the database; callers retry on the rare collision.
+func NewCheckinCode() (string, error) {
+	var b [CheckinCodeLength]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	for i := range b {
+		b[i] = checkinAlphabet[b[i]&31]
+	}
+	return string(b[:]), nil
+}
+
+// NormalizeCheckinCode upper-cases a typed code and drops spaces and dashes.
+func NormalizeCheckinCode(s string) string {
+	s = strings.ToUpper(s)
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// ValidUUID reports whether s is a UUID in its usual text form, so that ids
+// from URLs are checked before they reach SQL.
+func ValidUUID(s string) bool { return uuidPattern.MatchString(s) }

@@ -1,0 +1,161 @@
+// Package demo loads the demonstration data: the 2019 Tashkent e-government
+// workshop that started attend, and an upcoming follow-up open for
+// registration. Loading twice changes nothing.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/attend/attend/domain"
+	"github.com/attend/attend/store"
+)
+
+// Slugs of the demo events.
+const (
+	PastSlug     = "egov-tashkent-2019"
+	UpcomingSlug = "egov-followup-workshop"
+	Organizer    = "demo@example.org"
+)
+
+// Result tells what Load made.
+type Result struct {
+	Token      string // a fresh API token for the demo organizer
+	Organizer  *domain.Organizer
+	Past       *domain.Event
+	Upcoming   *domain.Event
+	Registered int // participants added by this run (0 when already loaded)
+}
+
+const description = `Current trends in e-government development, discussed by representatives of the countries of the region: integrated services, open data and electronic public participation. Held in the framework of the Peer-to-Peer (P2P) Learning Alliance on e-Government development, with leading experts of the Alliance from Armenia, Azerbaijan, Estonia, Georgia, Kazakhstan, Kyrgyzstan, Uzbekistan and the OECD, practitioners from government departments and research centres of Uzbekistan, and researchers and students of the Academy.`
+
+var coOrganizers = []string{
+	"Astana Civil Service Hub",
+	"Academy of Public Administration under the President of the Republic of Uzbekistan",
+}
+
+type person struct {
+	first, last, email, country, org, position, role, lang string
+}
+
+// participants of the 2019 workshop: the two who opened it, as reported in
+// the news item, and sample experts of the Alliance (names are invented).
+var participants = []person{
+	{"Alikhan", "Baimenov", "a.baimenov@example.kz", "KZ", "Astana Civil Service Hub", "Chairman of the Steering Committee", "speaker", "ru"},
+	{"Rustam", "Kasimov", "r.kasimov@example.uz", "UZ", coOrganizers[1], "Rector", "speaker", "uz"},
+	{"Armen", "Petrosyan", "armen.petrosyan@example.am", "AM", "Ministry of High-Tech Industry", "Head of e-Governance Unit", "expert", "en"},
+	{"Leyla", "Mammadova", "leyla.mammadova@example.az", "AZ", "E-Gov Development Center", "Senior Expert", "expert", "en"},
+	{"Kadri", "Tamm", "kadri.tamm@example.ee", "EE", "Information System Authority", "Adviser", "expert", "en"},
+	{"Nino", "Beridze", "nino.beridze@example.ge", "GE", "Public Service Development Agency", "Project Manager", "expert", "en"},
+	{"Айгерим", "Сейтказиева", "aigerim.s@example.kz", "KZ", "Ministry of Digital Development", "Chief Expert", "expert", "ru"},
+	{"Бакыт", "Асанов", "bakyt.asanov@example.kg", "KG", "State Agency for Civil Service Affairs", "Deputy Director", "expert", "ru"},
+	{"Claire", "Dubois", "claire.dubois@example.org", "FR", "OECD", "Policy Analyst, Public Governance Directorate", "expert", "en"},
+	{"Oʻktam", "Ergashev", "oktam.ergashev@example.uz", "UZ", "Ministry for the Development of Information Technologies and Communications", "Chief Specialist", "practitioner", "uz"},
+	{"Дилноза", "Юсупова", "dilnoza.yusupova@example.uz", "UZ", "Centre for Economic Research and Reforms", "Researcher", "researcher", "ru"},
+	{"Gʻayrat", "Toʻxtayev", "gayrat.toxtayev@example.uz", "UZ", coOrganizers[1], "Master's student", "student", "uz"},
+	{"Malika", "Rahimova", "malika.rahimova@example.uz", "UZ", coOrganizers[1], "Master's student", "student", "uz"},
+}
+
+// Load creates the demo organizer, both events and the 2019 participants.
+func Load(ctx context.Context, st *store.Store, rules *domain.Rules, now time.Time) (*Result, error) {
+	res := &Result{}
+	org, err := domain.NewOrganizer(Organizer, "Demo Organizer")
+	if err != nil {
+		return nil, err
+	}
+	if err := st.EnsureOrganizer(ctx, org); err != nil {
+		return nil, err
+	}
+	res.Organizer = org
+	token, hash, err := domain.NewToken()
+	if err != nil {
+		return nil, err
+	}
+	if err := st.CreateAPIToken(ctx, org.ID, hash); err != nil {
+		return nil, err
+	}
+	res.Token = token
+
+	capacity := 60
+	if res.Past, err = ensureEvent(ctx, st, rules, org.ID, domain.EventInput{
+		Slug:         domain.Some(PastSlug),
+		Title:        domain.Some("International workshop on e-government development"),
+		Description:  domain.Some(description),
+		Venue:        domain.Some(coOrganizers[1]),
+		City:         domain.Some("Tashkent"),
+		Country:      domain.Some("UZ"),
+		Timezone:     domain.Some("Asia/Tashkent"),
+		StartsOn:     domain.Some("2019-05-30"),
+		EndsOn:       domain.Some("2019-05-31"),
+		Capacity:     domain.Some(capacity),
+		CoOrganizers: domain.Some(coOrganizers),
+		Languages:    domain.Some([]string{"en", "ru", "uz"}),
+	}); err != nil {
+		return nil, err
+	}
+
+	loc, err := time.LoadLocation("Asia/Tashkent")
+	if err != nil {
+		return nil, fmt.Errorf("demo: time zone: %w", err)
+	}
+	start := domain.DateOf(now.In(loc)).AddDays(30)
+	followCapacity := 40
+	if res.Upcoming, err = ensureEvent(ctx, st, rules, org.ID, domain.EventInput{
+		Slug:                 domain.Some(UpcomingSlug),
+		Title:                domain.Some("E-government development: follow-up workshop of the P2P Learning Alliance"),
+		Description:          domain.Some("A follow-up to the 2019 Tashkent workshop: progress on integrated public services, open data and digital skills for civil servants, one year into the national digitalization programmes of the region."),
+		Venue:                domain.Some(coOrganizers[1]),
+		City:                 domain.Some("Tashkent"),
+		Country:              domain.Some("UZ"),
+		Timezone:             domain.Some("Asia/Tashkent"),
+		StartsOn:             domain.Some(start.String()),
+		EndsOn:               domain.Some(start.AddDays(1).String()),
+		Capacity:             domain.Some(followCapacity),
+		RegistrationClosesAt: domain.Some(start.AddDays(-1).In(loc).Add(18 * time.Hour).Format(time.RFC3339)),
+		CoOrganizers:         domain.Some(coOrganizers),
+		Languages:            domain.Some([]string{"en", "ru", "uz"}),
+	}); err != nil {
+		return nil, err
+	}
+
+	consent := true
+	registeredAt := time.Date(2019, 5, 15, 10, 0, 0, 0, loc)
+	for i, p := range participants {
+		reg, err := rules.NewRegistration(domain.RegistrationInput{
+			FirstName: p.first, LastName: p.last, Email: p.email, Country: p.country,
+			Organization: p.org, Position: p.position, Role: p.role, Language: p.lang, Consent: &consent,
+		}, res.Past, registeredAt.Add(time.Duration(i)*time.Hour))
+		if err != nil {
+			return nil, fmt.Errorf("demo: participant %s: %w", p.email, err)
+		}
+		r, err := st.Register(ctx, reg)
+		if err != nil {
+			return nil, fmt.Errorf("demo: register %s: %w", p.email, err)
+		}
+		if r.Created {
+			res.Registered++
+			if err := st.MarkConfirmed(ctx, r.Registration.ID, reg.ConsentAt.Add(30*time.Minute)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return res, nil
+}
+
+// ensureEvent creates the event unless its slug exists already.
+func ensureEvent(ctx context.Context, st *store.Store, rules *domain.Rules, orgID int64, in domain.EventInput) (*domain.Event, error) {
+	if ev, err := st.ManagedEvent(ctx, orgID, in.Slug.Value); err == nil {
+		return ev, nil
+	} else if domain.ErrorCode(err) != domain.ENotFound {
+		return nil, err
+	}
+	ev, err := rules.NewEvent(in)
+	if err != nil {
+		return nil, fmt.Errorf("demo: event %s: %w", in.Slug.Value, err)
+	}
+	if err := st.CreateEvent(ctx, orgID, ev); err != nil {
+		return nil, fmt.Errorf("demo: create %s: %w", in.Slug.Value, err)
+	}
+	return ev, nil
+}

@@ -1,0 +1,163 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/attend/attend/domain"
+)
+
+// eventColumns is the one list of event columns every query reads.
+const eventColumns = `e.id, e.slug, e.title, e.description, e.venue, e.city, e.country, e.timezone,
+	e.starts_on, e.ends_on, to_char(e.day_starts_at, 'HH24:MI') AS day_starts_at,
+	to_char(e.day_ends_at, 'HH24:MI') AS day_ends_at, e.capacity, e.seats_held,
+	e.registration_opens_at, e.registration_closes_at, e.co_organizers, e.languages,
+	e.published, e.confirm_within_hours, e.created_at, e.updated_at`
+
+// eventRow adds the array columns that domain.Event keeps as plain slices.
+type eventRow struct {
+	domain.Event
+	CoOrganizers pq.StringArray `db:"co_organizers"`
+	Languages    pq.StringArray `db:"languages"`
+}
+
+func (r *eventRow) event() *domain.Event {
+	ev := r.Event
+	ev.CoOrganizers = []string(r.CoOrganizers)
+	if ev.CoOrganizers == nil {
+		ev.CoOrganizers = []string{}
+	}
+	ev.Languages = []string(r.Languages)
+	return &ev
+}
+
+func getEvent(ctx context.Context, q sqlx.QueryerContext, query string, args ...any) (*domain.Event, error) {
+	var row eventRow
+	err := sqlx.GetContext(ctx, q, &row, query, args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.Errorf(domain.ENotFound, "no such event")
+	}
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	return row.event(), nil
+}
+
+func selectEvents(ctx context.Context, q sqlx.QueryerContext, query string, args ...any) ([]*domain.Event, error) {
+	var rows []eventRow
+	if err := sqlx.SelectContext(ctx, q, &rows, query, args...); err != nil {
+		return nil, unavailable(err)
+	}
+	out := make([]*domain.Event, len(rows))
+	for i := range rows {
+		out[i] = rows[i].event()
+	}
+	return out, nil
+}
+
+// CreateEvent stores ev and makes organizerID its manager, in one transaction.
+func (s *Store) CreateEvent(ctx context.Context, organizerID int64, ev *domain.Event) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		err := tx.QueryRowxContext(ctx, `
+			INSERT INTO events (slug, title, description, venue, city, country, timezone,
+				starts_on, ends_on, day_starts_at, day_ends_at, capacity,
+				registration_opens_at, registration_closes_at, co_organizers, languages,
+				published, confirm_within_hours)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+			RETURNING id, created_at, updated_at`,
+			ev.Slug, ev.Title, ev.Description, ev.Venue, ev.City, ev.Country, ev.Timezone,
+			ev.StartsOn, ev.EndsOn, ev.DayStartsAt, ev.DayEndsAt, ev.Capacity,
+			ev.RegistrationOpensAt, ev.RegistrationClosesAt, pq.StringArray(ev.CoOrganizers),
+			pq.StringArray(ev.Languages), ev.Published, ev.ConfirmWithinHours,
+		).Scan(&ev.ID, &ev.CreatedAt, &ev.UpdatedAt)
+		if isUniqueViolation(err, "events_slug_key") {
+			return &domain.Error{Code: domain.EConflict, Message: "an event with this slug already exists",
+				Fields: []domain.FieldError{{Field: "slug", Code: "unique", Message: "Slug is already taken."}}}
+		}
+		if err != nil {
+			return fmt.Errorf("store: insert event: %w", unavailable(err))
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO event_organizers (event_id, organizer_id) VALUES ($1, $2)`, ev.ID, organizerID); err != nil {
+			return fmt.Errorf("store: insert event organizer: %w", unavailable(err))
+		}
+		return nil
+	})
+}
+
+// UpdateEvent locks the organizer's event, lets change modify it, and writes
+// it back, so concurrent PATCHes cannot undo each other. change returns a
+// validation error to abort.
+func (s *Store) UpdateEvent(ctx context.Context, organizerID int64, slug string, change func(*domain.Event) error) (*domain.Event, error) {
+	var ev *domain.Event
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		ev, err = getEvent(ctx, tx, `
+			SELECT `+eventColumns+` FROM events e
+			JOIN event_organizers eo ON eo.event_id = e.id AND eo.organizer_id = $2
+			WHERE e.slug = $1 FOR UPDATE OF e`, slug, organizerID)
+		if err != nil {
+			return err
+		}
+		if err := change(ev); err != nil {
+			return err
+		}
+		if ev.Capacity != nil && *ev.Capacity < ev.SeatsHeld {
+			return &domain.Error{Code: domain.EConflict,
+				Message: fmt.Sprintf("capacity cannot be lower than the %d seats already held", ev.SeatsHeld),
+				Extra:   map[string]any{"seats_held": ev.SeatsHeld}}
+		}
+		err = tx.QueryRowxContext(ctx, `
+			UPDATE events SET title = $2, description = $3, venue = $4, city = $5, country = $6,
+				timezone = $7, starts_on = $8, ends_on = $9, day_starts_at = $10, day_ends_at = $11,
+				capacity = $12, registration_opens_at = $13, registration_closes_at = $14,
+				co_organizers = $15, languages = $16, published = $17, confirm_within_hours = $18,
+				updated_at = now()
+			WHERE id = $1 RETURNING updated_at`,
+			ev.ID, ev.Title, ev.Description, ev.Venue, ev.City, ev.Country, ev.Timezone,
+			ev.StartsOn, ev.EndsOn, ev.DayStartsAt, ev.DayEndsAt, ev.Capacity,
+			ev.RegistrationOpensAt, ev.RegistrationClosesAt, pq.StringArray(ev.CoOrganizers),
+			pq.StringArray(ev.Languages), ev.Published, ev.ConfirmWithinHours,
+		).Scan(&ev.UpdatedAt)
+		if err != nil {
+			return fmt.Errorf("store: update event: %w", unavailable(err))
+		}
+		return nil
+	})
+	return ev, err
+}
+
+// PublishedEvent returns a published event by slug.
+func (s *Store) PublishedEvent(ctx context.Context, slug string) (*domain.Event, error) {
+	return getEvent(ctx, s.db, `SELECT `+eventColumns+` FROM events e WHERE e.slug = $1 AND e.published`, slug)
+}
+
+// ManagedEvent returns an event the organizer manages; any other is not found.
+func (s *Store) ManagedEvent(ctx context.Context, organizerID int64, slug string) (*domain.Event, error) {
+	return getEvent(ctx, s.db, `
+		SELECT `+eventColumns+` FROM events e
+		JOIN event_organizers eo ON eo.event_id = e.id AND eo.organizer_id = $2
+		WHERE e.slug = $1`, slug, organizerID)
+}
+
+// PublishedEvents lists published events, soonest first. With upcoming set,
+// only events that have not ended yet.
+func (s *Store) PublishedEvents(ctx context.Context, upcoming bool) ([]*domain.Event, error) {
+	return selectEvents(ctx, s.db, `
+		SELECT `+eventColumns+` FROM events e
+		WHERE e.published AND (NOT $1 OR e.ends_on >= (now() AT TIME ZONE e.timezone)::date)
+		ORDER BY e.starts_on, e.id`, upcoming)
+}
+
+// ManagedEvents lists the organizer's events, newest first.
+func (s *Store) ManagedEvents(ctx context.Context, organizerID int64) ([]*domain.Event, error) {
+	return selectEvents(ctx, s.db, `
+		SELECT `+eventColumns+` FROM events e
+		JOIN event_organizers eo ON eo.event_id = e.id AND eo.organizer_id = $1
+		ORDER BY e.starts_on DESC, e.id DESC`, organizerID)
+}

@@ -1,0 +1,172 @@
+// Package store keeps attend's data in PostgreSQL. All SQL lives here, with
+// explicit column lists; database errors become domain errors at this edge.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/attend/attend/domain"
+)
+
+// Store is the database behind every use case. It is safe for concurrent use.
+type Store struct {
+	db *sqlx.DB
+	// Now is the clock; tests may replace it before use.
+	Now func() time.Time
+}
+
+// New wraps an open database.
+func New(db *sqlx.DB) *Store {
+	return &Store{db: db, Now: time.Now}
+}
+
+// Options tune the connection pool.
+type Options struct {
+	MaxOpenConns    int
+	MaxIdleConns    int
+	ConnMaxLifetime time.Duration
+}
+
+// Open connects to PostgreSQL and checks the connection.
+func Open(ctx context.Context, url string, opt Options) (*sqlx.DB, error) {
+	db, err := sqlx.Open("postgres", url)
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	if opt.MaxOpenConns > 0 {
+		db.SetMaxOpenConns(opt.MaxOpenConns)
+	}
+	if opt.MaxIdleConns > 0 {
+		db.SetMaxIdleConns(opt.MaxIdleConns)
+	}
+	if opt.ConnMaxLifetime > 0 {
+		db.SetConnMaxLifetime(opt.ConnMaxLifetime)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	return db, nil
+}
+
+// DB exposes the handle for health checks and migrations.
+func (s *Store) DB() *sqlx.DB { return s.db }
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return unavailable(err)
+	}
+	return nil
+}
+
+// inTx runs fn in one transaction, committing when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return unavailable(fmt.Errorf("begin: %w", err))
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback() // the original error is the one worth reporting
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return unavailable(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+// pgCode returns the SQLSTATE of a PostgreSQL error, or "".
+func pgCode(err error) pq.ErrorCode {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+func isUniqueViolation(err error, constraint string) bool {
+	var pe *pq.Error
+	return errors.As(err, &pe) && pe.Code == "23505" && (constraint == "" || pe.Constraint == constraint)
+}
+
+// unavailable marks errors that mean "the database is not there right now"
+// (connection refused, shutting down, timeouts) so the API answers 503 and
+// clients retry, instead of a 500.
+func unavailable(err error) error {
+	if err == nil {
+		return nil
+	}
+	if isUnavailable(err) {
+		return &wrapped{code: domain.EUnavailable, msg: "the database is unavailable, try again shortly", err: err}
+	}
+	return err
+}
+
+func isUnavailable(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, sql.ErrConnDone) {
+		return true
+	}
+	switch pgCode(err).Class() {
+	case "08", "53", "57": // connection exception, insufficient resources, operator intervention
+		return true
+	}
+	switch pgCode(err) {
+	case "55P03", "40001", "40P01": // lock_not_available, serialization_failure, deadlock
+		return true
+	}
+	var ne interface{ Timeout() bool }
+	if errors.As(err, &ne) {
+		return true
+	}
+	return errors.Is(err, pq.ErrChannelNotOpen) || errors.Is(err, driver.ErrBadConn)
+}
+
+// wrapped is a domain error that keeps its cause for the logs.
+type wrapped struct {
+	code domain.Code
+	msg  string
+	err  error
+}
+
+func (w *wrapped) Error() string { return w.msg + ": " + w.err.Error() }
+func (w *wrapped) Unwrap() []error {
+	return []error{&domain.Error{Code: w.code, Message: w.msg}, w.err}
+}
+
+// WithTimeouts adds statement and lock timeouts to a connection string, so a
+// stuck query fails (and the API answers 503) instead of holding a request
+// forever. Settings already in the string win.
+func WithTimeouts(dsn string, d time.Duration) string {
+	ms := fmt.Sprintf("%d", d.Milliseconds())
+	if strings.Contains(dsn, "://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return dsn
+		}
+		q := u.Query()
+		for _, k := range []string{"statement_timeout", "lock_timeout"} {
+			if q.Get(k) == "" {
+				q.Set(k, ms)
+			}
+		}
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	for _, k := range []string{"statement_timeout", "lock_timeout"} {
+		if !strings.Contains(dsn, k+"=") {
+			dsn += " " + k + "=" + ms
+		}
+	}
+	return dsn
+}
