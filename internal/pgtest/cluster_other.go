@@ -1,0 +1,13 @@
+//go:build !unix
+
+package pgtest
+
+import "errors"
+
+type cluster struct{ port int }
+
+func startCluster() (*cluster, error) {
+	return nil, errors.New("throwaway clusters are only supported on unix; set TEST_DATABASE_URL")
+}
+
+func (c *cluster) stop() error { return nil }
