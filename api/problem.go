@@ -11,13 +11,13 @@ import (
 
 // Problem is an RFC 9457 problem details body.
 type Problem struct {
-	Type      string               `json:"type"`
-	Title     string               `json:"title"`
-	Status    int                  `json:"status"`
-	Detail    string               `json:"detail,omitempty"`
+	Type      string              `json:"type"`
+	Title     string              `json:"title"`
+	Status    int                 `json:"status"`
+	Detail    string              `json:"detail,omitempty"`
 	Errors    []domain.FieldError `json:"errors,omitempty"`
-	RequestID string               `json:"request_id,omitempty"`
-	Extra     map[string]any       `json:"-"`
+	RequestID string              `json:"request_id,omitempty"`
+	Extra     map[string]any      `json:"-"`
 }
 
 // problemKinds maps each domain code to its status, type and title.

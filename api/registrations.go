@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -51,17 +52,22 @@ func (s *Server) createRegistration(c *gin.Context) {
 	if !s.decodeJSON(c, &in) {
 		return
 	}
-	reg, err := s.rules.NewRegistration(in, ev, s.now())
-	if err != nil {
-		s.Error(c, err)
-		return
-	}
-	res, err := s.store.Register(c.Request.Context(), reg, s.hooks...)
+	res, err := s.submitRegistration(c.Request.Context(), ev, in)
 	if err != nil {
 		s.Error(c, err)
 		return
 	}
 	c.JSON(http.StatusAccepted, gin.H{"status": res.Status, "message": registrationMessages[res.Status]})
+}
+
+// submitRegistration is the one path from a participant's input to a stored
+// registration and its email, shared by the JSON API and the web form.
+func (s *Server) submitRegistration(ctx context.Context, ev *domain.Event, in domain.RegistrationInput) (store.RegisterResult, error) {
+	reg, err := s.rules.NewRegistration(in, ev, s.now())
+	if err != nil {
+		return store.RegisterResult{}, err
+	}
+	return s.store.Register(ctx, ev, reg, store.RegisterOptions{Notify: true})
 }
 
 // Registration listing limits.

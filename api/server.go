@@ -22,9 +22,6 @@ type Deps struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// RegisterHooks run inside the registration transaction (for example
-	// to queue the confirmation email).
-	RegisterHooks []store.RegisterHook
 }
 
 // Server holds the handlers' dependencies.
@@ -34,14 +31,13 @@ type Server struct {
 	rules  *domain.Rules
 	log    *slog.Logger
 	now    func() time.Time
-	hooks  []store.RegisterHook
 	engine *gin.Engine
 }
 
 // New builds the server and its routes.
 func New(d Deps) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: d.Config, store: d.Store, rules: d.Rules, log: d.Logger, now: d.Now, hooks: d.RegisterHooks}
+	s := &Server{cfg: d.Config, store: d.Store, rules: d.Rules, log: d.Logger, now: d.Now}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -76,12 +72,16 @@ func (s *Server) routes() {
 	v1.GET("/events", s.optionalOrganizer(), s.listEvents)
 	v1.GET("/events/:slug", s.optionalOrganizer(), s.getEvent)
 	v1.POST("/events/:slug/registrations", s.createRegistration)
+	v1.POST("/registrations/confirm", s.confirmByToken)
+	v1.POST("/registrations/cancel", s.cancelByToken)
 
 	org := v1.Group("", s.requireOrganizer())
 	org.POST("/events", s.createEvent)
 	org.PATCH("/events/:slug", s.updateEvent)
 	org.GET("/events/:slug/registrations", s.listRegistrations)
 	org.GET("/events/:slug/registrations/:id", s.getRegistration)
+	org.GET("/events/:slug/emails", s.listEmails)
+	org.POST("/events/:slug/emails/:id/retry", s.retryEmail)
 	org.GET("/me", s.me)
 }
 

@@ -32,6 +32,28 @@ type Config struct {
 	IdleTimeout       time.Duration
 	MaxHeaderBytes    int
 	ShutdownTimeout   time.Duration
+
+	// Registration abuse limits.
+	RegisterRateLimit  int           // registrations per IP per window
+	RegisterRateWindow time.Duration // the window
+	LoginRateLimit     int           // login attempts per IP and per account per window
+	LoginRateWindow    time.Duration
+	TrustedProxies     []string // proxies whose X-Forwarded-For is believed
+
+	// Mail.
+	SMTPURL         string
+	MailFrom        string
+	MailReplyTo     string
+	SMTPTimeout     time.Duration
+	MailBatchSize   int
+	MailPoll        time.Duration
+	MailLease       time.Duration
+	MailRetryBase   time.Duration
+	MailRetryMax    time.Duration
+	MailMaxAttempts int
+	LinkGrace       time.Duration
+	WorkerEnabled   bool
+	PeriodicEvery   time.Duration
 }
 
 // Setting documents one environment variable; the README's table lists
@@ -58,12 +80,31 @@ func Settings() []Setting {
 		{"HTTP_IDLE_TIMEOUT", "120s", "How long an idle keep-alive connection stays open."},
 		{"HTTP_MAX_HEADER_BYTES", "16384", "Largest size of request headers."},
 		{"SHUTDOWN_TIMEOUT", "25s", "How long SIGINT/SIGTERM waits for in-flight work before exiting."},
+		{"REGISTER_RATE_LIMIT", "10", "Registrations accepted per client IP per window (web form and API); more get 429."},
+		{"REGISTER_RATE_WINDOW", "1m", "The window of REGISTER_RATE_LIMIT."},
+		{"LOGIN_RATE_LIMIT", "5", "Organizer login attempts per IP and per account per window."},
+		{"LOGIN_RATE_WINDOW", "15m", "The window of LOGIN_RATE_LIMIT."},
+		{"TRUSTED_PROXIES", "(none)", "Comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is trusted for the client IP."},
+		{"SMTP_URL", "(required by serve and worker)", "smtp://user:pass@host:port (STARTTLS), smtps://… (implicit TLS); ?starttls=required|opportunistic|off."},
+		{"MAIL_FROM", "attend <noreply@localhost>", "Sender of every email."},
+		{"MAIL_REPLY_TO", "(none)", "Reply-To of every email, e.g. the organizers' address."},
+		{"SMTP_TIMEOUT", "15s", "Timeout for connecting to the SMTP server and for each SMTP command."},
+		{"MAIL_BATCH_SIZE", "50", "Emails a worker claims and sends over one SMTP connection at a time."},
+		{"MAIL_POLL_INTERVAL", "10s", "How often the worker looks for due emails when no notification wakes it."},
+		{"MAIL_LEASE", "2m", "How long a claimed email stays reserved; a crashed worker's emails are retried after it."},
+		{"MAIL_RETRY_BASE", "5m", "First retry delay after a temporary SMTP failure; doubles each attempt."},
+		{"MAIL_RETRY_MAX", "6h", "Longest delay between retries."},
+		{"MAIL_MAX_ATTEMPTS", "11", "Attempts before an email is marked failed (the defaults retry for about 28 hours)."},
+		{"LINK_GRACE", "168h", "How long emailed links keep working after the event ends."},
+		{"WORKER", "true", "Run the mail worker and periodic jobs inside attend serve; set false when running attend worker separately."},
+		{"PERIODIC_INTERVAL", "1m", "How often the worker runs periodic jobs (expiry, reminders)."},
 	}
 }
 
 // Need says which settings a command cannot run without.
 type Need struct {
 	SecretKey bool
+	SMTP      bool
 }
 
 // Load reads the settings through getenv. Every problem is reported in one
@@ -85,6 +126,24 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 		IdleTimeout:        l.dur("HTTP_IDLE_TIMEOUT", 120*time.Second),
 		MaxHeaderBytes:     l.int("HTTP_MAX_HEADER_BYTES", 16<<10, 1024, 1<<20),
 		ShutdownTimeout:    l.dur("SHUTDOWN_TIMEOUT", 25*time.Second),
+		RegisterRateLimit:  l.int("REGISTER_RATE_LIMIT", 10, 1, 1_000_000),
+		RegisterRateWindow: l.dur("REGISTER_RATE_WINDOW", time.Minute),
+		LoginRateLimit:     l.int("LOGIN_RATE_LIMIT", 5, 1, 1_000_000),
+		LoginRateWindow:    l.dur("LOGIN_RATE_WINDOW", 15*time.Minute),
+		TrustedProxies:     l.list("TRUSTED_PROXIES"),
+		SMTPURL:            strings.TrimSpace(getenv("SMTP_URL")),
+		MailFrom:           l.str("MAIL_FROM", "attend <noreply@localhost>"),
+		MailReplyTo:        l.str("MAIL_REPLY_TO", ""),
+		SMTPTimeout:        l.dur("SMTP_TIMEOUT", 15*time.Second),
+		MailBatchSize:      l.int("MAIL_BATCH_SIZE", 50, 1, 10000),
+		MailPoll:           l.dur("MAIL_POLL_INTERVAL", 10*time.Second),
+		MailLease:          l.dur("MAIL_LEASE", 2*time.Minute),
+		MailRetryBase:      l.dur("MAIL_RETRY_BASE", 5*time.Minute),
+		MailRetryMax:       l.dur("MAIL_RETRY_MAX", 6*time.Hour),
+		MailMaxAttempts:    l.int("MAIL_MAX_ATTEMPTS", 11, 1, 100),
+		LinkGrace:          l.dur("LINK_GRACE", 7*24*time.Hour),
+		WorkerEnabled:      l.bool("WORKER", true),
+		PeriodicEvery:      l.dur("PERIODIC_INTERVAL", time.Minute),
 	}
 	if key := getenv("SECRET_KEY"); key != "" || need.SecretKey {
 		switch {
@@ -95,6 +154,9 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 		default:
 			c.SecretKey = []byte(key)
 		}
+	}
+	if need.SMTP && c.SMTPURL == "" {
+		l.fail("SMTP_URL is required (e.g. smtp://127.0.0.1:1025?starttls=off for a local Mailpit)")
 	}
 	if len(l.errs) > 0 {
 		return c, errors.New(strings.Join(l.errs, "; "))
@@ -182,7 +244,16 @@ func (l *loader) dur(name string, def time.Duration) time.Duration {
 	return d
 }
 
-// Bool reads a boolean setting; exposed for settings owned by other packages.
+func (l *loader) list(name string) []string {
+	var out []string
+	for _, p := range strings.Split(l.getenv(name), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func (l *loader) bool(name string, def bool) bool {
 	v := strings.TrimSpace(l.getenv(name))
 	if v == "" {

@@ -35,24 +35,24 @@ type Event struct {
 // EventInput is the body of POST and PATCH /api/v1/events. Every field is
 // Optional so that PATCH changes only what was sent.
 type EventInput struct {
-	Slug                 Optional[string]    `json:"slug"`
-	Title                Optional[string]    `json:"title"`
-	Description          Optional[string]    `json:"description"`
-	Venue                Optional[string]    `json:"venue"`
-	City                 Optional[string]    `json:"city"`
-	Country              Optional[string]    `json:"country"`
-	Timezone             Optional[string]    `json:"timezone"`
-	StartsOn             Optional[string]    `json:"starts_on"`
-	EndsOn               Optional[string]    `json:"ends_on"`
-	DayStartsAt          Optional[string]    `json:"day_starts_at"`
-	DayEndsAt            Optional[string]    `json:"day_ends_at"`
-	Capacity             Optional[int]       `json:"capacity"`
-	RegistrationOpensAt  Optional[string]    `json:"registration_opens_at"`
-	RegistrationClosesAt Optional[string]    `json:"registration_closes_at"`
-	CoOrganizers         Optional[[]string]  `json:"co_organizers"`
-	Languages            Optional[[]string]  `json:"languages"`
-	Published            Optional[bool]      `json:"published"`
-	ConfirmWithinHours   Optional[int]       `json:"confirm_within_hours"`
+	Slug                 Optional[string]   `json:"slug"`
+	Title                Optional[string]   `json:"title"`
+	Description          Optional[string]   `json:"description"`
+	Venue                Optional[string]   `json:"venue"`
+	City                 Optional[string]   `json:"city"`
+	Country              Optional[string]   `json:"country"`
+	Timezone             Optional[string]   `json:"timezone"`
+	StartsOn             Optional[string]   `json:"starts_on"`
+	EndsOn               Optional[string]   `json:"ends_on"`
+	DayStartsAt          Optional[string]   `json:"day_starts_at"`
+	DayEndsAt            Optional[string]   `json:"day_ends_at"`
+	Capacity             Optional[int]      `json:"capacity"`
+	RegistrationOpensAt  Optional[string]   `json:"registration_opens_at"`
+	RegistrationClosesAt Optional[string]   `json:"registration_closes_at"`
+	CoOrganizers         Optional[[]string] `json:"co_organizers"`
+	Languages            Optional[[]string] `json:"languages"`
+	Published            Optional[bool]     `json:"published"`
+	ConfirmWithinHours   Optional[int]      `json:"confirm_within_hours"`
 }
 
 // Location returns the event's time zone; Timezone is validated on input,

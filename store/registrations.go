@@ -50,13 +50,24 @@ type RegisterResult struct {
 // random check-in code within one event.
 const checkinRetries = 5
 
+// RegisterOptions choose what a registration causes besides the row.
+type RegisterOptions struct {
+	// Notify queues the email the outcome calls for (confirm request,
+	// waitlisted, or the links again for a repeated address).
+	Notify bool
+	// Confirmed creates the registration already confirmed (an organizer's
+	// walk-in), still subject to capacity.
+	Confirmed bool
+}
+
 // Register stores a new registration in one transaction. The event row is
-// locked first, so seats are counted exactly even under concurrent requests,
-// and the unique index on (event, lower(email)) turns a repeated email into
-// "not created" instead of a second row.
-func (s *Store) Register(ctx context.Context, reg *domain.Registration, hooks ...RegisterHook) (RegisterResult, error) {
+// locked first, so seats are counted exactly under concurrent requests, and
+// the unique index on (event, lower(email)) turns a repeated address into
+// "not created" instead of a second row. A cancelled or expired registration
+// registered again comes back to life, at the end of any waiting list.
+func (s *Store) Register(ctx context.Context, ev *domain.Event, reg *domain.Registration, opt RegisterOptions) (RegisterResult, error) {
 	for attempt := 0; ; attempt++ {
-		res, err := s.register(ctx, reg, hooks)
+		res, err := s.register(ctx, ev, reg, opt)
 		if isUniqueViolation(err, "registrations_event_id_checkin_code_key") && attempt < checkinRetries {
 			code, cerr := domain.NewCheckinCode()
 			if cerr != nil {
@@ -69,18 +80,13 @@ func (s *Store) Register(ctx context.Context, reg *domain.Registration, hooks ..
 	}
 }
 
-// RegisterHook runs inside the registration transaction after the outcome is
-// known, so that work caused by it (such as queueing an email) commits or
-// rolls back with it.
-type RegisterHook func(ctx context.Context, tx *sqlx.Tx, res RegisterResult) error
-
-func (s *Store) register(ctx context.Context, reg *domain.Registration, hooks []RegisterHook) (RegisterResult, error) {
+func (s *Store) register(ctx context.Context, ev *domain.Event, reg *domain.Registration, opt RegisterOptions) (RegisterResult, error) {
 	var res RegisterResult
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var capacity sql.NullInt64
 		var held int64
 		err := tx.QueryRowxContext(ctx, `
-			SELECT capacity, seats_held FROM events WHERE id = $1 FOR UPDATE`, reg.EventID).Scan(&capacity, &held)
+			SELECT capacity, seats_held FROM events WHERE id = $1 FOR UPDATE`, ev.ID).Scan(&capacity, &held)
 		if errors.Is(err, sql.ErrNoRows) {
 			return domain.Errorf(domain.ENotFound, "no such event")
 		}
@@ -88,19 +94,27 @@ func (s *Store) register(ctx context.Context, reg *domain.Registration, hooks []
 			return fmt.Errorf("store: lock event: %w", unavailable(err))
 		}
 		res.Status = domain.StatusPending
+		if opt.Confirmed {
+			res.Status = domain.StatusConfirmed
+		}
 		if capacity.Valid && held >= capacity.Int64 {
 			res.Status = domain.StatusWaitlisted
 		}
-		reg.Status = res.Status
+		reg.EventID, reg.Status = ev.ID, res.Status
+		var confirmedAt *time.Time
+		if reg.Status == domain.StatusConfirmed {
+			confirmedAt = &reg.ConsentAt
+		}
 		err = tx.QueryRowxContext(ctx, `
 			INSERT INTO registrations (event_id, status, first_name, last_name, email, phone, country,
-				organization, position, role, language, days, checkin_code, consent_at, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::date[], $13, $14, $15)
+				organization, position, role, language, days, checkin_code, consent_at, created_at,
+				confirmed_at, email_verified_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::date[], $13, $14, $14, $15, $15)
 			ON CONFLICT (event_id, lower(email)) DO NOTHING
 			RETURNING id, created_at`,
 			reg.EventID, reg.Status, reg.FirstName, reg.LastName, reg.Email, reg.Phone, reg.Country,
 			reg.Organization, reg.Position, reg.Role, reg.Language, pq.StringArray(domain.DateStrings(reg.Days)),
-			reg.CheckinCode, reg.ConsentAt, reg.ConsentAt,
+			reg.CheckinCode, reg.ConsentAt, confirmedAt,
 		).Scan(&reg.ID, &reg.CreatedAt)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
@@ -108,27 +122,78 @@ func (s *Store) register(ctx context.Context, reg *domain.Registration, hooks []
 			if err != nil {
 				return err
 			}
+			if existing.Status == domain.StatusCancelled || existing.Status == domain.StatusExpired {
+				if err := s.revive(ctx, tx, existing.ID, reg); err != nil {
+					return err
+				}
+				res.Created, res.Registration = true, reg
+				break
+			}
 			res.Registration = existing
 		case err != nil:
 			return fmt.Errorf("store: insert registration: %w", unavailable(err))
 		default:
-			res.Created = true
-			res.Registration = reg
-			if reg.Status.HoldsSeat() {
-				if _, err := tx.ExecContext(ctx, `
-					UPDATE events SET seats_held = seats_held + 1 WHERE id = $1`, reg.EventID); err != nil {
-					return fmt.Errorf("store: take seat: %w", unavailable(err))
-				}
+			res.Created, res.Registration = true, reg
+		}
+		if res.Created && reg.Status.HoldsSeat() {
+			if _, err := tx.ExecContext(ctx, `
+				UPDATE events SET seats_held = seats_held + 1 WHERE id = $1`, reg.EventID); err != nil {
+				return fmt.Errorf("store: take seat: %w", unavailable(err))
 			}
 		}
-		for _, h := range hooks {
-			if err := h(ctx, tx, res); err != nil {
-				return err
-			}
+		if opt.Notify {
+			return s.notifyRegistration(ctx, tx, ev, res)
 		}
 		return nil
 	})
 	return res, err
+}
+
+// revive turns a cancelled or expired registration into the new one,
+// keeping its id (and so its history) but taking the new details and a new
+// place at the end of the list.
+func (s *Store) revive(ctx context.Context, tx *sqlx.Tx, id string, reg *domain.Registration) error {
+	var confirmedAt *time.Time
+	if reg.Status == domain.StatusConfirmed {
+		confirmedAt = &reg.ConsentAt
+	}
+	err := tx.QueryRowxContext(ctx, `
+		UPDATE registrations SET status = $2, first_name = $3, last_name = $4, email = $5, phone = $6,
+			country = $7, organization = $8, position = $9, role = $10, language = $11, days = $12::date[],
+			consent_at = $13, created_at = $13, updated_at = $13, confirmed_at = $14,
+			email_verified_at = $14, cancelled_at = NULL
+		WHERE id = $1
+		RETURNING id, checkin_code, created_at`,
+		id, reg.Status, reg.FirstName, reg.LastName, reg.Email, reg.Phone, reg.Country, reg.Organization,
+		reg.Position, reg.Role, reg.Language, pq.StringArray(domain.DateStrings(reg.Days)), reg.ConsentAt, confirmedAt,
+	).Scan(&reg.ID, &reg.CheckinCode, &reg.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("store: revive registration: %w", unavailable(err))
+	}
+	return nil
+}
+
+// notifyRegistration queues the email a registration request calls for. A
+// repeated address gets its links again, at most a few times an hour, so
+// the form cannot be used to flood an inbox; the answer is the same either way.
+func (s *Store) notifyRegistration(ctx context.Context, tx *sqlx.Tx, ev *domain.Event, res RegisterResult) error {
+	reg := res.Registration
+	if res.Created {
+		switch reg.Status {
+		case domain.StatusPending:
+			return s.queueEmail(ctx, tx, domain.EmailConfirmRequest, reg, ev, true, EmailPayload{})
+		case domain.StatusWaitlisted:
+			return s.queueEmail(ctx, tx, domain.EmailWaitlisted, reg, ev, true, EmailPayload{})
+		case domain.StatusConfirmed:
+			return s.queueEmail(ctx, tx, domain.EmailConfirmed, reg, ev, true, EmailPayload{})
+		}
+		return nil
+	}
+	n, err := recentEmails(ctx, tx, ev.ID, reg.Email)
+	if err != nil || n >= domain.MaxEmailsPerAddressHour {
+		return err
+	}
+	return s.queueEmail(ctx, tx, domain.EmailAlreadyRegistered, reg, ev, true, EmailPayload{})
 }
 
 func registrationByEmail(ctx context.Context, q sqlx.QueryerContext, eventID int64, email string) (*domain.Registration, error) {
@@ -255,14 +320,3 @@ func (s *Store) Registrations(ctx context.Context, eventID int64, f Registration
 	return page, nil
 }
 
-// MarkConfirmed confirms a pending registration directly, as for walk-ins
-// and demo data; confirming twice is harmless.
-func (s *Store) MarkConfirmed(ctx context.Context, id string, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `
-		UPDATE registrations SET status = 'confirmed', confirmed_at = $2, updated_at = now()
-		WHERE id = $1 AND status = 'pending'`, id, at)
-	if err != nil {
-		return fmt.Errorf("store: confirm registration: %w", unavailable(err))
-	}
-	return nil
-}

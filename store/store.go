@@ -23,11 +23,24 @@ type Store struct {
 	db *sqlx.DB
 	// Now is the clock; tests may replace it before use.
 	Now func() time.Time
+	// Sealer seals link tokens queued in the outbox; required to queue
+	// emails with links.
+	Sealer Sealer
+	// MailHost is the right-hand side of generated Message-IDs.
+	MailHost string
+	// LinkGrace is how long emailed links keep working after an event ends.
+	LinkGrace time.Duration
+}
+
+// Sealer encrypts secrets at rest (see internal/seal).
+type Sealer interface {
+	Seal(plain string) (string, error)
+	Open(sealed string) (string, error)
 }
 
 // New wraps an open database.
 func New(db *sqlx.DB) *Store {
-	return &Store{db: db, Now: time.Now}
+	return &Store{db: db, Now: time.Now, MailHost: "attend.invalid", LinkGrace: 7 * 24 * time.Hour}
 }
 
 // Options tune the connection pool.

@@ -28,6 +28,7 @@ Usage:
   attend migrate                                 apply pending database migrations
   attend organizer add --email E --name N        create an organizer account
   attend token create --email E                  print a new API token for an organizer
+  attend worker                                  run only the mail worker and periodic jobs
   attend demo                                    load the demo events (idempotent)
 
 Configuration comes from the environment; see the README.`
@@ -51,6 +52,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return app.token(ctx, rest)
 	case "demo":
 		return app.demo(ctx, rest)
+	case "worker":
+		return app.worker(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

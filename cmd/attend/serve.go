@@ -14,6 +14,7 @@ import (
 	"github.com/attend/attend/config"
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/migrations"
+	"github.com/attend/attend/notify"
 	"github.com/attend/attend/store"
 )
 
@@ -36,7 +37,16 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err := migrations.Up(ctx, db.DB); err != nil {
 		return err
 	}
-	st := store.New(db)
+	st, err := newStore(cfg, store.New(db))
+	if err != nil {
+		return err
+	}
+	var worker *notify.Worker
+	if cfg.WorkerEnabled {
+		if worker, err = newWorker(cfg, st, log); err != nil {
+			return err
+		}
+	}
 	srv := api.New(api.Deps{Config: cfg, Store: st, Rules: domain.NewRules(), Logger: log})
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
@@ -64,6 +74,9 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		}
 		return nil
 	})
+	if worker != nil {
+		g.Go(func() error { return worker.Run(gctx) })
+	}
 	g.Go(func() error {
 		<-gctx.Done()
 		log.Info("shutting down", slog.Duration("timeout", cfg.ShutdownTimeout))

@@ -129,15 +129,12 @@ func Load(ctx context.Context, st *store.Store, rules *domain.Rules, now time.Ti
 		if err != nil {
 			return nil, fmt.Errorf("demo: participant %s: %w", p.email, err)
 		}
-		r, err := st.Register(ctx, reg)
+		r, err := st.Register(ctx, res.Past, reg, store.RegisterOptions{Confirmed: true})
 		if err != nil {
 			return nil, fmt.Errorf("demo: register %s: %w", p.email, err)
 		}
 		if r.Created {
 			res.Registered++
-			if err := st.MarkConfirmed(ctx, r.Registration.ID, reg.ConsentAt.Add(30*time.Minute)); err != nil {
-				return nil, err
-			}
 		}
 	}
 	return res, nil

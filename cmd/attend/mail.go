@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"strings"
+
+	"github.com/attend/attend/config"
+	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/seal"
+	"github.com/attend/attend/migrations"
+	"github.com/attend/attend/notify"
+	"github.com/attend/attend/store"
+	"github.com/attend/attend/templates"
+)
+
+// newStore configures the store for queueing emails: the sealer for link
+// tokens, the Message-ID host and the link grace period.
+func newStore(cfg config.Config, st *store.Store) (*store.Store, error) {
+	sealer, err := seal.New(cfg.SecretKey)
+	if err != nil {
+		return nil, fmt.Errorf("SECRET_KEY: %w", err)
+	}
+	st.Sealer = sealer
+	st.MailHost = mailHost(cfg)
+	st.LinkGrace = cfg.LinkGrace
+	return st, nil
+}
+
+// mailHost is the domain of MAIL_FROM, else of BASE_URL.
+func mailHost(cfg config.Config) string {
+	if a, err := mail.ParseAddress(cfg.MailFrom); err == nil {
+		if _, host, ok := strings.Cut(a.Address, "@"); ok && host != "" {
+			return host
+		}
+	}
+	return cfg.BaseURL.Hostname()
+}
+
+// newWorker builds the mail worker from the configuration; templates are
+// parsed here, once, and a missing one stops start-up.
+func newWorker(cfg config.Config, st *store.Store, log *slog.Logger) (*notify.Worker, error) {
+	if cfg.SMTPURL == "" {
+		return nil, fmt.Errorf("configuration: SMTP_URL is required to send email (e.g. smtp://127.0.0.1:1025?starttls=off for a local Mailpit)")
+	}
+	smtpCfg, err := notify.ParseSMTPURL(cfg.SMTPURL)
+	if err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	sender, err := notify.NewSender(smtpCfg, notify.SenderOptions{
+		From: cfg.MailFrom, ReplyTo: cfg.MailReplyTo,
+		DialTimeout: cfg.SMTPTimeout, CommandTimeout: cfg.SMTPTimeout,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("configuration: MAIL_FROM/MAIL_REPLY_TO: %w", err)
+	}
+	renderer, err := notify.NewRenderer(templates.FS)
+	if err != nil {
+		return nil, err
+	}
+	return &notify.Worker{
+		Store: st, Renderer: renderer, Sender: sender, Sealer: st.Sealer, Log: log,
+		BaseURL:   cfg.BaseURL.String(),
+		ListenDSN: cfg.DatabaseURL,
+		BatchSize: cfg.MailBatchSize,
+		Poll:      cfg.MailPoll,
+		Lease:     cfg.MailLease,
+		Backoff: domain.Backoff{Base: cfg.MailRetryBase, Max: cfg.MailRetryMax,
+			MaxAttempts: cfg.MailMaxAttempts},
+		Periodic:      periodicJobs(st),
+		PeriodicEvery: cfg.PeriodicEvery,
+	}, nil
+}
+
+// periodicJobs are the time-driven rules the worker applies.
+func periodicJobs(st *store.Store) []func(context.Context) error {
+	return nil
+}
+
+// worker runs only the mail worker and periodic jobs, for deployments that
+// separate it from the web processes.
+func (a *app) worker(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("worker takes no arguments")
+	}
+	cfg, err := a.config(config.Need{SecretKey: true})
+	if err != nil {
+		return err
+	}
+	log := a.logger(cfg)
+	db, err := a.open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if n, err := migrations.Pending(ctx, db.DB); err != nil {
+		return err
+	} else if n > 0 {
+		return fmt.Errorf("the database has %d pending migrations: run `attend migrate` first", n)
+	}
+	st, err := newStore(cfg, store.New(db))
+	if err != nil {
+		return err
+	}
+	w, err := newWorker(cfg, st, log)
+	if err != nil {
+		return err
+	}
+	log.Info("mail worker started")
+	err = w.Run(ctx)
+	log.Info("mail worker stopped")
+	return err
+}

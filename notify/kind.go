@@ -1,0 +1,92 @@
+// Package notify turns a registration event into an email and delivers it:
+// it renders the localized templates, builds the calendar file and QR code
+// that go with them, and sends batches of messages over SMTP.
+//
+// The package knows nothing about the database or HTTP. The outbox worker
+// loads what a message needs into a Data value, calls Renderer.Build, and
+// hands the resulting Emails to Sender.SendBatch; IsPermanent tells it
+// whether a failure is worth retrying.
+package notify
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Kind names one kind of notification. The values are stable identifiers
+// meant to be stored in the outbox.
+type Kind string
+
+// The notifications attend sends, one per step of a registration's life.
+const (
+	// KindConfirmRequest follows a new registration and asks the participant
+	// to confirm the address (or cancel).
+	KindConfirmRequest Kind = "confirm_request"
+	// KindAlreadyRegistered answers a repeated registration with the same
+	// address. It is worded neutrally because anyone can trigger it.
+	KindAlreadyRegistered Kind = "already_registered"
+	// KindConfirmed carries the check-in code, its QR image and a calendar file.
+	KindConfirmed Kind = "confirmed"
+	// KindCancelled acknowledges a cancellation, optionally with a message
+	// from the organizers.
+	KindCancelled Kind = "cancelled"
+	// KindWaitlisted tells the participant the event is full and asks them to
+	// confirm the address while they wait.
+	KindWaitlisted Kind = "waitlisted"
+	// KindPromoted tells a waitlisted participant that a seat freed up; it
+	// carries the same code, QR image and calendar file as KindConfirmed.
+	KindPromoted Kind = "promoted"
+	// KindReminder goes out shortly before the event starts.
+	KindReminder Kind = "reminder"
+	// KindConfirmReminder nudges a participant who has not confirmed yet,
+	// naming the deadline.
+	KindConfirmReminder Kind = "confirm_reminder"
+)
+
+// Kinds returns every notification kind, in a stable order. The renderer
+// refuses to start unless each has templates in every language.
+func Kinds() []Kind {
+	return []Kind{
+		KindConfirmRequest, KindAlreadyRegistered, KindConfirmed, KindCancelled,
+		KindWaitlisted, KindPromoted, KindReminder, KindConfirmReminder,
+	}
+}
+
+// ParseKind checks a stored kind name, so that a corrupt outbox row fails
+// with a clear error instead of a missing template.
+func ParseKind(s string) (Kind, error) {
+	k := Kind(s)
+	if !slices.Contains(Kinds(), k) {
+		return "", fmt.Errorf("notify: unknown email kind %q", s)
+	}
+	return k, nil
+}
+
+// Languages returns the languages every email is written in.
+func Languages() []string {
+	return []string{"en", "ru", "uz"}
+}
+
+// resolveLanguage picks the language to write in: the registration's own
+// language if attend has templates for it, else the first of the event's
+// languages that it has, else English. Tags like "ru-RU" count as their base
+// language.
+func resolveLanguage(lang string, eventLanguages []string) string {
+	supported := Languages()
+	for _, candidate := range append([]string{lang}, eventLanguages...) {
+		if base := baseLanguage(candidate); slices.Contains(supported, base) {
+			return base
+		}
+	}
+	return "en"
+}
+
+// baseLanguage lower-cases a language tag and drops its region or script.
+func baseLanguage(tag string) string {
+	base := strings.ToLower(strings.TrimSpace(tag))
+	if i := strings.IndexAny(base, "-_"); i >= 0 {
+		base = base[:i]
+	}
+	return base
+}

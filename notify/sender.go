@@ -1,0 +1,446 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"strings"
+	"sync"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+)
+
+// ErrInvalidEmail marks an Email that can never be sent as it stands (no
+// valid recipient, no Message-ID, no body). IsPermanent reports it as
+// permanent, so the worker stops retrying it.
+var ErrInvalidEmail = errors.New("invalid email")
+
+// Default timeouts used when SenderOptions leaves them zero.
+const (
+	DefaultDialTimeout    = 10 * time.Second
+	DefaultCommandTimeout = 30 * time.Second
+)
+
+// SenderOptions are the parts of sending that do not come from SMTP_URL.
+type SenderOptions struct {
+	// From is the author, e.g. "attend <noreply@example.org>".
+	From string
+	// ReplyTo, optional, is where replies go, e.g. the organizers' inbox.
+	ReplyTo string
+	// DialTimeout bounds opening the TCP connection (and the TLS handshake
+	// for smtps). CommandTimeout bounds each step after that: the greeting,
+	// EHLO, STARTTLS, AUTH, and each message's whole transaction.
+	DialTimeout    time.Duration
+	CommandTimeout time.Duration
+	// HELOName is the name given in EHLO; empty means the machine's host name.
+	HELOName string
+}
+
+// Sender delivers Emails to one SMTP server. It holds no connection between
+// calls, so one Sender can serve concurrent SendBatch calls, each with its
+// own connection.
+type Sender struct {
+	cfg            SMTPConfig
+	from           mail.Address
+	replyTo        *mail.Address
+	dialTimeout    time.Duration
+	commandTimeout time.Duration
+	helo           string
+}
+
+// NewSender checks the configuration once, at start-up: the From and
+// Reply-To addresses must parse and the timeouts must not be negative.
+func NewSender(cfg SMTPConfig, opts SenderOptions) (*Sender, error) {
+	if cfg.Host == "" || cfg.Port <= 0 || cfg.Port > 65535 {
+		return nil, fmt.Errorf("notify: SMTP server %q port %d is not valid", cfg.Host, cfg.Port)
+	}
+	if strings.ContainsAny(opts.From, "\r\n") || strings.ContainsAny(opts.ReplyTo, "\r\n") {
+		return nil, fmt.Errorf("notify: From and Reply-To must be single lines")
+	}
+	from, err := mail.ParseAddress(opts.From)
+	if err != nil {
+		return nil, fmt.Errorf("notify: parse From %q: %w", opts.From, err)
+	}
+	s := &Sender{
+		cfg: cfg, from: *from,
+		dialTimeout: opts.DialTimeout, commandTimeout: opts.CommandTimeout, helo: opts.HELOName,
+	}
+	if opts.ReplyTo != "" {
+		replyTo, err := mail.ParseAddress(opts.ReplyTo)
+		if err != nil {
+			return nil, fmt.Errorf("notify: parse Reply-To %q: %w", opts.ReplyTo, err)
+		}
+		s.replyTo = replyTo
+	}
+	if s.dialTimeout < 0 || s.commandTimeout < 0 {
+		return nil, fmt.Errorf("notify: SMTP timeouts must not be negative")
+	}
+	if s.dialTimeout == 0 {
+		s.dialTimeout = DefaultDialTimeout
+	}
+	if s.commandTimeout == 0 {
+		s.commandTimeout = DefaultCommandTimeout
+	}
+	return s, nil
+}
+
+// FromDomain is the domain of the From address, a good host for MessageID.
+func (s *Sender) FromDomain() string {
+	_, domain, _ := strings.Cut(s.from.Address, "@")
+	return domain
+}
+
+// SendBatch sends emails over one SMTP connection and returns one error per
+// email, in order: nil means the server accepted it. If the connection is
+// lost mid-batch (closed or reset, not timed out) it reconnects once and
+// goes on, resending the message that was in flight; that message may then
+// arrive twice, which the shared Message-ID lets mail systems recognise. A
+// timeout means the server has stalled, so the remaining emails fail
+// without waiting for it again. Cancelling ctx closes the connection and
+// fails what has not been sent. Use IsPermanent to tell which errors are
+// worth retrying.
+func (s *Sender) SendBatch(ctx context.Context, emails []Email) []error {
+	errs := make([]error, len(emails))
+	msgs := make([]*gomail.Msg, len(emails))
+	pending := 0
+	for i, e := range emails {
+		m, err := s.message(e)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		msgs[i] = m
+		pending++
+	}
+	if pending == 0 {
+		return errs
+	}
+
+	failRest := func(from int, err error) {
+		for j := from; j < len(msgs); j++ {
+			if msgs[j] != nil && errs[j] == nil {
+				errs[j] = fmt.Errorf("notify: send %s: %w", emails[j].MessageID, err)
+			}
+		}
+	}
+
+	conn, err := s.dial(ctx)
+	if err != nil {
+		failRest(0, err)
+		return errs
+	}
+	defer func() { conn.close() }()
+
+	reconnected := false
+	for i, m := range msgs {
+		if m == nil {
+			continue
+		}
+		if ctx.Err() != nil {
+			failRest(i, context.Cause(ctx))
+			return errs
+		}
+		err := conn.send(m)
+		if err != nil && conn.lost() && !conn.stalled() && !reconnected && ctx.Err() == nil {
+			reconnected = true
+			conn.abort()
+			if conn, err = s.dial(ctx); err != nil {
+				failRest(i, fmt.Errorf("reconnect after the connection was lost: %w", err))
+				return errs
+			}
+			// A fresh message: go-mail's attachment readers are not rewound
+			// after a write that failed half-way.
+			if m, err = s.message(emails[i]); err == nil {
+				err = conn.send(m)
+			}
+		}
+		if err != nil {
+			errs[i] = fmt.Errorf("notify: send %s to %s: %w", emails[i].MessageID, emails[i].To.Address, err)
+			if conn.lost() {
+				cause := conn.failure()
+				if ctx.Err() != nil {
+					cause = context.Cause(ctx)
+				}
+				failRest(i+1, fmt.Errorf("connection lost: %w", cause))
+				return errs
+			}
+		}
+	}
+	return errs
+}
+
+// IsPermanent reports whether err means the message will never be accepted
+// as it is: the server answered with a 5xx reply for it, or the Email
+// itself is invalid. Everything else (4xx replies, connection failures,
+// timeouts, a refused login) is worth retrying later.
+func IsPermanent(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, ErrInvalidEmail) {
+		return true
+	}
+	var sendErr *gomail.SendError
+	if errors.As(err, &sendErr) {
+		code := sendErr.ErrorCode()
+		return code >= 500 && code <= 599
+	}
+	return false
+}
+
+// smtpConn is one SMTP session and the TCP connection underneath it.
+type smtpConn struct {
+	client *gomail.Client
+	tcp    *trackedConn
+	stop   func() bool // detaches the cancellation hook
+}
+
+func (s *Sender) dial(ctx context.Context) (*smtpConn, error) {
+	c := &smtpConn{}
+	tlsConfig := &tls.Config{ServerName: s.cfg.Host, MinVersion: tls.VersionTLS12}
+	// go-mail calls dialFunc synchronously from DialWithContext.
+	dialFunc := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		d := net.Dialer{Timeout: s.dialTimeout}
+		raw, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		c.tcp = &trackedConn{Conn: raw}
+		if !s.cfg.ImplicitTLS {
+			return c.tcp, nil
+		}
+		// TLS sits on top of the tracked connection so that failures
+		// underneath it are still seen.
+		hctx, cancel := context.WithTimeout(ctx, s.dialTimeout)
+		defer cancel()
+		tc := tls.Client(c.tcp, tlsConfig)
+		if err := tc.HandshakeContext(hctx); err != nil {
+			return nil, fmt.Errorf("TLS handshake: %w", err)
+		}
+		return tc, nil
+	}
+
+	policy := gomail.NoTLS // smtps: dialFunc has already done TLS
+	if !s.cfg.ImplicitTLS {
+		switch s.cfg.StartTLS {
+		case StartTLSRequired:
+			policy = gomail.TLSMandatory
+		case StartTLSOpportunistic:
+			policy = gomail.TLSOpportunistic
+		}
+	}
+	opts := []gomail.Option{
+		gomail.WithPort(s.cfg.Port),
+		gomail.WithTimeout(s.commandTimeout),
+		gomail.WithDialContextFunc(dialFunc),
+		gomail.WithTLSPolicy(policy),
+		gomail.WithTLSConfig(tlsConfig),
+	}
+	if s.helo != "" {
+		opts = append(opts, gomail.WithHELO(s.helo))
+	}
+	if s.cfg.Username != "" {
+		// The PLAIN and LOGIN mechanisms refuse to run without TLS (except
+		// to localhost), so credentials never cross the network in clear.
+		opts = append(opts,
+			gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthSCRAMSHA256, gomail.SMTPAuthPlain, gomail.SMTPAuthLogin),
+			gomail.WithUsername(s.cfg.Username), gomail.WithPassword(s.cfg.Password))
+	}
+	client, err := gomail.NewClient(s.cfg.Host, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("notify: SMTP client for %s: %w", s.cfg.Addr(), err)
+	}
+	c.client = client
+	if err := client.DialWithContext(ctx); err != nil {
+		if c.tcp != nil {
+			c.tcp.Close() // go-mail leaves the socket open when EHLO or AUTH fail
+		}
+		return nil, fmt.Errorf("notify: connect to SMTP server %s: %w", s.cfg.Addr(), err)
+	}
+	tcp := c.tcp
+	c.stop = context.AfterFunc(ctx, func() { tcp.Close() })
+	return c, nil
+}
+
+// send transmits one message. A message the server accepted counts as sent
+// even if resetting the session afterwards fails.
+func (c *smtpConn) send(m *gomail.Msg) error {
+	err := c.client.Send(m)
+	if m.IsDelivered() || err == nil {
+		return nil
+	}
+	if !c.lost() {
+		// Leave the session clean for the next message whatever step
+		// failed; if even that fails, the connection is no good.
+		if rerr := c.client.Reset(); rerr != nil {
+			c.tcp.fail(rerr)
+		}
+	}
+	return err
+}
+
+// lost reports whether the connection can no longer be used.
+func (c *smtpConn) lost() bool { return c.tcp.failure() != nil }
+
+// stalled reports whether the connection was lost to a timeout.
+func (c *smtpConn) stalled() bool {
+	var ne net.Error
+	return errors.As(c.tcp.failure(), &ne) && ne.Timeout()
+}
+
+func (c *smtpConn) failure() error { return c.tcp.failure() }
+
+// close ends the session politely when it is healthy and just drops it
+// otherwise: a QUIT to a stalled server would wait out another timeout.
+func (c *smtpConn) close() {
+	c.stop()
+	if !c.lost() {
+		// The messages are already accepted; a failed QUIT changes nothing.
+		if err := c.client.Close(); err != nil {
+			c.tcp.fail(err)
+		}
+	}
+	c.tcp.Close()
+}
+
+// abort drops the connection without a word to the server.
+func (c *smtpConn) abort() {
+	c.stop()
+	c.tcp.Close()
+}
+
+// trackedConn remembers the first error the connection saw, which is how
+// SendBatch tells a lost connection from a reply the server chose to give.
+type trackedConn struct {
+	net.Conn
+	mu  sync.Mutex
+	err error
+}
+
+func (c *trackedConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if err != nil {
+		c.fail(err)
+	}
+	return n, err
+}
+
+func (c *trackedConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	if err != nil {
+		c.fail(err)
+	}
+	return n, err
+}
+
+func (c *trackedConn) Close() error {
+	c.fail(net.ErrClosed)
+	return c.Conn.Close()
+}
+
+func (c *trackedConn) fail(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err == nil {
+		c.err = err
+	}
+}
+
+func (c *trackedConn) failure() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// message turns an Email into a go-mail message, refusing what could never
+// be delivered and removing line breaks from every header value so that no
+// name or subject can add a header.
+func (s *Sender) message(e Email) (*gomail.Msg, error) {
+	invalid := func(format string, args ...any) error {
+		return fmt.Errorf("notify: email %s: %s: %w", e.MessageID, fmt.Sprintf(format, args...), ErrInvalidEmail)
+	}
+	id := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(e.MessageID), "<"), ">")
+	if id == "" || !strings.Contains(id, "@") || strings.ContainsAny(id, "<> \t\r\n") {
+		return nil, invalid("Message-ID %q is not of the form <id@host>", e.MessageID)
+	}
+	addr := strings.TrimSpace(e.To.Address)
+	if parsed, err := mail.ParseAddress(addr); err != nil || parsed.Address != addr {
+		return nil, invalid("recipient address %q is not valid", e.To.Address)
+	}
+	if e.Text == "" && e.HTML == "" {
+		return nil, invalid("no body")
+	}
+
+	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	from := s.from
+	m.FromMailAddress(&from)
+	m.AddToMailAddress(&mail.Address{Name: headerSafe(e.To.Name), Address: addr})
+	if s.replyTo != nil {
+		replyTo := *s.replyTo
+		m.ReplyToMailAddress(&replyTo)
+	}
+	m.Subject(headerSafe(e.Subject))
+	m.SetMessageIDWithValue(id)
+	date := e.Date
+	if date.IsZero() {
+		date = time.Now()
+	}
+	m.SetDateWithValue(date)
+	// Ask autoresponders (RFC 3834, and Exchange) not to answer.
+	m.SetGenHeader("Auto-Submitted", "auto-generated")
+	m.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "OOF, AutoReply")
+	if lang := headerSafe(e.Lang); lang != "" {
+		m.SetGenHeader(gomail.HeaderContentLang, lang)
+	}
+
+	switch {
+	case e.Text != "" && e.HTML != "":
+		m.SetBodyString(gomail.TypeTextPlain, e.Text)
+		m.AddAlternativeString(gomail.TypeTextHTML, e.HTML)
+	case e.Text != "":
+		m.SetBodyString(gomail.TypeTextPlain, e.Text)
+	default:
+		m.SetBodyString(gomail.TypeTextHTML, e.HTML)
+	}
+	for _, a := range e.Inline {
+		err := m.EmbedReader(fileName(a.Filename), bytes.NewReader(a.Data),
+			gomail.WithFileContentID("<"+headerSafe(a.ContentID)+">"),
+			gomail.WithFileContentType(gomail.ContentType(headerSafe(a.ContentType))))
+		if err != nil {
+			return nil, fmt.Errorf("notify: email %s: inline %s: %w", e.MessageID, a.Filename, err)
+		}
+	}
+	for _, a := range e.Attachments {
+		err := m.AttachReader(fileName(a.Filename), bytes.NewReader(a.Data),
+			gomail.WithFileContentType(gomail.ContentType(headerSafe(a.ContentType))))
+		if err != nil {
+			return nil, fmt.Errorf("notify: email %s: attachment %s: %w", e.MessageID, a.Filename, err)
+		}
+	}
+	return m, nil
+}
+
+// headerSafe replaces control characters (CR and LF above all) with spaces
+// and trims the result: a header value must stay one header.
+func headerSafe(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s))
+}
+
+// fileName keeps attachment names to one safe line.
+func fileName(name string) string {
+	name = headerSafe(strings.NewReplacer(`"`, "", `\`, "", "/", "_").Replace(name))
+	if name == "" {
+		return "attachment"
+	}
+	return name
+}

@@ -1,0 +1,256 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/attend/attend/domain"
+)
+
+// NotifyChannel is the LISTEN/NOTIFY channel that wakes mail workers.
+const NotifyChannel = "attend_emails"
+
+// Email is one outbox row.
+type Email struct {
+	ID             int64              `json:"id" db:"id"`
+	EventID        int64              `json:"-" db:"event_id"`
+	RegistrationID *string            `json:"registration_id" db:"registration_id"`
+	Kind           domain.EmailKind   `json:"kind" db:"kind"`
+	Language       string             `json:"language" db:"language"`
+	Recipient      string             `json:"recipient" db:"recipient"`
+	RecipientName  string             `json:"recipient_name" db:"recipient_name"`
+	Payload        EmailPayload       `json:"-" db:"payload"`
+	MessageID      string             `json:"message_id" db:"message_id"`
+	Status         domain.EmailStatus `json:"status" db:"status"`
+	Attempts       int                `json:"attempts" db:"attempts"`
+	NextAttemptAt  time.Time          `json:"next_attempt_at" db:"next_attempt_at"`
+	LastError      *string            `json:"last_error" db:"last_error"`
+	CreatedAt      time.Time          `json:"created_at" db:"created_at"`
+	SentAt         *time.Time         `json:"sent_at" db:"sent_at"`
+}
+
+// EmailPayload is the kind-specific data of an email.
+type EmailPayload struct {
+	// SealedToken is the registration's link token, sealed with SECRET_KEY;
+	// it is removed from the row once the email is sent.
+	SealedToken string `json:"sealed_token,omitempty"`
+	// Message is an organizer's note (for example in a cancellation).
+	Message string `json:"message,omitempty"`
+	// Deadline is when a pending registration expires (confirm reminders).
+	Deadline *time.Time `json:"deadline,omitempty"`
+}
+
+func (p EmailPayload) Value() (driver.Value, error) { return json.Marshal(p) }
+
+func (p *EmailPayload) Scan(src any) error {
+	switch v := src.(type) {
+	case []byte:
+		return json.Unmarshal(v, p)
+	case string:
+		return json.Unmarshal([]byte(v), p)
+	case nil:
+		*p = EmailPayload{}
+		return nil
+	}
+	return fmt.Errorf("store: cannot scan %T into EmailPayload", src)
+}
+
+const emailColumns = `id, event_id, registration_id, kind, language, recipient, recipient_name, payload,
+	message_id, status, attempts, next_attempt_at, last_error, created_at, sent_at`
+
+// queueEmail adds an email for reg to the outbox inside tx, with a fresh link
+// token when withLink is set, and wakes the workers when tx commits.
+func (s *Store) queueEmail(ctx context.Context, tx *sqlx.Tx, kind domain.EmailKind, reg *domain.Registration, ev *domain.Event, withLink bool, payload EmailPayload) error {
+	if withLink {
+		if s.Sealer == nil {
+			return errors.New("store: no sealer configured for emailed links")
+		}
+		plain, hash, err := domain.NewToken()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO registration_tokens (token_hash, registration_id, expires_at) VALUES ($1, $2, $3)`,
+			hash, reg.ID, s.linkExpiry(ev)); err != nil {
+			return fmt.Errorf("store: insert link token: %w", unavailable(err))
+		}
+		if payload.SealedToken, err = s.Sealer.Seal(plain); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO emails (event_id, registration_id, kind, language, recipient, recipient_name, payload, message_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		ev.ID, reg.ID, kind, reg.Language, reg.Email, reg.FirstName+" "+reg.LastName, payload,
+		domain.NewMessageID(s.MailHost, s.Now()))
+	if err != nil {
+		return fmt.Errorf("store: queue %s email: %w", kind, unavailable(err))
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, NotifyChannel); err != nil {
+		return fmt.Errorf("store: notify workers: %w", unavailable(err))
+	}
+	return nil
+}
+
+// linkExpiry is when links for an event stop working: some days after it
+// ends, so late cancellations and the manage page still work briefly.
+func (s *Store) linkExpiry(ev *domain.Event) time.Time {
+	return ev.EndsAt().Add(s.LinkGrace)
+}
+
+// recentEmails counts emails queued to an address for an event in the last hour.
+func recentEmails(ctx context.Context, tx *sqlx.Tx, eventID int64, address string) (int, error) {
+	var n int
+	err := tx.GetContext(ctx, &n, `
+		SELECT count(*) FROM emails
+		WHERE event_id = $1 AND lower(recipient) = lower($2) AND created_at > now() - interval '1 hour'`,
+		eventID, address)
+	if err != nil {
+		return 0, fmt.Errorf("store: count recent emails: %w", unavailable(err))
+	}
+	return n, nil
+}
+
+// ClaimDue leases up to limit due emails to the calling worker. SKIP LOCKED
+// lets several workers claim at once without taking the same row; a row
+// whose lease ran out (its worker died mid-send) is due again.
+func (s *Store) ClaimDue(ctx context.Context, limit int, lease time.Duration) ([]*Email, error) {
+	var out []*Email
+	err := s.db.SelectContext(ctx, &out, `
+		UPDATE emails SET status = 'sending', attempts = attempts + 1,
+			locked_until = now() + $2 * interval '1 millisecond'
+		WHERE id IN (
+			SELECT id FROM emails
+			WHERE status IN ('queued', 'sending') AND next_attempt_at <= now()
+			  AND (locked_until IS NULL OR locked_until < now())
+			ORDER BY next_attempt_at, id
+			LIMIT $1
+			FOR UPDATE SKIP LOCKED)
+		RETURNING `+emailColumns, limit, lease.Milliseconds())
+	if err != nil {
+		return nil, fmt.Errorf("store: claim emails: %w", unavailable(err))
+	}
+	return out, nil
+}
+
+// MarkSent records accepted emails in one statement and wipes their sealed
+// link tokens, which are no longer needed.
+func (s *Store) MarkSent(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.db.ExecContext(ctx, `
+		UPDATE emails SET status = 'sent', sent_at = now(), locked_until = NULL, last_error = NULL,
+			payload = payload - 'sealed_token'
+		WHERE id = ANY($1)`, pq.Array(ids))
+	if err != nil {
+		return fmt.Errorf("store: mark sent: %w", unavailable(err))
+	}
+	return nil
+}
+
+// MarkRetry schedules another attempt after a temporary failure.
+func (s *Store) MarkRetry(ctx context.Context, id int64, reason string, next time.Time) error {
+	_, err := s.db.ExecContext(ctx, `
+		UPDATE emails SET status = 'queued', locked_until = NULL, last_error = $2, next_attempt_at = $3
+		WHERE id = $1 AND status = 'sending'`, id, truncate(reason, 1000), next)
+	if err != nil {
+		return fmt.Errorf("store: mark retry: %w", unavailable(err))
+	}
+	return nil
+}
+
+// MarkFailed gives up on an email; organizers see it and may retry it.
+func (s *Store) MarkFailed(ctx context.Context, id int64, reason string) error {
+	_, err := s.db.ExecContext(ctx, `
+		UPDATE emails SET status = 'failed', locked_until = NULL, last_error = $2
+		WHERE id = $1 AND status = 'sending'`, id, truncate(reason, 1000))
+	if err != nil {
+		return fmt.Errorf("store: mark failed: %w", unavailable(err))
+	}
+	return nil
+}
+
+// Release hands claimed emails back without counting the attempt, for a
+// worker that is shutting down before sending them.
+func (s *Store) Release(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.db.ExecContext(ctx, `
+		UPDATE emails SET status = 'queued', locked_until = NULL, attempts = greatest(attempts - 1, 0)
+		WHERE id = ANY($1) AND status = 'sending'`, pq.Array(ids))
+	if err != nil {
+		return fmt.Errorf("store: release emails: %w", unavailable(err))
+	}
+	return nil
+}
+
+// EventEmails lists an event's emails, newest first, optionally by status.
+func (s *Store) EventEmails(ctx context.Context, eventID int64, status string, limit int) ([]*Email, error) {
+	out := []*Email{}
+	err := s.db.SelectContext(ctx, &out, `
+		SELECT `+emailColumns+` FROM emails
+		WHERE event_id = $1 AND ($2 = '' OR status = $2)
+		ORDER BY id DESC LIMIT $3`, eventID, status, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: list emails: %w", unavailable(err))
+	}
+	return out, nil
+}
+
+// RetryEmail queues a failed email again, now.
+func (s *Store) RetryEmail(ctx context.Context, eventID, id int64) (*Email, error) {
+	var e Email
+	err := s.db.GetContext(ctx, &e, `
+		UPDATE emails SET status = 'queued', attempts = 0, next_attempt_at = now(), locked_until = NULL
+		WHERE id = $1 AND event_id = $2 AND status = 'failed'
+		RETURNING `+emailColumns, id, eventID)
+	if errors.Is(err, sql.ErrNoRows) {
+		var status string
+		err2 := s.db.GetContext(ctx, &status, `SELECT status FROM emails WHERE id = $1 AND event_id = $2`, id, eventID)
+		if errors.Is(err2, sql.ErrNoRows) {
+			return nil, domain.Errorf(domain.ENotFound, "no such email")
+		}
+		return nil, domain.Errorf(domain.EConflict, "only failed emails can be retried; this one is %s", status)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: retry email: %w", unavailable(err))
+	}
+	if _, err := s.db.ExecContext(ctx, `SELECT pg_notify($1, '')`, NotifyChannel); err != nil {
+		return nil, fmt.Errorf("store: notify workers: %w", unavailable(err))
+	}
+	return &e, nil
+}
+
+// EmailContext loads what rendering an email needs: its registration (nil
+// if erased) and event.
+func (s *Store) EmailContext(ctx context.Context, e *Email) (*domain.Registration, *domain.Event, error) {
+	ev, err := getEvent(ctx, s.db, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1`, e.EventID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: email event: %w", err)
+	}
+	if e.RegistrationID == nil {
+		return nil, ev, nil
+	}
+	reg, err := s.Registration(ctx, e.EventID, *e.RegistrationID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: email registration: %w", err)
+	}
+	return reg, ev, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
