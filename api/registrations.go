@@ -151,3 +151,42 @@ func (s *Server) getRegistration(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, reg)
 }
+
+type cancelBody struct {
+	Message string `json:"message"`
+}
+
+// cancelRegistration is an organizer's cancellation; the optional message
+// goes into the participant's email. The body may be empty.
+func (s *Server) cancelRegistration(c *gin.Context) {
+	var body cancelBody
+	if c.Request.ContentLength != 0 && c.GetHeader("Content-Type") != "" {
+		if !s.decodeJSON(c, &body) {
+			return
+		}
+	}
+	body.Message = strings.TrimSpace(body.Message)
+	if len([]rune(body.Message)) > 2000 || strings.ContainsFunc(body.Message, func(r rune) bool {
+		return r != '\n' && r != '\r' && domain.HasControl(string(r))
+	}) {
+		s.Error(c, domain.ValidationError([]domain.FieldError{{Field: "message", Code: "max", Param: "2000",
+			Message: "Message must be at most 2000 characters, without control characters."}}))
+		return
+	}
+	reg, err := s.store.CancelRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), c.Param("id"), body.Message)
+	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, reg)
+}
+
+// promoteRegistration moves someone from the waiting list by hand.
+func (s *Server) promoteRegistration(c *gin.Context) {
+	reg, err := s.store.PromoteRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), c.Param("id"))
+	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, reg)
+}

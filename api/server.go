@@ -80,6 +80,8 @@ func (s *Server) routes() {
 	org.PATCH("/events/:slug", s.updateEvent)
 	org.GET("/events/:slug/registrations", s.listRegistrations)
 	org.GET("/events/:slug/registrations/:id", s.getRegistration)
+	org.POST("/events/:slug/registrations/:id/cancel", s.cancelRegistration)
+	org.POST("/events/:slug/registrations/:id/promote", s.promoteRegistration)
 	org.GET("/events/:slug/emails", s.listEmails)
 	org.POST("/events/:slug/emails/:id/retry", s.retryEmail)
 	org.GET("/me", s.me)

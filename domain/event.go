@@ -28,6 +28,7 @@ type Event struct {
 	Languages            []string   `json:"languages" db:"-" validate:"required,min=1,unique,dive,oneof=en ru uz"`
 	Published            bool       `json:"published" db:"published"`
 	ConfirmWithinHours   int        `json:"confirm_within_hours" db:"confirm_within_hours" validate:"min=1,max=2160"`
+	ReminderDaysBefore   int        `json:"reminder_days_before" db:"reminder_days_before" validate:"min=0,max=30"`
 	CreatedAt            time.Time  `json:"created_at" db:"created_at"`
 	UpdatedAt            time.Time  `json:"updated_at" db:"updated_at"`
 }
@@ -53,6 +54,7 @@ type EventInput struct {
 	Languages            Optional[[]string] `json:"languages"`
 	Published            Optional[bool]     `json:"published"`
 	ConfirmWithinHours   Optional[int]      `json:"confirm_within_hours"`
+	ReminderDaysBefore   Optional[int]      `json:"reminder_days_before"`
 }
 
 // Location returns the event's time zone; Timezone is validated on input,
@@ -137,6 +139,7 @@ func (r *Rules) NewEvent(in EventInput) (*Event, error) {
 		CoOrganizers:       []string{},
 		Published:          true,
 		ConfirmWithinHours: 72,
+		ReminderDaysBefore: 1,
 	}
 	var fields []FieldError
 	for _, f := range []struct {
@@ -255,6 +258,13 @@ func (r *Rules) apply(ev *Event, in EventInput, creating bool) []FieldError {
 			nullErr("published")
 		} else {
 			ev.Published = in.Published.Value
+		}
+	}
+	if in.ReminderDaysBefore.Set {
+		if in.ReminderDaysBefore.Null {
+			nullErr("reminder_days_before")
+		} else {
+			ev.ReminderDaysBefore = in.ReminderDaysBefore.Value
 		}
 	}
 	if in.ConfirmWithinHours.Set {

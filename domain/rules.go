@@ -130,6 +130,9 @@ func fieldError(field, code, param string) FieldError {
 		msg = fmt.Sprintf("%s must be at most %s characters long.", label, param)
 	case "min":
 		msg = fmt.Sprintf("%s must be at least %s.", label, param)
+		if param != "1" && param != "0" {
+			msg = fmt.Sprintf("%s must have at least %s.", label, param)
+		}
 	case "e164":
 		msg = label + " must be an international number in E.164 form, such as +998712345678."
 	case "nocontrol":
@@ -178,6 +181,7 @@ var labels = map[string]string{
 	"registration_closes_at": "Registration closing", "co_organizers": "Co-organizers",
 	"languages": "Languages", "day_starts_at": "Day start time", "day_ends_at": "Day end time",
 	"published": "Published", "confirm_within_hours": "Confirmation period",
+	"reminder_days_before": "Reminder days", "message": "Message",
 }
 
 // Label is the English label of a JSON field ("first_name" → "First name").

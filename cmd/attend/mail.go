@@ -76,7 +76,14 @@ func newWorker(cfg config.Config, st *store.Store, log *slog.Logger) (*notify.Wo
 
 // periodicJobs are the time-driven rules the worker applies.
 func periodicJobs(st *store.Store) []func(context.Context) error {
-	return nil
+	count := func(f func(context.Context) (int, error)) func(context.Context) error {
+		return func(ctx context.Context) error { _, err := f(ctx); return err }
+	}
+	return []func(context.Context) error{
+		count(st.ExpireUnconfirmed),
+		count(st.QueueConfirmReminders),
+		count(st.QueueEventReminders),
+	}
 }
 
 // worker runs only the mail worker and periodic jobs, for deployments that

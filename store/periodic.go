@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/attend/attend/domain"
+)
+
+// periodicBatch bounds how many rows one run of a periodic job touches, so a
+// backlog is worked off in short transactions.
+const periodicBatch = 500
+
+// ExpireUnconfirmed expires pending registrations older than their event's
+// confirm_within_hours, frees their seats and promotes from the waiting
+// list. Each event is handled under its row lock, so several workers running
+// this at once expire and promote each person exactly once. It returns the
+// number expired.
+func (s *Store) ExpireUnconfirmed(ctx context.Context) (int, error) {
+	var eventIDs []int64
+	err := s.db.SelectContext(ctx, &eventIDs, `
+		SELECT DISTINCT r.event_id FROM registrations r JOIN events e ON e.id = r.event_id
+		WHERE r.status = 'pending' AND r.created_at < $1 - e.confirm_within_hours * interval '1 hour'`, s.Now())
+	if err != nil {
+		return 0, fmt.Errorf("store: find expired registrations: %w", unavailable(err))
+	}
+	total := 0
+	for _, id := range eventIDs {
+		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+			ev, err := getEvent(ctx, tx, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1 FOR UPDATE`, id)
+			if err != nil {
+				return err
+			}
+			var n int
+			err = tx.GetContext(ctx, &n, `
+				WITH expired AS (
+					UPDATE registrations SET status = 'expired', updated_at = $2
+					WHERE event_id = $1 AND status = 'pending'
+					  AND created_at < $2 - $3 * interval '1 hour'
+					RETURNING 1)
+				SELECT count(*) FROM expired`, id, s.Now(), ev.ConfirmWithinHours)
+			if err != nil {
+				return fmt.Errorf("store: expire registrations: %w", unavailable(err))
+			}
+			if n == 0 {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE events SET seats_held = seats_held - $2 WHERE id = $1`, id, n); err != nil {
+				return fmt.Errorf("store: free expired seats: %w", unavailable(err))
+			}
+			total += n
+			return s.fillSeats(ctx, tx, ev)
+		})
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// QueueConfirmReminders sends one reminder to each pending registration
+// halfway through its confirmation period. Rows are claimed with SKIP
+// LOCKED and stamped in the same transaction as the email, so concurrent
+// workers never remind anyone twice.
+func (s *Store) QueueConfirmReminders(ctx context.Context) (int, error) {
+	return s.queueReminders(ctx, domain.EmailConfirmReminder, `
+		SELECT r.id, r.event_id FROM registrations r JOIN events e ON e.id = r.event_id
+		WHERE r.status = 'pending' AND r.confirm_reminder_queued_at IS NULL
+		  AND r.created_at < $1 - e.confirm_within_hours * interval '30 minutes'
+		ORDER BY r.created_at LIMIT $2
+		FOR UPDATE OF r SKIP LOCKED`, "confirm_reminder_queued_at")
+}
+
+// QueueEventReminders reminds every confirmed registration once, the
+// event's reminder_days_before days before its first day starts (in the
+// event's time zone), and not after the event has started.
+func (s *Store) QueueEventReminders(ctx context.Context) (int, error) {
+	return s.queueReminders(ctx, domain.EmailReminder, `
+		SELECT r.id, r.event_id FROM registrations r JOIN events e ON e.id = r.event_id
+		WHERE r.status = 'confirmed' AND r.reminder_queued_at IS NULL AND e.reminder_days_before > 0
+		  AND $1 >= ((e.starts_on - e.reminder_days_before) + e.day_starts_at) AT TIME ZONE e.timezone
+		  AND $1 < (e.starts_on + e.day_starts_at) AT TIME ZONE e.timezone
+		ORDER BY r.event_id LIMIT $2
+		FOR UPDATE OF r SKIP LOCKED`, "reminder_queued_at")
+}
+
+func (s *Store) queueReminders(ctx context.Context, kind domain.EmailKind, claim, stampColumn string) (int, error) {
+	total := 0
+	for {
+		n := 0
+		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+			var due []struct {
+				ID      string `db:"id"`
+				EventID int64  `db:"event_id"`
+			}
+			if err := tx.SelectContext(ctx, &due, claim, s.Now(), periodicBatch); err != nil {
+				return fmt.Errorf("store: claim %s: %w", kind, unavailable(err))
+			}
+			events := map[int64]*domain.Event{}
+			for _, d := range due {
+				ev, ok := events[d.EventID]
+				if !ok {
+					var err error
+					if ev, err = getEvent(ctx, tx, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1`, d.EventID); err != nil {
+						return err
+					}
+					events[d.EventID] = ev
+				}
+				reg, err := registrationByID(ctx, tx, d.ID, false)
+				if err != nil {
+					return err
+				}
+				payload := EmailPayload{}
+				if kind == domain.EmailConfirmReminder {
+					deadline := reg.CreatedAt.Add(time.Duration(ev.ConfirmWithinHours) * time.Hour)
+					payload.Deadline = &deadline
+				}
+				if err := s.queueEmail(ctx, tx, kind, reg, ev, true, payload); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE registrations SET `+stampColumn+` = $2 WHERE id = $1`, d.ID, s.Now()); err != nil {
+					return fmt.Errorf("store: stamp %s: %w", kind, unavailable(err))
+				}
+			}
+			n = len(due)
+			return nil
+		})
+		total += n
+		if err != nil || n < periodicBatch {
+			return total, err
+		}
+	}
+}
