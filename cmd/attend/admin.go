@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
 	"github.com/attend/attend/config"
@@ -31,24 +35,78 @@ func (a *app) withStore(ctx context.Context, fn func(*store.Store) error) error 
 }
 
 func (a *app) organizer(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "add" {
-		return fmt.Errorf("usage: attend organizer add --email E --name N")
+	const usage = "usage: attend organizer add --email E --name N [--password-stdin] | attend organizer passwd --email E (password on stdin)"
+	if len(args) == 0 {
+		return fmt.Errorf(usage)
 	}
-	f, err := flags(args[1:], "email", "name")
-	if err != nil {
-		return err
-	}
-	o, err := domain.NewOrganizer(f["email"], f["name"])
-	if err != nil {
-		return describe(err)
-	}
-	return a.withStore(ctx, func(st *store.Store) error {
-		if err := st.CreateOrganizer(ctx, o); err != nil {
+	switch args[0] {
+	case "add":
+		f, err := flags(args[1:], "email", "name", "password-stdin")
+		if err != nil {
+			return err
+		}
+		o, err := domain.NewOrganizer(f["email"], f["name"])
+		if err != nil {
 			return describe(err)
 		}
-		fmt.Fprintf(a.stdout, "organizer %s created\n", o.Email)
-		return nil
-	})
+		var hash string
+		if f["password-stdin"] == "true" {
+			if hash, err = a.readPassword(); err != nil {
+				return err
+			}
+		}
+		return a.withStore(ctx, func(st *store.Store) error {
+			if err := st.CreateOrganizer(ctx, o); err != nil {
+				return describe(err)
+			}
+			if hash != "" {
+				if err := st.SetPassword(ctx, o.ID, hash); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(a.stdout, "organizer %s created\n", o.Email)
+			return nil
+		})
+	case "passwd":
+		f, err := flags(args[1:], "email")
+		if err != nil {
+			return err
+		}
+		if f["email"] == "" {
+			return fmt.Errorf("--email is required")
+		}
+		hash, err := a.readPassword()
+		if err != nil {
+			return err
+		}
+		return a.withStore(ctx, func(st *store.Store) error {
+			o, err := st.OrganizerByEmail(ctx, f["email"])
+			if err != nil {
+				return describe(err)
+			}
+			if err := st.SetPassword(ctx, o.ID, hash); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "password of %s changed; their sessions were signed out\n", o.Email)
+			return nil
+		})
+	}
+	return fmt.Errorf(usage)
+}
+
+// readPassword reads one line from standard input and hashes it, so a
+// password never appears in the process list or shell history.
+func (a *app) readPassword() (string, error) {
+	line, err := bufio.NewReader(io.LimitReader(a.stdin, domain.MaxPasswordLength+2)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password from standard input: %w", err)
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	hash, err := domain.HashPassword(pw)
+	if err != nil {
+		return "", describe(err)
+	}
+	return hash, nil
 }
 
 func (a *app) token(ctx context.Context, args []string) error {
@@ -89,8 +147,8 @@ func (a *app) demo(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stderr, "demo loaded: organizer %s, events %s and %s (%d participants added)\n",
-			res.Organizer.Email, res.Past.Slug, res.Upcoming.Slug, res.Registered)
+		fmt.Fprintf(a.stderr, "demo loaded: organizer %s (dashboard password %q unless changed), events %s and %s (%d participants added)\n",
+			res.Organizer.Email, demo.Password, res.Past.Slug, res.Upcoming.Slug, res.Registered)
 		fmt.Fprintln(a.stdout, res.Token)
 		return nil
 	})

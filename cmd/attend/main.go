@@ -26,7 +26,9 @@ const usage = `attend — event registration and attendance
 Usage:
   attend serve                                   run the web server (applies migrations first)
   attend migrate                                 apply pending database migrations
-  attend organizer add --email E --name N        create an organizer account
+  attend organizer add --email E --name N [--password-stdin]
+                                                 create an organizer account (password for the dashboard from stdin)
+  attend organizer passwd --email E              set an organizer's dashboard password (from stdin)
   attend token create --email E                  print a new API token for an organizer
   attend worker                                  run only the mail worker and periodic jobs
   attend demo                                    load the demo events (idempotent)

@@ -17,6 +17,9 @@ const (
 	PastSlug     = "egov-tashkent-2019"
 	UpcomingSlug = "egov-followup-workshop"
 	Organizer    = "demo@example.org"
+	// Password is the demo organizer's dashboard password. It is set only
+	// when the account has none, so a changed password is kept.
+	Password = "attend-demo-2019"
 )
 
 // Result tells what Load made.
@@ -68,6 +71,17 @@ func Load(ctx context.Context, st *store.Store, rules *domain.Rules, now time.Ti
 		return nil, err
 	}
 	res.Organizer = org
+	if _, pwHash, err := st.PasswordHash(ctx, org.Email); err != nil {
+		return nil, err
+	} else if pwHash == "" {
+		h, err := domain.HashPassword(Password)
+		if err != nil {
+			return nil, err
+		}
+		if err := st.SetPassword(ctx, org.ID, h); err != nil {
+			return nil, err
+		}
+	}
 	token, hash, err := domain.NewToken()
 	if err != nil {
 		return nil, err
