@@ -79,3 +79,21 @@ func (s *Server) cancelByToken(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, newLinkView(l))
 }
+
+// personalData lets a participant download everything attend holds about
+// them, from their manage link. It only reads.
+func (s *Server) personalData(c *gin.Context) {
+	token := c.Param("token")
+	if !domain.ValidTokenSyntax(token) {
+		s.Error(c, domain.Errorf(domain.ENotFound, "this link is not valid"))
+		return
+	}
+	data, err := s.store.PersonalDataByToken(c.Request.Context(), domain.HashToken(token))
+	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="attend-my-data.json"`)
+	c.Header("Cache-Control", "no-store")
+	c.IndentedJSON(http.StatusOK, data)
+}

@@ -190,3 +190,19 @@ func (s *Server) promoteRegistration(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, reg)
 }
+
+// eraseRegistration anonymizes a participant: DELETE .../registrations/{id}?erase=true.
+// Without erase=true nothing is deleted, since a registration is otherwise
+// cancelled, not removed.
+func (s *Server) eraseRegistration(c *gin.Context) {
+	if c.Query("erase") != "true" {
+		s.Error(c, domain.ValidationError([]domain.FieldError{{Field: "erase", Code: "required",
+			Message: "Add ?erase=true to anonymize this participant for good; to cancel instead, POST .../cancel."}}))
+		return
+	}
+	if err := s.store.EraseRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), c.Param("id")); err != nil {
+		s.Error(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -74,6 +74,7 @@ func (s *Server) routes() {
 	v1.POST("/events/:slug/registrations", s.createRegistration)
 	v1.POST("/registrations/confirm", s.confirmByToken)
 	v1.POST("/registrations/cancel", s.cancelByToken)
+	r.GET("/r/:token/data", s.personalData)
 
 	org := v1.Group("", s.requireOrganizer())
 	org.POST("/events", s.createEvent)
@@ -82,6 +83,7 @@ func (s *Server) routes() {
 	org.GET("/events/:slug/registrations/:id", s.getRegistration)
 	org.POST("/events/:slug/registrations/:id/cancel", s.cancelRegistration)
 	org.POST("/events/:slug/registrations/:id/promote", s.promoteRegistration)
+	org.DELETE("/events/:slug/registrations/:id", s.eraseRegistration)
 	org.GET("/events/:slug/emails", s.listEmails)
 	org.POST("/events/:slug/emails/:id/retry", s.retryEmail)
 	org.GET("/me", s.me)

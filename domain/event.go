@@ -29,6 +29,7 @@ type Event struct {
 	Published            bool       `json:"published" db:"published"`
 	ConfirmWithinHours   int        `json:"confirm_within_hours" db:"confirm_within_hours" validate:"min=1,max=2160"`
 	ReminderDaysBefore   int        `json:"reminder_days_before" db:"reminder_days_before" validate:"min=0,max=30"`
+	RetentionDays        int        `json:"retention_days" db:"retention_days" validate:"min=1,max=3650"`
 	CreatedAt            time.Time  `json:"created_at" db:"created_at"`
 	UpdatedAt            time.Time  `json:"updated_at" db:"updated_at"`
 }
@@ -55,6 +56,7 @@ type EventInput struct {
 	Published            Optional[bool]     `json:"published"`
 	ConfirmWithinHours   Optional[int]      `json:"confirm_within_hours"`
 	ReminderDaysBefore   Optional[int]      `json:"reminder_days_before"`
+	RetentionDays        Optional[int]      `json:"retention_days"`
 }
 
 // Location returns the event's time zone; Timezone is validated on input,
@@ -140,6 +142,7 @@ func (r *Rules) NewEvent(in EventInput) (*Event, error) {
 		Published:          true,
 		ConfirmWithinHours: 72,
 		ReminderDaysBefore: 1,
+		RetentionDays:      365,
 	}
 	var fields []FieldError
 	for _, f := range []struct {
@@ -265,6 +268,13 @@ func (r *Rules) apply(ev *Event, in EventInput, creating bool) []FieldError {
 			nullErr("reminder_days_before")
 		} else {
 			ev.ReminderDaysBefore = in.ReminderDaysBefore.Value
+		}
+	}
+	if in.RetentionDays.Set {
+		if in.RetentionDays.Null {
+			nullErr("retention_days")
+		} else {
+			ev.RetentionDays = in.RetentionDays.Value
 		}
 	}
 	if in.ConfirmWithinHours.Set {

@@ -21,6 +21,10 @@ type Rules struct {
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
+// e164Pattern is an international number: "+", a country code that does not
+// start with 0, and at most 15 digits in all.
+var e164Pattern = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
+
 // NewRules builds the validator with attend's custom tags.
 func NewRules() *Rules {
 	v := validator.New(validator.WithRequiredStructEnabled())
@@ -51,6 +55,11 @@ func NewRules() *Rules {
 		}
 		_, err := time.LoadLocation(s)
 		return err == nil
+	})
+	// validator's own e164 makes the "+" optional, which lets a local number
+	// such as 711234567 pass as international; ours requires it.
+	mustRegister(v, "e164", func(fl validator.FieldLevel) bool {
+		return e164Pattern.MatchString(fl.Field().String())
 	})
 	mustRegister(v, "clock", func(fl validator.FieldLevel) bool {
 		_, err := time.Parse("15:04", fl.Field().String())
@@ -181,7 +190,7 @@ var labels = map[string]string{
 	"registration_closes_at": "Registration closing", "co_organizers": "Co-organizers",
 	"languages": "Languages", "day_starts_at": "Day start time", "day_ends_at": "Day end time",
 	"published": "Published", "confirm_within_hours": "Confirmation period",
-	"reminder_days_before": "Reminder days", "message": "Message",
+	"reminder_days_before": "Reminder days", "retention_days": "Retention period", "message": "Message",
 }
 
 // Label is the English label of a JSON field ("first_name" → "First name").

@@ -11,10 +11,11 @@ import (
 // Email is one message ready for Sender: everything but the sender's own
 // addresses, which the Sender adds.
 type Email struct {
-	// MessageID is the full Message-ID header value, "<random@host>". Make it
-	// once with MessageID when the email is queued and store it, so that a
-	// retry after an ambiguous failure carries the same id and receiving
-	// systems can tell it is the same message.
+	// MessageID is the Message-ID header value, "<random@host>" (the angle
+	// brackets may be left off). Make it once with MessageID when the email
+	// is queued and store it, so that a retry after an ambiguous failure
+	// carries the same id and receiving systems can tell it is the same
+	// message.
 	MessageID string
 	To        mail.Address
 	Subject   string

@@ -2,9 +2,9 @@
 // it renders the localized templates, builds the calendar file and QR code
 // that go with them, and sends batches of messages over SMTP.
 //
-// The package knows nothing about the database or HTTP. The outbox worker
-// loads what a message needs into a Data value, calls Renderer.Build, and
-// hands the resulting Emails to Sender.SendBatch; IsPermanent tells it
+// Rendering and sending know nothing about the database or HTTP: the outbox
+// worker loads what a message needs into a Data value, calls Renderer.Build,
+// and hands the resulting Emails to Sender.SendBatch; IsPermanent tells it
 // whether a failure is worth retrying.
 package notify
 

@@ -6,7 +6,6 @@ import (
 	htmltemplate "html/template"
 	"io/fs"
 	"net/url"
-	"path"
 	"strings"
 	texttemplate "text/template"
 	"time"
@@ -112,7 +111,7 @@ func parseSet(fsys fs.FS, lang string, kind Kind) (templateSet, error) {
 			return templateSet{}, fmt.Errorf("HTML templates for %s/%s do not define %q", lang, kind, name)
 		}
 	}
-	return templateSet{subject: subject, text: text, textRef: path.Base(dir + base + ".txt.tmpl"), html: html}, nil
+	return templateSet{subject: subject, text: text, textRef: base + ".txt.tmpl", html: html}, nil
 }
 
 // Render writes one notification. lang is the registration's language; if

@@ -364,7 +364,7 @@ func (s *Sender) message(e Email) (*gomail.Msg, error) {
 	invalid := func(format string, args ...any) error {
 		return fmt.Errorf("notify: email %s: %s: %w", e.MessageID, fmt.Sprintf(format, args...), ErrInvalidEmail)
 	}
-	id := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(e.MessageID), "<"), ">")
+	id := strings.Trim(strings.TrimSpace(e.MessageID), "<>") // with or without brackets
 	if id == "" || !strings.Contains(id, "@") || strings.ContainsAny(id, "<> \t\r\n") {
 		return nil, invalid("Message-ID %q is not of the form <id@host>", e.MessageID)
 	}
@@ -425,15 +425,15 @@ func (s *Sender) message(e Email) (*gomail.Msg, error) {
 	return m, nil
 }
 
-// headerSafe replaces control characters (CR and LF above all) with spaces
-// and trims the result: a header value must stay one header.
+// headerSafe turns control characters (CR and LF above all) into spaces
+// and collapses runs of white space: a header value must stay one header.
 func headerSafe(s string) string {
-	return strings.TrimSpace(strings.Map(func(r rune) rune {
+	return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
 			return ' '
 		}
 		return r
-	}, s))
+	}, s)), " ")
 }
 
 // fileName keeps attachment names to one safe line.

@@ -152,7 +152,7 @@ func (s *Store) cancel(ctx context.Context, tx *sqlx.Tx, ev *domain.Event, reg *
 	if err := s.setStatus(ctx, tx, reg, domain.StatusCancelled); err != nil {
 		return err
 	}
-	if err := s.queueEmail(ctx, tx, domain.EmailCancelled, reg, ev, false, EmailPayload{Message: message}); err != nil {
+	if err := s.queueEmail(ctx, tx, domain.EmailCancelled, reg, ev, true, EmailPayload{Message: message}); err != nil {
 		return err
 	}
 	if held {

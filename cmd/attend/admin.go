@@ -169,3 +169,21 @@ func describe(err error) error {
 	}
 	return fmt.Errorf("%s", msg)
 }
+
+// erase anonymizes one participant of one event.
+func (a *app) erase(ctx context.Context, args []string) error {
+	f, err := flags(args, "event", "email")
+	if err != nil {
+		return err
+	}
+	if f["event"] == "" || f["email"] == "" {
+		return fmt.Errorf("usage: attend erase --event SLUG --email E")
+	}
+	return a.withStore(ctx, func(st *store.Store) error {
+		if err := st.EraseByEmail(ctx, f["event"], f["email"]); err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(a.stdout, "erased %s from %s\n", f["email"], f["event"])
+		return nil
+	})
+}

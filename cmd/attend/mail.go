@@ -83,6 +83,8 @@ func periodicJobs(st *store.Store) []func(context.Context) error {
 		count(st.ExpireUnconfirmed),
 		count(st.QueueConfirmReminders),
 		count(st.QueueEventReminders),
+		count(st.EraseExpired),
+		count(st.DeleteExpiredSessions),
 	}
 }
 

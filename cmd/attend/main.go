@@ -31,6 +31,7 @@ Usage:
   attend organizer passwd --email E              set an organizer's dashboard password (from stdin)
   attend token create --email E                  print a new API token for an organizer
   attend worker                                  run only the mail worker and periodic jobs
+  attend erase --event SLUG --email E            anonymize a participant (right to be forgotten)
   attend demo                                    load the demo events (idempotent)
 
 Configuration comes from the environment; see the README.`
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return app.demo(ctx, rest)
 	case "worker":
 		return app.worker(ctx, rest)
+	case "erase":
+		return app.erase(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -1,0 +1,169 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/attend/attend/domain"
+)
+
+// EraseRegistration anonymizes one registration of an event the organizer
+// manages (the participant's right to be forgotten).
+func (s *Store) EraseRegistration(ctx context.Context, organizerID int64, slug, regID string) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		ev, reg, err := s.managedForUpdate(ctx, tx, organizerID, slug, regID)
+		if err != nil {
+			return err
+		}
+		return s.erase(ctx, tx, ev, reg)
+	})
+}
+
+// EraseByEmail anonymizes the registration of email for the event with
+// slug, for the command line, which acts with the operator's authority.
+func (s *Store) EraseByEmail(ctx context.Context, slug, email string) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		ev, err := getEvent(ctx, tx, `SELECT `+eventColumns+` FROM events e WHERE e.slug = $1 FOR UPDATE`, slug)
+		if err != nil {
+			return err
+		}
+		var id string
+		err = tx.GetContext(ctx, &id, `SELECT id FROM registrations WHERE event_id = $1 AND lower(email) = lower($2)`, ev.ID, email)
+		if err != nil {
+			return domain.Errorf(domain.ENotFound, "no registration for %s at %s", email, slug)
+		}
+		reg, err := registrationByID(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		return s.erase(ctx, tx, ev, reg)
+	})
+}
+
+// EraseExpired applies each event's retention period: every registration
+// of an event that ended more than retention_days ago is anonymized. It
+// returns how many were erased.
+func (s *Store) EraseExpired(ctx context.Context) (int, error) {
+	var eventIDs []int64
+	err := s.db.SelectContext(ctx, &eventIDs, `
+		SELECT e.id FROM events e
+		WHERE (e.ends_on + e.retention_days) < ($1 AT TIME ZONE e.timezone)::date
+		  AND EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = e.id AND r.erased_at IS NULL)`, s.Now())
+	if err != nil {
+		return 0, fmt.Errorf("store: find events past retention: %w", unavailable(err))
+	}
+	total := 0
+	for _, id := range eventIDs {
+		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+			ev, err := getEvent(ctx, tx, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1 FOR UPDATE`, id)
+			if err != nil {
+				return err
+			}
+			var ids []string
+			if err := tx.SelectContext(ctx, &ids, `
+				SELECT id FROM registrations WHERE event_id = $1 AND erased_at IS NULL
+				ORDER BY created_at LIMIT $2 FOR UPDATE`, id, periodicBatch); err != nil {
+				return fmt.Errorf("store: claim registrations to erase: %w", unavailable(err))
+			}
+			for _, rid := range ids {
+				reg, err := registrationByID(ctx, tx, rid, false)
+				if err != nil {
+					return err
+				}
+				if err := s.erase(ctx, tx, ev, reg); err != nil {
+					return err
+				}
+			}
+			total += len(ids)
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// erase removes a person from a registration (locked, its event locked):
+// names, address, phone, employer and position go; country, role, days,
+// status and times stay, so the statistics by country remain right. A
+// registration for an event still to come is cancelled first, and its seat
+// goes to the waiting list. Links stop working, unsent emails are dropped
+// and sent ones lose their recipient.
+func (s *Store) erase(ctx context.Context, tx *sqlx.Tx, ev *domain.Event, reg *domain.Registration) error {
+	if s.Now().Before(ev.EndsAt()) && (reg.Status.HoldsSeat() || reg.Status == domain.StatusWaitlisted) {
+		held := reg.Status.HoldsSeat()
+		if err := s.setStatus(ctx, tx, reg, domain.StatusCancelled); err != nil {
+			return err
+		}
+		if held {
+			if _, err := tx.ExecContext(ctx, `UPDATE events SET seats_held = seats_held - 1 WHERE id = $1`, ev.ID); err != nil {
+				return fmt.Errorf("store: free seat: %w", unavailable(err))
+			}
+			if err := s.fillSeats(ctx, tx, ev); err != nil {
+				return err
+			}
+		}
+	}
+	code, err := domain.NewCheckinCode()
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE registrations SET first_name = '', last_name = '',
+			email = 'erased-' || id || '@erased.invalid', phone = '', organization = '', position = '',
+			checkin_code = $2, erased_at = coalesce(erased_at, $3), updated_at = $3
+		WHERE id = $1`, reg.ID, code, s.Now()); err != nil {
+		return fmt.Errorf("store: anonymize registration: %w", unavailable(err))
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM registration_tokens WHERE registration_id = $1`, reg.ID); err != nil {
+		return fmt.Errorf("store: delete link tokens: %w", unavailable(err))
+	}
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE emails SET recipient = 'erased@erased.invalid', recipient_name = '', payload = '{}',
+			status = CASE WHEN status IN ('queued', 'sending') THEN 'failed' ELSE status END,
+			last_error = CASE WHEN status IN ('queued', 'sending') THEN 'recipient erased' ELSE last_error END,
+			locked_until = NULL
+		WHERE registration_id = $1`, reg.ID); err != nil {
+		return fmt.Errorf("store: anonymize emails: %w", unavailable(err))
+	}
+	return nil
+}
+
+// PersonalData is everything attend holds about one participant, for the
+// download offered on their manage page.
+type PersonalData struct {
+	Registration *domain.Registration `json:"registration"`
+	Event        struct {
+		Slug  string `json:"slug"`
+		Title string `json:"title"`
+	} `json:"event"`
+	Emails []struct {
+		Kind      string  `json:"kind" db:"kind"`
+		Status    string  `json:"status" db:"status"`
+		Recipient string  `json:"recipient" db:"recipient"`
+		CreatedAt string  `json:"queued_at" db:"created_at"`
+		SentAt    *string `json:"sent_at" db:"sent_at"`
+	} `json:"emails"`
+}
+
+// PersonalDataByToken gathers a participant's data from their link. It
+// reads only.
+func (s *Store) PersonalDataByToken(ctx context.Context, hash []byte) (*PersonalData, error) {
+	l, err := s.LinkByToken(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	out := &PersonalData{Registration: l.Registration}
+	out.Event.Slug, out.Event.Title = l.Event.Slug, l.Event.Title
+	err = s.db.SelectContext(ctx, &out.Emails, `
+		SELECT kind, status, recipient, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at,
+			to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS sent_at
+		FROM emails WHERE registration_id = $1 ORDER BY id`, l.Registration.ID)
+	if err != nil {
+		return nil, fmt.Errorf("store: personal data emails: %w", unavailable(err))
+	}
+	return out, nil
+}
