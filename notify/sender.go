@@ -433,7 +433,7 @@ func headerSafe(s string) string {
 			return ' '
 		}
 		return r
-	}, s)), " ")
+	}, strings.ToValidUTF8(s, "\uFFFD"))), " ")
 }
 
 // fileName keeps attachment names to one safe line.
