@@ -49,7 +49,7 @@ func (s *Store) EraseExpired(ctx context.Context) (int, error) {
 	var eventIDs []int64
 	err := s.db.SelectContext(ctx, &eventIDs, `
 		SELECT e.id FROM events e
-		WHERE (e.ends_on + e.retention_days) < ($1 AT TIME ZONE e.timezone)::date
+		WHERE (e.ends_on + e.retention_days) < ($1::timestamptz AT TIME ZONE e.timezone)::date
 		  AND EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = e.id AND r.erased_at IS NULL)`, s.Now())
 	if err != nil {
 		return 0, fmt.Errorf("store: find events past retention: %w", unavailable(err))
