@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: run test build fmt stop clean
+.PHONY: run test build fmt stop clean fuzz vulncheck
 
 # Build and run attend locally with a private PostgreSQL and Mailpit
 # (see scripts/run.sh for what can be overridden from the environment).
@@ -27,3 +27,11 @@ stop:
 # Removes ./var (development database, Mailpit, binaries, secret key).
 clean: stop
 	rm -rf var
+
+# Runs every fuzz target for FUZZTIME each (e.g. make fuzz FUZZTIME=10m).
+fuzz:
+	@FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
+
+# go mod verify and govulncheck (also run by CI).
+vulncheck:
+	@scripts/vulncheck.sh

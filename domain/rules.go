@@ -190,7 +190,7 @@ var labels = map[string]string{
 	"registration_closes_at": "Registration closing", "co_organizers": "Co-organizers",
 	"languages": "Languages", "day_starts_at": "Day start time", "day_ends_at": "Day end time",
 	"published": "Published", "confirm_within_hours": "Confirmation period",
-	"reminder_days_before": "Reminder days", "retention_days": "Retention period", "message": "Message",
+	"reminder_days_before": "Reminder days", "name": "Name", "retention_days": "Retention period", "message": "Message",
 }
 
 // Label is the English label of a JSON field ("first_name" → "First name").

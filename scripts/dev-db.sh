@@ -105,7 +105,7 @@ init_cluster() {
 	chmod 700 "$data"
 	ensure_owner
 	local out
-	out=$(cd "$data" && as_owner "$INITDB" -D "$data" -U postgres --auth=trust -E UTF8 --no-locale 2>&1) || {
+	out=$(cd "$data" && as_owner "$INITDB" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 2>&1) || {
 		printf '%s\n' "$out" >&2
 		rm -rf "$data"
 		die "initdb failed"

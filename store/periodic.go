@@ -23,7 +23,7 @@ func (s *Store) ExpireUnconfirmed(ctx context.Context) (int, error) {
 	var eventIDs []int64
 	err := s.db.SelectContext(ctx, &eventIDs, `
 		SELECT DISTINCT r.event_id FROM registrations r JOIN events e ON e.id = r.event_id
-		WHERE r.status = 'pending' AND r.created_at < $1 - e.confirm_within_hours * interval '1 hour'`, s.Now())
+		WHERE r.status = 'pending' AND r.created_at < $1::timestamptz - e.confirm_within_hours * interval '1 hour'`, s.Now())
 	if err != nil {
 		return 0, fmt.Errorf("store: find expired registrations: %w", unavailable(err))
 	}
@@ -39,7 +39,7 @@ func (s *Store) ExpireUnconfirmed(ctx context.Context) (int, error) {
 				WITH expired AS (
 					UPDATE registrations SET status = 'expired', updated_at = $2
 					WHERE event_id = $1 AND status = 'pending'
-					  AND created_at < $2 - $3 * interval '1 hour'
+					  AND created_at < $2::timestamptz - $3 * interval '1 hour'
 					RETURNING 1)
 				SELECT count(*) FROM expired`, id, s.Now(), ev.ConfirmWithinHours)
 			if err != nil {
@@ -69,7 +69,7 @@ func (s *Store) QueueConfirmReminders(ctx context.Context) (int, error) {
 	return s.queueReminders(ctx, domain.EmailConfirmReminder, `
 		SELECT r.id, r.event_id FROM registrations r JOIN events e ON e.id = r.event_id
 		WHERE r.status = 'pending' AND r.confirm_reminder_queued_at IS NULL
-		  AND r.created_at < $1 - e.confirm_within_hours * interval '30 minutes'
+		  AND r.created_at < $1::timestamptz - e.confirm_within_hours * interval '30 minutes'
 		ORDER BY r.created_at LIMIT $2
 		FOR UPDATE OF r SKIP LOCKED`, "confirm_reminder_queued_at")
 }

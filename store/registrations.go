@@ -151,7 +151,8 @@ func (s *Store) register(ctx context.Context, ev *domain.Event, reg *domain.Regi
 
 // revive turns a cancelled or expired registration into the new one,
 // keeping its id (and so its history) but taking the new details and a new
-// place at the end of the list.
+// place at the end of the list. Its reminders are due again, as for any
+// new registration.
 func (s *Store) revive(ctx context.Context, tx *sqlx.Tx, id string, reg *domain.Registration) error {
 	var confirmedAt *time.Time
 	if reg.Status == domain.StatusConfirmed {
@@ -161,7 +162,8 @@ func (s *Store) revive(ctx context.Context, tx *sqlx.Tx, id string, reg *domain.
 		UPDATE registrations SET status = $2, first_name = $3, last_name = $4, email = $5, phone = $6,
 			country = $7, organization = $8, position = $9, role = $10, language = $11, days = $12::date[],
 			consent_at = $13, created_at = $13, updated_at = $13, confirmed_at = $14,
-			email_verified_at = $14, cancelled_at = NULL
+			email_verified_at = $14, cancelled_at = NULL,
+			reminder_queued_at = NULL, confirm_reminder_queued_at = NULL
 		WHERE id = $1
 		RETURNING id, checkin_code, created_at`,
 		id, reg.Status, reg.FirstName, reg.LastName, reg.Email, reg.Phone, reg.Country, reg.Organization,
@@ -300,6 +302,9 @@ func (s *Store) Registrations(ctx context.Context, eventID int64, f Registration
 		where = append(where, fmt.Sprintf("(r.created_at, r.id) > ($%d, $%d::uuid)", len(args)-1, len(args)))
 	}
 	limit := f.Limit
+	if limit < 1 {
+		limit = 50
+	}
 	args = append(args, limit+1)
 	query := `SELECT ` + registrationColumns + ` FROM registrations r WHERE ` + strings.Join(where, " AND ") +
 		fmt.Sprintf(" ORDER BY r.created_at, r.id LIMIT $%d", len(args))
@@ -319,4 +324,3 @@ func (s *Store) Registrations(ctx context.Context, eventID int64, f Registration
 	}
 	return page, nil
 }
-

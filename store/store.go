@@ -130,9 +130,14 @@ func isUnavailable(err error) bool {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, sql.ErrConnDone) {
 		return true
 	}
-	switch pgCode(err).Class() {
-	case "08", "53", "57": // connection exception, insufficient resources, operator intervention
-		return true
+	// Class() slices the code, so it must not be called on the empty code
+	// of an error that did not come from PostgreSQL ("sql: database is
+	// closed", a refused connection): that panics.
+	if code := pgCode(err); code != "" {
+		switch code.Class() {
+		case "08", "53", "57": // connection exception, insufficient resources, operator intervention
+			return true
+		}
 	}
 	switch pgCode(err) {
 	case "55P03", "40001", "40P01": // lock_not_available, serialization_failure, deadlock

@@ -78,7 +78,7 @@ func startCluster() (_ *cluster, err error) {
 	}
 
 	if out, err := c.run(initdb, "-D", c.data, "-U", "postgres", "--auth=trust",
-		"-E", "UTF8", "--no-locale", "--no-sync"); err != nil {
+		"-E", "UTF8", "--locale=C.UTF-8", "--no-sync"); err != nil {
 		return nil, fmt.Errorf("initdb: %w\n%s", err, out)
 	}
 	f, err := os.OpenFile(filepath.Join(c.data, "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)

@@ -1,0 +1,234 @@
+package api_test
+
+import (
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/goccy/go-yaml"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/attend/attend/api"
+	"github.com/attend/attend/domain"
+	"github.com/attend/attend/store"
+)
+
+func TestHealthz(t *testing.T) {
+	a := newAPI(t)
+	body := decode[map[string]string](t, a.get("/healthz", ""), http.StatusOK)
+	if body["status"] != "ok" {
+		t.Errorf("healthz = %v", body)
+	}
+}
+
+func TestReadyzFollowsTheDatabase(t *testing.T) {
+	a := newAPI(t)
+	t.Run("with the database up it answers 200", func(t *testing.T) {
+		body := decode[map[string]string](t, a.get("/readyz", ""), http.StatusOK)
+		if body["database"] != "ok" {
+			t.Errorf("readyz = %v", body)
+		}
+	})
+	t.Run("after the database handle is closed it answers 503", func(t *testing.T) {
+		if err := a.db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		rec := a.get("/readyz", "")
+		body := decode[map[string]string](t, rec, http.StatusServiceUnavailable)
+		if body["status"] != "unavailable" {
+			t.Errorf("readyz = %v", body)
+		}
+		if rec.Header().Get("Retry-After") == "" {
+			t.Error("no Retry-After on 503")
+		}
+	})
+}
+
+func TestOpenAPISpecIsServed(t *testing.T) {
+	a := newAPI(t)
+	rec := a.get("/api/v1/openapi.yaml", "")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d", rec.Code)
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.Contains(ct, "yaml") {
+		t.Errorf("Content-Type = %q, want YAML", ct)
+	}
+	var spec struct {
+		OpenAPI string `yaml:"openapi"`
+	}
+	if err := yaml.Unmarshal(rec.Body.Bytes(), &spec); err != nil {
+		t.Fatalf("the spec is not YAML: %v", err)
+	}
+	if !strings.HasPrefix(spec.OpenAPI, "3.") {
+		t.Errorf("openapi = %q, want 3.x", spec.OpenAPI)
+	}
+}
+
+// The spec promises to document every route (openapi.go); this keeps the
+// promise as routes are added.
+func TestOpenAPISpecDocumentsEveryRoute(t *testing.T) {
+	a := newAPI(t)
+	var spec struct {
+		Paths map[string]map[string]any `yaml:"paths"`
+	}
+	if err := yaml.Unmarshal(a.get("/api/v1/openapi.yaml", "").Body.Bytes(), &spec); err != nil {
+		t.Fatalf("the spec is not YAML: %v", err)
+	}
+	param := regexp.MustCompile(`:([a-z_]+)`)
+	for _, r := range a.srv.Routes() {
+		if !strings.HasPrefix(r.Path, "/api/v1/") || r.Path == "/api/v1/openapi.yaml" {
+			continue
+		}
+		path := param.ReplaceAllString(r.Path, "{$1}")
+		ops, ok := spec.Paths[path]
+		if !ok {
+			ops, ok = spec.Paths[strings.TrimPrefix(path, "/api/v1")]
+		}
+		if _, documented := ops[strings.ToLower(r.Method)]; !ok || !documented {
+			t.Errorf("openapi.yaml does not document %s %s", r.Method, path)
+		}
+	}
+}
+
+func TestUnknownRoutesAndMethodsAreProblems(t *testing.T) {
+	a := newAPI(t)
+	t.Run("an unknown path is a 404 problem", func(t *testing.T) {
+		problem(t, a.get("/api/v1/nothing-here", ""), http.StatusNotFound)
+	})
+	t.Run("a wrong method is a 405 problem", func(t *testing.T) {
+		problem(t, a.do(request{method: http.MethodDelete, path: "/healthz"}), http.StatusMethodNotAllowed)
+	})
+}
+
+func TestEveryResponseCarriesARequestID(t *testing.T) {
+	a := newAPI(t)
+	first := a.get("/healthz", "").Header().Get("X-Request-Id")
+	second := a.get("/healthz", "").Header().Get("X-Request-Id")
+	if first == "" || first == second {
+		t.Errorf("request ids %q and %q, want two different ids", first, second)
+	}
+}
+
+func TestOrganizerRoutesNeedAValidToken(t *testing.T) {
+	a := newAPI(t)
+	a.event(a.token, "egov", nil)
+	tests := []struct {
+		name   string
+		header string
+	}{
+		{"no Authorization header", ""},
+		{"a token that was never issued", "Bearer " + strings.Repeat("A", 42) + "E"},
+		{"a token of the wrong shape", "Bearer not-a-token"},
+		{"another scheme", "Basic bGVhZDpzZWNyZXQ="},
+		{"the scheme without a token", "Bearer"},
+		{"the token of another header form", "Token " + a.token},
+	}
+	routes := []struct{ method, path, body string }{
+		{http.MethodPost, "/api/v1/events", `{}`},
+		{http.MethodPatch, "/api/v1/events/egov", `{}`},
+		{http.MethodGet, "/api/v1/events/egov/registrations", ""},
+		{http.MethodGet, "/api/v1/me", ""},
+	}
+	for _, tt := range tests {
+		for _, r := range routes {
+			t.Run(tt.name+" gets 401 from "+r.method+" "+r.path, func(t *testing.T) {
+				h := http.Header{}
+				if tt.header != "" {
+					h.Set("Authorization", tt.header)
+				}
+				rec := a.do(request{method: r.method, path: r.path, body: r.body, header: h})
+				p := problem(t, rec, http.StatusUnauthorized)
+				if !strings.HasSuffix(p.Type, "/problems/unauthorized") {
+					t.Errorf("type = %q", p.Type)
+				}
+				if got := rec.Header().Get("WWW-Authenticate"); !strings.HasPrefix(got, "Bearer") {
+					t.Errorf("WWW-Authenticate = %q, want a Bearer challenge", got)
+				}
+			})
+		}
+	}
+	t.Run("a wrong token on a public route is 401, not the public view", func(t *testing.T) {
+		rec := a.get("/api/v1/events", strings.Repeat("A", 42)+"E")
+		problem(t, rec, http.StatusUnauthorized)
+	})
+	t.Run("the right token is accepted", func(t *testing.T) {
+		me := decode[map[string]any](t, a.get("/api/v1/me", a.token), http.StatusOK)
+		if me["email"] != "lead@example.org" {
+			t.Errorf("me = %v", me)
+		}
+	})
+	t.Run("the scheme is case-insensitive", func(t *testing.T) {
+		rec := a.do(request{method: http.MethodGet, path: "/api/v1/me", header: http.Header{"Authorization": {"bearer " + a.token}}})
+		if rec.Code != http.StatusOK {
+			t.Errorf("status %d with a lower-case scheme", rec.Code)
+		}
+	})
+}
+
+func TestInternalErrorsShowNoInternals(t *testing.T) {
+	// A store without a sealer cannot queue the confirmation email, which
+	// is an internal error the client must not learn the details of.
+	a := newAPI(t)
+	a.event(a.token, "egov", nil)
+	a.st.Sealer = nil
+
+	rec := a.register("egov", participant("dilnoza@example.uz", nil))
+	p := problem(t, rec, http.StatusInternalServerError)
+	if !strings.HasSuffix(p.Type, "/problems/internal-error") {
+		t.Errorf("type = %q", p.Type)
+	}
+	body := strings.ToLower(rec.Body.String())
+	for _, leak := range []string{"sealer", "store:", "sql", "pq:", "goroutine", ".go:"} {
+		if strings.Contains(body, leak) {
+			t.Errorf("the 500 body shows %q: %s", leak, rec.Body)
+		}
+	}
+	if !strings.Contains(p.Detail, "request id") {
+		t.Errorf("detail = %q, want it to ask for the request id", p.Detail)
+	}
+	logs := a.logs.String()
+	if !strings.Contains(logs, p.RequestID) || !strings.Contains(logs, "sealer") {
+		t.Errorf("the log does not hold the request id %s and the cause:\n%s", p.RequestID, logs)
+	}
+}
+
+func TestLogsNeverHoldQueryStrings(t *testing.T) {
+	a := newAPI(t)
+	a.event(a.token, "egov", nil)
+	a.get("/api/v1/events/egov/registrations?q=secret-search-text", a.token)
+	if strings.Contains(a.logs.String(), "secret-search-text") {
+		t.Errorf("the request log holds the query string:\n%s", a.logs)
+	}
+}
+
+func TestAnUnreachableDatabaseAnswers503(t *testing.T) {
+	db, err := sqlx.Open("postgres", "postgres://attend@127.0.0.1:1/attend?sslmode=disable&connect_timeout=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	a := &testAPI{t: t, logs: &syncBuffer{}}
+	a.srv = api.New(api.Deps{
+		Config: testConfig(t), Store: store.New(db), Rules: domain.NewRules(),
+		Logger: slog.New(slog.NewJSONHandler(a.logs, nil)),
+	})
+	for _, path := range []string{"/api/v1/events", "/api/v1/events/egov"} {
+		t.Run("GET "+path+" is a 503 problem with Retry-After", func(t *testing.T) {
+			rec := a.get(path, "")
+			p := problem(t, rec, http.StatusServiceUnavailable)
+			if !strings.HasSuffix(p.Type, "/problems/unavailable") || rec.Header().Get("Retry-After") == "" {
+				t.Errorf("type %q, Retry-After %q", p.Type, rec.Header().Get("Retry-After"))
+			}
+			if strings.Contains(rec.Body.String(), "127.0.0.1") || strings.Contains(rec.Body.String(), "dial") {
+				t.Errorf("the body shows connection details: %s", rec.Body)
+			}
+		})
+	}
+	t.Run("readyz is 503", func(t *testing.T) {
+		if rec := a.get("/readyz", ""); rec.Code != http.StatusServiceUnavailable {
+			t.Errorf("readyz = %d", rec.Code)
+		}
+	})
+}

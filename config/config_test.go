@@ -1,0 +1,260 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+const testDatabaseURL = "postgres://attend@127.0.0.1:5432/attend?sslmode=disable"
+
+// env is a getenv over a fixed map.
+func env(kv map[string]string) func(string) string {
+	return func(k string) string { return kv[k] }
+}
+
+// withDB returns kv plus a valid DATABASE_URL unless kv sets one.
+func withDB(kv map[string]string) map[string]string {
+	out := map[string]string{"DATABASE_URL": testDatabaseURL}
+	for k, v := range kv {
+		out[k] = v
+	}
+	return out
+}
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(env(withDB(nil)), Need{})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"DATABASE_URL", c.DatabaseURL, testDatabaseURL},
+		{"HTTP_ADDR", c.HTTPAddr, ":8080"},
+		{"BASE_URL", c.BaseURL.String(), "http://localhost:8080"},
+		{"LOG_LEVEL", c.LogLevel, "info"},
+		{"DB_MAX_OPEN_CONNS", c.DBMaxOpenConns, 4 * runtime.NumCPU()},
+		{"DB_STATEMENT_TIMEOUT", c.DBStatementTimeout, 5 * time.Second},
+		{"MAX_BODY_BYTES", c.MaxBodyBytes, int64(65536)},
+		{"REQUEST_TIMEOUT", c.RequestTimeout, 10 * time.Second},
+		{"HTTP_READ_HEADER_TIMEOUT", c.ReadHeaderTimeout, 5 * time.Second},
+		{"HTTP_READ_TIMEOUT", c.ReadTimeout, 15 * time.Second},
+		{"HTTP_WRITE_TIMEOUT", c.WriteTimeout, 30 * time.Second},
+		{"HTTP_IDLE_TIMEOUT", c.IdleTimeout, 120 * time.Second},
+		{"HTTP_MAX_HEADER_BYTES", c.MaxHeaderBytes, 16384},
+		{"SHUTDOWN_TIMEOUT", c.ShutdownTimeout, 25 * time.Second},
+		{"REGISTER_RATE_LIMIT", c.RegisterRateLimit, 10},
+		{"REGISTER_RATE_WINDOW", c.RegisterRateWindow, time.Minute},
+		{"LOGIN_RATE_LIMIT", c.LoginRateLimit, 5},
+		{"LOGIN_RATE_WINDOW", c.LoginRateWindow, 15 * time.Minute},
+		{"TRUSTED_PROXIES", len(c.TrustedProxies), 0},
+		{"SMTP_URL", c.SMTPURL, ""},
+		{"MAIL_FROM", c.MailFrom, "attend <noreply@localhost>"},
+		{"MAIL_REPLY_TO", c.MailReplyTo, ""},
+		{"SMTP_TIMEOUT", c.SMTPTimeout, 15 * time.Second},
+		{"MAIL_BATCH_SIZE", c.MailBatchSize, 50},
+		{"MAIL_POLL_INTERVAL", c.MailPoll, 10 * time.Second},
+		{"MAIL_LEASE", c.MailLease, 2 * time.Minute},
+		{"MAIL_RETRY_BASE", c.MailRetryBase, 5 * time.Minute},
+		{"MAIL_RETRY_MAX", c.MailRetryMax, 6 * time.Hour},
+		{"MAIL_MAX_ATTEMPTS", c.MailMaxAttempts, 12},
+		{"LINK_GRACE", c.LinkGrace, 7 * 24 * time.Hour},
+		{"WORKER", c.WorkerEnabled, true},
+		{"PERIODIC_INTERVAL", c.PeriodicEvery, time.Minute},
+		{"SECRET_KEY", c.SecretKey == nil, true},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s = %v, want %v", ch.name, ch.got, ch.want)
+		}
+	}
+}
+
+func TestLoadReadsSettings(t *testing.T) {
+	c, err := Load(env(withDB(map[string]string{
+		"HTTP_ADDR":          " 127.0.0.1:0 ",
+		"BASE_URL":           "https://attend.example.org/",
+		"LOG_LEVEL":          "DEBUG",
+		"SECRET_KEY":         strings.Repeat("k", 32),
+		"REQUEST_TIMEOUT":    "2s",
+		"MAX_BODY_BYTES":     "1024",
+		"TRUSTED_PROXIES":    " 10.0.0.1, 192.168.0.0/16 ,,",
+		"WORKER":             "false",
+		"SMTP_URL":           "smtp://127.0.0.1:1025?starttls=off",
+		"DB_MAX_OPEN_CONNS":  "7",
+		"MAIL_POLL_INTERVAL": "1m30s",
+	})), Need{SecretKey: true, SMTP: true})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if c.HTTPAddr != "127.0.0.1:0" {
+		t.Errorf("HTTPAddr = %q, want it trimmed", c.HTTPAddr)
+	}
+	if c.BaseURL.String() != "https://attend.example.org" {
+		t.Errorf("BaseURL = %q, want the trailing slash dropped", c.BaseURL)
+	}
+	if c.LogLevel != "debug" {
+		t.Errorf("LogLevel = %q, want debug", c.LogLevel)
+	}
+	if string(c.SecretKey) != strings.Repeat("k", 32) {
+		t.Errorf("SecretKey = %q", c.SecretKey)
+	}
+	if c.RequestTimeout != 2*time.Second || c.MaxBodyBytes != 1024 || c.DBMaxOpenConns != 7 || c.MailPoll != 90*time.Second {
+		t.Errorf("timeout %v, body %d, conns %d, poll %v; want 2s, 1024, 7, 1m30s",
+			c.RequestTimeout, c.MaxBodyBytes, c.DBMaxOpenConns, c.MailPoll)
+	}
+	if !slices.Equal(c.TrustedProxies, []string{"10.0.0.1", "192.168.0.0/16"}) {
+		t.Errorf("TrustedProxies = %q", c.TrustedProxies)
+	}
+	if c.WorkerEnabled {
+		t.Error("WorkerEnabled = true, want false")
+	}
+}
+
+func TestLoadAcceptsDatabaseURLForms(t *testing.T) {
+	for _, dsn := range []string{
+		"postgres://attend@127.0.0.1:5432/attend?sslmode=disable",
+		"postgresql://attend:secret@db.internal/attend",
+		"host=127.0.0.1 port=5432 user=attend dbname=attend sslmode=disable",
+	} {
+		t.Run(dsn+" is accepted", func(t *testing.T) {
+			c, err := Load(env(map[string]string{"DATABASE_URL": dsn}), Need{})
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if c.DatabaseURL != dsn {
+				t.Errorf("DatabaseURL = %q, want %q", c.DatabaseURL, dsn)
+			}
+		})
+	}
+}
+
+func TestLoadRefusesBadSettings(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		need Need
+		want string // the variable the error must name
+	}{
+		{"a missing DATABASE_URL", map[string]string{"DATABASE_URL": ""}, Need{}, "DATABASE_URL"},
+		{"a DATABASE_URL of only spaces", map[string]string{"DATABASE_URL": "   "}, Need{}, "DATABASE_URL"},
+		{"a DATABASE_URL with another scheme", map[string]string{"DATABASE_URL": "mysql://root@localhost/attend"}, Need{}, "DATABASE_URL"},
+		{"a DATABASE_URL that is not a URL", map[string]string{"DATABASE_URL": "localhost"}, Need{}, "DATABASE_URL"},
+		{"a DATABASE_URL with a broken escape", map[string]string{"DATABASE_URL": "postgres://user:%zz@host/db"}, Need{}, "DATABASE_URL"},
+		{"a missing SECRET_KEY when needed", nil, Need{SecretKey: true}, "SECRET_KEY"},
+		{"a short SECRET_KEY when needed", map[string]string{"SECRET_KEY": strings.Repeat("k", 31)}, Need{SecretKey: true}, "SECRET_KEY"},
+		{"a short SECRET_KEY even when not needed", map[string]string{"SECRET_KEY": "short"}, Need{}, "SECRET_KEY"},
+		{"a missing SMTP_URL when needed", nil, Need{SMTP: true}, "SMTP_URL"},
+		{"a BASE_URL without a scheme", map[string]string{"BASE_URL": "attend.example.org"}, Need{}, "BASE_URL"},
+		{"a BASE_URL with host and port but no scheme", map[string]string{"BASE_URL": "localhost:8080"}, Need{}, "BASE_URL"},
+		{"a BASE_URL with another scheme", map[string]string{"BASE_URL": "ftp://attend.example.org"}, Need{}, "BASE_URL"},
+		{"a BASE_URL without a host", map[string]string{"BASE_URL": "https://"}, Need{}, "BASE_URL"},
+		{"a BASE_URL with a query", map[string]string{"BASE_URL": "https://attend.example.org/?x=1"}, Need{}, "BASE_URL"},
+		{"an unknown LOG_LEVEL", map[string]string{"LOG_LEVEL": "verbose"}, Need{}, "LOG_LEVEL"},
+		{"a duration without a unit", map[string]string{"REQUEST_TIMEOUT": "10"}, Need{}, "REQUEST_TIMEOUT"},
+		{"a negative duration", map[string]string{"SHUTDOWN_TIMEOUT": "-5s"}, Need{}, "SHUTDOWN_TIMEOUT"},
+		{"a zero duration", map[string]string{"DB_STATEMENT_TIMEOUT": "0s"}, Need{}, "DB_STATEMENT_TIMEOUT"},
+		{"a duration in words", map[string]string{"MAIL_RETRY_MAX": "six hours"}, Need{}, "MAIL_RETRY_MAX"},
+		{"a number with a unit", map[string]string{"MAX_BODY_BYTES": "64k"}, Need{}, "MAX_BODY_BYTES"},
+		{"a number below its range", map[string]string{"MAX_BODY_BYTES": "100"}, Need{}, "MAX_BODY_BYTES"},
+		{"zero connections", map[string]string{"DB_MAX_OPEN_CONNS": "0"}, Need{}, "DB_MAX_OPEN_CONNS"},
+		{"a number above its range", map[string]string{"MAIL_MAX_ATTEMPTS": "1000"}, Need{}, "MAIL_MAX_ATTEMPTS"},
+		{"a fractional number", map[string]string{"REGISTER_RATE_LIMIT": "2.5"}, Need{}, "REGISTER_RATE_LIMIT"},
+		{"a boolean in words", map[string]string{"WORKER": "yes please"}, Need{}, "WORKER"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" is an error naming "+tt.want, func(t *testing.T) {
+			_, err := Load(env(withDB(tt.env)), tt.need)
+			if err == nil {
+				t.Fatalf("Load succeeded, want an error naming %s", tt.want)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not name %s", err, tt.want)
+			}
+			if strings.ContainsAny(err.Error(), "\r\n") {
+				t.Errorf("error %q spans more than one line", err)
+			}
+		})
+	}
+}
+
+func TestLoadReportsEveryProblemOnOneLine(t *testing.T) {
+	_, err := Load(env(map[string]string{
+		"BASE_URL":        "nope",
+		"REQUEST_TIMEOUT": "soon\nX-Injected: 1",
+		"LOG_LEVEL":       "loud\r\n",
+		"MAX_BODY_BYTES":  "lots\n",
+		"SECRET_KEY":      "short",
+	}), Need{SecretKey: true, SMTP: true})
+	if err == nil {
+		t.Fatal("Load succeeded, want an error")
+	}
+	msg := err.Error()
+	if strings.ContainsAny(msg, "\r\n") {
+		t.Errorf("error spans more than one line:\n%s", msg)
+	}
+	for _, name := range []string{"DATABASE_URL", "BASE_URL", "REQUEST_TIMEOUT", "LOG_LEVEL", "MAX_BODY_BYTES", "SECRET_KEY", "SMTP_URL"} {
+		if !strings.Contains(msg, name) {
+			t.Errorf("error %q does not name %s", msg, name)
+		}
+	}
+}
+
+func TestLoadNeverPrintsTheSecretKey(t *testing.T) {
+	secret := "tooshort-but-secret"
+	_, err := Load(env(withDB(map[string]string{"SECRET_KEY": secret})), Need{SecretKey: true})
+	if err == nil || strings.Contains(err.Error(), secret) {
+		t.Errorf("error = %v; want an error that does not show the key", err)
+	}
+}
+
+func TestSettingsListEveryVariableLoadReads(t *testing.T) {
+	read := map[string]bool{}
+	getenv := func(k string) string {
+		read[k] = true
+		return withDB(nil)[k]
+	}
+	if _, err := Load(getenv, Need{SecretKey: false}); err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	documented := map[string]bool{}
+	for _, s := range Settings() {
+		if documented[s.Name] {
+			t.Errorf("%s is listed twice in Settings", s.Name)
+		}
+		documented[s.Name] = true
+		if s.Default == "" || s.Description == "" {
+			t.Errorf("%s has no default or description in Settings", s.Name)
+		}
+	}
+	for name := range read {
+		if !documented[name] {
+			t.Errorf("Load reads %s, but Settings does not list it", name)
+		}
+	}
+	for name := range documented {
+		if !read[name] {
+			t.Errorf("Settings lists %s, but Load never reads it", name)
+		}
+	}
+}
+
+func TestREADMEDocumentsEverySetting(t *testing.T) {
+	path := filepath.Join("..", "README.md")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("README.md must document every setting of config.Settings(), but it cannot be read: %v", err)
+	}
+	readme := string(b)
+	for _, s := range Settings() {
+		if !strings.Contains(readme, s.Name) {
+			t.Errorf("README.md must document %s (default %s): %s", s.Name, s.Default, s.Description)
+		}
+	}
+}

@@ -1,0 +1,168 @@
+package demo
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/pgtest"
+	"github.com/attend/attend/store"
+)
+
+func load(t *testing.T, st *store.Store, now time.Time) *Result {
+	t.Helper()
+	res, err := Load(context.Background(), st, domain.NewRules(), now)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	return res
+}
+
+func count(t *testing.T, db *sqlx.DB, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := db.Get(&n, query, args...); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+func TestLoadCreatesThe2019TashkentWorkshop(t *testing.T) {
+	db := pgtest.NewDB(t)
+	st := store.New(db)
+	res := load(t, st, time.Now())
+
+	ev, err := st.PublishedEvent(context.Background(), "egov-tashkent-2019")
+	if err != nil {
+		t.Fatalf("the 2019 workshop is not published: %v", err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"starts_on", ev.StartsOn.String(), "2019-05-30"},
+		{"ends_on", ev.EndsOn.String(), "2019-05-31"},
+		{"timezone", ev.Timezone, "Asia/Tashkent"},
+		{"country", ev.Country, "UZ"},
+		{"city", ev.City, "Tashkent"},
+		{"registration", ev.RegistrationClosure(time.Now()), domain.Past},
+		{"result slug", res.Past.Slug, PastSlug},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	if len(ev.CoOrganizers) != 2 || ev.CoOrganizers[0] != "Astana Civil Service Hub" ||
+		!strings.HasPrefix(ev.CoOrganizers[1], "Academy of Public Administration") {
+		t.Errorf("co-organizers = %q, want the Astana Civil Service Hub and the Academy", ev.CoOrganizers)
+	}
+
+	var people []struct {
+		FirstName    string `db:"first_name"`
+		Country      string `db:"country"`
+		Organization string `db:"organization"`
+		Status       string `db:"status"`
+	}
+	if err := db.Select(&people, `SELECT first_name, country, organization, status FROM registrations WHERE event_id = $1`, ev.ID); err != nil {
+		t.Fatal(err)
+	}
+	if len(people) == 0 || len(people) != res.Registered {
+		t.Fatalf("%d participants stored, Load reported %d", len(people), res.Registered)
+	}
+	countries := map[string]bool{}
+	oecd := false
+	var names []string
+	for _, p := range people {
+		countries[p.Country] = true
+		oecd = oecd || p.Organization == "OECD"
+		names = append(names, p.FirstName)
+		if p.Status != string(domain.StatusConfirmed) {
+			t.Errorf("%s is %s, want confirmed (the workshop took place)", p.FirstName, p.Status)
+		}
+	}
+	for _, c := range []string{"AM", "AZ", "EE", "GE", "KZ", "KG", "UZ"} {
+		if !countries[c] {
+			t.Errorf("no participant from %s (%s)", c, domain.CountryName(c))
+		}
+	}
+	if !oecd {
+		t.Error("no participant from the OECD")
+	}
+	for _, name := range []string{"Дилноза", "Oʻktam"} {
+		if !slices.Contains(names, name) {
+			t.Errorf("no participant named %q as typed", name)
+		}
+	}
+	if held := count(t, db, `SELECT seats_held FROM events WHERE id = $1`, ev.ID); held != len(people) {
+		t.Errorf("seats held = %d, want %d", held, len(people))
+	}
+}
+
+func TestLoadCreatesAnUpcomingEventOpenForRegistration(t *testing.T) {
+	db := pgtest.NewDB(t)
+	st := store.New(db)
+	now := time.Now()
+	res := load(t, st, now)
+
+	ev, err := st.PublishedEvent(context.Background(), UpcomingSlug)
+	if err != nil {
+		t.Fatalf("the upcoming event is not published: %v", err)
+	}
+	if closure := ev.RegistrationClosure(now); closure != "" {
+		t.Errorf("registration is %q, want open", closure)
+	}
+	if !ev.StartsAt().After(now) {
+		t.Errorf("the upcoming event starts at %v, not after %v", ev.StartsAt(), now)
+	}
+	if res.Upcoming.Slug != UpcomingSlug || ev.Capacity == nil {
+		t.Errorf("upcoming = %s with capacity %v", res.Upcoming.Slug, ev.Capacity)
+	}
+	upcoming, err := st.PublishedEvents(context.Background(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(upcoming) != 1 || upcoming[0].Slug != UpcomingSlug {
+		t.Errorf("upcoming events = %d, want only %s", len(upcoming), UpcomingSlug)
+	}
+}
+
+func TestLoadTwiceChangesNothingButTheToken(t *testing.T) {
+	db := pgtest.NewDB(t)
+	st := store.New(db)
+	ctx := context.Background()
+	first := load(t, st, time.Now())
+	counts := func() [3]int {
+		return [3]int{
+			count(t, db, `SELECT count(*) FROM events`),
+			count(t, db, `SELECT count(*) FROM registrations`),
+			count(t, db, `SELECT count(*) FROM organizers`),
+		}
+	}
+	before := counts()
+	// A later run, as on another day, finds the same events.
+	second := load(t, st, time.Now().Add(45*24*time.Hour))
+	if after := counts(); after != before {
+		t.Errorf("events/registrations/organizers went from %v to %v", before, after)
+	}
+	if second.Registered != 0 {
+		t.Errorf("the second run registered %d participants, want 0", second.Registered)
+	}
+	if second.Past.ID != first.Past.ID || second.Upcoming.ID != first.Upcoming.ID || second.Organizer.ID != first.Organizer.ID {
+		t.Error("the second run made new events or a new organizer")
+	}
+	if first.Token == second.Token {
+		t.Error("both runs returned the same token")
+	}
+	for _, token := range []string{first.Token, second.Token} {
+		o, err := st.OrganizerByTokenHash(ctx, domain.HashToken(token))
+		if err != nil || o.Email != Organizer {
+			t.Errorf("token %s… does not authenticate the demo organizer: %v", token[:6], err)
+		}
+	}
+}
