@@ -32,9 +32,15 @@ type Server struct {
 	log    *slog.Logger
 	now    func() time.Time
 	engine *gin.Engine
+	// web is the public pages' state (web.go); handler is the engine behind
+	// security headers and cross-origin protection (security.go).
+	web     *web
+	handler http.Handler
 }
 
-// New builds the server and its routes.
+// New builds the server and its routes. It panics if the embedded page
+// templates or messages are broken, a defect the tests catch before any
+// release, so that a broken build fails at start-up and not on a request.
 func New(d Deps) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: d.Config, store: d.Store, rules: d.Rules, log: d.Logger, now: d.Now}
@@ -44,12 +50,26 @@ func New(d Deps) *Server {
 	s.engine = gin.New()
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.ContextWithFallback = true
+	if err := s.initWeb(); err != nil {
+		panic(err)
+	}
 	s.routes()
+	s.handler = s.protect(s.engine)
 	return s
 }
 
 // ServeHTTP makes the server an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+//
+// HEAD is answered as GET (net/http drops the body), so that link checkers
+// and mail scanners that probe with HEAD see the same page, and a HEAD, like
+// a GET, never changes anything.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		r = r.Clone(r.Context())
+		r.Method = http.MethodGet
+	}
+	s.handler.ServeHTTP(w, r)
+}
 
 // Routes lists the registered routes, for tests that walk them.
 func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
@@ -58,7 +78,14 @@ func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
 func (s *Server) routes() {
 	r := s.engine
 	r.Use(withRequestID(), s.withLogging(), s.withRecovery(), s.withLimits())
-	r.NoRoute(func(c *gin.Context) { s.Error(c, domain.Errorf(domain.ENotFound, "no such page or endpoint")) })
+	r.NoRoute(func(c *gin.Context) {
+		if isAPIPath(c.Request.URL.Path) {
+			s.Error(c, domain.Errorf(domain.ENotFound, "no such endpoint"))
+			return
+		}
+		s.renderMessage(c.Writer, c.Request, http.StatusNotFound, s.browserLang(c.Writer, c.Request), "not_found", requestID(c))
+		c.Abort()
+	})
 	r.NoMethod(func(c *gin.Context) {
 		s.badRequest(c, http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed",
 			c.Request.Method+" is not supported here")
@@ -71,7 +98,7 @@ func (s *Server) routes() {
 	v1.GET("/openapi.yaml", s.openAPI)
 	v1.GET("/events", s.optionalOrganizer(), s.listEvents)
 	v1.GET("/events/:slug", s.optionalOrganizer(), s.getEvent)
-	v1.POST("/events/:slug/registrations", s.createRegistration)
+	v1.POST("/events/:slug/registrations", s.limitRegistrations, s.createRegistration)
 	v1.POST("/registrations/confirm", s.confirmByToken)
 	v1.POST("/registrations/cancel", s.cancelByToken)
 	r.GET("/r/:token/data", s.personalData)
@@ -87,6 +114,27 @@ func (s *Server) routes() {
 	org.GET("/events/:slug/emails", s.listEmails)
 	org.POST("/events/:slug/emails/:id/retry", s.retryEmail)
 	org.GET("/me", s.me)
+
+	// Attendance, statistics and exports
+	org.POST("/events/:slug/checkins", s.createCheckin)
+	org.DELETE("/events/:slug/checkins/:registration_id/:day", s.deleteCheckin)
+	org.GET("/events/:slug/stats", s.eventStats)
+	org.GET("/events/:slug/registrations/export", s.exportRegistrations)
+
+	// Public web pages (HTML, web*.go). The registration form shares the
+	// API's rate limit; every POST is behind cross-origin protection.
+	r.GET("/", s.webIndex)
+	r.GET("/static/style.css", s.webStylesheet)
+	r.GET("/privacy", s.webPrivacy)
+	r.GET("/events/:slug", s.webEvent)
+	r.GET("/events/:slug/register", s.webRegisterPage)
+	r.POST("/events/:slug/register", s.limitRegistrations, s.webRegister)
+	r.GET("/events/:slug/thanks", s.webThanks)
+	r.GET("/r/:token", s.webLink)
+	r.GET("/r/:token/confirm", s.webLinkActionPage("confirm"))
+	r.GET("/r/:token/cancel", s.webLinkActionPage("cancel"))
+	r.POST("/r/:token/confirm", s.webLinkConfirm)
+	r.POST("/r/:token/cancel", s.webLinkCancel)
 }
 
 func (s *Server) healthz(c *gin.Context) {

@@ -9,13 +9,23 @@ import (
 	"fmt"
 
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 )
 
 //go:embed *.sql
 var FS embed.FS
 
+// provider applies the migrations under a session-level advisory lock:
+// several instances started at once on a fresh database (`attend serve` on
+// each) then migrate one after the other, and the later ones find nothing
+// to do, instead of colliding on the first CREATE TABLE and exiting. A
+// waiting instance checks every second, for up to ten minutes.
 func provider(db *sql.DB) (*goose.Provider, error) {
-	p, err := goose.NewProvider(goose.DialectPostgres, db, FS)
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 600))
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, FS, goose.WithSessionLocker(locker))
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}

@@ -139,6 +139,7 @@ func (w *Worker) RunBatch(ctx context.Context) (sent, claimed int, err error) {
 	if err != nil || len(rows) == 0 {
 		return 0, 0, err
 	}
+	defer w.holdLease(ctx, rows)()
 	var (
 		emails []Email
 		owners []*store.Email
@@ -188,6 +189,38 @@ func (w *Worker) RunBatch(ctx context.Context) (sent, claimed int, err error) {
 		return len(sentIDs), len(rows), err
 	}
 	return len(sentIDs), len(rows), nil
+}
+
+// holdLease renews the lease on the claimed rows every third of MAIL_LEASE
+// until the returned function is called, when the batch is recorded. A
+// batch may take longer than one lease against a slow SMTP server; without
+// renewal another worker would claim the rest of it and send it again.
+func (w *Worker) holdLease(ctx context.Context, rows []*store.Email) (release func()) {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(max(w.Lease/3, time.Millisecond))
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			if err := w.Store.ExtendLease(ctx, ids, w.Lease); err != nil {
+				w.Log.Warn("mail worker: extend lease", slog.Int("emails", len(ids)), slog.Any("error", err))
+			}
+		}
+	}()
+	return func() {
+		close(stop)
+		<-done
+	}
 }
 
 // build renders one outbox row into an Email.

@@ -141,6 +141,24 @@ func (s *Store) ClaimDue(ctx context.Context, limit int, lease time.Duration) ([
 	return out, nil
 }
 
+// ExtendLease renews the lease on emails their worker is still sending, so
+// that a slow (but answering) SMTP server, which makes a batch outlast
+// MAIL_LEASE, does not let another worker claim and send them a second
+// time. Only rows still in "sending" are touched; the lease of a worker that
+// died is never renewed and runs out as before.
+func (s *Store) ExtendLease(ctx context.Context, ids []int64, lease time.Duration) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.db.ExecContext(ctx, `
+		UPDATE emails SET locked_until = now() + $2 * interval '1 millisecond'
+		WHERE id = ANY($1) AND status = 'sending'`, pq.Array(ids), lease.Milliseconds())
+	if err != nil {
+		return fmt.Errorf("store: extend lease: %w", unavailable(err))
+	}
+	return nil
+}
+
 // MarkSent records accepted emails in one statement and wipes their sealed
 // link tokens, which are no longer needed.
 func (s *Store) MarkSent(ctx context.Context, ids []int64) error {

@@ -15,11 +15,21 @@
 // where <lang> is en, ru or uz and <kind> is one of the notification kinds
 // that package notify lists. The notify package checks at start-up that every
 // one of these files exists.
+//
+// The public web pages (html/template, parsed once by package api):
+//
+//	web/layout.html.tmpl     page shell ("layout"): header, language switcher, footer
+//	web/partials.html.tmpl   form fields ("field") and event facts ("event-facts")
+//	web/<page>.html.tmpl     defines "content": index, event, thanks, privacy,
+//	                         link (the personal page behind emailed links), message
+//
+// Their text is not in the files: every sentence is a message id translated
+// through package i18n.
 package templates
 
 import "embed"
 
 // FS is the tree of embedded templates described in the package comment.
 //
-//go:embed email
+//go:embed email web
 var FS embed.FS

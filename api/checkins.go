@@ -1,0 +1,199 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/attend/attend/domain"
+	"github.com/attend/attend/store"
+)
+
+// checkinBody is a check-in request: who (exactly one of code and
+// registration_id) and, optionally, which day.
+type checkinBody struct {
+	Code           string `json:"code"`
+	RegistrationID string `json:"registration_id"`
+	Day            string `json:"day"`
+}
+
+// checkinRequest checks a check-in body and turns it into a store request,
+// naming every bad field at once.
+func checkinRequest(b checkinBody) (store.CheckinRequest, error) {
+	req := store.CheckinRequest{
+		Code:           domain.NormalizeCheckinCode(strings.TrimSpace(b.Code)),
+		RegistrationID: strings.TrimSpace(b.RegistrationID),
+	}
+	var fields []domain.FieldError
+	switch {
+	case req.Code == "" && req.RegistrationID == "":
+		msg := "Send the check-in code or the registration id."
+		fields = append(fields,
+			domain.FieldError{Field: "code", Code: "required_without", Param: "registration_id", Message: msg},
+			domain.FieldError{Field: "registration_id", Code: "required_without", Param: "code", Message: msg})
+	case req.Code != "" && req.RegistrationID != "":
+		msg := "Send either the check-in code or the registration id, not both."
+		fields = append(fields,
+			domain.FieldError{Field: "code", Code: "excluded_with", Param: "registration_id", Message: msg},
+			domain.FieldError{Field: "registration_id", Code: "excluded_with", Param: "code", Message: msg})
+	case req.RegistrationID != "" && !domain.ValidUUID(req.RegistrationID):
+		fields = append(fields, domain.FieldError{Field: "registration_id", Code: "uuid",
+			Message: "Registration id must be a UUID."})
+	}
+	day, err := optionalDay(b.Day)
+	if err != nil {
+		fields = append(fields, domain.NewFieldError("day", "date", ""))
+	}
+	req.Day = day
+	return req, domain.ValidationError(fields)
+}
+
+// optionalDay parses an optional YYYY-MM-DD; "" is the zero date (today).
+func optionalDay(s string) (domain.Date, error) {
+	if s = strings.TrimSpace(s); s == "" {
+		return domain.Date{}, nil
+	}
+	return domain.ParseDate(s)
+}
+
+// dayOutsideEvent is the field error for a check-in day the event does not
+// have.
+func dayOutsideEvent(ev *domain.Event, day domain.Date) domain.FieldError {
+	return domain.FieldError{Field: "day", Code: "day", Param: ev.StartsOn.String() + "/" + ev.EndsOn.String(),
+		Message: fmt.Sprintf("Day %s is not one of the event's dates (%s to %s).", day, ev.StartsOn, ev.EndsOn)}
+}
+
+// createCheckin records attendance: 201 for the first check-in of the
+// person that day, 200 with that same first record for any repeat.
+func (s *Server) createCheckin(c *gin.Context) {
+	var body checkinBody
+	if !s.decodeJSON(c, &body) {
+		return
+	}
+	req, err := checkinRequest(body)
+	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	ci, created, err := s.store.CheckIn(c.Request.Context(), organizer(c).ID, c.Param("slug"), req)
+	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	c.JSON(status, ci)
+}
+
+// deleteCheckin undoes a check-in (a badge scanned by mistake).
+func (s *Server) deleteCheckin(c *gin.Context) {
+	err := s.store.UndoCheckIn(c.Request.Context(), organizer(c).ID, c.Param("slug"), c.Param("registration_id"), c.Param("day"))
+	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// walkInBody is a registration an organizer takes at the desk: the
+// participant's fields (consent included: they agree at the desk) and
+// whether to check them in at once.
+type walkInBody struct {
+	domain.RegistrationInput
+	CheckIn bool   `json:"check_in"`
+	Day     string `json:"day"` // with check_in; default today in the event's time zone
+}
+
+// walkInView is the registration with the check-in made with it, if any.
+type walkInView struct {
+	*domain.Registration
+	Checkin *store.Checkin `json:"checkin,omitempty"`
+}
+
+// createWalkIn is createRegistration called with an organizer's token: the
+// registration is created confirmed, whether or not registration is open,
+// and the confirmation email with the check-in code is queued. It answers
+// 201 with the full registration, or 200 with the existing one when the
+// email is registered already (a cancelled or expired one is revived and
+// counts as new). With check_in the person is also checked in; a walk-in
+// that lands on the waiting list (the event is full) is not, and the
+// answer shows its status.
+func (s *Server) createWalkIn(c *gin.Context) {
+	ctx := c.Request.Context()
+	token, ok := bearer(c.GetHeader("Authorization"))
+	if !ok || !domain.ValidTokenSyntax(token) {
+		s.Error(c, domain.ErrUnauthorized)
+		return
+	}
+	org, err := s.store.OrganizerByTokenHash(ctx, domain.HashToken(token))
+	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	ev, err := s.store.ManagedEvent(ctx, org.ID, c.Param("slug"))
+	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	var body walkInBody
+	if !s.decodeJSON(c, &body) {
+		return
+	}
+	reg, err := s.rules.NewRegistration(body.RegistrationInput, ev, s.now())
+	var fields []domain.FieldError
+	if e, ok := domain.AsError(err); ok && e.Code == domain.EInvalid {
+		fields = e.Fields
+	} else if err != nil {
+		s.Error(c, err)
+		return
+	}
+	// The day is checked before anything is stored, so a bad day leaves no
+	// registration behind.
+	day, err := optionalDay(body.Day)
+	if err != nil {
+		fields = append(fields, domain.NewFieldError("day", "date", ""))
+	} else if body.CheckIn {
+		if day.IsZero() {
+			day = domain.DateOf(s.now().In(ev.Location()))
+		}
+		if !ev.HasDay(day) {
+			fields = append(fields, dayOutsideEvent(ev, day))
+		}
+	}
+	if err := domain.ValidationError(fields); err != nil {
+		s.Error(c, err)
+		return
+	}
+	res, err := s.store.Register(ctx, ev, reg, store.RegisterOptions{Confirmed: true, Notify: true})
+	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	var view walkInView
+	if body.CheckIn && res.Registration.Status.HoldsSeat() {
+		// A second transaction: store.Register owns the first. Both steps
+		// are idempotent, so a client that retries after a failure here
+		// gets the same registration and one check-in.
+		if view.Checkin, _, err = s.store.CheckIn(ctx, org.ID, ev.Slug,
+			store.CheckinRequest{RegistrationID: res.Registration.ID, Day: day}); err != nil {
+			s.Error(c, err)
+			return
+		}
+	}
+	// Read back as stored, with the confirmation time and any change the
+	// check-in made.
+	if view.Registration, err = s.store.Registration(ctx, ev.ID, res.Registration.ID); err != nil {
+		s.Error(c, err)
+		return
+	}
+	status := http.StatusOK
+	if res.Created {
+		status = http.StatusCreated
+		c.Header("Location", "/api/v1/events/"+ev.Slug+"/registrations/"+res.Registration.ID)
+	}
+	c.JSON(status, view)
+}

@@ -1,0 +1,165 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/attend/attend/domain"
+	"github.com/attend/attend/export"
+	"github.com/attend/attend/store"
+)
+
+// exportRegistrations downloads every registration that matches the list's
+// filters (status, country, q) as CSV or XLSX, one row each, with a column
+// per event day holding the check-in time. Rows stream from the database in
+// batches, so memory stays flat whatever the size of the event.
+func (s *Server) exportRegistrations(c *gin.Context) {
+	ctx, cancel := s.exportContext(c)
+	defer cancel()
+	ev, err := s.store.ManagedEvent(ctx, organizer(c).ID, c.Param("slug"))
+	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	f, err := registrationFilter(c)
+	var fields []domain.FieldError
+	if e, ok := domain.AsError(err); ok {
+		fields = e.Fields
+	}
+	format := strings.ToLower(strings.TrimSpace(c.DefaultQuery("format", "csv")))
+	if _, ok := export.ContentTypes[format]; !ok {
+		fields = append(fields, domain.FieldError{Field: "format", Code: "oneof", Param: "csv xlsx",
+			Message: "Format must be one of: csv, xlsx."})
+	}
+	if err := domain.ValidationError(fields); err != nil {
+		s.Error(c, err)
+		return
+	}
+	name := fmt.Sprintf("%s-attendees-%s.%s", ev.Slug, domain.DateOf(s.now().In(ev.Location())), format)
+	if format == "xlsx" {
+		s.exportXLSX(ctx, c, ev, f, name)
+		return
+	}
+	s.exportCSV(ctx, c, ev, f, name)
+}
+
+// exportCSV streams the CSV: the headers go out with the first batch, each
+// batch is flushed to the client as it is written.
+func (s *Server) exportCSV(ctx context.Context, c *gin.Context, ev *domain.Event, f store.RegistrationFilter, name string) {
+	var w *export.CSV
+	start := func() error {
+		s.downloadHeaders(c, "csv", name)
+		var err error
+		w, err = export.NewCSV(c.Writer, ev)
+		return err
+	}
+	err := s.store.EachAttendee(ctx, ev.ID, f, store.DefaultExportBatch, func(batch []store.Attendee) error {
+		if w == nil {
+			if err := start(); err != nil {
+				return err
+			}
+		}
+		if err := w.Write(batch); err != nil {
+			return err
+		}
+		c.Writer.Flush()
+		return nil
+	})
+	if err == nil && w == nil { // no registrations match: the header row only
+		err = start()
+	}
+	if err != nil {
+		if !c.Writer.Written() {
+			s.Error(c, err)
+			return
+		}
+		s.abortDownload(c, err)
+	}
+}
+
+// exportXLSX builds the workbook (its sheets wait in temporary files) and
+// then writes it; errors before the first byte are answered as problems.
+func (s *Server) exportXLSX(ctx context.Context, c *gin.Context, ev *domain.Event, f store.RegistrationFilter, name string) {
+	x, err := export.NewXLSX(ev)
+	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	defer func() {
+		if err := x.Close(); err != nil {
+			s.log.WarnContext(ctx, "export: temporary files", slog.String("request_id", requestID(c)), slog.Any("error", err))
+		}
+	}()
+	err = s.store.EachAttendee(ctx, ev.ID, f, store.DefaultExportBatch, x.Write)
+	var st *store.Stats
+	if err == nil {
+		st, err = s.store.EventStats(ctx, ev)
+	}
+	if err == nil {
+		err = x.Finish(st)
+	}
+	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	s.downloadHeaders(c, "xlsx", name)
+	if _, err := x.WriteTo(c.Writer); err != nil {
+		s.abortDownload(c, err)
+	}
+}
+
+// downloadHeaders sends the status and headers of a file download. The
+// lists hold personal data: no caching anywhere.
+func (s *Server) downloadHeaders(c *gin.Context, format, name string) {
+	c.Header("Content-Type", export.ContentTypes[format])
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	c.Header("Cache-Control", "no-store")
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Status(http.StatusOK)
+	c.Writer.WriteHeaderNow()
+}
+
+// abortDownload ends a download that failed after its first bytes went
+// out. Closing the connection without the final chunk makes the client
+// report a failed download, rather than save a list that silently stops
+// part way.
+func (s *Server) abortDownload(c *gin.Context, err error) {
+	s.log.ErrorContext(c.Request.Context(), "export failed after it started", slog.String("request_id", requestID(c)),
+		slog.String("route", c.FullPath()), slog.Any("error", err))
+	var w http.ResponseWriter = c.Writer
+	for {
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			break
+		}
+		w = u.Unwrap()
+	}
+	if h, ok := w.(http.Hijacker); ok {
+		if conn, _, herr := h.Hijack(); herr == nil {
+			_ = conn.Close() // the connection is being thrown away; nothing to report
+		}
+	}
+	c.Abort()
+}
+
+// exportContext gives an export the server's write timeout rather than the
+// shorter request timeout, since a large workbook takes longer than a JSON
+// answer, while still stopping as soon as the client goes away.
+func (s *Server) exportContext(c *gin.Context) (context.Context, context.CancelFunc) {
+	req := c.Request.Context()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(req), max(s.cfg.WriteTimeout, s.cfg.RequestTimeout))
+	stop := context.AfterFunc(req, func() {
+		// The request's own deadline is the one this context replaces.
+		if !errors.Is(req.Err(), context.DeadlineExceeded) {
+			cancel()
+		}
+	})
+	return ctx, func() { stop(); cancel() }
+}

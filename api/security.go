@@ -1,0 +1,130 @@
+package api
+
+import (
+	"encoding/json"
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/go-chi/httprate"
+)
+
+// contentSecurityPolicy allows nothing but this site's own stylesheet and
+// forms: no scripts run on any page (none are needed), and no other site
+// may frame a page or receive a form.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+
+// protect wraps the whole router: security headers on every response, and
+// Go's cross-origin protection in front of every state-changing route, HTML
+// and JSON alike. Browsers say where a request comes from (Sec-Fetch-Site,
+// Origin); a cross-site POST is refused with 403. Requests that carry
+// neither header, such as scripts using an API token, pass: they are not
+// a browser acting on a user's behalf.
+func (s *Server) protect(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	if s.cfg.BaseURL != nil {
+		// Behind a proxy that rewrites Host, the public origin still counts
+		// as this site.
+		if err := cop.AddTrustedOrigin(s.cfg.BaseURL.Scheme + "://" + s.cfg.BaseURL.Host); err != nil {
+			s.log.Warn("BASE_URL is not usable as a trusted origin", slog.Any("error", err))
+		}
+	}
+	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
+	guarded := cop.Handler(next)
+	hsts := s.cfg.BaseURL != nil && s.cfg.BaseURL.Scheme == "https"
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if hsts {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		guarded.ServeHTTP(w, r)
+	})
+}
+
+func isAPIPath(path string) bool { return path == "/api" || strings.HasPrefix(path, "/api/") }
+
+// crossOriginDenied answers a refused cross-origin request: problem details
+// for the API, a short page for people. It runs before the router, so it
+// logs for itself, without the path: personal links carry their token there.
+func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
+	s.log.WarnContext(r.Context(), "cross-origin request refused", slog.String("method", r.Method),
+		slog.Bool("api", isAPIPath(r.URL.Path)))
+	if isAPIPath(r.URL.Path) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusForbidden)
+		_ = json.NewEncoder(w).Encode(map[string]any{ // the client may be gone; nothing to do about it
+			"type":   s.ProblemType("cross-origin"),
+			"title":  "Cross-origin request refused",
+			"status": http.StatusForbidden,
+			"detail": "state-changing requests from another site's pages are not accepted",
+		})
+		return
+	}
+	s.renderMessage(w, r, http.StatusForbidden, s.browserLang(w, r), "forbidden", "")
+}
+
+// trustProxies makes c.ClientIP() believe X-Forwarded-For only from the
+// configured TRUSTED_PROXIES (Gin trusts every peer by default). A
+// malformed entry is logged and leaves no proxy trusted rather than all.
+func (s *Server) trustProxies() {
+	if err := s.engine.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
+		s.log.Error("TRUSTED_PROXIES is malformed; trusting no proxy", slog.Any("error", err))
+		_ = s.engine.SetTrustedProxies(nil) // nil is always accepted
+	}
+}
+
+// registrationLimiter caps registration requests per client IP, over the
+// web form and the JSON API together. The counters live in memory, in a
+// sliding window (github.com/go-chi/httprate): only the current and the
+// previous window are kept, so memory is bounded by the clients of two
+// windows. IPv6 clients are counted by their /64, which one client usually
+// controls whole.
+type registrationLimiter struct {
+	rl     *httprate.RateLimiter
+	window time.Duration
+}
+
+func newRegistrationLimiter(limit int, window time.Duration) *registrationLimiter {
+	if limit <= 0 {
+		limit = 10
+	}
+	if window <= 0 {
+		window = time.Minute
+	}
+	return &registrationLimiter{
+		rl: httprate.NewRateLimiter(limit, window, httprate.WithResponseHeaders(httprate.ResponseHeaders{
+			Limit: "X-RateLimit-Limit", Remaining: "X-RateLimit-Remaining", Reset: "X-RateLimit-Reset",
+		})),
+		window: window,
+	}
+}
+
+// limitRegistrations counts one registration attempt of the client and
+// answers 429 with Retry-After when it is over the limit: problem details
+// for the API, a page for the form.
+func (s *Server) limitRegistrations(c *gin.Context) {
+	key := httprate.CanonicalizeIP(c.ClientIP())
+	if !s.web.limiter.rl.OnLimit(c.Writer, c.Request, key) {
+		c.Next()
+		return
+	}
+	retry := max(1, int(math.Ceil(s.web.limiter.window.Seconds())))
+	c.Header("Retry-After", strconv.Itoa(retry))
+	if isAPIPath(c.Request.URL.Path) {
+		s.badRequest(c, http.StatusTooManyRequests, "rate-limited", "Too many registrations",
+			"too many registration requests from this address; retry after "+strconv.Itoa(retry)+" seconds")
+		return
+	}
+	s.renderMessage(c.Writer, c.Request, http.StatusTooManyRequests, s.browserLang(c.Writer, c.Request), "rate_limited", requestID(c))
+	c.Abort()
+}

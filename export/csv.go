@@ -1,0 +1,75 @@
+package export
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/attend/attend/domain"
+	"github.com/attend/attend/store"
+)
+
+// bom makes Excel read the file as UTF-8, so Cyrillic and Uzbek names show
+// as typed.
+const bom = "\uFEFF"
+
+// CSV writes an attendee list as RFC 4180 CSV: UTF-8 with a byte-order
+// mark, CRLF line ends, times in RFC 3339 in the event's time zone.
+type CSV struct {
+	w    *csv.Writer
+	loc  *time.Location
+	days []domain.Date
+	rec  []string
+}
+
+// NewCSV writes the byte-order mark and the header row for ev to w.
+func NewCSV(w io.Writer, ev *domain.Event) (*CSV, error) {
+	if _, err := io.WriteString(w, bom); err != nil {
+		return nil, fmt.Errorf("export: csv: %w", err)
+	}
+	c := &CSV{w: csv.NewWriter(w), loc: ev.Location(), days: ev.Days()}
+	c.w.UseCRLF = true
+	if err := c.w.Write(Headers(c.days)); err != nil {
+		return nil, fmt.Errorf("export: csv header: %w", err)
+	}
+	c.w.Flush()
+	if err := c.w.Error(); err != nil {
+		return nil, fmt.Errorf("export: csv header: %w", err)
+	}
+	c.rec = make([]string, len(columns)+len(c.days))
+	return c, nil
+}
+
+// Write writes a batch of rows and flushes them to the underlying writer.
+func (c *CSV) Write(batch []store.Attendee) error {
+	for i := range batch {
+		a := &batch[i]
+		for j := range columns {
+			col := &columns[j]
+			if col.at != nil {
+				c.rec[j] = c.timeText(col.at(a))
+			} else {
+				c.rec[j] = col.cellText(a)
+			}
+		}
+		for j, d := range c.days {
+			c.rec[len(columns)+j] = c.timeText(checkinAt(a, d))
+		}
+		if err := c.w.Write(c.rec); err != nil {
+			return fmt.Errorf("export: csv row: %w", err)
+		}
+	}
+	c.w.Flush()
+	if err := c.w.Error(); err != nil {
+		return fmt.Errorf("export: csv: %w", err)
+	}
+	return nil
+}
+
+func (c *CSV) timeText(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.In(c.loc).Format(time.RFC3339)
+}

@@ -1,0 +1,292 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/attend/attend/domain"
+	"github.com/attend/attend/export"
+	"github.com/attend/attend/internal/pgtest"
+	"github.com/attend/attend/store"
+)
+
+func TestEachAttendeeWalksInBatchesWithCheckins(t *testing.T) {
+	t.Parallel()
+	r := newAttendanceRig(t, 0)
+	specs := []attendeeSpec{
+		{first: "Дилноза", last: "Юсупова", email: "dilnoza@example.uz", country: "UZ", role: "researcher", confirmed: true},
+		{first: "Oʻktam", last: "Ergashev", email: "oktam@example.uz", country: "UZ", role: "practitioner", confirmed: true},
+		{first: "Kadri", last: "Tamm", email: "kadri@example.ee", country: "EE", role: "expert", confirmed: true},
+		{first: "Бакыт", last: "Асанов", email: "bakyt@example.kg", country: "KG", role: "expert"},
+		{first: "Nino", last: "Beridze", email: "nino@example.ge", country: "GE", role: "expert", confirmed: true},
+		{first: "Armen", last: "Petrosyan", email: "armen@example.am", country: "AM", role: "speaker", confirmed: true},
+		{first: "Malika", last: "Rahimova", email: "malika@example.uz", country: "UZ", role: "student"},
+	}
+	var regs []*domain.Registration
+	for i, s := range specs {
+		s.at = r.now.Add(time.Duration(i-len(specs)) * time.Hour)
+		regs = append(regs, r.register(r.ev, s))
+	}
+	day1 := r.checkIn(regs[0], workshopDay1)
+	r.now = r.now.Add(24 * time.Hour)
+	day2 := r.checkIn(regs[0], workshopDay2)
+	onlyDay2 := r.checkIn(regs[5], workshopDay2)
+	other := r.event(r.org, "another-workshop", 0)
+	r.register(other, attendeeSpec{first: "Claire", last: "Dubois", email: "claire@example.org", country: "FR", role: "expert"})
+
+	var (
+		sizes []int
+		got   []store.Attendee
+	)
+	err := r.st.EachAttendee(r.ctx, r.ev.ID, store.RegistrationFilter{Limit: 1, Cursor: "ignored"}, 3, func(batch []store.Attendee) error {
+		sizes = append(sizes, len(batch))
+		got = append(got, batch...) // the elements are values; the slice itself is reused
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(sizes) != "[3 3 1]" {
+		t.Errorf("batch sizes %v, want [3 3 1]", sizes)
+	}
+	if len(got) != len(regs) {
+		t.Fatalf("%d rows, want %d", len(got), len(regs))
+	}
+	for i, a := range got {
+		if a.ID != regs[i].ID {
+			t.Errorf("row %d is %s, want %s (registration order)", i, a.Email, regs[i].Email)
+		}
+	}
+	same := func(a, b time.Time) bool { return a.Equal(b) }
+	if c := got[0].Checkins; len(c) != 2 || !same(c[workshopDay1], day1.CheckedInAt) || !same(c[workshopDay2], day2.CheckedInAt) {
+		t.Errorf("first row's check-ins = %v, want both days", c)
+	}
+	if c := got[5].Checkins; len(c) != 1 || !same(c[workshopDay2], onlyDay2.CheckedInAt) {
+		t.Errorf("sixth row's check-ins = %v, want the second day", c)
+	}
+	if c := got[1].Checkins; len(c) != 0 {
+		t.Errorf("second row's check-ins = %v, want none", c)
+	}
+}
+
+func TestEachAttendeeAppliesTheListFilters(t *testing.T) {
+	t.Parallel()
+	r := newAttendanceRig(t, 0)
+	for i, s := range []attendeeSpec{
+		{first: "Дилноза", last: "Юсупова", email: "dilnoza@example.uz", country: "UZ", role: "researcher", confirmed: true},
+		{first: "Oʻktam", last: "Ergashev", email: "oktam@example.uz", country: "UZ", role: "practitioner"},
+		{first: "Kadri", last: "Tamm", email: "kadri@example.ee", country: "EE", role: "expert", confirmed: true},
+	} {
+		s.at = r.now.Add(time.Duration(i) * time.Minute)
+		r.register(r.ev, s)
+	}
+	tests := []struct {
+		name   string
+		filter store.RegistrationFilter
+		want   []string
+	}{
+		{"status", store.RegistrationFilter{Status: "confirmed"}, []string{"dilnoza@example.uz", "kadri@example.ee"}},
+		{"country", store.RegistrationFilter{Country: "uz"}, []string{"dilnoza@example.uz", "oktam@example.uz"}},
+		{"a Cyrillic search", store.RegistrationFilter{Query: "юсуп"}, []string{"dilnoza@example.uz"}},
+		{"an Uzbek search", store.RegistrationFilter{Query: "Oʻktam"}, []string{"oktam@example.uz"}},
+		{"all of them at once", store.RegistrationFilter{Status: "pending", Country: "UZ", Query: "oktam"}, []string{"oktam@example.uz"}},
+		{"nothing matching", store.RegistrationFilter{Country: "AM"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run("the "+tt.name+" filter applies", func(t *testing.T) {
+			var emails []string
+			err := r.st.EachAttendee(r.ctx, r.ev.ID, tt.filter, 0, func(batch []store.Attendee) error {
+				for _, a := range batch {
+					emails = append(emails, a.Email)
+				}
+				return nil
+			})
+			if err != nil || fmt.Sprint(emails) != fmt.Sprint(tt.want) {
+				t.Errorf("rows %v (%v), want %v", emails, err, tt.want)
+			}
+		})
+	}
+	t.Run("an error from the callback stops the walk", func(t *testing.T) {
+		stop := errors.New("client went away")
+		calls := 0
+		err := r.st.EachAttendee(r.ctx, r.ev.ID, store.RegistrationFilter{}, 1, func([]store.Attendee) error {
+			calls++
+			return stop
+		})
+		if !errors.Is(err, stop) || calls != 1 {
+			t.Errorf("err %v after %d calls, want the callback's error after 1", err, calls)
+		}
+	})
+}
+
+// BenchmarkExport100k exports an event of 100,000 registrations, each
+// checked in on both days, as CSV and XLSX through the store and the
+// writers, and reports the peak live heap seen while it ran. It needs a
+// PostgreSQL server like the tests, and runs only with -bench:
+//
+//	go test -run '^$' -bench Export100k -benchtime 1x ./store
+func BenchmarkExport100k(b *testing.B) {
+	const n = 100_000
+	ctx := context.Background()
+	db := pgtest.NewDB(b)
+	st := store.New(db)
+	org, err := domain.NewOrganizer("bench@example.org", "Bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := st.CreateOrganizer(ctx, org); err != nil {
+		b.Fatal(err)
+	}
+	ev, err := domain.NewRules().NewEvent(domain.EventInput{
+		Slug: domain.Some("egov-big"), Title: domain.Some("A very large workshop"),
+		Country: domain.Some("UZ"), Timezone: domain.Some("Asia/Tashkent"),
+		StartsOn: domain.Some("2019-05-30"), EndsOn: domain.Some("2019-05-31"),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := st.CreateEvent(ctx, org.ID, ev); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `
+		INSERT INTO registrations (event_id, status, first_name, last_name, email, phone, country, organization,
+			position, role, language, days, checkin_code, consent_at, created_at, confirmed_at)
+		SELECT $1, 'confirmed', 'Участник', 'Oʻktamov ' || g, 'participant' || g || '@example.org',
+			'+99871' || lpad(g::text, 7, '0'), (ARRAY['UZ', 'KZ', 'KG', 'AM', 'AZ', 'EE', 'GE'])[1 + g % 7],
+			'Ministry of Digital Technologies, department ' || g % 500, 'Chief specialist',
+			(ARRAY['expert', 'practitioner', 'researcher', 'student'])[1 + g % 4], 'ru',
+			ARRAY['2019-05-30', '2019-05-31']::date[], upper(lpad(to_hex(g), 8, 'x')), at, at, at
+		FROM generate_series(1, $2) g,
+			LATERAL (SELECT timestamptz '2019-04-01 09:00+05' + g * interval '10 seconds' AS at) t`, ev.ID, n); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `
+		INSERT INTO checkins (registration_id, event_id, day, checked_in_at, checked_in_by)
+		SELECT r.id, r.event_id, d, (d + time '08:30') AT TIME ZONE 'Asia/Tashkent' + (random() * interval '1 hour'), $2
+		FROM registrations r, unnest(ARRAY['2019-05-30', '2019-05-31']::date[]) d
+		WHERE r.event_id = $1`, ev.ID, org.ID); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `ANALYZE registrations; ANALYZE checkins`); err != nil {
+		b.Fatal(err)
+	}
+
+	exports := map[string]func(w io.Writer) (int, error){
+		"csv": func(w io.Writer) (int, error) {
+			c, err := export.NewCSV(w, ev)
+			if err != nil {
+				return 0, err
+			}
+			rows := 0
+			err = st.EachAttendee(ctx, ev.ID, store.RegistrationFilter{}, store.DefaultExportBatch, func(batch []store.Attendee) error {
+				rows += len(batch)
+				return c.Write(batch)
+			})
+			return rows, err
+		},
+		"xlsx": func(w io.Writer) (int, error) {
+			x, err := export.NewXLSX(ev)
+			if err != nil {
+				return 0, err
+			}
+			defer x.Close()
+			rows := 0
+			err = st.EachAttendee(ctx, ev.ID, store.RegistrationFilter{}, store.DefaultExportBatch, func(batch []store.Attendee) error {
+				rows += len(batch)
+				return x.Write(batch)
+			})
+			if err != nil {
+				return rows, err
+			}
+			stats, err := st.EventStats(ctx, ev)
+			if err != nil {
+				return rows, err
+			}
+			if stats.Total.Attended != n {
+				return rows, fmt.Errorf("stats count %d attended, want %d", stats.Total.Attended, n)
+			}
+			if err := x.Finish(stats); err != nil {
+				return rows, err
+			}
+			_, err = x.WriteTo(w)
+			return rows, err
+		},
+	}
+	for _, format := range []string{"csv", "xlsx"} {
+		b.Run(format, func(b *testing.B) {
+			b.ReportAllocs()
+			var size countingWriter
+			peak := watchHeap()
+			for b.Loop() {
+				size = 0
+				rows, err := exports[format](&size)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if rows != n {
+					b.Fatalf("exported %d rows, want %d", rows, n)
+				}
+			}
+			b.StopTimer()
+			base, top := peak()
+			b.ReportMetric(float64(top)/(1<<20), "peak-heap-MB")
+			b.ReportMetric(float64(top-min(base, top))/(1<<20), "heap-growth-MB")
+			b.ReportMetric(float64(size)/(1<<20), "file-MB")
+		})
+	}
+}
+
+// countingWriter discards what it is given and counts the bytes.
+type countingWriter int64
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	*c += countingWriter(len(p))
+	return len(p), nil
+}
+
+// watchHeap samples the live heap until the returned function is called,
+// which reports the heap at the start (after a GC) and the highest sample.
+func watchHeap() func() (base, peak uint64) {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 {
+		metrics.Read(sample)
+		return sample[0].Value.Uint64()
+	}
+	base := read()
+	var (
+		mu   sync.Mutex
+		peak = base
+		done = make(chan struct{})
+		wg   sync.WaitGroup
+	)
+	wg.Go(func() {
+		tick := time.NewTicker(2 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				v := read()
+				mu.Lock()
+				peak = max(peak, v)
+				mu.Unlock()
+			}
+		}
+	})
+	return func() (uint64, uint64) {
+		close(done)
+		wg.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		return base, max(peak, read())
+	}
+}

@@ -1,0 +1,157 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/attend/attend/domain"
+)
+
+// Counts are the registration and attendance numbers of one group of
+// registrations (a country, a role, or the whole event).
+type Counts struct {
+	// Registered counts registrations still in play: pending, confirmed or
+	// waitlisted (not cancelled or expired).
+	Registered int `json:"registered"`
+	Confirmed  int `json:"confirmed"`
+	Pending    int `json:"pending"`
+	Waitlisted int `json:"waitlisted"`
+	Cancelled  int `json:"cancelled"`
+	Expired    int `json:"expired"`
+	// AttendedByDay has every event day as a key, with the number of people
+	// checked in that day. Check-ins count whatever the registration's
+	// status is now: a person who attended and later cancelled attended.
+	AttendedByDay map[domain.Date]int `json:"attended_by_day"`
+	// Attended counts people checked in on at least one event day.
+	Attended int `json:"attended"`
+}
+
+// CountryStats are the counts of one participants' country.
+type CountryStats struct {
+	Country string `json:"country"` // ISO 3166-1 alpha-2
+	Name    string `json:"name"`    // English name
+	Counts
+}
+
+// RoleStats are the counts of one participants' role.
+type RoleStats struct {
+	Role string `json:"role"`
+	Counts
+}
+
+// Stats are an event's registration and attendance numbers.
+type Stats struct {
+	Days      []domain.Date  `json:"days"` // the event's days, for clients that draw a column each
+	Total     Counts         `json:"total"`
+	ByCountry []CountryStats `json:"by_country"` // by country code
+	ByRole    []RoleStats    `json:"by_role"`    // in domain.Roles order
+}
+
+// Grouping bits of statsQuery's GROUPING(country, role, day): a set bit
+// means the column is aggregated away in that row.
+const (
+	groupCountry    = 0b011 // (country)
+	groupCountryDay = 0b010 // (country, day)
+	groupRole       = 0b101 // (role)
+	groupRoleDay    = 0b100 // (role, day)
+	groupDay        = 0b110 // (day)
+	groupTotal      = 0b111 // ()
+)
+
+// statsQuery counts an event's registrations in one pass, for every view at
+// once. Registrations are joined to their check-ins on the event's current
+// days, so a registration appears once per day attended; counting distinct
+// ids keeps each person once per group. Rows grouped by day carry that
+// day's attendance; the others, attendance on any day.
+const statsQuery = `
+	SELECT GROUPING(r.country, r.role, c.day) AS grp,
+		coalesce(r.country, '') AS country, coalesce(r.role, '') AS role, c.day,
+		count(DISTINCT r.id) FILTER (WHERE r.status IN ('pending', 'confirmed', 'waitlisted')) AS registered,
+		count(DISTINCT r.id) FILTER (WHERE r.status = 'confirmed') AS confirmed,
+		count(DISTINCT r.id) FILTER (WHERE r.status = 'pending') AS pending,
+		count(DISTINCT r.id) FILTER (WHERE r.status = 'waitlisted') AS waitlisted,
+		count(DISTINCT r.id) FILTER (WHERE r.status = 'cancelled') AS cancelled,
+		count(DISTINCT r.id) FILTER (WHERE r.status = 'expired') AS expired,
+		count(DISTINCT r.id) FILTER (WHERE c.day IS NOT NULL) AS attended
+	FROM registrations r
+	JOIN events e ON e.id = r.event_id
+	LEFT JOIN checkins c ON c.registration_id = r.id AND c.day BETWEEN e.starts_on AND e.ends_on
+	WHERE r.event_id = $1
+	GROUP BY GROUPING SETS ((r.country), (r.country, c.day), (r.role), (r.role, c.day), (), (c.day))`
+
+type statsRow struct {
+	Grouping   int          `db:"grp"`
+	Country    string       `db:"country"`
+	Role       string       `db:"role"`
+	Day        sql.NullTime `db:"day"`
+	Registered int          `db:"registered"`
+	Confirmed  int          `db:"confirmed"`
+	Pending    int          `db:"pending"`
+	Waitlisted int          `db:"waitlisted"`
+	Cancelled  int          `db:"cancelled"`
+	Expired    int          `db:"expired"`
+	Attended   int          `db:"attended"`
+}
+
+// EventStats counts an event's registrations by status and attendance, for
+// the event and by country and role, with one query.
+func (s *Store) EventStats(ctx context.Context, ev *domain.Event) (*Stats, error) {
+	var rows []statsRow
+	if err := s.db.SelectContext(ctx, &rows, statsQuery, ev.ID); err != nil {
+		return nil, fmt.Errorf("store: event stats: %w", unavailable(err))
+	}
+	days := ev.Days()
+	newCounts := func() Counts {
+		c := Counts{AttendedByDay: make(map[domain.Date]int, len(days))}
+		for _, d := range days {
+			c.AttendedByDay[d] = 0
+		}
+		return c
+	}
+	st := &Stats{Days: days, Total: newCounts(), ByCountry: []CountryStats{}, ByRole: []RoleStats{}}
+	countries := map[string]*Counts{}
+	roles := map[string]*Counts{}
+	group := func(m map[string]*Counts, key string) *Counts {
+		if c, ok := m[key]; ok {
+			return c
+		}
+		c := newCounts()
+		m[key] = &c
+		return &c
+	}
+	for _, r := range rows {
+		var target *Counts
+		switch r.Grouping {
+		case groupTotal, groupDay:
+			target = &st.Total
+		case groupCountry, groupCountryDay:
+			target = group(countries, r.Country)
+		case groupRole, groupRoleDay:
+			target = group(roles, r.Role)
+		default:
+			return nil, fmt.Errorf("store: event stats: unexpected grouping %b", r.Grouping)
+		}
+		if r.Grouping&1 == 0 { // grouped by day: that day's attendance only
+			if r.Day.Valid {
+				target.AttendedByDay[domain.DateOf(r.Day.Time)] = r.Attended
+			}
+			continue
+		}
+		target.Registered, target.Confirmed, target.Pending = r.Registered, r.Confirmed, r.Pending
+		target.Waitlisted, target.Cancelled, target.Expired = r.Waitlisted, r.Cancelled, r.Expired
+		target.Attended = r.Attended
+	}
+	for code, c := range countries {
+		st.ByCountry = append(st.ByCountry, CountryStats{Country: code, Name: domain.CountryName(code), Counts: *c})
+	}
+	slices.SortFunc(st.ByCountry, func(a, b CountryStats) int { return strings.Compare(a.Country, b.Country) })
+	for _, role := range domain.Roles {
+		if c, ok := roles[role]; ok {
+			st.ByRole = append(st.ByRole, RoleStats{Role: role, Counts: *c})
+		}
+	}
+	return st, nil
+}
