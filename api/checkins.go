@@ -168,22 +168,17 @@ func (s *Server) createWalkIn(c *gin.Context) {
 		s.Error(c, err)
 		return
 	}
-	res, err := s.store.Register(ctx, ev, reg, store.RegisterOptions{Confirmed: true, Notify: true})
+	opts := store.RegisterOptions{Confirmed: true, Notify: true}
+	if body.CheckIn {
+		// Registered and checked in in one transaction: both or neither.
+		opts.CheckIn, opts.CheckedInBy = &store.CheckinRequest{Day: day}, org.ID
+	}
+	res, err := s.store.Register(ctx, ev, reg, opts)
 	if err != nil {
 		s.Error(c, err)
 		return
 	}
-	var view walkInView
-	if body.CheckIn && res.Registration.Status.HoldsSeat() {
-		// A second transaction: store.Register owns the first. Both steps
-		// are idempotent, so a client that retries after a failure here
-		// gets the same registration and one check-in.
-		if view.Checkin, _, err = s.store.CheckIn(ctx, org.ID, ev.Slug,
-			store.CheckinRequest{RegistrationID: res.Registration.ID, Day: day}); err != nil {
-			s.Error(c, err)
-			return
-		}
-	}
+	view := walkInView{Checkin: res.Checkin}
 	// Read back as stored, with the confirmation time and any change the
 	// check-in made.
 	if view.Registration, err = s.store.Registration(ctx, ev.ID, res.Registration.ID); err != nil {

@@ -21,6 +21,8 @@ type Rules struct {
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
+var clockPattern = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+
 // e164Pattern is an international number: "+", a country code that does not
 // start with 0, and at most 15 digits in all.
 var e164Pattern = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
@@ -61,9 +63,9 @@ func NewRules() *Rules {
 	mustRegister(v, "e164", func(fl validator.FieldLevel) bool {
 		return e164Pattern.MatchString(fl.Field().String())
 	})
+	// Two-digit hours only, so that times compare correctly as text.
 	mustRegister(v, "clock", func(fl validator.FieldLevel) bool {
-		_, err := time.Parse("15:04", fl.Field().String())
-		return err == nil
+		return clockPattern.MatchString(fl.Field().String())
 	})
 	return &Rules{v: v}
 }
@@ -106,7 +108,17 @@ func (r *Rules) validate(s any) []FieldError {
 	}
 	out := make([]FieldError, 0, len(ves))
 	for _, fe := range ves {
-		out = append(out, fieldError(fieldPath(fe), fe.Tag(), fe.Param()))
+		e := fieldError(fieldPath(fe), fe.Tag(), fe.Param())
+		// For numbers, max and min bound the value, not its length.
+		if k := fe.Kind(); k >= reflect.Int && k <= reflect.Float64 && (fe.Tag() == "max" || fe.Tag() == "min") {
+			word := map[string]string{"max": "at most", "min": "at least"}[fe.Tag()]
+			e.Message = fmt.Sprintf("%s must be %s %s.", Label(e.Field), word, fe.Param())
+		}
+		if fe.Kind() == reflect.Slice && (fe.Tag() == "max" || fe.Tag() == "min") {
+			word := map[string]string{"max": "at most", "min": "at least"}[fe.Tag()]
+			e.Message = fmt.Sprintf("%s must have %s %s entries.", Label(e.Field), word, fe.Param())
+		}
+		out = append(out, e)
 	}
 	return out
 }
@@ -139,9 +151,6 @@ func fieldError(field, code, param string) FieldError {
 		msg = fmt.Sprintf("%s must be at most %s characters long.", label, param)
 	case "min":
 		msg = fmt.Sprintf("%s must be at least %s.", label, param)
-		if param != "1" && param != "0" {
-			msg = fmt.Sprintf("%s must have at least %s.", label, param)
-		}
 	case "e164":
 		msg = label + " must be an international number in E.164 form, such as +998712345678."
 	case "nocontrol":
@@ -190,7 +199,8 @@ var labels = map[string]string{
 	"registration_closes_at": "Registration closing", "co_organizers": "Co-organizers",
 	"languages": "Languages", "day_starts_at": "Day start time", "day_ends_at": "Day end time",
 	"published": "Published", "confirm_within_hours": "Confirmation period",
-	"reminder_days_before": "Reminder days", "name": "Name", "retention_days": "Retention period", "message": "Message",
+	"reminder_days_before": "Reminder days", "name": "Name", "day": "Day", "token": "Token",
+	"code": "Check-in code", "registration_id": "Registration id", "password": "Password", "retention_days": "Retention period", "message": "Message",
 }
 
 // Label is the English label of a JSON field ("first_name" → "First name").

@@ -24,7 +24,7 @@ func TestEraseRegistration(t *testing.T) {
 
 		var row struct {
 			First, Last, Email, Phone, Org, Country, Status string
-			Erased                                     bool
+			Erased                                          bool
 		}
 		if err := r.db.QueryRowx(`SELECT first_name, last_name, email, phone, organization, country, status,
 			erased_at IS NOT NULL FROM registrations WHERE id = $1`, regs[0].ID).

@@ -230,13 +230,16 @@ func (s *Store) RetryEmail(ctx context.Context, eventID, id int64) (*Email, erro
 	var e Email
 	err := s.db.GetContext(ctx, &e, `
 		UPDATE emails SET status = 'queued', attempts = 0, next_attempt_at = now(), locked_until = NULL
-		WHERE id = $1 AND event_id = $2 AND status = 'failed'
+		WHERE id = $1 AND event_id = $2 AND status = 'failed' AND recipient <> 'erased@erased.invalid'
 		RETURNING `+emailColumns, id, eventID)
 	if errors.Is(err, sql.ErrNoRows) {
 		var status string
 		err2 := s.db.GetContext(ctx, &status, `SELECT status FROM emails WHERE id = $1 AND event_id = $2`, id, eventID)
 		if errors.Is(err2, sql.ErrNoRows) {
 			return nil, domain.Errorf(domain.ENotFound, "no such email")
+		}
+		if status == string(domain.EmailFailed) {
+			return nil, domain.Errorf(domain.EConflict, "the recipient of this email was erased; it cannot be sent")
 		}
 		return nil, domain.Errorf(domain.EConflict, "only failed emails can be retried; this one is %s", status)
 	}

@@ -44,6 +44,8 @@ type RegisterResult struct {
 	Registration *domain.Registration
 	Created      bool
 	Status       domain.Status
+	// Checkin is the attendance recorded with RegisterOptions.CheckIn.
+	Checkin *Checkin
 }
 
 // checkinRetries bounds retries on the (astronomically rare) collision of a
@@ -58,6 +60,11 @@ type RegisterOptions struct {
 	// Confirmed creates the registration already confirmed (an organizer's
 	// walk-in), still subject to capacity.
 	Confirmed bool
+	// CheckIn, when set, also records attendance (Day; zero: today) by the
+	// organizer CheckedInBy in the same transaction, unless the registration
+	// ends up on the waiting list.
+	CheckIn     *CheckinRequest
+	CheckedInBy int64
 }
 
 // Register stores a new registration in one transaction. The event row is
@@ -139,6 +146,14 @@ func (s *Store) register(ctx context.Context, ev *domain.Event, reg *domain.Regi
 			if _, err := tx.ExecContext(ctx, `
 				UPDATE events SET seats_held = seats_held + 1 WHERE id = $1`, reg.EventID); err != nil {
 				return fmt.Errorf("store: take seat: %w", unavailable(err))
+			}
+		}
+		if opt.CheckIn != nil && res.Registration.Status.HoldsSeat() {
+			var err error
+			res.Checkin, _, err = s.checkIn(ctx, tx, ev, opt.CheckedInBy,
+				CheckinRequest{RegistrationID: res.Registration.ID, Day: opt.CheckIn.Day, At: opt.CheckIn.At})
+			if err != nil {
+				return err
 			}
 		}
 		if opt.Notify {
