@@ -1,0 +1,64 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestAnotherOrganizerGetsNotFoundEverywhere walks every organizer route of
+// the API with organizer B's token against organizer A's event: each must
+// answer 404, as if the event did not exist, and change nothing.
+func TestAnotherOrganizerGetsNotFoundEverywhere(t *testing.T) {
+	a := newAPI(t)
+	a.event(a.token, "egov-private", func(b map[string]any) { b["published"] = false })
+	rec := a.register("egov-private", participant("someone@example.org", nil))
+	if rec.Code != http.StatusNotFound {
+		// Unpublished: the public cannot register either.
+		t.Fatalf("public registration for an unpublished event: %d, want 404", rec.Code)
+	}
+	_, otherToken := a.organizer("other@example.org")
+	before := countRows(t, a, `SELECT (SELECT count(*) FROM registrations) + (SELECT count(*) FROM checkins) + (SELECT count(*) FROM emails)`)
+	checked := 0
+	for _, r := range a.srv.Routes() {
+		if !strings.HasPrefix(r.Path, "/api/v1/events/:slug") {
+			continue
+		}
+		path := routeParam.ReplaceAllStringFunc(r.Path, func(p string) string {
+			switch p[1:] {
+			case "slug":
+				return "egov-private"
+			case "day":
+				return "2026-01-01"
+			case "id":
+				if strings.Contains(r.Path, "/emails/") {
+					return "1"
+				}
+			}
+			return "00000000-0000-4000-8000-000000000000"
+		})
+		body := `{}`
+		if strings.HasSuffix(r.Path, "/checkins") {
+			body = `{"code": "ABCDEFGH"}`
+		}
+		if strings.HasSuffix(r.Path, "/registrations") && r.Method == http.MethodPost {
+			body = jsonText(t, participant("walkin@example.org", nil))
+		}
+		rec := a.do(request{method: r.Method, path: path + "?erase=true&format=csv", body: body, token: otherToken})
+		if rec.Code != http.StatusNotFound {
+			t.Errorf("%s %s with another organizer's token answered %d, want 404", r.Method, r.Path, rec.Code)
+		}
+		checked++
+	}
+	if checked < 12 {
+		t.Fatalf("only %d event routes walked; is the route table complete?", checked)
+	}
+	if after := countRows(t, a, `SELECT (SELECT count(*) FROM registrations) + (SELECT count(*) FROM checkins) + (SELECT count(*) FROM emails)`); after != before {
+		t.Errorf("another organizer's requests changed the database")
+	}
+	list := a.get("/api/v1/events", otherToken)
+	if strings.Contains(list.Body.String(), "egov-private") {
+		t.Error("another organizer's event list shows the event")
+	}
+	t.Logf("%d event routes answer 404 to another organizer", checked)
+}
