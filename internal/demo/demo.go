@@ -113,7 +113,11 @@ func Load(ctx context.Context, st *store.Store, rules *domain.Rules, now time.Ti
 	if err != nil {
 		return nil, fmt.Errorf("demo: time zone: %w", err)
 	}
+	// About a month ahead, on a Tuesday and Wednesday, like a working meeting.
 	start := domain.DateOf(now.In(loc)).AddDays(30)
+	for start.Time().Weekday() != time.Tuesday {
+		start = start.AddDays(1)
+	}
 	followCapacity := 40
 	if res.Upcoming, err = ensureEvent(ctx, st, rules, org.ID, domain.EventInput{
 		Slug:                 domain.Some(UpcomingSlug),
