@@ -135,6 +135,22 @@ func (s *Server) routes() {
 	r.GET("/r/:token/cancel", s.webLinkActionPage("cancel"))
 	r.POST("/r/:token/confirm", s.webLinkConfirm)
 	r.POST("/r/:token/cancel", s.webLinkCancel)
+
+	// Organizer dashboard (HTML, admin*.go): signed in with a password and
+	// a session cookie; every change is a POST behind cross-origin
+	// protection, answered with a redirect (303) back to a page.
+	r.GET("/admin/login", s.adminLoginPage)
+	r.POST("/admin/login", s.adminLogin(newLoginLimiter(s.cfg.LoginRateLimit, s.cfg.LoginRateWindow)))
+	r.POST("/admin/logout", s.adminLogout)
+	adm := r.Group("/admin", s.requireSession())
+	adm.GET("", s.adminEvents)
+	adm.GET("/events/:slug", s.adminEvent)
+	adm.GET("/events/:slug/export", s.adminExport)
+	adm.POST("/events/:slug/registrations/:id/cancel", s.adminCancel)
+	adm.POST("/events/:slug/registrations/:id/promote", s.adminPromote)
+	adm.POST("/events/:slug/emails/:id/retry", s.adminRetryEmail)
+	adm.GET("/events/:slug/checkin", s.adminDoor)
+	adm.POST("/events/:slug/checkin", s.adminCheckIn)
 }
 
 func (s *Server) healthz(c *gin.Context) {

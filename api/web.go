@@ -25,7 +25,19 @@ import (
 // webPages are the page templates under templates/web. Each is parsed once,
 // at start-up, together with the layout and the shared partials; a missing
 // or broken file stops New.
-var webPages = []string{"index", "event", "thanks", "privacy", "link", "message"}
+var webPages = []string{"index", "event", "thanks", "privacy", "link", "message",
+	"admin_login", "admin_events", "admin_event", "admin_checkin"}
+
+// pageFiles are the files page name is parsed from: the layout, the shared
+// partials, the organizer dashboard's own partials for its pages (admin_*),
+// and the page itself.
+func pageFiles(name string) []string {
+	files := []string{"web/layout.html.tmpl", "web/partials.html.tmpl"}
+	if strings.HasPrefix(name, "admin_") {
+		files = append(files, "web/admin_partials.html.tmpl")
+	}
+	return append(files, "web/"+name+".html.tmpl")
+}
 
 // langCookie remembers a language chosen with ?lang=.
 const langCookie = "lang"
@@ -51,8 +63,7 @@ func (s *Server) initWeb() error {
 	w := &web{pages: map[string]*template.Template{}, i18n: bundle,
 		secureCookie: s.cfg.BaseURL != nil && s.cfg.BaseURL.Scheme == "https"}
 	for _, name := range webPages {
-		t, err := template.New("layout.html.tmpl").ParseFS(templates.FS,
-			"web/layout.html.tmpl", "web/partials.html.tmpl", "web/"+name+".html.tmpl")
+		t, err := template.New("layout.html.tmpl").ParseFS(templates.FS, pageFiles(name)...)
 		if err != nil {
 			return fmt.Errorf("api: parse page %s: %w", name, err)
 		}
@@ -83,7 +94,10 @@ type view struct {
 	Langs      []langLink
 	Stylesheet string
 	RequestID  string
-	Page       any
+	// Self is the page's own path, without the query, for links to what
+	// lies below it (the personal page's /data download).
+	Self string
+	Page any
 }
 
 // langLink is one entry of the language switcher.
@@ -141,7 +155,7 @@ func (s *Server) newView(r *http.Request, lang, path string) view {
 	if path != "" {
 		u.Path, u.RawPath, u.RawQuery = path, "", ""
 	}
-	v := view{L: l, Lang: lang, Stylesheet: "/static/style.css?v=" + s.web.cssTag}
+	v := view{L: l, Lang: lang, Stylesheet: "/static/style.css?v=" + s.web.cssTag, Self: r.URL.Path}
 	for _, code := range i18n.Supported {
 		q := u.Query()
 		q.Set("lang", code)
@@ -204,6 +218,9 @@ func (s *Server) renderMessage(w http.ResponseWriter, r *http.Request, status in
 // notFound names the page for ENotFound (a missing event and a bad link
 // deserve different words).
 func (s *Server) webError(c *gin.Context, lang string, err error, notFound string) {
+	if s.clientGone(c, err) {
+		return
+	}
 	status, kind := http.StatusInternalServerError, "internal"
 	switch domain.ErrorCode(err) {
 	case domain.ENotFound:

@@ -1,0 +1,388 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"github.com/attend/attend/api"
+	"github.com/attend/attend/domain"
+)
+
+func TestSignInSetsAHardenedSessionCookie(t *testing.T) {
+	tests := []struct {
+		name, baseURL, cookie string
+		secure                bool
+	}{
+		{"over https the cookie is Secure and __Host- prefixed", "https://attend.example.org", "__Host-attend_session", true},
+		{"over plain http the cookie has no prefix, which would need Secure", "http://localhost:8080", "attend_session", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := newDashboard(t, func(deps *api.Deps) {
+				u, err := url.Parse(tt.baseURL)
+				if err != nil {
+					t.Fatal(err)
+				}
+				deps.Config.BaseURL = u
+			})
+			rec, _ := d.submit("/admin/login", url.Values{"email": {"LEAD@example.org"}, "password": {dashPassword},
+				"next": {"/admin/events/egov-tashkent-2019?status=confirmed"}})
+			if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/events/egov-tashkent-2019?status=confirmed" {
+				t.Fatalf("sign in: %d to %q, want 303 to the page asked for", rec.Code, rec.Header().Get("Location"))
+			}
+			ck := sessionCookie(rec)
+			if ck == nil {
+				t.Fatalf("no session cookie in %v", rec.Header()["Set-Cookie"])
+			}
+			raw := rec.Header().Get("Set-Cookie")
+			if ck.Name != tt.cookie || ck.Secure != tt.secure || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode ||
+				ck.Path != "/" || ck.Domain != "" || ck.MaxAge != int((12*time.Hour).Seconds()) {
+				t.Errorf("cookie %s", raw)
+			}
+			if !domain.ValidTokenSyntax(ck.Value) {
+				t.Errorf("cookie value %q is not a 256-bit token", ck.Value)
+			}
+			var stored int
+			if err := d.db.Get(&stored, `SELECT count(*) FROM sessions WHERE token_hash = $1 AND organizer_id = $2`,
+				domain.HashToken(ck.Value), d.org.ID); err != nil || stored != 1 {
+				t.Errorf("sessions holding the token's hash: %d, %v", stored, err)
+			}
+			var plain int
+			if err := d.db.Get(&plain, `SELECT count(*) FROM sessions WHERE encode(token_hash, 'escape') = $1`, ck.Value); err != nil || plain != 0 {
+				t.Errorf("the plain token is stored: %d, %v", plain, err)
+			}
+			_, page := d.open("/admin", ck.Name+"="+ck.Value)
+			if got := page.text(); !strings.Contains(got, "Signed in as lead@example.org") {
+				t.Errorf("the dashboard does not say who is signed in: %s", got)
+			}
+		})
+	}
+}
+
+// normalizedLogin is a sign-in answer with the email typed removed, since
+// the form rightly shows it again.
+func normalizedLogin(body, email string) string {
+	return strings.ReplaceAll(body, email, "EMAIL")
+}
+
+func TestWrongPasswordAndUnknownEmailGetTheSameAnswer(t *testing.T) {
+	d := newDashboard(t)
+	noPassword, _ := d.organizer("no-password@example.org")
+	attempts := []struct{ name, email, password string }{
+		{"a wrong password", "lead@example.org", "not the password at all"},
+		{"an unknown email", "nobody@example.org", "not the password at all"},
+		{"an account without a password", noPassword.Email, ""},
+		{"an empty form", "", ""},
+	}
+	var first string
+	for _, at := range attempts {
+		t.Run(at.name, func(t *testing.T) {
+			rec, page := d.submit("/admin/login", url.Values{"email": {at.email}, "password": {at.password}})
+			if rec.Code != http.StatusUnprocessableEntity {
+				t.Fatalf("status %d, want 422", rec.Code)
+			}
+			if ck := sessionCookie(rec); ck != nil {
+				t.Errorf("a failed sign-in set %s", ck.Name)
+			}
+			if got := textOf(page.byID("login-error")); got != "Email or password is incorrect." {
+				t.Errorf("error %q", got)
+			}
+			if at.email != "" && attr(page.byID("email"), "value") != at.email {
+				t.Errorf("the email typed is not kept")
+			}
+			if at.email == "" {
+				return // nothing typed: the form comes back empty
+			}
+			body := normalizedLogin(rec.Body.String(), at.email)
+			if first == "" {
+				first = body
+			} else if body != first {
+				t.Errorf("the answer differs from a wrong password's:\n%s\n---\n%s", body, first)
+			}
+		})
+	}
+
+	t.Run("an unknown email costs as much time as a wrong password", func(t *testing.T) {
+		var known, unknown []time.Duration
+		for i := range 7 {
+			start := time.Now()
+			d.submit("/admin/login", url.Values{"email": {"lead@example.org"}, "password": {fmt.Sprint("wrong-", i)}})
+			known = append(known, time.Since(start))
+			start = time.Now()
+			d.submit("/admin/login", url.Values{"email": {fmt.Sprintf("nobody%d@example.org", i)}, "password": {"wrong"}})
+			unknown = append(unknown, time.Since(start))
+		}
+		k, u := median(known), median(unknown)
+		t.Logf("median wrong password %v, unknown email %v", k, u)
+		if u < k/2 {
+			t.Errorf("an unknown email answers in %v, a wrong password in %v: the timing reveals who has an account", u, k)
+		}
+	})
+}
+
+func TestSignInIsRateLimitedPerAddressAndPerAccount(t *testing.T) {
+	d := newDashboard(t, func(deps *api.Deps) {
+		deps.Config.LoginRateLimit = 3
+		deps.Config.LoginRateWindow = 15 * time.Minute
+		deps.Config.TrustedProxies = []string{"192.0.2.1"} // httptest's client address
+	})
+	from := func(ip, email, password string) (*httptest.ResponseRecorder, *doc) {
+		return d.submit("/admin/login", url.Values{"email": {email}, "password": {password}}, "X-Forwarded-For", ip)
+	}
+	limited := func(t *testing.T, rec *httptest.ResponseRecorder, page *doc) string {
+		t.Helper()
+		if rec.Code != http.StatusTooManyRequests {
+			t.Fatalf("status %d, want 429", rec.Code)
+		}
+		if got := rec.Header().Get("Retry-After"); got != "900" {
+			t.Errorf("Retry-After %q, want 900", got)
+		}
+		if sessionCookie(rec) != nil {
+			t.Error("a limited attempt set a session cookie")
+		}
+		if got := textOf(page.byID("login-error")); !strings.Contains(got, "Too many sign-in attempts") || !strings.Contains(got, "15 minutes") {
+			t.Errorf("error %q", got)
+		}
+		for k := range rec.Header() {
+			if strings.HasPrefix(strings.ToLower(k), "x-ratelimit") {
+				t.Errorf("the answer tells %s", k)
+			}
+		}
+		return rec.Body.String()
+	}
+
+	t.Run("one address trying many accounts", func(t *testing.T) {
+		for i := range 3 {
+			if rec, _ := from("198.51.100.7", fmt.Sprintf("guess%d@example.org", i), "wrong"); rec.Code != http.StatusUnprocessableEntity {
+				t.Fatalf("attempt %d: %d", i+1, rec.Code)
+			}
+		}
+		rec, page := from("198.51.100.7", "lead@example.org", dashPassword)
+		limited(t, rec, page)
+		if rec, _ := from("198.51.100.8", "lead@example.org", dashPassword); rec.Code != http.StatusSeeOther {
+			t.Errorf("another address was refused too: %d", rec.Code)
+		}
+	})
+
+	t.Run("many addresses trying one account, known or not", func(t *testing.T) {
+		known, _ := d.organizer("known@example.org")
+		d.setPassword(known, dashPassword)
+		var bodies []string
+		for _, email := range []string{known.Email, "ghost@example.org"} {
+			for i := range 3 {
+				ip := fmt.Sprintf("203.0.113.%d", 10+i)
+				if rec, _ := from(ip, email, "wrong"); rec.Code != http.StatusUnprocessableEntity {
+					t.Fatalf("%s attempt %d: %d", email, i+1, rec.Code)
+				}
+			}
+			rec, page := from("203.0.113.99", strings.ToUpper(email), dashPassword)
+			bodies = append(bodies, normalizedLogin(rec.Body.String(), strings.ToUpper(email)))
+			limited(t, rec, page)
+		}
+		if bodies[0] != bodies[1] {
+			t.Errorf("a limited known account and a limited unknown one answer differently:\n%s\n---\n%s", bodies[0], bodies[1])
+		}
+	})
+}
+
+func TestSignOutRevokesTheSession(t *testing.T) {
+	d := newDashboard(t)
+	cookie := d.signIn("lead@example.org", dashPassword)
+	if rec, _ := d.open("/admin", cookie); rec.Code != http.StatusOK {
+		t.Fatalf("dashboard: %d", rec.Code)
+	}
+	rec := d.send("/admin/logout", cookie, url.Values{})
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/login?done=signed_out" {
+		t.Fatalf("sign out: %d to %q", rec.Code, rec.Header().Get("Location"))
+	}
+	if ck := sessionCookie(rec); ck == nil || ck.MaxAge >= 0 || ck.Value != "" {
+		t.Errorf("the cookie is not cleared: %v", rec.Header()["Set-Cookie"])
+	}
+	if _, page := d.open("/admin/login?done=signed_out", ""); !strings.Contains(page.text(), "You have signed out.") {
+		t.Error("the sign-in page does not confirm the sign-out")
+	}
+	rec, _ = d.open("/admin", cookie)
+	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/admin/login") {
+		t.Errorf("the old cookie still opens the dashboard: %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+	if n := countRows(t, d.testAPI, `SELECT count(*) FROM sessions`); n != 0 {
+		t.Errorf("%d sessions left", n)
+	}
+}
+
+func TestSessionsEnd(t *testing.T) {
+	redirected := func(t *testing.T, d *dashboard, cookie string) {
+		t.Helper()
+		rec, _ := d.open("/admin", cookie)
+		if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/admin/login?next=") {
+			t.Fatalf("status %d to %q, want 303 to the sign-in page", rec.Code, rec.Header().Get("Location"))
+		}
+		if ck := sessionCookie(rec); ck == nil || ck.MaxAge >= 0 {
+			t.Errorf("the dead cookie is not cleared: %v", rec.Header()["Set-Cookie"])
+		}
+	}
+	t.Run("a password change signs out every session", func(t *testing.T) {
+		d := newDashboard(t)
+		phone, laptop := d.signIn("lead@example.org", dashPassword), d.signIn("lead@example.org", dashPassword)
+		d.setPassword(d.org, "a brand new passphrase")
+		redirected(t, d, phone)
+		redirected(t, d, laptop)
+		d.signIn("lead@example.org", "a brand new passphrase")
+	})
+	t.Run("a session expires after twelve hours", func(t *testing.T) {
+		d := newDashboard(t)
+		cookie := d.signIn("lead@example.org", dashPassword)
+		d.setClock(d.clock().Add(11*time.Hour + 59*time.Minute))
+		if rec, _ := d.open("/admin", cookie); rec.Code != http.StatusOK {
+			t.Fatalf("before expiry: %d", rec.Code)
+		}
+		d.setClock(d.clock().Add(2 * time.Minute))
+		redirected(t, d, cookie)
+	})
+	t.Run("a forged or malformed cookie is no session", func(t *testing.T) {
+		d := newDashboard(t)
+		plain, _, err := domain.NewToken()
+		if err != nil {
+			t.Fatal(err)
+		}
+		redirected(t, d, "attend_session="+plain)
+		redirected(t, d, "attend_session=not-a-token")
+	})
+}
+
+func TestDashboardSendsStrangersToSignIn(t *testing.T) {
+	d := newDashboard(t)
+	tests := []struct{ method, path, next string }{
+		{http.MethodGet, "/admin", "/admin"},
+		{http.MethodGet, "/admin/events/egov-tashkent-2019?status=confirmed", "/admin/events/egov-tashkent-2019?status=confirmed"},
+		{http.MethodGet, "/admin/events/egov-tashkent-2019/checkin", "/admin/events/egov-tashkent-2019/checkin"},
+		{http.MethodGet, "/admin/events/egov-tashkent-2019/export?format=csv", "/admin/events/egov-tashkent-2019/export?format=csv"},
+		{http.MethodPost, "/admin/events/egov-tashkent-2019/checkin", "/admin/events/egov-tashkent-2019"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			var rec *httptest.ResponseRecorder
+			if tt.method == http.MethodGet {
+				rec, _ = d.page(tt.path)
+			} else {
+				rec, _ = d.submit(tt.path, url.Values{"code": {"ABCDEFGH"}})
+			}
+			want := "/admin/login?" + url.Values{"next": {tt.next}}.Encode()
+			if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != want {
+				t.Errorf("%d to %q, want 303 to %q", rec.Code, rec.Header().Get("Location"), want)
+			}
+		})
+	}
+	if n := countRows(t, d.testAPI, `SELECT count(*) FROM checkins`); n != 0 {
+		t.Errorf("%d check-ins made without a session", n)
+	}
+
+	t.Run("the sign-in page asks to sign in and keeps where to go", func(t *testing.T) {
+		rec, page := d.page("/admin/login?next=%2Fadmin%2Fevents%2Fegov-tashkent-2019")
+		if rec.Code != http.StatusOK || !strings.Contains(page.text(), "Please sign in to continue.") {
+			t.Fatalf("%d %s", rec.Code, page.text())
+		}
+		next := page.walk(func(n *html.Node) bool { return attr(n, "name") == "next" })
+		if next == nil || attr(next, "value") != "/admin/events/egov-tashkent-2019" {
+			t.Errorf("next field %v", next)
+		}
+		if attr(page.byID("password"), "type") != "password" || attr(page.byID("password"), "autocomplete") != "current-password" {
+			t.Error("the password field is not a current-password field")
+		}
+	})
+
+	t.Run("only dashboard paths of this site are followed after signing in", func(t *testing.T) {
+		for next, want := range map[string]string{
+			"/admin/events/egov-tashkent-2019/checkin?day=2019-05-31": "/admin/events/egov-tashkent-2019/checkin?day=2019-05-31",
+			"//evil.example/admin":               "/admin",
+			"/\\evil.example":                    "/admin",
+			"https://evil.example/admin":         "/admin",
+			"javascript:alert(1)":                "/admin",
+			"/events/egov-tashkent-2019":         "/admin",
+			"/admin/../r/token":                  "/admin",
+			"":                                   "/admin",
+			"/admin\r\nSet-Cookie: x=1":          "/admin",
+			"/administrator-of-something-else/x": "/admin",
+		} {
+			rec, _ := d.submit("/admin/login", url.Values{"email": {"lead@example.org"}, "password": {dashPassword}, "next": {next}})
+			if got := rec.Header().Get("Location"); rec.Code != http.StatusSeeOther || got != want {
+				t.Errorf("next %q: %d to %q, want %q", next, rec.Code, got, want)
+			}
+		}
+	})
+
+	t.Run("a signed-in organizer skips the form", func(t *testing.T) {
+		cookie := d.signIn("lead@example.org", dashPassword)
+		rec, _ := d.open("/admin/login?next=%2Fadmin%2Fevents%2Fegov-tashkent-2019", cookie)
+		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/events/egov-tashkent-2019" {
+			t.Errorf("%d to %q", rec.Code, rec.Header().Get("Location"))
+		}
+	})
+}
+
+func TestAnotherOrganizersEventIsNotFoundOnEveryDashboardRoute(t *testing.T) {
+	d := newDashboard(t)
+	other, _ := d.organizer("other@example.org")
+	d.setPassword(other, dashPassword)
+	mine := d.enrol(d.ev, attendee{first: "Kadri", last: "Tamm", email: "kadri@example.ee", country: "EE", confirmed: true, notify: true})
+	if _, err := d.db.Exec(`UPDATE emails SET status = 'failed'`); err != nil {
+		t.Fatal(err)
+	}
+	var emailID string
+	if err := d.db.Get(&emailID, `SELECT id::text FROM emails LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	cookie := d.signIn("other@example.org", dashPassword)
+	before := countRows(t, d.testAPI, `SELECT (SELECT count(*) FROM checkins) + (SELECT count(*) FROM emails WHERE status = 'failed')
+		+ (SELECT count(*) FROM registrations WHERE status = 'confirmed')`)
+
+	param := regexp.MustCompile(`:[a-z_]+`)
+	checked := 0
+	for _, r := range d.srv.Routes() {
+		if !strings.HasPrefix(r.Path, "/admin/events/:slug") {
+			continue
+		}
+		path := param.ReplaceAllStringFunc(r.Path, func(p string) string {
+			switch {
+			case p == ":slug":
+				return d.ev.Slug
+			case strings.Contains(r.Path, "/emails/"):
+				return emailID
+			}
+			return mine.ID
+		})
+		var rec *httptest.ResponseRecorder
+		var page *doc
+		if r.Method == http.MethodGet {
+			rec, page = d.open(path+"?format=csv&day=2019-05-30&q=Tamm", cookie)
+		} else {
+			rec, page = d.submit(path, url.Values{"code": {mine.CheckinCode}, "registration_id": {mine.ID}, "day": {"2019-05-30"}},
+				"Cookie", cookie)
+		}
+		if rec.Code != http.StatusNotFound {
+			t.Errorf("%s %s as another organizer answered %d, want 404", r.Method, r.Path, rec.Code)
+		} else if !strings.Contains(page.text(), "Page not found") {
+			t.Errorf("%s %s: the 404 is not the not-found page: %s", r.Method, r.Path, page.text())
+		}
+		checked++
+	}
+	if checked < 7 {
+		t.Fatalf("only %d dashboard routes of an event found; is the route table complete?", checked)
+	}
+	after := countRows(t, d.testAPI, `SELECT (SELECT count(*) FROM checkins) + (SELECT count(*) FROM emails WHERE status = 'failed')
+		+ (SELECT count(*) FROM registrations WHERE status = 'confirmed')`)
+	if after != before {
+		t.Errorf("another organizer's requests changed the event: %d before, %d after", before, after)
+	}
+	if _, page := d.open("/admin", cookie); strings.Contains(page.text(), d.ev.Title) {
+		t.Error("another organizer's event is listed")
+	}
+}

@@ -1,0 +1,358 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/attend/attend/domain"
+	"github.com/attend/attend/export"
+	"github.com/attend/attend/i18n"
+	"github.com/attend/attend/store"
+)
+
+// adminPageSize is the length of a page of the dashboard's registration list.
+const adminPageSize = 50
+
+// adminFailedEmails bounds the failed emails the event page lists.
+const adminFailedEmails = 50
+
+// adminEventPage is an event's dashboard page.
+type adminEventPage struct {
+	Admin      adminBar
+	Notice     *notice
+	Event      eventInfo
+	Published  bool
+	Seats      string
+	DoorHref   string
+	PublicHref string
+	Stats      statsTable
+	Chart      *barChart // nil without registrations
+	Filter     filterView
+	Rows       []adminRegRow
+	NextHref   string
+	FirstHref  string
+	ExportCSV  string
+	ExportXLSX string
+	Emails     []adminEmailRow
+}
+
+// statsTable is store.Stats by country as the page's table: one line per
+// country, with a column per event day when there are several.
+type statsTable struct {
+	Days  []string // the day columns' headings; none for a one-day event
+	Rows  []statsLine
+	Total statsLine
+}
+
+type statsLine struct {
+	Name                              string
+	Registered, Confirmed, Waitlisted int
+	Cancelled, Expired, Attended      int
+	ByDay                             []int
+}
+
+func newStatsLine(name string, c store.Counts, days []domain.Date) statsLine {
+	l := statsLine{Name: name, Registered: c.Registered, Confirmed: c.Confirmed, Waitlisted: c.Waitlisted,
+		Cancelled: c.Cancelled, Expired: c.Expired, Attended: c.Attended}
+	if len(days) > 1 {
+		for _, d := range days {
+			l.ByDay = append(l.ByDay, c.AttendedByDay[d])
+		}
+	}
+	return l
+}
+
+// filterView is the registration list's filter form.
+type filterView struct {
+	Status, Country, Q string
+	Statuses           []option
+	Countries          []option
+	Active             bool
+	// Keep are hidden fields that bring an action's redirect back to this
+	// view of the list.
+	Keep []hiddenField
+}
+
+type hiddenField struct{ Name, Value string }
+
+// adminRegRow is one registration in the list.
+type adminRegRow struct {
+	ID, Name, Email, Organization, Country string
+	Status, StatusClass, Registered        string
+	CancelAction, PromoteAction            string // empty when the action does not apply
+}
+
+// adminEmailRow is one failed email.
+type adminEmailRow struct {
+	Recipient, Name, Kind, Created, LastError, RetryAction string
+	Attempts                                               int
+}
+
+// listQuery are the query parameters that choose a view of the list.
+var listQuery = []string{"status", "country", "q", "cursor"}
+
+// adminEvent shows an event's numbers, registrations and failed emails.
+func (s *Server) adminEvent(c *gin.Context) {
+	lang := s.browserLang(c.Writer, c.Request)
+	ev, ok := s.managedEvent(c, lang)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	v := s.newView(c.Request, lang, "")
+	v.Title = ev.Title
+	self := eventAdminPath(ev.Slug)
+	p := adminEventPage{Admin: adminBarOf(c), Notice: pageNotice(c, v), Event: s.eventInfo(ev, v.L),
+		Published: ev.Published, Seats: strconv.Itoa(ev.SeatsHeld), DoorHref: self + "/checkin"}
+	if ev.Capacity != nil {
+		p.Seats = v.T("admin.event.seats_of", "Count", ev.SeatsHeld, "Param", *ev.Capacity)
+	}
+	if ev.Published {
+		p.PublicHref = "/events/" + url.PathEscape(ev.Slug)
+	}
+
+	st, err := s.store.EventStats(ctx, ev)
+	if err != nil {
+		s.webError(c, lang, err, "not_found")
+		return
+	}
+	p.Stats = s.statsTable(ev, st, v.L)
+	p.Chart = newBarChart(st, v.L)
+
+	f, err := registrationFilter(c)
+	if err != nil {
+		f = store.RegistrationFilter{}
+		p.Notice = &notice{Text: v.T("admin.error.filter"), Class: "error"}
+	}
+	f.Limit = adminPageSize
+	p.Filter = s.filterView(f, st, v.L)
+	page, err := s.store.Registrations(ctx, ev.ID, f)
+	if err != nil {
+		s.webError(c, lang, err, "not_found")
+		return
+	}
+	for _, reg := range page.Registrations {
+		p.Rows = append(p.Rows, adminRegRowOf(self, reg, ev, v.L))
+	}
+	q := filterQuery(f)
+	if page.NextCursor != "" {
+		next := cloneValues(q)
+		next.Set("cursor", page.NextCursor)
+		p.NextHref = self + "?" + next.Encode() + "#registrations"
+	}
+	if f.Cursor != "" {
+		p.FirstHref = self + withQuery(q) + "#registrations"
+	}
+	exp := cloneValues(q)
+	exp.Set("format", "csv")
+	p.ExportCSV = self + "/export?" + exp.Encode()
+	exp.Set("format", "xlsx")
+	p.ExportXLSX = self + "/export?" + exp.Encode()
+
+	emails, err := s.store.EventEmails(ctx, ev.ID, string(domain.EmailFailed), adminFailedEmails)
+	if err != nil {
+		s.webError(c, lang, err, "not_found")
+		return
+	}
+	for _, e := range emails {
+		d, t, _ := localTime(lang, ev, e.CreatedAt)
+		row := adminEmailRow{Recipient: e.Recipient, Name: e.RecipientName, Kind: v.T("admin.email_kind." + string(e.Kind)),
+			Created: d + " " + t, Attempts: e.Attempts, RetryAction: self + "/emails/" + strconv.FormatInt(e.ID, 10) + "/retry"}
+		if e.LastError != nil {
+			row.LastError = *e.LastError
+		}
+		p.Emails = append(p.Emails, row)
+	}
+	v.Page = p
+	s.renderGin(c, http.StatusOK, "admin_event", v)
+}
+
+func (s *Server) statsTable(ev *domain.Event, st *store.Stats, l *i18n.Localizer) statsTable {
+	var t statsTable
+	if len(st.Days) > 1 {
+		for _, d := range st.Days {
+			t.Days = append(t.Days, i18n.FormatDate(l.Lang(), d.In(ev.Location())))
+		}
+	}
+	for _, cs := range st.ByCountry {
+		t.Rows = append(t.Rows, newStatsLine(l.Country(cs.Country), cs.Counts, st.Days))
+	}
+	t.Total = newStatsLine(l.T("admin.stats.total", nil), st.Total, st.Days)
+	return t
+}
+
+// filterView builds the filter form. The country list holds the countries
+// people registered from, in the page language's order.
+func (s *Server) filterView(f store.RegistrationFilter, st *store.Stats, l *i18n.Localizer) filterView {
+	fv := filterView{Status: f.Status, Country: f.Country, Q: f.Query, Active: f.Status != "" || f.Country != "" || f.Query != ""}
+	for _, status := range domain.Statuses {
+		label, _ := statusBadge(l, status)
+		fv.Statuses = append(fv.Statuses, option{Value: string(status), Label: label, Selected: string(status) == f.Status})
+	}
+	present := map[string]bool{f.Country: f.Country != ""}
+	for _, cs := range st.ByCountry {
+		present[cs.Country] = true
+	}
+	for _, c := range s.web.i18n.Countries(l.Lang()) {
+		if present[c.Code] {
+			fv.Countries = append(fv.Countries, option{Value: c.Code, Label: c.Name, Selected: c.Code == f.Country})
+		}
+	}
+	q := filterQuery(f)
+	for _, k := range listQuery {
+		if val := q.Get(k); val != "" {
+			fv.Keep = append(fv.Keep, hiddenField{Name: k, Value: val})
+		}
+	}
+	return fv
+}
+
+// filterQuery is the query string of a view of the list.
+func filterQuery(f store.RegistrationFilter) url.Values {
+	q := url.Values{}
+	for k, v := range map[string]string{"status": f.Status, "country": f.Country, "q": f.Query, "cursor": f.Cursor} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	return q
+}
+
+func cloneValues(q url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range q {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+func withQuery(q url.Values) string {
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
+}
+
+func adminRegRowOf(self string, reg *domain.Registration, ev *domain.Event, l *i18n.Localizer) adminRegRow {
+	d, t, _ := localTime(l.Lang(), ev, reg.CreatedAt)
+	row := adminRegRow{ID: reg.ID, Name: reg.FirstName + " " + reg.LastName, Email: reg.Email,
+		Organization: reg.Organization, Country: l.Country(reg.Country), Registered: d + " " + t}
+	row.Status, row.StatusClass = statusBadge(l, reg.Status)
+	action := self + "/registrations/" + url.PathEscape(reg.ID)
+	switch reg.Status {
+	case domain.StatusPending, domain.StatusConfirmed:
+		row.CancelAction = action + "/cancel"
+	case domain.StatusWaitlisted:
+		row.CancelAction = action + "/cancel"
+		row.PromoteAction = action + "/promote"
+	}
+	return row
+}
+
+// backToList redirects (303) an action to the event page, showing the same
+// view of the list the action was taken from, with its outcome.
+func (s *Server) backToList(c *gin.Context, kind, outcome, anchor string) {
+	q := url.Values{}
+	for _, k := range listQuery {
+		if v := strings.TrimSpace(c.PostForm(k)); v != "" {
+			q.Set(k, v)
+		}
+	}
+	q.Set(kind, outcome)
+	c.Redirect(http.StatusSeeOther, eventAdminPath(c.Param("slug"))+"?"+q.Encode()+"#"+anchor)
+}
+
+// cancelMessageOK applies the API's rule for an organizer's cancellation
+// note: at most 2000 characters, line breaks but no other control characters.
+func cancelMessageOK(msg string) bool {
+	return len([]rune(msg)) <= 2000 && !strings.ContainsFunc(msg, func(r rune) bool {
+		return r != '\n' && r != '\r' && domain.HasControl(string(r))
+	})
+}
+
+// adminCancel cancels a registration, with an optional note for the
+// participant's email; the seat goes to the waiting list.
+func (s *Server) adminCancel(c *gin.Context) {
+	lang := s.browserLang(c.Writer, c.Request)
+	if !s.parseForm(c, lang) {
+		return
+	}
+	msg := strings.TrimSpace(c.PostForm("message"))
+	if !cancelMessageOK(msg) {
+		s.backToList(c, "error", "message", "registrations")
+		return
+	}
+	if _, err := s.store.CancelRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), c.Param("id"), msg); err != nil {
+		s.webError(c, lang, err, "not_found")
+		return
+	}
+	s.backToList(c, "done", "cancelled", "registrations")
+}
+
+// adminPromote moves a registration from the waiting list to confirmed.
+func (s *Server) adminPromote(c *gin.Context) {
+	lang := s.browserLang(c.Writer, c.Request)
+	if !s.parseForm(c, lang) {
+		return
+	}
+	_, err := s.store.PromoteRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), c.Param("id"))
+	if e, ok := domain.AsError(err); ok && e.Code == domain.EConflict {
+		outcome := "not_waitlisted"
+		if _, full := e.Extra["capacity"]; full {
+			outcome = "full"
+		}
+		s.backToList(c, "error", outcome, "registrations")
+		return
+	}
+	if err != nil {
+		s.webError(c, lang, err, "not_found")
+		return
+	}
+	s.backToList(c, "done", "promoted", "registrations")
+}
+
+// adminRetryEmail queues a failed email again.
+func (s *Server) adminRetryEmail(c *gin.Context) {
+	lang := s.browserLang(c.Writer, c.Request)
+	ev, ok := s.managedEvent(c, lang)
+	if !ok || !s.parseForm(c, lang) {
+		return
+	}
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.webError(c, lang, domain.Errorf(domain.ENotFound, "no such email"), "not_found")
+		return
+	}
+	_, err = s.store.RetryEmail(c.Request.Context(), ev.ID, id)
+	if domain.ErrorCode(err) == domain.EConflict {
+		s.backToList(c, "error", "not_failed", "emails")
+		return
+	}
+	if err != nil {
+		s.webError(c, lang, err, "not_found")
+		return
+	}
+	s.backToList(c, "done", "retried", "emails")
+}
+
+// adminExport downloads the registrations as CSV or XLSX with the list's
+// filters. It answers a wrong event or a bad parameter with a page, then
+// hands over to the API's export, which streams the file.
+func (s *Server) adminExport(c *gin.Context) {
+	lang := s.browserLang(c.Writer, c.Request)
+	if _, ok := s.managedEvent(c, lang); !ok {
+		return
+	}
+	_, err := registrationFilter(c)
+	_, known := export.ContentType(strings.ToLower(strings.TrimSpace(c.DefaultQuery("format", "csv"))))
+	if err != nil || !known {
+		s.renderMessage(c.Writer, c.Request, http.StatusBadRequest, lang, "bad_request", requestID(c))
+		c.Abort()
+		return
+	}
+	s.exportRegistrations(c)
+}
