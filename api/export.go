@@ -34,7 +34,7 @@ func (s *Server) exportRegistrations(c *gin.Context) {
 		fields = e.Fields
 	}
 	format := strings.ToLower(strings.TrimSpace(c.DefaultQuery("format", "csv")))
-	if _, ok := export.ContentTypes[format]; !ok {
+	if _, ok := export.ContentType(format); !ok {
 		fields = append(fields, domain.FieldError{Field: "format", Code: "oneof", Param: "csv xlsx",
 			Message: "Format must be one of: csv, xlsx."})
 	}
@@ -118,7 +118,8 @@ func (s *Server) exportXLSX(ctx context.Context, c *gin.Context, ev *domain.Even
 // downloadHeaders sends the status and headers of a file download. The
 // lists hold personal data: no caching anywhere.
 func (s *Server) downloadHeaders(c *gin.Context, format, name string) {
-	c.Header("Content-Type", export.ContentTypes[format])
+	mediaType, _ := export.ContentType(format) // checked by exportRegistrations
+	c.Header("Content-Type", mediaType)
 	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	c.Header("Cache-Control", "no-store")
 	c.Header("X-Content-Type-Options", "nosniff")

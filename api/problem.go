@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -44,6 +46,9 @@ func (s *Server) ProblemType(slug string) string {
 // Error answers err as problem details. Domain errors show their message;
 // anything else is logged with the request id and shown as "internal error".
 func (s *Server) Error(c *gin.Context, err error) {
+	if s.clientGone(c, err) {
+		return
+	}
 	code := domain.ErrorCode(err)
 	kind, ok := problemKinds[code]
 	if !ok {
@@ -67,6 +72,29 @@ func (s *Server) Error(c *gin.Context, err error) {
 		c.Header("WWW-Authenticate", `Bearer realm="attend"`)
 	}
 	s.writeProblem(c, p)
+}
+
+// statusClientClosed is nginx's "client closed request" (499).
+const statusClientClosed = 499
+
+// clientGone handles an error caused by the client hanging up: its request
+// context is cancelled, and the database call fails with context.Canceled
+// (or, when PostgreSQL was already running the query, with "canceling
+// statement due to user request", which the store reports as unavailable).
+// That is no fault of the server, so it is logged at info as 499, not as an
+// internal error and a 500 that would page someone whenever clients give
+// up. It reports whether it answered.
+func (s *Server) clientGone(c *gin.Context, err error) bool {
+	if !errors.Is(c.Request.Context().Err(), context.Canceled) {
+		return false
+	}
+	if !errors.Is(err, context.Canceled) && domain.ErrorCode(err) != domain.EUnavailable {
+		return false
+	}
+	s.log.InfoContext(c.Request.Context(), "client gone", slog.String("request_id", requestID(c)),
+		slog.String("route", c.FullPath()), slog.Any("error", err))
+	c.AbortWithStatus(statusClientClosed)
+	return true
 }
 
 // badRequest answers 400, 413 and other transport-level problems.

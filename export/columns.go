@@ -7,10 +7,16 @@ import (
 	"github.com/attend/attend/store"
 )
 
-// ContentTypes of the two formats, by the format's name in URLs.
-var ContentTypes = map[string]string{
-	"csv":  "text/csv; charset=utf-8",
-	"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+// ContentType is the media type of a format named in a URL ("csv" or
+// "xlsx"); ok is false for any other name.
+func ContentType(format string) (mediaType string, ok bool) {
+	switch format {
+	case "csv":
+		return "text/csv; charset=utf-8", true
+	case "xlsx":
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", true
+	}
+	return "", false
 }
 
 // column is one fixed column of the attendee list. Exactly one of text and
