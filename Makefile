@@ -11,6 +11,14 @@ test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
 
+# The fault-injection suite at full size (internal/chaos, docs/OPERATIONS.md):
+# 1,000 registrations under SIGKILL, three instances on one database,
+# database and SMTP outages, SIGTERM at 200 requests/s, slow clients. The
+# attend binary under test is built with -race. `make test` runs it small.
+.PHONY: chaos
+chaos:
+	CHAOS_LONG=1 $(GO) test -race -count=1 -timeout 30m -v ./internal/chaos/
+
 build:
 	$(GO) build -o var/bin/attend ./cmd/attend
 
@@ -35,3 +43,28 @@ fuzz:
 # go mod verify and govulncheck (also run by CI).
 vulncheck:
 	@scripts/vulncheck.sh
+
+# Performance suite (docs/PERFORMANCE.md): about 12 minutes on two cores. It
+# creates its own databases and processes and removes them; `make test`
+# never runs it. bench-PART runs one part and prints its table only.
+.PHONY: bench bench-register bench-burst bench-mail bench-export bench-views bench-go
+bench:
+	@BENCH_COMMAND="make bench" scripts/bench.sh -doc docs/PERFORMANCE.md
+
+bench-register:
+	@BENCH_COMMAND="make bench-register" scripts/bench.sh -parts register
+
+bench-burst:
+	@BENCH_COMMAND="make bench-burst" scripts/bench.sh -parts burst
+
+bench-mail:
+	@BENCH_COMMAND="make bench-mail" scripts/bench.sh -parts mail
+
+bench-export:
+	@BENCH_COMMAND="make bench-export" scripts/bench.sh -parts export
+
+bench-views:
+	@BENCH_COMMAND="make bench-views" scripts/bench.sh -parts views
+
+bench-go:
+	@BENCH_COMMAND="make bench-go" scripts/bench.sh -parts go

@@ -105,6 +105,14 @@ func (s *Sender) FromDomain() string {
 // fails what has not been sent. Use IsPermanent to tell which errors are
 // worth retrying.
 func (s *Sender) SendBatch(ctx context.Context, emails []Email) []error {
+	return s.SendBatchFunc(ctx, emails, nil)
+}
+
+// SendBatchFunc is SendBatch that also calls accepted(i) as soon as the
+// server has accepted emails[i], before the next message is sent, so the
+// caller can record each delivery at once: a crash then leaves at most the
+// one message in flight unrecorded, not the rest of the batch.
+func (s *Sender) SendBatchFunc(ctx context.Context, emails []Email, accepted func(i int)) []error {
 	errs := make([]error, len(emails))
 	msgs := make([]*gomail.Msg, len(emails))
 	pending := 0
@@ -158,6 +166,9 @@ func (s *Sender) SendBatch(ctx context.Context, emails []Email) []error {
 			if m, err = s.message(emails[i]); err == nil {
 				err = conn.send(m)
 			}
+		}
+		if err == nil && accepted != nil {
+			accepted(i)
 		}
 		if err != nil {
 			errs[i] = fmt.Errorf("notify: send %s to %s: %w", emails[i].MessageID, emails[i].To.Address, err)

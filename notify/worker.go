@@ -15,9 +15,10 @@ import (
 	"github.com/attend/attend/store"
 )
 
-// BatchSender sends a batch over one connection; *Sender is the real one.
+// BatchSender sends a batch over one connection, reporting each accepted
+// message as it goes; *Sender is the real one.
 type BatchSender interface {
-	SendBatch(ctx context.Context, emails []Email) []error
+	SendBatchFunc(ctx context.Context, emails []Email, accepted func(i int)) []error
 }
 
 // Worker drains the outbox: it claims due emails, renders and sends them
@@ -158,13 +159,24 @@ func (w *Worker) RunBatch(ctx context.Context) (sent, claimed int, err error) {
 		emails = append(emails, e)
 		owners = append(owners, row)
 	}
-	errs := w.Sender.SendBatch(ctx, emails)
-	var sentIDs []int64
+	// Each accepted email is recorded at once, before the next is sent, so
+	// a crash mid-batch resends at most the one message in flight. If
+	// recording fails (the database is away), the batch's end tries again.
+	marked := make([]bool, len(emails))
+	errs := w.Sender.SendBatchFunc(ctx, emails, func(i int) {
+		if err := w.Store.MarkSent(ctx, []int64{owners[i].ID}); err == nil {
+			marked[i] = true
+		}
+	})
+	var sentIDs, unmarked []int64
 	for i, serr := range errs {
 		row := owners[i]
 		switch {
 		case serr == nil:
 			sentIDs = append(sentIDs, row.ID)
+			if !marked[i] {
+				unmarked = append(unmarked, row.ID)
+			}
 		case IsPermanent(serr) || errors.Is(serr, ErrInvalidEmail):
 			w.Log.Warn("mail worker: permanent failure", slog.Int64("email_id", row.ID), slog.Any("error", serr))
 			if err := w.Store.MarkFailed(ctx, row.ID, serr.Error()); err != nil {
@@ -185,7 +197,7 @@ func (w *Worker) RunBatch(ctx context.Context) (sent, claimed int, err error) {
 			}
 		}
 	}
-	if err := w.Store.MarkSent(ctx, sentIDs); err != nil {
+	if err := w.Store.MarkSent(ctx, unmarked); err != nil {
 		return len(sentIDs), len(rows), err
 	}
 	return len(sentIDs), len(rows), nil

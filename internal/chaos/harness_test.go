@@ -1,0 +1,289 @@
+//go:build linux
+
+package chaos
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// long reports whether the long version runs (CHAOS_LONG=1, `make chaos`).
+var long = os.Getenv("CHAOS_LONG") == "1"
+
+// size picks the short or the long figure.
+func size[T any](short, longer T) T {
+	if long {
+		return longer
+	}
+	return short
+}
+
+// childRace reports whether the attend binary is built with the race
+// detector: by default in the long run and not in the short one, which
+// keeps the child fast so that timings stay meaningful on small machines;
+// CHAOS_CHILD_RACE=1 or 0 decides otherwise. A race report on a child's
+// standard error fails the test.
+func childRace() bool {
+	if v := os.Getenv("CHAOS_CHILD_RACE"); v != "" {
+		return v == "1"
+	}
+	return long
+}
+
+// tempPrefix names the temporary directories of this suite (the binary, the
+// private PostgreSQL cluster); each holds owner.pid so that a later run can
+// remove those of a test process that died without cleaning up.
+const tempPrefix = "attend-chaos-"
+
+var (
+	builtBinary = sync.OnceValues(func() (string, error) { return buildBinary(childRace()) })
+	builtPlain  = sync.OnceValues(func() (string, error) { return buildBinary(false) })
+)
+
+// binary returns the path of the attend binary, built once per test process.
+func binary(t *testing.T) string {
+	t.Helper()
+	path, err := builtBinary()
+	if err != nil {
+		t.Fatalf("build attend: %v", err)
+	}
+	return path
+}
+
+// plainBinary returns an attend binary built without the race detector, for
+// measuring memory: the race runtime shadows every allocation.
+func plainBinary(t *testing.T) string {
+	t.Helper()
+	if !childRace() {
+		return binary(t)
+	}
+	path, err := builtPlain()
+	if err != nil {
+		t.Fatalf("build attend: %v", err)
+	}
+	return path
+}
+
+// buildBinary runs `go build` for ./cmd/attend into a fresh temporary
+// directory. The directory outlives the test process (pgtest.Main ends it
+// with os.Exit), so the next run's sweepOrphans removes it.
+func buildBinary(race bool) (string, error) {
+	sweepOrphans()
+	dir, err := newOwnedTempDir("bin-")
+	if err != nil {
+		return "", err
+	}
+	gobin := "go"
+	if root := os.Getenv("GOROOT"); root != "" {
+		if p := filepath.Join(root, "bin", "go"); isExecutable(p) {
+			gobin = p
+		}
+	}
+	out := filepath.Join(dir, "attend")
+	args := []string{"build", "-o", out}
+	if race {
+		args = append(args, "-race")
+	}
+	args = append(args, "github.com/attend/attend/cmd/attend")
+	start := time.Now()
+	cmd := exec.Command(gobin, args...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, b)
+	}
+	fmt.Fprintf(os.Stderr, "chaos: built %s (race=%v) in %s\n", out, race, time.Since(start).Round(time.Millisecond))
+	return out, nil
+}
+
+// newOwnedTempDir makes a temporary directory marked with this process's pid.
+func newOwnedTempDir(kind string) (string, error) {
+	dir, err := os.MkdirTemp("", tempPrefix+kind)
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "owner.pid"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		os.RemoveAll(dir)
+		return "", err
+	}
+	return dir, nil
+}
+
+// sweepOrphans removes the temporary directories of test processes that no
+// longer exist, stopping a private cluster left running in one first.
+func sweepOrphans() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), tempPrefix+"*"))
+	for _, dir := range dirs {
+		owner, err := readPID(filepath.Join(dir, "owner.pid"))
+		if err != nil || alive(owner) {
+			continue
+		}
+		if data := filepath.Join(dir, "data"); fileExists(filepath.Join(data, "postmaster.pid")) {
+			if err := stopDataDir(data, dir, "immediate"); err != nil {
+				fmt.Fprintf(os.Stderr, "chaos: could not stop orphaned cluster in %s: %v\n", dir, err)
+				continue
+			}
+		}
+		os.RemoveAll(dir)
+	}
+}
+
+// freePort returns a loopback TCP port that was free a moment ago, for a
+// server that must keep its port across restarts. It is chosen below the
+// kernel's ephemeral range, where the many outgoing connections of a test
+// run (which take ephemeral ports) cannot take it while the server is down.
+func freePort(t *testing.T) int {
+	t.Helper()
+	lo := 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil {
+				lo = n
+			}
+		}
+	}
+	const floor = 10000
+	if lo-floor < 1000 {
+		lo = 65535 // no room below the range: take any free port
+	}
+	for range 100 {
+		port := floor + rand.IntN(lo-floor)
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			l.Close()
+			return port
+		}
+	}
+	t.Fatalf("no free port found below %d", lo)
+	return 0
+}
+
+// parallel runs the test in parallel with the others in the short run, to
+// keep `make test` quick; the long run goes one test at a time, so that each
+// has the machine to itself and its timings mean something.
+func parallel(t *testing.T) {
+	if !long {
+		t.Parallel()
+	}
+}
+
+// readPID reads the pid on the first line of a pid file.
+func readPID(path string) (int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	return strconv.Atoi(strings.TrimSpace(line))
+}
+
+// alive reports whether a process with this pid exists and is not a zombie.
+func alive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	if err := syscall.Kill(pid, 0); err != nil && err != syscall.EPERM {
+		return false
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	i := strings.LastIndexByte(string(stat), ')')
+	return i < 0 || !strings.HasPrefix(string(stat[i:]), ") Z")
+}
+
+func isExecutable(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// env is a child's environment. Children get only what is set here, so the
+// developer's own DATABASE_URL or PG* variables cannot leak into a test.
+type env map[string]string
+
+// with returns a copy with the given NAME, value pairs set.
+func (e env) with(kv ...string) env {
+	out := make(env, len(e)+len(kv)/2)
+	for k, v := range e {
+		out[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i]] = kv[i+1]
+	}
+	return out
+}
+
+func (e env) list() []string {
+	out := make([]string, 0, len(e))
+	for k, v := range e {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// secretKey is shared by every process of a test, as it must be in
+// production: links sealed by one instance are opened by another.
+const secretKey = "chaos-suite-secret-key-0123456789abcdef"
+
+// baseEnv is the configuration every child starts from: fast mail retries
+// and leases so that recovery happens within a test's patience, and no
+// registration rate limit (the load comes from one address).
+func baseEnv(databaseURL, smtpURL string) env {
+	return env{
+		"DATABASE_URL":        databaseURL,
+		"SMTP_URL":            smtpURL,
+		"SECRET_KEY":          secretKey,
+		"HTTP_ADDR":           "127.0.0.1:0",
+		"BASE_URL":            "http://attend.test",
+		"MAIL_FROM":           "attend <noreply@attend.test>",
+		"LOG_LEVEL":           "info",
+		"REGISTER_RATE_LIMIT": "1000000",
+		"DB_MAX_OPEN_CONNS":   "10",
+		"SMTP_TIMEOUT":        "2s",
+		"MAIL_POLL_INTERVAL":  "200ms",
+		"MAIL_LEASE":          "2s",
+		"MAIL_RETRY_BASE":     "200ms",
+		"MAIL_RETRY_MAX":      "1s",
+		"PATH":                os.Getenv("PATH"),
+	}
+}
+
+// waitFor polls cond every 50ms until it reports done or timeout passes;
+// then it fails the test with cond's last description of the state.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		done, state := cond()
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not reached within %s: %s", what, timeout, state)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// recordFigures logs one line of a case's headline figures with a fixed
+// prefix, so that `make chaos` output can be summarized with grep.
+func recordFigures(t *testing.T, name, figures string) {
+	t.Helper()
+	t.Logf("FIGURES %s: %s", name, figures)
+}
