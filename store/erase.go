@@ -46,44 +46,28 @@ func (s *Store) EraseByEmail(ctx context.Context, slug, email string) error {
 // of an event that ended more than retention_days ago is anonymized. It
 // returns how many were erased.
 func (s *Store) EraseExpired(ctx context.Context) (int, error) {
-	var eventIDs []int64
-	err := s.db.SelectContext(ctx, &eventIDs, `
+	return s.eachEventLocked(ctx, "find events past retention", `
 		SELECT e.id FROM events e
 		WHERE (e.ends_on + e.retention_days) < ($1::timestamptz AT TIME ZONE e.timezone)::date
-		  AND EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = e.id AND r.erased_at IS NULL)`, s.Now())
-	if err != nil {
-		return 0, fmt.Errorf("store: find events past retention: %w", unavailable(err))
-	}
-	total := 0
-	for _, id := range eventIDs {
-		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-			ev, err := getEvent(ctx, tx, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1 FOR UPDATE`, id)
-			if err != nil {
-				return err
-			}
+		  AND EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = e.id AND r.erased_at IS NULL)`,
+		func(tx *sqlx.Tx, ev *domain.Event) (int, error) {
 			var ids []string
 			if err := tx.SelectContext(ctx, &ids, `
 				SELECT id FROM registrations WHERE event_id = $1 AND erased_at IS NULL
-				ORDER BY created_at LIMIT $2 FOR UPDATE`, id, periodicBatch); err != nil {
-				return fmt.Errorf("store: claim registrations to erase: %w", unavailable(err))
+				ORDER BY created_at LIMIT $2 FOR UPDATE`, ev.ID, periodicBatch); err != nil {
+				return 0, fmt.Errorf("store: claim registrations to erase: %w", unavailable(err))
 			}
 			for _, rid := range ids {
 				reg, err := registrationByID(ctx, tx, rid, false)
 				if err != nil {
-					return err
+					return 0, err
 				}
 				if err := s.erase(ctx, tx, ev, reg); err != nil {
-					return err
+					return 0, err
 				}
 			}
-			total += len(ids)
-			return nil
+			return len(ids), nil
 		})
-		if err != nil {
-			return total, err
-		}
-	}
-	return total, nil
 }
 
 // erase removes a person from a registration (locked, its event locked):

@@ -20,12 +20,39 @@ const periodicBatch = 500
 // this at once expire and promote each person exactly once. It returns the
 // number expired.
 func (s *Store) ExpireUnconfirmed(ctx context.Context) (int, error) {
-	var eventIDs []int64
-	err := s.db.SelectContext(ctx, &eventIDs, `
+	return s.eachEventLocked(ctx, "find expired registrations", `
 		SELECT DISTINCT r.event_id FROM registrations r JOIN events e ON e.id = r.event_id
-		WHERE r.status = 'pending' AND r.created_at < $1::timestamptz - e.confirm_within_hours * interval '1 hour'`, s.Now())
-	if err != nil {
-		return 0, fmt.Errorf("store: find expired registrations: %w", unavailable(err))
+		WHERE r.status = 'pending' AND r.created_at < $1::timestamptz - e.confirm_within_hours * interval '1 hour'`,
+		func(tx *sqlx.Tx, ev *domain.Event) (int, error) {
+			var n int
+			err := tx.GetContext(ctx, &n, `
+				WITH expired AS (
+					UPDATE registrations SET status = 'expired', updated_at = $2
+					WHERE event_id = $1 AND status = 'pending'
+					  AND created_at < $2::timestamptz - $3 * interval '1 hour'
+					RETURNING 1)
+				SELECT count(*) FROM expired`, ev.ID, s.Now(), ev.ConfirmWithinHours)
+			if err != nil {
+				return 0, fmt.Errorf("store: expire registrations: %w", unavailable(err))
+			}
+			if n == 0 {
+				return 0, nil
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE events SET seats_held = seats_held - $2 WHERE id = $1`, ev.ID, n); err != nil {
+				return 0, fmt.Errorf("store: free expired seats: %w", unavailable(err))
+			}
+			return n, s.fillSeats(ctx, tx, ev)
+		})
+}
+
+// eachEventLocked runs fn, in one transaction per event, for each event id
+// that find (given s.Now() as $1) returns, with the event's row locked, and
+// adds up what fn counted. Periodic jobs that change seats use it, so that
+// several workers running the same job at once take turns per event.
+func (s *Store) eachEventLocked(ctx context.Context, what, find string, fn func(*sqlx.Tx, *domain.Event) (int, error)) (int, error) {
+	var eventIDs []int64
+	if err := s.db.SelectContext(ctx, &eventIDs, find, s.Now()); err != nil {
+		return 0, fmt.Errorf("store: %s: %w", what, unavailable(err))
 	}
 	total := 0
 	for _, id := range eventIDs {
@@ -34,25 +61,9 @@ func (s *Store) ExpireUnconfirmed(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
-			var n int
-			err = tx.GetContext(ctx, &n, `
-				WITH expired AS (
-					UPDATE registrations SET status = 'expired', updated_at = $2
-					WHERE event_id = $1 AND status = 'pending'
-					  AND created_at < $2::timestamptz - $3 * interval '1 hour'
-					RETURNING 1)
-				SELECT count(*) FROM expired`, id, s.Now(), ev.ConfirmWithinHours)
-			if err != nil {
-				return fmt.Errorf("store: expire registrations: %w", unavailable(err))
-			}
-			if n == 0 {
-				return nil
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE events SET seats_held = seats_held - $2 WHERE id = $1`, id, n); err != nil {
-				return fmt.Errorf("store: free expired seats: %w", unavailable(err))
-			}
+			n, err := fn(tx, ev)
 			total += n
-			return s.fillSeats(ctx, tx, ev)
+			return err
 		})
 		if err != nil {
 			return total, err

@@ -12,7 +12,6 @@ import (
 	"github.com/attend/attend/config"
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/internal/demo"
-	"github.com/attend/attend/migrations"
 	"github.com/attend/attend/store"
 )
 
@@ -21,16 +20,11 @@ func (a *app) withStore(ctx context.Context, fn func(*store.Store) error) error 
 	if err != nil {
 		return err
 	}
-	db, err := a.open(ctx, cfg)
+	db, err := a.ready(ctx, cfg, false)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if n, err := migrations.Pending(ctx, db.DB); err != nil {
-		return err
-	} else if n > 0 {
-		return fmt.Errorf("the database has %d pending migrations: run `attend migrate` first", n)
-	}
 	return fn(store.New(db))
 }
 

@@ -46,6 +46,28 @@ func (a *app) open(ctx context.Context, cfg config.Config) (*sqlx.DB, error) {
 	})
 }
 
+// ready opens the database and makes sure its schema is current: serve
+// applies pending migrations itself (apply), the other commands refuse to
+// run on an outdated schema rather than fail half-way.
+func (a *app) ready(ctx context.Context, cfg config.Config, apply bool) (*sqlx.DB, error) {
+	db, err := a.open(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if apply {
+		err = migrations.Up(ctx, db.DB)
+	} else if n, perr := migrations.Pending(ctx, db.DB); perr != nil {
+		err = perr
+	} else if n > 0 {
+		err = fmt.Errorf("the database has %d pending migrations: run `attend migrate` first", n)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
 func (a *app) migrate(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		return fmt.Errorf("migrate takes no arguments")

@@ -10,7 +10,6 @@ import (
 	"github.com/attend/attend/config"
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/internal/seal"
-	"github.com/attend/attend/migrations"
 	"github.com/attend/attend/notify"
 	"github.com/attend/attend/store"
 	"github.com/attend/attend/templates"
@@ -99,16 +98,11 @@ func (a *app) worker(ctx context.Context, args []string) error {
 		return err
 	}
 	log := a.logger(cfg)
-	db, err := a.open(ctx, cfg)
+	db, err := a.ready(ctx, cfg, false)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if n, err := migrations.Pending(ctx, db.DB); err != nil {
-		return err
-	} else if n > 0 {
-		return fmt.Errorf("the database has %d pending migrations: run `attend migrate` first", n)
-	}
 	st, err := newStore(cfg, store.New(db))
 	if err != nil {
 		return err

@@ -13,7 +13,6 @@ import (
 	"github.com/attend/attend/api"
 	"github.com/attend/attend/config"
 	"github.com/attend/attend/domain"
-	"github.com/attend/attend/migrations"
 	"github.com/attend/attend/notify"
 	"github.com/attend/attend/store"
 )
@@ -29,14 +28,11 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	log := a.logger(cfg)
-	db, err := a.open(ctx, cfg)
+	db, err := a.ready(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := migrations.Up(ctx, db.DB); err != nil {
-		return err
-	}
 	st, err := newStore(cfg, store.New(db))
 	if err != nil {
 		return err
