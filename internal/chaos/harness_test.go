@@ -4,18 +4,16 @@ package chaos
 
 import (
 	"fmt"
-	"math/rand/v2"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/attend/attend/internal/pgcluster"
 )
 
 // long reports whether the long version runs (CHAOS_LONG=1, `make chaos`).
@@ -42,8 +40,8 @@ func childRace() bool {
 }
 
 // tempPrefix names the temporary directories of this suite (the binary, the
-// private PostgreSQL cluster); each holds owner.pid so that a later run can
-// remove those of a test process that died without cleaning up.
+// private PostgreSQL cluster); pgcluster marks each with owner.pid so that a
+// later run can remove those of a test process that died without cleaning up.
 const tempPrefix = "attend-chaos-"
 
 var (
@@ -77,10 +75,12 @@ func plainBinary(t *testing.T) string {
 
 // buildBinary runs `go build` for ./cmd/attend into a fresh temporary
 // directory. The directory outlives the test process (pgtest.Main ends it
-// with os.Exit), so the next run's sweepOrphans removes it.
+// with os.Exit), so the next run's pgcluster.SweepOrphans removes it.
 func buildBinary(race bool) (string, error) {
-	sweepOrphans()
-	dir, err := newOwnedTempDir("bin-")
+	if err := pgcluster.SweepOrphans(tempPrefix); err != nil {
+		fmt.Fprintf(os.Stderr, "chaos: %v\n", err)
+	}
+	dir, err := pgcluster.MkdirOwned(tempPrefix + "bin-")
 	if err != nil {
 		return "", err
 	}
@@ -105,66 +105,16 @@ func buildBinary(race bool) (string, error) {
 	return out, nil
 }
 
-// newOwnedTempDir makes a temporary directory marked with this process's pid.
-func newOwnedTempDir(kind string) (string, error) {
-	dir, err := os.MkdirTemp("", tempPrefix+kind)
-	if err != nil {
-		return "", err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "owner.pid"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
-		os.RemoveAll(dir)
-		return "", err
-	}
-	return dir, nil
-}
-
-// sweepOrphans removes the temporary directories of test processes that no
-// longer exist, stopping a private cluster left running in one first.
-func sweepOrphans() {
-	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), tempPrefix+"*"))
-	for _, dir := range dirs {
-		owner, err := readPID(filepath.Join(dir, "owner.pid"))
-		if err != nil || alive(owner) {
-			continue
-		}
-		if data := filepath.Join(dir, "data"); fileExists(filepath.Join(data, "postmaster.pid")) {
-			if err := stopDataDir(data, dir, "immediate"); err != nil {
-				fmt.Fprintf(os.Stderr, "chaos: could not stop orphaned cluster in %s: %v\n", dir, err)
-				continue
-			}
-		}
-		os.RemoveAll(dir)
-	}
-}
-
-// freePort returns a loopback TCP port that was free a moment ago, for a
-// server that must keep its port across restarts. It is chosen below the
-// kernel's ephemeral range, where the many outgoing connections of a test
-// run (which take ephemeral ports) cannot take it while the server is down.
+// freePort returns a loopback TCP port that was free a moment ago and that
+// outgoing connections cannot take, for a server that must keep its port
+// across restarts (see pgcluster.StablePort).
 func freePort(t *testing.T) int {
 	t.Helper()
-	lo := 32768
-	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
-		if f := strings.Fields(string(b)); len(f) == 2 {
-			if n, err := strconv.Atoi(f[0]); err == nil {
-				lo = n
-			}
-		}
+	port, err := pgcluster.StablePort()
+	if err != nil {
+		t.Fatal(err)
 	}
-	const floor = 10000
-	if lo-floor < 1000 {
-		lo = 65535 // no room below the range: take any free port
-	}
-	for range 100 {
-		port := floor + rand.IntN(lo-floor)
-		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err == nil {
-			l.Close()
-			return port
-		}
-	}
-	t.Fatalf("no free port found below %d", lo)
-	return 0
+	return port
 }
 
 // parallel runs the test in parallel with the others in the short run, to
@@ -176,40 +126,9 @@ func parallel(t *testing.T) {
 	}
 }
 
-// readPID reads the pid on the first line of a pid file.
-func readPID(path string) (int, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0, err
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	return strconv.Atoi(strings.TrimSpace(line))
-}
-
-// alive reports whether a process with this pid exists and is not a zombie.
-func alive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	if err := syscall.Kill(pid, 0); err != nil && err != syscall.EPERM {
-		return false
-	}
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	i := strings.LastIndexByte(string(stat), ')')
-	return i < 0 || !strings.HasPrefix(string(stat[i:]), ") Z")
-}
-
 func isExecutable(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
-}
-
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }
 
 // env is a child's environment. Children get only what is set here, so the

@@ -4,7 +4,7 @@ package pgtest
 
 import "errors"
 
-type cluster struct{ port int }
+type cluster struct{ Port int }
 
 func startCluster() (*cluster, error) {
 	return nil, errors.New("throwaway clusters are only supported on unix; set TEST_DATABASE_URL")

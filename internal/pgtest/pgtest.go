@@ -192,12 +192,12 @@ func resolve() (*server, error) {
 	}
 	return &server{
 		host:        "127.0.0.1",
-		port:        strconv.Itoa(c.port),
+		port:        strconv.Itoa(c.Port),
 		user:        "postgres",
 		database:    "postgres",
 		options:     "sslmode=disable",
 		cluster:     c,
-		description: fmt.Sprintf("throwaway PostgreSQL cluster at 127.0.0.1:%d", c.port),
+		description: fmt.Sprintf("throwaway PostgreSQL cluster at 127.0.0.1:%d", c.Port),
 	}, nil
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/attend/attend/internal/pgcluster"
 	"github.com/attend/attend/migrations"
 )
 
@@ -157,7 +158,7 @@ func TestThrowawayCluster(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a PostgreSQL cluster")
 	}
-	if _, _, err := findPGBins(); err != nil {
+	if _, _, err := pgcluster.FindBins(); err != nil {
 		t.Skip(err)
 	}
 	t.Parallel()
@@ -180,7 +181,7 @@ func TestThrowawayCluster(t *testing.T) {
 	port := string(m[3])
 	t.Logf("subprocess cluster: dir=%s pid=%d port=%s", dir, pid, port)
 
-	if alive(pid) {
+	if pgcluster.Alive(pid) {
 		t.Errorf("postmaster %d still running after the subprocess exited", pid)
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
@@ -205,14 +206,14 @@ func TestClusterSubprocess(t *testing.T) {
 	if s.cluster == nil {
 		t.Fatal("PGTEST_FORCE_CLUSTER=1 but no throwaway cluster was started")
 	}
-	pid, err := s.cluster.postmasterPID()
+	pid, err := s.cluster.PID()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !alive(pid) {
+	if !pgcluster.Alive(pid) {
 		t.Fatalf("postmaster %d is not running", pid)
 	}
-	fmt.Printf("PGTEST_CLUSTER dir=%s pid=%d port=%d\n", s.cluster.dir, pid, s.cluster.port)
+	fmt.Printf("PGTEST_CLUSTER dir=%s pid=%d port=%d\n", s.cluster.Dir, pid, s.cluster.Port)
 
 	if _, err := db.Exec(`INSERT INTO organizers (email, name) VALUES ('ada@example.com', 'Ada')`); err != nil {
 		t.Fatal(err)
@@ -252,7 +253,7 @@ func TestSweepOrphans(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a PostgreSQL cluster")
 	}
-	if _, _, err := findPGBins(); err != nil {
+	if _, _, err := pgcluster.FindBins(); err != nil {
 		t.Skip(err)
 	}
 	c, err := startCluster()
@@ -260,7 +261,7 @@ func TestSweepOrphans(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.stop() }) //nolint:errcheck // only matters if the sweep failed
-	pid, err := c.postmasterPID()
+	pid, err := c.PID()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,16 +271,16 @@ func TestSweepOrphans(t *testing.T) {
 	if err := dead.Run(); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(c.dir, "owner.pid"), []byte(strconv.Itoa(dead.Process.Pid)), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(c.Dir, "owner.pid"), []byte(strconv.Itoa(dead.Process.Pid)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 
 	sweepOrphans()
 
-	if alive(pid) {
+	if pgcluster.Alive(pid) {
 		t.Errorf("orphaned postmaster %d still running", pid)
 	}
-	if _, err := os.Stat(c.dir); !os.IsNotExist(err) {
-		t.Errorf("orphaned cluster directory %s still exists", c.dir)
+	if _, err := os.Stat(c.Dir); !os.IsNotExist(err) {
+		t.Errorf("orphaned cluster directory %s still exists", c.Dir)
 	}
 }
