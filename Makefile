@@ -44,7 +44,7 @@ fuzz:
 vulncheck:
 	@scripts/vulncheck.sh
 
-# Performance suite (docs/PERFORMANCE.md): about 12 minutes on two cores. It
+# Performance suite (docs/PERFORMANCE.md): 7-10 minutes on two cores. It
 # creates its own databases and processes and removes them; `make test`
 # never runs it. bench-PART runs one part and prints its table only.
 .PHONY: bench bench-register bench-burst bench-mail bench-export bench-views bench-go

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/attend/attend/i18n"
-	"github.com/skip2/go-qrcode"
 )
 
 // qrContentID is how the HTML part refers to the inline QR image.
@@ -135,7 +134,7 @@ func (r *Renderer) Render(kind Kind, lang string, d Data) (Rendered, error) {
 	v := newView(lang, d, loc)
 	out := Rendered{Lang: lang}
 	if needsQR(kind, d) {
-		png, err := qrcode.Encode(d.CheckinCode, qrcode.Medium, 360)
+		png, err := qrPNG(d.CheckinCode, 360)
 		if err != nil {
 			return Rendered{}, fmt.Errorf("notify: render %s: QR code: %w", kind, err)
 		}
