@@ -141,12 +141,18 @@ func (w *Worker) RunBatch(ctx context.Context) (sent, claimed int, err error) {
 		return 0, 0, err
 	}
 	defer w.holdLease(ctx, rows)()
+	// The batch's registrations and events in two queries. If the database
+	// fails here the rows stay claimed and are retried when the lease ends.
+	regs, events, err := w.Store.EmailContexts(ctx, rows)
+	if err != nil {
+		return 0, len(rows), err
+	}
 	var (
 		emails []Email
 		owners []*store.Email
 	)
 	for _, row := range rows {
-		e, err := w.build(ctx, row)
+		e, err := w.build(row, regs, events)
 		if err != nil {
 			// Nothing about this row will change by retrying: record why.
 			w.Log.Error("mail worker: cannot build email", slog.Int64("email_id", row.ID),
@@ -163,8 +169,12 @@ func (w *Worker) RunBatch(ctx context.Context) (sent, claimed int, err error) {
 	// a crash mid-batch resends at most the one message in flight. If
 	// recording fails (the database is away), the batch's end tries again.
 	marked := make([]bool, len(emails))
+	marker, merr := w.Store.NewSentMarker(ctx)
+	if merr == nil {
+		defer marker.Close()
+	}
 	errs := w.Sender.SendBatchFunc(ctx, emails, func(i int) {
-		if err := w.Store.MarkSent(ctx, []int64{owners[i].ID}); err == nil {
+		if marker != nil && marker.Mark(ctx, owners[i].ID) == nil {
 			marked[i] = true
 		}
 	})
@@ -235,15 +245,22 @@ func (w *Worker) holdLease(ctx context.Context, rows []*store.Email) (release fu
 	}
 }
 
-// build renders one outbox row into an Email.
-func (w *Worker) build(ctx context.Context, row *store.Email) (Email, error) {
+// build renders one outbox row into an Email, from the batch's
+// registrations and events.
+func (w *Worker) build(row *store.Email, regs map[string]*domain.Registration, events map[int64]*domain.Event) (Email, error) {
 	kind, err := ParseKind(string(row.Kind))
 	if err != nil {
 		return Email{}, err
 	}
-	reg, ev, err := w.Store.EmailContext(ctx, row)
-	if err != nil {
-		return Email{}, err
+	ev, ok := events[row.EventID]
+	if !ok {
+		return Email{}, fmt.Errorf("event %d no longer exists", row.EventID)
+	}
+	var reg *domain.Registration
+	if row.RegistrationID != nil {
+		if reg, ok = regs[*row.RegistrationID]; !ok {
+			return Email{}, fmt.Errorf("registration %s no longer exists", *row.RegistrationID)
+		}
 	}
 	d := Data{
 		Event: Event{

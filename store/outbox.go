@@ -265,18 +265,100 @@ func (s *Store) RetryEmail(ctx context.Context, eventID, id int64) (*Email, erro
 // EmailContext loads what rendering an email needs: its registration (nil
 // if erased) and event.
 func (s *Store) EmailContext(ctx context.Context, e *Email) (*domain.Registration, *domain.Event, error) {
-	ev, err := getEvent(ctx, s.db, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1`, e.EventID)
+	regs, events, err := s.EmailContexts(ctx, []*Email{e})
 	if err != nil {
-		return nil, nil, fmt.Errorf("store: email event: %w", err)
+		return nil, nil, err
+	}
+	ev, ok := events[e.EventID]
+	if !ok {
+		return nil, nil, domain.Errorf(domain.ENotFound, "no such event")
 	}
 	if e.RegistrationID == nil {
 		return nil, ev, nil
 	}
-	reg, err := s.Registration(ctx, e.EventID, *e.RegistrationID)
-	if err != nil {
-		return nil, nil, fmt.Errorf("store: email registration: %w", err)
+	reg, ok := regs[*e.RegistrationID]
+	if !ok {
+		return nil, nil, domain.Errorf(domain.ENotFound, "no such registration")
 	}
 	return reg, ev, nil
+}
+
+// EmailContexts loads the registrations and events of a batch of emails in
+// two queries, keyed by id, so rendering a batch costs two round trips, not
+// two per email.
+func (s *Store) EmailContexts(ctx context.Context, emails []*Email) (map[string]*domain.Registration, map[int64]*domain.Event, error) {
+	var regIDs []string
+	var eventIDs []int64
+	for _, e := range emails {
+		eventIDs = append(eventIDs, e.EventID)
+		if e.RegistrationID != nil {
+			regIDs = append(regIDs, *e.RegistrationID)
+		}
+	}
+	evs, err := selectEvents(ctx, s.db, `SELECT `+eventColumns+` FROM events e WHERE e.id = ANY($1)`, pq.Array(eventIDs))
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: email events: %w", err)
+	}
+	events := make(map[int64]*domain.Event, len(evs))
+	for _, ev := range evs {
+		events[ev.ID] = ev
+	}
+	regs := make(map[string]*domain.Registration, len(regIDs))
+	if len(regIDs) > 0 {
+		var rows []registrationRow
+		err := s.db.SelectContext(ctx, &rows, `
+			SELECT `+registrationColumns+` FROM registrations r WHERE r.id = ANY($1::uuid[])`, pq.StringArray(regIDs))
+		if err != nil {
+			return nil, nil, fmt.Errorf("store: email registrations: %w", unavailable(err))
+		}
+		for i := range rows {
+			reg := rows[i].registration()
+			regs[reg.ID] = reg
+		}
+	}
+	return regs, events, nil
+}
+
+// SentMarker records accepted emails one by one over a connection of its
+// own with asynchronous commit, so each mark costs one round trip and no
+// disk flush (see MarkSent for why that is safe).
+type SentMarker struct {
+	conn *sql.Conn
+}
+
+// NewSentMarker takes a connection from the pool for marking.
+func (s *Store) NewSentMarker(ctx context.Context) (*SentMarker, error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: marker connection: %w", unavailable(err))
+	}
+	if _, err := conn.ExecContext(ctx, `SET synchronous_commit = off`); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("store: marker connection: %w", unavailable(err))
+	}
+	return &SentMarker{conn: conn}, nil
+}
+
+// Mark records one email as sent.
+func (m *SentMarker) Mark(ctx context.Context, id int64) error {
+	_, err := m.conn.ExecContext(ctx, `
+		UPDATE emails SET status = 'sent', sent_at = now(), locked_until = NULL, last_error = NULL,
+			payload = payload - 'sealed_token'
+		WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("store: mark sent: %w", unavailable(err))
+	}
+	return nil
+}
+
+// Close restores the connection's setting and returns it to the pool.
+func (m *SentMarker) Close() {
+	if _, err := m.conn.ExecContext(context.Background(), `RESET synchronous_commit`); err != nil {
+		// Never hand a connection with asynchronous commit back to the
+		// pool, where a registration could commit on it: discard it.
+		_ = m.conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	m.conn.Close()
 }
 
 func truncate(s string, n int) string {
