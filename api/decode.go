@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,7 +26,20 @@ func (s *Server) decodeJSON(c *gin.Context, dst any) bool {
 			"send the body as application/json")
 		return false
 	}
-	dec := json.NewDecoder(c.Request.Body)
+	// The whole body is read first, so that a body over the limit is a 413
+	// whatever its content, not a 400 for whatever error comes first.
+	data, err := io.ReadAll(c.Request.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		s.badRequest(c, http.StatusRequestEntityTooLarge, "payload-too-large", "Request body too large",
+			fmt.Sprintf("the body must be at most %d bytes", tooBig.Limit))
+		return false
+	}
+	if err != nil {
+		s.Error(c, err)
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	err = dec.Decode(dst)
 	if err == nil {
 		// One JSON value only: trailing data means the client sent something else.
@@ -37,14 +51,10 @@ func (s *Server) decodeJSON(c *gin.Context, dst any) bool {
 		return true
 	}
 	var (
-		tooBig  *http.MaxBytesError
 		syntax  *json.SyntaxError
 		typeErr *json.UnmarshalTypeError
 	)
 	switch {
-	case errors.As(err, &tooBig):
-		s.badRequest(c, http.StatusRequestEntityTooLarge, "payload-too-large", "Request body too large",
-			fmt.Sprintf("the body must be at most %d bytes", tooBig.Limit))
 	case errors.As(err, &typeErr) && typeErr.Field != "":
 		field := typeErr.Field
 		s.Error(c, domain.ValidationError([]domain.FieldError{
