@@ -51,7 +51,10 @@ func (e *Env) pgbench(ctx context.Context, dsn, script string, clients int, d ti
 		env = append(env, "PGPASSWORD="+pw)
 	}
 	out, err := run(ctx, env, nil, "pgbench", args...)
-	res := PgbenchResult{Command: "pgbench " + strings.Join(args, " ")}
+	// The report shows the script relative to the repository, not where
+	// this checkout happens to live.
+	shown := strings.Replace(strings.Join(args, " "), path, filepath.Join("bench", "pgbench", script), 1)
+	res := PgbenchResult{Command: "pgbench " + shown}
 	if err != nil {
 		return res, err
 	}
