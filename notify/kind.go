@@ -12,36 +12,38 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/attend/attend/domain"
 )
 
-// Kind names one kind of notification. The values are stable identifiers
-// meant to be stored in the outbox.
-type Kind string
+// Kind names one kind of notification. It is the domain's email kind, the
+// value stored in the outbox, so the two can never disagree.
+type Kind = domain.EmailKind
 
 // The notifications attend sends, one per step of a registration's life.
 const (
 	// KindConfirmRequest follows a new registration and asks the participant
 	// to confirm the address (or cancel).
-	KindConfirmRequest Kind = "confirm_request"
+	KindConfirmRequest = domain.EmailConfirmRequest
 	// KindAlreadyRegistered answers a repeated registration with the same
 	// address. It is worded neutrally because anyone can trigger it.
-	KindAlreadyRegistered Kind = "already_registered"
+	KindAlreadyRegistered = domain.EmailAlreadyRegistered
 	// KindConfirmed carries the check-in code, its QR image and a calendar file.
-	KindConfirmed Kind = "confirmed"
+	KindConfirmed = domain.EmailConfirmed
 	// KindCancelled acknowledges a cancellation, optionally with a message
 	// from the organizers.
-	KindCancelled Kind = "cancelled"
+	KindCancelled = domain.EmailCancelled
 	// KindWaitlisted tells the participant the event is full and asks them to
 	// confirm the address while they wait.
-	KindWaitlisted Kind = "waitlisted"
+	KindWaitlisted = domain.EmailWaitlisted
 	// KindPromoted tells a waitlisted participant that a seat freed up; it
 	// carries the same code, QR image and calendar file as KindConfirmed.
-	KindPromoted Kind = "promoted"
+	KindPromoted = domain.EmailPromoted
 	// KindReminder goes out shortly before the event starts.
-	KindReminder Kind = "reminder"
+	KindReminder = domain.EmailReminder
 	// KindConfirmReminder nudges a participant who has not confirmed yet,
 	// naming the deadline.
-	KindConfirmReminder Kind = "confirm_reminder"
+	KindConfirmReminder = domain.EmailConfirmReminder
 )
 
 // Kinds returns every notification kind, in a stable order. The renderer
@@ -65,7 +67,7 @@ func ParseKind(s string) (Kind, error) {
 
 // Languages returns the languages every email is written in.
 func Languages() []string {
-	return []string{"en", "ru", "uz"}
+	return slices.Clone(domain.Languages)
 }
 
 // resolveLanguage picks the language to write in: the registration's own

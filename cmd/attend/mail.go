@@ -15,6 +15,28 @@ import (
 	"github.com/attend/attend/templates"
 )
 
+// mailingStore does the start-up shared by serve and worker: configuration
+// (SECRET_KEY required), the JSON logger, the database with a current
+// schema (applying migrations when apply is set), and a store that can
+// queue emails. closeDB closes the database.
+func (a *app) mailingStore(ctx context.Context, apply bool) (config.Config, *slog.Logger, *store.Store, func(), error) {
+	cfg, err := a.config(config.Need{SecretKey: true})
+	if err != nil {
+		return cfg, nil, nil, nil, err
+	}
+	log := a.logger(cfg)
+	db, err := a.ready(ctx, cfg, apply)
+	if err != nil {
+		return cfg, nil, nil, nil, err
+	}
+	st, err := newStore(cfg, store.New(db))
+	if err != nil {
+		db.Close()
+		return cfg, nil, nil, nil, err
+	}
+	return cfg, log, st, func() { db.Close() }, nil
+}
+
 // newStore configures the store for queueing emails: the sealer for link
 // tokens, the Message-ID host and the link grace period.
 func newStore(cfg config.Config, st *store.Store) (*store.Store, error) {
@@ -93,20 +115,11 @@ func (a *app) worker(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		return fmt.Errorf("worker takes no arguments")
 	}
-	cfg, err := a.config(config.Need{SecretKey: true})
+	cfg, log, st, closeDB, err := a.mailingStore(ctx, false)
 	if err != nil {
 		return err
 	}
-	log := a.logger(cfg)
-	db, err := a.ready(ctx, cfg, false)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	st, err := newStore(cfg, store.New(db))
-	if err != nil {
-		return err
-	}
+	defer closeDB()
 	w, err := newWorker(cfg, st, log)
 	if err != nil {
 		return err

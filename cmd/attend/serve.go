@@ -11,10 +11,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/attend/attend/api"
-	"github.com/attend/attend/config"
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/notify"
-	"github.com/attend/attend/store"
 )
 
 // serve applies pending migrations, then serves HTTP until ctx is cancelled
@@ -23,20 +21,11 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		return fmt.Errorf("serve takes no arguments")
 	}
-	cfg, err := a.config(config.Need{SecretKey: true})
+	cfg, log, st, closeDB, err := a.mailingStore(ctx, true)
 	if err != nil {
 		return err
 	}
-	log := a.logger(cfg)
-	db, err := a.ready(ctx, cfg, true)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	st, err := newStore(cfg, store.New(db))
-	if err != nil {
-		return err
-	}
+	defer closeDB()
 	var worker *notify.Worker
 	if cfg.WorkerEnabled {
 		if worker, err = newWorker(cfg, st, log); err != nil {
