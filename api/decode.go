@@ -36,7 +36,10 @@ func (s *Server) decodeJSON(c *gin.Context, dst any) bool {
 		return false
 	}
 	if err != nil {
-		s.Error(c, err)
+		// The client stopped sending (a dropped connection, a read timeout):
+		// nothing the server did wrong.
+		s.badRequest(c, http.StatusBadRequest, "unreadable-body", "Unreadable request body",
+			"the request body could not be read completely")
 		return false
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))

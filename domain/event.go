@@ -32,6 +32,8 @@ type Event struct {
 	RetentionDays        int        `json:"retention_days" db:"retention_days" validate:"min=1,max=3650"`
 	CreatedAt            time.Time  `json:"created_at" db:"created_at"`
 	UpdatedAt            time.Time  `json:"updated_at" db:"updated_at"`
+
+	loc *time.Location // the resolved Timezone, when known
 }
 
 // EventInput is the body of POST and PATCH /api/v1/events. Every field is
@@ -60,13 +62,26 @@ type EventInput struct {
 }
 
 // Location returns the event's time zone; Timezone is validated on input,
-// so UTC is only a guard against rows written by other means.
+// so UTC is only a guard against rows written by other means. The zone is
+// kept once resolved (see ResolveLocation), since loading it reads the zone
+// database from disk and pages ask for it many times.
 func (e *Event) Location() *time.Location {
+	if e.loc != nil && e.loc.String() == e.Timezone {
+		return e.loc
+	}
 	loc, err := time.LoadLocation(e.Timezone)
 	if err != nil {
 		return time.UTC
 	}
 	return loc
+}
+
+// ResolveLocation loads and keeps the event's time zone. The store calls it
+// when it reads an event, before the event is shared.
+func (e *Event) ResolveLocation() {
+	if loc, err := time.LoadLocation(e.Timezone); err == nil {
+		e.loc = loc
+	}
 }
 
 // Days lists the event's dates, one attendance day each.

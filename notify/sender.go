@@ -171,7 +171,7 @@ func (s *Sender) SendBatchFunc(ctx context.Context, emails []Email, accepted fun
 			accepted(i)
 		}
 		if err != nil {
-			errs[i] = fmt.Errorf("notify: send %s to %s: %w", emails[i].MessageID, emails[i].To.Address, err)
+			errs[i] = fmt.Errorf("notify: send %s: %w", emails[i].MessageID, err)
 			if conn.lost() {
 				cause := conn.failure()
 				if ctx.Err() != nil {
@@ -381,7 +381,7 @@ func (s *Sender) message(e Email) (*gomail.Msg, error) {
 	}
 	addr := strings.TrimSpace(e.To.Address)
 	if parsed, err := mail.ParseAddress(addr); err != nil || parsed.Address != addr {
-		return nil, invalid("recipient address %q is not valid", e.To.Address)
+		return nil, invalid("the recipient address is not valid")
 	}
 	if e.Text == "" && e.HTML == "" {
 		return nil, invalid("no body")

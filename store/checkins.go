@@ -140,7 +140,7 @@ func registrationForCheckin(ctx context.Context, tx *sqlx.Tx, eventID int64, req
 	var row registrationRow
 	err := tx.GetContext(ctx, &row, `
 		SELECT `+registrationColumns+` FROM registrations r
-		WHERE r.event_id = $1 AND `+where+` FOR UPDATE`, eventID, arg)
+		WHERE r.event_id = $1 AND `+where+` FOR NO KEY UPDATE`, eventID, arg)
 	if errors.Is(err, sql.ErrNoRows) {
 		if field == "code" {
 			return nil, field, domain.Errorf(domain.ENotFound, "no registration of this event has check-in code %s", arg)

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
@@ -25,16 +27,18 @@ func (s *Store) EraseRegistration(ctx context.Context, organizerID int64, slug, 
 // slug, for the command line, which acts with the operator's authority.
 func (s *Store) EraseByEmail(ctx context.Context, slug, email string) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		ev, err := getEvent(ctx, tx, `SELECT `+eventColumns+` FROM events e WHERE e.slug = $1 FOR UPDATE`, slug)
+		ev, err := getEvent(ctx, tx, `SELECT `+eventColumns+` FROM events e WHERE e.slug = $1 FOR NO KEY UPDATE`, slug)
 		if err != nil {
 			return err
 		}
-		var id string
-		err = tx.GetContext(ctx, &id, `SELECT id FROM registrations WHERE event_id = $1 AND lower(email) = lower($2)`, ev.ID, email)
-		if err != nil {
+		found, err := registrationByEmail(ctx, tx, ev.ID, email)
+		if errors.Is(err, sql.ErrNoRows) {
 			return domain.Errorf(domain.ENotFound, "no registration for %s at %s", email, slug)
 		}
-		reg, err := registrationByID(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		reg, err := registrationByID(ctx, tx, found.ID, true)
 		if err != nil {
 			return err
 		}
@@ -54,7 +58,7 @@ func (s *Store) EraseExpired(ctx context.Context) (int, error) {
 			var ids []string
 			if err := tx.SelectContext(ctx, &ids, `
 				SELECT id FROM registrations WHERE event_id = $1 AND erased_at IS NULL
-				ORDER BY created_at LIMIT $2 FOR UPDATE`, ev.ID, periodicBatch); err != nil {
+				ORDER BY created_at LIMIT $2 FOR NO KEY UPDATE`, ev.ID, periodicBatch); err != nil {
 				return 0, fmt.Errorf("store: claim registrations to erase: %w", unavailable(err))
 			}
 			for _, rid := range ids {
@@ -108,7 +112,9 @@ func (s *Store) erase(ctx context.Context, tx *sqlx.Tx, ev *domain.Event, reg *d
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE emails SET recipient = 'erased@erased.invalid', recipient_name = '', payload = '{}',
 			status = CASE WHEN status IN ('queued', 'sending') THEN 'failed' ELSE status END,
-			last_error = CASE WHEN status IN ('queued', 'sending') THEN 'recipient erased' ELSE last_error END,
+			-- An SMTP server's error text may quote the address.
+			last_error = CASE WHEN status IN ('queued', 'sending') OR last_error IS NOT NULL
+				THEN 'recipient erased' END,
 			locked_until = NULL
 		WHERE registration_id = $1`, reg.ID); err != nil {
 		return fmt.Errorf("store: anonymize emails: %w", unavailable(err))

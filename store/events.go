@@ -33,6 +33,7 @@ func (r *eventRow) event() *domain.Event {
 		ev.CoOrganizers = []string{}
 	}
 	ev.Languages = []string(r.Languages)
+	ev.ResolveLocation()
 	return &ev
 }
 
@@ -100,7 +101,7 @@ func (s *Store) UpdateEvent(ctx context.Context, organizerID int64, slug string,
 		ev, err = getEvent(ctx, tx, `
 			SELECT `+eventColumns+` FROM events e
 			JOIN event_organizers eo ON eo.event_id = e.id AND eo.organizer_id = $2
-			WHERE e.slug = $1 FOR UPDATE OF e`, slug, organizerID)
+			WHERE e.slug = $1 FOR NO KEY UPDATE OF e`, slug, organizerID)
 		if err != nil {
 			return err
 		}

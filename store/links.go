@@ -52,7 +52,7 @@ func (s *Store) linkByToken(ctx context.Context, q sqlx.QueryerContext, hash []b
 	}
 	suffix := ""
 	if lock {
-		suffix = " FOR UPDATE"
+		suffix = " FOR NO KEY UPDATE"
 	}
 	ev, err := getEvent(ctx, q, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1`+suffix, t.EventID)
 	if err != nil {
@@ -68,7 +68,7 @@ func (s *Store) linkByToken(ctx context.Context, q sqlx.QueryerContext, hash []b
 func registrationByID(ctx context.Context, q sqlx.QueryerContext, id string, lock bool) (*domain.Registration, error) {
 	query := `SELECT ` + registrationColumns + ` FROM registrations r WHERE r.id = $1`
 	if lock {
-		query += " FOR UPDATE"
+		query += " FOR NO KEY UPDATE"
 	}
 	var row registrationRow
 	err := sqlx.GetContext(ctx, q, &row, query, id)
@@ -195,7 +195,7 @@ func (s *Store) fillSeats(ctx context.Context, tx *sqlx.Tx, ev *domain.Event) er
 		err := tx.GetContext(ctx, &row, `
 			SELECT `+registrationColumns+` FROM registrations r
 			WHERE r.event_id = $1 AND r.status = 'waitlisted' AND r.email_verified_at IS NOT NULL
-			ORDER BY r.created_at, r.id LIMIT 1 FOR UPDATE`, ev.ID)
+			ORDER BY r.created_at, r.id LIMIT 1 FOR NO KEY UPDATE`, ev.ID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}

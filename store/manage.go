@@ -15,7 +15,7 @@ func (s *Store) managedForUpdate(ctx context.Context, tx *sqlx.Tx, organizerID i
 	ev, err := getEvent(ctx, tx, `
 		SELECT `+eventColumns+` FROM events e
 		JOIN event_organizers eo ON eo.event_id = e.id AND eo.organizer_id = $2
-		WHERE e.slug = $1 FOR UPDATE OF e`, slug, organizerID)
+		WHERE e.slug = $1 FOR NO KEY UPDATE OF e`, slug, organizerID)
 	if err != nil {
 		return nil, nil, err
 	}

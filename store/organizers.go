@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/attend/attend/domain"
 )
 
@@ -82,13 +80,4 @@ func (s *Store) OrganizerByTokenHash(ctx context.Context, hash []byte) (*domain.
 		return nil, fmt.Errorf("store: organizer by token: %w", unavailable(err))
 	}
 	return &o, nil
-}
-
-// manages reports whether the organizer manages the event, inside tx.
-func manages(ctx context.Context, tx sqlx.QueryerContext, organizerID, eventID int64) (bool, error) {
-	var ok bool
-	err := sqlx.GetContext(ctx, tx, &ok, `
-		SELECT EXISTS (SELECT 1 FROM event_organizers WHERE event_id = $1 AND organizer_id = $2)`,
-		eventID, organizerID)
-	return ok, err
 }

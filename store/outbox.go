@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -159,6 +160,12 @@ func (s *Store) ExtendLease(ctx context.Context, ids []int64, lease time.Duratio
 	return nil
 }
 
+// markSent records an accepted email and wipes its sealed link token, which
+// is no longer needed. Only a row still being sent is changed: one that was
+// erased meanwhile stays as erasure left it.
+const markSent = `UPDATE emails SET status = 'sent', sent_at = now(), locked_until = NULL, last_error = NULL,
+	payload = payload - 'sealed_token'`
+
 // MarkSent records accepted emails in one statement and wipes their sealed
 // link tokens, which are no longer needed.
 func (s *Store) MarkSent(ctx context.Context, ids []int64) error {
@@ -175,10 +182,7 @@ func (s *Store) MarkSent(ctx context.Context, ids []int64) error {
 		if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
 			return fmt.Errorf("store: mark sent: %w", unavailable(err))
 		}
-		if _, err := tx.ExecContext(ctx, `
-			UPDATE emails SET status = 'sent', sent_at = now(), locked_until = NULL, last_error = NULL,
-				payload = payload - 'sealed_token'
-			WHERE id = ANY($1)`, pq.Array(ids)); err != nil {
+		if _, err := tx.ExecContext(ctx, markSent+` WHERE id = ANY($1) AND status = 'sending'`, pq.Array(ids)); err != nil {
 			return fmt.Errorf("store: mark sent: %w", unavailable(err))
 		}
 		return nil
@@ -341,10 +345,7 @@ func (s *Store) NewSentMarker(ctx context.Context) (*SentMarker, error) {
 
 // Mark records one email as sent.
 func (m *SentMarker) Mark(ctx context.Context, id int64) error {
-	_, err := m.conn.ExecContext(ctx, `
-		UPDATE emails SET status = 'sent', sent_at = now(), locked_until = NULL, last_error = NULL,
-			payload = payload - 'sealed_token'
-		WHERE id = $1`, id)
+	_, err := m.conn.ExecContext(ctx, markSent+` WHERE id = $1 AND status = 'sending'`, id)
 	if err != nil {
 		return fmt.Errorf("store: mark sent: %w", unavailable(err))
 	}
@@ -361,9 +362,11 @@ func (m *SentMarker) Close() {
 	m.conn.Close()
 }
 
+// truncate shortens s to at most n bytes without splitting a character,
+// since PostgreSQL refuses invalid UTF-8.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n]
+	return strings.ToValidUTF8(s[:n], "")
 }

@@ -57,7 +57,7 @@ func (s *Store) eachEventLocked(ctx context.Context, what, find string, fn func(
 	total := 0
 	for _, id := range eventIDs {
 		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-			ev, err := getEvent(ctx, tx, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1 FOR UPDATE`, id)
+			ev, err := getEvent(ctx, tx, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1 FOR NO KEY UPDATE`, id)
 			if err != nil {
 				return err
 			}
@@ -82,7 +82,7 @@ func (s *Store) QueueConfirmReminders(ctx context.Context) (int, error) {
 		WHERE r.status = 'pending' AND r.confirm_reminder_queued_at IS NULL
 		  AND r.created_at < $1::timestamptz - e.confirm_within_hours * interval '30 minutes'
 		ORDER BY r.created_at LIMIT $2
-		FOR UPDATE OF r SKIP LOCKED`, "confirm_reminder_queued_at")
+		FOR NO KEY UPDATE OF r SKIP LOCKED`, "confirm_reminder_queued_at")
 }
 
 // QueueEventReminders reminds every confirmed registration once, the
@@ -95,7 +95,7 @@ func (s *Store) QueueEventReminders(ctx context.Context) (int, error) {
 		  AND $1 >= ((e.starts_on - e.reminder_days_before) + e.day_starts_at) AT TIME ZONE e.timezone
 		  AND $1 < (e.starts_on + e.day_starts_at) AT TIME ZONE e.timezone
 		ORDER BY r.event_id LIMIT $2
-		FOR UPDATE OF r SKIP LOCKED`, "reminder_queued_at")
+		FOR NO KEY UPDATE OF r SKIP LOCKED`, "reminder_queued_at")
 }
 
 func (s *Store) queueReminders(ctx context.Context, kind domain.EmailKind, claim, stampColumn string) (int, error) {

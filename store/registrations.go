@@ -93,7 +93,7 @@ func (s *Store) register(ctx context.Context, ev *domain.Event, reg *domain.Regi
 		var capacity sql.NullInt64
 		var held int64
 		err := tx.QueryRowxContext(ctx, `
-			SELECT capacity, seats_held FROM events WHERE id = $1 FOR UPDATE`, ev.ID).Scan(&capacity, &held)
+			SELECT capacity, seats_held FROM events WHERE id = $1 FOR NO KEY UPDATE`, ev.ID).Scan(&capacity, &held)
 		if errors.Is(err, sql.ErrNoRows) {
 			return domain.Errorf(domain.ENotFound, "no such event")
 		}

@@ -46,6 +46,18 @@ func (a *app) open(ctx context.Context, cfg config.Config) (*sqlx.DB, error) {
 	})
 }
 
+// applyMigrations runs the migrations on a connection of their own without
+// the request-sized statement and lock timeouts: building an index on a big
+// table, or waiting for a table lock under traffic, may take longer.
+func (a *app) applyMigrations(ctx context.Context, cfg config.Config) error {
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{MaxOpenConns: 2})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return migrations.Up(ctx, db.DB)
+}
+
 // ready opens the database and makes sure its schema is current: serve
 // applies pending migrations itself (apply), the other commands refuse to
 // run on an outdated schema rather than fail half-way.
@@ -55,7 +67,7 @@ func (a *app) ready(ctx context.Context, cfg config.Config, apply bool) (*sqlx.D
 		return nil, err
 	}
 	if apply {
-		err = migrations.Up(ctx, db.DB)
+		err = a.applyMigrations(ctx, cfg)
 	} else if n, perr := migrations.Pending(ctx, db.DB); perr != nil {
 		err = perr
 	} else if n > 0 {
@@ -76,12 +88,7 @@ func (a *app) migrate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := a.open(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := migrations.Up(ctx, db.DB); err != nil {
+	if err := a.applyMigrations(ctx, cfg); err != nil {
 		return err
 	}
 	fmt.Fprintln(a.stdout, "migrations applied")
