@@ -266,14 +266,6 @@ func (s *Server) backToList(c *gin.Context, kind, outcome, anchor string) {
 	c.Redirect(http.StatusSeeOther, eventAdminPath(c.Param("slug"))+"?"+q.Encode()+"#"+anchor)
 }
 
-// cancelMessageOK applies the API's rule for an organizer's cancellation
-// note: at most 2000 characters, line breaks but no other control characters.
-func cancelMessageOK(msg string) bool {
-	return len([]rune(msg)) <= 2000 && !strings.ContainsFunc(msg, func(r rune) bool {
-		return r != '\n' && r != '\r' && domain.HasControl(string(r))
-	})
-}
-
 // adminCancel cancels a registration, with an optional note for the
 // participant's email; the seat goes to the waiting list.
 func (s *Server) adminCancel(c *gin.Context) {
@@ -281,8 +273,8 @@ func (s *Server) adminCancel(c *gin.Context) {
 	if !s.parseForm(c, lang) {
 		return
 	}
-	msg := strings.TrimSpace(c.PostForm("message"))
-	if !cancelMessageOK(msg) {
+	msg, err := domain.CancelMessage(c.PostForm("message"))
+	if err != nil {
 		s.backToList(c, "error", "message", "registrations")
 		return
 	}

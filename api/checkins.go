@@ -124,16 +124,7 @@ type walkInView struct {
 // answer shows its status.
 func (s *Server) createWalkIn(c *gin.Context) {
 	ctx := c.Request.Context()
-	token, ok := bearer(c.GetHeader("Authorization"))
-	if !ok || !domain.ValidTokenSyntax(token) {
-		s.Error(c, domain.ErrUnauthorized)
-		return
-	}
-	org, err := s.store.OrganizerByTokenHash(ctx, domain.HashToken(token))
-	if err != nil {
-		s.Error(c, err)
-		return
-	}
+	org := organizer(c)
 	ev, err := s.store.ManagedEvent(ctx, org.ID, c.Param("slug"))
 	if err != nil {
 		s.Error(c, err)

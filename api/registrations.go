@@ -46,7 +46,7 @@ func (s *Server) openEvent(c *gin.Context) (*domain.Event, bool) {
 func (s *Server) createRegistration(c *gin.Context) {
 	// With an organizer's token this is a walk-in at the desk (see
 	// createWalkIn); a wrong token is 401, never the public flow.
-	if c.GetHeader("Authorization") != "" {
+	if organizer(c) != nil {
 		s.createWalkIn(c)
 		return
 	}
@@ -171,15 +171,12 @@ func (s *Server) cancelRegistration(c *gin.Context) {
 			return
 		}
 	}
-	body.Message = strings.TrimSpace(body.Message)
-	if len([]rune(body.Message)) > 2000 || strings.ContainsFunc(body.Message, func(r rune) bool {
-		return r != '\n' && r != '\r' && domain.HasControl(string(r))
-	}) {
-		s.Error(c, domain.ValidationError([]domain.FieldError{{Field: "message", Code: "max", Param: "2000",
-			Message: "Message must be at most 2000 characters, without control characters."}}))
+	msg, err := domain.CancelMessage(body.Message)
+	if err != nil {
+		s.Error(c, err)
 		return
 	}
-	reg, err := s.store.CancelRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), c.Param("id"), body.Message)
+	reg, err := s.store.CancelRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), c.Param("id"), msg)
 	if err != nil {
 		s.Error(c, err)
 		return

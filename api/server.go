@@ -98,7 +98,7 @@ func (s *Server) routes() {
 	v1.GET("/openapi.yaml", s.openAPI)
 	v1.GET("/events", s.optionalOrganizer(), s.listEvents)
 	v1.GET("/events/:slug", s.optionalOrganizer(), s.getEvent)
-	v1.POST("/events/:slug/registrations", s.limitRegistrations, s.createRegistration)
+	v1.POST("/events/:slug/registrations", s.limitRegistrations, s.optionalOrganizer(), s.createRegistration)
 	v1.POST("/registrations/confirm", s.confirmByToken)
 	v1.POST("/registrations/cancel", s.cancelByToken)
 	r.GET("/r/:token/data", s.personalData)

@@ -36,3 +36,21 @@ func NewOrganizer(email, name string) (*Organizer, error) {
 	}
 	return &Organizer{Email: strings.ToLower(email), Name: name}, nil
 }
+
+// MaxCancelMessage bounds an organizer's note in a cancellation email.
+const MaxCancelMessage = 2000
+
+// CancelMessage checks and cleans an organizer's note for a cancellation
+// email: trimmed, at most MaxCancelMessage characters, line breaks allowed
+// but no other control characters.
+func CancelMessage(msg string) (string, error) {
+	msg = CleanText(msg)
+	bad := len([]rune(msg)) > MaxCancelMessage || strings.ContainsFunc(msg, func(r rune) bool {
+		return r != '\n' && r != '\r' && HasControl(string(r))
+	})
+	if bad {
+		return "", ValidationError([]FieldError{{Field: "message", Code: "max", Param: "2000",
+			Message: "Message must be at most 2000 characters, without control characters other than line breaks."}})
+	}
+	return msg, nil
+}

@@ -28,7 +28,7 @@ import (
 // Supported lists the languages attend's pages and emails speak, in the
 // order the language switcher shows them. English comes first: it is the
 // default and the fallback for a missing message.
-var Supported = []string{"en", "ru", "uz"}
+var Supported = domain.Languages
 
 // DefaultLanguage is used when nothing else decides.
 const DefaultLanguage = "en"
