@@ -96,12 +96,13 @@ func (s *Server) adminDoor(c *gin.Context) {
 		}
 	}
 
-	st, err := s.store.EventStats(ctx, ev)
+	// Expected are the seats held: pending and confirmed registrations.
+	in, err := s.store.CheckinCount(ctx, ev.ID, day)
 	if err != nil {
 		s.webError(c, lang, err, "not_found")
 		return
 	}
-	in, expected := st.Total.AttendedByDay[day], st.Total.Confirmed+st.Total.Pending
+	expected := ev.SeatsHeld
 	if day.Equal(today) {
 		p.Count = v.N("admin.door.count_today", in, "Param", expected)
 	} else {

@@ -178,3 +178,14 @@ func (s *Store) UndoCheckIn(ctx context.Context, organizerID int64, slug, regist
 	}
 	return nil
 }
+
+// CheckinCount counts the people checked in for an event on one day, for
+// the door page, which reloads after every check-in; the
+// checkins_event_day index answers it.
+func (s *Store) CheckinCount(ctx context.Context, eventID int64, day domain.Date) (int, error) {
+	var n int
+	if err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM checkins WHERE event_id = $1 AND day = $2`, eventID, day); err != nil {
+		return 0, fmt.Errorf("store: count check-ins: %w", unavailable(err))
+	}
+	return n, nil
+}
