@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/attend/attend/domain"
 )
@@ -78,7 +79,7 @@ func (s *Store) eachEventLocked(ctx context.Context, what, find string, fn func(
 // workers never remind anyone twice.
 func (s *Store) QueueConfirmReminders(ctx context.Context) (int, error) {
 	return s.queueReminders(ctx, domain.EmailConfirmReminder, `
-		SELECT r.id, r.event_id FROM registrations r JOIN events e ON e.id = r.event_id
+		SELECT `+registrationColumns+` FROM registrations r JOIN events e ON e.id = r.event_id
 		WHERE r.status = 'pending' AND r.confirm_reminder_queued_at IS NULL
 		  AND r.created_at < $1::timestamptz - e.confirm_within_hours * interval '30 minutes'
 		ORDER BY r.created_at LIMIT $2
@@ -90,7 +91,7 @@ func (s *Store) QueueConfirmReminders(ctx context.Context) (int, error) {
 // event's time zone), and not after the event has started.
 func (s *Store) QueueEventReminders(ctx context.Context) (int, error) {
 	return s.queueReminders(ctx, domain.EmailReminder, `
-		SELECT r.id, r.event_id FROM registrations r JOIN events e ON e.id = r.event_id
+		SELECT `+registrationColumns+` FROM registrations r JOIN events e ON e.id = r.event_id
 		WHERE r.status = 'confirmed' AND r.reminder_queued_at IS NULL AND e.reminder_days_before > 0
 		  AND $1 >= ((e.starts_on - e.reminder_days_before) + e.day_starts_at) AT TIME ZONE e.timezone
 		  AND $1 < (e.starts_on + e.day_starts_at) AT TIME ZONE e.timezone
@@ -103,26 +104,21 @@ func (s *Store) queueReminders(ctx context.Context, kind domain.EmailKind, claim
 	for {
 		n := 0
 		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-			var due []struct {
-				ID      string `db:"id"`
-				EventID int64  `db:"event_id"`
-			}
+			var due []registrationRow
 			if err := tx.SelectContext(ctx, &due, claim, s.Now(), periodicBatch); err != nil {
 				return fmt.Errorf("store: claim %s: %w", kind, unavailable(err))
 			}
 			events := map[int64]*domain.Event{}
-			for _, d := range due {
-				ev, ok := events[d.EventID]
+			ids := make([]string, 0, len(due))
+			for i := range due {
+				reg := due[i].registration()
+				ev, ok := events[reg.EventID]
 				if !ok {
 					var err error
-					if ev, err = getEvent(ctx, tx, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1`, d.EventID); err != nil {
+					if ev, err = getEvent(ctx, tx, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1`, reg.EventID); err != nil {
 						return err
 					}
-					events[d.EventID] = ev
-				}
-				reg, err := registrationByID(ctx, tx, d.ID, false)
-				if err != nil {
-					return err
+					events[reg.EventID] = ev
 				}
 				payload := EmailPayload{}
 				if kind == domain.EmailConfirmReminder {
@@ -132,9 +128,11 @@ func (s *Store) queueReminders(ctx context.Context, kind domain.EmailKind, claim
 				if err := s.queueEmail(ctx, tx, kind, reg, ev, true, payload); err != nil {
 					return err
 				}
-				if _, err := tx.ExecContext(ctx, `UPDATE registrations SET `+stampColumn+` = $2 WHERE id = $1`, d.ID, s.Now()); err != nil {
-					return fmt.Errorf("store: stamp %s: %w", kind, unavailable(err))
-				}
+				ids = append(ids, reg.ID)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE registrations SET `+stampColumn+` = $2 WHERE id = ANY($1::uuid[])`,
+				pq.StringArray(ids), s.Now()); err != nil {
+				return fmt.Errorf("store: stamp %s: %w", kind, unavailable(err))
 			}
 			n = len(due)
 			return nil
