@@ -86,19 +86,14 @@ func (s *Store) checkIn(ctx context.Context, tx *sqlx.Tx, ev *domain.Event, orga
 	if err != nil {
 		return nil, false, err
 	}
-	switch reg.Status {
-	case domain.StatusConfirmed:
-	case domain.StatusPending:
+	confirm, err := domain.CheckInAllowed(reg, field)
+	if err != nil {
+		return nil, false, err
+	}
+	if confirm {
 		if err := s.setStatus(ctx, tx, reg, domain.StatusConfirmed); err != nil {
 			return nil, false, err
 		}
-	default:
-		return nil, false, &domain.Error{Code: domain.EInvalid,
-			Message: fmt.Sprintf("%s %s is %s and cannot be checked in; an organizer can register or promote them first",
-				reg.FirstName, reg.LastName, reg.Status),
-			Fields: []domain.FieldError{{Field: field, Code: "status", Param: string(reg.Status),
-				Message: fmt.Sprintf("This registration is %s, so it cannot be checked in.", reg.Status)}},
-			Extra: map[string]any{"registration_id": reg.ID, "registration_status": reg.Status}}
 	}
 	at := req.At
 	if at.IsZero() {

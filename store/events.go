@@ -108,10 +108,8 @@ func (s *Store) UpdateEvent(ctx context.Context, organizerID int64, slug string,
 		if err := change(ev); err != nil {
 			return err
 		}
-		if ev.Capacity != nil && *ev.Capacity < ev.SeatsHeld {
-			return &domain.Error{Code: domain.EConflict,
-				Message: fmt.Sprintf("capacity cannot be lower than the %d seats already held", ev.SeatsHeld),
-				Extra:   map[string]any{"seats_held": ev.SeatsHeld}}
+		if err := ev.CheckCapacity(); err != nil {
+			return err
 		}
 		err = tx.QueryRowxContext(ctx, `
 			UPDATE events SET title = $2, description = $3, venue = $4, city = $5, country = $6,

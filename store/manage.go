@@ -61,13 +61,8 @@ func (s *Store) PromoteRegistration(ctx context.Context, organizerID int64, slug
 		if err != nil {
 			return err
 		}
-		if reg.Status != domain.StatusWaitlisted {
-			return domain.Errorf(domain.EConflict, "only a waitlisted registration can be promoted; this one is %s", reg.Status)
-		}
-		if ev.Capacity != nil && ev.SeatsHeld >= *ev.Capacity {
-			return &domain.Error{Code: domain.EConflict,
-				Message: fmt.Sprintf("all %d seats are held; raise the capacity or cancel a registration first", *ev.Capacity),
-				Extra:   map[string]any{"seats_held": ev.SeatsHeld, "capacity": *ev.Capacity}}
+		if err := ev.CanPromote(reg); err != nil {
+			return err
 		}
 		if err := s.setStatus(ctx, tx, reg, domain.StatusConfirmed); err != nil {
 			return err
