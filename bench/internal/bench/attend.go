@@ -222,3 +222,24 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// serveEvents starts `attend serve` for a part, on the part's own database,
+// and creates the given events through the API. The caller stops the
+// server; on error nothing is left running.
+func (e *Env) serveEvents(ctx context.Context, part string, events ...EventSpec) (*Attend, *Server, error) {
+	a, err := e.NewAttend(ctx, part)
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, err := a.Serve(ctx, "serve-"+part, serveEnv)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, ev := range events {
+		if err := srv.CreateEvent(ctx, ev); err != nil {
+			srv.Stop(10 * time.Second)
+			return nil, nil, err
+		}
+	}
+	return a, srv, nil
+}

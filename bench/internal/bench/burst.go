@@ -50,25 +50,13 @@ func (p decayPacer) Rate(elapsed time.Duration) float64 {
 // Exactly capacity of them must hold a seat, the rest wait, none fails.
 func Burst(ctx context.Context, e *Env, o BurstOptions) *Result {
 	r := &Result{Part: "2 burst", Title: "registration rush on a small event"}
-	a, err := e.NewAttend(ctx, "burst")
-	if err != nil {
-		r.Err = err
-		return r
-	}
-	srv, err := a.Serve(ctx, "serve-burst", serveEnv)
+	a, srv, err := e.serveEvents(ctx, "burst",
+		EventSpec{Slug: "bench-burst", Capacity: o.Capacity, Days: 2}, EventSpec{Slug: "bench-warm", Days: 1})
 	if err != nil {
 		r.Err = err
 		return r
 	}
 	defer srv.Stop(10 * time.Second)
-	if err := srv.CreateEvent(ctx, EventSpec{Slug: "bench-burst", Capacity: o.Capacity, Days: 2}); err != nil {
-		r.Err = err
-		return r
-	}
-	if err := srv.CreateEvent(ctx, EventSpec{Slug: "bench-warm", Days: 1}); err != nil {
-		r.Err = err
-		return r
-	}
 	var counter atomic.Int64
 	attack(registrationTargeter(srv.URL, "bench-warm", "warm", &counter), constant(20), 2*time.Second, 202)
 

@@ -100,3 +100,14 @@ func seedSummary(ctx context.Context, db *sql.DB, eventID int64) (string, error)
 	}
 	return fmt.Sprintf("%d registrations and %d check-ins over two days for one event (tables with indexes: %s)", regs, checkins, size), nil
 }
+
+// seedLargeEvent fills the event slug with n generated registrations and
+// their check-ins, and describes what it made.
+func seedLargeEvent(ctx context.Context, e *Env, db *sql.DB, part, slug string, n int) (eventID int64, summary string, err error) {
+	e.Log.Printf("%s: generating %d registrations", part, n)
+	if eventID, err = seedAttendees(ctx, db, slug, n); err != nil {
+		return 0, "", err
+	}
+	summary, err = seedSummary(ctx, db, eventID)
+	return eventID, summary, err
+}

@@ -41,22 +41,13 @@ type download struct {
 // HTTP endpoint, against psql's \copy of the same columns.
 func Exports(ctx context.Context, e *Env, o DataOptions) *Result {
 	r := &Result{Part: "4 export", Title: "attendee list exports"}
-	a, err := e.NewAttend(ctx, "export")
-	if err != nil {
-		r.Err = err
-		return r
-	}
-	srv, err := a.Serve(ctx, "serve-export", serveEnv)
+	const slug = "bench-export"
+	a, srv, err := e.serveEvents(ctx, "export", EventSpec{Slug: slug, Days: 2})
 	if err != nil {
 		r.Err = err
 		return r
 	}
 	defer srv.Stop(10 * time.Second)
-	const slug = "bench-export"
-	if err := srv.CreateEvent(ctx, EventSpec{Slug: slug, Days: 2}); err != nil {
-		r.Err = err
-		return r
-	}
 	exportPath := "/api/v1/events/" + slug + "/registrations/export?format="
 	if _, err := srv.fetch(ctx, exportPath+"csv", 0); err != nil {
 		r.Err = fmt.Errorf("%w: GET %s: %v", errNotAvailable, exportPath+"csv", err)
@@ -68,13 +59,7 @@ func Exports(ctx context.Context, e *Env, o DataOptions) *Result {
 		return r
 	}
 	defer db.Close()
-	e.Log.Printf("export: generating %d registrations", o.Registrations)
-	eventID, err := seedAttendees(ctx, db, slug, o.Registrations)
-	if err != nil {
-		r.Err = err
-		return r
-	}
-	summary, err := seedSummary(ctx, db, eventID)
+	eventID, summary, err := seedLargeEvent(ctx, e, db, "export", slug, o.Registrations)
 	if err != nil {
 		r.Err = err
 		return r

@@ -34,23 +34,12 @@ var serveEnv = map[string]string{
 // registrations attend sustains, against pgbench running the same SQL.
 func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 	r := &Result{Part: "1 registrations", Title: "sustained registration rate"}
-	a, err := e.NewAttend(ctx, "reg")
-	if err != nil {
-		r.Err = err
-		return r
-	}
-	srv, err := a.Serve(ctx, "serve-reg", serveEnv)
+	a, srv, err := e.serveEvents(ctx, "reg", EventSpec{Slug: "bench-http", Days: 2}, EventSpec{Slug: "bench-pgbench", Days: 2})
 	if err != nil {
 		r.Err = err
 		return r
 	}
 	defer srv.Stop(10 * time.Second)
-	for _, slug := range []string{"bench-http", "bench-pgbench"} {
-		if err := srv.CreateEvent(ctx, EventSpec{Slug: slug, Days: 2}); err != nil {
-			r.Err = err
-			return r
-		}
-	}
 	db, err := sql.Open("postgres", a.DSN)
 	if err != nil {
 		r.Err = err

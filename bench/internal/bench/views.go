@@ -30,22 +30,13 @@ type view struct {
 // of the queries behind them.
 func Views(ctx context.Context, e *Env, o DataOptions) *Result {
 	r := &Result{Part: "5 views", Title: "organizer views at a large event"}
-	a, err := e.NewAttend(ctx, "views")
-	if err != nil {
-		r.Err = err
-		return r
-	}
-	srv, err := a.Serve(ctx, "serve-views", serveEnv)
+	const slug = "bench-views"
+	a, srv, err := e.serveEvents(ctx, "views", EventSpec{Slug: slug, Days: 2})
 	if err != nil {
 		r.Err = err
 		return r
 	}
 	defer srv.Stop(10 * time.Second)
-	const slug = "bench-views"
-	if err := srv.CreateEvent(ctx, EventSpec{Slug: slug, Days: 2}); err != nil {
-		r.Err = err
-		return r
-	}
 	views := []view{
 		{name: "stats by country", path: "/api/v1/events/" + slug + "/stats"},
 		{name: "registration list, first page of 50", path: "/api/v1/events/" + slug + "/registrations?limit=50", indexOnly: "registrations"},
@@ -62,13 +53,7 @@ func Views(ctx context.Context, e *Env, o DataOptions) *Result {
 		return r
 	}
 	defer db.Close()
-	e.Log.Printf("views: generating %d registrations", o.Registrations)
-	eventID, err := seedAttendees(ctx, db, slug, o.Registrations)
-	if err != nil {
-		r.Err = err
-		return r
-	}
-	summary, err := seedSummary(ctx, db, eventID)
+	_, summary, err := seedLargeEvent(ctx, e, db, "views", slug, o.Registrations)
 	if err != nil {
 		r.Err = err
 		return r
