@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"mime"
@@ -76,20 +75,8 @@ func TestServeSendsTheEmailsOfARegistration(t *testing.T) {
 	c.env["BASE_URL"] = "http://attend.test"
 	c.must("demo")
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	logs := newLogWatcher()
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve"}, c.getenv, strings.NewReader(""), io.Discard, logs) }()
-	var base string
-	select {
-	case addr := <-logs.listening:
-		base = "http://" + addr
-	case err := <-done:
-		t.Fatalf("serve stopped before listening: %v\n%s", err, logs)
-	case <-time.After(60 * time.Second):
-		t.Fatalf("serve did not start listening\n%s", logs)
-	}
+	srv := c.serve(t)
+	base, logs := srv.base, srv.logs
 
 	client := &http.Client{Timeout: 30 * time.Second}
 	post := func(path, body string) (int, map[string]any) {
@@ -134,14 +121,8 @@ func TestServeSendsTheEmailsOfARegistration(t *testing.T) {
 		t.Errorf("the second email does not carry the check-in code %q:\n%s", checkin, text)
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve returned %v after cancellation, want nil\n%s", err, logs)
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatalf("serve did not stop after cancellation\n%s", logs)
+	if err := srv.stop(t); err != nil {
+		t.Errorf("serve returned %v after cancellation, want nil\n%s", err, logs)
 	}
 	if n := len(smtp.Messages()); n != 2 {
 		t.Errorf("%d emails in all, want 2", n)

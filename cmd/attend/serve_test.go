@@ -72,21 +72,8 @@ func TestServeEndToEnd(t *testing.T) {
 	c.must("organizer", "add", "--email", "lead@example.org", "--name", "Lead Organizer")
 	token := strings.TrimSpace(c.must("token", "create", "--email", "lead@example.org"))
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	logs := newLogWatcher()
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve"}, c.getenv, strings.NewReader(""), io.Discard, logs) }()
-
-	var base string
-	select {
-	case addr := <-logs.listening:
-		base = "http://" + addr
-	case err := <-done:
-		t.Fatalf("serve stopped before listening: %v\n%s", err, logs)
-	case <-time.After(60 * time.Second):
-		t.Fatalf("serve did not start listening\n%s", logs)
-	}
+	srv := c.serve(t)
+	base, logs := srv.base, srv.logs
 	client := &http.Client{Timeout: 30 * time.Second}
 	call := func(method, path, token, body string) (int, string) {
 		t.Helper()
@@ -147,14 +134,8 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Errorf("the confirmation email went to %v, want dilnoza@example.uz", msgs[0].To)
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve returned %v after cancellation, want nil (graceful shutdown)\n%s", err, logs)
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatalf("serve did not stop after cancellation\n%s", logs)
+	if err := srv.stop(t); err != nil {
+		t.Errorf("serve returned %v after cancellation, want nil (graceful shutdown)\n%s", err, logs)
 	}
 	if !strings.Contains(logs.String(), `"msg":"stopped"`) {
 		t.Errorf("no stopped line in the log:\n%s", logs)
@@ -162,4 +143,43 @@ func TestServeEndToEnd(t *testing.T) {
 	if strings.Contains(logs.String(), token) {
 		t.Error("the API token appears in the log")
 	}
+}
+
+// serving is `attend serve` running in this process on a free port.
+type serving struct {
+	base string // http://127.0.0.1:port
+	logs *logWatcher
+	stop func(t *testing.T) error
+}
+
+// serve runs `attend serve` with the CLI's environment (HTTP_ADDR set to
+// port 0 by the caller) and waits until it listens. stop cancels it, as
+// SIGTERM would, and returns what run returned.
+func (c *cli) serve(t *testing.T) *serving {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	logs := newLogWatcher()
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, c.getenv, strings.NewReader(""), io.Discard, logs) }()
+	s := &serving{logs: logs, stop: func(t *testing.T) error {
+		t.Helper()
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(60 * time.Second):
+			t.Fatalf("serve did not stop after cancellation\n%s", logs)
+			return nil
+		}
+	}}
+	select {
+	case addr := <-logs.listening:
+		s.base = "http://" + addr
+	case err := <-done:
+		t.Fatalf("serve stopped before listening: %v\n%s", err, logs)
+	case <-time.After(60 * time.Second):
+		t.Fatalf("serve did not start listening\n%s", logs)
+	}
+	return s
 }
