@@ -226,3 +226,32 @@ func getJSON(t *testing.T, c *http.Client, url, token string, dst any) int {
 	}
 	return resp.StatusCode
 }
+
+// steadyLoad registers distinct participants (prefix-00000@example.org, …)
+// at rate per second, each request on its own goroutine so that slow
+// answers do not slow the arrivals, until stop is closed. It then waits for
+// the requests in flight and returns every sample.
+func steadyLoad(client *http.Client, base, slug, prefix string, rate float64, stop <-chan struct{}) []sample {
+	var (
+		mu       sync.Mutex
+		samples  []sample
+		inflight sync.WaitGroup
+	)
+	tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
+	defer tick.Stop()
+	for i := 0; ; i++ {
+		select {
+		case <-stop:
+			inflight.Wait()
+			return samples
+		case <-tick.C:
+		}
+		inflight.Go(func() {
+			s := sample{email: fmt.Sprintf("%s-%05d@example.org", prefix, i), started: time.Now()}
+			s.reply = register(context.Background(), client, base, slug, s.email)
+			mu.Lock()
+			samples = append(samples, s)
+			mu.Unlock()
+		})
+	}
+}

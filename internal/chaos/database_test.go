@@ -54,26 +54,10 @@ func TestDatabaseRestartAnswers503AndRecoversByItself(t *testing.T) {
 	wg.Add(2)
 	go func() { // the load
 		defer wg.Done()
-		tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
-		defer tick.Stop()
-		var inflight sync.WaitGroup
-		defer inflight.Wait()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-			inflight.Add(1)
-			go func() {
-				defer inflight.Done()
-				s := sample{email: fmt.Sprintf("restart-%05d@example.org", i), started: time.Now()}
-				s.reply = register(context.Background(), client, srv.url(), slug, s.email)
-				mu.Lock()
-				samples = append(samples, s)
-				mu.Unlock()
-			}()
-		}
+		loaded := steadyLoad(client, srv.url(), slug, "restart", rate, stop)
+		mu.Lock()
+		samples = loaded
+		mu.Unlock()
 	}()
 	go func() { // the load balancer's readiness probe
 		defer wg.Done()

@@ -3,10 +3,8 @@
 package chaos
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -39,33 +37,13 @@ func TestSIGTERMUnderLoadFailsNoRequestAndLeavesNothingHalfDone(t *testing.T) {
 	// Every request gets one attempt, no retry.
 	client := newClient(false, 30*time.Second)
 	var (
-		mu      sync.Mutex
 		samples []sample
 		stop    = make(chan struct{})
 		loaded  = make(chan struct{})
 	)
 	go func() {
 		defer close(loaded)
-		var wg sync.WaitGroup
-		defer wg.Wait()
-		tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
-		defer tick.Stop()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				s := sample{email: fmt.Sprintf("term-%05d@example.org", i), started: time.Now()}
-				s.reply = register(context.Background(), client, srv.url(), slug, s.email)
-				mu.Lock()
-				samples = append(samples, s)
-				mu.Unlock()
-			}()
-		}
+		samples = steadyLoad(client, srv.url(), slug, "term", rate, stop)
 	}()
 	time.Sleep(before)
 	srv.signal(t, syscall.SIGTERM)
