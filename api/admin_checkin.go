@@ -187,7 +187,8 @@ func (s *Server) doorSearch(c *gin.Context, ev *domain.Event, day domain.Date, q
 		more   bool
 	)
 	// One batch of one more than is shown says whether there are more.
-	err := s.store.EachAttendee(c.Request.Context(), ev.ID, store.RegistrationFilter{Query: q}, doorSearchLimit+1,
+	err := s.store.EachAttendee(c.Request.Context(), ev.ID, []domain.Date{day},
+		store.RegistrationFilter{Query: q, Limit: doorSearchLimit + 1}, doorSearchLimit+1,
 		func(batch []store.Attendee) error {
 			for i, a := range batch {
 				if i == doorSearchLimit {
@@ -197,7 +198,7 @@ func (s *Server) doorSearch(c *gin.Context, ev *domain.Event, day domain.Date, q
 				p := doorPerson{ID: a.ID, Name: a.FirstName + " " + a.LastName, Organization: a.Organization,
 					Country: l.Country(a.Country)}
 				p.Status, p.StatusClass = statusBadge(l, a.Status)
-				if at, ok := a.Checkins[day]; ok {
+				if at, ok := a.CheckedIn(day); ok {
 					p.CheckedIn = at.In(ev.Location()).Format("15:04")
 				} else {
 					p.CanCheckIn = a.Status.HoldsSeat()

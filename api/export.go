@@ -18,8 +18,8 @@ import (
 
 // exportRegistrations downloads every registration that matches the list's
 // filters (status, country, q) as CSV or XLSX, one row each, with a column
-// per event day holding the check-in time. Rows stream from the database in
-// batches, so memory stays flat whatever the size of the event.
+// per event day holding the check-in time. Rows stream from one database
+// query, so memory stays flat whatever the size of the event.
 func (s *Server) exportRegistrations(c *gin.Context) {
 	ctx, cancel := s.exportContext(c)
 	defer cancel()
@@ -42,6 +42,7 @@ func (s *Server) exportRegistrations(c *gin.Context) {
 		s.Error(c, err)
 		return
 	}
+	f.Cursor, f.Limit = "", 0 // paging belongs to the list; an export has every match
 	name := fmt.Sprintf("%s-attendees-%s.%s", ev.Slug, domain.DateOf(s.now().In(ev.Location())), format)
 	if format == "xlsx" {
 		s.exportXLSX(ctx, c, ev, f, name)
@@ -60,7 +61,7 @@ func (s *Server) exportCSV(ctx context.Context, c *gin.Context, ev *domain.Event
 		w, err = export.NewCSV(c.Writer, ev)
 		return err
 	}
-	err := s.store.EachAttendee(ctx, ev.ID, f, store.DefaultExportBatch, func(batch []store.Attendee) error {
+	err := s.store.EachAttendee(ctx, ev.ID, ev.Days(), f, store.DefaultExportBatch, func(batch []store.Attendee) error {
 		if w == nil {
 			if err := start(); err != nil {
 				return err
@@ -97,7 +98,7 @@ func (s *Server) exportXLSX(ctx context.Context, c *gin.Context, ev *domain.Even
 			s.log.WarnContext(ctx, "export: temporary files", slog.String("request_id", requestID(c)), slog.Any("error", err))
 		}
 	}()
-	err = s.store.EachAttendee(ctx, ev.ID, f, store.DefaultExportBatch, x.Write)
+	err = s.store.EachAttendee(ctx, ev.ID, ev.Days(), f, store.DefaultExportBatch, x.Write)
 	var st *store.Stats
 	if err == nil {
 		st, err = s.store.EventStats(ctx, ev)

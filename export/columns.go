@@ -75,7 +75,7 @@ func Headers(days []domain.Date) []string {
 
 // checkinAt is when a was checked in on day, or nil.
 func checkinAt(a *store.Attendee, day domain.Date) *time.Time {
-	if t, ok := a.Checkins[day]; ok {
+	if t, ok := a.CheckedIn(day); ok {
 		return &t
 	}
 	return nil

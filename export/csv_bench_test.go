@@ -25,12 +25,12 @@ func benchAttendees(n int, ev *domain.Event) []store.Attendee {
 			Position: "Chief specialist", Role: "expert", Language: "ru", Days: ev.Days(),
 			CheckinCode: "ABCD2345", ConsentAt: at, CreatedAt: at, ConfirmedAt: &confirmed,
 		}
-		checkins := map[domain.Date]time.Time{}
+		var checkins []store.DayCheckin
 		if i%5 != 0 {
-			checkins[ev.StartsOn] = time.Date(2031, time.May, 30, 4, 12, 0, 0, time.UTC)
+			checkins = append(checkins, store.DayCheckin{Day: ev.StartsOn, At: time.Date(2031, time.May, 30, 4, 12, 0, 0, time.UTC)})
 		}
 		if i%3 != 0 {
-			checkins[ev.EndsOn] = time.Date(2031, time.May, 31, 4, 2, 0, 0, time.UTC)
+			checkins = append(checkins, store.DayCheckin{Day: ev.EndsOn, At: time.Date(2031, time.May, 31, 4, 2, 0, 0, time.UTC)})
 		}
 		out[i] = store.Attendee{Registration: reg, Checkins: checkins}
 	}

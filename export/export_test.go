@@ -77,9 +77,9 @@ func attendees() []store.Attendee {
 			FirstName: "Дилноза", LastName: "Юсупова", Email: "dilnoza@example.uz", Phone: "+998712345678", Country: "UZ",
 			Organization: "Centre for Economic Research and Reforms", Position: "Researcher", Role: "researcher",
 			Language: "ru", CheckinCode: "ABCD2345", CreatedAt: registered, ConfirmedAt: &confirmed},
-			Checkins: map[domain.Date]time.Time{
-				domain.NewDate(2019, time.May, 30): time.Date(2019, time.May, 30, 3, 41, 0, 0, time.UTC),
-				domain.NewDate(2019, time.May, 31): time.Date(2019, time.May, 31, 3, 52, 0, 0, time.UTC),
+			Checkins: []store.DayCheckin{
+				{Day: domain.NewDate(2019, time.May, 30), At: time.Date(2019, time.May, 30, 3, 41, 0, 0, time.UTC)},
+				{Day: domain.NewDate(2019, time.May, 31), At: time.Date(2019, time.May, 31, 3, 52, 0, 0, time.UTC)},
 			}},
 		{Registration: &domain.Registration{ID: "0a4e2d3c-1b5f-4e6a-8c7d-9e0f1a2b3c4d", Status: domain.StatusPending,
 			FirstName: "@SUM(1)", LastName: "Oʻktam", Email: "-x@example.org", Country: "KG",

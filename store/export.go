@@ -3,9 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
-
-	"github.com/lib/pq"
 
 	"github.com/attend/attend/domain"
 )
@@ -13,96 +12,112 @@ import (
 // Attendee is a registration with its check-ins, one export row.
 type Attendee struct {
 	*domain.Registration
-	// Checkins maps each day the person was checked in to when.
-	Checkins map[domain.Date]time.Time
+	// Checkins are the days the person was checked in and when, by day.
+	Checkins []DayCheckin
 }
 
-// DefaultExportBatch is how many registrations an export reads per query:
-// large enough that round trips do not dominate, small enough that memory
-// stays flat whatever the size of the event.
+// DayCheckin is when a person was checked in on a day.
+type DayCheckin struct {
+	Day domain.Date
+	At  time.Time
+}
+
+// CheckedIn says when a was checked in on day, if at all.
+func (a *Attendee) CheckedIn(day domain.Date) (time.Time, bool) {
+	for _, c := range a.Checkins {
+		if c.Day == day {
+			return c.At, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// DefaultExportBatch is how many rows EachAttendee hands over at a time.
 const DefaultExportBatch = 1000
 
 // EachAttendee calls fn with the event's registrations that match f (Status,
-// Country and Query; Cursor and Limit are ignored), in registration order,
-// batch at a time, each with its check-ins. It reads in keyset pages of the
-// same query the registration list uses, plus one query per page for the
-// page's check-ins, so memory holds one batch however many there are, and
-// no transaction stays open while a slow client downloads. A registration
-// added during the export appears at its end; one changed meanwhile shows
-// its state when its page was read.
+// Country and Query; Limit, when set, caps the rows; Cursor is ignored), in
+// registration order, batch at a time, each with its check-ins on days.
+//
+// It is one query, streamed: rows are read from the connection as fn
+// consumes them, so memory holds one batch however large the event, and the
+// list is one consistent snapshot. Check-ins come through one join per day
+// on the check-ins' primary key, which PostgreSQL runs as hash joins over
+// the event's check-ins, as COPY of the same columns would: per-page
+// queries with a lookup per registration took three times as long at
+// 100,000 registrations (docs/PERFORMANCE.md). The query (and so its
+// snapshot) stays open while a slow client downloads, at most the server's
+// write timeout.
 //
 // fn may keep nothing of the slice after it returns; an error from fn stops
-// the walk and is returned as is.
-func (s *Store) EachAttendee(ctx context.Context, eventID int64, f RegistrationFilter, batch int, fn func([]Attendee) error) error {
+// the walk (the query is cancelled) and is returned as is.
+func (s *Store) EachAttendee(ctx context.Context, eventID int64, days []domain.Date, f RegistrationFilter, batch int, fn func([]Attendee) error) error {
 	if batch <= 0 {
 		batch = DefaultExportBatch
 	}
-	f.Cursor, f.Limit = "", batch
-	rows := make([]Attendee, 0, batch)
-	for {
-		page, err := s.Registrations(ctx, eventID, f)
-		if err != nil {
-			return err
-		}
-		if len(page.Registrations) == 0 {
-			return nil
-		}
-		checkins, err := s.checkinsOf(ctx, page.Registrations)
-		if err != nil {
-			return err
-		}
-		rows = rows[:0]
-		for _, reg := range page.Registrations {
-			rows = append(rows, Attendee{Registration: reg, Checkins: checkins[reg.ID]})
-		}
-		if err := fn(rows); err != nil {
-			return err
-		}
-		if page.NextCursor == "" {
-			return nil
-		}
-		f.Cursor = page.NextCursor
+	where, args := registrationWhere(eventID, f)
+	var cols, joins strings.Builder
+	for i, day := range days {
+		args = append(args, day)
+		fmt.Fprintf(&cols, ", c%d.checked_in_at", i)
+		fmt.Fprintf(&joins, "\n\tLEFT JOIN checkins c%d ON c%d.registration_id = r.id AND c%d.day = $%d", i, i, i, len(args))
 	}
-}
-
-// checkinsOf reads the check-ins of a page of registrations in one query.
-func (s *Store) checkinsOf(ctx context.Context, regs []*domain.Registration) (map[string]map[domain.Date]time.Time, error) {
-	ids := make([]string, len(regs))
-	for i, r := range regs {
-		ids[i] = r.ID
+	query := `SELECT ` + registrationColumns + cols.String() + ` FROM registrations r` + joins.String() +
+		` WHERE ` + where + ` ORDER BY r.created_at, r.id`
+	if f.Limit > 0 {
+		args = append(args, f.Limit)
+		query += fmt.Sprintf(" LIMIT $%d", len(args))
 	}
-	// The lateral subquery walks the primary key once per id, so a page
-	// costs the same however many check-ins the event has. OFFSET 0 keeps
-	// the planner from flattening it into a plain join, which it may run as
-	// a hash join over all of the table's check-ins, for every page; "= ANY"
-	// of a thousand ids may scan the whole table too (docs/PERFORMANCE.md).
-	rows, err := s.db.QueryContext(ctx, `
-		SELECT c.registration_id, c.day, c.checked_in_at
-		FROM unnest($1::uuid[]) AS page (id)
-		CROSS JOIN LATERAL (
-			SELECT registration_id, day, checked_in_at FROM checkins
-			WHERE registration_id = page.id OFFSET 0) AS c`, pq.StringArray(ids))
+	// Cancelling before the rows are closed stops the server at once;
+	// otherwise closing would read the rest of the result first.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: check-ins of a page: %w", unavailable(err))
+		return fmt.Errorf("store: attendees: %w", unavailable(err))
 	}
 	defer rows.Close()
-	out := make(map[string]map[domain.Date]time.Time)
+	var (
+		out  = make([]Attendee, 0, batch)
+		row  registrationRow
+		ats  = make([]*time.Time, len(days))
+		dest = append(row.fields(), make([]any, len(days))...)
+	)
+	for i := range days {
+		dest[len(dest)-len(days)+i] = &ats[i]
+	}
+	flush := func() error {
+		if len(out) == 0 {
+			return nil
+		}
+		err := fn(out)
+		out = out[:0]
+		return err
+	}
 	for rows.Next() {
-		var (
-			id  string
-			day domain.Date
-			at  time.Time
-		)
-		if err := rows.Scan(&id, &day, &at); err != nil {
-			return nil, fmt.Errorf("store: scan check-in: %w", err)
+		clear(ats)
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("store: scan attendee: %w", err)
 		}
-		if out[id] == nil {
-			out[id] = make(map[domain.Date]time.Time, 2)
+		a := Attendee{Registration: row.registration()}
+		for i, at := range ats {
+			if at != nil {
+				a.Checkins = append(a.Checkins, DayCheckin{Day: days[i], At: *at})
+			}
 		}
-		out[id][day] = at
+		out = append(out, a)
+		if len(out) == batch {
+			if err := flush(); err != nil {
+				cancel()
+				return err
+			}
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: check-ins of a page: %w", unavailable(err))
+		return fmt.Errorf("store: attendees: %w", unavailable(err))
 	}
-	return out, nil
+	if err := flush(); err != nil {
+		return err
+	}
+	return nil
 }

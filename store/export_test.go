@@ -45,7 +45,7 @@ func TestEachAttendeeWalksInBatchesWithCheckins(t *testing.T) {
 		sizes []int
 		got   []store.Attendee
 	)
-	err := r.st.EachAttendee(r.ctx, r.ev.ID, store.RegistrationFilter{Limit: 1, Cursor: "ignored"}, 3, func(batch []store.Attendee) error {
+	err := r.st.EachAttendee(r.ctx, r.ev.ID, r.ev.Days(), store.RegistrationFilter{Cursor: "ignored"}, 3, func(batch []store.Attendee) error {
 		sizes = append(sizes, len(batch))
 		got = append(got, batch...) // the elements are values; the slice itself is reused
 		return nil
@@ -64,12 +64,16 @@ func TestEachAttendeeWalksInBatchesWithCheckins(t *testing.T) {
 			t.Errorf("row %d is %s, want %s (registration order)", i, a.Email, regs[i].Email)
 		}
 	}
-	same := func(a, b time.Time) bool { return a.Equal(b) }
-	if c := got[0].Checkins; len(c) != 2 || !same(c[workshopDay1], day1.CheckedInAt) || !same(c[workshopDay2], day2.CheckedInAt) {
-		t.Errorf("first row's check-ins = %v, want both days", c)
+	at := func(a store.Attendee, day domain.Date, want time.Time) bool {
+		got, ok := a.CheckedIn(day)
+		return ok && got.Equal(want)
 	}
-	if c := got[5].Checkins; len(c) != 1 || !same(c[workshopDay2], onlyDay2.CheckedInAt) {
-		t.Errorf("sixth row's check-ins = %v, want the second day", c)
+	if a := got[0]; len(a.Checkins) != 2 || !at(a, workshopDay1, day1.CheckedInAt) || !at(a, workshopDay2, day2.CheckedInAt) ||
+		a.Checkins[0].Day != workshopDay1 {
+		t.Errorf("first row's check-ins = %v, want both days in order", a.Checkins)
+	}
+	if a := got[5]; len(a.Checkins) != 1 || !at(a, workshopDay2, onlyDay2.CheckedInAt) {
+		t.Errorf("sixth row's check-ins = %v, want the second day", a.Checkins)
 	}
 	if c := got[1].Checkins; len(c) != 0 {
 		t.Errorf("second row's check-ins = %v, want none", c)
@@ -102,7 +106,7 @@ func TestEachAttendeeAppliesTheListFilters(t *testing.T) {
 	for _, tt := range tests {
 		t.Run("the "+tt.name+" filter applies", func(t *testing.T) {
 			var emails []string
-			err := r.st.EachAttendee(r.ctx, r.ev.ID, tt.filter, 0, func(batch []store.Attendee) error {
+			err := r.st.EachAttendee(r.ctx, r.ev.ID, r.ev.Days(), tt.filter, 0, func(batch []store.Attendee) error {
 				for _, a := range batch {
 					emails = append(emails, a.Email)
 				}
@@ -116,7 +120,7 @@ func TestEachAttendeeAppliesTheListFilters(t *testing.T) {
 	t.Run("an error from the callback stops the walk", func(t *testing.T) {
 		stop := errors.New("client went away")
 		calls := 0
-		err := r.st.EachAttendee(r.ctx, r.ev.ID, store.RegistrationFilter{}, 1, func([]store.Attendee) error {
+		err := r.st.EachAttendee(r.ctx, r.ev.ID, r.ev.Days(), store.RegistrationFilter{}, 1, func([]store.Attendee) error {
 			calls++
 			return stop
 		})
@@ -185,7 +189,7 @@ func BenchmarkExport100k(b *testing.B) {
 				return 0, err
 			}
 			rows := 0
-			err = st.EachAttendee(ctx, ev.ID, store.RegistrationFilter{}, store.DefaultExportBatch, func(batch []store.Attendee) error {
+			err = st.EachAttendee(ctx, ev.ID, ev.Days(), store.RegistrationFilter{}, store.DefaultExportBatch, func(batch []store.Attendee) error {
 				rows += len(batch)
 				return c.Write(batch)
 			})
@@ -198,7 +202,7 @@ func BenchmarkExport100k(b *testing.B) {
 			}
 			defer x.Close()
 			rows := 0
-			err = st.EachAttendee(ctx, ev.ID, store.RegistrationFilter{}, store.DefaultExportBatch, func(batch []store.Attendee) error {
+			err = st.EachAttendee(ctx, ev.ID, ev.Days(), store.RegistrationFilter{}, store.DefaultExportBatch, func(batch []store.Attendee) error {
 				rows += len(batch)
 				return x.Write(batch)
 			})

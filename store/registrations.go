@@ -26,6 +26,13 @@ type registrationRow struct {
 	Days pq.StringArray `db:"days"`
 }
 
+// fields points Scan at r's fields, in registrationColumns' order.
+func (r *registrationRow) fields() []any {
+	return []any{&r.ID, &r.EventID, &r.Status, &r.FirstName, &r.LastName, &r.Email, &r.Phone,
+		&r.Country, &r.Organization, &r.Position, &r.Role, &r.Language, &r.Days,
+		&r.CheckinCode, &r.ConsentAt, &r.CreatedAt, &r.ConfirmedAt, &r.CancelledAt}
+}
+
 func (r *registrationRow) registration() *domain.Registration {
 	reg := r.Registration
 	reg.Days = make([]domain.Date, 0, len(r.Days))
@@ -88,6 +95,14 @@ func (s *Store) Register(ctx context.Context, ev *domain.Event, reg *domain.Regi
 }
 
 func (s *Store) register(ctx context.Context, ev *domain.Event, reg *domain.Registration, opt RegisterOptions) (RegisterResult, error) {
+	if opt.Notify && opt.CheckIn == nil {
+		res, done, err := s.registerNew(ctx, ev, reg, opt)
+		if err != nil || done {
+			return res, err
+		}
+		// The address is already registered (or the event is gone): the
+		// general path below decides what that means.
+	}
 	var res RegisterResult
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var capacity sql.NullInt64
@@ -164,6 +179,107 @@ func (s *Store) register(ctx context.Context, ev *domain.Event, reg *domain.Regi
 	return res, err
 }
 
+// registerNew stores a registration for a new address, with its link
+// token and its email, in one statement: the common case of a registration
+// rush, where every request for an event waits for the event's row lock, so
+// the lock is held for one statement and its commit rather than for a round
+// trip per step (docs/PERFORMANCE.md). done is false, with nothing written,
+// when the address is already registered for the event or the event is
+// gone; register then takes the general path.
+//
+// The statement applies the same rules as the general path: the status is
+// the seat status unless every seat is held (then waitlisted), a seat is
+// taken only for a status that holds one, and the email is the one
+// notifyRegistration queues for a new registration of that status.
+func (s *Store) registerNew(ctx context.Context, ev *domain.Event, reg *domain.Registration, opt RegisterOptions) (res RegisterResult, done bool, err error) {
+	if s.Sealer == nil {
+		return res, false, errors.New("store: no sealer configured for emailed links")
+	}
+	seatStatus := domain.StatusPending
+	if opt.Confirmed {
+		seatStatus = domain.StatusConfirmed
+	}
+	plain, hash, err := domain.NewToken()
+	if err != nil {
+		return res, false, err
+	}
+	var payload EmailPayload
+	if payload.SealedToken, err = s.Sealer.Seal(plain); err != nil {
+		return res, false, err
+	}
+	var confirmedAt *time.Time
+	if seatStatus == domain.StatusConfirmed {
+		confirmedAt = &reg.ConsentAt
+	}
+	var row struct {
+		ID        string        `db:"id"`
+		Status    domain.Status `db:"status"`
+		CreatedAt time.Time     `db:"created_at"`
+	}
+	// The CTEs run as one statement, so the event's row lock (FOR NO KEY
+	// UPDATE, taken first, as everywhere) is held only until its commit. A
+	// locked row is read in its newest version, so seats_held is current.
+	err = sqlx.GetContext(ctx, s.db, &row, `
+		WITH ev AS (
+			SELECT id, capacity, seats_held FROM events WHERE id = $1 FOR NO KEY UPDATE
+		), reg AS (
+			INSERT INTO registrations (event_id, status, first_name, last_name, email, phone, country,
+				organization, position, role, language, days, checkin_code, consent_at, created_at,
+				confirmed_at, email_verified_at)
+			SELECT ev.id,
+				CASE WHEN ev.capacity IS NOT NULL AND ev.seats_held >= ev.capacity THEN 'waitlisted' ELSE $2 END,
+				$3, $4, $5, $6, $7, $8, $9, $10, $11, $12::date[], $13, $14, $14,
+				CASE WHEN ev.capacity IS NOT NULL AND ev.seats_held >= ev.capacity THEN NULL ELSE $15::timestamptz END,
+				CASE WHEN ev.capacity IS NOT NULL AND ev.seats_held >= ev.capacity THEN NULL ELSE $15::timestamptz END
+			FROM ev
+			ON CONFLICT (event_id, lower(email)) DO NOTHING
+			RETURNING id, status, created_at
+		), seat AS (
+			UPDATE events SET seats_held = seats_held + 1
+			WHERE id = $1 AND EXISTS (SELECT 1 FROM reg WHERE reg.status <> 'waitlisted')
+		), token AS (
+			INSERT INTO registration_tokens (token_hash, registration_id, expires_at)
+			SELECT $16, reg.id, $17 FROM reg
+		), email AS (
+			INSERT INTO emails (event_id, registration_id, kind, language, recipient, recipient_name, payload, message_id)
+			SELECT $1, reg.id, CASE WHEN reg.status = 'waitlisted' THEN $18 ELSE $19 END, $11, $5, $20, $21, $22
+			FROM reg
+		)
+		SELECT reg.id, reg.status, reg.created_at FROM reg, pg_notify($23, '')`,
+		ev.ID, seatStatus, reg.FirstName, reg.LastName, reg.Email, reg.Phone, reg.Country,
+		reg.Organization, reg.Position, reg.Role, reg.Language, pq.StringArray(domain.DateStrings(reg.Days)),
+		reg.CheckinCode, reg.ConsentAt, confirmedAt,
+		hash, s.linkExpiry(ev),
+		newRegistrationEmail(domain.StatusWaitlisted), newRegistrationEmail(seatStatus),
+		reg.FirstName+" "+reg.LastName, payload, domain.NewMessageID(s.MailHost, s.Now()),
+		NotifyChannel,
+	)
+	if errors.Is(err, sql.ErrNoRows) {
+		return res, false, nil
+	}
+	if err != nil {
+		return res, false, fmt.Errorf("store: insert registration: %w", unavailable(err))
+	}
+	reg.ID, reg.EventID, reg.Status, reg.CreatedAt = row.ID, ev.ID, row.Status, row.CreatedAt
+	if reg.Status == domain.StatusWaitlisted {
+		reg.ConfirmedAt = nil
+	} else {
+		reg.ConfirmedAt = confirmedAt
+	}
+	return RegisterResult{Registration: reg, Created: true, Status: reg.Status}, true, nil
+}
+
+// newRegistrationEmail is the email a new registration of status gets.
+func newRegistrationEmail(status domain.Status) domain.EmailKind {
+	switch status {
+	case domain.StatusWaitlisted:
+		return domain.EmailWaitlisted
+	case domain.StatusConfirmed:
+		return domain.EmailConfirmed
+	}
+	return domain.EmailConfirmRequest
+}
+
 // revive turns a cancelled or expired registration into the new one,
 // keeping its id (and so its history) but taking the new details and a new
 // place at the end of the list. Its reminders are due again, as for any
@@ -196,15 +312,7 @@ func (s *Store) revive(ctx context.Context, tx *sqlx.Tx, id string, reg *domain.
 func (s *Store) notifyRegistration(ctx context.Context, tx *sqlx.Tx, ev *domain.Event, res RegisterResult) error {
 	reg := res.Registration
 	if res.Created {
-		switch reg.Status {
-		case domain.StatusPending:
-			return s.queueEmail(ctx, tx, domain.EmailConfirmRequest, reg, ev, true, EmailPayload{})
-		case domain.StatusWaitlisted:
-			return s.queueEmail(ctx, tx, domain.EmailWaitlisted, reg, ev, true, EmailPayload{})
-		case domain.StatusConfirmed:
-			return s.queueEmail(ctx, tx, domain.EmailConfirmed, reg, ev, true, EmailPayload{})
-		}
-		return nil
+		return s.queueEmail(ctx, tx, newRegistrationEmail(reg.Status), reg, ev, true, EmailPayload{})
 	}
 	n, err := recentEmails(ctx, tx, ev.ID, reg.Email)
 	if err != nil || n >= domain.MaxEmailsPerAddressHour {
@@ -292,6 +400,41 @@ func likePattern(q string) string {
 // page at a time. Paging is by (created_at, id), which an index serves.
 func (s *Store) Registrations(ctx context.Context, eventID int64, f RegistrationFilter) (RegistrationPage, error) {
 	var page RegistrationPage
+	where, args := registrationWhere(eventID, f)
+	if f.Cursor != "" {
+		c, err := DecodeCursor(f.Cursor)
+		if err != nil {
+			return page, err
+		}
+		args = append(args, c.CreatedAt, c.ID)
+		where += fmt.Sprintf(" AND (r.created_at, r.id) > ($%d, $%d::uuid)", len(args)-1, len(args))
+	}
+	limit := f.Limit
+	if limit < 1 {
+		limit = 50
+	}
+	args = append(args, limit+1)
+	query := `SELECT ` + registrationColumns + ` FROM registrations r WHERE ` + where +
+		fmt.Sprintf(" ORDER BY r.created_at, r.id LIMIT $%d", len(args))
+	rows := make([]registrationRow, 0, limit+1)
+	if err := s.db.SelectContext(ctx, &rows, query, args...); err != nil {
+		return page, fmt.Errorf("store: list registrations: %w", unavailable(err))
+	}
+	page.Registrations = make([]*domain.Registration, 0, min(len(rows), limit))
+	for i := range rows {
+		if i == limit {
+			page.NextCursor = EncodeCursor(page.Registrations[limit-1])
+			break
+		}
+		page.Registrations = append(page.Registrations, rows[i].registration())
+	}
+	return page, nil
+}
+
+// registrationWhere is the condition on registrations r that selects an
+// event's registrations matching f's Status, Country and Query, with its
+// arguments ($1 is the event).
+func registrationWhere(eventID int64, f RegistrationFilter) (string, []any) {
 	where := []string{"r.event_id = $1"}
 	args := []any{eventID}
 	add := func(cond string, v any) {
@@ -308,34 +451,5 @@ func (s *Store) Registrations(ctx context.Context, eventID int64, f Registration
 		add(`(r.first_name || ' ' || r.last_name ILIKE ? OR r.email ILIKE ? OR r.organization ILIKE ?)`, likePattern(q))
 		// The three placeholders above share one argument.
 	}
-	if f.Cursor != "" {
-		c, err := DecodeCursor(f.Cursor)
-		if err != nil {
-			return page, err
-		}
-		args = append(args, c.CreatedAt, c.ID)
-		where = append(where, fmt.Sprintf("(r.created_at, r.id) > ($%d, $%d::uuid)", len(args)-1, len(args)))
-	}
-	limit := f.Limit
-	if limit < 1 {
-		limit = 50
-	}
-	args = append(args, limit+1)
-	query := `SELECT ` + registrationColumns + ` FROM registrations r WHERE ` + strings.Join(where, " AND ") +
-		fmt.Sprintf(" ORDER BY r.created_at, r.id LIMIT $%d", len(args))
-	var rows []registrationRow
-	if err := s.db.SelectContext(ctx, &rows, query, args...); err != nil {
-		return page, fmt.Errorf("store: list registrations: %w", unavailable(err))
-	}
-	for i := range rows {
-		if i == limit {
-			page.NextCursor = EncodeCursor(page.Registrations[limit-1])
-			break
-		}
-		page.Registrations = append(page.Registrations, rows[i].registration())
-	}
-	if page.Registrations == nil {
-		page.Registrations = []*domain.Registration{}
-	}
-	return page, nil
+	return strings.Join(where, " AND "), args
 }

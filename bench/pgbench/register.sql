@@ -1,9 +1,9 @@
 -- pgbench baseline of one registration: the SQL that POST
 -- /api/v1/events/{slug}/registrations runs for a new address, statement for
--- statement and in the same transaction (store.PublishedEvent, then
--- store.Register with queueEmail), against the same schema and constraints.
--- Keep it in step with store/events.go, store/registrations.go and
--- store/outbox.go.
+-- statement (store.PublishedEvent, then the single statement of
+-- store.registerNew, which is its own transaction), against the same schema
+-- and constraints. Keep it in step with store/events.go and
+-- store/registrations.go.
 --
 -- Variables (pgbench -D): eid (event id), slug, chan (attend_emails).
 -- Random text stands in for what Go computes: the check-in code, the token
@@ -16,23 +16,34 @@ SELECT e.id, e.slug, e.title, e.description, e.venue, e.city, e.country, e.timez
 	e.registration_opens_at, e.registration_closes_at, e.co_organizers, e.languages,
 	e.published, e.confirm_within_hours, e.reminder_days_before, e.created_at, e.updated_at
 	FROM events e WHERE e.slug = :slug AND e.published;
-BEGIN;
-SELECT capacity, seats_held FROM events WHERE id = :eid FOR UPDATE;
-INSERT INTO registrations (event_id, status, first_name, last_name, email, phone, country,
-	organization, position, role, language, days, checkin_code, consent_at, created_at,
-	confirmed_at, email_verified_at)
-	VALUES (:eid, 'pending', 'Bench', 'Participant', 'pgb-' || :client_id || '-' || :n || '@example.org',
-		'+998712345678', 'UZ', 'Bench Org', 'Engineer', 'expert', 'en',
-		'{2031-01-01,2031-01-02}'::date[], upper(substr(md5(random()::text), 1, 8)), now(), now(), NULL, NULL)
+WITH ev AS (
+	SELECT id, capacity, seats_held FROM events WHERE id = :eid FOR NO KEY UPDATE
+), reg AS (
+	INSERT INTO registrations (event_id, status, first_name, last_name, email, phone, country,
+		organization, position, role, language, days, checkin_code, consent_at, created_at,
+		confirmed_at, email_verified_at)
+	SELECT ev.id,
+		CASE WHEN ev.capacity IS NOT NULL AND ev.seats_held >= ev.capacity THEN 'waitlisted' ELSE 'pending' END,
+		'Bench', 'Participant', 'pgb-' || :client_id || '-' || :n || '@example.org', '+998712345678', 'UZ',
+		'Bench Org', 'Engineer', 'expert', 'en', '{2031-01-01,2031-01-02}'::date[],
+		upper(substr(md5(random()::text), 1, 8)), now(), now(),
+		CASE WHEN ev.capacity IS NOT NULL AND ev.seats_held >= ev.capacity THEN NULL ELSE NULL::timestamptz END,
+		CASE WHEN ev.capacity IS NOT NULL AND ev.seats_held >= ev.capacity THEN NULL ELSE NULL::timestamptz END
+	FROM ev
 	ON CONFLICT (event_id, lower(email)) DO NOTHING
-	RETURNING id AS reg_id, created_at \gset
-UPDATE events SET seats_held = seats_held + 1 WHERE id = :eid;
-INSERT INTO registration_tokens (token_hash, registration_id, expires_at)
-	VALUES (decode(md5(random()::text) || md5(random()::text), 'hex'), :reg_id, now() + interval '40 days');
-INSERT INTO emails (event_id, registration_id, kind, language, recipient, recipient_name, payload, message_id)
-	VALUES (:eid, :reg_id, 'confirm_request', 'en', 'pgb-' || :client_id || '-' || :n || '@example.org',
-		'Bench Participant',
+	RETURNING id, status, created_at
+), seat AS (
+	UPDATE events SET seats_held = seats_held + 1
+	WHERE id = :eid AND EXISTS (SELECT 1 FROM reg WHERE reg.status <> 'waitlisted')
+), token AS (
+	INSERT INTO registration_tokens (token_hash, registration_id, expires_at)
+	SELECT decode(md5(random()::text) || md5(random()::text), 'hex'), reg.id, now() + interval '40 days' FROM reg
+), email AS (
+	INSERT INTO emails (event_id, registration_id, kind, language, recipient, recipient_name, payload, message_id)
+	SELECT :eid, reg.id, CASE WHEN reg.status = 'waitlisted' THEN 'waitlisted' ELSE 'confirm_request' END, 'en',
+		'pgb-' || :client_id || '-' || :n || '@example.org', 'Bench Participant',
 		jsonb_build_object('sealed_token', md5(random()::text) || md5(random()::text) || md5(random()::text)),
-		'20310101.' || md5(random()::text) || '@bench.invalid');
-SELECT pg_notify(:chan, '');
-COMMIT;
+		'20310101.' || md5(random()::text) || '@bench.invalid'
+	FROM reg
+)
+SELECT reg.id, reg.status, reg.created_at FROM reg, pg_notify(:chan, '');
