@@ -46,6 +46,7 @@ type Config struct {
 	MailReplyTo     string
 	SMTPTimeout     time.Duration
 	MailBatchSize   int
+	MailConnections int
 	MailPoll        time.Duration
 	MailLease       time.Duration
 	MailRetryBase   time.Duration
@@ -90,6 +91,7 @@ func Settings() []Setting {
 		{"MAIL_REPLY_TO", "(none)", "Reply-To of every email, e.g. the organizers' address."},
 		{"SMTP_TIMEOUT", "15s", "Timeout for connecting to the SMTP server and for each SMTP command."},
 		{"MAIL_BATCH_SIZE", "50", "Emails a worker claims and sends over one SMTP connection at a time."},
+		{"MAIL_CONNECTIONS", "4", "Batches a worker sends at once, each over its own SMTP connection (rendering one while another waits for the server)."},
 		{"MAIL_POLL_INTERVAL", "10s", "How often the worker looks for due emails when no notification wakes it."},
 		{"MAIL_LEASE", "2m", "How long a claimed email stays reserved; a crashed worker's emails are retried after it."},
 		{"MAIL_RETRY_BASE", "5m", "First retry delay after a temporary SMTP failure; doubles each attempt."},
@@ -136,6 +138,7 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 		MailReplyTo:        l.str("MAIL_REPLY_TO", ""),
 		SMTPTimeout:        l.dur("SMTP_TIMEOUT", 15*time.Second),
 		MailBatchSize:      l.int("MAIL_BATCH_SIZE", 50, 1, 10000),
+		MailConnections:    l.int("MAIL_CONNECTIONS", 4, 1, 64),
 		MailPoll:           l.dur("MAIL_POLL_INTERVAL", 10*time.Second),
 		MailLease:          l.dur("MAIL_LEASE", 2*time.Minute),
 		MailRetryBase:      l.dur("MAIL_RETRY_BASE", 5*time.Minute),

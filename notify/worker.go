@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/mail"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lib/pq"
@@ -38,9 +40,14 @@ type Worker struct {
 	ListenDSN string
 
 	BatchSize int
-	Poll      time.Duration
-	Lease     time.Duration
-	Backoff   domain.Backoff
+	// Connections is how many batches are in flight at once, each over its
+	// own SMTP connection: while one batch waits for the server's replies,
+	// another renders, so a worker uses more than one core and overlaps the
+	// round trips (docs/PERFORMANCE.md). Zero means one.
+	Connections int
+	Poll        time.Duration
+	Lease       time.Duration
+	Backoff     domain.Backoff
 
 	// Periodic jobs (expiry, reminders) run every PeriodicEvery.
 	Periodic      []func(context.Context) error
@@ -117,20 +124,32 @@ func (w *Worker) runPeriodic(ctx context.Context) {
 }
 
 // Drain sends batches until no email is due or stop is cancelled between
-// batches. It returns how many emails were accepted by the SMTP server.
+// batches, with up to Connections batches in flight. It returns how many
+// emails were accepted by the SMTP server.
 func (w *Worker) Drain(ctx, stop context.Context) (int, error) {
-	total := 0
-	for stop.Err() == nil {
-		n, claimed, err := w.RunBatch(ctx)
-		total += n
-		if err != nil {
-			return total, err
-		}
-		if claimed < w.BatchSize {
-			return total, nil
-		}
+	n := max(w.Connections, 1)
+	var (
+		total atomic.Int64
+		wg    sync.WaitGroup
+		errs  = make([]error, n)
+	)
+	for i := range n {
+		wg.Go(func() {
+			for stop.Err() == nil {
+				sent, claimed, err := w.RunBatch(ctx)
+				total.Add(int64(sent))
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				if claimed < w.BatchSize {
+					return
+				}
+			}
+		})
 	}
-	return total, nil
+	wg.Wait()
+	return int(total.Load()), errors.Join(errs...)
 }
 
 // RunBatch claims, sends and records one batch. It returns how many were

@@ -316,42 +316,47 @@ func TestWorkerGivesUp(t *testing.T) {
 }
 
 func TestTwoWorkersSendEachEmailOnce(t *testing.T) {
-	r := newWorkerRig(t, nil)
-	const n = 200
-	r.queue(n)
-	workers := []*Worker{r.worker(5 * time.Second), r.worker(5 * time.Second)}
-	var (
-		wg   sync.WaitGroup
-		sent atomic.Int64
-	)
-	for _, w := range workers {
-		wg.Go(func() {
-			got, err := w.Drain(r.ctx, r.ctx)
-			if err != nil {
-				t.Errorf("Drain: %v", err)
+	for _, connections := range []int{1, 4} {
+		t.Run(fmt.Sprintf("%d connections each", connections), func(t *testing.T) {
+			r := newWorkerRig(t, nil)
+			const n = 200
+			r.queue(n)
+			workers := []*Worker{r.worker(5 * time.Second), r.worker(5 * time.Second)}
+			var (
+				wg   sync.WaitGroup
+				sent atomic.Int64
+			)
+			for _, w := range workers {
+				w.Connections = connections
+				wg.Go(func() {
+					got, err := w.Drain(r.ctx, r.ctx)
+					if err != nil {
+						t.Errorf("Drain: %v", err)
+					}
+					sent.Add(int64(got))
+				})
 			}
-			sent.Add(int64(got))
-		})
-	}
-	wg.Wait()
+			wg.Wait()
 
-	if sent.Load() != n {
-		t.Errorf("workers report %d sent, want %d", sent.Load(), n)
-	}
-	if msgs := r.smtp.Messages(); len(msgs) != n {
-		t.Errorf("%d messages received, want %d", len(msgs), n)
-	}
-	got := r.deliveries()
-	if len(got) != n {
-		t.Errorf("%d distinct Message-IDs, want %d", len(got), n)
-	}
-	for id, times := range got {
-		if times != 1 {
-			t.Errorf("%s delivered %d times", id, times)
-		}
-	}
-	if counts := r.outbox(); counts[domain.EmailSent] != n {
-		t.Errorf("outbox %v, want all %d sent", counts, n)
+			if sent.Load() != n {
+				t.Errorf("workers report %d sent, want %d", sent.Load(), n)
+			}
+			if msgs := r.smtp.Messages(); len(msgs) != n {
+				t.Errorf("%d messages received, want %d", len(msgs), n)
+			}
+			got := r.deliveries()
+			if len(got) != n {
+				t.Errorf("%d distinct Message-IDs, want %d", len(got), n)
+			}
+			for id, times := range got {
+				if times != 1 {
+					t.Errorf("%s delivered %d times", id, times)
+				}
+			}
+			if counts := r.outbox(); counts[domain.EmailSent] != n {
+				t.Errorf("outbox %v, want all %d sent", counts, n)
+			}
+		})
 	}
 }
 

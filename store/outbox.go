@@ -49,7 +49,13 @@ type EmailPayload struct {
 	Deadline *time.Time `json:"deadline,omitempty"`
 }
 
-func (p EmailPayload) Value() (driver.Value, error) { return json.Marshal(p) }
+// Value is the payload as JSON text: a string, because in lib/pq's
+// binary_parameters mode []byte goes out in binary format, which jsonb
+// would read as its own binary encoding.
+func (p EmailPayload) Value() (driver.Value, error) {
+	b, err := json.Marshal(p)
+	return string(b), err
+}
 
 func (p *EmailPayload) Scan(src any) error {
 	switch v := src.(type) {

@@ -83,11 +83,12 @@ func newWorker(cfg config.Config, st *store.Store, log *slog.Logger) (*notify.Wo
 	}
 	return &notify.Worker{
 		Store: st, Renderer: renderer, Sender: sender, Sealer: st.Sealer, Log: log,
-		BaseURL:   cfg.BaseURL.String(),
-		ListenDSN: cfg.DatabaseURL,
-		BatchSize: cfg.MailBatchSize,
-		Poll:      cfg.MailPoll,
-		Lease:     cfg.MailLease,
+		BaseURL:     cfg.BaseURL.String(),
+		ListenDSN:   cfg.DatabaseURL,
+		BatchSize:   cfg.MailBatchSize,
+		Connections: cfg.MailConnections,
+		Poll:        cfg.MailPoll,
+		Lease:       cfg.MailLease,
 		Backoff: domain.Backoff{Base: cfg.MailRetryBase, Max: cfg.MailRetryMax,
 			MaxAttempts: cfg.MailMaxAttempts},
 		Periodic:      periodicJobs(st),

@@ -34,6 +34,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -251,7 +252,10 @@ func probe(url string) bool {
 func NewDB(t testing.TB) *sqlx.DB {
 	t.Helper()
 	s := getServer(t)
-	db := pgtestdb.New(t, s.config(), migrator{})
+	conf := s.config()
+	// As store.Open connects: arguments in lib/pq's binary_parameters mode.
+	conf.Options = strings.TrimPrefix(conf.Options+"&binary_parameters=yes", "&")
+	db := pgtestdb.New(t, conf, migrator{})
 	return sqlx.NewDb(db, "postgres")
 }
 

@@ -95,7 +95,14 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 		sleepCtx(ctx, 2*time.Second) // let the server and the database settle between steps
 		return s, ok
 	}
-	probe(20, 2*time.Second) // warm-up: connections, caches
+	// Warm-up, as pgbench connects all its clients before its clock starts:
+	// as many clients as attend has database connections, back to back, so
+	// every connection of the pool is open and its caches are warm before
+	// the first measured step (a cold pool made the first step's tail).
+	vacuum()
+	warm := closedLoop(target, e.DBMaxOpenConns, 3*time.Second, 202)
+	e.Log.Printf("registrations: warm-up, %d clients: %s", e.DBMaxOpenConns, warm)
+	sleepCtx(ctx, 2*time.Second)
 
 	// Step up from half the baseline by ×1.5 until a probe fails, then
 	// bisect; then the found rate must pass a full-length run.
