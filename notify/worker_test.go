@@ -76,6 +76,24 @@ func newWorkerRig(t *testing.T, db *sqlx.DB) *workerRig {
 
 // worker builds a worker as cmd/attend does, with its own SMTP sender
 // (commandTimeout for each SMTP step) and a fast retry schedule.
+// checkSentOnce checks that n distinct messages arrived, each once, and
+// that the outbox has them all as sent.
+func (r *workerRig) checkSentOnce(n int) {
+	r.t.Helper()
+	got := r.deliveries()
+	if len(got) != n {
+		r.t.Errorf("%d distinct messages delivered, want %d", len(got), n)
+	}
+	for id, times := range got {
+		if times != 1 {
+			r.t.Errorf("%s delivered %d times", id, times)
+		}
+	}
+	if counts := r.outbox(); counts[domain.EmailSent] != n {
+		r.t.Errorf("outbox %v, want all %d sent", counts, n)
+	}
+}
+
 func (r *workerRig) worker(commandTimeout time.Duration) *Worker {
 	r.t.Helper()
 	cfg, err := ParseSMTPURL(r.smtp.URL())
@@ -248,18 +266,7 @@ func TestWorkerDeliversEverythingOnceAfterTheServerComesBack(t *testing.T) {
 
 	r.smtp.SetMode(smtptest.ModeAccept)
 	r.drainUntilSent(w)
-	got := r.deliveries()
-	if len(got) != n {
-		t.Errorf("%d distinct messages delivered, want %d", len(got), n)
-	}
-	for id, times := range got {
-		if times != 1 {
-			t.Errorf("%s delivered %d times", id, times)
-		}
-	}
-	if counts := r.outbox(); counts[domain.EmailSent] != n {
-		t.Errorf("outbox %v, want all %d sent", counts, n)
-	}
+	r.checkSentOnce(n)
 }
 
 func TestWorkerGivesUp(t *testing.T) {
@@ -344,18 +351,7 @@ func TestTwoWorkersSendEachEmailOnce(t *testing.T) {
 			if msgs := r.smtp.Messages(); len(msgs) != n {
 				t.Errorf("%d messages received, want %d", len(msgs), n)
 			}
-			got := r.deliveries()
-			if len(got) != n {
-				t.Errorf("%d distinct Message-IDs, want %d", len(got), n)
-			}
-			for id, times := range got {
-				if times != 1 {
-					t.Errorf("%s delivered %d times", id, times)
-				}
-			}
-			if counts := r.outbox(); counts[domain.EmailSent] != n {
-				t.Errorf("outbox %v, want all %d sent", counts, n)
-			}
+			r.checkSentOnce(n)
 		})
 	}
 }
