@@ -30,7 +30,7 @@ var closedMessages = map[domain.Closure]string{
 // OpenEvent loads a published event and checks that registration is open,
 // for both the API and the web form.
 func (s *Server) openEvent(c *gin.Context) (*domain.Event, bool) {
-	ev, err := s.store.PublishedEvent(c.Request.Context(), c.Param("slug"))
+	ev, err := s.store.RegistrationEvent(c.Request.Context(), c.Param("slug"))
 	if err != nil {
 		s.Error(c, err)
 		return nil, false

@@ -178,7 +178,7 @@ func (s *Server) renderEvent(c *gin.Context, status int, ev *domain.Event, lang 
 // as the form again with 422, every value kept.
 func (s *Server) webRegister(c *gin.Context) {
 	lang := s.browserLang(c.Writer, c.Request)
-	ev, err := s.store.PublishedEvent(c.Request.Context(), c.Param("slug"))
+	ev, err := s.store.RegistrationEvent(c.Request.Context(), c.Param("slug"))
 	if err != nil {
 		s.webError(c, lang, err, "not_found")
 		return

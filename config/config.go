@@ -47,6 +47,7 @@ type Config struct {
 	SMTPTimeout     time.Duration
 	MailBatchSize   int
 	MailConnections int
+	EventCacheTTL   time.Duration
 	MailPoll        time.Duration
 	MailLease       time.Duration
 	MailRetryBase   time.Duration
@@ -72,6 +73,7 @@ func Settings() []Setting {
 		{"BASE_URL", "http://localhost:8080", "Public URL of the site, used in emailed links; https enables Secure cookies."},
 		{"LOG_LEVEL", "info", "debug, info, warn or error. Logs are JSON on standard error."},
 		{"DB_MAX_OPEN_CONNS", "4 × CPU cores", "Largest number of open database connections per process."},
+		{"EVENT_CACHE_TTL", "1s", "How long a registration may use an event read from memory (registration window, dates) instead of the database; 0 turns it off. Seats are always counted in the database."},
 		{"DB_STATEMENT_TIMEOUT", "5s", "Longest a single SQL statement may run; past it the request answers 503."},
 		{"MAX_BODY_BYTES", "65536", "Largest request body accepted; larger bodies get 413."},
 		{"REQUEST_TIMEOUT", "10s", "Deadline for handling one request."},
@@ -119,6 +121,7 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 		BaseURL:            l.baseURL("BASE_URL", "http://localhost:8080"),
 		LogLevel:           l.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 		DBMaxOpenConns:     l.int("DB_MAX_OPEN_CONNS", 4*runtime.NumCPU(), 1, 1000),
+		EventCacheTTL:      l.durOrOff("EVENT_CACHE_TTL", time.Second),
 		DBStatementTimeout: l.dur("DB_STATEMENT_TIMEOUT", 5*time.Second),
 		MaxBodyBytes:       int64(l.int("MAX_BODY_BYTES", 64<<10, 1024, 64<<20)),
 		RequestTimeout:     l.dur("REQUEST_TIMEOUT", 10*time.Second),
@@ -232,6 +235,14 @@ func (l *loader) int(name string, def, lo, hi int) int {
 		return def
 	}
 	return n
+}
+
+// durOrOff is dur that also takes 0, meaning "off".
+func (l *loader) durOrOff(name string, def time.Duration) time.Duration {
+	if v := strings.TrimSpace(l.getenv(name)); v == "0" {
+		return 0
+	}
+	return l.dur(name, def)
 }
 
 func (l *loader) dur(name string, def time.Duration) time.Duration {

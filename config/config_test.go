@@ -60,6 +60,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"SMTP_TIMEOUT", c.SMTPTimeout, 15 * time.Second},
 		{"MAIL_BATCH_SIZE", c.MailBatchSize, 50},
 		{"MAIL_CONNECTIONS", c.MailConnections, 4},
+		{"EVENT_CACHE_TTL", c.EventCacheTTL, time.Second},
 		{"MAIL_POLL_INTERVAL", c.MailPoll, 10 * time.Second},
 		{"MAIL_LEASE", c.MailLease, 2 * time.Minute},
 		{"MAIL_RETRY_BASE", c.MailRetryBase, 5 * time.Minute},

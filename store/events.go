@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -132,7 +134,75 @@ func (s *Store) UpdateEvent(ctx context.Context, organizerID int64, slug string,
 		}
 		return tx.GetContext(ctx, &ev.SeatsHeld, `SELECT seats_held FROM events WHERE id = $1`, ev.ID)
 	})
+	s.events.forget(slug)
 	return ev, err
+}
+
+// RegistrationEvent is PublishedEvent for a registration request. With
+// EventCacheTTL set, an event read in the last EventCacheTTL comes from
+// memory: during a registration rush the event lookup was one of a
+// request's two statements (docs/PERFORMANCE.md). The copy may be that
+// much out of date, which a registration can afford: its seat is counted
+// under the event's row lock, not from this copy, and a change of dates or
+// of the registration window, or unpublishing, takes effect within the TTL
+// (at once for changes made through this Store).
+func (s *Store) RegistrationEvent(ctx context.Context, slug string) (*domain.Event, error) {
+	if s.EventCacheTTL <= 0 {
+		return s.PublishedEvent(ctx, slug)
+	}
+	now := s.Now()
+	if ev, ok := s.events.get(slug, now); ok {
+		return ev, nil
+	}
+	ev, err := s.PublishedEvent(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	s.events.put(slug, ev, now, s.EventCacheTTL)
+	return ev, nil
+}
+
+// eventCache holds recently read published events by slug.
+type eventCache struct {
+	mu sync.Mutex
+	m  map[string]cachedEvent
+}
+
+type cachedEvent struct {
+	ev      domain.Event
+	expires time.Time
+}
+
+// get returns a copy of the cached event, so callers may change theirs.
+func (c *eventCache) get(slug string, now time.Time) (*domain.Event, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[slug]
+	if !ok || !now.Before(e.expires) {
+		return nil, false
+	}
+	ev := e.ev
+	return &ev, true
+}
+
+func (c *eventCache) put(slug string, ev *domain.Event, now time.Time, ttl time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[string]cachedEvent)
+	}
+	for k, e := range c.m { // expired entries go, so the map holds only the events in use
+		if !now.Before(e.expires) {
+			delete(c.m, k)
+		}
+	}
+	c.m[slug] = cachedEvent{ev: *ev, expires: now.Add(ttl)}
+}
+
+func (c *eventCache) forget(slug string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, slug)
 }
 
 // PublishedEvent returns a published event by slug.

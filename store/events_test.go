@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/attend/attend/domain"
 )
@@ -249,4 +250,70 @@ func slugs(evs []*domain.Event) []string {
 		out[i] = ev.Slug
 	}
 	return out
+}
+
+func TestRegistrationEventServesACopyForItsTTL(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.event(t, f.org, "egov", nil)
+	if _, err := f.db.Exec(`UPDATE events SET published = true WHERE slug = 'egov'`); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2031, time.May, 1, 9, 0, 0, 0, time.UTC)
+	f.st.Now = func() time.Time { return now }
+	f.st.EventCacheTTL = time.Second
+	title := func() string {
+		t.Helper()
+		ev, err := f.st.RegistrationEvent(ctx, "egov")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev.Title
+	}
+	retitle := func(s string) {
+		t.Helper()
+		if _, err := f.db.Exec(`UPDATE events SET title = $1 WHERE slug = 'egov'`, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	first := title()
+	retitle("Changed by another instance")
+	if got := title(); got != first {
+		t.Errorf("within the TTL: %q, want the cached %q", got, first)
+	}
+	ev, _ := f.st.RegistrationEvent(ctx, "egov")
+	ev.Title = "scribbled on by a caller"
+	if got := title(); got != first {
+		t.Errorf("a caller's change leaked into the cache: %q", got)
+	}
+	now = now.Add(time.Second)
+	if got := title(); got != "Changed by another instance" {
+		t.Errorf("after the TTL: %q, want the database's title", got)
+	}
+	if _, err := f.st.UpdateEvent(ctx, f.org.ID, "egov", func(ev *domain.Event) error {
+		return f.rules.ApplyPatch(ev, domain.EventInput{Title: domain.Some("Renamed here")})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := title(); got != "Renamed here" {
+		t.Errorf("after UpdateEvent through this store: %q, want the new title at once", got)
+	}
+	if _, err := f.db.Exec(`UPDATE events SET published = false WHERE slug = 'egov'`); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Second)
+	if _, err := f.st.RegistrationEvent(ctx, "egov"); err == nil {
+		t.Error("an unpublished event is still served after the TTL")
+	}
+
+	f.st.EventCacheTTL = 0
+	if _, err := f.db.Exec(`UPDATE events SET published = true WHERE slug = 'egov'`); err != nil {
+		t.Fatal(err)
+	}
+	title()
+	retitle("Off means off")
+	if got := title(); got != "Off means off" {
+		t.Errorf("with EventCacheTTL 0: %q, want the database's title", got)
+	}
 }

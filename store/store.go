@@ -37,6 +37,11 @@ type Store struct {
 	MailHost string
 	// LinkGrace is how long emailed links keep working after an event ends.
 	LinkGrace time.Duration
+	// EventCacheTTL, when positive, is how long RegistrationEvent may serve
+	// an event from memory.
+	EventCacheTTL time.Duration
+
+	events eventCache
 }
 
 // Sealer encrypts secrets at rest (see internal/seal).

@@ -47,6 +47,7 @@ func newStore(cfg config.Config, st *store.Store) (*store.Store, error) {
 	st.Sealer = sealer
 	st.MailHost = mailHost(cfg)
 	st.LinkGrace = cfg.LinkGrace
+	st.EventCacheTTL = cfg.EventCacheTTL
 	return st, nil
 }
 

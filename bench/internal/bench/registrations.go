@@ -62,7 +62,7 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 		}
 		e.Log.Printf("registrations: pgbench baseline, %d clients for %s", e.DBMaxOpenConns, o.Pgbench)
 		pg, err := e.pgbench(ctx, a.DSN, "register.sql", e.DBMaxOpenConns, o.Pgbench, map[string]string{
-			"eid": strconv.FormatInt(pgbenchEvent, 10), "slug": "bench-pgbench", "chan": "attend_emails"})
+			"eid": strconv.FormatInt(pgbenchEvent, 10), "chan": "attend_emails"})
 		if err == nil {
 			e.Log.Printf("registrations: pgbench %.0f tps, average latency %.1f ms", pg.TPS, pg.LatencyMS)
 		}
@@ -104,13 +104,24 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 	e.Log.Printf("registrations: warm-up, %d clients: %s", e.DBMaxOpenConns, warm)
 	sleepCtx(ctx, 2*time.Second)
 
-	// Step up from half the baseline by ×1.5 until a probe fails, then
+	// A rate counts as too much only when two probes in a row fail at it:
+	// on a shared machine one 5 s probe can catch another process's burst,
+	// and a single failure would cap the search there.
+	holds := func(rate float64) bool {
+		if _, ok := probe(rate, o.Probe); ok {
+			return true
+		}
+		_, ok := probe(rate, o.Probe)
+		return ok
+	}
+
+	// Step up from half the baseline by ×1.5 until a rate fails, then
 	// bisect; then the found rate must pass a full-length run.
 	lo, hi := 0.0, 0.0
 	rate := math.Max(10, math.Round(pg.TPS*0.5))
 	steps := 0
 	for ; steps < o.MaxSteps && ctx.Err() == nil; steps++ {
-		if _, ok := probe(rate, o.Probe); ok {
+		if holds(rate) {
 			lo = rate
 		} else {
 			hi = rate
@@ -126,7 +137,7 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 		if lo == 0 {
 			mid = math.Round(hi / 2)
 		}
-		if _, ok := probe(mid, o.Probe); ok {
+		if holds(mid) {
 			lo = mid
 		} else {
 			hi = mid
@@ -192,8 +203,8 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 		fmt.Sprintf("p50 %s, p99 %s", ms(ninety.P50), ms(ninety.P99)), "", "", "", Info)
 
 	r.note("Load: vegeta as a library, open model (constant arrival rate, new connection only when all are busy), each request a valid registration with its own address, against the built `attend serve` with %s and DB_MAX_OPEN_CONNS=%d.", fmtEnv(serveEnv), e.DBMaxOpenConns)
-	r.note("Search: from half the pgbench rate, ×1.5 per %s probe until one fails (any non-202, or p99 > %s), then bisection to within 8%%, %d probes in all; the found rate must then pass a %s run (else 20%% lower, up to 4 tries). Before the baseline and before every step, `VACUUM events` clears the dead versions of the event rows (every registration updates its event's row), so each step starts from the state the baseline started from.", o.Probe, ms(o.P99Limit), steps, o.Confirm)
-	r.note("Baseline: `%s` (bench/pgbench/register.sql: the handler's event lookup, then its one registration statement, which locks the event's row and, in CTEs, inserts the registration (ON CONFLICT DO NOTHING), takes the seat, inserts the link token and the outbox row and calls pg_notify, committed on its own); average latency %.1f ms; %d failed transactions. It runs before the search and again after the closed-loop run, and the higher tps is the one compared.", pg.Command, pg.LatencyMS, pg.Failed)
+	r.note("Search: from half the pgbench rate, ×1.5 per step until a rate fails (any non-202, or p99 > %s, in two %s probes in a row: one probe can catch another process's burst on a shared machine), then bisection to within 8%%, %d rates tried in all; the found rate must then pass a %s run (else 20%% lower, up to 4 tries). Before the baseline and before every step, `VACUUM events` clears the dead versions of the event rows (every registration updates its event's row), so each step starts from the state the baseline started from.", ms(o.P99Limit), o.Probe, steps, o.Confirm)
+	r.note("Baseline: `%s` (bench/pgbench/register.sql: the handler's one registration statement (its event lookup comes from memory, EVENT_CACHE_TTL), which locks the event's row and, in CTEs, inserts the registration (ON CONFLICT DO NOTHING), takes the seat, inserts the link token and the outbox row and calls pg_notify, committed on its own); average latency %.1f ms; %d failed transactions. It runs before the search and again after the closed-loop run, and the higher tps is the one compared.", pg.Command, pg.LatencyMS, pg.Failed)
 	r.note("The sustained rate is bound by latency (p99 ≤ %s) while pgbench's tps is a closed-loop maximum with no latency bound; the closed-loop row runs attend the way pgbench runs (%d clients, each sending its next request when answered) for a like-for-like throughput ratio.", ms(o.P99Limit), e.DBMaxOpenConns)
 	r.note("Checked afterwards in SQL: %d registrations and %d outbox rows for the event (one email per registration).", regs, emails)
 	r.note("Bounded by: every registration for one event takes that event's row lock (FOR NO KEY UPDATE) for one statement and its commit, and the commit waits for the WAL flush (synchronous_commit on) and for the NOTIFY queue lock, so registrations for one event are serial for the length of the lock; and the load generator, attend and PostgreSQL share the machine's cores.")
