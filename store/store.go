@@ -86,7 +86,27 @@ func Open(ctx context.Context, url string, opt Options) (*sqlx.DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
+	warm(ctx, db, opt.MaxIdleConns)
 	return db, nil
+}
+
+// warm opens the n connections the pool keeps idle now rather than during
+// the first rush after start, when each would cost a request the set-up of
+// a PostgreSQL backend (the first registrations of a burst waited tens of
+// milliseconds each for it; docs/PERFORMANCE.md). It is best effort: a
+// server that refuses more connections leaves the pool smaller until later.
+func warm(ctx context.Context, db *sqlx.DB, n int) {
+	conns := make([]*sql.Conn, 0, n)
+	for range n {
+		c, err := db.Conn(ctx)
+		if err != nil {
+			break
+		}
+		conns = append(conns, c)
+	}
+	for _, c := range conns {
+		c.Close()
+	}
 }
 
 // DB exposes the handle for health checks and migrations.
