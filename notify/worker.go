@@ -187,16 +187,21 @@ func (w *Worker) RunBatch(ctx context.Context) (sent, claimed int, err error) {
 	// Each accepted email is recorded at once, before the next is sent, so
 	// a crash mid-batch resends at most the one message in flight. If
 	// recording fails (the database is away), the batch's end tries again.
+	//
+	// The marker's connection goes back to the pool as soon as the batch
+	// is sent, before the recording below takes one: with Connections
+	// batches in flight, holding it longer could leave every connection of
+	// a small pool with a batch waiting for a second one.
 	marked := make([]bool, len(emails))
 	marker, merr := w.Store.NewSentMarker(ctx)
-	if merr == nil {
-		defer marker.Close()
-	}
 	errs := w.Sender.SendBatchFunc(ctx, emails, func(i int) {
-		if marker != nil && marker.Mark(ctx, owners[i].ID) == nil {
+		if merr == nil && marker.Mark(ctx, owners[i].ID) == nil {
 			marked[i] = true
 		}
 	})
+	if merr == nil {
+		marker.Close()
+	}
 	var sentIDs, unmarked []int64
 	for i, serr := range errs {
 		row := owners[i]

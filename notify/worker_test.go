@@ -356,6 +356,36 @@ func TestTwoWorkersSendEachEmailOnce(t *testing.T) {
 	}
 }
 
+// TestWorkerWithMoreConnectionsThanItsPoolFinishes runs more batches at
+// once than the worker's database pool has connections, against a server
+// that defers every message: each batch holds a connection for its sent
+// marks while it sends, and must give it back before it takes another to
+// schedule the retries, or the batches wait for each other for ever.
+func TestWorkerWithMoreConnectionsThanItsPoolFinishes(t *testing.T) {
+	r := newWorkerRig(t, nil)
+	const n = 120
+	r.queue(n)
+	r.db.SetMaxOpenConns(2)
+	r.smtp.SetMode(smtptest.ModeTempFail)
+	w := r.worker(5 * time.Second)
+	w.Connections = 4
+	w.Backoff = domain.Backoff{Base: time.Hour, Max: time.Hour, MaxAttempts: 10}
+	ctx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
+	defer cancel()
+	if _, err := w.Drain(ctx, ctx); err != nil || ctx.Err() != nil {
+		t.Fatalf("Drain with every message deferred: %v (context: %v)", err, ctx.Err())
+	}
+	if counts := r.outbox(); counts[domain.EmailQueued] != n {
+		t.Fatalf("outbox %v, want all %d queued for a retry", counts, n)
+	}
+	if _, err := r.db.Exec(`UPDATE emails SET next_attempt_at = now(), locked_until = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	r.smtp.SetMode(smtptest.ModeAccept)
+	r.drainUntilSent(w)
+	r.checkSentOnce(n)
+}
+
 // crashAfterSend hands the batch to the real sender and "kills" the worker
 // right after the server accepted message number at, before the worker
 // could record it.
