@@ -190,7 +190,7 @@ func Mail(ctx context.Context, e *Env, o MailOptions) *Result {
 	r.note("Worker: the built `attend worker` process with MAIL_BATCH_SIZE=50 (the default: one SMTP connection per batch), started after the backlog was queued; the rate is the backlog over the time from its start to the last sent_at. Latency is sent_at − created_at from the outbox.")
 	r.note("Baselines, same sink, same sizes: `smtp-source -d -s 1 -m N -F <message file>` (one connection, one session at a time, one run per kind), and a bare go-mail loop building each message as the worker does and sending it over one connection.")
 	r.note("Sink: `smtp-sink -u nobody 127.0.0.1:%d 256` (Postfix; accepts and discards).", port)
-	r.note("Bounded by: per email, the worker claims rows, loads the registration and event (two queries), opens the sealed token, renders three templates (and a QR PNG and an .ics for tickets), builds the MIME message, and records the outcome; one process sends one batch at a time over one connection, so the sink's round trips are not overlapped.")
+	r.note("Bounded by: CPU. The worker keeps MAIL_CONNECTIONS (default 4) batches in flight, each over its own connection, so the sink's round trips overlap; per email it then spends CPU the bare loop does not: rendering three templates (and, for tickets, a QR PNG and an .ics file), opening the sealed token, and recording the delivery (one UPDATE with asynchronous commit, so a crash resends at most the emails in flight), plus the claim and the batch's registrations and events (three queries per batch). The bare loop renders nothing and waits for one connection's round trips, leaving a core idle; the worker, the sink and PostgreSQL fill both.")
 	return r
 }
 

@@ -121,7 +121,7 @@ func Views(ctx context.Context, e *Env, o DataOptions) *Result {
 	r.note("Data: %s, then ANALYZE.", summary)
 	r.note("Requests: one client, one request at a time, keep-alive, against `attend serve`; 5 unmeasured requests first; %d requests per view unless they take longer than %s in all (then as many as fit). Each request also authenticates the token and loads the event.", o.Requests, o.Budget)
 	r.note("Plans: the handler runs once more in-process (api.New over the same database, through a lib/pq wrapper that records every statement with its arguments); each recorded statement is then run under EXPLAIN (ANALYZE, BUFFERS) in a transaction that is rolled back.")
-	r.note("Bounded by: the statistics are computed on every request from all of the event's registrations and check-ins (one query, grouping sets, count(DISTINCT)), so their cost grows with the event; the list page reads %d rows by the (event_id, created_at, id) index whatever the size.", 51)
+	r.note("Bounded by: the statistics are computed on every request from all of the event's registrations and check-ins (one statement of two halves joined by UNION ALL, no count(DISTINCT)), so their cost grows with the event; the list page reads %d rows by the (event_id, created_at, id) index whatever the size.", 51)
 	return r
 }
 
