@@ -48,6 +48,7 @@ type Config struct {
 	MailBatchSize   int
 	MailConnections int
 	EventCacheTTL   time.Duration
+	ExportGCPercent int
 	MailPoll        time.Duration
 	MailLease       time.Duration
 	MailRetryBase   time.Duration
@@ -74,6 +75,7 @@ func Settings() []Setting {
 		{"LOG_LEVEL", "info", "debug, info, warn or error. Logs are JSON on standard error."},
 		{"DB_MAX_OPEN_CONNS", "4 × CPU cores", "Largest number of open database connections per process."},
 		{"EVENT_CACHE_TTL", "1s", "How long a registration may use an event read from memory (registration window, dates) instead of the database; 0 turns it off. Seats are always counted in the database."},
+		{"EXPORT_GC_PERCENT", "50", "Go's garbage collection target (GOGC) while an XLSX export is built, to bound its memory; 0 leaves the collector alone, and a lower GOGC is kept."},
 		{"DB_STATEMENT_TIMEOUT", "5s", "Longest a single SQL statement may run; past it the request answers 503."},
 		{"MAX_BODY_BYTES", "65536", "Largest request body accepted; larger bodies get 413."},
 		{"REQUEST_TIMEOUT", "10s", "Deadline for handling one request."},
@@ -122,6 +124,7 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 		LogLevel:           l.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 		DBMaxOpenConns:     l.int("DB_MAX_OPEN_CONNS", 4*runtime.NumCPU(), 1, 1000),
 		EventCacheTTL:      l.durOrOff("EVENT_CACHE_TTL", time.Second),
+		ExportGCPercent:    l.int("EXPORT_GC_PERCENT", 50, 0, 1000),
 		DBStatementTimeout: l.dur("DB_STATEMENT_TIMEOUT", 5*time.Second),
 		MaxBodyBytes:       int64(l.int("MAX_BODY_BYTES", 64<<10, 1024, 64<<20)),
 		RequestTimeout:     l.dur("REQUEST_TIMEOUT", 10*time.Second),

@@ -61,6 +61,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"MAIL_BATCH_SIZE", c.MailBatchSize, 50},
 		{"MAIL_CONNECTIONS", c.MailConnections, 4},
 		{"EVENT_CACHE_TTL", c.EventCacheTTL, time.Second},
+		{"EXPORT_GC_PERCENT", c.ExportGCPercent, 50},
 		{"MAIL_POLL_INTERVAL", c.MailPoll, 10 * time.Second},
 		{"MAIL_LEASE", c.MailLease, 2 * time.Minute},
 		{"MAIL_RETRY_BASE", c.MailRetryBase, 5 * time.Minute},
