@@ -95,7 +95,7 @@ func Settings() []Setting {
 		{"MAIL_REPLY_TO", "(none)", "Reply-To of every email, e.g. the organizers' address."},
 		{"SMTP_TIMEOUT", "15s", "Timeout for connecting to the SMTP server and for each SMTP command."},
 		{"MAIL_BATCH_SIZE", "50", "Emails a worker claims and sends over one SMTP connection at a time."},
-		{"MAIL_CONNECTIONS", "4", "Batches a worker sends at once, each over its own SMTP connection (rendering one while another waits for the server)."},
+		{"MAIL_CONNECTIONS", "4", "Batches a worker sends at once, each over its own SMTP connection (rendering one while another waits for the server); each holds one of the process's database connections while it sends, so keep it below DB_MAX_OPEN_CONNS."},
 		{"MAIL_POLL_INTERVAL", "10s", "How often the worker looks for due emails when no notification wakes it."},
 		{"MAIL_LEASE", "2m", "How long a claimed email stays reserved; a crashed worker's emails are retried after it."},
 		{"MAIL_RETRY_BASE", "5m", "First retry delay after a temporary SMTP failure; doubles each attempt."},

@@ -149,14 +149,14 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 	e.Log.Printf("registrations: confirming %.0f/s for %s", lo, o.Confirm)
 	var confirm Summary
 	sustained := 0.0
-	for try := 0; try < 4 && ctx.Err() == nil && lo >= 1; try++ {
+	for try := 0; try < 6 && ctx.Err() == nil && lo >= 1; try++ {
 		s, ok := probe(lo, o.Confirm)
 		confirm = s
 		if ok {
 			sustained = lo
 			break
 		}
-		lo = math.Round(lo * 0.8)
+		lo = math.Round(lo * 0.9)
 	}
 	if err := ctx.Err(); err != nil {
 		r.Err = err
@@ -203,7 +203,7 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 		fmt.Sprintf("p50 %s, p99 %s", ms(ninety.P50), ms(ninety.P99)), "", "", "", Info)
 
 	r.note("Load: vegeta as a library, open model (constant arrival rate, new connection only when all are busy), each request a valid registration with its own address, against the built `attend serve` with %s and DB_MAX_OPEN_CONNS=%d.", fmtEnv(serveEnv), e.DBMaxOpenConns)
-	r.note("Search: from half the pgbench rate, ×1.5 per step until a rate fails (any non-202, or p99 > %s, in two %s probes in a row: one probe can catch another process's burst on a shared machine), then bisection to within 8%%, %d rates tried in all; the found rate must then pass a %s run (else 20%% lower, up to 4 tries). Before the baseline and before every step, `VACUUM events` clears the dead versions of the event rows (every registration updates its event's row), so each step starts from the state the baseline started from.", ms(o.P99Limit), o.Probe, steps, o.Confirm)
+	r.note("Search: from half the pgbench rate, ×1.5 per step until a rate fails (any non-202, or p99 > %s, in two %s probes in a row: one probe can catch another process's burst on a shared machine), then bisection to within 8%%, %d rates tried in all; the found rate must then pass a %s run (else 10%% lower, up to 6 tries). Before the baseline and before every step, `VACUUM events` clears the dead versions of the event rows (every registration updates its event's row), so each step starts from the state the baseline started from.", ms(o.P99Limit), o.Probe, steps, o.Confirm)
 	r.note("Baseline: `%s` (bench/pgbench/register.sql: the handler's one registration statement (its event lookup comes from memory, EVENT_CACHE_TTL), which locks the event's row and, in CTEs, inserts the registration (ON CONFLICT DO NOTHING), takes the seat, inserts the link token and the outbox row and calls pg_notify, committed on its own); average latency %.1f ms; %d failed transactions. It runs before the search and again after the closed-loop run, and the higher tps is the one compared.", pg.Command, pg.LatencyMS, pg.Failed)
 	r.note("The sustained rate is bound by latency (p99 ≤ %s) while pgbench's tps is a closed-loop maximum with no latency bound; the closed-loop row runs attend the way pgbench runs (%d clients, each sending its next request when answered) for a like-for-like throughput ratio.", ms(o.P99Limit), e.DBMaxOpenConns)
 	r.note("Checked afterwards in SQL: %d registrations and %d outbox rows for the event (one email per registration).", regs, emails)
