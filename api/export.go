@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"mime"
 	"net/http"
 	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 	"sync"
 
@@ -90,8 +92,8 @@ func (s *Server) exportCSV(ctx context.Context, c *gin.Context, ev *domain.Event
 // exportXLSX builds the workbook (its sheets wait in temporary files) and
 // then writes it; errors before the first byte are answered as problems.
 func (s *Server) exportXLSX(ctx context.Context, c *gin.Context, ev *domain.Event, f store.RegistrationFilter, name string) {
-	s.gc.enter()
-	defer s.gc.leave()
+	gcTarget.enter(s.cfg.ExportGCPercent)
+	defer gcTarget.leave()
 	x, err := export.NewXLSX(ev)
 	if err != nil {
 		s.Error(c, err)
@@ -171,44 +173,58 @@ func (s *Server) exportContext(c *gin.Context) (context.Context, context.CancelF
 }
 
 // gcTarget lowers the garbage collector's target (GOGC) while workbooks are
-// being built, and restores it when the last one is done. excelize's stream
-// writer holds a sheet in memory until 16 MB of it spill to a temporary
-// file (its buffer grows to about 20 MB), and with Go's default target the
-// heap may grow to twice what is live before a collection: a 100,000-row
-// workbook raised the server's peak RSS by 58 MB at GOGC=100; at 50 the
-// peak heap was 16 MB lower in the same time (docs/PERFORMANCE.md).
-type gcTarget struct {
-	percent int // the target while building; 0 leaves the collector alone
+// being built and sent, and restores it when the last one is done.
+// excelize's stream writer holds a sheet in memory until 16 MB of it spill
+// to a temporary file (its buffer grows to about 20 MB), and with Go's
+// default target the heap may grow to twice what is live before a
+// collection: a 100,000-row workbook raised the server's peak RSS by 58 MB
+// at GOGC=100 and by 42 MB at 50, in the same time (docs/PERFORMANCE.md).
+//
+// GOGC belongs to the process, so one tracker serves every Server in it
+// (tests run several).
+var gcTarget = &gcTracker{}
 
+type gcTracker struct {
 	mu   sync.Mutex
 	busy int
-	prev int
+	prev int // GOGC before the first enter; -1 is off
+	set  bool
 }
 
-func (g *gcTarget) enter() {
-	if g.percent <= 0 {
-		return
-	}
+// enter lowers GOGC to percent unless it is lower already (or off), or
+// percent is 0.
+func (g *gcTracker) enter(percent int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.busy == 0 {
-		g.prev = debug.SetGCPercent(g.percent)
-		if g.prev < g.percent {
-			// GOGC is already lower, or off (-1): the operator's choice stands.
-			debug.SetGCPercent(g.prev)
+		g.prev, g.set = currentGOGC(), false
+		if percent > 0 && g.prev >= 0 && percent < g.prev {
+			debug.SetGCPercent(percent)
+			g.set = true
 		}
 	}
 	g.busy++
 }
 
-func (g *gcTarget) leave() {
-	if g.percent <= 0 {
-		return
-	}
+func (g *gcTracker) leave() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.busy--
-	if g.busy == 0 {
+	if g.busy == 0 && g.set {
 		debug.SetGCPercent(g.prev)
 	}
+}
+
+// currentGOGC reads GOGC without changing it (-1: off).
+func currentGOGC() int {
+	s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 100
+	}
+	v := s[0].Value.Uint64()
+	if v > math.MaxInt32 { // reported for GOGC=off
+		return -1
+	}
+	return int(v)
 }

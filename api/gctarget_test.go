@@ -11,44 +11,38 @@ import (
 func TestGCTargetLowersAndRestoresGOGC(t *testing.T) {
 	orig := debug.SetGCPercent(100)
 	defer debug.SetGCPercent(orig)
-	current := func() int {
-		p := debug.SetGCPercent(-1)
-		debug.SetGCPercent(p)
-		return p
-	}
+	g := &gcTracker{}
 
-	g := &gcTarget{percent: 50}
-	g.enter()
-	g.enter()
-	if got := current(); got != 50 {
+	g.enter(50)
+	g.enter(50)
+	if got := currentGOGC(); got != 50 {
 		t.Errorf("while two workbooks are built: GOGC %d, want 50", got)
 	}
 	g.leave()
-	if got := current(); got != 50 {
+	if got := currentGOGC(); got != 50 {
 		t.Errorf("while one is still built: GOGC %d, want 50", got)
 	}
 	g.leave()
-	if got := current(); got != 100 {
+	if got := currentGOGC(); got != 100 {
 		t.Errorf("after the last: GOGC %d, want 100 back", got)
 	}
 
 	for _, operator := range []int{20, -1} {
 		debug.SetGCPercent(operator)
-		g.enter()
-		if got := current(); got != operator {
+		g.enter(50)
+		if got := currentGOGC(); got != operator {
 			t.Errorf("with GOGC %d set: %d while building, want it kept", operator, got)
 		}
 		g.leave()
-		if got := current(); got != operator {
+		if got := currentGOGC(); got != operator {
 			t.Errorf("with GOGC %d set: %d after, want it kept", operator, got)
 		}
 	}
-	debug.SetGCPercent(100)
 
-	off := &gcTarget{}
-	off.enter()
-	if got := current(); got != 100 {
+	debug.SetGCPercent(100)
+	g.enter(0)
+	if got := currentGOGC(); got != 100 {
 		t.Errorf("EXPORT_GC_PERCENT 0: GOGC %d while building, want 100 untouched", got)
 	}
-	off.leave()
+	g.leave()
 }

@@ -36,7 +36,6 @@ type Server struct {
 	// security headers and cross-origin protection (security.go).
 	web     *web
 	handler http.Handler
-	gc      *gcTarget // while XLSX exports are built (export.go)
 }
 
 // New builds the server and its routes. It panics if the embedded page
@@ -44,8 +43,7 @@ type Server struct {
 // release, so that a broken build fails at start-up and not on a request.
 func New(d Deps) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: d.Config, store: d.Store, rules: d.Rules, log: d.Logger, now: d.Now,
-		gc: &gcTarget{percent: d.Config.ExportGCPercent}}
+	s := &Server{cfg: d.Config, store: d.Store, rules: d.Rules, log: d.Logger, now: d.Now}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -73,10 +73,10 @@ func Settings() []Setting {
 		{"HTTP_ADDR", ":8080", "Address the HTTP server listens on."},
 		{"BASE_URL", "http://localhost:8080", "Public URL of the site, used in emailed links; https enables Secure cookies."},
 		{"LOG_LEVEL", "info", "debug, info, warn or error. Logs are JSON on standard error."},
-		{"DB_MAX_OPEN_CONNS", "4 × CPU cores", "Largest number of open database connections per process."},
+		{"DB_MAX_OPEN_CONNS", "4 × CPU cores", "Largest number of open database connections per process; serve and worker open them at start."},
 		{"EVENT_CACHE_TTL", "1s", "How long a registration may use an event read from memory (registration window, dates) instead of the database; 0 turns it off. Seats are always counted in the database."},
-		{"EXPORT_GC_PERCENT", "50", "Go's garbage collection target (GOGC) while an XLSX export is built, to bound its memory; 0 leaves the collector alone, and a lower GOGC is kept."},
-		{"DB_STATEMENT_TIMEOUT", "5s", "Longest a single SQL statement may run; past it the request answers 503."},
+		{"EXPORT_GC_PERCENT", "50", "Go's garbage collection target (GOGC) while an XLSX export is built and sent, to bound its memory; 0 leaves the collector alone, and a lower GOGC (or GOGC=off) is kept."},
+		{"DB_STATEMENT_TIMEOUT", "5s", "Longest a single SQL statement may run; past it the request answers 503. Exports are bounded by HTTP_WRITE_TIMEOUT instead."},
 		{"MAX_BODY_BYTES", "65536", "Largest request body accepted; larger bodies get 413."},
 		{"REQUEST_TIMEOUT", "10s", "Deadline for handling one request."},
 		{"HTTP_READ_HEADER_TIMEOUT", "5s", "Time allowed to read request headers (slow clients are cut off)."},
@@ -95,7 +95,7 @@ func Settings() []Setting {
 		{"MAIL_REPLY_TO", "(none)", "Reply-To of every email, e.g. the organizers' address."},
 		{"SMTP_TIMEOUT", "15s", "Timeout for connecting to the SMTP server and for each SMTP command."},
 		{"MAIL_BATCH_SIZE", "50", "Emails a worker claims and sends over one SMTP connection at a time."},
-		{"MAIL_CONNECTIONS", "4", "Batches a worker sends at once, each over its own SMTP connection (rendering one while another waits for the server); each holds one of the process's database connections while it sends, so keep it below DB_MAX_OPEN_CONNS."},
+		{"MAIL_CONNECTIONS", "4, at most half of DB_MAX_OPEN_CONNS", "Batches a worker sends at once, each over its own SMTP connection (rendering one while another waits for the server). Each holds one of the process's database connections while it sends, so it must be below DB_MAX_OPEN_CONNS; keep it within what the relay allows (Microsoft 365: 3)."},
 		{"MAIL_POLL_INTERVAL", "10s", "How often the worker looks for due emails when no notification wakes it."},
 		{"MAIL_LEASE", "2m", "How long a claimed email stays reserved; a crashed worker's emails are retried after it."},
 		{"MAIL_RETRY_BASE", "5m", "First retry delay after a temporary SMTP failure; doubles each attempt."},
@@ -144,7 +144,7 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 		MailReplyTo:        l.str("MAIL_REPLY_TO", ""),
 		SMTPTimeout:        l.dur("SMTP_TIMEOUT", 15*time.Second),
 		MailBatchSize:      l.int("MAIL_BATCH_SIZE", 50, 1, 10000),
-		MailConnections:    l.int("MAIL_CONNECTIONS", 4, 1, 64),
+		MailConnections:    l.int("MAIL_CONNECTIONS", 0, 1, 64),
 		MailPoll:           l.dur("MAIL_POLL_INTERVAL", 10*time.Second),
 		MailLease:          l.dur("MAIL_LEASE", 2*time.Minute),
 		MailRetryBase:      l.dur("MAIL_RETRY_BASE", 5*time.Minute),
@@ -163,6 +163,16 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 		default:
 			c.SecretKey = []byte(key)
 		}
+	}
+	// Each batch in flight holds one of the process's database connections
+	// while it sends; the rest must stay free for its other work (claims,
+	// leases, and in serve the HTTP handlers).
+	switch {
+	case c.MailConnections == 0:
+		c.MailConnections = min(4, max(1, c.DBMaxOpenConns/2))
+	case c.MailConnections >= c.DBMaxOpenConns && c.DBMaxOpenConns > 1:
+		l.fail("MAIL_CONNECTIONS (%d) must be lower than DB_MAX_OPEN_CONNS (%d): each batch in flight holds a database connection while it sends",
+			c.MailConnections, c.DBMaxOpenConns)
 	}
 	if need.SMTP && c.SMTPURL == "" {
 		l.fail("SMTP_URL is required (e.g. smtp://127.0.0.1:1025?starttls=off for a local Mailpit)")
@@ -240,9 +250,10 @@ func (l *loader) int(name string, def, lo, hi int) int {
 	return n
 }
 
-// durOrOff is dur that also takes 0, meaning "off".
+// durOrOff is dur that also takes 0 (or 0s), meaning "off".
 func (l *loader) durOrOff(name string, def time.Duration) time.Duration {
-	if v := strings.TrimSpace(l.getenv(name)); v == "0" {
+	v := strings.TrimSpace(l.getenv(name))
+	if d, err := time.ParseDuration(v); v == "0" || err == nil && d == 0 {
 		return 0
 	}
 	return l.dur(name, def)

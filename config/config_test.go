@@ -59,7 +59,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"MAIL_REPLY_TO", c.MailReplyTo, ""},
 		{"SMTP_TIMEOUT", c.SMTPTimeout, 15 * time.Second},
 		{"MAIL_BATCH_SIZE", c.MailBatchSize, 50},
-		{"MAIL_CONNECTIONS", c.MailConnections, 4},
+		{"MAIL_CONNECTIONS", c.MailConnections, min(4, max(1, 4*runtime.NumCPU()/2))},
 		{"EVENT_CACHE_TTL", c.EventCacheTTL, time.Second},
 		{"EXPORT_GC_PERCENT", c.ExportGCPercent, 50},
 		{"MAIL_POLL_INTERVAL", c.MailPoll, 10 * time.Second},
@@ -92,6 +92,7 @@ func TestLoadReadsSettings(t *testing.T) {
 		"SMTP_URL":           "smtp://127.0.0.1:1025?starttls=off",
 		"DB_MAX_OPEN_CONNS":  "7",
 		"MAIL_POLL_INTERVAL": "1m30s",
+		"EVENT_CACHE_TTL":    "0s",
 	})), Need{SecretKey: true, SMTP: true})
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -111,6 +112,10 @@ func TestLoadReadsSettings(t *testing.T) {
 	if c.RequestTimeout != 2*time.Second || c.MaxBodyBytes != 1024 || c.DBMaxOpenConns != 7 || c.MailPoll != 90*time.Second {
 		t.Errorf("timeout %v, body %d, conns %d, poll %v; want 2s, 1024, 7, 1m30s",
 			c.RequestTimeout, c.MaxBodyBytes, c.DBMaxOpenConns, c.MailPoll)
+	}
+	if c.EventCacheTTL != 0 || c.MailConnections != 3 {
+		t.Errorf("EVENT_CACHE_TTL 0s gave %v, want 0 (off); MAIL_CONNECTIONS %d, want 3 (under 7 connections)",
+			c.EventCacheTTL, c.MailConnections)
 	}
 	if !slices.Equal(c.TrustedProxies, []string{"10.0.0.1", "192.168.0.0/16"}) {
 		t.Errorf("TrustedProxies = %q", c.TrustedProxies)
@@ -170,6 +175,7 @@ func TestLoadRefusesBadSettings(t *testing.T) {
 		{"a number above its range", map[string]string{"MAIL_MAX_ATTEMPTS": "1000"}, Need{}, "MAIL_MAX_ATTEMPTS"},
 		{"a fractional number", map[string]string{"REGISTER_RATE_LIMIT": "2.5"}, Need{}, "REGISTER_RATE_LIMIT"},
 		{"a boolean in words", map[string]string{"WORKER": "yes please"}, Need{}, "WORKER"},
+		{"as many mail connections as database connections", map[string]string{"DB_MAX_OPEN_CONNS": "4", "MAIL_CONNECTIONS": "4"}, Need{}, "MAIL_CONNECTIONS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is an error naming "+tt.want, func(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/internal/pgtest"
 	"github.com/attend/attend/internal/seal"
@@ -40,7 +42,13 @@ var (
 
 func newAttendanceRig(t *testing.T, capacity int) *attendanceRig {
 	t.Helper()
-	st := store.New(pgtest.NewDB(t))
+	return newAttendanceRigOn(t, pgtest.NewDB(t), capacity)
+}
+
+// newAttendanceRigOn is newAttendanceRig on a given database.
+func newAttendanceRigOn(t *testing.T, db *sqlx.DB, capacity int) *attendanceRig {
+	t.Helper()
+	st := store.New(db)
 	sealer, err := seal.New([]byte("a-store-attendance-test-secret-of-32-chars"))
 	if err != nil {
 		t.Fatal(err)

@@ -151,21 +151,25 @@ func (s *Store) RegistrationEvent(ctx context.Context, slug string) (*domain.Eve
 		return s.PublishedEvent(ctx, slug)
 	}
 	now := s.Now()
-	if ev, ok := s.events.get(slug, now); ok {
+	ev, version, ok := s.events.get(slug, now)
+	if ok {
 		return ev, nil
 	}
 	ev, err := s.PublishedEvent(ctx, slug)
 	if err != nil {
 		return nil, err
 	}
-	s.events.put(slug, ev, now, s.EventCacheTTL)
+	s.events.put(slug, ev, version, now, s.EventCacheTTL)
 	return ev, nil
 }
 
-// eventCache holds recently read published events by slug.
+// eventCache holds recently read published events by slug. version counts
+// the updates made through this Store: an event read before an update
+// committed is not cached after it.
 type eventCache struct {
-	mu sync.Mutex
-	m  map[string]cachedEvent
+	mu      sync.Mutex
+	m       map[string]cachedEvent
+	version uint64
 }
 
 type cachedEvent struct {
@@ -173,21 +177,26 @@ type cachedEvent struct {
 	expires time.Time
 }
 
-// get returns a copy of the cached event, so callers may change theirs.
-func (c *eventCache) get(slug string, now time.Time) (*domain.Event, bool) {
+// get returns a copy of the cached event, so callers may change theirs,
+// and the cache's version, for put after a miss.
+func (c *eventCache) get(slug string, now time.Time) (*domain.Event, uint64, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[slug]
 	if !ok || !now.Before(e.expires) {
-		return nil, false
+		return nil, c.version, false
 	}
 	ev := e.ev
-	return &ev, true
+	return &ev, c.version, true
 }
 
-func (c *eventCache) put(slug string, ev *domain.Event, now time.Time, ttl time.Duration) {
+// put caches ev as read at version; an update since then wins.
+func (c *eventCache) put(slug string, ev *domain.Event, version uint64, now time.Time, ttl time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if version != c.version {
+		return
+	}
 	if c.m == nil {
 		c.m = make(map[string]cachedEvent)
 	}
@@ -202,6 +211,7 @@ func (c *eventCache) put(slug string, ev *domain.Event, now time.Time, ttl time.
 func (c *eventCache) forget(slug string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.version++
 	delete(c.m, slug)
 }
 

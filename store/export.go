@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -45,9 +46,13 @@ const DefaultExportBatch = 1000
 // on the check-ins' primary key, which PostgreSQL runs as hash joins over
 // the event's check-ins, as COPY of the same columns would: per-page
 // queries with a lookup per registration took three times as long at
-// 100,000 registrations (docs/PERFORMANCE.md). The query (and so its
-// snapshot) stays open while a slow client downloads, at most the server's
-// write timeout.
+// 100,000 registrations (docs/PERFORMANCE.md).
+//
+// The query runs in a read-only transaction without the connection's
+// statement timeout (DB_STATEMENT_TIMEOUT is sized for requests, and the
+// query stays open while rows are written to the client): ctx bounds it
+// instead, and cancelling ctx stops it. Its connection and snapshot are
+// held until the walk ends.
 //
 // fn may keep nothing of the slice after it returns; an error from fn stops
 // the walk (the query is cancelled) and is returned as is.
@@ -60,7 +65,8 @@ func (s *Store) EachAttendee(ctx context.Context, eventID int64, days []domain.D
 	for i, day := range days {
 		args = append(args, day)
 		fmt.Fprintf(&cols, ", c%d.checked_in_at", i)
-		fmt.Fprintf(&joins, "\n\tLEFT JOIN checkins c%d ON c%d.registration_id = r.id AND c%d.day = $%d", i, i, i, len(args))
+		fmt.Fprintf(&joins, "\n\tLEFT JOIN checkins c%d ON c%d.registration_id = r.id AND c%d.event_id = $1 AND c%d.day = $%d",
+			i, i, i, i, len(args))
 	}
 	query := `SELECT ` + registrationColumns + cols.String() + ` FROM registrations r` + joins.String() +
 		` WHERE ` + where + ` ORDER BY r.created_at, r.id`
@@ -72,7 +78,15 @@ func (s *Store) EachAttendee(ctx context.Context, eventID int64, days []domain.D
 	// otherwise closing would read the rest of the result first.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("store: attendees: %w", unavailable(err))
+	}
+	defer tx.Rollback() // read only: nothing to keep
+	if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+		return fmt.Errorf("store: attendees: %w", unavailable(err))
+	}
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("store: attendees: %w", unavailable(err))
 	}

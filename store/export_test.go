@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"runtime"
 	"runtime/metrics"
 	"sync"
@@ -77,6 +78,53 @@ func TestEachAttendeeWalksInBatchesWithCheckins(t *testing.T) {
 	}
 	if c := got[1].Checkins; len(c) != 0 {
 		t.Errorf("second row's check-ins = %v, want none", c)
+	}
+}
+
+// TestEachAttendeeOutlivesTheStatementTimeout walks a list more slowly than
+// DB_STATEMENT_TIMEOUT allows one statement, as a workbook of many rows or a
+// slow download does: the export's query must not be cancelled by it.
+func TestEachAttendeeOutlivesTheStatementTimeout(t *testing.T) {
+	t.Parallel()
+	plain := pgtest.NewDB(t)
+	var name string
+	if err := plain.Get(&name, `SELECT current_database()`); err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(pgtest.AdminURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	db, err := store.Open(context.Background(), store.WithTimeouts(u.String(), 100*time.Millisecond), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	r := newAttendanceRigOn(t, db, 0)
+	// Enough rows (about 10 MB) that the server is still sending while
+	// the walk dawdles, rather than done before the first batch.
+	const n = 20_000
+	if _, err := plain.Exec(`
+		INSERT INTO registrations (event_id, status, first_name, last_name, email, country, organization,
+			role, language, days, checkin_code, consent_at, created_at)
+		SELECT $1, 'pending', 'Nodira', repeat('Rahimova-', 30) || g, 'p' || g || '@example.uz', 'UZ',
+			repeat('Ministry of Digital Technologies ', 5), 'expert', 'ru', ARRAY[$3::date], 'C' || lpad(g::text, 7, '0'), now(), now()
+		FROM generate_series(1, $2) g`, r.ev.ID, n, r.ev.StartsOn); err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	err = r.st.EachAttendee(r.ctx, r.ev.ID, r.ev.Days(), store.RegistrationFilter{}, n/4, func(batch []store.Attendee) error {
+		rows += len(batch)
+		time.Sleep(150 * time.Millisecond) // longer than the statement timeout, each batch
+		return nil
+	})
+	if err != nil || rows != n {
+		t.Fatalf("walk: %d rows, err %v; want %d rows and no error", rows, err, n)
+	}
+	var timeout string
+	if err := db.Get(&timeout, `SHOW statement_timeout`); err != nil || timeout != "100ms" {
+		t.Errorf("statement_timeout after the walk = %q (%v), want the connection's 100ms back", timeout, err)
 	}
 }
 

@@ -60,6 +60,8 @@ type Options struct {
 	MaxOpenConns    int
 	MaxIdleConns    int
 	ConnMaxLifetime time.Duration
+	// Warm opens the idle connections at once (see warm), for servers.
+	Warm bool
 }
 
 // Open connects to PostgreSQL and checks the connection.
@@ -86,7 +88,15 @@ func Open(ctx context.Context, url string, opt Options) (*sqlx.DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	warm(ctx, db, opt.MaxIdleConns)
+	if opt.Warm {
+		n := opt.MaxIdleConns
+		if opt.MaxOpenConns > 0 {
+			n = min(n, opt.MaxOpenConns)
+		}
+		warmCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		warm(warmCtx, db, n)
+		cancel()
+	}
 	return db, nil
 }
 

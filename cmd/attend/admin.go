@@ -20,7 +20,7 @@ func (a *app) withStore(ctx context.Context, fn func(*store.Store) error) error 
 	if err != nil {
 		return err
 	}
-	db, err := a.ready(ctx, cfg, false)
+	db, err := a.ready(ctx, cfg, false, false)
 	if err != nil {
 		return err
 	}

@@ -38,11 +38,13 @@ func (a *app) logger(cfg config.Config) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(a.stderr, &slog.HandlerOptions{Level: level}))
 }
 
-// open connects to the database with the configured limits.
-func (a *app) open(ctx context.Context, cfg config.Config) (*sqlx.DB, error) {
+// open connects to the database with the configured limits; warm opens
+// the pool's connections at once (serve and worker, not one-shot commands).
+func (a *app) open(ctx context.Context, cfg config.Config, warm bool) (*sqlx.DB, error) {
 	return store.Open(ctx, store.WithTimeouts(cfg.DatabaseURL, cfg.DBStatementTimeout), store.Options{
 		MaxOpenConns: cfg.DBMaxOpenConns,
 		MaxIdleConns: cfg.DBMaxOpenConns,
+		Warm:         warm,
 	})
 }
 
@@ -60,9 +62,10 @@ func (a *app) applyMigrations(ctx context.Context, cfg config.Config) error {
 
 // ready opens the database and makes sure its schema is current: serve
 // applies pending migrations itself (apply), the other commands refuse to
-// run on an outdated schema rather than fail half-way.
-func (a *app) ready(ctx context.Context, cfg config.Config, apply bool) (*sqlx.DB, error) {
-	db, err := a.open(ctx, cfg)
+// run on an outdated schema rather than fail half-way. A server (serve,
+// worker) warms its connection pool.
+func (a *app) ready(ctx context.Context, cfg config.Config, apply, server bool) (*sqlx.DB, error) {
+	db, err := a.open(ctx, cfg, server)
 	if err != nil {
 		return nil, err
 	}

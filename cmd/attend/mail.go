@@ -25,7 +25,7 @@ func (a *app) mailingStore(ctx context.Context, apply bool) (config.Config, *slo
 		return cfg, nil, nil, nil, err
 	}
 	log := a.logger(cfg)
-	db, err := a.ready(ctx, cfg, apply)
+	db, err := a.ready(ctx, cfg, apply, true)
 	if err != nil {
 		return cfg, nil, nil, nil, err
 	}
