@@ -76,54 +76,55 @@ const emailColumns = `id, event_id, registration_id, kind, language, recipient, 
 // queueEmail adds an email for reg to the outbox inside tx, with a fresh link
 // token when withLink is set, and wakes the workers when tx commits.
 func (s *Store) queueEmail(ctx context.Context, tx *sqlx.Tx, kind domain.EmailKind, reg *domain.Registration, ev *domain.Event, withLink bool, payload EmailPayload) error {
+	_, err := s.queueEmailUnless(ctx, tx, kind, reg, ev, withLink, payload, 0)
+	return err
+}
+
+// queueEmailUnless is queueEmail in one statement, which queues nothing
+// when throttle is positive and at least throttle emails went to reg's
+// address for the event in the last hour. It reports whether it queued.
+// Counted inside tx after the event's row lock, the limit holds under
+// concurrent requests.
+func (s *Store) queueEmailUnless(ctx context.Context, tx *sqlx.Tx, kind domain.EmailKind, reg *domain.Registration, ev *domain.Event, withLink bool, payload EmailPayload, throttle int) (bool, error) {
+	var hash any // NULL without a link (a nil []byte would go out as empty bytea)
 	if withLink {
 		if s.Sealer == nil {
-			return errors.New("store: no sealer configured for emailed links")
+			return false, errors.New("store: no sealer configured for emailed links")
 		}
-		plain, hash, err := domain.NewToken()
+		plain, h, err := domain.NewToken()
 		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO registration_tokens (token_hash, registration_id, expires_at) VALUES ($1, $2, $3)`,
-			hash, reg.ID, s.linkExpiry(ev)); err != nil {
-			return fmt.Errorf("store: insert link token: %w", unavailable(err))
+			return false, err
 		}
 		if payload.SealedToken, err = s.Sealer.Seal(plain); err != nil {
-			return err
+			return false, err
 		}
+		hash = h
 	}
-	_, err := tx.ExecContext(ctx, `
-		INSERT INTO emails (event_id, registration_id, kind, language, recipient, recipient_name, payload, message_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+	var queued bool
+	err := tx.GetContext(ctx, &queued, `
+		WITH ok AS (
+			SELECT $9 <= 0 OR (SELECT count(*) FROM emails WHERE event_id = $1 AND lower(recipient) = lower($5)
+				AND created_at > now() - interval '1 hour') < $9 AS yes
+		), token AS (
+			INSERT INTO registration_tokens (token_hash, registration_id, expires_at)
+			SELECT $10, $2, $11 FROM ok WHERE ok.yes AND $10::bytea IS NOT NULL
+		), email AS (
+			INSERT INTO emails (event_id, registration_id, kind, language, recipient, recipient_name, payload, message_id)
+			SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM ok WHERE ok.yes
+		)
+		SELECT ok.yes FROM ok, pg_notify($12, '')`,
 		ev.ID, reg.ID, kind, reg.Language, reg.Email, reg.FirstName+" "+reg.LastName, payload,
-		domain.NewMessageID(s.MailHost, s.Now()))
+		domain.NewMessageID(s.MailHost, s.Now()), throttle, hash, s.linkExpiry(ev), NotifyChannel)
 	if err != nil {
-		return fmt.Errorf("store: queue %s email: %w", kind, unavailable(err))
+		return false, fmt.Errorf("store: queue %s email: %w", kind, unavailable(err))
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, NotifyChannel); err != nil {
-		return fmt.Errorf("store: notify workers: %w", unavailable(err))
-	}
-	return nil
+	return queued, nil
 }
 
 // linkExpiry is when links for an event stop working: some days after it
 // ends, so late cancellations and the manage page still work briefly.
 func (s *Store) linkExpiry(ev *domain.Event) time.Time {
 	return ev.EndsAt().Add(s.LinkGrace)
-}
-
-// recentEmails counts emails queued to an address for an event in the last hour.
-func recentEmails(ctx context.Context, tx *sqlx.Tx, eventID int64, address string) (int, error) {
-	var n int
-	err := tx.GetContext(ctx, &n, `
-		SELECT count(*) FROM emails
-		WHERE event_id = $1 AND lower(recipient) = lower($2) AND created_at > now() - interval '1 hour'`,
-		eventID, address)
-	if err != nil {
-		return 0, fmt.Errorf("store: count recent emails: %w", unavailable(err))
-	}
-	return n, nil
 }
 
 // ClaimDue leases up to limit due emails to the calling worker. SKIP LOCKED

@@ -228,6 +228,11 @@ func (s *Store) registerNew(ctx context.Context, ev *domain.Event, reg *domain.R
 		CreatedAt time.Time     `db:"created_at"`
 		Created   bool          `db:"created"`
 		Answer    domain.Status `db:"answer"`
+		// Of a repeated address's registration, for its email.
+		Email     string `db:"email"`
+		Language  string `db:"language"`
+		FirstName string `db:"first_name"`
+		LastName  string `db:"last_name"`
 	}
 	// The CTEs run as one statement, so the event's row lock (FOR NO KEY
 	// UPDATE, taken first, as everywhere) is held only until its commit. A
@@ -249,7 +254,7 @@ func (s *Store) registerNew(ctx context.Context, ev *domain.Event, reg *domain.R
 			ON CONFLICT (event_id, lower(email)) DO NOTHING
 			RETURNING id, status, created_at
 		), old AS (
-			SELECT r.id, r.status, r.created_at, r.email, r.language, r.first_name || ' ' || r.last_name AS name
+			SELECT r.id, r.status, r.created_at, r.email, r.language, r.first_name, r.last_name
 			FROM registrations r, ev
 			WHERE r.event_id = ev.id AND lower(r.email) = lower($5) AND r.status NOT IN ('cancelled', 'expired')
 			  AND NOT EXISTS (SELECT 1 FROM reg)
@@ -265,9 +270,12 @@ func (s *Store) registerNew(ctx context.Context, ev *domain.Event, reg *domain.R
 			FROM reg
 		)
 		SELECT outcome.* FROM (
-			SELECT reg.id, reg.status, reg.created_at, true AS created, reg.status AS answer FROM reg
+			SELECT reg.id, reg.status, reg.created_at, true AS created, reg.status AS answer,
+				'' AS email, '' AS language, '' AS first_name, '' AS last_name
+			FROM reg
 			UNION ALL
-			SELECT old.id, old.status, old.created_at, false, CASE WHEN ev.full THEN 'waitlisted' ELSE $2 END
+			SELECT old.id, old.status, old.created_at, false, CASE WHEN ev.full THEN 'waitlisted' ELSE $2 END,
+				old.email, old.language, old.first_name, old.last_name
 			FROM old, ev
 		) AS outcome, pg_notify($23, '')`,
 			ev.ID, seatStatus, reg.FirstName, reg.LastName, reg.Email, reg.Phone, reg.Country,
@@ -287,29 +295,11 @@ func (s *Store) registerNew(ctx context.Context, ev *domain.Event, reg *domain.R
 		if row.Created {
 			return nil
 		}
-		// The links again, counted under the lock (see above), in one
-		// statement, as the new registration's email was.
-		_, err = tx.ExecContext(ctx, `
-			WITH mail AS (
-				SELECT r.id, r.language, r.email, r.first_name || ' ' || r.last_name AS name
-				FROM registrations r
-				WHERE r.id = $2 AND (SELECT count(*) FROM emails WHERE event_id = $1 AND lower(recipient) = lower(r.email)
-					AND created_at > now() - interval '1 hour') < $3
-			), token AS (
-				INSERT INTO registration_tokens (token_hash, registration_id, expires_at)
-				SELECT $4, mail.id, $5 FROM mail
-			), email AS (
-				INSERT INTO emails (event_id, registration_id, kind, language, recipient, recipient_name, payload, message_id)
-				SELECT $1, mail.id, $6, mail.language, mail.email, mail.name, $7, $8
-				FROM mail
-			)
-			SELECT pg_notify($9, '') FROM mail`,
-			ev.ID, row.ID, domain.MaxEmailsPerAddressHour, hash, s.linkExpiry(ev),
-			domain.EmailAlreadyRegistered, payload, domain.NewMessageID(s.MailHost, s.Now()), NotifyChannel)
-		if err != nil {
-			return fmt.Errorf("store: queue %s email: %w", domain.EmailAlreadyRegistered, unavailable(err))
-		}
-		return nil
+		// The links again, counted under the lock (see above).
+		res = RegisterResult{Status: row.Answer, Registration: &domain.Registration{
+			ID: row.ID, EventID: ev.ID, Status: row.Status, CreatedAt: row.CreatedAt,
+			Email: row.Email, Language: row.Language, FirstName: row.FirstName, LastName: row.LastName}}
+		return s.notifyRegistration(ctx, tx, ev, res)
 	})
 	if errors.Is(err, errTakeGeneralPath) {
 		return res, false, nil
@@ -320,8 +310,7 @@ func (s *Store) registerNew(ctx context.Context, ev *domain.Event, reg *domain.R
 	if !row.Created {
 		// As the general path answers a repeated address: the status a
 		// new registration would have got, and the stored registration.
-		stored := &domain.Registration{ID: row.ID, EventID: ev.ID, Status: row.Status, CreatedAt: row.CreatedAt}
-		return RegisterResult{Registration: stored, Status: row.Answer}, true, nil
+		return res, true, nil
 	}
 	reg.ID, reg.EventID, reg.Status, reg.CreatedAt = row.ID, ev.ID, row.Status, row.CreatedAt
 	if reg.Status == domain.StatusWaitlisted {
@@ -381,11 +370,9 @@ func (s *Store) notifyRegistration(ctx context.Context, tx *sqlx.Tx, ev *domain.
 	if res.Created {
 		return s.queueEmail(ctx, tx, newRegistrationEmail(reg.Status), reg, ev, true, EmailPayload{})
 	}
-	n, err := recentEmails(ctx, tx, ev.ID, reg.Email)
-	if err != nil || n >= domain.MaxEmailsPerAddressHour {
-		return err
-	}
-	return s.queueEmail(ctx, tx, domain.EmailAlreadyRegistered, reg, ev, true, EmailPayload{})
+	_, err := s.queueEmailUnless(ctx, tx, domain.EmailAlreadyRegistered, reg, ev, true, EmailPayload{},
+		domain.MaxEmailsPerAddressHour)
+	return err
 }
 
 func registrationByEmail(ctx context.Context, q sqlx.QueryerContext, eventID int64, email string) (*domain.Registration, error) {
