@@ -113,7 +113,7 @@ func (s *Store) ConfirmByToken(ctx context.Context, hash []byte) (*Link, error) 
 			if err := s.setStatus(ctx, tx, reg, domain.StatusConfirmed); err != nil {
 				return err
 			}
-			if err := s.queueEmail(ctx, tx, domain.EmailConfirmed, reg, l.Event, true, EmailPayload{}); err != nil {
+			if err := s.queueEmail(ctx, tx, domain.EmailConfirmed, reg, l.Event, EmailPayload{}); err != nil {
 				return err
 			}
 		}
@@ -152,7 +152,7 @@ func (s *Store) cancel(ctx context.Context, tx *sqlx.Tx, ev *domain.Event, reg *
 	if err := s.setStatus(ctx, tx, reg, domain.StatusCancelled); err != nil {
 		return err
 	}
-	if err := s.queueEmail(ctx, tx, domain.EmailCancelled, reg, ev, true, EmailPayload{Message: message}); err != nil {
+	if err := s.queueEmail(ctx, tx, domain.EmailCancelled, reg, ev, EmailPayload{Message: message}); err != nil {
 		return err
 	}
 	if held {
@@ -210,7 +210,7 @@ func (s *Store) fillSeats(ctx context.Context, tx *sqlx.Tx, ev *domain.Event) er
 			return fmt.Errorf("store: take seat: %w", unavailable(err))
 		}
 		held++
-		if err := s.queueEmail(ctx, tx, domain.EmailPromoted, reg, ev, true, EmailPayload{}); err != nil {
+		if err := s.queueEmail(ctx, tx, domain.EmailPromoted, reg, ev, EmailPayload{}); err != nil {
 			return err
 		}
 	}

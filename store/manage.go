@@ -70,7 +70,7 @@ func (s *Store) PromoteRegistration(ctx context.Context, organizerID int64, slug
 		if _, err := tx.ExecContext(ctx, `UPDATE events SET seats_held = seats_held + 1 WHERE id = $1`, ev.ID); err != nil {
 			return fmt.Errorf("store: take seat: %w", unavailable(err))
 		}
-		if err := s.queueEmail(ctx, tx, domain.EmailPromoted, reg, ev, true, EmailPayload{}); err != nil {
+		if err := s.queueEmail(ctx, tx, domain.EmailPromoted, reg, ev, EmailPayload{}); err != nil {
 			return err
 		}
 		out, err = registrationByID(ctx, tx, reg.ID, false)

@@ -74,51 +74,55 @@ const emailColumns = `id, event_id, registration_id, kind, language, recipient, 
 	message_id, status, attempts, next_attempt_at, last_error, created_at, sent_at`
 
 // queueEmail adds an email for reg to the outbox inside tx, with a fresh link
-// token when withLink is set, and wakes the workers when tx commits.
-func (s *Store) queueEmail(ctx context.Context, tx *sqlx.Tx, kind domain.EmailKind, reg *domain.Registration, ev *domain.Event, withLink bool, payload EmailPayload) error {
-	_, err := s.queueEmailUnless(ctx, tx, kind, reg, ev, withLink, payload, 0)
-	return err
+// token, and wakes the workers when tx commits.
+func (s *Store) queueEmail(ctx context.Context, tx *sqlx.Tx, kind domain.EmailKind, reg *domain.Registration, ev *domain.Event, payload EmailPayload) error {
+	return s.queueEmailThrottled(ctx, tx, kind, reg, ev, payload, 0)
 }
 
-// queueEmailUnless is queueEmail in one statement, which queues nothing
+// queueEmailThrottled is queueEmail, in one statement, that queues nothing
 // when throttle is positive and at least throttle emails went to reg's
-// address for the event in the last hour. It reports whether it queued.
-// Counted inside tx after the event's row lock, the limit holds under
-// concurrent requests.
-func (s *Store) queueEmailUnless(ctx context.Context, tx *sqlx.Tx, kind domain.EmailKind, reg *domain.Registration, ev *domain.Event, withLink bool, payload EmailPayload, throttle int) (bool, error) {
-	var hash any // NULL without a link (a nil []byte would go out as empty bytea)
-	if withLink {
-		if s.Sealer == nil {
-			return false, errors.New("store: no sealer configured for emailed links")
-		}
-		plain, h, err := domain.NewToken()
-		if err != nil {
-			return false, err
-		}
-		if payload.SealedToken, err = s.Sealer.Seal(plain); err != nil {
-			return false, err
-		}
-		hash = h
+// address for the event in the last hour. Counted inside tx after the
+// event's row lock, the limit holds under concurrent requests.
+func (s *Store) queueEmailThrottled(ctx context.Context, tx *sqlx.Tx, kind domain.EmailKind, reg *domain.Registration, ev *domain.Event, payload EmailPayload, throttle int) error {
+	hash, sealed, err := s.newLink()
+	if err != nil {
+		return err
 	}
-	var queued bool
-	err := tx.GetContext(ctx, &queued, `
+	payload.SealedToken = sealed
+	_, err = tx.ExecContext(ctx, `
 		WITH ok AS (
 			SELECT $9 <= 0 OR (SELECT count(*) FROM emails WHERE event_id = $1 AND lower(recipient) = lower($5)
 				AND created_at > now() - interval '1 hour') < $9 AS yes
 		), token AS (
 			INSERT INTO registration_tokens (token_hash, registration_id, expires_at)
-			SELECT $10, $2, $11 FROM ok WHERE ok.yes AND $10::bytea IS NOT NULL
+			SELECT $10, $2, $11 FROM ok WHERE ok.yes
 		), email AS (
 			INSERT INTO emails (event_id, registration_id, kind, language, recipient, recipient_name, payload, message_id)
 			SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM ok WHERE ok.yes
 		)
-		SELECT ok.yes FROM ok, pg_notify($12, '')`,
+		SELECT pg_notify($12, '') FROM ok WHERE ok.yes`,
 		ev.ID, reg.ID, kind, reg.Language, reg.Email, reg.FirstName+" "+reg.LastName, payload,
 		domain.NewMessageID(s.MailHost, s.Now()), throttle, hash, s.linkExpiry(ev), NotifyChannel)
 	if err != nil {
-		return false, fmt.Errorf("store: queue %s email: %w", kind, unavailable(err))
+		return fmt.Errorf("store: queue %s email: %w", kind, unavailable(err))
 	}
-	return queued, nil
+	return nil
+}
+
+// newLink makes a registration's link token: the hash to store, and the
+// token sealed with SECRET_KEY for the email that carries it.
+func (s *Store) newLink() (hash []byte, sealed string, err error) {
+	if s.Sealer == nil {
+		return nil, "", errors.New("store: no sealer configured for emailed links")
+	}
+	plain, hash, err := domain.NewToken()
+	if err != nil {
+		return nil, "", err
+	}
+	if sealed, err = s.Sealer.Seal(plain); err != nil {
+		return nil, "", err
+	}
+	return hash, sealed, nil
 }
 
 // linkExpiry is when links for an event stop working: some days after it

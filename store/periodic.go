@@ -125,7 +125,7 @@ func (s *Store) queueReminders(ctx context.Context, kind domain.EmailKind, claim
 					deadline := reg.CreatedAt.Add(time.Duration(ev.ConfirmWithinHours) * time.Hour)
 					payload.Deadline = &deadline
 				}
-				if err := s.queueEmail(ctx, tx, kind, reg, ev, true, payload); err != nil {
+				if err := s.queueEmail(ctx, tx, kind, reg, ev, payload); err != nil {
 					return err
 				}
 				ids = append(ids, reg.ID)

@@ -203,21 +203,15 @@ func (s *Store) register(ctx context.Context, ev *domain.Event, reg *domain.Regi
 // taken only for a status that holds one, and the email is the one
 // notifyRegistration queues.
 func (s *Store) registerNew(ctx context.Context, ev *domain.Event, reg *domain.Registration, opt RegisterOptions) (res RegisterResult, done bool, err error) {
-	if s.Sealer == nil {
-		return res, false, errors.New("store: no sealer configured for emailed links")
-	}
 	seatStatus := domain.StatusPending
 	if opt.Confirmed {
 		seatStatus = domain.StatusConfirmed
 	}
-	plain, hash, err := domain.NewToken()
+	hash, sealed, err := s.newLink()
 	if err != nil {
 		return res, false, err
 	}
-	var payload EmailPayload
-	if payload.SealedToken, err = s.Sealer.Seal(plain); err != nil {
-		return res, false, err
-	}
+	payload := EmailPayload{SealedToken: sealed}
 	var confirmedAt *time.Time
 	if seatStatus == domain.StatusConfirmed {
 		confirmedAt = &reg.ConsentAt
@@ -368,11 +362,10 @@ func (s *Store) revive(ctx context.Context, tx *sqlx.Tx, id string, reg *domain.
 func (s *Store) notifyRegistration(ctx context.Context, tx *sqlx.Tx, ev *domain.Event, res RegisterResult) error {
 	reg := res.Registration
 	if res.Created {
-		return s.queueEmail(ctx, tx, newRegistrationEmail(reg.Status), reg, ev, true, EmailPayload{})
+		return s.queueEmail(ctx, tx, newRegistrationEmail(reg.Status), reg, ev, EmailPayload{})
 	}
-	_, err := s.queueEmailUnless(ctx, tx, domain.EmailAlreadyRegistered, reg, ev, true, EmailPayload{},
+	return s.queueEmailThrottled(ctx, tx, domain.EmailAlreadyRegistered, reg, ev, EmailPayload{},
 		domain.MaxEmailsPerAddressHour)
-	return err
 }
 
 func registrationByEmail(ctx context.Context, q sqlx.QueryerContext, eventID int64, email string) (*domain.Registration, error) {

@@ -51,7 +51,6 @@ type reply struct {
 
 // post sends one JSON POST and reads the whole answer.
 func post(ctx context.Context, c *http.Client, url string, body []byte, header ...string) reply {
-	start := time.Now()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return reply{err: err}
@@ -60,26 +59,21 @@ func post(ctx context.Context, c *http.Client, url string, body []byte, header .
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return reply{err: err, took: time.Since(start), at: time.Now()}
-	}
-	defer resp.Body.Close()
-	_, err = io.Copy(io.Discard, resp.Body)
-	r := reply{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After"), took: time.Since(start), at: time.Now()}
-	if err != nil {
-		r.err = fmt.Errorf("reading the %s answer: %w", resp.Status, err)
-	}
-	return r
+	return do(c, req)
 }
 
 // get sends one GET and reads the whole answer.
 func get(ctx context.Context, c *http.Client, url string) reply {
-	start := time.Now()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return reply{err: err}
 	}
+	return do(c, req)
+}
+
+// do sends req and reads the whole answer, timing both.
+func do(c *http.Client, req *http.Request) reply {
+	start := time.Now()
 	resp, err := c.Do(req)
 	if err != nil {
 		return reply{err: err, took: time.Since(start), at: time.Now()}

@@ -103,7 +103,12 @@ func seedSummary(ctx context.Context, db *sql.DB, eventID int64) (string, error)
 
 // seedLargeEvent fills the event slug with n generated registrations and
 // their check-ins, and describes what it made.
-func seedLargeEvent(ctx context.Context, e *Env, db *sql.DB, part, slug string, n int) (eventID int64, summary string, err error) {
+func seedLargeEvent(ctx context.Context, e *Env, dsn, part, slug string, n int) (eventID int64, summary string, err error) {
+	db, err := sql.Open("postgres", dsn)
+	if err != nil {
+		return 0, "", err
+	}
+	defer db.Close()
 	e.Log.Printf("%s: generating %d registrations", part, n)
 	if eventID, err = seedAttendees(ctx, db, slug, n); err != nil {
 		return 0, "", err

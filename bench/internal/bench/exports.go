@@ -3,7 +3,6 @@ package bench
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
@@ -53,13 +52,7 @@ func Exports(ctx context.Context, e *Env, o DataOptions) *Result {
 		r.Err = fmt.Errorf("%w: GET %s: %v", errNotAvailable, exportPath+"csv", err)
 		return r
 	}
-	db, err := sql.Open("postgres", a.DSN)
-	if err != nil {
-		r.Err = err
-		return r
-	}
-	defer db.Close()
-	eventID, summary, err := seedLargeEvent(ctx, e, db, "export", slug, o.Registrations)
+	eventID, summary, err := seedLargeEvent(ctx, e, a.DSN, "export", slug, o.Registrations)
 	if err != nil {
 		r.Err = err
 		return r

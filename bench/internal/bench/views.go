@@ -47,17 +47,17 @@ func Views(ctx context.Context, e *Env, o DataOptions) *Result {
 			return r
 		}
 	}
-	db, err := sql.Open("postgres", a.DSN)
+	_, summary, err := seedLargeEvent(ctx, e, a.DSN, "views", slug, o.Registrations)
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	db, err := sql.Open("postgres", a.DSN) // for the plans of the views' queries
 	if err != nil {
 		r.Err = err
 		return r
 	}
 	defer db.Close()
-	_, summary, err := seedLargeEvent(ctx, e, db, "views", slug, o.Registrations)
-	if err != nil {
-		r.Err = err
-		return r
-	}
 
 	client := &http.Client{Timeout: 30 * time.Second}
 	var detail strings.Builder
