@@ -1,5 +1,9 @@
 GO ?= go
 
+# The project builds with Go 1.27.3 (go.mod's minimum): the go command fetches
+# that toolchain from the module proxy when the machine's Go is older.
+export GOTOOLCHAIN = go1.27.3
+
 .PHONY: run test build fmt stop clean fuzz vulncheck
 
 # Build and run attend locally with a private PostgreSQL and Mailpit

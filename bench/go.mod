@@ -1,6 +1,6 @@
 module github.com/attend/attend/bench
 
-go 1.26.8
+go 1.27.3
 
 require (
 	github.com/jmoiron/sqlx v1.4.0
