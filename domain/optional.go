@@ -1,8 +1,8 @@
 package domain
 
 import (
-	"bytes"
-	"encoding/json"
+	"encoding/json/jsontext"
+	"encoding/json/v2"
 )
 
 // Optional is a JSON field that remembers whether it was sent and whether it
@@ -16,11 +16,17 @@ type Optional[T any] struct {
 // Some returns a set, non-null Optional.
 func Some[T any](v T) Optional[T] { return Optional[T]{Set: true, Value: v} }
 
-func (o *Optional[T]) UnmarshalJSON(b []byte) error {
+// UnmarshalJSONFrom decodes from the caller's decoder rather than a copy of
+// the bytes, so that a value of the wrong type is reported with its field's
+// name (encoding/json's UnmarshalTypeError.Field), as for plain fields: a
+// nested json.Unmarshal would lose the field, and the 422 would not say
+// which one was wrong.
+func (o *Optional[T]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	o.Set = true
-	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+	if dec.PeekKind() == 'n' {
 		o.Null = true
-		return nil
+		_, err := dec.ReadToken()
+		return err
 	}
-	return json.Unmarshal(b, &o.Value)
+	return json.UnmarshalDecode(dec, &o.Value)
 }
