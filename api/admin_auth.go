@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/go-chi/httprate"
 
 	"github.com/attend/attend/domain"
 )
@@ -101,43 +100,6 @@ func safeNext(next string) string {
 	return u.RequestURI()
 }
 
-// loginLimiter caps sign-in attempts per client IP and, separately, per
-// account (the email typed, whether or not such an account exists, so the
-// answer reveals nothing). Counters live in memory in sliding windows, as
-// for registrationLimiter; no headers tell how many attempts are left.
-type loginLimiter struct {
-	ip, account *httprate.RateLimiter
-	window      time.Duration
-}
-
-func newLoginLimiter(limit int, window time.Duration) *loginLimiter {
-	if limit <= 0 {
-		limit = 5
-	}
-	if window <= 0 {
-		window = 15 * time.Minute
-	}
-	quiet := httprate.WithResponseHeaders(httprate.ResponseHeaders{})
-	return &loginLimiter{
-		ip:      httprate.NewRateLimiter(limit, window, quiet),
-		account: httprate.NewRateLimiter(limit, window, quiet),
-		window:  window,
-	}
-}
-
-// allow counts one attempt of the client on the account and reports
-// whether it may go ahead.
-func (l *loginLimiter) allow(c *gin.Context, email string) bool {
-	if l.ip.OnLimit(c.Writer, c.Request, httprate.CanonicalizeIP(c.ClientIP())) {
-		return false
-	}
-	account := strings.ToLower(email)
-	if len(account) > 320 {
-		account = account[:320]
-	}
-	return !l.account.OnLimit(c.Writer, c.Request, account)
-}
-
 // loginPage is the sign-in form.
 type loginPage struct {
 	Email  string
@@ -178,57 +140,90 @@ func (s *Server) renderLogin(c *gin.Context, status int, v view, p loginPage, ne
 // adminLogin checks an email and password. A wrong password, an unknown
 // email and an account without a password get the same answer after the
 // same Argon2id work (domain.CheckPassword), so the form cannot be used to
-// find out who has an account.
-func (s *Server) adminLogin(limiter *loginLimiter) gin.HandlerFunc {
+// find out who has an account. The guard (login_guard.go) limits, slows
+// and bounds the checks.
+func (s *Server) adminLogin(guard *loginGuard) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		lang := s.browserLang(c.Writer, c.Request)
 		if !s.parseForm(c, lang) {
 			return
 		}
+		ctx := c.Request.Context()
 		v := s.newView(c.Request, lang, "/admin/login")
 		email := strings.TrimSpace(c.PostForm("email"))
 		next := safeNext(c.PostForm("next"))
 		p := loginPage{Email: email}
-		if !limiter.allow(c, email) {
-			minutes := max(1, int(math.Ceil(limiter.window.Minutes())))
-			c.Header("Retry-After", strconv.Itoa(max(1, int(math.Ceil(limiter.window.Seconds())))))
-			p.Error = v.N("admin.login.rate_limited", minutes)
-			s.log.WarnContext(c.Request.Context(), "sign-in rate limited", slog.String("request_id", requestID(c)))
+		attempt, ok := guard.admit(s.clientKey(c), email)
+		if !ok {
+			c.Header("Retry-After", strconv.Itoa(max(1, int(math.Ceil(guard.window.Seconds())))))
+			p.Error = v.N("admin.login.rate_limited", max(1, int(math.Ceil(guard.window.Minutes()))))
+			s.log.WarnContext(ctx, "sign-in rate limited", slog.String("request_id", requestID(c)))
 			s.renderLogin(c, http.StatusTooManyRequests, v, p, next)
 			return
+		}
+		delay, err := attempt.slowDown(ctx)
+		if err != nil {
+			attempt.undo()
+			s.loginBusy(c, v, p, next, guard, err)
+			return
+		}
+		if delay > 0 {
+			s.log.InfoContext(ctx, "sign-in slowed down", slog.String("request_id", requestID(c)),
+				slog.Duration("delay", delay))
 		}
 		var (
 			org  *domain.Organizer
 			hash string
 		)
 		if len(email) <= 254 {
-			var err error
-			org, hash, err = s.store.PasswordHash(c.Request.Context(), email)
+			org, hash, err = s.store.PasswordHash(ctx, email)
 			if err != nil && domain.ErrorCode(err) != domain.ENotFound {
+				attempt.undo()
 				s.webError(c, lang, err, "not_found")
 				return
 			}
 		}
-		if !domain.CheckPassword(c.PostForm("password"), hash) || org == nil {
-			s.log.InfoContext(c.Request.Context(), "sign-in failed", slog.String("request_id", requestID(c)))
+		ok, err = attempt.check(ctx, c.PostForm("password"), hash)
+		if err != nil {
+			attempt.undo()
+			s.loginBusy(c, v, p, next, guard, err)
+			return
+		}
+		if !ok || org == nil {
+			attempt.failed()
+			s.log.InfoContext(ctx, "sign-in failed", slog.String("request_id", requestID(c)))
 			p.Error = v.T("admin.login.failed")
 			s.renderLogin(c, http.StatusUnprocessableEntity, v, p, next)
 			return
 		}
+		attempt.undo()
 		token, tokenHash, err := domain.NewToken()
 		if err != nil {
 			s.webError(c, lang, err, "not_found")
 			return
 		}
-		if err := s.store.CreateSession(c.Request.Context(), org.ID, tokenHash, sessionTTL); err != nil {
+		if err := s.store.CreateSession(ctx, org.ID, tokenHash, sessionTTL); err != nil {
 			s.webError(c, lang, err, "not_found")
 			return
 		}
-		s.log.InfoContext(c.Request.Context(), "signed in", slog.String("request_id", requestID(c)),
+		s.log.InfoContext(ctx, "signed in", slog.String("request_id", requestID(c)),
 			slog.Int64("organizer_id", org.ID))
 		s.setSessionCookie(c.Writer, token, int(sessionTTL.Seconds()))
 		c.Redirect(http.StatusSeeOther, next)
 	}
+}
+
+// loginBusy answers a sign-in that could not wait for its check: 503 with
+// Retry-After and the form again, or nothing when the client has gone.
+func (s *Server) loginBusy(c *gin.Context, v view, p loginPage, next string, guard *loginGuard, err error) {
+	if s.clientGone(c, err) {
+		return
+	}
+	s.log.WarnContext(c.Request.Context(), "sign-in refused: password checks busy", slog.String("request_id", requestID(c)),
+		slog.Any("error", err))
+	c.Header("Retry-After", strconv.Itoa(max(1, int(math.Ceil(guard.slotWait.Seconds())))))
+	p.Error = v.T("admin.login.busy")
+	s.renderLogin(c, http.StatusServiceUnavailable, v, p, next)
 }
 
 // adminLogout ends the session, in the database and in the browser.

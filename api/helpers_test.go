@@ -27,7 +27,8 @@ import (
 const testSecret = "an-api-test-secret-of-at-least-32-characters"
 
 // testConfig is the configuration attend would load from a bare
-// environment, with rate limits lifted so tests may register freely.
+// environment, with rate limits lifted and sign-ins not slowed down, so
+// tests may register and sign in freely.
 func testConfig(t *testing.T) config.Config {
 	t.Helper()
 	env := map[string]string{
@@ -35,6 +36,8 @@ func testConfig(t *testing.T) config.Config {
 		"SECRET_KEY":          testSecret,
 		"REGISTER_RATE_LIMIT": "1000000",
 		"LOGIN_RATE_LIMIT":    "1000000",
+		"LOGIN_IP_RATE_LIMIT": "1000000",
+		"LOGIN_DELAY":         "0",
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] }, config.Need{SecretKey: true})
 	if err != nil {

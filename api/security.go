@@ -73,22 +73,11 @@ func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
 	s.renderMessage(w, r, http.StatusForbidden, s.browserLang(w, r), "forbidden", "")
 }
 
-// trustProxies makes c.ClientIP() believe X-Forwarded-For only from the
-// configured TRUSTED_PROXIES (Gin trusts every peer by default). A
-// malformed entry is logged and leaves no proxy trusted rather than all.
-func (s *Server) trustProxies() {
-	if err := s.engine.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
-		s.log.Error("TRUSTED_PROXIES is malformed; trusting no proxy", slog.Any("error", err))
-		_ = s.engine.SetTrustedProxies(nil) // nil is always accepted
-	}
-}
-
 // registrationLimiter caps registration requests per client IP, over the
 // web form and the JSON API together. The counters live in memory, in a
 // sliding window (github.com/go-chi/httprate): only the current and the
 // previous window are kept, so memory is bounded by the clients of two
-// windows. IPv6 clients are counted by their /64, which one client usually
-// controls whole.
+// windows. Clients are counted by clientKey (IPv6 by their prefix).
 type registrationLimiter struct {
 	rl     *httprate.RateLimiter
 	window time.Duration
@@ -120,8 +109,7 @@ func (s *Server) limitRegistrations(c *gin.Context) {
 		c.Next()
 		return
 	}
-	key := httprate.CanonicalizeIP(c.ClientIP())
-	if !s.web.limiter.rl.OnLimit(c.Writer, c.Request, key) {
+	if !s.web.limiter.rl.OnLimit(c.Writer, c.Request, s.clientKey(c)) {
 		c.Next()
 		return
 	}

@@ -22,6 +22,10 @@ type Deps struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// CheckPassword checks a sign-in's password against its hash; nil
+	// means domain.CheckPassword. Tests wrap the real one to watch how
+	// many checks run at once.
+	CheckPassword func(password, hash string) bool
 }
 
 // Server holds the handlers' dependencies.
@@ -32,6 +36,8 @@ type Server struct {
 	log    *slog.Logger
 	now    func() time.Time
 	engine *gin.Engine
+	// checkPassword is Deps.CheckPassword.
+	checkPassword func(password, hash string) bool
 	// web is the public pages' state (web.go); handler is the engine behind
 	// security headers and cross-origin protection (security.go).
 	web     *web
@@ -43,9 +49,12 @@ type Server struct {
 // release, so that a broken build fails at start-up and not on a request.
 func New(d Deps) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: d.Config, store: d.Store, rules: d.Rules, log: d.Logger, now: d.Now}
+	s := &Server{cfg: d.Config, store: d.Store, rules: d.Rules, log: d.Logger, now: d.Now, checkPassword: d.CheckPassword}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.checkPassword == nil {
+		s.checkPassword = domain.CheckPassword
 	}
 	s.engine = gin.New()
 	s.engine.HandleMethodNotAllowed = true
@@ -140,7 +149,7 @@ func (s *Server) routes() {
 	// a session cookie; every change is a POST behind cross-origin
 	// protection, answered with a redirect (303) back to a page.
 	r.GET("/admin/login", s.adminLoginPage)
-	r.POST("/admin/login", s.adminLogin(newLoginLimiter(s.cfg.LoginRateLimit, s.cfg.LoginRateWindow)))
+	r.POST("/admin/login", s.adminLogin(s.newLoginGuard()))
 	r.POST("/admin/logout", s.adminLogout)
 	adm := r.Group("/admin", s.requireSession())
 	adm.GET("", s.adminEvents)

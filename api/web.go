@@ -79,7 +79,7 @@ func (s *Server) initWeb() error {
 	w.cssTag = hex.EncodeToString(sum[:6])
 	w.limiter = newRegistrationLimiter(s.cfg.RegisterRateLimit, s.cfg.RegisterRateWindow)
 	s.web = w
-	s.trustProxies()
+	s.configureClientIP()
 	return nil
 }
 

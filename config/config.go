@@ -5,6 +5,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/textproto"
 	"net/url"
 	"runtime"
 	"strconv"
@@ -38,7 +39,18 @@ type Config struct {
 	RegisterRateWindow time.Duration // the window
 	LoginRateLimit     int           // login attempts per IP and per account per window
 	LoginRateWindow    time.Duration
-	TrustedProxies     []string // proxies whose X-Forwarded-For is believed
+	TrustedProxies     []string // proxies whose CLIENT_IP_HEADER is believed
+
+	// Sign-in hardening (issue 13): limits per client address, a delay per
+	// account instead of a lock, a cap on concurrent Argon2id work, and how
+	// the client address is read behind proxies.
+	LoginIPRateLimit        int           // failed sign-ins per client address per LoginRateWindow
+	LoginDelay              time.Duration // delay after an account's first recent failure; 0 is off
+	LoginDelayMax           time.Duration // longest delay a sign-in waits for its account
+	PasswordHashConcurrency int           // Argon2id checks running at once
+	PasswordHashWait        time.Duration // how long a sign-in waits for a hashing slot
+	ClientIPHeader          string        // the one header a trusted proxy puts the client address in
+	ClientIPv6Prefix        int           // IPv6 clients are counted by this prefix length
 
 	// Mail.
 	SMTPURL         string
@@ -87,9 +99,16 @@ func Settings() []Setting {
 		{"SHUTDOWN_TIMEOUT", "25s", "How long SIGINT/SIGTERM waits for in-flight work before exiting."},
 		{"REGISTER_RATE_LIMIT", "10", "Registrations accepted per client IP per window (web form and API); more get 429."},
 		{"REGISTER_RATE_WINDOW", "1m", "The window of REGISTER_RATE_LIMIT."},
-		{"LOGIN_RATE_LIMIT", "5", "Organizer login attempts per IP and per account per window."},
-		{"LOGIN_RATE_WINDOW", "15m", "The window of LOGIN_RATE_LIMIT."},
-		{"TRUSTED_PROXIES", "(none)", "Comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is trusted for the client IP."},
+		{"LOGIN_RATE_LIMIT", "5", "Failed organizer sign-ins per account from one client address per window; more get 429. Other addresses are not affected."},
+		{"LOGIN_RATE_WINDOW", "15m", "The window of LOGIN_RATE_LIMIT and LOGIN_IP_RATE_LIMIT, and how long a failure slows its account down."},
+		{"LOGIN_IP_RATE_LIMIT", "20", "Failed organizer sign-ins per client address per window, whatever the account; more get 429."},
+		{"LOGIN_DELAY", "250ms", "Wait before a password is checked for an account with one failed sign-in in the window (from any address); doubles with each further failure, up to LOGIN_DELAY_MAX. The account is slowed down, never locked. 0 turns it off."},
+		{"LOGIN_DELAY_MAX", "5s", "Longest wait of LOGIN_DELAY; never more than half of what is left of REQUEST_TIMEOUT."},
+		{"PASSWORD_HASH_CONCURRENCY", "CPU cores", "Passwords checked at once (Argon2id, 19 MiB each); this bounds the memory sign-ins use."},
+		{"PASSWORD_HASH_WAIT", "1s", "How long a sign-in waits for one of PASSWORD_HASH_CONCURRENCY to be free; then 503 with Retry-After."},
+		{"TRUSTED_PROXIES", "(none)", "Comma-separated IPs or CIDRs of reverse proxies whose CLIENT_IP_HEADER is trusted for the client IP."},
+		{"CLIENT_IP_HEADER", "X-Forwarded-For", "The one header the proxy puts the client address in (e.g. X-Real-IP, CF-Connecting-IP), read only from TRUSTED_PROXIES; of a list, the right-most address that is not a trusted proxy. See docs/SECURITY.md for what the proxy must send."},
+		{"CLIENT_IPV6_PREFIX", "64", "Every per-address limit counts an IPv6 client by this prefix (32 to 128), since one client usually holds a whole /64."},
 		{"SMTP_URL", "(required by serve and worker)", "smtp://user:pass@host:port (STARTTLS), smtps://… (implicit TLS); ?starttls=required|opportunistic|off."},
 		{"MAIL_FROM", "attend <noreply@localhost>", "Sender of every email."},
 		{"MAIL_REPLY_TO", "(none)", "Reply-To of every email, e.g. the organizers' address."},
@@ -153,6 +172,14 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 		LinkGrace:          l.dur("LINK_GRACE", 7*24*time.Hour),
 		WorkerEnabled:      l.bool("WORKER", true),
 		PeriodicEvery:      l.dur("PERIODIC_INTERVAL", time.Minute),
+
+		LoginIPRateLimit:        l.int("LOGIN_IP_RATE_LIMIT", 20, 1, 1_000_000),
+		LoginDelay:              l.durOrOff("LOGIN_DELAY", 250*time.Millisecond),
+		LoginDelayMax:           l.dur("LOGIN_DELAY_MAX", 5*time.Second),
+		PasswordHashConcurrency: l.int("PASSWORD_HASH_CONCURRENCY", runtime.NumCPU(), 1, 1024),
+		PasswordHashWait:        l.dur("PASSWORD_HASH_WAIT", time.Second),
+		ClientIPHeader:          l.clientIPHeader("CLIENT_IP_HEADER", "X-Forwarded-For"),
+		ClientIPv6Prefix:        l.int("CLIENT_IPV6_PREFIX", 64, 32, 128),
 	}
 	if key := getenv("SECRET_KEY"); key != "" || need.SecretKey {
 		switch {
@@ -280,6 +307,26 @@ func (l *loader) list(name string) []string {
 		}
 	}
 	return out
+}
+
+// clientIPHeader reads the name of the header that carries the client
+// address. Forwarded (RFC 7239) is refused: its for= syntax is not an
+// address list, so every client would look like the proxy.
+func (l *loader) clientIPHeader(name, def string) string {
+	v := l.str(name, def)
+	valid := v != ""
+	for _, r := range v {
+		valid = valid && (r == '-' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z')
+	}
+	switch {
+	case !valid:
+		l.fail("%s must be a header name such as X-Forwarded-For or X-Real-IP, not %q", name, v)
+		return def
+	case strings.EqualFold(v, "Forwarded"):
+		l.fail("%s cannot be Forwarded (RFC 7239); have the proxy send X-Forwarded-For or X-Real-IP", name)
+		return def
+	}
+	return textproto.CanonicalMIMEHeaderKey(v)
 }
 
 func (l *loader) bool(name string, def bool) bool {

@@ -54,6 +54,13 @@ func TestLoadDefaults(t *testing.T) {
 		{"LOGIN_RATE_LIMIT", c.LoginRateLimit, 5},
 		{"LOGIN_RATE_WINDOW", c.LoginRateWindow, 15 * time.Minute},
 		{"TRUSTED_PROXIES", len(c.TrustedProxies), 0},
+		{"LOGIN_IP_RATE_LIMIT", c.LoginIPRateLimit, 20},
+		{"LOGIN_DELAY", c.LoginDelay, 250 * time.Millisecond},
+		{"LOGIN_DELAY_MAX", c.LoginDelayMax, 5 * time.Second},
+		{"PASSWORD_HASH_CONCURRENCY", c.PasswordHashConcurrency, runtime.NumCPU()},
+		{"PASSWORD_HASH_WAIT", c.PasswordHashWait, time.Second},
+		{"CLIENT_IP_HEADER", c.ClientIPHeader, "X-Forwarded-For"},
+		{"CLIENT_IPV6_PREFIX", c.ClientIPv6Prefix, 64},
 		{"SMTP_URL", c.SMTPURL, ""},
 		{"MAIL_FROM", c.MailFrom, "attend <noreply@localhost>"},
 		{"MAIL_REPLY_TO", c.MailReplyTo, ""},
@@ -125,6 +132,26 @@ func TestLoadReadsSettings(t *testing.T) {
 	}
 }
 
+func TestLoadReadsSignInSettings(t *testing.T) {
+	c, err := Load(env(withDB(map[string]string{
+		"LOGIN_IP_RATE_LIMIT":       "50",
+		"LOGIN_DELAY":               "0",
+		"LOGIN_DELAY_MAX":           "2s",
+		"PASSWORD_HASH_CONCURRENCY": "3",
+		"PASSWORD_HASH_WAIT":        "500ms",
+		"CLIENT_IP_HEADER":          " x-real-ip ",
+		"CLIENT_IPV6_PREFIX":        "56",
+	})), Need{})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	got := []any{c.LoginIPRateLimit, c.LoginDelay, c.LoginDelayMax, c.PasswordHashConcurrency, c.PasswordHashWait, c.ClientIPHeader, c.ClientIPv6Prefix}
+	want := []any{50, time.Duration(0), 2 * time.Second, 3, 500 * time.Millisecond, "X-Real-Ip", 56}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v (LOGIN_DELAY 0 is off; the header name in its canonical form)", got, want)
+	}
+}
+
 func TestLoadAcceptsDatabaseURLForms(t *testing.T) {
 	for _, dsn := range []string{
 		"postgres://attend@127.0.0.1:5432/attend?sslmode=disable",
@@ -176,6 +203,12 @@ func TestLoadRefusesBadSettings(t *testing.T) {
 		{"a fractional number", map[string]string{"REGISTER_RATE_LIMIT": "2.5"}, Need{}, "REGISTER_RATE_LIMIT"},
 		{"a boolean in words", map[string]string{"WORKER": "yes please"}, Need{}, "WORKER"},
 		{"as many mail connections as database connections", map[string]string{"DB_MAX_OPEN_CONNS": "4", "MAIL_CONNECTIONS": "4"}, Need{}, "MAIL_CONNECTIONS"},
+		{"a client IP header with a space", map[string]string{"CLIENT_IP_HEADER": "X Real IP"}, Need{}, "CLIENT_IP_HEADER"},
+		{"a client IP header with a colon", map[string]string{"CLIENT_IP_HEADER": "X-Real-IP:"}, Need{}, "CLIENT_IP_HEADER"},
+		{"the Forwarded header, whose syntax is not an address list", map[string]string{"CLIENT_IP_HEADER": "forwarded"}, Need{}, "CLIENT_IP_HEADER"},
+		{"an IPv6 prefix longer than an address", map[string]string{"CLIENT_IPV6_PREFIX": "129"}, Need{}, "CLIENT_IPV6_PREFIX"},
+		{"an IPv6 prefix wider than any one client holds", map[string]string{"CLIENT_IPV6_PREFIX": "16"}, Need{}, "CLIENT_IPV6_PREFIX"},
+		{"no hashing slot at all", map[string]string{"PASSWORD_HASH_CONCURRENCY": "0"}, Need{}, "PASSWORD_HASH_CONCURRENCY"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is an error naming "+tt.want, func(t *testing.T) {
