@@ -171,10 +171,28 @@ func TestThreeInstancesOnOneDatabaseDoEverythingOnce(t *testing.T) {
 
 	// Confirm by the emailed links: the waiting list's addresses and the
 	// near event's registrations.
-	want := n + capacity + waiting + soon
+	var registered []string
+	if err := db.Select(&registered, `SELECT lower(email) FROM registrations ORDER BY 1`); err != nil {
+		t.Fatal(err)
+	}
+	if want := n + capacity + waiting + soon; len(registered) != want {
+		t.Fatalf("%d registrations in the database, want %d", len(registered), want)
+	}
 	waitWhileProgressing(t, stall, bound, "every registration's first email delivered", func() (bool, string) {
-		got := len(mail.Messages())
-		return got >= want, fmt.Sprintf("%d of %d delivered", got, want)
+		seen := map[string]bool{}
+		for _, d := range mail.Messages() {
+			for _, to := range d.To {
+				seen[strings.ToLower(to)] = true
+			}
+		}
+		var missing []string
+		for _, e := range registered {
+			if !seen[e] {
+				missing = append(missing, e)
+			}
+		}
+		return len(missing) == 0, fmt.Sprintf("%d of %d addresses without an email, such as %v",
+			len(missing), len(registered), missing[:min(len(missing), 5)])
 	})
 	for _, d := range deliveredMail(t, mail) {
 		if strings.HasPrefix(d.To, "soon-") || (strings.HasPrefix(d.To, "full-") && d.To >= fmt.Sprintf("full-%05d", capacity)) {
@@ -201,13 +219,16 @@ func TestThreeInstancesOnOneDatabaseDoEverythingOnce(t *testing.T) {
 			Reminders int `db:"reminders"`
 			Nudges    int `db:"nudges"`
 			Busy      int `db:"busy"`
+			Confirmed int `db:"confirmed"`
 		}
 		err := db.Get(&st, `SELECT
 			(SELECT count(*) FROM registrations WHERE status = 'expired') AS expired,
 			(SELECT count(*) FROM emails WHERE kind = 'promoted') AS promoted,
 			(SELECT count(*) FROM emails WHERE kind = 'reminder') AS reminders,
 			(SELECT count(*) FROM emails WHERE kind = 'confirm_reminder') AS nudges,
-			(SELECT count(*) FROM emails WHERE status IN ('queued', 'sending')) AS busy`)
+			(SELECT count(*) FROM emails WHERE status IN ('queued', 'sending')) AS busy,
+			(SELECT count(*) FROM registrations r JOIN events e ON e.id = r.event_id
+			 WHERE e.slug = $1 AND r.status = 'confirmed') AS confirmed`, near)
 		if err != nil {
 			return false, err.Error()
 		}
@@ -219,7 +240,8 @@ func TestThreeInstancesOnOneDatabaseDoEverythingOnce(t *testing.T) {
 		}
 		need(st.Expired == expire, "%d of %d backdated registrations expired", st.Expired, expire)
 		need(st.Promoted == waiting, "%d of %d promotion emails queued", st.Promoted, waiting)
-		need(st.Reminders == soon, "%d of %d event reminders queued", st.Reminders, soon)
+		need(st.Reminders == soon, "%d of %d event reminders queued (%d of the event's registrations confirmed)",
+			st.Reminders, soon, st.Confirmed)
 		need(st.Nudges >= remind, "%d of at least %d confirmation reminders queued", st.Nudges, remind)
 		need(st.Busy == 0, "%d emails still queued or sending", st.Busy)
 		return len(missing) == 0, strings.Join(missing, "; ")
