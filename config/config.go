@@ -90,7 +90,7 @@ func Settings() []Setting {
 		{"LOGIN_RATE_LIMIT", "5", "Organizer login attempts per IP and per account per window."},
 		{"LOGIN_RATE_WINDOW", "15m", "The window of LOGIN_RATE_LIMIT."},
 		{"TRUSTED_PROXIES", "(none)", "Comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is trusted for the client IP."},
-		{"SMTP_URL", "(required by serve and worker)", "smtp://user:pass@host:port (STARTTLS), smtps://… (implicit TLS); ?starttls=required|opportunistic|off."},
+		{"SMTP_URL", "(required by serve and worker)", "smtp://user:pass@host:port sends only after STARTTLS; smtps://… uses TLS from the start; ?starttls=off sends in clear (a local relay or Mailpit; no login then). A login uses the one mechanism ?auth= names, plain (default), login, cram-md5, scram-sha-1, scram-sha-256 (each also -plus) or xoauth2, with no fallback."},
 		{"MAIL_FROM", "attend <noreply@localhost>", "Sender of every email."},
 		{"MAIL_REPLY_TO", "(none)", "Reply-To of every email, e.g. the organizers' address."},
 		{"SMTP_TIMEOUT", "15s", "Timeout for connecting to the SMTP server and for each SMTP command."},
