@@ -11,7 +11,7 @@ export GOTOOLCHAIN = go1.27.3
 run:
 	@scripts/run.sh
 
-test:
+test: staticcheck
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
 
@@ -43,6 +43,14 @@ clean: stop
 # Runs every fuzz target for FUZZTIME each (e.g. make fuzz FUZZTIME=10m).
 fuzz:
 	@FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
+
+# staticcheck over both modules (attend and bench), at a pinned version that
+# `go run` builds once into the Go build cache; `make test` (and so CI) runs it.
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+.PHONY: staticcheck
+staticcheck:
+	$(GO) run $(STATICCHECK) ./...
+	cd bench && $(GO) run $(STATICCHECK) ./...
 
 # go mod verify and govulncheck (also run by CI).
 vulncheck:

@@ -109,7 +109,7 @@ func Settings() []Setting {
 		{"TRUSTED_PROXIES", "(none)", "Comma-separated IPs or CIDRs of reverse proxies whose CLIENT_IP_HEADER is trusted for the client IP."},
 		{"CLIENT_IP_HEADER", "X-Forwarded-For", "The one header the proxy puts the client address in (e.g. X-Real-IP, CF-Connecting-IP), read only from TRUSTED_PROXIES; of a list, the right-most address that is not a trusted proxy. See docs/SECURITY.md for what the proxy must send."},
 		{"CLIENT_IPV6_PREFIX", "64", "Every per-address limit counts an IPv6 client by this prefix (32 to 128), since one client usually holds a whole /64."},
-		{"SMTP_URL", "(required by serve and worker)", "smtp://user:pass@host:port (STARTTLS), smtps://… (implicit TLS); ?starttls=required|opportunistic|off."},
+		{"SMTP_URL", "(required by serve and worker)", "smtp://user:pass@host:port sends only after STARTTLS; smtps://… uses TLS from the start; ?starttls=off sends in clear (a local relay or Mailpit; no login then). A login uses the one mechanism ?auth= names, plain (default), login, cram-md5, scram-sha-1, scram-sha-256 (each also -plus) or xoauth2, with no fallback."},
 		{"MAIL_FROM", "attend <noreply@localhost>", "Sender of every email."},
 		{"MAIL_REPLY_TO", "(none)", "Reply-To of every email, e.g. the organizers' address."},
 		{"SMTP_TIMEOUT", "15s", "Timeout for connecting to the SMTP server and for each SMTP command."},

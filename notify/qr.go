@@ -4,51 +4,57 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"io"
 	"sync"
 
-	"github.com/skip2/go-qrcode"
+	qr "github.com/piglig/go-qr"
 )
 
-// qrPNG draws code as a QR image of size×size pixels and encodes it as PNG.
+// qrQuietZone is the white margin around the symbol, in modules: the four
+// the QR standard asks for, so that a scanner finds the code's edge.
+const qrQuietZone = 4
+
+// qrPNG draws code as a QR image of size×size pixels (at least one pixel
+// per module) and encodes it as PNG.
 //
-// The picture is the one go-qrcode's Encode(code, qrcode.Medium, size)
-// draws, pixel for pixel: the same modules, the same nearest-module scaling
-// and white margin, black on white. It is written as a 1-bit greyscale PNG
-// (the format's smallest form of a black-and-white picture): each row is
-// packed once per module row and repeated, and zlib compresses 16 kB
-// instead of 130 kB. Encode, and image/png in general, spend their time
-// choosing a filter for every row of 8-bit pixels and compressing them,
-// which made the QR image most of the CPU time of sending a ticket
-// (docs/PERFORMANCE.md).
+// The symbol has at least medium error correction (the encoder raises it
+// when the data fits the same size anyway) and the standard quiet zone;
+// each pixel shows the module under it, nearest-module scaling, black on
+// white. It is written as a 1-bit greyscale PNG (the format's smallest form
+// of a black-and-white picture): each row is packed once per module row
+// and repeated, and zlib compresses 16 kB instead of 130 kB. image/png
+// spends its time choosing a filter for every row of 8-bit pixels and
+// compressing them, which made the QR image most of the CPU time of sending
+// a ticket (docs/PERFORMANCE.md).
 func qrPNG(code string, size int) ([]byte, error) {
-	q, err := qrcode.New(code, qrcode.Medium)
+	symbol, err := qr.EncodeText(code, qr.Medium)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("notify: QR code: %w", err)
 	}
-	bitmap := q.Bitmap() // with the quiet zone
-	modules := len(bitmap)
+	modules := symbol.Size() + 2*qrQuietZone
 	size = max(size, modules)
-	// Pixel x shows module x*modules/size, as in go-qrcode's Image.
-	perPixel := float64(modules) / float64(size)
+	// Pixel x shows module x*modules/size, counted from the quiet zone's
+	// edge; column holds it counted from the symbol's.
 	column := make([]int, size)
 	for x := range column {
-		column[x] = int(float64(x) * perPixel)
+		column[x] = x*modules/size - qrQuietZone
 	}
 	stride := 1 + (size+7)/8 // the filter byte (0: none), then the pixels
 	raw := make([]byte, stride*size)
-	prev := -1
+	prev := -qrQuietZone - 1
 	for y := 0; y < size; y++ {
 		row := raw[y*stride : (y+1)*stride]
-		m := int(float64(y) * perPixel)
+		m := y*modules/size - qrQuietZone
 		if m == prev {
 			copy(row, raw[(y-1)*stride:y*stride])
 			continue
 		}
 		prev = m
 		for x, c := range column {
-			if !bitmap[m][c] {
+			// Module reports light outside the symbol: the quiet zone.
+			if !symbol.Module(c, m) {
 				row[1+x/8] |= 0x80 >> (x % 8) // white; dark modules stay 0
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -39,6 +40,10 @@ type SenderOptions struct {
 	CommandTimeout time.Duration
 	// HELOName is the name given in EHLO; empty means the machine's host name.
 	HELOName string
+	// RootCAs, when set, is the only trust for the server's certificate
+	// instead of the system's roots: for a relay with a private CA, and for
+	// tests against a server with a certificate of its own.
+	RootCAs *x509.CertPool
 }
 
 // Sender delivers Emails to one SMTP server. It holds no connection between
@@ -51,13 +56,30 @@ type Sender struct {
 	dialTimeout    time.Duration
 	commandTimeout time.Duration
 	helo           string
+	rootCAs        *x509.CertPool
 }
 
 // NewSender checks the configuration once, at start-up: the From and
-// Reply-To addresses must parse and the timeouts must not be negative.
+// Reply-To addresses must parse, the timeouts must not be negative, and
+// credentials are only ever sent over TLS, with the one mechanism named.
 func NewSender(cfg SMTPConfig, opts SenderOptions) (*Sender, error) {
 	if cfg.Host == "" || cfg.Port <= 0 || cfg.Port > 65535 {
 		return nil, fmt.Errorf("notify: SMTP server %q port %d is not valid", cfg.Host, cfg.Port)
+	}
+	if cfg.StartTLS == "" && !cfg.ImplicitTLS {
+		cfg.StartTLS = StartTLSRequired
+	}
+	if !cfg.ImplicitTLS && cfg.StartTLS != StartTLSRequired && cfg.StartTLS != StartTLSOff {
+		return nil, fmt.Errorf("notify: STARTTLS mode %q is not valid, want required or off", cfg.StartTLS)
+	}
+	if cfg.Username != "" && !cfg.encrypted() {
+		return nil, fmt.Errorf("notify: SMTP login needs TLS (smtps, or STARTTLS required); it is never sent in clear")
+	}
+	if cfg.Username != "" && cfg.Auth == "" {
+		cfg.Auth = AuthPlain
+	}
+	if _, ok := goMailAuth[cfg.Auth]; !ok || (cfg.Auth != "" && cfg.Username == "") {
+		return nil, fmt.Errorf("notify: SMTP auth %q is not valid without a user, or unknown", cfg.Auth)
 	}
 	if strings.ContainsAny(opts.From, "\r\n") || strings.ContainsAny(opts.ReplyTo, "\r\n") {
 		return nil, fmt.Errorf("notify: From and Reply-To must be single lines")
@@ -69,6 +91,7 @@ func NewSender(cfg SMTPConfig, opts SenderOptions) (*Sender, error) {
 	s := &Sender{
 		cfg: cfg, from: *from,
 		dialTimeout: opts.DialTimeout, commandTimeout: opts.CommandTimeout, helo: opts.HELOName,
+		rootCAs: opts.RootCAs,
 	}
 	if opts.ReplyTo != "" {
 		replyTo, err := mail.ParseAddress(opts.ReplyTo)
@@ -213,7 +236,7 @@ type smtpConn struct {
 
 func (s *Sender) dial(ctx context.Context) (*smtpConn, error) {
 	c := &smtpConn{}
-	tlsConfig := &tls.Config{ServerName: s.cfg.Host, MinVersion: tls.VersionTLS12}
+	tlsConfig := &tls.Config{ServerName: s.cfg.Host, MinVersion: tls.VersionTLS12, RootCAs: s.rootCAs}
 	// go-mail calls dialFunc synchronously from DialWithContext.
 	dialFunc := func(ctx context.Context, network, addr string) (net.Conn, error) {
 		d := net.Dialer{Timeout: s.dialTimeout}
@@ -236,14 +259,11 @@ func (s *Sender) dial(ctx context.Context) (*smtpConn, error) {
 		return tc, nil
 	}
 
-	policy := gomail.NoTLS // smtps: dialFunc has already done TLS
-	if !s.cfg.ImplicitTLS {
-		switch s.cfg.StartTLS {
-		case StartTLSRequired:
-			policy = gomail.TLSMandatory
-		case StartTLSOpportunistic:
-			policy = gomail.TLSOpportunistic
-		}
+	// smtps: dialFunc has already done TLS. smtp: STARTTLS or no mail,
+	// unless it was turned off by name.
+	policy := gomail.NoTLS
+	if !s.cfg.ImplicitTLS && s.cfg.StartTLS == StartTLSRequired {
+		policy = gomail.TLSMandatory
 	}
 	opts := []gomail.Option{
 		gomail.WithPort(s.cfg.Port),
@@ -256,10 +276,10 @@ func (s *Sender) dial(ctx context.Context) (*smtpConn, error) {
 		opts = append(opts, gomail.WithHELO(s.helo))
 	}
 	if s.cfg.Username != "" {
-		// The PLAIN and LOGIN mechanisms refuse to run without TLS (except
-		// to localhost), so credentials never cross the network in clear.
-		opts = append(opts,
-			gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthSCRAMSHA256, gomail.SMTPAuthPlain, gomail.SMTPAuthLogin),
+		// Only the named mechanism: go-mail's opportunistic mode falls back
+		// to whatever the server offers (CRAM-MD5 over a plain connection
+		// was seen). NewSender has made sure the session is over TLS.
+		opts = append(opts, gomail.WithSMTPAuth(goMailAuth[s.cfg.Auth]),
 			gomail.WithUsername(s.cfg.Username), gomail.WithPassword(s.cfg.Password))
 	}
 	client, err := gomail.NewClient(s.cfg.Host, opts...)

@@ -428,7 +428,8 @@ func TestSendBatchStopsWhenTheContextIsCancelled(t *testing.T) {
 }
 
 func TestNewSenderValidatesItsOptions(t *testing.T) {
-	cfg := SMTPConfig{Host: "mail.example.org", Port: 587, StartTLS: StartTLSOpportunistic}
+	cfg := SMTPConfig{Host: "mail.example.org", Port: 587, StartTLS: StartTLSRequired}
+	login := func(c SMTPConfig) SMTPConfig { c.Username, c.Password = "user", "secret"; return c }
 	tests := []struct {
 		name string
 		cfg  SMTPConfig
@@ -440,6 +441,14 @@ func TestNewSenderValidatesItsOptions(t *testing.T) {
 		{"a bad Reply-To", cfg, SenderOptions{From: "a@example.org", ReplyTo: "team"}, "Reply-To"},
 		{"a negative timeout", cfg, SenderOptions{From: "a@example.org", CommandTimeout: -time.Second}, "negative"},
 		{"no host", SMTPConfig{Port: 25}, SenderOptions{From: "a@example.org"}, "not valid"},
+		{"a login without TLS", login(SMTPConfig{Host: "mail.example.org", Port: 25, StartTLS: StartTLSOff}),
+			SenderOptions{From: "a@example.org"}, "never sent in clear"},
+		{"an unknown STARTTLS mode", SMTPConfig{Host: "mail.example.org", Port: 25, StartTLS: "opportunistic"},
+			SenderOptions{From: "a@example.org"}, "not valid"},
+		{"a mechanism without a user", SMTPConfig{Host: "mail.example.org", Port: 587, Auth: AuthPlain},
+			SenderOptions{From: "a@example.org"}, "auth"},
+		{"an unknown mechanism", func() SMTPConfig { c := login(cfg); c.Auth = "ntlm"; return c }(),
+			SenderOptions{From: "a@example.org"}, "auth"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

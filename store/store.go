@@ -21,6 +21,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
 
 	"github.com/attend/attend/domain"
 )
@@ -147,7 +148,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 }
 
 // pgCode returns the SQLSTATE of a PostgreSQL error, or "".
-func pgCode(err error) pq.ErrorCode {
+func pgCode(err error) pqerror.Code {
 	var pe *pq.Error
 	if errors.As(err, &pe) {
 		return pe.Code

@@ -31,7 +31,7 @@ func (a *app) withStore(ctx context.Context, fn func(*store.Store) error) error 
 func (a *app) organizer(ctx context.Context, args []string) error {
 	const usage = "usage: attend organizer add --email E --name N [--password-stdin] | attend organizer passwd --email E (password on stdin)"
 	if len(args) == 0 {
-		return fmt.Errorf(usage)
+		return errors.New(usage)
 	}
 	switch args[0] {
 	case "add":
@@ -85,7 +85,7 @@ func (a *app) organizer(ctx context.Context, args []string) error {
 			return nil
 		})
 	}
-	return fmt.Errorf(usage)
+	return errors.New(usage)
 }
 
 // readPassword reads one line from standard input and hashes it, so a

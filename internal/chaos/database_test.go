@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
 	"github.com/attend/attend/internal/pgtest"
 	"github.com/attend/attend/internal/smtptest"
 )
@@ -247,12 +250,7 @@ func TestTerminatedListenConnectionDelaysMailAtMostByThePollInterval(t *testing.
 				return
 			case <-time.After(killEach):
 			}
-			var k int
-			err := db.Get(&k, `
-				SELECT count(*) FROM pg_stat_activity
-				WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()
-				  AND pg_terminate_backend(pid)`)
-			if err == nil {
+			if k, err := terminateListeners(db); err == nil {
 				total += k
 			}
 		}
@@ -303,4 +301,71 @@ func TestTerminatedListenConnectionDelaysMailAtMostByThePollInterval(t *testing.
 		worst.Round(time.Millisecond))
 	recordFigures(t, "LISTEN terminated", fmt.Sprintf("%d terminations, %d emails, worst delay %s (poll %s), %d duplicates",
 		terminations, len(latencies), worst.Round(time.Millisecond), poll, duplicates))
+}
+
+// terminateListeners ends the LISTEN connections of db's database, other
+// than its own, and reports how many it ended. The pids are chosen first and
+// terminated by a second statement: with pg_terminate_backend in the same
+// WHERE as the database filter, PostgreSQL calls it on pg_stat_activity's
+// rows before joining pg_database to test datname, and so ends the LISTEN
+// connections of every database on the server, other tests' included.
+func terminateListeners(db *sqlx.DB) (int, error) {
+	var pids []int64
+	if err := db.Select(&pids, `
+		SELECT pid FROM pg_stat_activity
+		WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()`); err != nil {
+		return 0, fmt.Errorf("find LISTEN connections: %w", err)
+	}
+	if len(pids) == 0 {
+		return 0, nil
+	}
+	var n int
+	if err := db.Get(&n, `SELECT count(*) FROM unnest($1::int[]) AS pid WHERE pg_terminate_backend(pid)`,
+		pq.Array(pids)); err != nil {
+		return 0, fmt.Errorf("terminate LISTEN connections: %w", err)
+	}
+	return n, nil
+}
+
+func TestTerminatingListenersSparesOtherDatabases(t *testing.T) {
+	parallel(t)
+	ctx := context.Background()
+	// listen holds one connection of db that has run LISTEN and returns it
+	// with its server pid.
+	listen := func(db *sqlx.DB) (*sqlx.Conn, int) {
+		t.Helper()
+		conn, err := db.Connx(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		var pid int
+		if err := conn.GetContext(ctx, &pid, `SELECT pg_backend_pid()`); err != nil {
+			t.Fatal(err)
+		}
+		// Last, as pg_stat_activity shows an idle connection's last statement.
+		if _, err := conn.ExecContext(ctx, `LISTEN chaos_probe`); err != nil {
+			t.Fatal(err)
+		}
+		return conn, pid
+	}
+	mine, other := openDB(t, pgtest.NewURL(t)), openDB(t, pgtest.NewURL(t))
+	_, minePid := listen(mine)
+	otherConn, otherPid := listen(other)
+
+	n, err := terminateListeners(mine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("terminated %d connections, want 1: the test's own LISTEN connection", n)
+	}
+	waitFor(t, 10*time.Second, "the terminated connection gone", func() (bool, string) {
+		k := count(t, mine, `SELECT count(*) FROM pg_stat_activity WHERE pid = $1`, minePid)
+		return k == 0, fmt.Sprintf("pid %d still listed", minePid)
+	})
+	var one int
+	if err := otherConn.GetContext(ctx, &one, `SELECT 1`); err != nil {
+		t.Errorf("the other database's LISTEN connection (pid %d) was terminated too: %v", otherPid, err)
+	}
 }

@@ -148,22 +148,26 @@ func checkNoOrphans(t *testing.T, db *sqlx.DB) {
 // been sent or has failed.
 func waitOutboxEmpty(t *testing.T, db *sqlx.DB, timeout time.Duration) {
 	t.Helper()
-	waitFor(t, timeout, "outbox drained", func() (bool, string) {
-		var st []struct {
-			Status string `db:"status"`
-			N      int    `db:"n"`
+	waitFor(t, timeout, "outbox drained", func() (bool, string) { return outboxDrained(db) })
+}
+
+// outboxDrained reports whether no email is queued or being sent, and the
+// count of emails in each status.
+func outboxDrained(db *sqlx.DB) (bool, string) {
+	var st []struct {
+		Status string `db:"status"`
+		N      int    `db:"n"`
+	}
+	if err := db.Select(&st, `SELECT status, count(*) AS n FROM emails GROUP BY status ORDER BY status`); err != nil {
+		return false, err.Error()
+	}
+	busy := 0
+	var b strings.Builder
+	for _, s := range st {
+		if s.Status == "queued" || s.Status == "sending" {
+			busy += s.N
 		}
-		if err := db.Select(&st, `SELECT status, count(*) AS n FROM emails GROUP BY status ORDER BY status`); err != nil {
-			return false, err.Error()
-		}
-		busy := 0
-		var b strings.Builder
-		for _, s := range st {
-			if s.Status == "queued" || s.Status == "sending" {
-				busy += s.N
-			}
-			b.WriteString(s.Status + "=" + strconv.Itoa(s.N) + " ")
-		}
-		return busy == 0, b.String()
-	})
+		b.WriteString(s.Status + "=" + strconv.Itoa(s.N) + " ")
+	}
+	return busy == 0, b.String()
 }

@@ -200,6 +200,35 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() (bool
 	}
 }
 
+// waitWhileProgressing polls cond every 50ms until it reports done, for
+// work whose speed depends on how busy the machine is. It gives up only when
+// cond's description of the state, which should say what is still missing,
+// has not changed for stall (the work has stopped moving), or after bound in
+// all; then it fails the test with that description.
+func waitWhileProgressing(t *testing.T, stall, bound time.Duration, what string, cond func() (bool, string)) {
+	t.Helper()
+	start := time.Now()
+	var last string
+	changed := start
+	for {
+		done, state := cond()
+		if done {
+			return
+		}
+		now := time.Now()
+		if state != last {
+			last, changed = state, now
+		}
+		switch {
+		case now.Sub(changed) > stall:
+			t.Fatalf("%s: no progress for %s (after %s): %s", what, stall, now.Sub(start).Round(time.Millisecond), state)
+		case now.Sub(start) > bound:
+			t.Fatalf("%s: not reached within %s: %s", what, bound, state)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // recordFigures logs one line of a case's headline figures with a fixed
 // prefix, so that `make chaos` output can be summarized with grep.
 func recordFigures(t *testing.T, name, figures string) {

@@ -6,11 +6,14 @@ package smtptest
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/mail"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -57,6 +60,8 @@ type Message struct {
 	From string   // envelope sender (MAIL FROM)
 	To   []string // envelope recipients (RCPT TO)
 	Raw  []byte   // the message as received, headers and body
+	TLS  bool     // whether it came over TLS (after STARTTLS)
+	Auth string   // the SASL mechanism the client logged in with, or ""
 }
 
 // Parse reads the received message's headers; its Body reads the rest.
@@ -70,28 +75,52 @@ func (m Message) Parse() (*mail.Message, error) {
 
 // Server is a running test SMTP server on 127.0.0.1.
 type Server struct {
-	srv  *smtp.Server
-	addr string
-	done chan struct{} // closed at shutdown, releases stalled sessions
+	srv     *smtp.Server
+	addr    string
+	opts    Options
+	rootCAs *x509.CertPool
+	done    chan struct{} // closed at shutdown, releases stalled sessions
 
-	mu          sync.Mutex
-	mode        Mode
-	queued      []Mode // modes for the next transactions, before mode applies
-	messages    []Message
-	connections int
-	arrived     chan struct{} // closed and replaced whenever a message arrives
+	mu           sync.Mutex
+	mode         Mode
+	queued       []Mode // modes for the next transactions, before mode applies
+	messages     []Message
+	connections  int
+	authAttempts []string
+	arrived      chan struct{} // closed and replaced whenever a message arrives
 }
 
-// Start runs a server on a free loopback port until the test ends.
+// Start runs a server on a free loopback port until the test ends: plain
+// SMTP, no STARTTLS, no login.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return StartWith(t, Options{})
+}
+
+// StartWith runs a server that offers what opts says.
+func StartWith(t testing.TB, opts Options) *Server {
+	t.Helper()
+	for _, m := range opts.Auth {
+		if !mechanisms[m] {
+			t.Fatalf("smtptest: cannot offer AUTH %s", m)
+		}
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("smtptest: listen: %v", err)
 	}
-	s := &Server{addr: l.Addr().String(), done: make(chan struct{}), arrived: make(chan struct{})}
+	s := &Server{addr: l.Addr().String(), opts: opts, done: make(chan struct{}), arrived: make(chan struct{})}
 	s.srv = smtp.NewServer(smtp.BackendFunc(s.newSession))
 	s.srv.Domain = "smtptest.localhost"
+	if opts.STARTTLS {
+		cert, pool, err := selfSigned()
+		if err != nil {
+			t.Fatalf("smtptest: certificate: %v", err)
+		}
+		s.srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		s.rootCAs = pool
+	}
+	s.srv.AllowInsecureAuth = opts.AuthWithoutTLS
 	logger := &testLogger{t: t}
 	s.srv.ErrorLog = logger
 	// Generous limits so that oversized test messages are not the failure.
@@ -117,8 +146,29 @@ func Start(t testing.TB) *Server {
 // Addr is the server's host:port.
 func (s *Server) Addr() string { return s.addr }
 
-// URL is an SMTP_URL for the server: plain SMTP, no STARTTLS, no login.
-func (s *Server) URL() string { return "smtp://" + s.addr + "?starttls=off" }
+// URL is an SMTP_URL for the server: with its user and password if it
+// has them, and ?starttls=off unless it offers STARTTLS.
+func (s *Server) URL() string {
+	u := url.URL{Scheme: "smtp", Host: s.addr}
+	if s.opts.Username != "" {
+		u.User = url.UserPassword(s.opts.Username, s.opts.Password)
+	}
+	if !s.opts.STARTTLS {
+		u.RawQuery = "starttls=off"
+	}
+	return u.String()
+}
+
+// RootCAs trusts the server's certificate (nil without STARTTLS).
+func (s *Server) RootCAs() *x509.CertPool { return s.rootCAs }
+
+// AuthAttempts lists the SASL mechanisms clients tried to log in with, in
+// order, whether or not the login succeeded.
+func (s *Server) AuthAttempts() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.authAttempts...)
+}
 
 // SetMode changes how the server treats transactions from now on. It also
 // discards any modes queued with QueueModes.
@@ -202,12 +252,16 @@ func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
 type session struct {
 	server *Server
 	conn   *smtp.Conn
+	auth   string // the mechanism of a successful login
 	mode   Mode
 	from   string
 	to     []string
 }
 
 func (se *session) Mail(from string, _ *smtp.MailOptions) error {
+	if len(se.server.opts.Auth) > 0 && se.auth == "" {
+		return errAuthRequired
+	}
 	se.mode = se.server.nextMode()
 	if se.mode == ModeStall {
 		<-se.server.done
@@ -241,7 +295,8 @@ func (se *session) Data(r io.Reader) error {
 		}
 		return nil
 	}
-	se.server.store(Message{From: se.from, To: append([]string(nil), se.to...), Raw: raw})
+	_, overTLS := se.conn.TLSConnectionState()
+	se.server.store(Message{From: se.from, To: append([]string(nil), se.to...), Raw: raw, TLS: overTLS, Auth: se.auth})
 	return nil
 }
 

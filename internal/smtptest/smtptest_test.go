@@ -1,6 +1,7 @@
 package smtptest
 
 import (
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -137,5 +138,78 @@ func TestServerDropsTheConnectionOnceWhenQueued(t *testing.T) {
 	}
 	if s.Connections() != 2 {
 		t.Errorf("Connections() = %d, want 2", s.Connections())
+	}
+}
+
+func TestServerOffersSTARTTLSAndChecksTheLogin(t *testing.T) {
+	tests := []struct {
+		name     string
+		auth     smtp.Auth
+		wantCode int // of AUTH; 0: accepted
+	}{
+		{"PLAIN", smtp.PlainAuth("", "user", "s3cret", "127.0.0.1"), 0},
+		{"CRAM-MD5", smtp.CRAMMD5Auth("user", "s3cret"), 0},
+		{"PLAIN with a wrong password", smtp.PlainAuth("", "user", "wrong", "127.0.0.1"), 535},
+		{"CRAM-MD5 with a wrong password", smtp.CRAMMD5Auth("user", "wrong"), 535},
+		{"CRAM-MD5 with a wrong user", smtp.CRAMMD5Auth("someone", "s3cret"), 535},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := StartWith(t, Options{STARTTLS: true, Auth: []string{"PLAIN", "CRAM-MD5"}, Username: "user", Password: "s3cret"})
+			if u := s.URL(); u != "smtp://user:s3cret@"+s.Addr() {
+				t.Errorf("URL() = %q", u)
+			}
+			c, err := smtp.Dial(s.Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if err := c.Hello("client.test"); err != nil {
+				t.Fatal(err)
+			}
+			if ok, _ := c.Extension("AUTH"); ok {
+				t.Errorf("AUTH offered before STARTTLS")
+			}
+			if err := c.StartTLS(&tls.Config{ServerName: "127.0.0.1", RootCAs: s.RootCAs()}); err != nil {
+				t.Fatalf("STARTTLS with the server's own roots: %v", err)
+			}
+			if ok, mechs := c.Extension("AUTH"); !ok || mechs != "PLAIN CRAM-MD5" {
+				t.Errorf("AUTH after STARTTLS = %v %q", ok, mechs)
+			}
+			if err := c.Mail("a@example.org"); replyCode(err) != 530 {
+				t.Errorf("MAIL before a login: %v, want 530", err)
+			}
+			err = c.Auth(tt.auth)
+			if got := replyCode(err); got != tt.wantCode || (tt.wantCode == 0 && err != nil) {
+				t.Fatalf("AUTH: %v, want code %d", err, tt.wantCode)
+			}
+			if tt.wantCode != 0 {
+				return
+			}
+			if err := c.Mail("a@example.org"); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Rcpt("b@example.org"); err != nil {
+				t.Fatal(err)
+			}
+			w, err := c.Data()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := io.WriteString(w, body); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			m := s.WaitFor(t, 1, time.Second)[0]
+			mech, _, _ := strings.Cut(tt.name, " ")
+			if !m.TLS || m.Auth != mech {
+				t.Errorf("message TLS %v, login %q; want TLS and %s", m.TLS, m.Auth, mech)
+			}
+			if got := s.AuthAttempts(); len(got) != 1 || got[0] != mech {
+				t.Errorf("AuthAttempts() = %v", got)
+			}
+		})
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"math"
 	"net/http"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -114,16 +113,6 @@ func quantile(sorted []time.Duration, q float64) time.Duration {
 	if len(sorted) == 0 {
 		return 0
 	}
-	i := int(math.Ceil(q*float64(len(sorted)))) - 1
-	return sorted[max(0, min(i, len(sorted)-1))]
-}
-
-// quantileFloat is the nearest-rank quantile of sorted values.
-func quantileFloat(sorted []float64, q float64) float64 {
-	if len(sorted) == 0 {
-		return 0
-	}
-	sort.Float64s(sorted)
 	i := int(math.Ceil(q*float64(len(sorted)))) - 1
 	return sorted[max(0, min(i, len(sorted)-1))]
 }
