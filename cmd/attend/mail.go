@@ -92,13 +92,13 @@ func newWorker(cfg config.Config, st *store.Store, log *slog.Logger) (*notify.Wo
 		Lease:       cfg.MailLease,
 		Backoff: domain.Backoff{Base: cfg.MailRetryBase, Max: cfg.MailRetryMax,
 			MaxAttempts: cfg.MailMaxAttempts},
-		Periodic:      periodicJobs(st),
+		Periodic:      periodicJobs(st, log),
 		PeriodicEvery: cfg.PeriodicEvery,
 	}, nil
 }
 
 // periodicJobs are the time-driven rules the worker applies.
-func periodicJobs(st *store.Store) []func(context.Context) error {
+func periodicJobs(st *store.Store, log *slog.Logger) []func(context.Context) error {
 	count := func(f func(context.Context) (int, error)) func(context.Context) error {
 		return func(ctx context.Context) error { _, err := f(ctx); return err }
 	}
@@ -106,7 +106,7 @@ func periodicJobs(st *store.Store) []func(context.Context) error {
 		count(st.ExpireUnconfirmed),
 		count(st.QueueConfirmReminders),
 		count(st.QueueEventReminders),
-		count(st.EraseExpired),
+		eraseExpired(st, log),
 		count(st.DeleteExpiredSessions),
 	}
 }
