@@ -16,11 +16,12 @@ import (
 )
 
 // mailingStore does the start-up shared by serve and worker: configuration
-// (SECRET_KEY required), the JSON logger, the database with a current
-// schema (applying migrations when apply is set), and a store that can
-// queue emails. closeDB closes the database.
-func (a *app) mailingStore(ctx context.Context, apply bool) (config.Config, *slog.Logger, *store.Store, func(), error) {
-	cfg, err := a.config(config.Need{SecretKey: true})
+// (SECRET_KEY required, and SMTP_URL as need says), the JSON logger, the
+// database with a current schema (applying migrations when apply is set),
+// and a store that can queue emails. closeDB closes the database.
+func (a *app) mailingStore(ctx context.Context, apply bool, need config.Need) (config.Config, *slog.Logger, *store.Store, func(), error) {
+	need.SecretKey = true
+	cfg, err := a.config(need)
 	if err != nil {
 		return cfg, nil, nil, nil, err
 	}
@@ -117,7 +118,7 @@ func (a *app) worker(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		return fmt.Errorf("worker takes no arguments")
 	}
-	cfg, log, st, closeDB, err := a.mailingStore(ctx, false)
+	cfg, log, st, closeDB, err := a.mailingStore(ctx, false, config.Need{SMTP: true})
 	if err != nil {
 		return err
 	}
