@@ -4,12 +4,21 @@ GO ?= go
 # that toolchain from the module proxy when the machine's Go is older.
 export GOTOOLCHAIN = go1.27.3
 
-.PHONY: run test build fmt stop clean fuzz vulncheck
+.PHONY: run test build fmt stop token clean fuzz vulncheck
 
 # Build and run attend locally with a private PostgreSQL and Mailpit
 # (see scripts/run.sh for what can be overridden from the environment).
+# The first start builds Mailpit from source, which takes a few minutes.
 run:
 	@scripts/run.sh
+
+# Stops everything `make run` started: attend, the database and Mailpit.
+stop:
+	-@scripts/run.sh stop
+
+# Prints a new API token for ORGANIZER (an email; default: the demo organizer).
+token:
+	@ORGANIZER=$(ORGANIZER) scripts/run.sh token
 
 test: staticcheck
 	$(GO) vet ./...
@@ -30,11 +39,6 @@ build:
 fmt:
 	@files=$$(find . -path ./var -prune -o -name '*.go' -print | xargs gofmt -l); \
 	if [ -n "$$files" ]; then echo "these files need gofmt -w:"; echo "$$files"; exit 1; fi
-
-# Stops the development database and Mailpit started by `make run`.
-stop:
-	-@scripts/dev-mail.sh stop
-	-@scripts/dev-db.sh stop
 
 # Removes ./var (development database, Mailpit, binaries, secret key).
 clean: stop

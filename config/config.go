@@ -3,8 +3,10 @@
 package config
 
 import (
-	"errors"
 	"fmt"
+	"net"
+	"net/mail"
+	"net/netip"
 	"net/textproto"
 	"net/url"
 	"runtime"
@@ -129,16 +131,29 @@ func Settings() []Setting {
 // Need says which settings a command cannot run without.
 type Need struct {
 	SecretKey bool
-	SMTP      bool
+	// SMTP: the command always sends email (attend worker).
+	SMTP bool
+	// SMTPIfWorker: the command sends email unless WORKER is false (attend
+	// serve).
+	SMTPIfWorker bool
 }
 
-// Load reads the settings through getenv. Every problem is reported in one
-// line that names the variable.
+// Problems lists every missing or malformed setting, one entry each naming
+// its variable, so that one failed start shows all there is to fix. Load
+// returns it as its error; a command may add what only it can check (the
+// SMTP_URL syntax) before it connects to anything.
+type Problems []string
+
+// Error puts the problems on one line, for a log or a terminal.
+func (p Problems) Error() string { return strings.Join(p, "; ") }
+
+// Load reads the settings through getenv. It returns every problem at once,
+// as Problems.
 func Load(getenv func(string) string, need Need) (Config, error) {
 	l := &loader{getenv: getenv}
 	c := Config{
 		DatabaseURL:        l.databaseURL("DATABASE_URL"),
-		HTTPAddr:           l.str("HTTP_ADDR", ":8080"),
+		HTTPAddr:           l.listenAddr("HTTP_ADDR", ":8080"),
 		BaseURL:            l.baseURL("BASE_URL", "http://localhost:8080"),
 		LogLevel:           l.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 		DBMaxOpenConns:     l.int("DB_MAX_OPEN_CONNS", 4*runtime.NumCPU(), 1, 1000),
@@ -157,10 +172,10 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 		RegisterRateWindow: l.dur("REGISTER_RATE_WINDOW", time.Minute),
 		LoginRateLimit:     l.int("LOGIN_RATE_LIMIT", 5, 1, 1_000_000),
 		LoginRateWindow:    l.dur("LOGIN_RATE_WINDOW", 15*time.Minute),
-		TrustedProxies:     l.list("TRUSTED_PROXIES"),
+		TrustedProxies:     l.proxies("TRUSTED_PROXIES"),
 		SMTPURL:            strings.TrimSpace(getenv("SMTP_URL")),
-		MailFrom:           l.str("MAIL_FROM", "attend <noreply@localhost>"),
-		MailReplyTo:        l.str("MAIL_REPLY_TO", ""),
+		MailFrom:           l.address("MAIL_FROM", "attend <noreply@localhost>"),
+		MailReplyTo:        l.address("MAIL_REPLY_TO", ""),
 		SMTPTimeout:        l.dur("SMTP_TIMEOUT", 15*time.Second),
 		MailBatchSize:      l.int("MAIL_BATCH_SIZE", 50, 1, 10000),
 		MailConnections:    l.int("MAIL_CONNECTIONS", 0, 1, 64),
@@ -201,18 +216,18 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 		l.fail("MAIL_CONNECTIONS (%d) must be lower than DB_MAX_OPEN_CONNS (%d): each batch in flight holds a database connection while it sends",
 			c.MailConnections, c.DBMaxOpenConns)
 	}
-	if need.SMTP && c.SMTPURL == "" {
-		l.fail("SMTP_URL is required (e.g. smtp://127.0.0.1:1025?starttls=off for a local Mailpit)")
+	if (need.SMTP || need.SMTPIfWorker && c.WorkerEnabled) && c.SMTPURL == "" {
+		l.fail("SMTP_URL is required to send email (e.g. smtp://127.0.0.1:1025?starttls=off for a local Mailpit)")
 	}
 	if len(l.errs) > 0 {
-		return c, errors.New(strings.Join(l.errs, "; "))
+		return c, l.errs
 	}
 	return c, nil
 }
 
 type loader struct {
 	getenv func(string) string
-	errs   []string
+	errs   Problems
 }
 
 func (l *loader) fail(format string, args ...any) {
@@ -327,6 +342,49 @@ func (l *loader) clientIPHeader(name, def string) string {
 		return def
 	}
 	return textproto.CanonicalMIMEHeaderKey(v)
+}
+
+// listenAddr is a host:port for net.Listen; it is checked here so that a
+// typo is reported with the other settings, not after the database is up.
+func (l *loader) listenAddr(name, def string) string {
+	v := l.str(name, def)
+	_, port, err := net.SplitHostPort(v)
+	if err == nil {
+		_, err = net.LookupPort("tcp", port)
+	}
+	if err != nil {
+		l.fail("%s is malformed: want host:port or :port, such as :8080, not %q", name, v)
+		return def
+	}
+	return v
+}
+
+// proxies are IP addresses or CIDR ranges.
+func (l *loader) proxies(name string) []string {
+	out := l.list(name)
+	for _, p := range out {
+		if _, err := netip.ParseAddr(p); err == nil {
+			continue
+		}
+		if _, err := netip.ParsePrefix(p); err != nil {
+			l.fail("%s is malformed: %q is neither an IP address nor a CIDR range", name, p)
+			return nil
+		}
+	}
+	return out
+}
+
+// address is an email address, optionally with a display name.
+func (l *loader) address(name, def string) string {
+	v := l.str(name, def)
+	if v == "" {
+		return v
+	}
+	if _, err := mail.ParseAddress(v); err != nil || strings.ContainsAny(v, "\r\n") {
+		l.fail("%s is malformed: want an address such as attend <noreply@example.org>", name)
+		return def
+	}
+	return v
 }
 
 func (l *loader) bool(name string, def bool) bool {

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -209,6 +211,15 @@ func TestLoadRefusesBadSettings(t *testing.T) {
 		{"an IPv6 prefix longer than an address", map[string]string{"CLIENT_IPV6_PREFIX": "129"}, Need{}, "CLIENT_IPV6_PREFIX"},
 		{"an IPv6 prefix wider than any one client holds", map[string]string{"CLIENT_IPV6_PREFIX": "16"}, Need{}, "CLIENT_IPV6_PREFIX"},
 		{"no hashing slot at all", map[string]string{"PASSWORD_HASH_CONCURRENCY": "0"}, Need{}, "PASSWORD_HASH_CONCURRENCY"},
+		{"a missing SMTP_URL when the worker runs in serve", nil, Need{SMTPIfWorker: true}, "SMTP_URL"},
+		{"a missing SMTP_URL for attend worker even with WORKER=false", map[string]string{"WORKER": "false"}, Need{SMTP: true}, "SMTP_URL"},
+		{"an HTTP_ADDR without a colon", map[string]string{"HTTP_ADDR": "8080"}, Need{}, "HTTP_ADDR"},
+		{"an HTTP_ADDR without a port", map[string]string{"HTTP_ADDR": "localhost"}, Need{}, "HTTP_ADDR"},
+		{"an HTTP_ADDR with a port out of range", map[string]string{"HTTP_ADDR": ":80800"}, Need{}, "HTTP_ADDR"},
+		{"a TRUSTED_PROXIES entry that is no address", map[string]string{"TRUSTED_PROXIES": "10.0.0.1, proxy.internal"}, Need{}, "TRUSTED_PROXIES"},
+		{"a TRUSTED_PROXIES range with a bad mask", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/33"}, Need{}, "TRUSTED_PROXIES"},
+		{"a MAIL_FROM that is no address", map[string]string{"MAIL_FROM": "attend noreply"}, Need{}, "MAIL_FROM"},
+		{"a MAIL_REPLY_TO without a domain", map[string]string{"MAIL_REPLY_TO": "organizers@"}, Need{}, "MAIL_REPLY_TO"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is an error naming "+tt.want, func(t *testing.T) {
@@ -245,6 +256,51 @@ func TestLoadReportsEveryProblemOnOneLine(t *testing.T) {
 		if !strings.Contains(msg, name) {
 			t.Errorf("error %q does not name %s", msg, name)
 		}
+	}
+}
+
+func TestLoadListsEachProblemOnce(t *testing.T) {
+	bad := map[string]string{
+		"DATABASE_URL":    "mysql://root@localhost/attend",
+		"HTTP_ADDR":       "8080",
+		"BASE_URL":        "localhost:8080",
+		"LOG_LEVEL":       "loud",
+		"REQUEST_TIMEOUT": "10",
+		"MAX_BODY_BYTES":  "64k",
+		"TRUSTED_PROXIES": "proxy.internal",
+		"MAIL_FROM":       "attend noreply",
+		"MAIL_REPLY_TO":   "organizers@",
+		"WORKER":          "yes please",
+		"SECRET_KEY":      "short",
+	}
+	_, err := Load(env(bad), Need{SecretKey: true, SMTP: true})
+	var problems Problems
+	if !errors.As(err, &problems) {
+		t.Fatalf("error = %v (%T), want Problems", err, err)
+	}
+	want := append(slices.Sorted(maps.Keys(bad)), "SMTP_URL")
+	if len(problems) != len(want) {
+		t.Errorf("%d problems, want one for each of %v:\n%s", len(problems), want, strings.Join(problems, "\n"))
+	}
+	for _, name := range want {
+		n := 0
+		for _, p := range problems {
+			if strings.HasPrefix(p, name+" ") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d problems start with %s, want 1:\n%s", n, name, strings.Join(problems, "\n"))
+		}
+	}
+}
+
+func TestLoadNeedsSMTPURLOnlyWhenTheWorkerRuns(t *testing.T) {
+	if _, err := Load(env(withDB(map[string]string{"WORKER": "false"})), Need{SecretKey: false, SMTPIfWorker: true}); err != nil {
+		t.Errorf("serve with WORKER=false and no SMTP_URL: %v, want no error", err)
+	}
+	if _, err := Load(env(withDB(nil)), Need{SMTPIfWorker: true}); err == nil || !strings.Contains(err.Error(), "SMTP_URL") {
+		t.Errorf("serve with the worker and no SMTP_URL: %v, want an error naming SMTP_URL", err)
 	}
 }
 

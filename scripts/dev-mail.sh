@@ -5,13 +5,16 @@
 #                              if it is not running, print the SMTP_URL last
 #   scripts/dev-mail.sh stop   stop it
 #
-# SMTP listens on 127.0.0.1:1025, the web UI on http://127.0.0.1:8025.
+# SMTP listens on 127.0.0.1:1025 (DEV_SMTP_PORT to change), the web UI on
+# http://127.0.0.1:8025 (DEV_MAIL_UI_PORT). The first start builds Mailpit
+# from source, which takes a few minutes; progress is shown as it goes.
 # Progress goes to stderr; only the SMTP_URL is printed to stdout.
 set -euo pipefail
 
 MAILPIT_VERSION=v1.33.1
-SMTP_ADDR=127.0.0.1:1025
-UI_ADDR=127.0.0.1:8025
+MAILPIT_MODULE=github.com/axllent/mailpit
+SMTP_ADDR=127.0.0.1:${DEV_SMTP_PORT:-1025}
+UI_ADDR=127.0.0.1:${DEV_MAIL_UI_PORT:-8025}
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
@@ -57,13 +60,60 @@ stop() {
 	rm -f "$pidfile"
 }
 
+elapsed() { printf '%dm%02ds' $(((SECONDS - $1) / 60)) $(((SECONDS - $1) % 60)); }
+
+# progress reads `go` output and says, every ten seconds even while one big
+# package compiles, how many modules it downloaded or non-standard packages
+# it compiled; lines with spaces (errors, warnings) pass through. $1 names
+# what is counted, $2 is the total if known, $3 the start time.
+progress() {
+	local what=$1 total=$2 since=$3 n=0 last=$SECONDS line status
+	while :; do
+		status=0
+		IFS= read -r -t 10 line || status=$?
+		if ((status > 128)); then # no output for ten seconds
+			line=
+		elif ((status != 0)) && [[ -z $line ]]; then # end of output
+			break
+		fi
+		if [[ $line == "go: downloading "* || ($line != *[[:space:]]* && ${line%%/*} == *.*) ]]; then
+			n=$((n + 1))
+		elif [[ $line == *[[:space:]]* ]]; then
+			printf '%s\n' "$line" >&2
+		fi
+		if ((SECONDS - last >= 10)); then
+			last=$SECONDS
+			log "building Mailpit: $n${total:+ of $total} $what ($(elapsed "$since"))"
+		fi
+	done
+	log "building Mailpit: $n${total:+ of $total} $what ($(elapsed "$since"))"
+}
+
+# build compiles Mailpit from source into var/bin: a few hundred packages,
+# minutes on a busy machine, so it says how far it got as it goes.
+build() {
+	command -v go >/dev/null || { log "Go is needed to build Mailpit"; exit 1; }
+	local start=$SECONDS info dir total list=$var/mailpit-packages
+	log "building Mailpit $MAILPIT_VERSION into var/bin: first start only, it takes a few minutes"
+	info=$(GOFLAGS='' go mod download -json "$MAILPIT_MODULE@$MAILPIT_VERSION") || {
+		printf '%s\n' "$info" >&2
+		log "could not download $MAILPIT_MODULE@$MAILPIT_VERSION"
+		exit 1
+	}
+	dir=$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p' <<<"$info")
+	# Listing the packages to build downloads the modules they come from.
+	(cd "$dir" && GOFLAGS='' go list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' . 2>&1 >"$list") |
+		progress "modules downloaded" "" "$start"
+	total=$(grep -c . "$list")
+	rm -f "$list"
+	GOBIN=$var/bin GOFLAGS='' go install -v "$MAILPIT_MODULE@$MAILPIT_VERSION" 2>&1 |
+		progress "packages compiled" "$total" "$start"
+	log "built Mailpit in $(elapsed "$start")"
+}
+
 start() {
 	mkdir -p "$var/bin"
-	if [[ ! -x $bin ]]; then
-		command -v go >/dev/null || { log "Go is needed to build Mailpit"; exit 1; }
-		log "building Mailpit $MAILPIT_VERSION into var/bin (first run only, this takes a while)"
-		GOBIN=$var/bin GOFLAGS='' go install "github.com/axllent/mailpit@$MAILPIT_VERSION"
-	fi
+	[[ -x $bin ]] || build
 
 	if pid=$(running_pid); then
 		log "Mailpit already running (pid $pid), UI on http://$UI_ADDR"

@@ -47,12 +47,14 @@ func (s *Store) EraseByEmail(ctx context.Context, slug, email string) error {
 }
 
 // EraseExpired applies each event's retention period: every registration
-// of an event that ended more than retention_days ago is anonymized. It
-// returns how many were erased.
-func (s *Store) EraseExpired(ctx context.Context) (int, error) {
+// of an event that ended more than retention_days ago is anonymized, unless
+// the event is exempt (see ExemptFromRetention). It returns how many were
+// erased per event, so the job can say what it did without naming anyone.
+func (s *Store) EraseExpired(ctx context.Context) ([]EventCount, error) {
 	return s.eachEventLocked(ctx, "find events past retention", `
 		SELECT e.id FROM events e
 		WHERE (e.ends_on + e.retention_days) < ($1::timestamptz AT TIME ZONE e.timezone)::date
+		  AND NOT e.retention_exempt
 		  AND EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = e.id AND r.erased_at IS NULL)`,
 		func(tx *sqlx.Tx, ev *domain.Event) (int, error) {
 			var ids []string
@@ -72,6 +74,21 @@ func (s *Store) EraseExpired(ctx context.Context) (int, error) {
 			}
 			return len(ids), nil
 		})
+}
+
+// ExemptFromRetention keeps the retention job away from an event whose
+// participants are fictional (the demo's past workshop), so that a demo
+// stays whole however long it runs. Nothing in the API sets it: an event
+// of real people always has a retention period.
+func (s *Store) ExemptFromRetention(ctx context.Context, eventID int64) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE events SET retention_exempt = true WHERE id = $1`, eventID)
+	if err != nil {
+		return fmt.Errorf("store: exempt event from retention: %w", unavailable(err))
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return domain.Errorf(domain.ENotFound, "no such event")
+	}
+	return nil
 }
 
 // erase removes a person from a registration (locked, its event locked):

@@ -1,11 +1,13 @@
 package store_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/store"
 )
 
 func TestEraseRegistration(t *testing.T) {
@@ -94,18 +96,42 @@ func TestEraseExpiredAppliesRetention(t *testing.T) {
 	regs := r.signUpMany(ev, 3, time.Now().Add(-time.Hour))
 
 	r.st.Now = func() time.Time { return ev.EndsAt().Add(29 * 24 * time.Hour) }
-	if n, err := r.st.EraseExpired(r.ctx); err != nil || n != 0 {
-		t.Fatalf("within retention: erased %d, %v; want 0", n, err)
+	if erased, err := r.st.EraseExpired(r.ctx); err != nil || len(erased) != 0 {
+		t.Fatalf("within retention: erased %v, %v; want nothing", erased, err)
 	}
 	r.st.Now = func() time.Time { return ev.EndsAt().Add(32 * 24 * time.Hour) }
-	if n, err := r.st.EraseExpired(r.ctx); err != nil || n != len(regs) {
-		t.Fatalf("past retention: erased %d, %v; want %d", n, err, len(regs))
+	erased, err := r.st.EraseExpired(r.ctx)
+	if want := []store.EventCount{{Slug: ev.Slug, Count: len(regs)}}; err != nil || !slices.Equal(erased, want) {
+		t.Fatalf("past retention: erased %v, %v; want %v", erased, err, want)
 	}
 	if n := count(t, r.db, `SELECT count(*) FROM registrations WHERE event_id = $1 AND (erased_at IS NULL OR first_name <> '')`, ev.ID); n != 0 {
 		t.Errorf("%d registrations keep personal data past retention", n)
 	}
-	if n, err := r.st.EraseExpired(r.ctx); err != nil || n != 0 {
-		t.Errorf("second run erased %d, %v; want 0", n, err)
+	if erased, err := r.st.EraseExpired(r.ctx); err != nil || len(erased) != 0 {
+		t.Errorf("second run erased %v, %v; want nothing", erased, err)
+	}
+}
+
+func TestEraseExpiredLeavesAnExemptEventAlone(t *testing.T) {
+	r := newStoreRig(t)
+	exempt := r.newEvent(0, func(in *domain.EventInput) { in.RetentionDays = domain.Some(1) })
+	other := r.newEvent(0, func(in *domain.EventInput) { in.RetentionDays = domain.Some(1) })
+	r.signUpMany(exempt, 2, time.Now().Add(-time.Hour))
+	r.signUpMany(other, 3, time.Now().Add(-time.Hour))
+	if err := r.st.ExemptFromRetention(r.ctx, exempt.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	r.st.Now = func() time.Time { return exempt.EndsAt().Add(20 * 365 * 24 * time.Hour) }
+	erased, err := r.st.EraseExpired(r.ctx)
+	if want := []store.EventCount{{Slug: other.Slug, Count: 3}}; err != nil || !slices.Equal(erased, want) {
+		t.Fatalf("erased %v, %v; want only %v", erased, err, want)
+	}
+	if n := count(t, r.db, `SELECT count(*) FROM registrations WHERE event_id = $1 AND erased_at IS NULL AND first_name <> ''`, exempt.ID); n != 2 {
+		t.Errorf("the exempt event keeps %d of its 2 participants, want both", n)
+	}
+	if err := r.st.ExemptFromRetention(r.ctx, -1); domain.ErrorCode(err) != domain.ENotFound {
+		t.Errorf("exempting an unknown event: %v, want not found", err)
 	}
 }
 

@@ -21,7 +21,7 @@ const periodicBatch = 500
 // this at once expire and promote each person exactly once. It returns the
 // number expired.
 func (s *Store) ExpireUnconfirmed(ctx context.Context) (int, error) {
-	return s.eachEventLocked(ctx, "find expired registrations", `
+	counts, err := s.eachEventLocked(ctx, "find expired registrations", `
 		SELECT DISTINCT r.event_id FROM registrations r JOIN events e ON e.id = r.event_id
 		WHERE r.status = 'pending' AND r.created_at < $1::timestamptz - e.confirm_within_hours * interval '1 hour'`,
 		func(tx *sqlx.Tx, ev *domain.Event) (int, error) {
@@ -44,33 +44,54 @@ func (s *Store) ExpireUnconfirmed(ctx context.Context) (int, error) {
 			}
 			return n, s.fillSeats(ctx, tx, ev)
 		})
+	return total(counts), err
+}
+
+// EventCount is how many registrations of one event a periodic job changed.
+type EventCount struct {
+	Slug  string
+	Count int
+}
+
+func total(counts []EventCount) int {
+	n := 0
+	for _, c := range counts {
+		n += c.Count
+	}
+	return n
 }
 
 // eachEventLocked runs fn, in one transaction per event, for each event id
 // that find (given s.Now() as $1) returns, with the event's row locked, and
-// adds up what fn counted. Periodic jobs that change seats use it, so that
-// several workers running the same job at once take turns per event.
-func (s *Store) eachEventLocked(ctx context.Context, what, find string, fn func(*sqlx.Tx, *domain.Event) (int, error)) (int, error) {
+// returns what fn counted for each event whose transaction committed (events
+// where it counted nothing are left out). Periodic jobs that change seats use
+// it, so that several workers running the same job at once take turns per
+// event.
+func (s *Store) eachEventLocked(ctx context.Context, what, find string, fn func(*sqlx.Tx, *domain.Event) (int, error)) ([]EventCount, error) {
 	var eventIDs []int64
 	if err := s.db.SelectContext(ctx, &eventIDs, find, s.Now()); err != nil {
-		return 0, fmt.Errorf("store: %s: %w", what, unavailable(err))
+		return nil, fmt.Errorf("store: %s: %w", what, unavailable(err))
 	}
-	total := 0
+	var counts []EventCount
 	for _, id := range eventIDs {
+		var done EventCount
 		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 			ev, err := getEvent(ctx, tx, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1 FOR NO KEY UPDATE`, id)
 			if err != nil {
 				return err
 			}
 			n, err := fn(tx, ev)
-			total += n
+			done = EventCount{Slug: ev.Slug, Count: n}
 			return err
 		})
 		if err != nil {
-			return total, err
+			return counts, err
+		}
+		if done.Count > 0 {
+			counts = append(counts, done)
 		}
 	}
-	return total, nil
+	return counts, nil
 }
 
 // QueueConfirmReminders sends one reminder to each pending registration

@@ -141,8 +141,8 @@ func (a *app) demo(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stderr, "demo loaded: organizer %s (dashboard password %q unless changed), events %s and %s (%d participants added)\n",
-			res.Organizer.Email, demo.Password, res.Past.Slug, res.Upcoming.Slug, res.Registered)
+		fmt.Fprintf(a.stderr, "demo loaded: organizer %s (dashboard password %q unless changed), events %s and %s (%d participants added, %d erased or unconfirmed registrations replaced)\n",
+			res.Organizer.Email, demo.Password, res.Past.Slug, res.Upcoming.Slug, res.Registered, res.Cleared)
 		fmt.Fprintln(a.stdout, res.Token)
 		return nil
 	})

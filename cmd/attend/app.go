@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/attend/attend/config"
 	"github.com/attend/attend/migrations"
+	"github.com/attend/attend/notify"
 	"github.com/attend/attend/store"
 )
 
@@ -24,10 +26,22 @@ type app struct {
 	listening func(addr string)
 }
 
+// config reads the settings and reports every problem in one error, before
+// the command connects to anything. SMTP_URL, when set, is parsed here too:
+// its rules live with the mail sender, not in the config package.
 func (a *app) config(need config.Need) (config.Config, error) {
 	cfg, err := config.Load(a.getenv, need)
-	if err != nil {
+	var problems config.Problems
+	if err != nil && !errors.As(err, &problems) {
 		return cfg, fmt.Errorf("configuration: %w", err)
+	}
+	if cfg.SMTPURL != "" {
+		if _, err := notify.ParseSMTPURL(cfg.SMTPURL); err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
+	if len(problems) > 0 {
+		return cfg, fmt.Errorf("configuration: %w", problems)
 	}
 	return cfg, nil
 }

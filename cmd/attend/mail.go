@@ -16,11 +16,12 @@ import (
 )
 
 // mailingStore does the start-up shared by serve and worker: configuration
-// (SECRET_KEY required), the JSON logger, the database with a current
-// schema (applying migrations when apply is set), and a store that can
-// queue emails. closeDB closes the database.
-func (a *app) mailingStore(ctx context.Context, apply bool) (config.Config, *slog.Logger, *store.Store, func(), error) {
-	cfg, err := a.config(config.Need{SecretKey: true})
+// (SECRET_KEY required, and SMTP_URL as need says), the JSON logger, the
+// database with a current schema (applying migrations when apply is set),
+// and a store that can queue emails. closeDB closes the database.
+func (a *app) mailingStore(ctx context.Context, apply bool, need config.Need) (config.Config, *slog.Logger, *store.Store, func(), error) {
+	need.SecretKey = true
+	cfg, err := a.config(need)
 	if err != nil {
 		return cfg, nil, nil, nil, err
 	}
@@ -92,13 +93,13 @@ func newWorker(cfg config.Config, st *store.Store, log *slog.Logger) (*notify.Wo
 		Lease:       cfg.MailLease,
 		Backoff: domain.Backoff{Base: cfg.MailRetryBase, Max: cfg.MailRetryMax,
 			MaxAttempts: cfg.MailMaxAttempts},
-		Periodic:      periodicJobs(st),
+		Periodic:      periodicJobs(st, log),
 		PeriodicEvery: cfg.PeriodicEvery,
 	}, nil
 }
 
 // periodicJobs are the time-driven rules the worker applies.
-func periodicJobs(st *store.Store) []func(context.Context) error {
+func periodicJobs(st *store.Store, log *slog.Logger) []func(context.Context) error {
 	count := func(f func(context.Context) (int, error)) func(context.Context) error {
 		return func(ctx context.Context) error { _, err := f(ctx); return err }
 	}
@@ -106,7 +107,7 @@ func periodicJobs(st *store.Store) []func(context.Context) error {
 		count(st.ExpireUnconfirmed),
 		count(st.QueueConfirmReminders),
 		count(st.QueueEventReminders),
-		count(st.EraseExpired),
+		eraseExpired(st, log),
 		count(st.DeleteExpiredSessions),
 	}
 }
@@ -117,7 +118,7 @@ func (a *app) worker(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		return fmt.Errorf("worker takes no arguments")
 	}
-	cfg, log, st, closeDB, err := a.mailingStore(ctx, false)
+	cfg, log, st, closeDB, err := a.mailingStore(ctx, false, config.Need{SMTP: true})
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/attend/attend/api"
+	"github.com/attend/attend/config"
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/notify"
 )
@@ -21,7 +22,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		return fmt.Errorf("serve takes no arguments")
 	}
-	cfg, log, st, closeDB, err := a.mailingStore(ctx, true)
+	cfg, log, st, closeDB, err := a.mailingStore(ctx, true, config.Need{SMTPIfWorker: true})
 	if err != nil {
 		return err
 	}

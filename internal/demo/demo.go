@@ -1,6 +1,9 @@
 // Package demo loads the demonstration data: the 2019 Tashkent e-government
 // workshop that started attend, and an upcoming follow-up open for
-// registration. Loading twice changes nothing.
+// registration. Loading again changes nothing in a whole demo and makes a
+// damaged one whole again: participants erased, cancelled, left on the
+// waiting list or never loaded (a load cut short) are back, each once, with
+// their attendance.
 package demo
 
 import (
@@ -29,6 +32,9 @@ type Result struct {
 	Past       *domain.Event
 	Upcoming   *domain.Event
 	Registered int // participants added by this run (0 when already loaded)
+	// Cleared counts the workshop's registrations this run deleted to load
+	// them again: erased ones, and participants no longer confirmed.
+	Cleared int
 }
 
 const description = `Current trends in e-government development, discussed by representatives of the countries of the region: integrated services, open data and electronic public participation. Held in the framework of the Peer-to-Peer (P2P) Learning Alliance on e-Government development, with leading experts of the Alliance from Armenia, Azerbaijan, Estonia, Georgia, Kazakhstan, Kyrgyzstan, Uzbekistan and the OECD, practitioners from government departments and research centres of Uzbekistan, and researchers and students of the Academy.`
@@ -109,6 +115,12 @@ func Load(ctx context.Context, st *store.Store, rules *domain.Rules, now time.Ti
 		return nil, err
 	}
 
+	// The workshop's people are invented: the retention job, which would
+	// anonymize them a year after 2019, must leave the demo whole.
+	if err := st.ExemptFromRetention(ctx, res.Past.ID); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+
 	loc, err := time.LoadLocation("Asia/Tashkent")
 	if err != nil {
 		return nil, fmt.Errorf("demo: time zone: %w", err)
@@ -135,6 +147,17 @@ func Load(ctx context.Context, st *store.Store, rules *domain.Rules, now time.Ti
 		Languages:            domain.Some([]string{"en", "ru", "uz"}),
 	}); err != nil {
 		return nil, err
+	}
+
+	// Erased participants can no longer be recognised by their address,
+	// and a cancelled or waitlisted one cannot be checked in: clear them, so
+	// that the loop below adds each participant once, confirmed.
+	emails := make([]string, len(participants))
+	for i, p := range participants {
+		emails[i] = p.email
+	}
+	if res.Cleared, err = st.ClearForReseed(ctx, res.Past.ID, emails); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
 	}
 
 	consent := true
