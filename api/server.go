@@ -99,9 +99,9 @@ func (s *Server) routes() {
 	v1.GET("/events", s.optionalOrganizer(), s.listEvents)
 	v1.GET("/events/:slug", s.optionalOrganizer(), s.getEvent)
 	v1.POST("/events/:slug/registrations", s.limitRegistrations, s.optionalOrganizer(), s.createRegistration)
-	v1.POST("/registrations/confirm", s.confirmByToken)
-	v1.POST("/registrations/cancel", s.cancelByToken)
-	r.GET("/r/:token/data", s.personalData)
+	v1.POST("/registrations/confirm", noStore, s.confirmByToken)
+	v1.POST("/registrations/cancel", noStore, s.cancelByToken)
+	r.GET("/r/:token/data", noStore, s.personalData)
 
 	org := v1.Group("", s.requireOrganizer())
 	org.POST("/events", s.createEvent)
