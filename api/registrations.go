@@ -12,9 +12,10 @@ import (
 	"github.com/attend/attend/store"
 )
 
-// registrationMessages are the answers to a registration request. They are
-// the same for a new and a repeated email, so the API reveals nothing about
-// who registered.
+// registrationMessages are the English answers to a registration request
+// (other languages: api.accepted.* in the message files). They are the same
+// for a new and a repeated email, so the API reveals nothing about who
+// registered.
 var registrationMessages = map[domain.Status]string{
 	domain.StatusPending:    "Thank you. Check your inbox: we sent a link to confirm your registration.",
 	domain.StatusWaitlisted: "The event is full, so you are on the waiting list. Check your inbox to confirm your email address; we will write when a seat frees up.",
@@ -50,12 +51,15 @@ func (s *Server) createRegistration(c *gin.Context) {
 		s.createWalkIn(c)
 		return
 	}
-	ev, ok := s.openEvent(c)
-	if !ok {
+	// The answer speaks the participant's language (reply_lang.go), so the
+	// body, which may name it, is read before the event is checked.
+	replyInAcceptLanguage(c)
+	var in domain.RegistrationInput
+	if !s.decodeJSONThen(c, &in, func() { replyLanguageOf(c, &in) }) {
 		return
 	}
-	var in domain.RegistrationInput
-	if !s.decodeJSON(c, &in) {
+	ev, ok := s.openEvent(c)
+	if !ok {
 		return
 	}
 	res, err := s.submitRegistration(c.Request.Context(), ev, in)
@@ -63,7 +67,7 @@ func (s *Server) createRegistration(c *gin.Context) {
 		s.Error(c, err)
 		return
 	}
-	c.JSON(http.StatusAccepted, gin.H{"status": res.Status, "message": registrationMessages[res.Status]})
+	c.JSON(http.StatusAccepted, gin.H{"status": res.Status, "message": s.acceptedMessage(c, res.Status)})
 }
 
 // submitRegistration is the one path from a participant's input to a stored

@@ -174,6 +174,7 @@ func (s *Server) limitRegistrations(c *gin.Context) {
 	retry := max(1, int(math.Ceil(s.web.limiter.window.Seconds())))
 	c.Header("Retry-After", strconv.Itoa(retry))
 	if isAPIPath(c.Request.URL.Path) {
+		replyInAcceptLanguage(c) // the body is not read: the header is all there is
 		s.badRequest(c, http.StatusTooManyRequests, "rate-limited", "Too many registrations",
 			"too many registration requests from this address; retry after "+strconv.Itoa(retry)+" seconds")
 		return
