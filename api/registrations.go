@@ -149,12 +149,17 @@ func registrationFilter(c *gin.Context) (store.RegistrationFilter, error) {
 }
 
 func (s *Server) getRegistration(c *gin.Context) {
+	pp := params(c)
+	id := pp.uuid("id")
+	if !pp.ok(s) {
+		return
+	}
 	ev, err := s.store.ManagedEvent(c.Request.Context(), organizer(c).ID, c.Param("slug"))
 	if err != nil {
 		s.Error(c, err)
 		return
 	}
-	reg, err := s.store.Registration(c.Request.Context(), ev.ID, c.Param("id"))
+	reg, err := s.store.Registration(c.Request.Context(), ev.ID, id)
 	if err != nil {
 		s.Error(c, err)
 		return
@@ -169,6 +174,11 @@ type cancelBody struct {
 // cancelRegistration is an organizer's cancellation; the optional message
 // goes into the participant's email. The body may be empty.
 func (s *Server) cancelRegistration(c *gin.Context) {
+	pp := params(c)
+	id := pp.uuid("id")
+	if !pp.ok(s) {
+		return
+	}
 	var body cancelBody
 	if c.Request.ContentLength != 0 && c.GetHeader("Content-Type") != "" {
 		if !s.decodeJSON(c, &body) {
@@ -180,7 +190,7 @@ func (s *Server) cancelRegistration(c *gin.Context) {
 		s.Error(c, err)
 		return
 	}
-	reg, err := s.store.CancelRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), c.Param("id"), msg)
+	reg, err := s.store.CancelRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), id, msg)
 	if err != nil {
 		s.Error(c, err)
 		return
@@ -190,7 +200,12 @@ func (s *Server) cancelRegistration(c *gin.Context) {
 
 // promoteRegistration moves someone from the waiting list by hand.
 func (s *Server) promoteRegistration(c *gin.Context) {
-	reg, err := s.store.PromoteRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), c.Param("id"))
+	pp := params(c)
+	id := pp.uuid("id")
+	if !pp.ok(s) {
+		return
+	}
+	reg, err := s.store.PromoteRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), id)
 	if err != nil {
 		s.Error(c, err)
 		return
@@ -202,12 +217,17 @@ func (s *Server) promoteRegistration(c *gin.Context) {
 // Without erase=true nothing is deleted, since a registration is otherwise
 // cancelled, not removed.
 func (s *Server) eraseRegistration(c *gin.Context) {
+	pp := params(c)
+	id := pp.uuid("id")
+	if !pp.ok(s) {
+		return
+	}
 	if c.Query("erase") != "true" {
 		s.Error(c, domain.ValidationError([]domain.FieldError{{Field: "erase", Code: "required",
 			Message: "Add ?erase=true to anonymize this participant for good; to cancel instead, POST .../cancel."}}))
 		return
 	}
-	if err := s.store.EraseRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), c.Param("id")); err != nil {
+	if err := s.store.EraseRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), id); err != nil {
 		s.Error(c, err)
 		return
 	}
