@@ -36,10 +36,12 @@ type Server struct {
 	// security headers and cross-origin protection (security.go).
 	web     *web
 	handler http.Handler
+	// spec is openapi.yaml as served, with BASE_URL as its server.
+	spec []byte
 }
 
 // New builds the server and its routes. It panics if the embedded page
-// templates or messages are broken, a defect the tests catch before any
+// templates, messages or API reference are broken, a defect the tests catch before any
 // release, so that a broken build fails at start-up and not on a request.
 func New(d Deps) *Server {
 	gin.SetMode(gin.ReleaseMode)
@@ -53,6 +55,11 @@ func New(d Deps) *Server {
 	if err := s.initWeb(); err != nil {
 		panic(err)
 	}
+	spec, err := servedSpec(openAPISpec, s.cfg.BaseURL)
+	if err != nil {
+		panic(err)
+	}
+	s.spec = spec
 	s.routes()
 	s.handler = s.protect(s.engine)
 	return s
