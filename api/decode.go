@@ -66,6 +66,9 @@ func (s *Server) decodeJSONThen(c *gin.Context, dst any, decoded func()) bool {
 		syntax  *json.SyntaxError
 		typeErr *json.UnmarshalTypeError
 	)
+	if errors.As(err, &typeErr) && typeErr.Field == "" {
+		typeErr.Field = memberOfWrongType(data, dst)
+	}
 	switch {
 	case errors.As(err, &typeErr) && typeErr.Field != "":
 		field := typeErr.Field
@@ -81,6 +84,42 @@ func (s *Server) decodeJSONThen(c *gin.Context, dst any, decoded func()) bool {
 		s.badRequest(c, http.StatusBadRequest, "malformed-json", "Malformed JSON", "the body is not valid JSON: "+err.Error())
 	}
 	return false
+}
+
+// memberOfWrongType finds the top-level member of an object body that does
+// not decode into dst because of its type. encoding/json names the field of
+// a type error, except (since Go 1.27) one raised inside a field's own
+// UnmarshalJSON, such as domain.Optional's; then each member is decoded
+// alone, in body order, into a fresh dst. It returns "" when none fails so.
+func memberOfWrongType(data []byte, dst any) string {
+	t := reflect.TypeOf(dst)
+	if t == nil || t.Kind() != reflect.Pointer {
+		return ""
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return ""
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		name, _ := key.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return ""
+		}
+		one, err := json.Marshal(map[string]json.RawMessage{name: raw})
+		if err != nil {
+			return ""
+		}
+		var typeErr *json.UnmarshalTypeError
+		if err := json.Unmarshal(one, reflect.New(t.Elem()).Interface()); errors.As(err, &typeErr) {
+			return name
+		}
+	}
+	return ""
 }
 
 func jsonTypeName(t reflect.Type) string {
