@@ -3,6 +3,7 @@ package api_test
 import (
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -63,6 +64,37 @@ func TestOpenAPISpecIsServed(t *testing.T) {
 	}
 	if !strings.HasPrefix(spec.OpenAPI, "3.") {
 		t.Errorf("openapi = %q, want 3.x", spec.OpenAPI)
+	}
+}
+
+// The served reference names this installation as its server, so that a
+// client made from it calls the right host.
+func TestOpenAPISpecServesBaseURLAsItsServer(t *testing.T) {
+	for _, base := range []string{"https://events.example.org", "https://example.org/attend"} {
+		t.Run(base, func(t *testing.T) {
+			u, err := url.Parse(base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := newAPI(t, func(d *api.Deps) { d.Config.BaseURL = u })
+			var spec struct {
+				OpenAPI string `yaml:"openapi"`
+				Servers []struct {
+					URL string `yaml:"url"`
+				} `yaml:"servers"`
+				Paths map[string]any `yaml:"paths"`
+				Tags  []any          `yaml:"tags"`
+			}
+			if err := yaml.Unmarshal(a.get("/api/v1/openapi.yaml", "").Body.Bytes(), &spec); err != nil {
+				t.Fatalf("the served spec is not YAML: %v", err)
+			}
+			if len(spec.Servers) != 1 || spec.Servers[0].URL != base {
+				t.Errorf("servers = %+v, want only %s", spec.Servers, base)
+			}
+			if spec.OpenAPI == "" || len(spec.Paths) < 15 || len(spec.Tags) == 0 {
+				t.Errorf("the rest of the document was damaged: openapi %q, %d paths, %d tags", spec.OpenAPI, len(spec.Paths), len(spec.Tags))
+			}
+		})
 	}
 }
 

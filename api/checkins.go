@@ -91,7 +91,12 @@ func (s *Server) createCheckin(c *gin.Context) {
 
 // deleteCheckin undoes a check-in (a badge scanned by mistake).
 func (s *Server) deleteCheckin(c *gin.Context) {
-	err := s.store.UndoCheckIn(c.Request.Context(), organizer(c).ID, c.Param("slug"), c.Param("registration_id"), c.Param("day"))
+	pp := params(c)
+	regID, day := pp.uuid("registration_id"), pp.date("day")
+	if !pp.ok(s) {
+		return
+	}
+	err := s.store.UndoCheckIn(c.Request.Context(), organizer(c).ID, c.Param("slug"), regID, day)
 	if err != nil {
 		s.Error(c, err)
 		return

@@ -434,9 +434,24 @@ func TestDeleteCheckinUndoesIt(t *testing.T) {
 	t.Run("a second delete is 404", func(t *testing.T) {
 		wantProblem(t, d.call(http.MethodDelete, path, d.token, nil), http.StatusNotFound)
 	})
-	for _, bad := range []string{reg.ID + "/2019-05-31", "not-a-uuid/2019-05-30", reg.ID + "/yesterday"} {
-		t.Run("deleting "+bad+" is 404", func(t *testing.T) {
-			wantProblem(t, d.call(http.MethodDelete, "/api/v1/events/"+d.ev.Slug+"/checkins/"+bad, d.token, nil), http.StatusNotFound)
+	t.Run("deleting a check-in of a day without one is 404", func(t *testing.T) {
+		wantProblem(t, d.call(http.MethodDelete, "/api/v1/events/"+d.ev.Slug+"/checkins/"+reg.ID+"/2019-05-31", d.token, nil), http.StatusNotFound)
+	})
+	malformed := []struct {
+		path   string
+		fields map[string]string
+	}{
+		{"not-a-uuid/2019-05-30", map[string]string{"registration_id": "uuid"}},
+		{reg.ID + "/yesterday", map[string]string{"day": "date"}},
+		{"not-a-uuid/yesterday", map[string]string{"registration_id": "uuid", "day": "date"}},
+	}
+	for _, tt := range malformed {
+		t.Run("deleting "+tt.path+" is 422 naming what is malformed", func(t *testing.T) {
+			_, fields := wantProblem(t, d.call(http.MethodDelete, "/api/v1/events/"+d.ev.Slug+"/checkins/"+tt.path, d.token, nil),
+				http.StatusUnprocessableEntity)
+			if !mapsEqual(fields, tt.fields) {
+				t.Errorf("fields = %v, want %v", fields, tt.fields)
+			}
 		})
 	}
 	t.Run("the person can be checked in again", func(t *testing.T) {

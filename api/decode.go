@@ -19,7 +19,13 @@ import (
 // decodeJSON reads the body into dst. It answers the request itself and
 // returns false on any problem: 400 for a wrong content type or malformed
 // JSON, 413 for a body over the limit, 422 for a value of the wrong type.
-func (s *Server) decodeJSON(c *gin.Context, dst any) bool {
+func (s *Server) decodeJSON(c *gin.Context, dst any) bool { return s.decodeJSONThen(c, dst, nil) }
+
+// decodeJSONThen is decodeJSON that calls decoded, when not nil, once the
+// JSON has been decoded into dst and before any error is answered: a value
+// of the wrong type leaves the other members decoded, so the answer can
+// still speak the language the body asks for.
+func (s *Server) decodeJSONThen(c *gin.Context, dst any, decoded func()) bool {
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 		s.badRequest(c, http.StatusBadRequest, "unsupported-content-type", "Wrong content type",
@@ -44,6 +50,9 @@ func (s *Server) decodeJSON(c *gin.Context, dst any) bool {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	err = dec.Decode(dst)
+	if decoded != nil {
+		decoded()
+	}
 	if err == nil {
 		// One JSON value only: trailing data means the client sent something else.
 		if _, terr := dec.Token(); !errors.Is(terr, io.EOF) {

@@ -44,14 +44,14 @@ func (s *Server) listEmails(c *gin.Context) {
 
 // retryEmail queues a failed email again.
 func (s *Server) retryEmail(c *gin.Context) {
+	pp := params(c)
+	id := pp.positive("id")
+	if !pp.ok(s) {
+		return
+	}
 	ev, err := s.store.ManagedEvent(c.Request.Context(), organizer(c).ID, c.Param("slug"))
 	if err != nil {
 		s.Error(c, err)
-		return
-	}
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		s.Error(c, domain.Errorf(domain.ENotFound, "no such email"))
 		return
 	}
 	e, err := s.store.RetryEmail(c.Request.Context(), ev.ID, id)

@@ -81,7 +81,14 @@ func TestAPermanentlyRejectedEmailIsShownAndCanBeRetried(t *testing.T) {
 	})
 	t.Run("retrying an unknown email is not found", func(t *testing.T) {
 		problem(t, retry(failed.ID+1000, m.token), http.StatusNotFound)
-		problem(t, m.post("/api/v1/events/egov/emails/abc/retry", m.token, ""), http.StatusNotFound)
+	})
+	t.Run("a malformed email id is 422 naming the id", func(t *testing.T) {
+		for _, bad := range []string{"abc", "0", "-3"} {
+			p := problem(t, m.post("/api/v1/events/egov/emails/"+bad+"/retry", m.token, ""), http.StatusUnprocessableEntity)
+			if got := fieldCodes(p); !mapsEqual(got, map[string]string{"id": "range"}) {
+				t.Errorf("%s: fields = %v, want id/range", bad, got)
+			}
+		}
 	})
 	t.Run("a listing with an unknown status is refused", func(t *testing.T) {
 		m.emails("egov", "?status=lost", m.token, http.StatusUnprocessableEntity)

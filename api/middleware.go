@@ -21,17 +21,39 @@ const (
 
 func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
 
+// requestIDKey holds the request id in the request's context, where protect
+// puts it before routing.
+type requestIDKey struct{}
+
+// newRequestID is 16 hex digits, enough to find one request in the logs.
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand never fails on supported platforms
+	return hex.EncodeToString(b[:])
+}
+
 // withRequestID gives every request an id, echoed in X-Request-Id and in
-// problem bodies so a user's report can be matched to the logs.
+// problem bodies so a user's report can be matched to the logs. protect
+// (security.go) makes the id before routing, so that a request it refuses
+// has one too; this takes that id, and makes one only when the engine is
+// served without protect.
 func withRequestID() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var b [8]byte
-		_, _ = rand.Read(b[:]) // crypto/rand never fails on supported platforms
-		id := hex.EncodeToString(b[:])
+		id, _ := c.Request.Context().Value(requestIDKey{}).(string)
+		if id == "" {
+			id = newRequestID()
+			c.Header("X-Request-Id", id)
+		}
 		c.Set(ctxRequestID, id)
-		c.Header("X-Request-Id", id)
 		c.Next()
 	}
+}
+
+// noStore keeps an answer out of browser and proxy caches: organizers'
+// answers and a participant's own data are personal data.
+func noStore(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.Next()
 }
 
 // withLogging logs one line per request. It logs the route pattern, never
@@ -81,9 +103,11 @@ func (s *Server) withLimits() gin.HandlerFunc {
 	}
 }
 
-// requireOrganizer authenticates "Authorization: Bearer <token>".
+// requireOrganizer authenticates "Authorization: Bearer <token>". Every
+// answer to an organizer, a refusal included, is kept out of caches.
 func (s *Server) requireOrganizer() gin.HandlerFunc {
 	return func(c *gin.Context) {
+		c.Header("Cache-Control", "no-store")
 		token, ok := bearer(c.GetHeader("Authorization"))
 		if !ok || !domain.ValidTokenSyntax(token) {
 			s.Error(c, domain.ErrUnauthorized)

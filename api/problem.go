@@ -20,6 +20,8 @@ type Problem struct {
 	Errors    []domain.FieldError `json:"errors,omitempty"`
 	RequestID string              `json:"request_id,omitempty"`
 	Extra     map[string]any      `json:"-"`
+	// slug is the last part of Type; translations are found by it.
+	slug string
 }
 
 // problemKinds maps each domain code to its status, type and title.
@@ -54,7 +56,7 @@ func (s *Server) Error(c *gin.Context, err error) {
 	if !ok {
 		kind = problemKinds[domain.EInternal]
 	}
-	p := Problem{Type: s.ProblemType(kind.slug), Title: kind.title, Status: kind.status, RequestID: requestID(c)}
+	p := Problem{Type: s.ProblemType(kind.slug), Title: kind.title, Status: kind.status, RequestID: requestID(c), slug: kind.slug}
 	if e, ok := domain.AsError(err); ok && code != domain.EInternal {
 		p.Detail = e.Message
 		p.Errors = e.Fields
@@ -99,10 +101,15 @@ func (s *Server) clientGone(c *gin.Context, err error) bool {
 
 // badRequest answers 400, 413 and other transport-level problems.
 func (s *Server) badRequest(c *gin.Context, status int, slug, title, detail string) {
-	s.writeProblem(c, Problem{Type: s.ProblemType(slug), Title: title, Status: status, Detail: detail, RequestID: requestID(c)})
+	s.writeProblem(c, Problem{Type: s.ProblemType(slug), Title: title, Status: status, Detail: detail, RequestID: requestID(c), slug: slug})
 }
 
+// writeProblem answers p, in the language the handler chose for its answer
+// (reply_lang.go), English by default.
 func (s *Server) writeProblem(c *gin.Context, p Problem) {
+	if l := s.replyLocalizer(c); l != nil {
+		p = s.localizeProblem(c, l, p)
+	}
 	body := map[string]any{"type": p.Type, "title": p.Title, "status": p.Status}
 	if p.Detail != "" {
 		body["detail"] = p.Detail

@@ -12,9 +12,10 @@ import (
 	"github.com/attend/attend/store"
 )
 
-// registrationMessages are the answers to a registration request. They are
-// the same for a new and a repeated email, so the API reveals nothing about
-// who registered.
+// registrationMessages are the English answers to a registration request
+// (other languages: api.accepted.* in the message files). They are the same
+// for a new and a repeated email, so the API reveals nothing about who
+// registered.
 var registrationMessages = map[domain.Status]string{
 	domain.StatusPending:    "Thank you. Check your inbox: we sent a link to confirm your registration.",
 	domain.StatusWaitlisted: "The event is full, so you are on the waiting list. Check your inbox to confirm your email address; we will write when a seat frees up.",
@@ -50,12 +51,15 @@ func (s *Server) createRegistration(c *gin.Context) {
 		s.createWalkIn(c)
 		return
 	}
-	ev, ok := s.openEvent(c)
-	if !ok {
+	// The answer speaks the participant's language (reply_lang.go), so the
+	// body, which may name it, is read before the event is checked.
+	replyInAcceptLanguage(c)
+	var in domain.RegistrationInput
+	if !s.decodeJSONThen(c, &in, func() { replyLanguageOf(c, &in) }) {
 		return
 	}
-	var in domain.RegistrationInput
-	if !s.decodeJSON(c, &in) {
+	ev, ok := s.openEvent(c)
+	if !ok {
 		return
 	}
 	res, err := s.submitRegistration(c.Request.Context(), ev, in)
@@ -63,7 +67,7 @@ func (s *Server) createRegistration(c *gin.Context) {
 		s.Error(c, err)
 		return
 	}
-	c.JSON(http.StatusAccepted, gin.H{"status": res.Status, "message": registrationMessages[res.Status]})
+	c.JSON(http.StatusAccepted, gin.H{"status": res.Status, "message": s.acceptedMessage(c, res.Status)})
 }
 
 // submitRegistration is the one path from a participant's input to a stored
@@ -145,12 +149,17 @@ func registrationFilter(c *gin.Context) (store.RegistrationFilter, error) {
 }
 
 func (s *Server) getRegistration(c *gin.Context) {
+	pp := params(c)
+	id := pp.uuid("id")
+	if !pp.ok(s) {
+		return
+	}
 	ev, err := s.store.ManagedEvent(c.Request.Context(), organizer(c).ID, c.Param("slug"))
 	if err != nil {
 		s.Error(c, err)
 		return
 	}
-	reg, err := s.store.Registration(c.Request.Context(), ev.ID, c.Param("id"))
+	reg, err := s.store.Registration(c.Request.Context(), ev.ID, id)
 	if err != nil {
 		s.Error(c, err)
 		return
@@ -165,6 +174,11 @@ type cancelBody struct {
 // cancelRegistration is an organizer's cancellation; the optional message
 // goes into the participant's email. The body may be empty.
 func (s *Server) cancelRegistration(c *gin.Context) {
+	pp := params(c)
+	id := pp.uuid("id")
+	if !pp.ok(s) {
+		return
+	}
 	var body cancelBody
 	if c.Request.ContentLength != 0 && c.GetHeader("Content-Type") != "" {
 		if !s.decodeJSON(c, &body) {
@@ -176,7 +190,7 @@ func (s *Server) cancelRegistration(c *gin.Context) {
 		s.Error(c, err)
 		return
 	}
-	reg, err := s.store.CancelRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), c.Param("id"), msg)
+	reg, err := s.store.CancelRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), id, msg)
 	if err != nil {
 		s.Error(c, err)
 		return
@@ -186,7 +200,12 @@ func (s *Server) cancelRegistration(c *gin.Context) {
 
 // promoteRegistration moves someone from the waiting list by hand.
 func (s *Server) promoteRegistration(c *gin.Context) {
-	reg, err := s.store.PromoteRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), c.Param("id"))
+	pp := params(c)
+	id := pp.uuid("id")
+	if !pp.ok(s) {
+		return
+	}
+	reg, err := s.store.PromoteRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), id)
 	if err != nil {
 		s.Error(c, err)
 		return
@@ -198,12 +217,17 @@ func (s *Server) promoteRegistration(c *gin.Context) {
 // Without erase=true nothing is deleted, since a registration is otherwise
 // cancelled, not removed.
 func (s *Server) eraseRegistration(c *gin.Context) {
+	pp := params(c)
+	id := pp.uuid("id")
+	if !pp.ok(s) {
+		return
+	}
 	if c.Query("erase") != "true" {
 		s.Error(c, domain.ValidationError([]domain.FieldError{{Field: "erase", Code: "required",
 			Message: "Add ?erase=true to anonymize this participant for good; to cancel instead, POST .../cancel."}}))
 		return
 	}
-	if err := s.store.EraseRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), c.Param("id")); err != nil {
+	if err := s.store.EraseRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), id); err != nil {
 		s.Error(c, err)
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -422,6 +423,19 @@ func TestListRegistrationsIsForTheEventsOrganizersOnly(t *testing.T) {
 			t.Errorf("registration = %v", reg)
 		}
 		problem(t, a.get("/api/v1/events/egov/registrations/"+id, otherToken), http.StatusNotFound)
-		problem(t, a.get("/api/v1/events/egov/registrations/not-a-uuid", a.token), http.StatusNotFound)
+	})
+	t.Run("a malformed id is 422 naming the id, for every registration route", func(t *testing.T) {
+		const bad = "/api/v1/events/egov/registrations/not-a-uuid"
+		for _, rec := range []*httptest.ResponseRecorder{
+			a.get(bad, a.token),
+			a.post(bad+"/cancel", a.token, `{}`),
+			a.post(bad+"/promote", a.token, `{}`),
+			a.do(request{method: http.MethodDelete, path: bad + "?erase=true", token: a.token}),
+		} {
+			p := problem(t, rec, http.StatusUnprocessableEntity)
+			if got := fieldCodes(p); !mapsEqual(got, map[string]string{"id": "uuid"}) {
+				t.Errorf("fields = %v, want id/uuid", got)
+			}
+		}
 	})
 }

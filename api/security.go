@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"math"
@@ -18,6 +19,38 @@ import (
 // may frame a page or receive a form.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+
+// deniedFeatures are the browser features no page of attend uses. Turning
+// them off means that nothing injected into a page, nor a page that frames
+// it, could use them either.
+var deniedFeatures = []string{
+	"accelerometer", "autoplay", "display-capture", "encrypted-media", "fullscreen", "geolocation",
+	"gyroscope", "hid", "idle-detection", "magnetometer", "microphone", "midi", "payment",
+	"picture-in-picture", "publickey-credentials-get", "screen-wake-lock", "serial", "usb",
+	"xr-spatial-tracking",
+}
+
+// permissionsPolicy is the Permissions-Policy of a response: every feature
+// above off, and the camera off too except on the door page, where this
+// site (not a frame of another) may use it to scan check-in codes.
+func permissionsPolicy(camera string) string {
+	dirs := make([]string, 0, len(deniedFeatures)+1)
+	dirs = append(dirs, "camera="+camera)
+	for _, f := range deniedFeatures {
+		dirs = append(dirs, f+"=()")
+	}
+	return strings.Join(dirs, ", ")
+}
+
+// isDoorPage reports whether path is /admin/events/{slug}/checkin.
+func isDoorPage(path string) bool {
+	rest, ok := strings.CutPrefix(path, "/admin/events/")
+	if !ok {
+		return false
+	}
+	slug, ok := strings.CutSuffix(rest, "/checkin")
+	return ok && slug != "" && !strings.Contains(slug, "/")
+}
 
 // protect wraps the whole router: security headers on every response, and
 // Go's cross-origin protection in front of every state-changing route, HTML
@@ -37,9 +70,20 @@ func (s *Server) protect(next http.Handler) http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
 	guarded := cop.Handler(next)
 	hsts := s.cfg.BaseURL != nil && s.cfg.BaseURL.Scheme == "https"
+	policy, doorPolicy := permissionsPolicy("()"), permissionsPolicy("(self)")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The request id is made here, before the cross-origin check, so a
+		// refused request can be quoted and found in the logs too.
+		id := newRequestID()
+		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
 		h := w.Header()
+		h.Set("X-Request-Id", id)
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		if isDoorPage(r.URL.Path) {
+			h.Set("Permissions-Policy", doorPolicy)
+		} else {
+			h.Set("Permissions-Policy", policy)
+		}
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
@@ -57,20 +101,22 @@ func isAPIPath(path string) bool { return path == "/api" || strings.HasPrefix(pa
 // for the API, a short page for people. It runs before the router, so it
 // logs for itself, without the path: personal links carry their token there.
 func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
-	s.log.WarnContext(r.Context(), "cross-origin request refused", slog.String("method", r.Method),
-		slog.Bool("api", isAPIPath(r.URL.Path)))
+	id, _ := r.Context().Value(requestIDKey{}).(string)
+	s.log.WarnContext(r.Context(), "cross-origin request refused", slog.String("request_id", id),
+		slog.String("method", r.Method), slog.Bool("api", isAPIPath(r.URL.Path)))
 	if isAPIPath(r.URL.Path) {
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(http.StatusForbidden)
 		_ = json.NewEncoder(w).Encode(map[string]any{ // the client may be gone; nothing to do about it
-			"type":   s.ProblemType("cross-origin"),
-			"title":  "Cross-origin request refused",
-			"status": http.StatusForbidden,
-			"detail": "state-changing requests from another site's pages are not accepted",
+			"type":       s.ProblemType("cross-origin"),
+			"title":      "Cross-origin request refused",
+			"status":     http.StatusForbidden,
+			"detail":     "state-changing requests from another site's pages are not accepted",
+			"request_id": id,
 		})
 		return
 	}
-	s.renderMessage(w, r, http.StatusForbidden, s.browserLang(w, r), "forbidden", "")
+	s.renderMessage(w, r, http.StatusForbidden, s.browserLang(w, r), "forbidden", id)
 }
 
 // registrationLimiter caps registration requests per client IP, over the
@@ -116,6 +162,7 @@ func (s *Server) limitRegistrations(c *gin.Context) {
 	retry := max(1, int(math.Ceil(s.web.limiter.window.Seconds())))
 	c.Header("Retry-After", strconv.Itoa(retry))
 	if isAPIPath(c.Request.URL.Path) {
+		replyInAcceptLanguage(c) // the body is not read: the header is all there is
 		s.badRequest(c, http.StatusTooManyRequests, "rate-limited", "Too many registrations",
 			"too many registration requests from this address; retry after "+strconv.Itoa(retry)+" seconds")
 		return

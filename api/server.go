@@ -42,10 +42,12 @@ type Server struct {
 	// security headers and cross-origin protection (security.go).
 	web     *web
 	handler http.Handler
+	// spec is openapi.yaml as served, with BASE_URL as its server.
+	spec []byte
 }
 
 // New builds the server and its routes. It panics if the embedded page
-// templates or messages are broken, a defect the tests catch before any
+// templates, messages or API reference are broken, a defect the tests catch before any
 // release, so that a broken build fails at start-up and not on a request.
 func New(d Deps) *Server {
 	gin.SetMode(gin.ReleaseMode)
@@ -62,6 +64,11 @@ func New(d Deps) *Server {
 	if err := s.initWeb(); err != nil {
 		panic(err)
 	}
+	spec, err := servedSpec(openAPISpec, s.cfg.BaseURL)
+	if err != nil {
+		panic(err)
+	}
+	s.spec = spec
 	s.routes()
 	s.handler = s.protect(s.engine)
 	return s
@@ -108,9 +115,9 @@ func (s *Server) routes() {
 	v1.GET("/events", s.optionalOrganizer(), s.listEvents)
 	v1.GET("/events/:slug", s.optionalOrganizer(), s.getEvent)
 	v1.POST("/events/:slug/registrations", s.limitRegistrations, s.optionalOrganizer(), s.createRegistration)
-	v1.POST("/registrations/confirm", s.confirmByToken)
-	v1.POST("/registrations/cancel", s.cancelByToken)
-	r.GET("/r/:token/data", s.personalData)
+	v1.POST("/registrations/confirm", noStore, s.confirmByToken)
+	v1.POST("/registrations/cancel", noStore, s.cancelByToken)
+	r.GET("/r/:token/data", noStore, s.personalData)
 
 	org := v1.Group("", s.requireOrganizer())
 	org.POST("/events", s.createEvent)

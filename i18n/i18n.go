@@ -221,14 +221,26 @@ func Negotiate(query, cookie, acceptLanguage string) string {
 	if l, ok := Match(cookie); ok {
 		return l
 	}
-	if acceptLanguage != "" {
-		tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
-		if err == nil && len(tags) > 0 {
-			_, i, conf := matcher.Match(tags...)
-			if conf != language.No {
-				return Supported[i]
-			}
-		}
+	if l, ok := MatchAcceptLanguage(acceptLanguage); ok {
+		return l
 	}
 	return DefaultLanguage
+}
+
+// MatchAcceptLanguage returns the supported language an Accept-Language
+// header prefers, and false when the header is absent, malformed or names
+// no language attend speaks, so that the caller can try something else.
+func MatchAcceptLanguage(header string) (string, bool) {
+	if strings.TrimSpace(header) == "" {
+		return "", false
+	}
+	tags, _, err := language.ParseAcceptLanguage(header)
+	if err != nil || len(tags) == 0 {
+		return "", false
+	}
+	_, i, conf := matcher.Match(tags...)
+	if conf == language.No {
+		return "", false
+	}
+	return Supported[i], true
 }

@@ -123,6 +123,27 @@ func TestNegotiate(t *testing.T) {
 	}
 }
 
+func TestMatchAcceptLanguageSaysWhenNothingMatches(t *testing.T) {
+	tests := []struct {
+		header string
+		want   string
+		ok     bool
+	}{
+		{"ru-RU,ru;q=0.9,en;q=0.5", "ru", true},
+		{"uz-Latn-UZ", "uz", true},
+		{"en-GB", "en", true},
+		{"de-DE,fr;q=0.5", "", false},
+		{"*", "", false},
+		{"", "", false},
+		{";;;===", "", false},
+	}
+	for _, tt := range tests {
+		if got, ok := i18n.MatchAcceptLanguage(tt.header); got != tt.want || ok != tt.ok {
+			t.Errorf("MatchAcceptLanguage(%q) = %q, %v; want %q, %v", tt.header, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
 func TestCountriesAreTranslatedAndSorted(t *testing.T) {
 	b := newBundle(t)
 	want := map[string]map[string]string{
