@@ -148,6 +148,7 @@ func (s *Server) adminEvent(c *gin.Context) {
 		p.FirstHref = self + withQuery(q) + "#registrations"
 	}
 	exp := cloneValues(q)
+	exp.Set("lang", lang) // the file speaks the dashboard's language
 	exp.Set("format", "csv")
 	p.ExportCSV = self + "/export?" + exp.Encode()
 	exp.Set("format", "xlsx")
@@ -341,7 +342,8 @@ func (s *Server) adminExport(c *gin.Context) {
 	}
 	_, err := registrationFilter(c)
 	_, known := export.ContentType(strings.ToLower(strings.TrimSpace(c.DefaultQuery("format", "csv"))))
-	if err != nil || !known {
+	_, spoken := exportLang(c.Request)
+	if err != nil || !known || !spoken {
 		s.renderMessage(c.Writer, c.Request, http.StatusBadRequest, lang, "bad_request", requestID(c))
 		c.Abort()
 		return
