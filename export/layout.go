@@ -3,6 +3,7 @@ package export
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -78,26 +79,41 @@ func newStyles(f *excelize.File) (styles, error) {
 // width units: narrow letters count half, capitals and wide letters more.
 // A value of several lines is as wide as its longest line.
 func textWidth(s string) float64 {
-	widest := 0.0
-	for line := range strings.SplitSeq(s, "\n") {
-		w := 0.0
-		for _, r := range line {
-			switch {
-			case strings.ContainsRune(" .,:;'|!ʻʼiljtfrI", r):
-				w += 0.5
-			case strings.ContainsRune("mwMW@ШЩЖМЮЫшщжмюы", r):
-				w += 1.6
-			case unicode.In(r, unicode.Han, unicode.Hangul, unicode.Hiragana, unicode.Katakana):
-				w += 2
-			case unicode.IsUpper(r):
-				w += 1.25
-			default:
-				w += 1
-			}
+	widest, w := 0.0, 0.0
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			widest, w = max(widest, w), 0
+		case r < utf8.RuneSelf:
+			w += asciiWidth[r]
+		default:
+			w += runeWidth(r)
 		}
-		widest = max(widest, w)
 	}
-	return widest
+	return max(widest, w)
+}
+
+// asciiWidth is textWidth's measure of each ASCII character (it runs over
+// every wrapped cell of an export, so it is a table).
+var asciiWidth = func() (t [utf8.RuneSelf]float64) {
+	for r := range rune(utf8.RuneSelf) {
+		t[r] = runeWidth(r)
+	}
+	return t
+}()
+
+func runeWidth(r rune) float64 {
+	switch {
+	case strings.ContainsRune(" .,:;'|!ʻʼiljtfrI", r):
+		return 0.5
+	case strings.ContainsRune("mwMW@ШЩЖМЮЫшщжмюы", r):
+		return 1.6
+	case r >= 0x1100 && unicode.In(r, unicode.Han, unicode.Hangul, unicode.Hiragana, unicode.Katakana):
+		return 2
+	case unicode.IsUpper(r):
+		return 1.25
+	}
+	return 1
 }
 
 // wrappedLines estimates how many lines s takes in a wrapped cell of a
@@ -112,14 +128,18 @@ func wrappedLines(s string, width float64) int {
 	if float64(2*len(s)) <= inner && !strings.Contains(s, "\n") {
 		return 1
 	}
+	if textWidth(s) <= inner && !strings.Contains(s, "\n") {
+		return 1
+	}
+	space := asciiWidth[' ']
 	lines := 0
 	for line := range strings.SplitSeq(s, "\n") {
 		lines++
 		used := 0.0
 		for word := range strings.FieldsSeq(line) {
 			w := textWidth(word)
-			if used > 0 && used+textWidth(" ")+w <= inner {
-				used += textWidth(" ") + w
+			if used > 0 && used+space+w <= inner {
+				used += space + w
 				continue
 			}
 			if used > 0 {
