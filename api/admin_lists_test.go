@@ -120,5 +120,12 @@ func TestRegistrationListShowsCheckInsAndErasedPeople(t *testing.T) {
 		if len(names) != 1 || textOf(names[0]) != "Erased participant" || strings.Contains(page.text(), "erased-") {
 			t.Errorf("door search for erased: %q", page.text())
 		}
+		var who []string
+		for _, n := range page.selectAll("div.person-who") {
+			who = append(who, textOf(n))
+		}
+		if len(who) != 1 || who[0] != "Erased participant Uzbekistan · Cancelled" {
+			t.Errorf("door search shows %q, want the name, country and status without an empty organization", who)
+		}
 	})
 }
