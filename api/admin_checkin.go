@@ -151,7 +151,7 @@ func (s *Server) doorResult(c *gin.Context, ev *domain.Event, v view) (*doorResu
 	if err != nil {
 		return nil, err
 	}
-	r := &doorResult{Name: reg.FirstName + " " + reg.LastName, Country: v.L.Country(reg.Country)}
+	r := &doorResult{Name: personName(reg, v.L), Country: v.L.Country(reg.Country)}
 	at, err := time.Parse("15:04", c.Query("at"))
 	clock := ""
 	if err == nil {
@@ -195,7 +195,7 @@ func (s *Server) doorSearch(c *gin.Context, ev *domain.Event, day domain.Date, q
 					more = true
 					break
 				}
-				p := doorPerson{ID: a.ID, Name: a.FirstName + " " + a.LastName, Organization: a.Organization,
+				p := doorPerson{ID: a.ID, Name: personName(a.Registration, l), Organization: a.Organization,
 					Country: l.Country(a.Country)}
 				p.Status, p.StatusClass = statusBadge(l, a.Status)
 				if at, ok := a.CheckedIn(day); ok {

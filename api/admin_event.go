@@ -30,6 +30,7 @@ type adminEventPage struct {
 	DoorHref   string
 	PublicHref string
 	Stats      statsTable
+	Roles      roleTable
 	Chart      *barChart // nil without registrations
 	Filter     filterView
 	Rows       []adminRegRow
@@ -66,6 +67,44 @@ func newStatsLine(name string, c store.Counts, days []domain.Date) statsLine {
 	return l
 }
 
+// roleTable is the people registered from each country in each role: a
+// line per country, a column per role that occurs, totals both ways.
+type roleTable struct {
+	Roles  []string // the columns' headings
+	Rows   []roleLine
+	Totals []int // by role
+	Total  int
+}
+
+type roleLine struct {
+	Name  string
+	Cells []int // by role, in Roles order
+	Total int
+}
+
+func newRoleTable(st *store.Stats, l *i18n.Localizer) roleTable {
+	t := roleTable{Total: st.Total.Registered}
+	col := make(map[string]int, len(st.ByRole))
+	for i, rs := range st.ByRole {
+		col[rs.Role] = i
+		t.Roles = append(t.Roles, l.Role(rs.Role))
+		t.Totals = append(t.Totals, rs.Registered)
+	}
+	row := make(map[string]int, len(st.ByCountry))
+	for i, cs := range st.ByCountry {
+		row[cs.Country] = i
+		t.Rows = append(t.Rows, roleLine{Name: l.Country(cs.Country), Cells: make([]int, len(st.ByRole)), Total: cs.Registered})
+	}
+	for _, c := range st.ByCountryRole {
+		i, ok := row[c.Country]
+		j, known := col[c.Role]
+		if ok && known {
+			t.Rows[i].Cells[j] = c.Registered
+		}
+	}
+	return t
+}
+
 // filterView is the registration list's filter form.
 type filterView struct {
 	Status, Country, Q string
@@ -82,8 +121,10 @@ type hiddenField struct{ Name, Value string }
 // adminRegRow is one registration in the list.
 type adminRegRow struct {
 	ID, Name, Email, Organization, Country string
+	Erased                                 bool // Name says so; there is no Email
 	Status, StatusClass, Registered        string
-	CancelAction, PromoteAction            string // empty when the action does not apply
+	CheckedIn                              []string // "30 May 08:41", a line per day
+	CancelAction, PromoteAction            string   // empty when the action does not apply
 }
 
 // adminEmailRow is one failed email.
@@ -121,6 +162,7 @@ func (s *Server) adminEvent(c *gin.Context) {
 		return
 	}
 	p.Stats = s.statsTable(ev, st, v.L)
+	p.Roles = newRoleTable(st, v.L)
 	p.Chart = newBarChart(st, v.L)
 
 	f, err := registrationFilter(c)
@@ -135,8 +177,17 @@ func (s *Server) adminEvent(c *gin.Context) {
 		s.webError(c, lang, err, "not_found")
 		return
 	}
+	ids := make([]string, len(page.Registrations))
+	for i, reg := range page.Registrations {
+		ids[i] = reg.ID
+	}
+	checkins, err := s.store.CheckinsOf(ctx, ev, ids)
+	if err != nil {
+		s.webError(c, lang, err, "not_found")
+		return
+	}
 	for _, reg := range page.Registrations {
-		p.Rows = append(p.Rows, adminRegRowOf(self, reg, ev, v.L))
+		p.Rows = append(p.Rows, adminRegRowOf(self, reg, checkins[reg.ID], ev, v.L))
 	}
 	q := filterQuery(f)
 	if page.NextCursor != "" {
@@ -148,6 +199,7 @@ func (s *Server) adminEvent(c *gin.Context) {
 		p.FirstHref = self + withQuery(q) + "#registrations"
 	}
 	exp := cloneValues(q)
+	exp.Set("lang", lang) // the file speaks the dashboard's language
 	exp.Set("format", "csv")
 	p.ExportCSV = self + "/export?" + exp.Encode()
 	exp.Set("format", "xlsx")
@@ -175,7 +227,8 @@ func (s *Server) statsTable(ev *domain.Event, st *store.Stats, l *i18n.Localizer
 	var t statsTable
 	if len(st.Days) > 1 {
 		for _, d := range st.Days {
-			t.Days = append(t.Days, i18n.FormatDate(l.Lang(), d.In(ev.Location())))
+			// The year is the event's: the headings stay short enough for one line.
+			t.Days = append(t.Days, i18n.FormatDayMonth(l.Lang(), d.In(ev.Location())))
 		}
 	}
 	for _, cs := range st.ByCountry {
@@ -237,10 +290,19 @@ func withQuery(q url.Values) string {
 	return "?" + q.Encode()
 }
 
-func adminRegRowOf(self string, reg *domain.Registration, ev *domain.Event, l *i18n.Localizer) adminRegRow {
+func adminRegRowOf(self string, reg *domain.Registration, checkins []store.DayCheckin, ev *domain.Event, l *i18n.Localizer) adminRegRow {
 	d, t, _ := localTime(l.Lang(), ev, reg.CreatedAt)
-	row := adminRegRow{ID: reg.ID, Name: reg.FirstName + " " + reg.LastName, Email: reg.Email,
+	row := adminRegRow{ID: reg.ID, Name: personName(reg, l), Email: reg.Email, Erased: store.Erased(reg),
 		Organization: reg.Organization, Country: l.Country(reg.Country), Registered: d + " " + t}
+	if row.Erased {
+		row.Email = ""
+	}
+	for _, ci := range checkins {
+		// The event day checked in for (its year goes without saying), and
+		// the clock at the door.
+		row.CheckedIn = append(row.CheckedIn,
+			i18n.FormatDayMonth(l.Lang(), ci.Day.In(ev.Location()))+" "+ci.At.In(ev.Location()).Format("15:04"))
+	}
 	row.Status, row.StatusClass = statusBadge(l, reg.Status)
 	action := self + "/registrations/" + url.PathEscape(reg.ID)
 	switch reg.Status {
@@ -251,6 +313,17 @@ func adminRegRowOf(self string, reg *domain.Registration, ev *domain.Event, l *i
 		row.PromoteAction = action + "/promote"
 	}
 	return row
+}
+
+// personName is how the dashboard names a participant: their name, or
+// "Erased participant" once erasure has removed it (the address left then
+// is a placeholder made of the registration's id, which tells no one
+// anything).
+func personName(reg *domain.Registration, l *i18n.Localizer) string {
+	if store.Erased(reg) {
+		return l.T("admin.list.erased", nil)
+	}
+	return reg.FirstName + " " + reg.LastName
 }
 
 // backToList redirects (303) an action to the event page, showing the same
@@ -341,7 +414,8 @@ func (s *Server) adminExport(c *gin.Context) {
 	}
 	_, err := registrationFilter(c)
 	_, known := export.ContentType(strings.ToLower(strings.TrimSpace(c.DefaultQuery("format", "csv"))))
-	if err != nil || !known {
+	_, spoken := exportLang(c.Request)
+	if err != nil || !known || !spoken {
 		s.renderMessage(c.Writer, c.Request, http.StatusBadRequest, lang, "bad_request", requestID(c))
 		c.Abort()
 		return

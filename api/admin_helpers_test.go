@@ -105,6 +105,7 @@ func (d *dashboard) workshop(org *domain.Organizer, slug string, change func(*do
 // attendee is a participant registered straight through the store.
 type attendee struct {
 	first, last, email, country, org string
+	role                             string // expert unless set
 	confirmed, notify                bool
 }
 
@@ -114,9 +115,12 @@ func (d *dashboard) enrol(ev *domain.Event, p attendee) *domain.Registration {
 	if p.org == "" {
 		p.org = "Ministry of Digital Technologies"
 	}
+	if p.role == "" {
+		p.role = "expert"
+	}
 	reg, err := d.rules.NewRegistration(domain.RegistrationInput{
 		FirstName: p.first, LastName: p.last, Email: p.email, Country: p.country, Organization: p.org,
-		Role: "expert", Consent: &consent,
+		Role: p.role, Consent: &consent,
 	}, ev, d.clock())
 	if err != nil {
 		d.t.Fatal(err)

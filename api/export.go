@@ -17,13 +17,15 @@ import (
 
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/export"
+	"github.com/attend/attend/i18n"
 	"github.com/attend/attend/store"
 )
 
 // exportRegistrations downloads every registration that matches the list's
 // filters (status, country, q) as CSV or XLSX, one row each, with a column
-// per event day holding the check-in time. Rows stream from one database
-// query, so memory stays flat whatever the size of the event.
+// per event day holding the check-in time, in the language of ?lang= (see
+// exportLang). Rows stream from one database query, so memory stays flat
+// whatever the size of the event.
 func (s *Server) exportRegistrations(c *gin.Context) {
 	ctx, cancel := s.exportContext(c)
 	defer cancel()
@@ -42,27 +44,50 @@ func (s *Server) exportRegistrations(c *gin.Context) {
 		fields = append(fields, domain.FieldError{Field: "format", Code: "oneof", Param: "csv xlsx",
 			Message: "Format must be one of: csv, xlsx."})
 	}
+	lang, ok := exportLang(c.Request)
+	if !ok {
+		fields = append(fields, domain.FieldError{Field: "lang", Code: "oneof", Param: strings.Join(i18n.Supported, " "),
+			Message: "Lang must be one of: " + strings.Join(i18n.Supported, ", ") + "."})
+	}
 	if err := domain.ValidationError(fields); err != nil {
 		s.Error(c, err)
 		return
 	}
 	f.Cursor, f.Limit = "", 0 // paging belongs to the list; an export has every match
 	name := fmt.Sprintf("%s-attendees-%s.%s", ev.Slug, domain.DateOf(s.now().In(ev.Location())), format)
+	l := s.web.i18n.Localizer(lang)
 	if format == "xlsx" {
-		s.exportXLSX(ctx, c, ev, f, name)
+		s.exportXLSX(ctx, c, ev, f, l, name)
 		return
 	}
-	s.exportCSV(ctx, c, ev, f, name)
+	s.exportCSV(ctx, c, ev, f, l, name)
+}
+
+// exportLang is the language of an export's headers and country names:
+// ?lang= when given (ok is false when attend does not speak it), else the
+// language the organizer's dashboard is shown in (its cookie, then the
+// browser's Accept-Language), else English. A script calling the API with
+// neither gets the English it always had.
+func exportLang(r *http.Request) (lang string, ok bool) {
+	q := r.URL.Query()
+	if q.Has("lang") {
+		return i18n.Match(q.Get("lang"))
+	}
+	cookie := ""
+	if ck, err := r.Cookie(langCookie); err == nil {
+		cookie = ck.Value
+	}
+	return i18n.Negotiate("", cookie, r.Header.Get("Accept-Language")), true
 }
 
 // exportCSV streams the CSV: the headers go out with the first batch, each
 // batch is flushed to the client as it is written.
-func (s *Server) exportCSV(ctx context.Context, c *gin.Context, ev *domain.Event, f store.RegistrationFilter, name string) {
+func (s *Server) exportCSV(ctx context.Context, c *gin.Context, ev *domain.Event, f store.RegistrationFilter, l *i18n.Localizer, name string) {
 	var w *export.CSV
 	start := func() error {
-		s.downloadHeaders(c, "csv", name)
+		s.downloadHeaders(c, "csv", l.Lang(), name)
 		var err error
-		w, err = export.NewCSV(c.Writer, ev)
+		w, err = export.NewCSV(c.Writer, ev, l)
 		return err
 	}
 	err := s.store.EachAttendee(ctx, ev.ID, ev.Days(), f, store.DefaultExportBatch, func(batch []store.Attendee) error {
@@ -91,10 +116,10 @@ func (s *Server) exportCSV(ctx context.Context, c *gin.Context, ev *domain.Event
 
 // exportXLSX builds the workbook (its sheets wait in temporary files) and
 // then writes it; errors before the first byte are answered as problems.
-func (s *Server) exportXLSX(ctx context.Context, c *gin.Context, ev *domain.Event, f store.RegistrationFilter, name string) {
+func (s *Server) exportXLSX(ctx context.Context, c *gin.Context, ev *domain.Event, f store.RegistrationFilter, l *i18n.Localizer, name string) {
 	gcTarget.enter(s.cfg.ExportGCPercent)
 	defer gcTarget.leave()
-	x, err := export.NewXLSX(ev)
+	x, err := export.NewXLSX(ev, l)
 	if err != nil {
 		s.Error(c, err)
 		return
@@ -116,7 +141,7 @@ func (s *Server) exportXLSX(ctx context.Context, c *gin.Context, ev *domain.Even
 		s.Error(c, err)
 		return
 	}
-	s.downloadHeaders(c, "xlsx", name)
+	s.downloadHeaders(c, "xlsx", l.Lang(), name)
 	if _, err := x.WriteTo(c.Writer); err != nil {
 		s.abortDownload(c, err)
 	}
@@ -124,9 +149,10 @@ func (s *Server) exportXLSX(ctx context.Context, c *gin.Context, ev *domain.Even
 
 // downloadHeaders sends the status and headers of a file download. The
 // lists hold personal data: no caching anywhere.
-func (s *Server) downloadHeaders(c *gin.Context, format, name string) {
+func (s *Server) downloadHeaders(c *gin.Context, format, lang, name string) {
 	mediaType, _ := export.ContentType(format) // checked by exportRegistrations
 	c.Header("Content-Type", mediaType)
+	c.Header("Content-Language", lang)
 	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	c.Header("Cache-Control", "no-store")
 	c.Header("X-Content-Type-Options", "nosniff")

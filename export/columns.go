@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/i18n"
 	"github.com/attend/attend/store"
 )
 
@@ -22,50 +23,52 @@ func ContentType(format string) (mediaType string, ok bool) {
 // column is one fixed column of the attendee list. Exactly one of text and
 // at is set: text for a string cell, at for a date-time cell (nil time:
 // empty cell). user marks text a participant typed, which is neutralized.
+// header is the message id of the column's heading; widest bounds the
+// column's width in a workbook (longer text wraps).
 type column struct {
 	header string
-	width  float64
+	widest float64
 	user   bool
-	text   func(*store.Attendee) string
+	text   func(*store.Attendee, *i18n.Localizer) string
 	at     func(*store.Attendee) *time.Time
 }
 
 // columns are the attendee list's fixed columns, in order; one column per
-// event day follows them, with the check-in time of that day.
+// event day follows them, with the check-in time of that day. Status, role
+// and language stay codes in every language: they are the values the API
+// and the list's filters use.
 var columns = []column{
-	{header: "ID", width: 38, text: func(a *store.Attendee) string { return a.ID }},
-	{header: "Status", width: 11, text: func(a *store.Attendee) string { return string(a.Status) }},
-	{header: "First name", width: 18, user: true, text: func(a *store.Attendee) string { return a.FirstName }},
-	{header: "Last name", width: 20, user: true, text: func(a *store.Attendee) string { return a.LastName }},
-	{header: "Email", width: 30, user: true, text: func(a *store.Attendee) string { return a.Email }},
-	{header: "Phone", width: 17, user: true, text: func(a *store.Attendee) string { return a.Phone }},
-	{header: "Country code", width: 9, text: func(a *store.Attendee) string { return a.Country }},
-	{header: "Country", width: 20, text: func(a *store.Attendee) string { return domain.CountryName(a.Country) }},
-	{header: "Organization", width: 36, user: true, text: func(a *store.Attendee) string { return a.Organization }},
-	{header: "Position", width: 28, user: true, text: func(a *store.Attendee) string { return a.Position }},
-	{header: "Role", width: 13, text: func(a *store.Attendee) string { return a.Role }},
-	{header: "Language", width: 9, text: func(a *store.Attendee) string { return a.Language }},
-	{header: "Registered at", width: 18, at: func(a *store.Attendee) *time.Time { return &a.CreatedAt }},
-	{header: "Confirmed at", width: 18, at: func(a *store.Attendee) *time.Time { return a.ConfirmedAt }},
-	{header: "Check-in code", width: 13, text: func(a *store.Attendee) string { return a.CheckinCode }},
+	{header: "export.col.id", widest: 38, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.ID }},
+	{header: "export.col.status", widest: 12, text: func(a *store.Attendee, _ *i18n.Localizer) string { return string(a.Status) }},
+	{header: "export.col.first_name", widest: 24, user: true, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.FirstName }},
+	{header: "export.col.last_name", widest: 24, user: true, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.LastName }},
+	{header: "export.col.email", widest: 34, user: true, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.Email }},
+	{header: "export.col.phone", widest: 18, user: true, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.Phone }},
+	{header: "export.col.country_code", widest: 16, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.Country }},
+	{header: "export.col.country", widest: 26, text: func(a *store.Attendee, l *i18n.Localizer) string { return l.Country(a.Country) }},
+	{header: "export.col.organization", widest: 40, user: true, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.Organization }},
+	{header: "export.col.position", widest: 30, user: true, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.Position }},
+	{header: "export.col.role", widest: 14, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.Role }},
+	{header: "export.col.language", widest: 10, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.Language }},
+	{header: "export.col.registered_at", at: func(a *store.Attendee) *time.Time { return &a.CreatedAt }},
+	{header: "export.col.confirmed_at", at: func(a *store.Attendee) *time.Time { return a.ConfirmedAt }},
+	{header: "export.col.checkin_code", widest: 14, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.CheckinCode }},
 }
-
-// dayWidth is the width of a per-day check-in column.
-const dayWidth = 18
 
 // cellText is a text column's value for a, neutralized when user-supplied.
-func (c *column) cellText(a *store.Attendee) string {
+func (c *column) cellText(a *store.Attendee, l *i18n.Localizer) string {
 	if c.user {
-		return Neutralize(c.text(a))
+		return Neutralize(c.text(a, l))
 	}
-	return c.text(a)
+	return c.text(a, l)
 }
 
-// Headers lists the column headers of an event's attendee list.
-func Headers(days []domain.Date) []string {
+// Headers lists the column headers of an event's attendee list in l's
+// language; the day columns are headed by their ISO dates.
+func Headers(l *i18n.Localizer, days []domain.Date) []string {
 	out := make([]string, 0, len(columns)+len(days))
 	for _, c := range columns {
-		out = append(out, c.header)
+		out = append(out, l.T(c.header, nil))
 	}
 	for _, d := range days {
 		out = append(out, d.String())

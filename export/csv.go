@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/i18n"
 	"github.com/attend/attend/store"
 )
 
@@ -20,17 +21,19 @@ type CSV struct {
 	w    *csv.Writer
 	loc  *time.Location
 	days []domain.Date
+	l    *i18n.Localizer
 	rec  []string
 }
 
-// NewCSV writes the byte-order mark and the header row for ev to w.
-func NewCSV(w io.Writer, ev *domain.Event) (*CSV, error) {
+// NewCSV writes the byte-order mark and the header row for ev to w. Headers
+// and country names are in l's language.
+func NewCSV(w io.Writer, ev *domain.Event, l *i18n.Localizer) (*CSV, error) {
 	if _, err := io.WriteString(w, bom); err != nil {
 		return nil, fmt.Errorf("export: csv: %w", err)
 	}
-	c := &CSV{w: csv.NewWriter(w), loc: ev.Location(), days: ev.Days()}
+	c := &CSV{w: csv.NewWriter(w), loc: ev.Location(), days: ev.Days(), l: l}
 	c.w.UseCRLF = true
-	if err := c.w.Write(Headers(c.days)); err != nil {
+	if err := c.w.Write(Headers(l, c.days)); err != nil {
 		return nil, fmt.Errorf("export: csv header: %w", err)
 	}
 	c.w.Flush()
@@ -50,7 +53,7 @@ func (c *CSV) Write(batch []store.Attendee) error {
 			if col.at != nil {
 				c.rec[j] = c.timeText(col.at(a))
 			} else {
-				c.rec[j] = col.cellText(a)
+				c.rec[j] = col.cellText(a, c.l)
 			}
 		}
 		for j, d := range c.days {

@@ -50,7 +50,7 @@ func BenchmarkCSVWrite(b *testing.B) {
 	const batch = 1000
 	ev := benchEvent()
 	rows := benchAttendees(batch, ev)
-	w, err := export.NewCSV(io.Discard, ev)
+	w, err := export.NewCSV(io.Discard, ev, localizer(b, "en"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func BenchmarkXLSXWrite(b *testing.B) {
 	const batch = 1000
 	ev := benchEvent()
 	rows := benchAttendees(batch, ev)
-	x, err := export.NewXLSX(ev)
+	x, err := export.NewXLSX(ev, localizer(b, "en"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/export"
+	"github.com/attend/attend/i18n"
 	"github.com/attend/attend/store"
 )
 
@@ -62,6 +63,16 @@ func FuzzNeutralize(f *testing.F) {
 	})
 }
 
+// localizer is the translator of lang.
+func localizer(tb testing.TB, lang string) *i18n.Localizer {
+	tb.Helper()
+	b, err := i18n.New()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b.Localizer(lang)
+}
+
 func workshop() *domain.Event {
 	return &domain.Event{Slug: "egov-tashkent-2019", Timezone: "Asia/Tashkent",
 		StartsOn: domain.NewDate(2019, time.May, 30), EndsOn: domain.NewDate(2019, time.May, 31)}
@@ -90,7 +101,7 @@ func attendees() []store.Attendee {
 
 func TestCSV(t *testing.T) {
 	var buf bytes.Buffer
-	w, err := export.NewCSV(&buf, workshop())
+	w, err := export.NewCSV(&buf, workshop(), localizer(t, "en"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +141,7 @@ func TestCSV(t *testing.T) {
 
 func TestCSVOfNoRowsIsTheHeader(t *testing.T) {
 	var buf bytes.Buffer
-	if _, err := export.NewCSV(&buf, workshop()); err != nil {
+	if _, err := export.NewCSV(&buf, workshop(), localizer(t, "en")); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(buf.String(), "\uFEFFID,Status,") || !strings.HasSuffix(buf.String(), "2019-05-31\r\n") {
@@ -139,7 +150,7 @@ func TestCSVOfNoRowsIsTheHeader(t *testing.T) {
 }
 
 func TestCSVReportsWriteErrors(t *testing.T) {
-	if _, err := export.NewCSV(failingWriter{}, workshop()); err == nil {
+	if _, err := export.NewCSV(failingWriter{}, workshop(), localizer(t, "en")); err == nil {
 		t.Error("NewCSV on a broken writer succeeded")
 	}
 }
@@ -149,7 +160,7 @@ type failingWriter struct{}
 func (failingWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
 
 func TestXLSX(t *testing.T) {
-	x, err := export.NewXLSX(workshop())
+	x, err := export.NewXLSX(workshop(), localizer(t, "en"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +194,7 @@ func TestXLSX(t *testing.T) {
 		t.Fatalf("sheets = %q", got)
 	}
 
-	rows, err := f.GetRows(export.AttendeesSheet, excelize.Options{RawCellValue: true})
+	rows, err := f.GetRows("Attendees", excelize.Options{RawCellValue: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,17 +208,17 @@ func TestXLSX(t *testing.T) {
 		"N3": "", "P3": "", "Q3": "",
 	}
 	for cell, want := range text {
-		got, err := f.GetCellValue(export.AttendeesSheet, cell)
+		got, err := f.GetCellValue("Attendees", cell)
 		if err != nil || got != want {
 			t.Errorf("%s = %q (%v), want %q", cell, got, err, want)
 		}
 		if want == "" {
 			continue
 		}
-		if typ, _ := f.GetCellType(export.AttendeesSheet, cell); typ != excelize.CellTypeInlineString {
+		if typ, _ := f.GetCellType("Attendees", cell); typ != excelize.CellTypeInlineString {
 			t.Errorf("%s has type %v, want an (inline) string", cell, typ)
 		}
-		if formula, _ := f.GetCellFormula(export.AttendeesSheet, cell); formula != "" {
+		if formula, _ := f.GetCellFormula("Attendees", cell); formula != "" {
 			t.Errorf("%s holds the formula %q", cell, formula)
 		}
 	}
@@ -220,17 +231,17 @@ func TestXLSX(t *testing.T) {
 		"M3": time.Date(2019, time.May, 15, 11, 0, 0, 0, time.UTC),
 	}
 	for cell, want := range times {
-		checkDateCell(t, f, export.AttendeesSheet, cell, want)
+		checkDateCell(t, f, "Attendees", cell, want)
 	}
 
-	header, err := f.GetCellStyle(export.AttendeesSheet, "A1")
+	header, err := f.GetCellStyle("Attendees", "A1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st, err := f.GetStyle(header); err != nil || st.Font == nil || !st.Font.Bold {
 		t.Errorf("header style %+v (%v), want bold", st, err)
 	}
-	panes, err := f.GetPanes(export.AttendeesSheet)
+	panes, err := f.GetPanes("Attendees")
 	if err != nil || !panes.Freeze || panes.YSplit != 1 || panes.TopLeftCell != "A2" {
 		t.Errorf("panes = %+v (%v), want the first row frozen", panes, err)
 	}
@@ -238,11 +249,11 @@ func TestXLSX(t *testing.T) {
 	if sheet := sheetXML(t, buf.Bytes(), "xl/worksheets/sheet1.xml"); !autoFilterA1Q3.MatchString(sheet) {
 		t.Errorf("no autofilter over A1:Q3 in the Attendees sheet")
 	}
-	if w, err := f.GetColWidth(export.AttendeesSheet, "I"); err != nil || w < 20 {
+	if w, err := f.GetColWidth("Attendees", "I"); err != nil || w < 20 {
 		t.Errorf("Organization column width %v (%v), want a wide column", w, err)
 	}
 
-	byCountry, err := f.GetRows(export.CountrySheet)
+	byCountry, err := f.GetRows("By country")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +271,7 @@ func TestXLSX(t *testing.T) {
 			t.Errorf("By country row %d = %q, want %q", i+1, byCountry[i], wantByCountry[i])
 		}
 	}
-	if typ, _ := f.GetCellType(export.CountrySheet, "C2"); typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
+	if typ, _ := f.GetCellType("By country", "C2"); typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
 		t.Errorf("counts have cell type %v, want numbers", typ)
 	}
 }

@@ -10,41 +10,46 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/i18n"
 	"github.com/attend/attend/store"
-)
-
-// Sheet names of the workbook.
-const (
-	AttendeesSheet = "Attendees"
-	CountrySheet   = "By country"
 )
 
 // DateTimeFormat is the number format of date-time cells.
 const DateTimeFormat = "yyyy-mm-dd hh:mm"
 
-// XLSX writes an attendee list as an Excel workbook: a sheet "Attendees"
-// with one row per registration, and a sheet "By country" with the event's
-// statistics. Rows go through excelize's stream writer, which keeps a
-// sheet in a temporary file rather than in memory; the zip is produced by
-// WriteTo at the end. Text is always written as text cells, times as real
-// date-time cells holding the event's local time (spreadsheets have no time
-// zones).
+// XLSX writes an attendee list as an Excel workbook: a sheet of attendees
+// with one row per registration, and a sheet of the event's statistics by
+// country, both in the language of the localizer given (sheet names,
+// headers, country names). Rows go through excelize's stream writer, which
+// keeps a sheet in a temporary file rather than in memory; the zip is
+// produced by WriteTo at the end. Text is always written as text cells,
+// times as real date-time cells holding the event's local time
+// (spreadsheets have no time zones).
+//
+// A streamed sheet's column widths come before its first row, so the
+// attendee sheet's header waits for the first batch: the columns are made
+// as wide as the header and that batch's values need, up to each column's
+// limit, past which text wraps. Both sheets print landscape, one page wide,
+// with the header row on every page.
 //
 // Use: NewXLSX, Write for each batch, Finish, WriteTo, and always Close.
 type XLSX struct {
-	f      *excelize.File
-	sw     *excelize.StreamWriter
-	loc    *time.Location
-	days   []domain.Date
-	rows   int // rows written to Attendees, header included
-	header int // style ids
-	when   int
-	cells  []any
+	f       *excelize.File
+	sw      *excelize.StreamWriter
+	l       *i18n.Localizer
+	loc     *time.Location
+	days    []domain.Date
+	sheet   string // the attendee sheet's name
+	rows    int    // rows written to it, header included; 0 until the first batch
+	style   styles
+	cells   []any
+	headers []string
+	widths  []float64 // of the text columns, which wrap; 0 for the others
 }
 
-// NewXLSX starts a workbook for ev's attendee list with its header row.
-func NewXLSX(ev *domain.Event) (*XLSX, error) {
-	x := &XLSX{f: excelize.NewFile(), loc: ev.Location(), days: ev.Days()}
+// NewXLSX starts a workbook for ev's attendee list in l's language.
+func NewXLSX(ev *domain.Event, l *i18n.Localizer) (*XLSX, error) {
+	x := &XLSX{f: excelize.NewFile(), l: l, loc: ev.Location(), days: ev.Days(), sheet: l.T("export.sheet.attendees", nil)}
 	if err := x.start(); err != nil {
 		_ = x.f.Close() // the start error is the one worth reporting
 		return nil, fmt.Errorf("export: xlsx: %w", err)
@@ -53,38 +58,59 @@ func NewXLSX(ev *domain.Event) (*XLSX, error) {
 }
 
 func (x *XLSX) start() error {
+	if err := x.f.SetDefaultFont(FontFamily); err != nil {
+		return err
+	}
 	var err error
-	if x.header, err = x.f.NewStyle(&excelize.Style{
-		Font: &excelize.Font{Bold: true},
-		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
-	}); err != nil {
+	if x.style, err = newStyles(x.f); err != nil {
 		return err
 	}
-	format := DateTimeFormat
-	if x.when, err = x.f.NewStyle(&excelize.Style{CustomNumFmt: &format}); err != nil {
+	if err := x.f.SetSheetName("Sheet1", x.sheet); err != nil {
 		return err
 	}
-	if err := x.f.SetSheetName("Sheet1", AttendeesSheet); err != nil {
+	if err := printSetup(x.f, x.sheet); err != nil {
 		return err
 	}
-	if x.sw, err = x.f.NewStreamWriter(AttendeesSheet); err != nil {
+	if x.sw, err = x.f.NewStreamWriter(x.sheet); err != nil {
 		return err
-	}
-	for i, c := range columns {
-		if err := x.sw.SetColWidth(i+1, i+1, c.width); err != nil {
-			return err
-		}
-	}
-	if len(x.days) > 0 {
-		if err := x.sw.SetColWidth(len(columns)+1, len(columns)+len(x.days), dayWidth); err != nil {
-			return err
-		}
 	}
 	if err := x.sw.SetPanes(frozenHeader); err != nil {
 		return err
 	}
-	x.cells = make([]any, len(columns)+len(x.days))
-	if err := x.sw.SetRow("A1", x.headerCells(Headers(x.days))); err != nil {
+	x.headers = Headers(x.l, x.days)
+	x.cells = make([]any, len(x.headers))
+	return nil
+}
+
+// begin sets the attendee sheet's column widths and styles from its
+// headers and the first batch of rows (none for an empty list), and writes
+// the header row.
+func (x *XLSX) begin(first []store.Attendee) error {
+	x.widths = make([]float64, len(x.headers))
+	// excelize writes the columns in the reverse order of these calls, and
+	// Excel wants them in ascending order.
+	for i := len(x.headers) - 1; i >= 0; i-- {
+		h := x.headers[i]
+		col, width, style := i+1, max(dateWidth, headerWidth(h)), x.style.when
+		if i < len(columns) && columns[i].text != nil {
+			c := &columns[i]
+			content := 0.0
+			for j := range first {
+				content = max(content, textWidth(c.cellText(&first[j], x.l)))
+			}
+			width, style = fitWidth(h, content, c.widest), x.style.text
+			x.widths[i] = width
+		}
+		if err := x.sw.SetColWidth(col, col, width); err != nil {
+			return err
+		}
+		// Text cells are written without a style of their own and take
+		// their column's: the font, and wrapping.
+		if err := x.sw.SetColStyle(col, col, style); err != nil {
+			return err
+		}
+	}
+	if err := x.sw.SetRow("A1", x.headerCells(x.headers)); err != nil {
 		return err
 	}
 	x.rows = 1
@@ -98,22 +124,30 @@ var frozenHeader = &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", A
 func (x *XLSX) headerCells(headers []string) []any {
 	out := make([]any, len(headers))
 	for i, h := range headers {
-		out[i] = excelize.Cell{StyleID: x.header, Value: h}
+		out[i] = excelize.Cell{StyleID: x.style.header, Value: h}
 	}
 	return out
 }
 
-// Write appends a batch of rows to the Attendees sheet.
+// Write appends a batch of rows to the attendee sheet.
 func (x *XLSX) Write(batch []store.Attendee) error {
+	if x.rows == 0 {
+		if err := x.begin(batch); err != nil {
+			return fmt.Errorf("export: xlsx header: %w", err)
+		}
+	}
 	for i := range batch {
 		a := &batch[i]
+		lines := 1
 		for j := range columns {
 			col := &columns[j]
 			if col.at != nil {
 				x.cells[j] = x.timeCell(col.at(a))
-			} else {
-				x.cells[j] = col.cellText(a)
+				continue
 			}
+			text := col.cellText(a, x.l)
+			x.cells[j] = text
+			lines = max(lines, wrappedLines(text, x.widths[j]))
 		}
 		for j, d := range x.days {
 			x.cells[len(columns)+j] = x.timeCell(checkinAt(a, d))
@@ -123,7 +157,7 @@ func (x *XLSX) Write(batch []store.Attendee) error {
 		if err != nil {
 			return fmt.Errorf("export: xlsx row: %w", err)
 		}
-		if err := x.sw.SetRow(cell, x.cells); err != nil {
+		if err := x.sw.SetRow(cell, x.cells, excelize.RowOpts{Height: rowHeight(lines)}); err != nil {
 			return fmt.Errorf("export: xlsx row: %w", err)
 		}
 	}
@@ -137,55 +171,60 @@ func (x *XLSX) timeCell(t *time.Time) any {
 	if t == nil {
 		return nil
 	}
-	return excelize.Cell{StyleID: x.when, Value: t.In(x.loc)}
+	return excelize.Cell{StyleID: x.style.when, Value: t.In(x.loc)}
 }
 
-// Finish closes the Attendees sheet with an autofilter over its rows and
+// Finish closes the attendee sheet with an autofilter over its rows and
 // adds the By country sheet from st.
 func (x *XLSX) Finish(st *store.Stats) error {
-	last, err := excelize.CoordinatesToCellName(len(columns)+len(x.days), x.rows)
+	if x.rows == 0 { // no registrations match: the header row only
+		if err := x.begin(nil); err != nil {
+			return fmt.Errorf("export: xlsx header: %w", err)
+		}
+	}
+	last, err := excelize.CoordinatesToCellName(len(x.headers), x.rows)
 	if err != nil {
 		return fmt.Errorf("export: xlsx: %w", err)
 	}
 	// The filter is set on the streamed sheet before Flush writes it out.
-	if err := x.f.AutoFilter(AttendeesSheet, "A1:"+last, nil); err != nil {
+	if err := x.f.AutoFilter(x.sheet, "A1:"+last, nil); err != nil {
 		return fmt.Errorf("export: xlsx autofilter: %w", err)
 	}
 	if err := x.sw.Flush(); err != nil {
 		return fmt.Errorf("export: xlsx: %w", err)
 	}
-	if err := x.countrySheet(st); err != nil {
-		return fmt.Errorf("export: xlsx %s: %w", CountrySheet, err)
+	name := x.l.T("export.sheet.by_country", nil)
+	if err := x.countrySheet(name, st); err != nil {
+		return fmt.Errorf("export: xlsx %s: %w", name, err)
 	}
 	return nil
 }
 
-func (x *XLSX) countrySheet(st *store.Stats) error {
-	if _, err := x.f.NewSheet(CountrySheet); err != nil {
+// countryHeaders are the message ids of the By country sheet's columns
+// before the day columns; countryAttended heads the last.
+var countryHeaders = []string{"export.col.country_code", "export.col.country", "export.col.registered", "export.col.confirmed",
+	"export.col.pending", "export.col.waitlisted", "export.col.cancelled", "export.col.expired"}
+
+const countryAttended = "export.col.attended"
+
+func (x *XLSX) countrySheet(name string, st *store.Stats) error {
+	if _, err := x.f.NewSheet(name); err != nil {
 		return err
 	}
-	sw, err := x.f.NewStreamWriter(CountrySheet)
+	if err := printSetup(x.f, name); err != nil {
+		return err
+	}
+	sw, err := x.f.NewStreamWriter(name)
 	if err != nil {
 		return err
 	}
-	headers := []string{"Country code", "Country", "Registered", "Confirmed", "Pending", "Waitlisted", "Cancelled", "Expired"}
+	var headers []string
+	for _, id := range countryHeaders {
+		headers = append(headers, x.l.T(id, nil))
+	}
 	headers = append(headers, domain.DateStrings(st.Days)...)
-	headers = append(headers, "Attended")
-	widths := map[int]float64{1: 9, 2: 24}
-	for i := 3; i <= len(headers); i++ {
-		widths[i] = 12
-	}
-	for col, w := range widths {
-		if err := sw.SetColWidth(col, col, w); err != nil {
-			return err
-		}
-	}
-	if err := sw.SetPanes(frozenHeader); err != nil {
-		return err
-	}
-	if err := sw.SetRow("A1", x.headerCells(headers)); err != nil {
-		return err
-	}
+	headers = append(headers, x.l.T(countryAttended, nil))
+	total := x.l.T("export.total", nil)
 	row := func(code, name string, c *store.Counts) []any {
 		out := []any{code, name, c.Registered, c.Confirmed, c.Pending, c.Waitlisted, c.Cancelled, c.Expired}
 		for _, d := range st.Days {
@@ -193,19 +232,55 @@ func (x *XLSX) countrySheet(st *store.Stats) error {
 		}
 		return append(out, c.Attended)
 	}
-	r := 1
+	rows := make([][]any, 0, len(st.ByCountry))
+	nameWidth := textWidth(total)
 	for i := range st.ByCountry {
 		cs := &st.ByCountry[i]
-		r++
-		if err := sw.SetRow(fmt.Sprintf("A%d", r), row(cs.Country, cs.Name, &cs.Counts)); err != nil {
+		country := x.l.Country(cs.Country)
+		nameWidth = max(nameWidth, textWidth(country))
+		rows = append(rows, row(cs.Country, country, &cs.Counts))
+	}
+	nameCol := 0.0
+	for i := len(headers) - 1; i >= 0; i-- { // see begin
+		h := headers[i]
+		col, width, style := i+1, fitWidth(h, 6, 0), x.style.number
+		switch i {
+		case 0:
+			width, style = fitWidth(h, 2, 0), x.style.text
+		case 1:
+			width, style = fitWidth(h, nameWidth, 30), x.style.text
+			nameCol = width
+		}
+		if err := sw.SetColWidth(col, col, width); err != nil {
+			return err
+		}
+		if err := sw.SetColStyle(col, col, style); err != nil {
 			return err
 		}
 	}
-	total := row("", "Total", &st.Total)
-	for i, v := range total {
-		total[i] = excelize.Cell{StyleID: x.header, Value: v}
+	if err := sw.SetPanes(frozenHeader); err != nil {
+		return err
 	}
-	if err := sw.SetRow(fmt.Sprintf("A%d", r+1), total); err != nil {
+	head := x.headerCells(headers)
+	for i := 2; i < len(head); i++ { // the counts
+		head[i] = excelize.Cell{StyleID: x.style.headerNum, Value: headers[i]}
+	}
+	if err := sw.SetRow("A1", head); err != nil {
+		return err
+	}
+	r := 1
+	for _, cells := range rows {
+		r++
+		lines := wrappedLines(cells[1].(string), nameCol)
+		if err := sw.SetRow(fmt.Sprintf("A%d", r), cells, excelize.RowOpts{Height: rowHeight(lines)}); err != nil {
+			return err
+		}
+	}
+	totals := row("", total, &st.Total)
+	for i, v := range totals {
+		totals[i] = excelize.Cell{StyleID: x.style.total, Value: v}
+	}
+	if err := sw.SetRow(fmt.Sprintf("A%d", r+1), totals); err != nil {
 		return err
 	}
 	return sw.Flush()

@@ -77,6 +77,18 @@ func FormatDate(lang string, d time.Time) string {
 	return fmt.Sprintf("%d %s %d", day, monthName("en", m), y)
 }
 
+// FormatDayMonth writes a date without its year, where the year goes
+// without saying (the days of an event in a table about it): "30 May",
+// "30 мая", "30-may".
+func FormatDayMonth(lang string, d time.Time) string {
+	_, m, day := d.Date()
+	lang = Language(lang)
+	if lang == "uz" {
+		return fmt.Sprintf("%d-%s", day, monthName(lang, m))
+	}
+	return fmt.Sprintf("%d %s", day, monthName(lang, m))
+}
+
 // FormatDateWithWeekday is FormatDate with the day of the week, for lists of
 // attendance days where the weekday helps people plan:
 // "Thursday, 30 May 2019", "четверг, 30 мая 2019 г.", "2019-yil 30-may, payshanba".

@@ -101,3 +101,11 @@ func TestLanguage(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatDayMonth(t *testing.T) {
+	for lang, want := range map[string]string{"en": "30 May", "ru": "30 мая", "uz": "30-may", "de": "30 May"} {
+		if got := FormatDayMonth(lang, date(2019, 5, 30)); got != want {
+			t.Errorf("FormatDayMonth(%q) = %q, want %q", lang, got, want)
+		}
+	}
+}

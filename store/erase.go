@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -91,6 +92,15 @@ func (s *Store) ExemptFromRetention(ctx context.Context, eventID int64) error {
 	return nil
 }
 
+// erasedAddress ends the placeholder address erase gives a registration.
+const erasedAddress = "@erased.invalid"
+
+// Erased reports whether reg's participant was erased: it has no name, and
+// the placeholder address erase leaves.
+func Erased(reg *domain.Registration) bool {
+	return reg.FirstName == "" && reg.LastName == "" && strings.HasSuffix(reg.Email, erasedAddress)
+}
+
 // erase removes a person from a registration (locked, its event locked):
 // names, address, phone, employer and position go; country, role, days,
 // status and times stay, so the statistics by country remain right. A
@@ -118,7 +128,7 @@ func (s *Store) erase(ctx context.Context, tx *sqlx.Tx, ev *domain.Event, reg *d
 	}
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE registrations SET first_name = '', last_name = '',
-			email = 'erased-' || id || '@erased.invalid', phone = '', organization = '', position = '',
+			email = 'erased-' || id || '`+erasedAddress+`', phone = '', organization = '', position = '',
 			checkin_code = $2, erased_at = coalesce(erased_at, $3), updated_at = $3
 		WHERE id = $1`, reg.ID, code, s.Now()); err != nil {
 		return fmt.Errorf("store: anonymize registration: %w", unavailable(err))

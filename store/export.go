@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lib/pq"
+
 	"github.com/attend/attend/domain"
 )
 
@@ -31,6 +33,31 @@ func (a *Attendee) CheckedIn(day domain.Date) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// CheckinsOf returns when the registrations ids of ev were checked in on
+// ev's days, by registration id, in day order; registrations never checked
+// in are missing. It serves one page of the dashboard's list.
+func (s *Store) CheckinsOf(ctx context.Context, ev *domain.Event, ids []string) (map[string][]DayCheckin, error) {
+	out := make(map[string][]DayCheckin, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		RegistrationID string    `db:"registration_id"`
+		Day            time.Time `db:"day"`
+		At             time.Time `db:"checked_in_at"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, `
+		SELECT registration_id, day, checked_in_at FROM checkins
+		WHERE event_id = $1 AND registration_id = ANY($2::uuid[]) AND day BETWEEN $3 AND $4
+		ORDER BY registration_id, day`, ev.ID, pq.Array(ids), ev.StartsOn, ev.EndsOn); err != nil {
+		return nil, fmt.Errorf("store: check-ins of registrations: %w", unavailable(err))
+	}
+	for _, r := range rows {
+		out[r.RegistrationID] = append(out[r.RegistrationID], DayCheckin{Day: domain.DateOf(r.Day), At: r.At})
+	}
+	return out, nil
 }
 
 // DefaultExportBatch is how many rows EachAttendee hands over at a time.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/export"
+	"github.com/attend/attend/i18n"
 	"github.com/attend/attend/internal/pgtest"
 	"github.com/attend/attend/store"
 )
@@ -229,10 +230,15 @@ func BenchmarkExport100k(b *testing.B) {
 	if _, err := db.ExecContext(ctx, `ANALYZE registrations; ANALYZE checkins`); err != nil {
 		b.Fatal(err)
 	}
+	bundle, err := i18n.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	english := bundle.Localizer("en")
 
 	exports := map[string]func(w io.Writer) (int, error){
 		"csv": func(w io.Writer) (int, error) {
-			c, err := export.NewCSV(w, ev)
+			c, err := export.NewCSV(w, ev, english)
 			if err != nil {
 				return 0, err
 			}
@@ -244,7 +250,7 @@ func BenchmarkExport100k(b *testing.B) {
 			return rows, err
 		},
 		"xlsx": func(w io.Writer) (int, error) {
-			x, err := export.NewXLSX(ev)
+			x, err := export.NewXLSX(ev, english)
 			if err != nil {
 				return 0, err
 			}

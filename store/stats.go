@@ -42,23 +42,37 @@ type RoleStats struct {
 	Counts
 }
 
+// CountryRoleCounts are the numbers of the participants of one country in
+// one role: Registered and Attended as in Counts.
+type CountryRoleCounts struct {
+	Country    string
+	Role       string
+	Registered int
+	Attended   int
+}
+
 // Stats are an event's registration and attendance numbers.
 type Stats struct {
 	Days      []domain.Date  `json:"days"` // the event's days, for clients that draw a column each
 	Total     Counts         `json:"total"`
 	ByCountry []CountryStats `json:"by_country"` // by country code
 	ByRole    []RoleStats    `json:"by_role"`    // in domain.Roles order
+	// ByCountryRole crosses the two, for the dashboard's table of countries
+	// by role: every country and role that occur together, by country code
+	// and then in domain.Roles order. The API does not show it (yet).
+	ByCountryRole []CountryRoleCounts `json:"-"`
 }
 
 // Grouping bits of statsQuery's GROUPING(country, role, day): a set bit
 // means the column is aggregated away in that row.
 const (
-	groupCountry    = 0b011 // (country)
-	groupCountryDay = 0b010 // (country, day)
-	groupRole       = 0b101 // (role)
-	groupRoleDay    = 0b100 // (role, day)
-	groupDay        = 0b110 // (day)
-	groupTotal      = 0b111 // ()
+	groupCountryRole = 0b001 // (country, role)
+	groupCountry     = 0b011 // (country)
+	groupCountryDay  = 0b010 // (country, day)
+	groupRole        = 0b101 // (role)
+	groupRoleDay     = 0b100 // (role, day)
+	groupDay         = 0b110 // (day)
+	groupTotal       = 0b111 // ()
 )
 
 // statsQuery counts an event's registrations for every view at once, in
@@ -86,7 +100,7 @@ const statsQuery = `
 	FROM registrations r
 	LEFT JOIN attended a ON a.registration_id = r.id
 	WHERE r.event_id = $1
-	GROUP BY GROUPING SETS ((r.country), (r.role), ())
+	GROUP BY GROUPING SETS ((r.country), (r.role), (r.country, r.role), ())
 	UNION ALL
 	SELECT GROUPING(r.country, r.role, c.day) AS grp,
 		coalesce(r.country, '') AS country, coalesce(r.role, '') AS role, c.day,
@@ -112,7 +126,7 @@ type statsRow struct {
 }
 
 // EventStats counts an event's registrations by status and attendance, for
-// the event and by country and role, with one query.
+// the event, by country, by role and by both, with one query.
 func (s *Store) EventStats(ctx context.Context, ev *domain.Event) (*Stats, error) {
 	var rows []statsRow
 	if err := s.db.SelectContext(ctx, &rows, statsQuery, ev.ID); err != nil {
@@ -140,6 +154,10 @@ func (s *Store) EventStats(ctx context.Context, ev *domain.Event) (*Stats, error
 	for _, r := range rows {
 		var target *Counts
 		switch r.Grouping {
+		case groupCountryRole:
+			st.ByCountryRole = append(st.ByCountryRole, CountryRoleCounts{Country: r.Country, Role: r.Role,
+				Registered: r.Registered, Attended: r.Attended})
+			continue
 		case groupTotal, groupDay:
 			target = &st.Total
 		case groupCountry, groupCountryDay:
@@ -168,5 +186,11 @@ func (s *Store) EventStats(ctx context.Context, ev *domain.Event) (*Stats, error
 			st.ByRole = append(st.ByRole, RoleStats{Role: role, Counts: *c})
 		}
 	}
+	slices.SortFunc(st.ByCountryRole, func(a, b CountryRoleCounts) int {
+		if c := strings.Compare(a.Country, b.Country); c != 0 {
+			return c
+		}
+		return slices.Index(domain.Roles, a.Role) - slices.Index(domain.Roles, b.Role)
+	})
 	return st, nil
 }

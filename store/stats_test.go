@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -92,6 +93,28 @@ func TestEventStatsCountsEveryView(t *testing.T) {
 	gotJSON, wantJSON := mustJSON(t, st), mustJSON(t, want)
 	if gotJSON != wantJSON {
 		t.Errorf("stats\n got %s\nwant %s", gotJSON, wantJSON)
+	}
+}
+
+// The dashboard's table of countries by role reads the cross counts.
+func TestEventStatsCrossCountriesWithRoles(t *testing.T) {
+	t.Parallel()
+	r := statsWorkshop(t)
+	st, err := r.st.EventStats(r.ctx, r.ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.CountryRoleCounts{
+		{Country: "AM", Role: "expert", Registered: 1},
+		{Country: "AM", Role: "researcher", Registered: 1},
+		{Country: "GE", Role: "practitioner"},
+		{Country: "KZ", Role: "expert", Registered: 1, Attended: 1},
+		{Country: "KZ", Role: "speaker", Attended: 1},
+		{Country: "UZ", Role: "expert", Registered: 1, Attended: 1},
+		{Country: "UZ", Role: "student", Registered: 2, Attended: 1},
+	}
+	if got, want := fmt.Sprint(st.ByCountryRole), fmt.Sprint(want); got != want {
+		t.Errorf("by country and role\n got %s\nwant %s", got, want)
 	}
 }
 
