@@ -129,7 +129,7 @@ func (r *workerRig) queue(n int) {
 		if err != nil {
 			r.t.Fatal(err)
 		}
-		if _, err := r.st.Register(r.ctx, r.ev, reg, store.RegisterOptions{Notify: true}); err != nil {
+		if _, err := r.st.Register(r.ctx, r.ev, reg); err != nil {
 			r.t.Fatal(err)
 		}
 	}

@@ -63,7 +63,7 @@ func (s *Store) EachAttendee(ctx context.Context, eventID int64, days []domain.D
 	where, args := registrationWhere(eventID, f)
 	var cols, joins strings.Builder
 	for i, day := range days {
-		args = append(args, day)
+		args = append(args, day.String())
 		fmt.Fprintf(&cols, ", c%d.checked_in_at", i)
 		fmt.Fprintf(&joins, "\n\tLEFT JOIN checkins c%d ON c%d.registration_id = r.id AND c%d.event_id = $1 AND c%d.day = $%d",
 			i, i, i, i, len(args))
