@@ -92,8 +92,9 @@ func newWorker(cfg config.Config, st *store.Store, log *slog.Logger) (*notify.Wo
 		Lease:       cfg.MailLease,
 		Backoff: domain.Backoff{Base: cfg.MailRetryBase, Max: cfg.MailRetryMax,
 			MaxAttempts: cfg.MailMaxAttempts},
-		Periodic:      periodicJobs(st),
-		PeriodicEvery: cfg.PeriodicEvery,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		Periodic:        periodicJobs(st),
+		PeriodicEvery:   cfg.PeriodicEvery,
 	}, nil
 }
 
