@@ -246,3 +246,26 @@ func fullEvent() *Event {
 	capacity := 2
 	return &Event{Capacity: &capacity, SeatsHeld: 2}
 }
+
+func TestOffersWhatChangesSomethingWhateverTheSeats(t *testing.T) {
+	tests := []struct {
+		from Status
+		act  Action
+		want bool
+	}{
+		{StatusPending, Cancel, true},
+		{StatusWaitlisted, Cancel, true},
+		{StatusConfirmed, Cancel, true},
+		{StatusCancelled, Cancel, false}, // allowed, but changes nothing
+		{StatusExpired, Cancel, false},
+		{StatusWaitlisted, Promote, true}, // even when the event is full: the answer then says why not
+		{StatusPending, Promote, false},
+		{StatusConfirmed, Promote, false},
+		{StatusAwaitingApproval, Approve, false}, // planned
+	}
+	for _, tt := range tests {
+		if got := Offers(tt.from, tt.act, ByOrganizer); got != tt.want {
+			t.Errorf("Offers(%s, %s) = %v, want %v", tt.from, tt.act, got, tt.want)
+		}
+	}
+}
