@@ -305,11 +305,10 @@ func adminRegRowOf(self string, reg *domain.Registration, checkins []store.DayCh
 	}
 	row.Status, row.StatusClass = statusBadge(l, reg.Status)
 	action := self + "/registrations/" + url.PathEscape(reg.ID)
-	switch reg.Status {
-	case domain.StatusPending, domain.StatusConfirmed:
+	if domain.Offers(reg.Status, domain.Cancel, domain.ByOrganizer) {
 		row.CancelAction = action + "/cancel"
-	case domain.StatusWaitlisted:
-		row.CancelAction = action + "/cancel"
+	}
+	if domain.Offers(reg.Status, domain.Promote, domain.ByOrganizer) {
 		row.PromoteAction = action + "/promote"
 	}
 	return row

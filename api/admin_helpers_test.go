@@ -125,7 +125,16 @@ func (d *dashboard) enrol(ev *domain.Event, p attendee) *domain.Registration {
 	if err != nil {
 		d.t.Fatal(err)
 	}
-	res, err := d.st.Register(context.Background(), ev, reg, store.RegisterOptions{Confirmed: p.confirmed, Notify: p.notify})
+	register := d.st.Register
+	switch {
+	case p.confirmed && p.notify:
+		register = func(ctx context.Context, ev *domain.Event, reg *domain.Registration) (store.RegisterResult, error) {
+			return d.st.RegisterWalkIn(ctx, ev, reg, 0, nil)
+		}
+	case p.confirmed:
+		register = d.st.ImportRegistration
+	}
+	res, err := register(context.Background(), ev, reg)
 	if err != nil || !res.Created {
 		d.t.Fatalf("register %s: created %v, %v", p.email, res.Created, err)
 	}

@@ -164,12 +164,12 @@ func (s *Server) createWalkIn(c *gin.Context) {
 		s.Error(c, err)
 		return
 	}
-	opts := store.RegisterOptions{Confirmed: true, Notify: true}
+	var checkIn *store.CheckinRequest
 	if body.CheckIn {
 		// Registered and checked in in one transaction: both or neither.
-		opts.CheckIn, opts.CheckedInBy = &store.CheckinRequest{Day: day}, org.ID
+		checkIn = &store.CheckinRequest{Day: day}
 	}
-	res, err := s.store.Register(ctx, ev, reg, opts)
+	res, err := s.store.RegisterWalkIn(ctx, ev, reg, org.ID, checkIn)
 	if err != nil {
 		s.Error(c, err)
 		return

@@ -77,7 +77,7 @@ func (s *Server) submitRegistration(ctx context.Context, ev *domain.Event, in do
 	if err != nil {
 		return store.RegisterResult{}, err
 	}
-	return s.store.Register(ctx, ev, reg, store.RegisterOptions{Notify: true})
+	return s.store.Register(ctx, ev, reg)
 }
 
 // Registration listing limits.

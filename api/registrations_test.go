@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/attend/attend/domain"
-	"github.com/attend/attend/store"
 )
 
 func TestRegisterAnswersAccepted(t *testing.T) {
@@ -271,7 +270,7 @@ func (a *testAPI) seed(slug string, n int) {
 		if err != nil {
 			a.t.Fatal(err)
 		}
-		if _, err := a.st.Register(ctx, ev, reg, store.RegisterOptions{}); err != nil {
+		if _, err := a.st.Register(ctx, ev, reg); err != nil {
 			a.t.Fatal(err)
 		}
 	}

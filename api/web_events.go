@@ -208,12 +208,9 @@ func (s *Server) webRegister(c *gin.Context) {
 	s.redirectThanks(c, ev, lang, res.Status)
 }
 
-// statusFor is the status a registration for ev would get now.
+// statusFor is the status a participant's registration for ev would get now.
 func statusFor(ev *domain.Event) domain.Status {
-	if isFull(ev) {
-		return domain.StatusWaitlisted
-	}
-	return domain.StatusPending
+	return domain.PlanRegister(domain.ByParticipant).Answer(ev)
 }
 
 func (s *Server) redirectThanks(c *gin.Context, ev *domain.Event, lang string, status domain.Status) {

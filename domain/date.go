@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"database/sql/driver"
 	"fmt"
 	"time"
 )
@@ -64,10 +63,8 @@ func (d *Date) Scan(src any) error {
 	return fmt.Errorf("domain: cannot scan %T into Date", src)
 }
 
-// Value writes the date as text so PostgreSQL never shifts it by a zone.
-func (d Date) Value() (driver.Value, error) { return d.String(), nil }
-
-// DateStrings formats dates for SQL array parameters.
+// DateStrings formats dates as text, which is also how the store passes a
+// date to PostgreSQL (so it is never shifted by a zone).
 func DateStrings(ds []Date) []string {
 	out := make([]string, len(ds))
 	for i, d := range ds {

@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-// Status is where a registration stands. See the README for the diagram.
+// Status is where a registration stands. How it moves from one to another
+// is the table in transitions.go (drawn in the README).
 type Status string
 
 const (

@@ -23,16 +23,20 @@ func TestSeatRules(t *testing.T) {
 		}
 	})
 	t.Run("promotion needs a waitlisted registration and a free seat", func(t *testing.T) {
-		if err := roomy.CanPromote(waiting); err != nil {
+		promote := func(reg *Registration, ev *Event) error {
+			_, err := Next(reg, Promote, ByOrganizer, ev)
+			return err
+		}
+		if err := promote(waiting, roomy); err != nil {
 			t.Errorf("roomy: %v", err)
 		}
-		if err := unlimited.CanPromote(waiting); err != nil {
+		if err := promote(waiting, unlimited); err != nil {
 			t.Errorf("unlimited: %v", err)
 		}
-		if ErrorCode(full.CanPromote(waiting)) != EConflict {
-			t.Error("promotion into a full event allowed")
+		if e, _ := AsError(promote(waiting, full)); e == nil || e.Code != EConflict || e.Extra["capacity"] != 2 {
+			t.Errorf("promotion into a full event: %v, want a conflict naming the capacity", e)
 		}
-		if ErrorCode(roomy.CanPromote(&Registration{Status: StatusPending})) != EConflict {
+		if ErrorCode(promote(&Registration{Status: StatusPending}, roomy)) != EConflict {
 			t.Error("promotion of a pending registration allowed")
 		}
 	})
@@ -48,9 +52,9 @@ func TestSeatRules(t *testing.T) {
 			{StatusExpired, false, false},
 		}
 		for _, c := range cases {
-			confirm, err := CheckInAllowed(&Registration{Status: c.status}, "code")
-			if confirm != c.confirm || (err == nil) != c.ok {
-				t.Errorf("%s: confirm %v, err %v", c.status, confirm, err)
+			step, err := NextCheckIn(&Registration{Status: c.status}, roomy, "code")
+			if confirm := step.Confirms(); confirm != c.confirm || (err == nil) != c.ok {
+				t.Errorf("%s: confirm %v, err %v", c.status, step.Confirms(), err)
 			}
 			if err != nil {
 				if e, _ := AsError(err); e.Code != EInvalid || e.Fields[0].Field != "code" || e.Fields[0].Code != "status" {

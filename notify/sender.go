@@ -112,12 +112,6 @@ func NewSender(cfg SMTPConfig, opts SenderOptions) (*Sender, error) {
 	return s, nil
 }
 
-// FromDomain is the domain of the From address, a good host for MessageID.
-func (s *Sender) FromDomain() string {
-	_, domain, _ := strings.Cut(s.from.Address, "@")
-	return domain
-}
-
 // SendBatch sends emails over one SMTP connection and returns one error per
 // email, in order: nil means the server accepted it. If the connection is
 // lost mid-batch (closed or reset, not timed out) it reconnects once and

@@ -457,12 +457,8 @@ func TestNewSenderValidatesItsOptions(t *testing.T) {
 			}
 		})
 	}
-	s, err := NewSender(cfg, SenderOptions{From: "attend <noreply@attend.example.org>"})
-	if err != nil {
+	if _, err := NewSender(cfg, SenderOptions{From: "attend <noreply@attend.example.org>"}); err != nil {
 		t.Fatal(err)
-	}
-	if s.FromDomain() != "attend.example.org" {
-		t.Errorf("FromDomain = %q", s.FromDomain())
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+	gomail "github.com/wneessen/go-mail"
 
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/store"
@@ -48,15 +49,21 @@ type Worker struct {
 	Poll        time.Duration
 	Lease       time.Duration
 	Backoff     domain.Backoff
+	// ShutdownTimeout is how long batches in flight go on sending once Run's
+	// context is cancelled (SHUTDOWN_TIMEOUT, as for HTTP requests). What
+	// they have not sent by then is handed back at once, due for another
+	// worker, instead of waiting out the lease.
+	ShutdownTimeout time.Duration
 
 	// Periodic jobs (expiry, reminders) run every PeriodicEvery.
 	Periodic      []func(context.Context) error
 	PeriodicEvery time.Duration
 }
 
-// Run works until ctx is cancelled. A batch in flight when ctx is cancelled
-// is finished (bounded by the SMTP timeouts), so no claimed email is left
-// half-done by a graceful shutdown.
+// Run works until ctx is cancelled. Batches in flight when ctx is
+// cancelled go on sending for up to ShutdownTimeout, and their unsent
+// emails are then handed back, so a graceful shutdown ends in time for the
+// service manager and leaves no claimed email waiting for its lease.
 func (w *Worker) Run(ctx context.Context) error {
 	wake := make(chan struct{}, 1)
 	if w.ListenDSN != "" {
@@ -123,10 +130,15 @@ func (w *Worker) runPeriodic(ctx context.Context) {
 	}
 }
 
-// Drain sends batches until no email is due or stop is cancelled between
-// batches, with up to Connections batches in flight. It returns how many
-// emails were accepted by the SMTP server.
+// Drain sends batches until no email is due or stop is cancelled, with up
+// to Connections batches in flight, and returns how many emails the SMTP
+// server accepted. No batch starts after stop; one in flight goes on
+// sending for up to ShutdownTimeout after it, then stops and hands its
+// unsent emails back (Store.Release). ctx bounds the rest, the database
+// work included: cancelling it is a crash, after which the leases run out.
 func (w *Worker) Drain(ctx, stop context.Context) (int, error) {
+	send, cancel := w.sendContext(ctx, stop)
+	defer cancel()
 	n := max(w.Connections, 1)
 	var (
 		total atomic.Int64
@@ -136,7 +148,7 @@ func (w *Worker) Drain(ctx, stop context.Context) (int, error) {
 	for i := range n {
 		wg.Go(func() {
 			for stop.Err() == nil {
-				sent, claimed, err := w.RunBatch(ctx)
+				sent, claimed, err := w.runBatch(ctx, send)
 				total.Add(int64(sent))
 				if err != nil {
 					errs[i] = err
@@ -152,9 +164,39 @@ func (w *Worker) Drain(ctx, stop context.Context) (int, error) {
 	return int(total.Load()), errors.Join(errs...)
 }
 
+// errShutdownDeadline ends the sends of a shutdown that outlasts
+// ShutdownTimeout.
+var errShutdownDeadline = errors.New("notify: the shutdown deadline passed before the email was sent")
+
+// sendContext is ctx, ended with errShutdownDeadline ShutdownTimeout after
+// stop ends.
+func (w *Worker) sendContext(ctx, stop context.Context) (context.Context, context.CancelFunc) {
+	send, cancel := context.WithCancelCause(ctx)
+	unhook := context.AfterFunc(stop, func() {
+		deadline := time.NewTimer(w.ShutdownTimeout)
+		defer deadline.Stop()
+		select {
+		case <-deadline.C:
+			cancel(errShutdownDeadline)
+		case <-send.Done():
+		}
+	})
+	return send, func() {
+		unhook()
+		cancel(nil)
+	}
+}
+
 // RunBatch claims, sends and records one batch. It returns how many were
 // sent and how many were claimed.
 func (w *Worker) RunBatch(ctx context.Context) (sent, claimed int, err error) {
+	return w.runBatch(ctx, ctx)
+}
+
+// runBatch is RunBatch sending under send, which may end before ctx: the
+// emails that the end of send left unsent are handed back rather than
+// retried later.
+func (w *Worker) runBatch(ctx, send context.Context) (sent, claimed int, err error) {
 	rows, err := w.Store.ClaimDue(ctx, w.BatchSize, w.Lease)
 	if err != nil || len(rows) == 0 {
 		return 0, 0, err
@@ -194,7 +236,7 @@ func (w *Worker) RunBatch(ctx context.Context) (sent, claimed int, err error) {
 	// a small pool with a batch waiting for a second one.
 	marked := make([]bool, len(emails))
 	marker, merr := w.Store.NewSentMarker(ctx)
-	errs := w.Sender.SendBatchFunc(ctx, emails, func(i int) {
+	errs := w.Sender.SendBatchFunc(send, emails, func(i int) {
 		if merr == nil && marker.Mark(ctx, owners[i].ID) == nil {
 			marked[i] = true
 		}
@@ -202,7 +244,7 @@ func (w *Worker) RunBatch(ctx context.Context) (sent, claimed int, err error) {
 	if merr == nil {
 		marker.Close()
 	}
-	var sentIDs, unmarked []int64
+	var sentIDs, unmarked, unsent []int64
 	for i, serr := range errs {
 		row := owners[i]
 		switch {
@@ -216,6 +258,8 @@ func (w *Worker) RunBatch(ctx context.Context) (sent, claimed int, err error) {
 			if err := w.Store.MarkFailed(ctx, row.ID, serr.Error()); err != nil {
 				return len(sentIDs), len(rows), err
 			}
+		case cutShort(send, serr):
+			unsent = append(unsent, row.ID)
 		case row.Attempts >= w.Backoff.MaxAttempts:
 			w.Log.Warn("mail worker: giving up after last attempt", slog.Int64("email_id", row.ID),
 				slog.Int("attempts", row.Attempts), slog.Any("error", serr))
@@ -223,7 +267,7 @@ func (w *Worker) RunBatch(ctx context.Context) (sent, claimed int, err error) {
 				return len(sentIDs), len(rows), err
 			}
 		default:
-			next := time.Now().Add(w.Backoff.Delay(row.Attempts, rand.Float64()))
+			next := w.Store.Now().Add(w.Backoff.Delay(row.Attempts, rand.Float64()))
 			w.Log.Info("mail worker: temporary failure, will retry", slog.Int64("email_id", row.ID),
 				slog.Int("attempts", row.Attempts), slog.Time("next_attempt_at", next), slog.Any("error", serr))
 			if err := w.Store.MarkRetry(ctx, row.ID, serr.Error(), next); err != nil {
@@ -234,7 +278,24 @@ func (w *Worker) RunBatch(ctx context.Context) (sent, claimed int, err error) {
 	if err := w.Store.MarkSent(ctx, unmarked); err != nil {
 		return len(sentIDs), len(rows), err
 	}
+	if len(unsent) > 0 {
+		w.Log.Info("mail worker: shutdown deadline passed; emails handed back", slog.Int("emails", len(unsent)))
+		if err := w.Store.Release(ctx, unsent); err != nil {
+			return len(sentIDs), len(rows), err
+		}
+	}
 	return len(sentIDs), len(rows), nil
+}
+
+// cutShort reports whether the shutdown deadline, not the server, is why an
+// email was not sent: send ended with errShutdownDeadline, and serr is not
+// the server's reply (a refusal has a reply code and is retried as usual).
+func cutShort(send context.Context, serr error) bool {
+	if !errors.Is(context.Cause(send), errShutdownDeadline) {
+		return false
+	}
+	var reply *gomail.SendError
+	return !errors.As(serr, &reply) || reply.ErrorCode() == 0
 }
 
 // holdLease renews the lease on the claimed rows every third of MAIL_LEASE

@@ -129,7 +129,7 @@ func (r *workerRig) queue(n int) {
 		if err != nil {
 			r.t.Fatal(err)
 		}
-		if _, err := r.st.Register(r.ctx, r.ev, reg, store.RegisterOptions{Notify: true}); err != nil {
+		if _, err := r.st.Register(r.ctx, r.ev, reg); err != nil {
 			r.t.Fatal(err)
 		}
 	}
@@ -535,4 +535,50 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// TestShutdownHandsUnsentEmailsBackAtTheDeadline stops a worker while the
+// server, after accepting two messages, has stalled on the third: the
+// worker must stop sending at its shutdown deadline, well before the SMTP
+// timeout, and hand the three unsent emails back due at once, so that the
+// next worker sends them without waiting for the lease and nothing is lost.
+func TestShutdownHandsUnsentEmailsBackAtTheDeadline(t *testing.T) {
+	r := newWorkerRig(t, nil)
+	r.queue(5)
+	r.smtp.SetMode(smtptest.ModeStall)
+	r.smtp.QueueModes(smtptest.ModeAccept, smtptest.ModeAccept)
+	w := r.worker(time.Hour) // only the shutdown deadline can end the stall
+	w.ShutdownTimeout = 100 * time.Millisecond
+	w.PeriodicEvery = time.Hour
+
+	ctx, stop := context.WithCancel(r.ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	waitFor(t, "two emails sent and the server stalling on the third", func() bool {
+		return r.outbox()[domain.EmailSent] == 2 && r.smtp.Connections() > 0
+	})
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run was still sending 10s after its shutdown, with a 100ms deadline")
+	}
+
+	var due int
+	if err := r.db.GetContext(r.ctx, &due, `
+		SELECT count(*) FROM emails
+		WHERE status = 'queued' AND locked_until IS NULL AND attempts = 0 AND next_attempt_at <= now()`); err != nil {
+		t.Fatal(err)
+	}
+	if counts := r.outbox(); due != 3 || counts[domain.EmailSent] != 2 {
+		t.Errorf("outbox %v with %d due at once and uncounted, want 2 sent and the other 3 handed back", counts, due)
+	}
+	r.smtp.SetMode(smtptest.ModeAccept)
+	if sent, err := r.worker(5*time.Second).Drain(r.ctx, r.ctx); err != nil || sent != 3 {
+		t.Fatalf("the next worker sent %d (%v), want the 3 handed back, at once", sent, err)
+	}
+	r.checkSentOnce(5)
 }

@@ -46,7 +46,7 @@ func TestConcurrentRegistrationsNeverOverbook(t *testing.T) {
 	fns := make([]func(), n)
 	for i, reg := range regs {
 		fns[i] = func() {
-			res, err := r.st.Register(r.ctx, ev, reg, store.RegisterOptions{Notify: true})
+			res, err := r.st.Register(r.ctx, ev, reg)
 			if err != nil {
 				t.Errorf("register %s: %v", reg.Email, err)
 				return

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/attend/attend/domain"
 )
 
@@ -55,7 +53,7 @@ func (s *Store) CheckIn(ctx context.Context, organizerID int64, slug string, req
 		out     *Checkin
 		created bool
 	)
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		// A share lock keeps the event's dates still while the day is
 		// checked, without making the desks at the door wait for each other;
 		// the registration is locked after it, in the usual order.
@@ -72,10 +70,10 @@ func (s *Store) CheckIn(ctx context.Context, organizerID int64, slug string, req
 	return out, created, err
 }
 
-func (s *Store) checkIn(ctx context.Context, tx *sqlx.Tx, ev *domain.Event, organizerID int64, req CheckinRequest) (*Checkin, bool, error) {
+func (s *Store) checkIn(ctx context.Context, tx *dbTx, ev *domain.Event, organizerID int64, req CheckinRequest) (*Checkin, bool, error) {
 	day := req.Day
 	if day.IsZero() {
-		day = domain.DateOf(s.Now().In(ev.Location()))
+		day = domain.DateOf(tx.now.In(ev.Location()))
 	}
 	if !ev.HasDay(day) {
 		return nil, false, domain.ValidationError([]domain.FieldError{{Field: "day", Code: "day",
@@ -86,23 +84,21 @@ func (s *Store) checkIn(ctx context.Context, tx *sqlx.Tx, ev *domain.Event, orga
 	if err != nil {
 		return nil, false, err
 	}
-	confirm, err := domain.CheckInAllowed(reg, field)
+	t, err := domain.NextCheckIn(reg, ev, field)
 	if err != nil {
 		return nil, false, err
 	}
-	if confirm {
-		if err := s.setStatus(ctx, tx, reg, domain.StatusConfirmed); err != nil {
-			return nil, false, err
-		}
+	if err := s.apply(ctx, tx, ev, reg, t, EmailPayload{}); err != nil {
+		return nil, false, err
 	}
 	at := req.At
 	if at.IsZero() {
-		at = s.Now()
+		at = tx.now
 	}
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO checkins (registration_id, event_id, day, checked_in_at, checked_in_by)
 		VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (registration_id, day) DO NOTHING`, reg.ID, ev.ID, day, at, organizerID)
+		ON CONFLICT (registration_id, day) DO NOTHING`, reg.ID, ev.ID, day.String(), at, organizerID)
 	if err != nil {
 		return nil, false, fmt.Errorf("store: insert check-in: %w", unavailable(err))
 	}
@@ -113,7 +109,7 @@ func (s *Store) checkIn(ctx context.Context, tx *sqlx.Tx, ev *domain.Event, orga
 	var c Checkin
 	err = tx.GetContext(ctx, &c, `
 		SELECT `+checkinColumns+` FROM checkins c JOIN registrations r ON r.id = c.registration_id
-		WHERE c.registration_id = $1 AND c.day = $2`, reg.ID, day)
+		WHERE c.registration_id = $1 AND c.day = $2`, reg.ID, day.String())
 	if err != nil {
 		return nil, false, fmt.Errorf("store: read check-in: %w", unavailable(err))
 	}
@@ -123,7 +119,7 @@ func (s *Store) checkIn(ctx context.Context, tx *sqlx.Tx, ev *domain.Event, orga
 
 // registrationForCheckin finds and locks the registration a check-in names,
 // and says which input field named it.
-func registrationForCheckin(ctx context.Context, tx *sqlx.Tx, eventID int64, req CheckinRequest) (*domain.Registration, string, error) {
+func registrationForCheckin(ctx context.Context, tx *dbTx, eventID int64, req CheckinRequest) (*domain.Registration, string, error) {
 	field, where, arg := "code", "r.checkin_code = $2", any(domain.NormalizeCheckinCode(req.Code))
 	if req.RegistrationID != "" {
 		field, where, arg = "registration_id", "r.id = $2::uuid", req.RegistrationID
@@ -160,7 +156,7 @@ func (s *Store) UndoCheckIn(ctx context.Context, organizerID int64, slug, regist
 	res, err := s.db.ExecContext(ctx, `
 		DELETE FROM checkins c USING events e, event_organizers eo
 		WHERE c.event_id = e.id AND eo.event_id = e.id AND eo.organizer_id = $2 AND e.slug = $1
-		  AND c.registration_id = $3::uuid AND c.day = $4`, slug, organizerID, registrationID, d)
+		  AND c.registration_id = $3::uuid AND c.day = $4`, slug, organizerID, registrationID, d.String())
 	if err != nil {
 		return fmt.Errorf("store: delete check-in: %w", unavailable(err))
 	}
@@ -179,7 +175,7 @@ func (s *Store) UndoCheckIn(ctx context.Context, organizerID int64, slug, regist
 // checkins_event_day index answers it.
 func (s *Store) CheckinCount(ctx context.Context, eventID int64, day domain.Date) (int, error) {
 	var n int
-	if err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM checkins WHERE event_id = $1 AND day = $2`, eventID, day); err != nil {
+	if err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM checkins WHERE event_id = $1 AND day = $2`, eventID, day.String()); err != nil {
 		return 0, fmt.Errorf("store: count check-ins: %w", unavailable(err))
 	}
 	return n, nil

@@ -7,15 +7,13 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/attend/attend/domain"
 )
 
 // EraseRegistration anonymizes one registration of an event the organizer
 // manages (the participant's right to be forgotten).
 func (s *Store) EraseRegistration(ctx context.Context, organizerID int64, slug, regID string) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+	return s.inTx(ctx, func(tx *dbTx) error {
 		ev, reg, err := s.managedForUpdate(ctx, tx, organizerID, slug, regID)
 		if err != nil {
 			return err
@@ -27,7 +25,7 @@ func (s *Store) EraseRegistration(ctx context.Context, organizerID int64, slug, 
 // EraseByEmail anonymizes the registration of email for the event with
 // slug, for the command line, which acts with the operator's authority.
 func (s *Store) EraseByEmail(ctx context.Context, slug, email string) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+	return s.inTx(ctx, func(tx *dbTx) error {
 		ev, err := getEvent(ctx, tx, `SELECT `+eventColumns+` FROM events e WHERE e.slug = $1 FOR NO KEY UPDATE`, slug)
 		if err != nil {
 			return err
@@ -57,7 +55,7 @@ func (s *Store) EraseExpired(ctx context.Context) ([]EventCount, error) {
 		WHERE (e.ends_on + e.retention_days) < ($1::timestamptz AT TIME ZONE e.timezone)::date
 		  AND NOT e.retention_exempt
 		  AND EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = e.id AND r.erased_at IS NULL)`,
-		func(tx *sqlx.Tx, ev *domain.Event) (int, error) {
+		func(tx *dbTx, ev *domain.Event) (int, error) {
 			var ids []string
 			if err := tx.SelectContext(ctx, &ids, `
 				SELECT id FROM registrations WHERE event_id = $1 AND erased_at IS NULL
@@ -107,19 +105,14 @@ func Erased(reg *domain.Registration) bool {
 // registration for an event still to come is cancelled first, and its seat
 // goes to the waiting list. Links stop working, unsent emails are dropped
 // and sent ones lose their recipient.
-func (s *Store) erase(ctx context.Context, tx *sqlx.Tx, ev *domain.Event, reg *domain.Registration) error {
-	if s.Now().Before(ev.EndsAt()) && (reg.Status.HoldsSeat() || reg.Status == domain.StatusWaitlisted) {
-		held := reg.Status.HoldsSeat()
-		if err := s.setStatus(ctx, tx, reg, domain.StatusCancelled); err != nil {
+func (s *Store) erase(ctx context.Context, tx *dbTx, ev *domain.Event, reg *domain.Registration) error {
+	if tx.now.Before(ev.EndsAt()) {
+		t, err := domain.Next(reg, domain.Cancel, domain.BySystem, ev)
+		if err != nil {
 			return err
 		}
-		if held {
-			if _, err := tx.ExecContext(ctx, `UPDATE events SET seats_held = seats_held - 1 WHERE id = $1`, ev.ID); err != nil {
-				return fmt.Errorf("store: free seat: %w", unavailable(err))
-			}
-			if err := s.fillSeats(ctx, tx, ev); err != nil {
-				return err
-			}
+		if err := s.apply(ctx, tx, ev, reg, t, EmailPayload{}); err != nil {
+			return err
 		}
 	}
 	code, err := domain.NewCheckinCode()
@@ -130,7 +123,7 @@ func (s *Store) erase(ctx context.Context, tx *sqlx.Tx, ev *domain.Event, reg *d
 		UPDATE registrations SET first_name = '', last_name = '',
 			email = 'erased-' || id || '`+erasedAddress+`', phone = '', organization = '', position = '',
 			checkin_code = $2, erased_at = coalesce(erased_at, $3), updated_at = $3
-		WHERE id = $1`, reg.ID, code, s.Now()); err != nil {
+		WHERE id = $1`, reg.ID, code, tx.now); err != nil {
 		return fmt.Errorf("store: anonymize registration: %w", unavailable(err))
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM registration_tokens WHERE registration_id = $1`, reg.ID); err != nil {

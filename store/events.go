@@ -65,18 +65,19 @@ func selectEvents(ctx context.Context, q sqlx.QueryerContext, query string, args
 
 // CreateEvent stores ev and makes organizerID its manager, in one transaction.
 func (s *Store) CreateEvent(ctx context.Context, organizerID int64, ev *domain.Event) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+	return s.inTx(ctx, func(tx *dbTx) error {
 		err := tx.QueryRowxContext(ctx, `
 			INSERT INTO events (slug, title, description, venue, city, country, timezone,
 				starts_on, ends_on, day_starts_at, day_ends_at, capacity,
 				registration_opens_at, registration_closes_at, co_organizers, languages,
-				published, confirm_within_hours, reminder_days_before, retention_days)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+				published, confirm_within_hours, reminder_days_before, retention_days, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)
 			RETURNING id, created_at, updated_at`,
 			ev.Slug, ev.Title, ev.Description, ev.Venue, ev.City, ev.Country, ev.Timezone,
-			ev.StartsOn, ev.EndsOn, ev.DayStartsAt, ev.DayEndsAt, ev.Capacity,
+			ev.StartsOn.String(), ev.EndsOn.String(), ev.DayStartsAt, ev.DayEndsAt, ev.Capacity,
 			ev.RegistrationOpensAt, ev.RegistrationClosesAt, pq.StringArray(ev.CoOrganizers),
 			pq.StringArray(ev.Languages), ev.Published, ev.ConfirmWithinHours, ev.ReminderDaysBefore, ev.RetentionDays,
+			tx.now,
 		).Scan(&ev.ID, &ev.CreatedAt, &ev.UpdatedAt)
 		if isUniqueViolation(err, "events_slug_key") {
 			return &domain.Error{Code: domain.EConflict, Message: "an event with this slug already exists",
@@ -98,7 +99,7 @@ func (s *Store) CreateEvent(ctx context.Context, organizerID int64, ev *domain.E
 // validation error to abort.
 func (s *Store) UpdateEvent(ctx context.Context, organizerID int64, slug string, change func(*domain.Event) error) (*domain.Event, error) {
 	var ev *domain.Event
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		var err error
 		ev, err = getEvent(ctx, tx, `
 			SELECT `+eventColumns+` FROM events e
@@ -118,12 +119,13 @@ func (s *Store) UpdateEvent(ctx context.Context, organizerID int64, slug string,
 				timezone = $7, starts_on = $8, ends_on = $9, day_starts_at = $10, day_ends_at = $11,
 				capacity = $12, registration_opens_at = $13, registration_closes_at = $14,
 				co_organizers = $15, languages = $16, published = $17, confirm_within_hours = $18,
-				reminder_days_before = $19, retention_days = $20, updated_at = now()
+				reminder_days_before = $19, retention_days = $20, updated_at = $21
 			WHERE id = $1 RETURNING updated_at`,
 			ev.ID, ev.Title, ev.Description, ev.Venue, ev.City, ev.Country, ev.Timezone,
-			ev.StartsOn, ev.EndsOn, ev.DayStartsAt, ev.DayEndsAt, ev.Capacity,
+			ev.StartsOn.String(), ev.EndsOn.String(), ev.DayStartsAt, ev.DayEndsAt, ev.Capacity,
 			ev.RegistrationOpensAt, ev.RegistrationClosesAt, pq.StringArray(ev.CoOrganizers),
 			pq.StringArray(ev.Languages), ev.Published, ev.ConfirmWithinHours, ev.ReminderDaysBefore, ev.RetentionDays,
+			tx.now,
 		).Scan(&ev.UpdatedAt)
 		if err != nil {
 			return fmt.Errorf("store: update event: %w", unavailable(err))
@@ -233,8 +235,8 @@ func (s *Store) ManagedEvent(ctx context.Context, organizerID int64, slug string
 func (s *Store) PublishedEvents(ctx context.Context, upcoming bool) ([]*domain.Event, error) {
 	return selectEvents(ctx, s.db, `
 		SELECT `+eventColumns+` FROM events e
-		WHERE e.published AND (NOT $1 OR e.ends_on >= (now() AT TIME ZONE e.timezone)::date)
-		ORDER BY e.starts_on, e.id`, upcoming)
+		WHERE e.published AND (NOT $1 OR e.ends_on >= ($2::timestamptz AT TIME ZONE e.timezone)::date)
+		ORDER BY e.starts_on, e.id`, upcoming, s.Now())
 }
 
 // ManagedEvents lists the organizer's events, newest first.

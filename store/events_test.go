@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/pgtest"
+	"github.com/attend/attend/store"
 )
 
 func TestCreateEventStoresEveryField(t *testing.T) {
@@ -315,5 +317,44 @@ func TestRegistrationEventServesACopyForItsTTL(t *testing.T) {
 	retitle("Off means off")
 	if got := title(); got != "Off means off" {
 		t.Errorf("with EventCacheTTL 0: %q, want the database's title", got)
+	}
+}
+
+// TestDatesAreNotShiftedByTheSessionTimeZone stores an event's dates and a
+// check-in's day over a connection whose time zone is twelve hours behind
+// UTC, and finds them the days they were: the store passes dates to
+// PostgreSQL as their text, which no session setting reinterprets.
+func TestDatesAreNotShiftedByTheSessionTimeZone(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, pgtest.NewURL(t)+"&timezone=Etc/GMT%2B12", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	var zone string
+	if err := db.GetContext(ctx, &zone, `SHOW TimeZone`); err != nil || zone != "Etc/GMT+12" {
+		t.Fatalf("session time zone %q, %v; want Etc/GMT+12", zone, err)
+	}
+	f := &fixture{db: db, st: store.New(db), rules: domain.NewRules()}
+	f.org = f.organizer(t, "lead@example.org")
+	ev := f.event(t, f.org, "egov", func(in *domain.EventInput) {
+		in.StartsOn, in.EndsOn = domain.Some("2030-05-30"), domain.Some("2030-05-31")
+	})
+	res, err := f.st.ImportRegistration(ctx, ev, f.newRegistration(t, ev, person("dilnoza@example.uz"), time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.st.CheckIn(ctx, f.org.ID, ev.Slug, store.CheckinRequest{
+		RegistrationID: res.Registration.ID, Day: domain.NewDate(2030, time.May, 31)}); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := db.GetContext(ctx, &got, `
+		SELECT e.starts_on::text || ' ' || e.ends_on::text || ' ' || c.day::text
+		FROM events e JOIN checkins c ON c.event_id = e.id WHERE e.id = $1`, ev.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got != "2030-05-30 2030-05-31 2030-05-31" {
+		t.Errorf("stored dates %q, want 2030-05-30 2030-05-31 2030-05-31", got)
 	}
 }

@@ -51,7 +51,7 @@ func (s *Store) CheckinsOf(ctx context.Context, ev *domain.Event, ids []string) 
 	if err := s.db.SelectContext(ctx, &rows, `
 		SELECT registration_id, day, checked_in_at FROM checkins
 		WHERE event_id = $1 AND registration_id = ANY($2::uuid[]) AND day BETWEEN $3 AND $4
-		ORDER BY registration_id, day`, ev.ID, pq.Array(ids), ev.StartsOn, ev.EndsOn); err != nil {
+		ORDER BY registration_id, day`, ev.ID, pq.Array(ids), ev.StartsOn.String(), ev.EndsOn.String()); err != nil {
 		return nil, fmt.Errorf("store: check-ins of registrations: %w", unavailable(err))
 	}
 	for _, r := range rows {
@@ -90,7 +90,7 @@ func (s *Store) EachAttendee(ctx context.Context, eventID int64, days []domain.D
 	where, args := registrationWhere(eventID, f)
 	var cols, joins strings.Builder
 	for i, day := range days {
-		args = append(args, day)
+		args = append(args, day.String())
 		fmt.Fprintf(&cols, ", c%d.checked_in_at", i)
 		fmt.Fprintf(&joins, "\n\tLEFT JOIN checkins c%d ON c%d.registration_id = r.id AND c%d.event_id = $1 AND c%d.day = $%d",
 			i, i, i, i, len(args))

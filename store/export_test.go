@@ -111,7 +111,7 @@ func TestEachAttendeeOutlivesTheStatementTimeout(t *testing.T) {
 			role, language, days, checkin_code, consent_at, created_at)
 		SELECT $1, 'pending', 'Nodira', repeat('Rahimova-', 30) || g, 'p' || g || '@example.uz', 'UZ',
 			repeat('Ministry of Digital Technologies ', 5), 'expert', 'ru', ARRAY[$3::date], 'C' || lpad(g::text, 7, '0'), now(), now()
-		FROM generate_series(1, $2) g`, r.ev.ID, n, r.ev.StartsOn); err != nil {
+		FROM generate_series(1, $2) g`, r.ev.ID, n, r.ev.StartsOn.String()); err != nil {
 		t.Fatal(err)
 	}
 	rows := 0

@@ -27,14 +27,20 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	db := pgtest.NewDB(t)
 	st := store.New(db)
+	st.Sealer = newSealer(t)
+	f := &fixture{db: db, st: st, rules: domain.NewRules()}
+	f.org = f.organizer(t, "lead@example.org")
+	return f
+}
+
+// newSealer seals link tokens with a test key.
+func newSealer(t testing.TB) store.Sealer {
+	t.Helper()
 	sealer, err := seal.New([]byte(strings.Repeat("test-secret-", 4)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.Sealer = sealer
-	f := &fixture{db: db, st: st, rules: domain.NewRules()}
-	f.org = f.organizer(t, "lead@example.org")
-	return f
+	return sealer
 }
 
 func (f *fixture) organizer(t *testing.T, email string) *domain.Organizer {
@@ -102,7 +108,7 @@ func (f *fixture) newRegistration(t testing.TB, ev *domain.Event, in domain.Regi
 // register stores a registration for in and fails the test on error.
 func (f *fixture) register(t *testing.T, ev *domain.Event, in domain.RegistrationInput) store.RegisterResult {
 	t.Helper()
-	res, err := f.st.Register(context.Background(), ev, f.newRegistration(t, ev, in, time.Now()), store.RegisterOptions{})
+	res, err := f.st.Register(context.Background(), ev, f.newRegistration(t, ev, in, time.Now()))
 	if err != nil {
 		t.Fatalf("Register(%s): %v", in.Email, err)
 	}

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/attend/attend/domain"
@@ -73,40 +72,51 @@ func (p *EmailPayload) Scan(src any) error {
 const emailColumns = `id, event_id, registration_id, kind, language, recipient, recipient_name, payload,
 	message_id, status, attempts, next_attempt_at, last_error, created_at, sent_at`
 
-// queueEmail adds an email for reg to the outbox inside tx, with a fresh link
-// token, and wakes the workers when tx commits.
-func (s *Store) queueEmail(ctx context.Context, tx *sqlx.Tx, kind domain.EmailKind, reg *domain.Registration, ev *domain.Event, payload EmailPayload) error {
-	return s.queueEmailThrottled(ctx, tx, kind, reg, ev, payload, 0)
-}
-
-// queueEmailThrottled is queueEmail, in one statement, that queues nothing
-// when throttle is positive and at least throttle emails went to reg's
-// address for the event in the last hour. Counted inside tx after the
-// event's row lock, the limit holds under concurrent requests.
-func (s *Store) queueEmailThrottled(ctx context.Context, tx *sqlx.Tx, kind domain.EmailKind, reg *domain.Registration, ev *domain.Event, payload EmailPayload, throttle int) error {
-	hash, sealed, err := s.newLink()
+// queueEmail adds an email of kind for reg to the outbox inside tx, with a
+// fresh link token, and wakes the workers when tx commits.
+func (s *Store) queueEmail(ctx context.Context, tx *dbTx, kind domain.EmailKind, reg *domain.Registration, ev *domain.Event, payload EmailPayload) error {
+	var st statement
+	outbox, err := s.outboxCTEs(&st, ev, payload, tx.now)
 	if err != nil {
 		return err
 	}
-	payload.SealedToken = sealed
 	_, err = tx.ExecContext(ctx, `
-		WITH ok AS (
-			SELECT $9 <= 0 OR (SELECT count(*) FROM emails WHERE event_id = $1 AND lower(recipient) = lower($5)
-				AND created_at > now() - interval '1 hour') < $9 AS yes
-		), token AS (
-			INSERT INTO registration_tokens (token_hash, registration_id, expires_at)
-			SELECT $10, $2, $11 FROM ok WHERE ok.yes
-		), email AS (
-			INSERT INTO emails (event_id, registration_id, kind, language, recipient, recipient_name, payload, message_id)
-			SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM ok WHERE ok.yes
-		)
-		SELECT pg_notify($12, '') FROM ok WHERE ok.yes`,
-		ev.ID, reg.ID, kind, reg.Language, reg.Email, reg.FirstName+" "+reg.LastName, payload,
-		domain.NewMessageID(s.MailHost, s.Now()), throttle, hash, s.linkExpiry(ev), NotifyChannel)
+		WITH target AS (
+			SELECT r.id, r.event_id, r.email, r.language, r.first_name || ' ' || r.last_name AS name,
+				`+st.arg(kind)+`::text AS kind
+			FROM registrations r WHERE r.id = `+st.arg(reg.ID)+`
+		), `+outbox+`
+		SELECT 1`, st.args...)
 	if err != nil {
 		return fmt.Errorf("store: queue %s email: %w", kind, unavailable(err))
 	}
 	return nil
+}
+
+// outboxCTEs are the common table expressions that queue an email for the
+// registration in the CTE named target (columns id, event_id, email,
+// language, name and kind): its link token, sealed into the payload, the
+// outbox row, and a notification that wakes the mail workers when the
+// transaction commits. Every statement that queues email ends with them,
+// so the outbox is written in one place; an empty target queues nothing.
+func (s *Store) outboxCTEs(st *statement, ev *domain.Event, payload EmailPayload, now time.Time) (string, error) {
+	hash, sealed, err := s.newLink()
+	if err != nil {
+		return "", err
+	}
+	payload.SealedToken = sealed
+	at := st.arg(now) + "::timestamptz"
+	return `token AS (
+			INSERT INTO registration_tokens (token_hash, registration_id, expires_at, created_at)
+			SELECT ` + st.arg(hash) + `, target.id, ` + st.arg(s.linkExpiry(ev)) + `::timestamptz, ` + at + ` FROM target
+		), email AS (
+			INSERT INTO emails (event_id, registration_id, kind, language, recipient, recipient_name, payload,
+				message_id, created_at, next_attempt_at)
+			SELECT target.event_id, target.id, target.kind, target.language, target.email, target.name,
+				` + st.arg(payload) + `::jsonb, ` + st.arg(domain.NewMessageID(s.MailHost, now)) + `, ` + at + `, ` + at + `
+			FROM target
+			RETURNING pg_notify(` + st.arg(NotifyChannel) + `, '')
+		)`, nil
 }
 
 // newLink makes a registration's link token: the hash to store, and the
@@ -135,18 +145,18 @@ func (s *Store) linkExpiry(ev *domain.Event) time.Time {
 // lets several workers claim at once without taking the same row; a row
 // whose lease ran out (its worker died mid-send) is due again.
 func (s *Store) ClaimDue(ctx context.Context, limit int, lease time.Duration) ([]*Email, error) {
+	now := s.Now()
 	var out []*Email
 	err := s.db.SelectContext(ctx, &out, `
-		UPDATE emails SET status = 'sending', attempts = attempts + 1,
-			locked_until = now() + $2 * interval '1 millisecond'
+		UPDATE emails SET status = 'sending', attempts = attempts + 1, locked_until = $3
 		WHERE id IN (
 			SELECT id FROM emails
-			WHERE status IN ('queued', 'sending') AND next_attempt_at <= now()
-			  AND (locked_until IS NULL OR locked_until < now())
+			WHERE status IN ('queued', 'sending') AND next_attempt_at <= $2
+			  AND (locked_until IS NULL OR locked_until < $2)
 			ORDER BY next_attempt_at, id
 			LIMIT $1
 			FOR UPDATE SKIP LOCKED)
-		RETURNING `+emailColumns, limit, lease.Milliseconds())
+		RETURNING `+emailColumns, limit, now, now.Add(lease))
 	if err != nil {
 		return nil, fmt.Errorf("store: claim emails: %w", unavailable(err))
 	}
@@ -163,8 +173,8 @@ func (s *Store) ExtendLease(ctx context.Context, ids []int64, lease time.Duratio
 		return nil
 	}
 	_, err := s.db.ExecContext(ctx, `
-		UPDATE emails SET locked_until = now() + $2 * interval '1 millisecond'
-		WHERE id = ANY($1) AND status = 'sending'`, pq.Array(ids), lease.Milliseconds())
+		UPDATE emails SET locked_until = $2
+		WHERE id = ANY($1) AND status = 'sending'`, pq.Array(ids), s.Now().Add(lease))
 	if err != nil {
 		return fmt.Errorf("store: extend lease: %w", unavailable(err))
 	}
@@ -174,7 +184,8 @@ func (s *Store) ExtendLease(ctx context.Context, ids []int64, lease time.Duratio
 // markSent records an accepted email and wipes its sealed link token, which
 // is no longer needed. Only a row still being sent is changed: one that was
 // erased meanwhile stays as erasure left it.
-const markSent = `UPDATE emails SET status = 'sent', sent_at = now(), locked_until = NULL, last_error = NULL,
+// Its $1 is the time.
+const markSent = `UPDATE emails SET status = 'sent', sent_at = $1, locked_until = NULL, last_error = NULL,
 	payload = payload - 'sealed_token'`
 
 // MarkSent records accepted emails in one statement and wipes their sealed
@@ -189,11 +200,11 @@ func (s *Store) MarkSent(ctx context.Context, ids []int64) error {
 	// fraction of a second); only a crash of PostgreSQL itself in that
 	// window could forget a mark, and then the email is sent once more with
 	// the same Message-ID.
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+	return s.inTx(ctx, func(tx *dbTx) error {
 		if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
 			return fmt.Errorf("store: mark sent: %w", unavailable(err))
 		}
-		if _, err := tx.ExecContext(ctx, markSent+` WHERE id = ANY($1) AND status = 'sending'`, pq.Array(ids)); err != nil {
+		if _, err := tx.ExecContext(ctx, markSent+` WHERE id = ANY($2) AND status = 'sending'`, tx.now, pq.Array(ids)); err != nil {
 			return fmt.Errorf("store: mark sent: %w", unavailable(err))
 		}
 		return nil
@@ -254,9 +265,9 @@ func (s *Store) EventEmails(ctx context.Context, eventID int64, status string, l
 func (s *Store) RetryEmail(ctx context.Context, eventID, id int64) (*Email, error) {
 	var e Email
 	err := s.db.GetContext(ctx, &e, `
-		UPDATE emails SET status = 'queued', attempts = 0, next_attempt_at = now(), locked_until = NULL
+		UPDATE emails SET status = 'queued', attempts = 0, next_attempt_at = $3, locked_until = NULL
 		WHERE id = $1 AND event_id = $2 AND status = 'failed' AND recipient <> 'erased@erased.invalid'
-		RETURNING `+emailColumns, id, eventID)
+		RETURNING `+emailColumns, id, eventID, s.Now())
 	if errors.Is(err, sql.ErrNoRows) {
 		var status string
 		err2 := s.db.GetContext(ctx, &status, `SELECT status FROM emails WHERE id = $1 AND event_id = $2`, id, eventID)
@@ -275,27 +286,6 @@ func (s *Store) RetryEmail(ctx context.Context, eventID, id int64) (*Email, erro
 		return nil, fmt.Errorf("store: notify workers: %w", unavailable(err))
 	}
 	return &e, nil
-}
-
-// EmailContext loads what rendering an email needs: its registration (nil
-// if erased) and event.
-func (s *Store) EmailContext(ctx context.Context, e *Email) (*domain.Registration, *domain.Event, error) {
-	regs, events, err := s.EmailContexts(ctx, []*Email{e})
-	if err != nil {
-		return nil, nil, err
-	}
-	ev, ok := events[e.EventID]
-	if !ok {
-		return nil, nil, domain.Errorf(domain.ENotFound, "no such event")
-	}
-	if e.RegistrationID == nil {
-		return nil, ev, nil
-	}
-	reg, ok := regs[*e.RegistrationID]
-	if !ok {
-		return nil, nil, domain.Errorf(domain.ENotFound, "no such registration")
-	}
-	return reg, ev, nil
 }
 
 // EmailContexts loads the registrations and events of a batch of emails in
@@ -339,6 +329,7 @@ func (s *Store) EmailContexts(ctx context.Context, emails []*Email) (map[string]
 // disk flush (see MarkSent for why that is safe).
 type SentMarker struct {
 	conn *sql.Conn
+	now  func() time.Time
 }
 
 // NewSentMarker takes a connection from the pool for marking.
@@ -351,12 +342,12 @@ func (s *Store) NewSentMarker(ctx context.Context) (*SentMarker, error) {
 		conn.Close()
 		return nil, fmt.Errorf("store: marker connection: %w", unavailable(err))
 	}
-	return &SentMarker{conn: conn}, nil
+	return &SentMarker{conn: conn, now: s.Now}, nil
 }
 
 // Mark records one email as sent.
 func (m *SentMarker) Mark(ctx context.Context, id int64) error {
-	_, err := m.conn.ExecContext(ctx, markSent+` WHERE id = $1 AND status = 'sending'`, id)
+	_, err := m.conn.ExecContext(ctx, markSent+` WHERE id = $2 AND status = 'sending'`, m.now(), id)
 	if err != nil {
 		return fmt.Errorf("store: mark sent: %w", unavailable(err))
 	}

@@ -287,7 +287,7 @@ func TestRepeatedRegistrationsAreRateLimitedPerAddress(t *testing.T) {
 	for i := range 10 {
 		reg := r.newRegistration(ev, time.Now())
 		reg.Email = "Dilnoza.Yusupova@example.uz"
-		res, err := r.st.Register(r.ctx, ev, reg, store.RegisterOptions{Notify: true})
+		res, err := r.st.Register(r.ctx, ev, reg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -310,7 +310,7 @@ func TestRepeatedRegistrationsAreRateLimitedPerAddress(t *testing.T) {
 	}
 }
 
-func TestEmailContextLoadsWhatRenderingNeeds(t *testing.T) {
+func TestEmailContextsLoadWhatRenderingNeeds(t *testing.T) {
 	r := newStoreRig(t)
 	ev := r.newEvent(0)
 	reg := r.signUp(ev, time.Now())
@@ -318,12 +318,13 @@ func TestEmailContextLoadsWhatRenderingNeeds(t *testing.T) {
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("ClaimDue = %d rows, %v", len(rows), err)
 	}
-	gotReg, gotEv, err := r.st.EmailContext(r.ctx, rows[0])
+	regs, events, err := r.st.EmailContexts(r.ctx, rows)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if gotReg == nil || gotReg.ID != reg.ID || gotReg.CheckinCode != reg.CheckinCode || gotEv.ID != ev.ID {
-		t.Errorf("EmailContext = %+v, %+v; want registration %s of event %d", gotReg, gotEv, reg.ID, ev.ID)
+	gotReg, gotEv := regs[reg.ID], events[ev.ID]
+	if gotReg == nil || gotReg.ID != reg.ID || gotReg.CheckinCode != reg.CheckinCode || gotEv == nil || gotEv.ID != ev.ID {
+		t.Errorf("EmailContexts = %+v, %+v; want registration %s of event %d", gotReg, gotEv, reg.ID, ev.ID)
 	}
 	if rows[0].Recipient != reg.Email || rows[0].Kind != domain.EmailConfirmRequest || rows[0].Payload.SealedToken == "" {
 		t.Errorf("claimed row %+v, want the confirm request to %s with a sealed token", rows[0], reg.Email)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/attend/attend/domain"
@@ -15,35 +14,47 @@ import (
 // backlog is worked off in short transactions.
 const periodicBatch = 500
 
-// ExpireUnconfirmed expires pending registrations older than their event's
-// confirm_within_hours, frees their seats and promotes from the waiting
-// list. Each event is handled under its row lock, so several workers running
-// this at once expire and promote each person exactly once. It returns the
-// number expired.
+// ExpireUnconfirmed applies domain's expire row to pending registrations
+// older than their event's confirm_within_hours: they expire, their seats
+// are freed and the waiting list promotes. Each event is handled under its
+// row lock, so several workers running this at once expire and promote
+// each person exactly once. It returns the number expired.
 func (s *Store) ExpireUnconfirmed(ctx context.Context) (int, error) {
+	// The table's expire row is the one from pending; it is applied to
+	// every registration of an event that is due, at once.
+	pending := &domain.Registration{Status: domain.StatusPending}
 	counts, err := s.eachEventLocked(ctx, "find expired registrations", `
 		SELECT DISTINCT r.event_id FROM registrations r JOIN events e ON e.id = r.event_id
-		WHERE r.status = 'pending' AND r.created_at < $1::timestamptz - e.confirm_within_hours * interval '1 hour'`,
-		func(tx *sqlx.Tx, ev *domain.Event) (int, error) {
-			var n int
-			err := tx.GetContext(ctx, &n, `
-				WITH expired AS (
-					UPDATE registrations SET status = 'expired', updated_at = $2
-					WHERE event_id = $1 AND status = 'pending'
-					  AND created_at < $2::timestamptz - $3 * interval '1 hour'
-					RETURNING 1)
-				SELECT count(*) FROM expired`, ev.ID, s.Now(), ev.ConfirmWithinHours)
+		WHERE r.status = $2 AND r.created_at < $1::timestamptz - e.confirm_within_hours * interval '1 hour'`,
+		func(tx *dbTx, ev *domain.Event) (int, error) {
+			t, err := domain.Next(pending, domain.Expire, domain.BySystem, ev)
+			if err != nil {
+				return 0, err
+			}
+			var ids []string
+			err = tx.SelectContext(ctx, &ids, statusWrite+`
+				WHERE event_id = $1 AND status = $7 AND created_at < $3::timestamptz - $8 * interval '1 hour'
+				RETURNING id`, append(statusArgs(ev.ID, t, tx.now), t.From, ev.ConfirmWithinHours)...)
 			if err != nil {
 				return 0, fmt.Errorf("store: expire registrations: %w", unavailable(err))
 			}
-			if n == 0 {
+			if len(ids) == 0 {
 				return 0, nil
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE events SET seats_held = seats_held - $2 WHERE id = $1`, ev.ID, n); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE events SET seats_held = seats_held + $2 WHERE id = $1`,
+				ev.ID, seatChange(t)*len(ids)); err != nil {
 				return 0, fmt.Errorf("store: free expired seats: %w", unavailable(err))
 			}
-			return n, s.fillSeats(ctx, tx, ev)
-		})
+			for i := 0; t.Email != "" && i < len(ids); i++ {
+				if err := s.queueEmail(ctx, tx, t.Email, &domain.Registration{ID: ids[i]}, ev, EmailPayload{}); err != nil {
+					return 0, err
+				}
+			}
+			if t.FillsWaitingList() {
+				return len(ids), s.fillSeats(ctx, tx, ev)
+			}
+			return len(ids), nil
+		}, pending.Status)
 	return total(counts), err
 }
 
@@ -62,20 +73,20 @@ func total(counts []EventCount) int {
 }
 
 // eachEventLocked runs fn, in one transaction per event, for each event id
-// that find (given s.Now() as $1) returns, with the event's row locked, and
-// returns what fn counted for each event whose transaction committed (events
-// where it counted nothing are left out). Periodic jobs that change seats use
-// it, so that several workers running the same job at once take turns per
-// event.
-func (s *Store) eachEventLocked(ctx context.Context, what, find string, fn func(*sqlx.Tx, *domain.Event) (int, error)) ([]EventCount, error) {
+// that find returns (given s.Now() as $1, then args), with the event's row
+// locked, and returns what fn counted for each event whose transaction
+// committed (events where it counted nothing are left out). Periodic jobs
+// that change seats use it, so that several workers running the same job at
+// once take turns per event.
+func (s *Store) eachEventLocked(ctx context.Context, what, find string, fn func(*dbTx, *domain.Event) (int, error), args ...any) ([]EventCount, error) {
 	var eventIDs []int64
-	if err := s.db.SelectContext(ctx, &eventIDs, find, s.Now()); err != nil {
+	if err := s.db.SelectContext(ctx, &eventIDs, find, append([]any{s.Now()}, args...)...); err != nil {
 		return nil, fmt.Errorf("store: %s: %w", what, unavailable(err))
 	}
 	var counts []EventCount
 	for _, id := range eventIDs {
 		var done EventCount
-		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		err := s.inTx(ctx, func(tx *dbTx) error {
 			ev, err := getEvent(ctx, tx, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1 FOR NO KEY UPDATE`, id)
 			if err != nil {
 				return err
@@ -124,9 +135,9 @@ func (s *Store) queueReminders(ctx context.Context, kind domain.EmailKind, claim
 	total := 0
 	for {
 		n := 0
-		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		err := s.inTx(ctx, func(tx *dbTx) error {
 			var due []registrationRow
-			if err := tx.SelectContext(ctx, &due, claim, s.Now(), periodicBatch); err != nil {
+			if err := tx.SelectContext(ctx, &due, claim, tx.now, periodicBatch); err != nil {
 				return fmt.Errorf("store: claim %s: %w", kind, unavailable(err))
 			}
 			events := map[int64]*domain.Event{}
@@ -152,7 +163,7 @@ func (s *Store) queueReminders(ctx context.Context, kind domain.EmailKind, claim
 				ids = append(ids, reg.ID)
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE registrations SET `+stampColumn+` = $2 WHERE id = ANY($1::uuid[])`,
-				pq.StringArray(ids), s.Now()); err != nil {
+				pq.StringArray(ids), tx.now); err != nil {
 				return fmt.Errorf("store: stamp %s: %w", kind, unavailable(err))
 			}
 			n = len(due)

@@ -191,7 +191,7 @@ func TestARegistrationThatComesBackIsRemindedAgain(t *testing.T) {
 	again := *reg
 	again.ID, again.Status = "", ""
 	again.ConsentAt = first.Add(30 * time.Hour)
-	res, err := r.st.Register(r.ctx, ev, &again, store.RegisterOptions{Notify: true})
+	res, err := r.st.Register(r.ctx, ev, &again)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -110,7 +110,7 @@ func TestConcurrentIdenticalRegistrationsLeaveOneRow(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			results[i], errs[i] = f.st.Register(context.Background(), ev, regs[i], store.RegisterOptions{Notify: true})
+			results[i], errs[i] = f.st.Register(context.Background(), ev, regs[i])
 		}()
 	}
 	close(start)
@@ -160,7 +160,7 @@ func TestConcurrentRegistrationsNeverExceedCapacity(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			_, errs[i] = f.st.Register(context.Background(), ev, regs[i], store.RegisterOptions{})
+			_, errs[i] = f.st.Register(context.Background(), ev, regs[i])
 		}()
 	}
 	close(start)
@@ -205,7 +205,7 @@ func TestRegisterConfirmedTakesASeat(t *testing.T) {
 	f := newFixture(t)
 	ev := f.event(t, f.org, "egov", func(in *domain.EventInput) { in.Capacity = domain.Some(1) })
 	reg := f.newRegistration(t, ev, person("walk-in@example.org"), time.Now())
-	res, err := f.st.Register(context.Background(), ev, reg, store.RegisterOptions{Confirmed: true})
+	res, err := f.st.ImportRegistration(context.Background(), ev, reg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func TestRegisterWithNotifyQueuesOneEmailInTheSameTransaction(t *testing.T) {
 	ctx := context.Background()
 	register := func(email string) store.RegisterResult {
 		t.Helper()
-		res, err := f.st.Register(ctx, ev, f.newRegistration(t, ev, person(email), time.Now()), store.RegisterOptions{Notify: true})
+		res, err := f.st.Register(ctx, ev, f.newRegistration(t, ev, person(email), time.Now()))
 		if err != nil {
 			t.Fatalf("Register(%s): %v", email, err)
 		}
@@ -268,7 +268,7 @@ func TestRegisterWithoutSealerQueuesNothing(t *testing.T) {
 	f.st.Sealer = nil
 	ev := f.event(t, f.org, "egov", nil)
 	reg := f.newRegistration(t, ev, person("dilnoza@example.uz"), time.Now())
-	if _, err := f.st.Register(context.Background(), ev, reg, store.RegisterOptions{Notify: true}); err == nil {
+	if _, err := f.st.Register(context.Background(), ev, reg); err == nil {
 		t.Fatal("Register with Notify and no sealer succeeded")
 	}
 	if n := count(t, f.db, `SELECT count(*) FROM registrations`); n != 0 {
@@ -310,7 +310,7 @@ func seedRegistrations(t *testing.T, f *fixture, ev *domain.Event, n int) []stri
 	var ids []string
 	for i := range n {
 		reg := f.newRegistration(t, ev, person(emailOf(i)), base.Add(time.Duration(i/10)*time.Minute))
-		res, err := f.st.Register(context.Background(), ev, reg, store.RegisterOptions{})
+		res, err := f.st.Register(context.Background(), ev, reg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -493,5 +493,39 @@ func TestRegistrationsRefusesAForeignCursor(t *testing.T) {
 				t.Errorf("fields = %+v, want one on cursor", e.Fields)
 			}
 		})
+	}
+}
+
+func TestAWalkInOfACancelledRegistrationStartsItAfresh(t *testing.T) {
+	r := newStoreRig(t)
+	ev := r.newEvent(1)
+	old := r.signUp(ev, time.Now().Add(-time.Hour))
+	r.cancel(old.ID)
+
+	walkIn := r.newRegistration(ev, time.Now())
+	walkIn.Email, walkIn.FirstName = strings.ToUpper(old.Email), "Dilnoza-Walk-In"
+	res, err := r.st.RegisterWalkIn(r.ctx, ev, walkIn, r.org.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Created || res.Status != domain.StatusConfirmed || res.Registration.ID != old.ID || res.Registration.CheckinCode != old.CheckinCode {
+		t.Fatalf("walk-in: created %v, status %s, id %s, code %s; want the cancelled registration back, confirmed, with its id and code",
+			res.Created, res.Status, res.Registration.ID, res.Registration.CheckinCode)
+	}
+	got, err := r.st.Registration(r.ctx, ev.ID, old.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != domain.StatusConfirmed || got.ConfirmedAt == nil || got.CancelledAt != nil || got.FirstName != "Dilnoza-Walk-In" {
+		t.Errorf("stored %s, confirmed at %v, cancelled at %v, first name %q; want the walk-in's details, confirmed and not cancelled",
+			got.Status, got.ConfirmedAt, got.CancelledAt, got.FirstName)
+	}
+	if held := r.seatsHeld(ev.ID); held != 1 {
+		t.Errorf("seats held = %d, want 1", held)
+	}
+	for kind, want := range map[domain.EmailKind]int{domain.EmailConfirmRequest: 1, domain.EmailCancelled: 1, domain.EmailConfirmed: 1} {
+		if n := r.emailCount(old.ID, kind); n != want {
+			t.Errorf("%d %s emails, want %d", n, kind, want)
+		}
 	}
 }

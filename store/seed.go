@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -25,7 +24,7 @@ import (
 // erased registration of real people keeps its place in the statistics.
 func (s *Store) ClearForReseed(ctx context.Context, eventID int64, emails []string) (int, error) {
 	var n int
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM events WHERE id = $1 FOR NO KEY UPDATE`, eventID); err != nil {
 			return fmt.Errorf("store: lock event: %w", unavailable(err))
 		}

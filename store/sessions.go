@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/attend/attend/domain"
 )
 
@@ -16,8 +14,8 @@ import (
 // transaction, revokes every session they have, so a changed password locks
 // out whoever knew the old one.
 func (s *Store) SetPassword(ctx context.Context, organizerID int64, hash string) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE organizers SET password_hash = $2, updated_at = now() WHERE id = $1`, organizerID, hash)
+	return s.inTx(ctx, func(tx *dbTx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE organizers SET password_hash = $2, updated_at = $3 WHERE id = $1`, organizerID, hash, tx.now)
 		if err != nil {
 			return fmt.Errorf("store: set password: %w", unavailable(err))
 		}
@@ -51,9 +49,10 @@ func (s *Store) PasswordHash(ctx context.Context, email string) (*domain.Organiz
 
 // CreateSession stores the hash of a new session token.
 func (s *Store) CreateSession(ctx context.Context, organizerID int64, hash []byte, ttl time.Duration) error {
+	now := s.Now()
 	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO sessions (token_hash, organizer_id, expires_at) VALUES ($1, $2, $3)`,
-		hash, organizerID, s.Now().Add(ttl))
+		INSERT INTO sessions (token_hash, organizer_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)`,
+		hash, organizerID, now, now.Add(ttl))
 	if err != nil {
 		return fmt.Errorf("store: create session: %w", unavailable(err))
 	}

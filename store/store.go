@@ -29,7 +29,9 @@ import (
 // Store is the database behind every use case. It is safe for concurrent use.
 type Store struct {
 	db *sqlx.DB
-	// Now is the clock; tests may replace it before use.
+	// Now is the one clock: a transaction reads it once as it begins
+	// (dbTx), and statements outside one take it as an argument, never the
+	// database's now(). Tests may replace it before use.
 	Now func() time.Time
 	// Sealer seals link tokens queued in the outbox; required to queue
 	// emails with links.
@@ -127,22 +129,6 @@ func (s *Store) DB() *sqlx.DB { return s.db }
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.db.PingContext(ctx); err != nil {
 		return unavailable(err)
-	}
-	return nil
-}
-
-// inTx runs fn in one transaction, committing when it returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := s.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return unavailable(fmt.Errorf("begin: %w", err))
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback() // the original error is the one worth reporting
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return unavailable(fmt.Errorf("commit: %w", err))
 	}
 	return nil
 }

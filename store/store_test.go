@@ -96,6 +96,7 @@ func TestWithTimeoutsReachesPostgreSQL(t *testing.T) {
 	// A registration stuck behind another transaction's lock on its event
 	// gives up and says "unavailable", which the API answers with 503.
 	st := store.New(db)
+	st.Sealer = newSealer(t)
 	org := &domain.Organizer{Email: "lead@example.org", Name: "Lead"}
 	if err := st.CreateOrganizer(ctx, org); err != nil {
 		t.Fatal(err)
@@ -123,7 +124,7 @@ func TestWithTimeoutsReachesPostgreSQL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = st.Register(ctx, ev, reg, store.RegisterOptions{})
+	_, err = st.Register(ctx, ev, reg)
 	if code := domain.ErrorCode(err); code != domain.EUnavailable {
 		t.Errorf("Register behind a held lock: %v (code %q), want code %q", err, code, domain.EUnavailable)
 	}

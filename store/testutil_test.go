@@ -64,7 +64,7 @@ func (r *storeRig) newRegistration(ev *domain.Event, at time.Time) *domain.Regis
 func (r *storeRig) signUp(ev *domain.Event, at time.Time) *domain.Registration {
 	r.t.Helper()
 	reg := r.newRegistration(ev, at)
-	res, err := r.st.Register(r.ctx, ev, reg, store.RegisterOptions{Notify: true})
+	res, err := r.st.Register(r.ctx, ev, reg)
 	if err != nil {
 		r.t.Fatalf("register: %v", err)
 	}

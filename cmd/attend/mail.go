@@ -93,8 +93,9 @@ func newWorker(cfg config.Config, st *store.Store, log *slog.Logger) (*notify.Wo
 		Lease:       cfg.MailLease,
 		Backoff: domain.Backoff{Base: cfg.MailRetryBase, Max: cfg.MailRetryMax,
 			MaxAttempts: cfg.MailMaxAttempts},
-		Periodic:      periodicJobs(st, log),
-		PeriodicEvery: cfg.PeriodicEvery,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		Periodic:        periodicJobs(st, log),
+		PeriodicEvery:   cfg.PeriodicEvery,
 	}, nil
 }
 

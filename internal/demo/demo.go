@@ -170,7 +170,7 @@ func Load(ctx context.Context, st *store.Store, rules *domain.Rules, now time.Ti
 		if err != nil {
 			return nil, fmt.Errorf("demo: participant %s: %w", p.email, err)
 		}
-		r, err := st.Register(ctx, res.Past, reg, store.RegisterOptions{Confirmed: true})
+		r, err := st.ImportRegistration(ctx, res.Past, reg)
 		if err != nil {
 			return nil, fmt.Errorf("demo: register %s: %w", p.email, err)
 		}

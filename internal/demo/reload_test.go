@@ -84,7 +84,7 @@ func (r *demoRig) registerAgain() {
 		if err != nil {
 			r.t.Fatal(err)
 		}
-		if _, err := r.st.Register(r.ctx, ev, reg, store.RegisterOptions{Confirmed: true}); err != nil {
+		if _, err := r.st.ImportRegistration(r.ctx, ev, reg); err != nil {
 			r.t.Fatalf("register %s: %v", p.email, err)
 		}
 	}
@@ -250,7 +250,7 @@ func TestLoadKeepsOtherRegistrationsOfTheWorkshop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.st.Register(r.ctx, res.Past, walkIn, store.RegisterOptions{Confirmed: true}); err != nil {
+	if _, err := r.st.ImportRegistration(r.ctx, res.Past, walkIn); err != nil {
 		t.Fatal(err)
 	}
 	r.eraseAll()

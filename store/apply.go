@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/attend/attend/domain"
+)
+
+// apply makes the transition t (a row of domain's table) happen to reg,
+// which the caller has locked after its event: the status and the times
+// that go with it, the event's seat count, the email t causes (with
+// payload), and, when a seat was freed or an address verified, the waiting
+// list. A row that changes nothing writes nothing.
+func (s *Store) apply(ctx context.Context, tx *dbTx, ev *domain.Event, reg *domain.Registration, t domain.Transition, payload EmailPayload) error {
+	if t.Changes() {
+		_, err := tx.ExecContext(ctx, statusWrite+` WHERE id = $1`, statusArgs(reg.ID, t, tx.now)...)
+		if err != nil {
+			return fmt.Errorf("store: %s registration: %w", t.Action, unavailable(err))
+		}
+		reg.Status = t.To
+	}
+	if seats := seatChange(t); seats != 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE events SET seats_held = seats_held + $2 WHERE id = $1`, ev.ID, seats); err != nil {
+			return fmt.Errorf("store: count seats: %w", unavailable(err))
+		}
+		ev.SeatsHeld += seats
+	}
+	if t.Email != "" {
+		if err := s.queueEmail(ctx, tx, t.Email, reg, ev, payload); err != nil {
+			return err
+		}
+	}
+	if t.FillsWaitingList() {
+		return s.fillSeats(ctx, tx, ev)
+	}
+	return nil
+}
+
+// statusWrite is the UPDATE of registrations that a transition makes, as
+// of $3: the status ($2) and the times that go with it (confirmed_at if $4,
+// email_verified_at unless set already if $5, cancelled_at if $6). The
+// caller adds the WHERE clause, with $1 (see statusArgs).
+const statusWrite = `
+	UPDATE registrations SET status = $2, updated_at = $3,
+		confirmed_at = CASE WHEN $4 THEN $3 ELSE confirmed_at END,
+		email_verified_at = CASE WHEN $5 THEN coalesce(email_verified_at, $3) ELSE email_verified_at END,
+		cancelled_at = CASE WHEN $6 THEN $3 ELSE cancelled_at END`
+
+// statusArgs are statusWrite's arguments for t at now, with first as $1.
+func statusArgs(first any, t domain.Transition, now time.Time) []any {
+	return []any{first, t.To, now, t.Confirms(), t.VerifiesAddress(), t.Cancels()}
+}
+
+// seatChange is what t does to its event's count of seats held.
+func seatChange(t domain.Transition) int {
+	switch {
+	case t.TakesSeat():
+		return 1
+	case t.FreesSeat():
+		return -1
+	}
+	return 0
+}
+
+// fillSeats lets the waiting list promote, while seats are free, the
+// waitlisted registrations with verified addresses, in registration order.
+// The caller holds the event's row lock, so two processes cannot promote
+// the same person or overbook.
+func (s *Store) fillSeats(ctx context.Context, tx *dbTx, ev *domain.Event) error {
+	if err := tx.QueryRowxContext(ctx, `SELECT capacity, seats_held FROM events WHERE id = $1`, ev.ID).
+		Scan(&ev.Capacity, &ev.SeatsHeld); err != nil {
+		return fmt.Errorf("store: read seats: %w", unavailable(err))
+	}
+	for ev.SeatFree() {
+		var row registrationRow
+		err := tx.GetContext(ctx, &row, `
+			SELECT `+registrationColumns+` FROM registrations r
+			WHERE r.event_id = $1 AND r.status = $2 AND r.email_verified_at IS NOT NULL
+			ORDER BY r.created_at, r.id LIMIT 1 FOR NO KEY UPDATE`, ev.ID, domain.StatusWaitlisted)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("store: next on waiting list: %w", unavailable(err))
+		}
+		reg := row.registration()
+		t, err := domain.Next(reg, domain.Promote, domain.BySystem, ev)
+		if err != nil {
+			return err
+		}
+		if err := s.apply(ctx, tx, ev, reg, t, EmailPayload{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,272 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/attend/attend/domain"
+)
+
+// RegisterResult says what became of a registration request. Created is
+// false when the email was already registered for the event (and not
+// cancelled or expired); Status is then what a new registration would have
+// got, so callers can answer alike.
+type RegisterResult struct {
+	Registration *domain.Registration
+	Created      bool
+	Status       domain.Status
+	// Checkin is the attendance recorded by RegisterWalkIn's check-in.
+	Checkin *Checkin
+}
+
+// checkinRetries bounds retries on the (astronomically rare) collision of a
+// random check-in code within one event.
+const checkinRetries = 5
+
+// Register is a participant's registration request, from the form or the
+// API. The registration gets the status domain's table gives a participant
+// (pending, or waitlisted when every seat is held) and the email that goes
+// with it. A repeated address keeps its registration, gets its links again
+// at most domain.MaxEmailsPerAddressHour times an hour, and is answered
+// with the status a new registration would get. A cancelled or expired
+// registration registered again starts afresh, at the end of any waiting
+// list, keeping its id.
+func (s *Store) Register(ctx context.Context, ev *domain.Event, reg *domain.Registration) (RegisterResult, error) {
+	return s.register(ctx, ev, reg, registering{by: domain.ByParticipant})
+}
+
+// RegisterWalkIn is an organizer registering someone at the desk or with an
+// API token: confirmed while a seat is free, and emailed. With checkIn the
+// person is also checked in by the organizer, in the same transaction,
+// unless the registration ends up on the waiting list.
+func (s *Store) RegisterWalkIn(ctx context.Context, ev *domain.Event, reg *domain.Registration, organizerID int64, checkIn *CheckinRequest) (RegisterResult, error) {
+	return s.register(ctx, ev, reg, registering{by: domain.ByOrganizer, organizerID: organizerID, checkIn: checkIn})
+}
+
+// ImportRegistration records a registration an organizer brings from
+// elsewhere (the demo's past workshop, a list from the door): as a
+// walk-in, but nobody is emailed.
+func (s *Store) ImportRegistration(ctx context.Context, ev *domain.Event, reg *domain.Registration) (RegisterResult, error) {
+	return s.register(ctx, ev, reg, registering{by: domain.ByOrganizer, quiet: true})
+}
+
+// registering is how one use case registers: who acts, whether the outcome
+// is emailed, and a check-in to record with it.
+type registering struct {
+	by          domain.Actor
+	quiet       bool
+	organizerID int64
+	checkIn     *CheckinRequest
+}
+
+// register is the one path every registration takes, in one transaction.
+// The unique index on (event, lower(email)) makes a repeated address a
+// conflict rather than a second row, and the event's row lock, taken
+// first, makes the seats counted exact under concurrent requests.
+func (s *Store) register(ctx context.Context, ev *domain.Event, reg *domain.Registration, how registering) (RegisterResult, error) {
+	plan := domain.PlanRegister(how.by)
+	for attempt := 0; ; attempt++ {
+		res, err := s.registerOnce(ctx, ev, reg, plan, how)
+		if isUniqueViolation(err, "registrations_event_id_checkin_code_key") && attempt < checkinRetries {
+			code, cerr := domain.NewCheckinCode()
+			if cerr != nil {
+				return res, cerr
+			}
+			reg.CheckinCode = code
+			continue
+		}
+		return res, err
+	}
+}
+
+func (s *Store) registerOnce(ctx context.Context, ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan, how registering) (RegisterResult, error) {
+	var res RegisterResult
+	err := s.inTx(ctx, func(tx *dbTx) error {
+		query, args, err := s.registerStatement(ev, reg, plan, how.quiet, tx.now)
+		if err != nil {
+			return err
+		}
+		var row struct {
+			Answer      domain.Status  `db:"answer"`
+			ID          *string        `db:"id"`
+			Status      *domain.Status `db:"status"`
+			CheckinCode *string        `db:"checkin_code"`
+			CreatedAt   *time.Time     `db:"created_at"`
+		}
+		err = tx.GetContext(ctx, &row, query, args...)
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.Errorf(domain.ENotFound, "no such event")
+		}
+		if err != nil {
+			return fmt.Errorf("store: register: %w", unavailable(err))
+		}
+		res.Status = row.Answer
+		if row.ID == nil {
+			if res.Registration, err = s.registeredAgain(ctx, tx, ev, reg.Email, plan.Repeat, how.quiet); err != nil {
+				return err
+			}
+		} else {
+			step := plan.SeatFree
+			if *row.Status != step.To {
+				step = plan.Full
+			}
+			reg.ID, reg.EventID, reg.Status, reg.CheckinCode, reg.CreatedAt = *row.ID, ev.ID, *row.Status, *row.CheckinCode, *row.CreatedAt
+			reg.ConfirmedAt, reg.CancelledAt = nil, nil
+			if step.Confirms() {
+				at := reg.ConsentAt
+				reg.ConfirmedAt = &at
+			}
+			res.Created, res.Registration = true, reg
+		}
+		if how.checkIn == nil {
+			return nil
+		}
+		if _, refused := domain.NextCheckIn(res.Registration, ev, ""); refused != nil {
+			return nil // a walk-in on the waiting list is not checked in; the answer shows its status
+		}
+		req := *how.checkIn
+		req.Code, req.RegistrationID = "", res.Registration.ID
+		res.Checkin, _, err = s.checkIn(ctx, tx, ev, how.organizerID, req)
+		return err
+	})
+	return res, err
+}
+
+// registerStatement is a registration request in one statement, so the
+// event's row lock, which every request for the event waits for, is held
+// for one statement and the commit (docs/PERFORMANCE.md). Under the lock
+// it picks, of the two outcomes the plan gives, the one for the seats it
+// sees; inserts the registration with it or, for an address whose
+// registration was cancelled or expired, overwrites that one (keeping its
+// id and check-in code); takes the seat; queues the email; and answers the
+// status a new registration gets. An address whose registration lives on
+// conflicts and is left as it is, locked: then no registration comes back.
+func (s *Store) registerStatement(ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan, quiet bool, now time.Time) (string, []any, error) {
+	var st statement
+	outcome := func(t domain.Transition, full bool) string {
+		var confirmed, verified *time.Time
+		if t.Confirms() {
+			confirmed = &reg.ConsentAt
+		}
+		if t.VerifiesAddress() {
+			verified = &reg.ConsentAt
+		}
+		return "(" + st.arg(full) + "::boolean, " + st.arg(t.To) + ", " + st.arg(t.Email) + ", " +
+			st.arg(t.TakesSeat()) + "::boolean, " + st.arg(confirmed) + "::timestamptz, " + st.arg(verified) + "::timestamptz)"
+	}
+	outcomes := outcome(plan.SeatFree, false) + ", " + outcome(plan.Full, true)
+	at := st.arg(reg.ConsentAt) + "::timestamptz"
+	// The one list of what a registration request writes, each column with
+	// its value: a new registration is inserted with it, and one that
+	// starts afresh is overwritten with it.
+	values := []struct{ column, value string }{
+		{"status", "outcome.status"},
+		{"confirmed_at", "outcome.confirmed_at"},
+		{"email_verified_at", "outcome.verified_at"},
+		{"first_name", st.arg(reg.FirstName)},
+		{"last_name", st.arg(reg.LastName)},
+		{"email", st.arg(reg.Email)},
+		{"phone", st.arg(reg.Phone)},
+		{"country", st.arg(reg.Country)},
+		{"organization", st.arg(reg.Organization)},
+		{"position", st.arg(reg.Position)},
+		{"role", st.arg(reg.Role)},
+		{"language", st.arg(reg.Language)},
+		{"days", st.arg(pq.StringArray(domain.DateStrings(reg.Days))) + "::date[]"},
+		{"consent_at", at},
+		{"created_at", at},
+		{"updated_at", st.arg(now) + "::timestamptz"},
+		{"cancelled_at", "NULL::timestamptz"},
+		{"reminder_queued_at", "NULL::timestamptz"},
+		{"confirm_reminder_queued_at", "NULL::timestamptz"},
+	}
+	columns, exprs, overwrite := make([]string, len(values)), make([]string, len(values)), make([]string, len(values))
+	for i, v := range values {
+		columns[i], exprs[i], overwrite[i] = v.column, v.value, v.column+" = EXCLUDED."+v.column
+	}
+	afresh := make(pq.StringArray, len(plan.Afresh))
+	for i, status := range plan.Afresh {
+		afresh[i] = string(status)
+	}
+	query := `
+		WITH ev AS (
+			SELECT id, capacity IS NOT NULL AND seats_held >= capacity AS full
+			FROM events WHERE id = ` + st.arg(ev.ID) + ` FOR NO KEY UPDATE
+		), outcome AS (
+			SELECT ev.id AS event_id, o.status, o.kind, o.seat, o.confirmed_at, o.verified_at
+			FROM ev JOIN (VALUES ` + outcomes + `) AS o (if_full, status, kind, seat, confirmed_at, verified_at)
+				ON o.if_full = ev.full
+		), reg AS (
+			INSERT INTO registrations (event_id, checkin_code, ` + strings.Join(columns, ", ") + `)
+			SELECT outcome.event_id, ` + st.arg(reg.CheckinCode) + `, ` + strings.Join(exprs, ", ") + `
+			FROM outcome
+			ON CONFLICT (event_id, lower(email)) DO UPDATE SET ` + strings.Join(overwrite, ", ") + `
+			WHERE registrations.status = ANY(` + st.arg(afresh) + `::text[])
+			RETURNING id, event_id, status, checkin_code, created_at, email, language,
+				first_name || ' ' || last_name AS name
+		), seat AS (
+			UPDATE events SET seats_held = seats_held + 1
+			FROM outcome WHERE events.id = outcome.event_id AND outcome.seat AND EXISTS (SELECT 1 FROM reg)
+		)`
+	if !quiet {
+		outbox, err := s.outboxCTEs(&st, ev, EmailPayload{}, now)
+		if err != nil {
+			return "", nil, err
+		}
+		query += `, target AS (
+			SELECT reg.id, reg.event_id, reg.email, reg.language, reg.name, outcome.kind
+			FROM reg, outcome WHERE outcome.kind <> ''
+		), ` + outbox
+	}
+	query += `
+		SELECT outcome.status AS answer, reg.id, reg.status, reg.checkin_code, reg.created_at
+		FROM outcome LEFT JOIN reg ON true`
+	return query, st.args, nil
+}
+
+// registeredAgain answers a request for an address whose registration
+// lives on, which the register statement left locked: the registration as
+// it stands, and, unless quiet, its links again (the email repeat), at most
+// domain.MaxEmailsPerAddressHour times an hour, so the form cannot flood an
+// inbox. The count must be taken after the lock is held, which the register
+// statement's own snapshot, taken before it waited for the lock, would not
+// see; so a repeat costs one statement more, and the time of the answer
+// barely tells it from a new registration
+// (TestRepeatedRegistrationIsIndistinguishable).
+func (s *Store) registeredAgain(ctx context.Context, tx *dbTx, ev *domain.Event, email string, repeat domain.EmailKind, quiet bool) (*domain.Registration, error) {
+	if quiet {
+		return registrationByEmail(ctx, tx, ev.ID, email)
+	}
+	var st statement
+	outbox, err := s.outboxCTEs(&st, ev, EmailPayload{}, tx.now)
+	if err != nil {
+		return nil, err
+	}
+	eventID, address := st.arg(ev.ID), st.arg(email)
+	var row registrationRow
+	err = tx.GetContext(ctx, &row, `
+		WITH found AS (
+			SELECT `+registrationColumns+` FROM registrations r
+			WHERE r.event_id = `+eventID+` AND lower(r.email) = lower(`+address+`)
+		), target AS (
+			SELECT found.id, found.event_id, found.email, found.language,
+				found.first_name || ' ' || found.last_name AS name, `+st.arg(repeat)+`::text AS kind
+			FROM found
+			WHERE (SELECT count(*) FROM emails WHERE event_id = `+eventID+` AND lower(recipient) = lower(`+address+`)
+				AND created_at > `+st.arg(tx.now.Add(-time.Hour))+`::timestamptz) < `+st.arg(domain.MaxEmailsPerAddressHour)+`
+		), `+outbox+`
+		SELECT found.* FROM found`, st.args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.Errorf(domain.ENotFound, "no such registration")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: registered again: %w", unavailable(err))
+	}
+	return row.registration(), nil
+}
