@@ -33,6 +33,10 @@ type Event struct {
 	CreatedAt            time.Time  `json:"created_at" db:"created_at"`
 	UpdatedAt            time.Time  `json:"updated_at" db:"updated_at"`
 
+	// Organizers' additions (issue 15): the event's texts in other
+	// languages (translation.go).
+	Translations EventTranslations `json:"translations" db:"-"`
+
 	loc *time.Location // the resolved Timezone, when known
 }
 
@@ -59,6 +63,10 @@ type EventInput struct {
 	ConfirmWithinHours   Optional[int]      `json:"confirm_within_hours"`
 	ReminderDaysBefore   Optional[int]      `json:"reminder_days_before"`
 	RetentionDays        Optional[int]      `json:"retention_days"`
+
+	// Organizers' additions (issue 15): languages sent replace their text,
+	// null removes one (translation.go).
+	Translations Optional[map[string]*EventText] `json:"translations"`
 }
 
 // Location returns the event's time zone; Timezone is validated on input,
@@ -154,6 +162,7 @@ func (r *Rules) NewEvent(in EventInput) (*Event, error) {
 		DayEndsAt:          "18:00",
 		Languages:          []string{"en"},
 		CoOrganizers:       []string{},
+		Translations:       EventTranslations{},
 		Published:          true,
 		ConfirmWithinHours: 72,
 		ReminderDaysBefore: 1,
@@ -300,7 +309,16 @@ func (r *Rules) apply(ev *Event, in EventInput, creating bool) []FieldError {
 		}
 	}
 
+	if in.Translations.Set {
+		if in.Translations.Null {
+			ev.Translations = EventTranslations{}
+		} else {
+			fields = append(fields, mergeTranslations(ev, in.Translations.Value)...)
+		}
+	}
+
 	fields = append(fields, r.validate(ev)...)
+	fields = append(fields, validateTranslations(ev)...)
 	// Cross-field rules, only when both sides are themselves valid.
 	if !ev.StartsOn.IsZero() && !ev.EndsOn.IsZero() && !hasField(fields, "starts_on", "ends_on") {
 		if ev.EndsOn.Before(ev.StartsOn) {

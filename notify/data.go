@@ -43,6 +43,12 @@ type Data struct {
 	// (KindConfirmReminder). It is shown in the event's time zone.
 	Deadline time.Time
 
+	// InviteURL is the single-use link of an invitation to an event's team
+	// (KindInvitation), which expires at Deadline; TeamRole is the role
+	// it offers (organizer or door).
+	InviteURL string
+	TeamRole  string
+
 	// BaseURL is the public root of the site; its host names the calendar
 	// entries' UIDs.
 	BaseURL string
@@ -123,7 +129,9 @@ func requiredFields(kind Kind, d Data) []string {
 		{"Event.StartsOn", d.Event.StartsOn.IsZero()},
 		{"Event.EndsOn", d.Event.EndsOn.IsZero()},
 		{"Event.Timezone", d.Event.Timezone == ""},
-		{"ManageURL", d.ManageURL == ""},
+	}
+	if kind != KindInvitation {
+		common = append(common, field{"ManageURL", d.ManageURL == ""})
 	}
 	var extra []field
 	confirm := field{"ConfirmURL", d.ConfirmURL == ""}
@@ -138,6 +146,8 @@ func requiredFields(kind Kind, d Data) []string {
 		extra = []field{cancel, code, {"RegistrationID", d.RegistrationID == ""}}
 	case KindConfirmReminder:
 		extra = []field{confirm, cancel, {"Deadline", d.Deadline.IsZero()}}
+	case KindInvitation:
+		extra = []field{{"InviteURL", d.InviteURL == ""}, {"Deadline", d.Deadline.IsZero()}, {"TeamRole", d.TeamRole == ""}}
 	}
 	var missing []string
 	for _, f := range append(common, extra...) {

@@ -44,6 +44,9 @@ const (
 	// KindConfirmReminder nudges a participant who has not confirmed yet,
 	// naming the deadline.
 	KindConfirmReminder = domain.EmailConfirmReminder
+	// KindInvitation asks someone added to an event's team to set a
+	// password; it goes to an organizer, not a participant.
+	KindInvitation = domain.EmailInvitation
 )
 
 // Kinds returns every notification kind, in a stable order. The renderer
@@ -51,7 +54,7 @@ const (
 func Kinds() []Kind {
 	return []Kind{
 		KindConfirmRequest, KindAlreadyRegistered, KindConfirmed, KindCancelled,
-		KindWaitlisted, KindPromoted, KindReminder, KindConfirmReminder,
+		KindWaitlisted, KindPromoted, KindReminder, KindConfirmReminder, KindInvitation,
 	}
 }
 

@@ -21,6 +21,8 @@ const qrContentID = "checkin-qr@attend"
 // for concurrent use and never reads the file system again.
 type Renderer struct {
 	sets map[string]templateSet // by lang + "/" + kind
+	// messages names countries in each language, as the pages do.
+	messages *i18n.Bundle
 }
 
 // templateSet is what one kind in one language is rendered from.
@@ -39,7 +41,11 @@ func NewRenderer(fsys fs.FS) (*Renderer, error) {
 	if missing := missingTemplates(fsys); len(missing) > 0 {
 		return nil, fmt.Errorf("notify: email templates missing: %s", strings.Join(missing, ", "))
 	}
-	r := &Renderer{sets: make(map[string]templateSet)}
+	messages, err := i18n.New()
+	if err != nil {
+		return nil, fmt.Errorf("notify: %w", err)
+	}
+	r := &Renderer{sets: make(map[string]templateSet), messages: messages}
 	for _, lang := range Languages() {
 		for _, kind := range Kinds() {
 			set, err := parseSet(fsys, lang, kind)
@@ -111,6 +117,12 @@ func parseSet(fsys fs.FS, lang string, kind Kind) (templateSet, error) {
 		}
 	}
 	return templateSet{subject: subject, text: text, textRef: base + ".txt.tmpl", html: html}, nil
+}
+
+// CountryName is a country's name in an email's language (after the same
+// fallback as Render), for Data.Event.CountryName.
+func (r *Renderer) CountryName(lang string, eventLanguages []string, code string) string {
+	return r.messages.Localizer(resolveLanguage(lang, eventLanguages)).Country(code)
 }
 
 // Render writes one notification. lang is the registration's language; if
@@ -349,6 +361,8 @@ func sampleData() Data {
 		CheckinCode:      "SAMPLE01",
 		OrganizerMessage: "Sample message.",
 		Deadline:         day(29),
+		InviteURL:        "https://example.org/admin/invite/sample",
+		TeamRole:         "organizer",
 		BaseURL:          "https://example.org",
 		CreatedAt:        day(1),
 	}

@@ -19,13 +19,16 @@ const eventColumns = `e.id, e.slug, e.title, e.description, e.venue, e.city, e.c
 	e.starts_on, e.ends_on, to_char(e.day_starts_at, 'HH24:MI') AS day_starts_at,
 	to_char(e.day_ends_at, 'HH24:MI') AS day_ends_at, e.capacity, e.seats_held,
 	e.registration_opens_at, e.registration_closes_at, e.co_organizers, e.languages,
-	e.published, e.confirm_within_hours, e.reminder_days_before, e.retention_days, e.created_at, e.updated_at`
+	e.published, e.confirm_within_hours, e.reminder_days_before, e.retention_days, e.created_at, e.updated_at,
+	e.translations`
 
-// eventRow adds the array columns that domain.Event keeps as plain slices.
+// eventRow adds the array and JSON columns that domain.Event keeps as plain
+// Go values.
 type eventRow struct {
 	domain.Event
-	CoOrganizers pq.StringArray `db:"co_organizers"`
-	Languages    pq.StringArray `db:"languages"`
+	CoOrganizers pq.StringArray    `db:"co_organizers"`
+	Languages    pq.StringArray    `db:"languages"`
+	Translations translationsValue `db:"translations"`
 }
 
 func (r *eventRow) event() *domain.Event {
@@ -35,6 +38,10 @@ func (r *eventRow) event() *domain.Event {
 		ev.CoOrganizers = []string{}
 	}
 	ev.Languages = []string(r.Languages)
+	ev.Translations = domain.EventTranslations(r.Translations)
+	if ev.Translations == nil {
+		ev.Translations = domain.EventTranslations{}
+	}
 	ev.ResolveLocation()
 	return &ev
 }
@@ -70,14 +77,15 @@ func (s *Store) CreateEvent(ctx context.Context, organizerID int64, ev *domain.E
 			INSERT INTO events (slug, title, description, venue, city, country, timezone,
 				starts_on, ends_on, day_starts_at, day_ends_at, capacity,
 				registration_opens_at, registration_closes_at, co_organizers, languages,
-				published, confirm_within_hours, reminder_days_before, retention_days, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)
+				published, confirm_within_hours, reminder_days_before, retention_days, created_at, updated_at,
+				translations)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22::jsonb)
 			RETURNING id, created_at, updated_at`,
 			ev.Slug, ev.Title, ev.Description, ev.Venue, ev.City, ev.Country, ev.Timezone,
 			ev.StartsOn.String(), ev.EndsOn.String(), ev.DayStartsAt, ev.DayEndsAt, ev.Capacity,
 			ev.RegistrationOpensAt, ev.RegistrationClosesAt, pq.StringArray(ev.CoOrganizers),
 			pq.StringArray(ev.Languages), ev.Published, ev.ConfirmWithinHours, ev.ReminderDaysBefore, ev.RetentionDays,
-			tx.now,
+			tx.now, translationsValue(ev.Translations),
 		).Scan(&ev.ID, &ev.CreatedAt, &ev.UpdatedAt)
 		if isUniqueViolation(err, "events_slug_key") {
 			return &domain.Error{Code: domain.EConflict, Message: "an event with this slug already exists",
@@ -87,10 +95,11 @@ func (s *Store) CreateEvent(ctx context.Context, organizerID int64, ev *domain.E
 			return fmt.Errorf("store: insert event: %w", unavailable(err))
 		}
 		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO event_organizers (event_id, organizer_id) VALUES ($1, $2)`, ev.ID, organizerID); err != nil {
+			INSERT INTO event_organizers (event_id, organizer_id, role, added_at) VALUES ($1, $2, 'owner', $3)`,
+			ev.ID, organizerID, tx.now); err != nil {
 			return fmt.Errorf("store: insert event organizer: %w", unavailable(err))
 		}
-		return nil
+		return insertAudit(ctx, tx, auditRow{EventID: ev.ID, ActorID: &organizerID, Action: domain.AuditEventCreate})
 	})
 }
 
@@ -108,6 +117,7 @@ func (s *Store) UpdateEvent(ctx context.Context, organizerID int64, slug string,
 		if err != nil {
 			return err
 		}
+		before := *ev
 		if err := change(ev); err != nil {
 			return err
 		}
@@ -119,16 +129,22 @@ func (s *Store) UpdateEvent(ctx context.Context, organizerID int64, slug string,
 				timezone = $7, starts_on = $8, ends_on = $9, day_starts_at = $10, day_ends_at = $11,
 				capacity = $12, registration_opens_at = $13, registration_closes_at = $14,
 				co_organizers = $15, languages = $16, published = $17, confirm_within_hours = $18,
-				reminder_days_before = $19, retention_days = $20, updated_at = $21
+				reminder_days_before = $19, retention_days = $20, updated_at = $21, translations = $22::jsonb
 			WHERE id = $1 RETURNING updated_at`,
 			ev.ID, ev.Title, ev.Description, ev.Venue, ev.City, ev.Country, ev.Timezone,
 			ev.StartsOn.String(), ev.EndsOn.String(), ev.DayStartsAt, ev.DayEndsAt, ev.Capacity,
 			ev.RegistrationOpensAt, ev.RegistrationClosesAt, pq.StringArray(ev.CoOrganizers),
 			pq.StringArray(ev.Languages), ev.Published, ev.ConfirmWithinHours, ev.ReminderDaysBefore, ev.RetentionDays,
-			tx.now,
+			tx.now, translationsValue(ev.Translations),
 		).Scan(&ev.UpdatedAt)
 		if err != nil {
 			return fmt.Errorf("store: update event: %w", unavailable(err))
+		}
+		if changed := domain.ChangedFields(&before, ev); len(changed) > 0 {
+			if err := insertAudit(ctx, tx, auditRow{EventID: ev.ID, ActorID: &organizerID,
+				Action: domain.AuditEventUpdate, Detail: domain.AuditDetail{Fields: changed}}); err != nil {
+				return err
+			}
 		}
 		// A raised capacity goes to the waiting list at once.
 		if err := s.fillSeats(ctx, tx, ev); err != nil {
