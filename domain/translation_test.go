@@ -32,10 +32,10 @@ func translatedWorkshop(t *testing.T) *domain.Event {
 func TestAnEventReadsInTheReadersLanguageAndFallsBackFieldByField(t *testing.T) {
 	ev := translatedWorkshop(t)
 	cases := []struct {
-		lang                     string
-		title, venue, city       string
-		coOrganizers             []string
-		description              string
+		lang               string
+		title, venue, city string
+		coOrganizers       []string
+		description        string
 	}{
 		{"ru", "Международный семинар по развитию электронного правительства", "Академия государственного управления", "Ташкент",
 			[]string{"Астанинский хаб", "Академия государственного управления"}, ""},
