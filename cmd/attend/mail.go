@@ -49,6 +49,7 @@ func newStore(cfg config.Config, st *store.Store) (*store.Store, error) {
 	st.MailHost = mailHost(cfg)
 	st.LinkGrace = cfg.LinkGrace
 	st.EventCacheTTL = cfg.EventCacheTTL
+	st.InvitationTTL = cfg.InvitationTTL
 	return st, nil
 }
 

@@ -66,7 +66,8 @@ var participants = []person{
 	{"Malika", "Rahimova", "malika.rahimova@example.uz", "UZ", coOrganizers[1], "Master's student", "student", "uz"},
 }
 
-// Load creates the demo organizer, both events and the 2019 participants.
+// Load creates the demo organizer, both events (with their Russian and
+// Uzbek texts and their team) and the 2019 participants.
 func Load(ctx context.Context, st *store.Store, rules *domain.Rules, now time.Time) (*Result, error) {
 	res := &Result{}
 	org, err := domain.NewOrganizer(Organizer, "Demo Organizer")
@@ -146,6 +147,17 @@ func Load(ctx context.Context, st *store.Store, rules *domain.Rules, now time.Ti
 		CoOrganizers:         domain.Some(coOrganizers),
 		Languages:            domain.Some([]string{"en", "ru", "uz"}),
 	}); err != nil {
+		return nil, err
+	}
+
+	// Both events in Russian and Uzbek too, and run by a team.
+	if res.Past, err = ensureTranslations(ctx, st, rules, org.ID, res.Past); err != nil {
+		return nil, err
+	}
+	if res.Upcoming, err = ensureTranslations(ctx, st, rules, org.ID, res.Upcoming); err != nil {
+		return nil, err
+	}
+	if err := ensureTeam(ctx, st, org.ID, res.Past, res.Upcoming); err != nil {
 		return nil, err
 	}
 
