@@ -14,7 +14,7 @@ import (
 // an entry exactly when the change happened.
 type auditRow struct {
 	EventID        int64
-	ActorID        *int64 // nil: the command line
+	ActorID        *int64 // nil (or 0): nobody in particular, such as the command line
 	Action         domain.AuditAction
 	RegistrationID string // "" when the action is about no registration
 	Day            *domain.Date
@@ -24,6 +24,9 @@ type auditRow struct {
 
 func insertAudit(ctx context.Context, tx *dbTx, a auditRow) error {
 	var regID, day *string
+	if a.ActorID != nil && *a.ActorID == 0 {
+		a.ActorID = nil
+	}
 	if a.RegistrationID != "" {
 		regID = &a.RegistrationID
 	}
