@@ -172,3 +172,19 @@ func TestTheAuditLogReadsPageByPageAndByAction(t *testing.T) {
 		wantDomainError(t, err, domain.EInvalid)
 	}
 }
+
+func TestAnActionOfNobodyInParticularIsLoggedWithoutActor(t *testing.T) {
+	t.Parallel()
+	r := newAttendanceRig(t, 0)
+	reg, err := r.rules.NewRegistration(person("walkin@example.kz"), r.ev, r.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.st.RegisterWalkIn(r.ctx, r.ev, reg, 0, nil); err != nil {
+		t.Fatalf("a walk-in registered by a tool (organizer 0): %v", err)
+	}
+	page, err := r.st.AuditLog(r.ctx, r.ev.ID, store.AuditFilter{Action: string(domain.AuditRegistrationWalkIn)})
+	if err != nil || len(page.Entries) != 1 || page.Entries[0].Actor != nil {
+		t.Errorf("walk-in entries = %+v, %v; want one without actor", page.Entries, err)
+	}
+}
