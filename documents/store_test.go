@@ -3,6 +3,7 @@ package documents_test
 import (
 	"bytes"
 	"context"
+	"github.com/attend/attend/internal/seal"
 	"slices"
 	"strings"
 	"testing"
@@ -41,6 +42,11 @@ func newStoredWorkshop(t *testing.T) *storedWorkshop {
 	}
 	now := time.Date(2019, time.May, 30, 10, 0, 0, 0, loc)
 	st.Now = func() time.Time { return now }
+	sealer, err := seal.New([]byte(strings.Repeat("k", 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Sealer = sealer // a pending registration queues its confirmation email
 	org, err := domain.NewOrganizer("desk@example.org", "Desk")
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +79,12 @@ func newStoredWorkshop(t *testing.T) *storedWorkshop {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := st.Register(ctx, ev, reg, store.RegisterOptions{Confirmed: confirmed})
+		// ImportRegistration confirms at once; Register leaves the person pending.
+		register := st.Register
+		if confirmed {
+			register = st.ImportRegistration
+		}
+		res, err := register(ctx, ev, reg)
 		if err != nil {
 			t.Fatal(err)
 		}

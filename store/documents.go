@@ -156,7 +156,7 @@ func (s *Store) eachParticipant(ctx context.Context, ev *domain.Event, f Partici
 func participantSQL(ev *domain.Event, f ParticipantFilter) (string, []any) {
 	var q strings.Builder
 	q.WriteString(participantQuery)
-	args := []any{ev.ID, ev.StartsOn, ev.EndsOn}
+	args := []any{ev.ID, ev.StartsOn.String(), ev.EndsOn.String()}
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
@@ -167,7 +167,7 @@ func participantSQL(ev *domain.Event, f ParticipantFilter) (string, []any) {
 		q.WriteString(` AND r.status = 'confirmed'`)
 	}
 	if !f.Day.IsZero() {
-		fmt.Fprintf(&q, ` AND %s::date = ANY (r.days)`, arg(f.Day))
+		fmt.Fprintf(&q, ` AND %s::date = ANY (r.days)`, arg(f.Day.String()))
 	}
 	if len(f.IDs) > 0 {
 		fmt.Fprintf(&q, ` AND r.id = ANY (%s::uuid[])`, arg(pq.StringArray(f.IDs)))
@@ -227,7 +227,7 @@ func (s *Store) EventRegisteredByDay(ctx context.Context, ev *domain.Event) (*Re
 		WHERE r.event_id = $1 AND r.status IN ('pending', 'confirmed', 'waitlisted')
 		  AND d.day BETWEEN $2 AND $3
 		GROUP BY GROUPING SETS ((r.country, d.day), (r.role, d.day), (d.day))`,
-		ev.ID, ev.StartsOn, ev.EndsOn); err != nil {
+		ev.ID, ev.StartsOn.String(), ev.EndsOn.String()); err != nil {
 		return nil, fmt.Errorf("store: registered by day: %w", unavailable(err))
 	}
 	days := ev.Days()
