@@ -3,7 +3,6 @@ package documents_test
 import (
 	"bytes"
 	"context"
-	"github.com/attend/attend/internal/seal"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"github.com/attend/attend/documents"
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/internal/pgtest"
+	"github.com/attend/attend/internal/seal"
 	"github.com/attend/attend/store"
 )
 
