@@ -26,19 +26,19 @@ func TestSignInSetsAHardenedSessionCookie(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := newDashboard(t, func(deps *api.Deps) {
+			d := NewDashboard(t, func(deps *api.Deps) {
 				u, err := url.Parse(tt.baseURL)
 				if err != nil {
 					t.Fatal(err)
 				}
 				deps.Config.BaseURL = u
 			})
-			rec, _ := d.submit("/admin/login", url.Values{"email": {"LEAD@example.org"}, "password": {dashPassword},
+			rec, _ := d.Submit("/admin/login", url.Values{"email": {"LEAD@example.org"}, "password": {DashPassword},
 				"next": {"/admin/events/egov-tashkent-2019?status=confirmed"}})
 			if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/events/egov-tashkent-2019?status=confirmed" {
 				t.Fatalf("sign in: %d to %q, want 303 to the page asked for", rec.Code, rec.Header().Get("Location"))
 			}
-			ck := sessionCookie(rec)
+			ck := SessionCookie(rec)
 			if ck == nil {
 				t.Fatalf("no session cookie in %v", rec.Header()["Set-Cookie"])
 			}
@@ -51,16 +51,16 @@ func TestSignInSetsAHardenedSessionCookie(t *testing.T) {
 				t.Errorf("cookie value %q is not a 256-bit token", ck.Value)
 			}
 			var stored int
-			if err := d.db.Get(&stored, `SELECT count(*) FROM sessions WHERE token_hash = $1 AND organizer_id = $2`,
-				domain.HashToken(ck.Value), d.org.ID); err != nil || stored != 1 {
+			if err := d.DB.Get(&stored, `SELECT count(*) FROM sessions WHERE token_hash = $1 AND organizer_id = $2`,
+				domain.HashToken(ck.Value), d.Org.ID); err != nil || stored != 1 {
 				t.Errorf("sessions holding the token's hash: %d, %v", stored, err)
 			}
 			var plain int
-			if err := d.db.Get(&plain, `SELECT count(*) FROM sessions WHERE encode(token_hash, 'escape') = $1`, ck.Value); err != nil || plain != 0 {
+			if err := d.DB.Get(&plain, `SELECT count(*) FROM sessions WHERE encode(token_hash, 'escape') = $1`, ck.Value); err != nil || plain != 0 {
 				t.Errorf("the plain token is stored: %d, %v", plain, err)
 			}
-			_, page := d.open("/admin", ck.Name+"="+ck.Value)
-			if got := page.text(); !strings.Contains(got, "Signed in as lead@example.org") {
+			_, page := d.Open("/admin", ck.Name+"="+ck.Value)
+			if got := page.Text(); !strings.Contains(got, "Signed in as lead@example.org") {
 				t.Errorf("the dashboard does not say who is signed in: %s", got)
 			}
 		})
@@ -74,8 +74,8 @@ func normalizedLogin(body, email string) string {
 }
 
 func TestWrongPasswordAndUnknownEmailGetTheSameAnswer(t *testing.T) {
-	d := newDashboard(t)
-	noPassword, _ := d.organizer("no-password@example.org")
+	d := NewDashboard(t)
+	noPassword, _ := d.Organizer("no-password@example.org")
 	attempts := []struct{ name, email, password string }{
 		{"a wrong password", "lead@example.org", "not the password at all"},
 		{"an unknown email", "nobody@example.org", "not the password at all"},
@@ -85,17 +85,17 @@ func TestWrongPasswordAndUnknownEmailGetTheSameAnswer(t *testing.T) {
 	var first string
 	for _, at := range attempts {
 		t.Run(at.name, func(t *testing.T) {
-			rec, page := d.submit("/admin/login", url.Values{"email": {at.email}, "password": {at.password}})
+			rec, page := d.Submit("/admin/login", url.Values{"email": {at.email}, "password": {at.password}})
 			if rec.Code != http.StatusUnprocessableEntity {
 				t.Fatalf("status %d, want 422", rec.Code)
 			}
-			if ck := sessionCookie(rec); ck != nil {
+			if ck := SessionCookie(rec); ck != nil {
 				t.Errorf("a failed sign-in set %s", ck.Name)
 			}
-			if got := textOf(page.byID("login-error")); got != "Email or password is incorrect." {
+			if got := TextOf(page.ByID("login-error")); got != "Email or password is incorrect." {
 				t.Errorf("error %q", got)
 			}
-			if at.email != "" && attr(page.byID("email"), "value") != at.email {
+			if at.email != "" && Attr(page.ByID("email"), "value") != at.email {
 				t.Errorf("the email typed is not kept")
 			}
 			if at.email == "" {
@@ -114,10 +114,10 @@ func TestWrongPasswordAndUnknownEmailGetTheSameAnswer(t *testing.T) {
 		var known, unknown []time.Duration
 		for i := range 7 {
 			start := time.Now()
-			d.submit("/admin/login", url.Values{"email": {"lead@example.org"}, "password": {fmt.Sprint("wrong-", i)}})
+			d.Submit("/admin/login", url.Values{"email": {"lead@example.org"}, "password": {fmt.Sprint("wrong-", i)}})
 			known = append(known, time.Since(start))
 			start = time.Now()
-			d.submit("/admin/login", url.Values{"email": {fmt.Sprintf("nobody%d@example.org", i)}, "password": {"wrong"}})
+			d.Submit("/admin/login", url.Values{"email": {fmt.Sprintf("nobody%d@example.org", i)}, "password": {"wrong"}})
 			unknown = append(unknown, time.Since(start))
 		}
 		k, u := median(known), median(unknown)
@@ -129,61 +129,61 @@ func TestWrongPasswordAndUnknownEmailGetTheSameAnswer(t *testing.T) {
 }
 
 func TestSignOutRevokesTheSession(t *testing.T) {
-	d := newDashboard(t)
-	cookie := d.signIn("lead@example.org", dashPassword)
-	if rec, _ := d.open("/admin", cookie); rec.Code != http.StatusOK {
+	d := NewDashboard(t)
+	cookie := d.SignIn("lead@example.org", DashPassword)
+	if rec, _ := d.Open("/admin", cookie); rec.Code != http.StatusOK {
 		t.Fatalf("dashboard: %d", rec.Code)
 	}
-	rec := d.send("/admin/logout", cookie, url.Values{})
+	rec := d.Send("/admin/logout", cookie, url.Values{})
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/login?done=signed_out" {
 		t.Fatalf("sign out: %d to %q", rec.Code, rec.Header().Get("Location"))
 	}
-	if ck := sessionCookie(rec); ck == nil || ck.MaxAge >= 0 || ck.Value != "" {
+	if ck := SessionCookie(rec); ck == nil || ck.MaxAge >= 0 || ck.Value != "" {
 		t.Errorf("the cookie is not cleared: %v", rec.Header()["Set-Cookie"])
 	}
-	if _, page := d.open("/admin/login?done=signed_out", ""); !strings.Contains(page.text(), "You have signed out.") {
+	if _, page := d.Open("/admin/login?done=signed_out", ""); !strings.Contains(page.Text(), "You have signed out.") {
 		t.Error("the sign-in page does not confirm the sign-out")
 	}
-	rec, _ = d.open("/admin", cookie)
+	rec, _ = d.Open("/admin", cookie)
 	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/admin/login") {
 		t.Errorf("the old cookie still opens the dashboard: %d %q", rec.Code, rec.Header().Get("Location"))
 	}
-	if n := countRows(t, d.testAPI, `SELECT count(*) FROM sessions`); n != 0 {
+	if n := CountRows(t, d.Server, `SELECT count(*) FROM sessions`); n != 0 {
 		t.Errorf("%d sessions left", n)
 	}
 }
 
 func TestSessionsEnd(t *testing.T) {
-	redirected := func(t *testing.T, d *dashboard, cookie string) {
+	redirected := func(t *testing.T, d *Dashboard, cookie string) {
 		t.Helper()
-		rec, _ := d.open("/admin", cookie)
+		rec, _ := d.Open("/admin", cookie)
 		if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/admin/login?next=") {
 			t.Fatalf("status %d to %q, want 303 to the sign-in page", rec.Code, rec.Header().Get("Location"))
 		}
-		if ck := sessionCookie(rec); ck == nil || ck.MaxAge >= 0 {
+		if ck := SessionCookie(rec); ck == nil || ck.MaxAge >= 0 {
 			t.Errorf("the dead cookie is not cleared: %v", rec.Header()["Set-Cookie"])
 		}
 	}
 	t.Run("a password change signs out every session", func(t *testing.T) {
-		d := newDashboard(t)
-		phone, laptop := d.signIn("lead@example.org", dashPassword), d.signIn("lead@example.org", dashPassword)
-		d.setPassword(d.org, "a brand new passphrase")
+		d := NewDashboard(t)
+		phone, laptop := d.SignIn("lead@example.org", DashPassword), d.SignIn("lead@example.org", DashPassword)
+		d.SetPassword(d.Org, "a brand new passphrase")
 		redirected(t, d, phone)
 		redirected(t, d, laptop)
-		d.signIn("lead@example.org", "a brand new passphrase")
+		d.SignIn("lead@example.org", "a brand new passphrase")
 	})
 	t.Run("a session expires after twelve hours", func(t *testing.T) {
-		d := newDashboard(t)
-		cookie := d.signIn("lead@example.org", dashPassword)
-		d.setClock(d.clock().Add(11*time.Hour + 59*time.Minute))
-		if rec, _ := d.open("/admin", cookie); rec.Code != http.StatusOK {
+		d := NewDashboard(t)
+		cookie := d.SignIn("lead@example.org", DashPassword)
+		d.SetClock(d.Clock().Add(11*time.Hour + 59*time.Minute))
+		if rec, _ := d.Open("/admin", cookie); rec.Code != http.StatusOK {
 			t.Fatalf("before expiry: %d", rec.Code)
 		}
-		d.setClock(d.clock().Add(2 * time.Minute))
+		d.SetClock(d.Clock().Add(2 * time.Minute))
 		redirected(t, d, cookie)
 	})
 	t.Run("a forged or malformed cookie is no session", func(t *testing.T) {
-		d := newDashboard(t)
+		d := NewDashboard(t)
 		plain, _, err := domain.NewToken()
 		if err != nil {
 			t.Fatal(err)
@@ -194,7 +194,7 @@ func TestSessionsEnd(t *testing.T) {
 }
 
 func TestDashboardSendsStrangersToSignIn(t *testing.T) {
-	d := newDashboard(t)
+	d := NewDashboard(t)
 	tests := []struct{ method, path, next string }{
 		{http.MethodGet, "/admin", "/admin"},
 		{http.MethodGet, "/admin/events/egov-tashkent-2019?status=confirmed", "/admin/events/egov-tashkent-2019?status=confirmed"},
@@ -206,9 +206,9 @@ func TestDashboardSendsStrangersToSignIn(t *testing.T) {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
 			var rec *httptest.ResponseRecorder
 			if tt.method == http.MethodGet {
-				rec, _ = d.page(tt.path)
+				rec, _ = d.Page(tt.path)
 			} else {
-				rec, _ = d.submit(tt.path, url.Values{"code": {"ABCDEFGH"}})
+				rec, _ = d.Submit(tt.path, url.Values{"code": {"ABCDEFGH"}})
 			}
 			want := "/admin/login?" + url.Values{"next": {tt.next}}.Encode()
 			if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != want {
@@ -216,20 +216,20 @@ func TestDashboardSendsStrangersToSignIn(t *testing.T) {
 			}
 		})
 	}
-	if n := countRows(t, d.testAPI, `SELECT count(*) FROM checkins`); n != 0 {
+	if n := CountRows(t, d.Server, `SELECT count(*) FROM checkins`); n != 0 {
 		t.Errorf("%d check-ins made without a session", n)
 	}
 
 	t.Run("the sign-in page asks to sign in and keeps where to go", func(t *testing.T) {
-		rec, page := d.page("/admin/login?next=%2Fadmin%2Fevents%2Fegov-tashkent-2019")
-		if rec.Code != http.StatusOK || !strings.Contains(page.text(), "Please sign in to continue.") {
-			t.Fatalf("%d %s", rec.Code, page.text())
+		rec, page := d.Page("/admin/login?next=%2Fadmin%2Fevents%2Fegov-tashkent-2019")
+		if rec.Code != http.StatusOK || !strings.Contains(page.Text(), "Please sign in to continue.") {
+			t.Fatalf("%d %s", rec.Code, page.Text())
 		}
-		next := page.walk(func(n *html.Node) bool { return attr(n, "name") == "next" })
-		if next == nil || attr(next, "value") != "/admin/events/egov-tashkent-2019" {
+		next := page.Walk(func(n *html.Node) bool { return Attr(n, "name") == "next" })
+		if next == nil || Attr(next, "value") != "/admin/events/egov-tashkent-2019" {
 			t.Errorf("next field %v", next)
 		}
-		if attr(page.byID("password"), "type") != "password" || attr(page.byID("password"), "autocomplete") != "current-password" {
+		if Attr(page.ByID("password"), "type") != "password" || Attr(page.ByID("password"), "autocomplete") != "current-password" {
 			t.Error("the password field is not a current-password field")
 		}
 	})
@@ -247,7 +247,7 @@ func TestDashboardSendsStrangersToSignIn(t *testing.T) {
 			"/admin\r\nSet-Cookie: x=1":          "/admin",
 			"/administrator-of-something-else/x": "/admin",
 		} {
-			rec, _ := d.submit("/admin/login", url.Values{"email": {"lead@example.org"}, "password": {dashPassword}, "next": {next}})
+			rec, _ := d.Submit("/admin/login", url.Values{"email": {"lead@example.org"}, "password": {DashPassword}, "next": {next}})
 			if got := rec.Header().Get("Location"); rec.Code != http.StatusSeeOther || got != want {
 				t.Errorf("next %q: %d to %q, want %q", next, rec.Code, got, want)
 			}
@@ -255,8 +255,8 @@ func TestDashboardSendsStrangersToSignIn(t *testing.T) {
 	})
 
 	t.Run("a signed-in organizer skips the form", func(t *testing.T) {
-		cookie := d.signIn("lead@example.org", dashPassword)
-		rec, _ := d.open("/admin/login?next=%2Fadmin%2Fevents%2Fegov-tashkent-2019", cookie)
+		cookie := d.SignIn("lead@example.org", DashPassword)
+		rec, _ := d.Open("/admin/login?next=%2Fadmin%2Fevents%2Fegov-tashkent-2019", cookie)
 		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/events/egov-tashkent-2019" {
 			t.Errorf("%d to %q", rec.Code, rec.Header().Get("Location"))
 		}
@@ -264,60 +264,60 @@ func TestDashboardSendsStrangersToSignIn(t *testing.T) {
 }
 
 func TestAnotherOrganizersEventIsNotFoundOnEveryDashboardRoute(t *testing.T) {
-	d := newDashboard(t)
-	other, _ := d.organizer("other@example.org")
-	d.setPassword(other, dashPassword)
-	mine := d.enrol(d.ev, attendee{first: "Kadri", last: "Tamm", email: "kadri@example.ee", country: "EE", confirmed: true, notify: true})
-	if _, err := d.db.Exec(`UPDATE emails SET status = 'failed'`); err != nil {
+	d := NewDashboard(t)
+	other, _ := d.Organizer("other@example.org")
+	d.SetPassword(other, DashPassword)
+	mine := d.Enrol(d.Ev, Attendee{First: "Kadri", Last: "Tamm", Email: "kadri@example.ee", Country: "EE", Confirmed: true, Notify: true})
+	if _, err := d.DB.Exec(`UPDATE emails SET status = 'failed'`); err != nil {
 		t.Fatal(err)
 	}
 	var emailID string
-	if err := d.db.Get(&emailID, `SELECT id::text FROM emails LIMIT 1`); err != nil {
+	if err := d.DB.Get(&emailID, `SELECT id::text FROM emails LIMIT 1`); err != nil {
 		t.Fatal(err)
 	}
-	cookie := d.signIn("other@example.org", dashPassword)
-	before := countRows(t, d.testAPI, `SELECT (SELECT count(*) FROM checkins) + (SELECT count(*) FROM emails WHERE status = 'failed')
+	cookie := d.SignIn("other@example.org", DashPassword)
+	before := CountRows(t, d.Server, `SELECT (SELECT count(*) FROM checkins) + (SELECT count(*) FROM emails WHERE status = 'failed')
 		+ (SELECT count(*) FROM registrations WHERE status = 'confirmed')`)
 
 	param := regexp.MustCompile(`:[a-z_]+`)
 	checked := 0
-	for _, r := range d.srv.Routes() {
+	for _, r := range d.Srv.Routes() {
 		if !strings.HasPrefix(r.Path, "/admin/events/:slug") {
 			continue
 		}
 		path := param.ReplaceAllStringFunc(r.Path, func(p string) string {
 			switch {
 			case p == ":slug":
-				return d.ev.Slug
+				return d.Ev.Slug
 			case strings.Contains(r.Path, "/emails/"):
 				return emailID
 			}
 			return mine.ID
 		})
 		var rec *httptest.ResponseRecorder
-		var page *doc
+		var page *Doc
 		if r.Method == http.MethodGet {
-			rec, page = d.open(path+"?format=csv&day=2019-05-30&q=Tamm", cookie)
+			rec, page = d.Open(path+"?format=csv&day=2019-05-30&q=Tamm", cookie)
 		} else {
-			rec, page = d.submit(path, url.Values{"code": {mine.CheckinCode}, "registration_id": {mine.ID}, "day": {"2019-05-30"}},
+			rec, page = d.Submit(path, url.Values{"code": {mine.CheckinCode}, "registration_id": {mine.ID}, "day": {"2019-05-30"}},
 				"Cookie", cookie)
 		}
 		if rec.Code != http.StatusNotFound {
 			t.Errorf("%s %s as another organizer answered %d, want 404", r.Method, r.Path, rec.Code)
-		} else if !strings.Contains(page.text(), "Page not found") {
-			t.Errorf("%s %s: the 404 is not the not-found page: %s", r.Method, r.Path, page.text())
+		} else if !strings.Contains(page.Text(), "Page not found") {
+			t.Errorf("%s %s: the 404 is not the not-found page: %s", r.Method, r.Path, page.Text())
 		}
 		checked++
 	}
 	if checked < 7 {
 		t.Fatalf("only %d dashboard routes of an event found; is the route table complete?", checked)
 	}
-	after := countRows(t, d.testAPI, `SELECT (SELECT count(*) FROM checkins) + (SELECT count(*) FROM emails WHERE status = 'failed')
+	after := CountRows(t, d.Server, `SELECT (SELECT count(*) FROM checkins) + (SELECT count(*) FROM emails WHERE status = 'failed')
 		+ (SELECT count(*) FROM registrations WHERE status = 'confirmed')`)
 	if after != before {
 		t.Errorf("another organizer's requests changed the event: %d before, %d after", before, after)
 	}
-	if _, page := d.open("/admin", cookie); strings.Contains(page.text(), d.ev.Title) {
+	if _, page := d.Open("/admin", cookie); strings.Contains(page.Text(), d.Ev.Title) {
 		t.Error("another organizer's event is listed")
 	}
 }

@@ -34,9 +34,9 @@ func TestBrowserChecksInAtTheDoor(t *testing.T) {
 		}
 		return at
 	}
-	a := newAPI(t, withClock(clock))
+	a := New(t, WithClock(clock))
 	ctx := context.Background()
-	res, err := demo.Load(ctx, a.st, a.rules, time.Now())
+	res, err := demo.Load(ctx, a.Store, a.Rules, time.Now())
 	if err != nil {
 		t.Fatalf("demo data: %v", err)
 	}
@@ -49,12 +49,12 @@ func TestBrowserChecksInAtTheDoor(t *testing.T) {
 		{"Oʻktam", "Ergashev", "oktam.ergashev@example.uz", "UZ"},
 		{"Айгерим", "Сейтказиева", "aigerim.s@example.kz", "KZ"},
 	} {
-		reg, err := a.rules.NewRegistration(domain.RegistrationInput{FirstName: p.first, LastName: p.last, Email: p.email,
+		reg, err := a.Rules.NewRegistration(domain.RegistrationInput{FirstName: p.first, LastName: p.last, Email: p.email,
 			Country: p.country, Organization: "Ministry of Digital Development", Role: "expert", Consent: &consent}, up, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := a.st.Register(ctx, up, reg, store.RegisterOptions{Confirmed: i != 3})
+		r, err := a.Store.Register(ctx, up, reg, store.RegisterOptions{Confirmed: i != 3})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,9 +66,9 @@ func TestBrowserChecksInAtTheDoor(t *testing.T) {
 	at = up.StartsOn.In(up.Location()).Add(8*time.Hour + 30*time.Minute)
 	mu.Unlock()
 
-	srv := httptest.NewServer(a.srv)
+	srv := httptest.NewServer(a.Srv)
 	t.Cleanup(srv.Close)
-	bctx := browser(t)
+	bctx := Browser(t)
 
 	t.Log("sign in from the dashboard's address")
 	if err := chromedp.Do(bctx,
@@ -81,19 +81,19 @@ func TestBrowserChecksInAtTheDoor(t *testing.T) {
 	); err != nil {
 		t.Fatalf("sign in: %v", err)
 	}
-	if got := text(t, bctx, ".admin-user"); got != "Signed in as "+demo.Organizer {
+	if got := ElementText(t, bctx, ".admin-user"); got != "Signed in as "+demo.Organizer {
 		t.Errorf("bar says %q", got)
 	}
-	if got := text(t, bctx, "#stats-table tfoot"); !strings.HasPrefix(got, "Total\t13") && !strings.HasPrefix(got, "Total 13") {
+	if got := ElementText(t, bctx, "#stats-table tfoot"); !strings.HasPrefix(got, "Total\t13") && !strings.HasPrefix(got, "Total 13") {
 		t.Errorf("2019 totals %q, want 13 registered", got)
 	}
-	if got := eval(t, bctx, `String(document.querySelectorAll('#chart .chart-row').length)`); got == "0" {
+	if got := Eval(t, bctx, `String(document.querySelectorAll('#chart .chart-row').length)`); got == "0" {
 		t.Error("no chart rows")
 	}
-	screenshot(t, bctx, "dashboard-event.png")
+	Screenshot(t, bctx, "dashboard-event.png")
 
 	t.Log("the door page of the upcoming workshop, on a phone")
-	count := func() string { return text(t, bctx, "#count") }
+	count := func() string { return ElementText(t, bctx, "#count") }
 	if err := chromedp.Do(bctx,
 		chromedp.EmulateViewport(390, 844),
 		chromedp.Navigate(srv.URL+"/admin/events/"+demo.UpcomingSlug+"/checkin"),
@@ -104,10 +104,10 @@ func TestBrowserChecksInAtTheDoor(t *testing.T) {
 	if got := count(); got != "0 of 4 checked in today" {
 		t.Errorf("before: %q", got)
 	}
-	if got := eval(t, bctx, `document.activeElement.id`); got != "code" {
+	if got := Eval(t, bctx, `document.activeElement.id`); got != "code" {
 		t.Errorf("focus is on %q, want the code input", got)
 	}
-	if w := eval(t, bctx, `String(document.documentElement.scrollWidth)`); w != "390" {
+	if w := Eval(t, bctx, `String(document.documentElement.scrollWidth)`); w != "390" {
 		t.Errorf("the door page is %spx wide on a 390px screen", w)
 	}
 	typed := strings.ToLower(arrives.CheckinCode[:4] + " " + arrives.CheckinCode[4:])
@@ -118,16 +118,16 @@ func TestBrowserChecksInAtTheDoor(t *testing.T) {
 	); err != nil {
 		t.Fatalf("check in: %v", err)
 	}
-	if got := text(t, bctx, ".door-headline"); got != "Checked in" {
+	if got := ElementText(t, bctx, ".door-headline"); got != "Checked in" {
 		t.Errorf("headline %q", got)
 	}
-	if got := text(t, bctx, ".door-name"); got != "Kadri Tamm" {
+	if got := ElementText(t, bctx, ".door-name"); got != "Kadri Tamm" {
 		t.Errorf("name %q", got)
 	}
 	if got := count(); got != "1 of 4 checked in today" {
 		t.Errorf("after: %q", got)
 	}
-	screenshot(t, bctx, "door-checked-in.png")
+	Screenshot(t, bctx, "door-checked-in.png")
 	location, err := chromedp.Run(bctx, chromedp.Location())
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +136,7 @@ func TestBrowserChecksInAtTheDoor(t *testing.T) {
 		t.Errorf("landed on %q", location)
 	}
 	var n int
-	if err := a.db.Get(&n, `SELECT count(*) FROM checkins WHERE registration_id = $1 AND day = $2`, arrives.ID, up.StartsOn); err != nil || n != 1 {
+	if err := a.DB.Get(&n, `SELECT count(*) FROM checkins WHERE registration_id = $1 AND day = $2`, arrives.ID, up.StartsOn); err != nil || n != 1 {
 		t.Errorf("%d check-ins of Kadri stored, %v", n, err)
 	}
 }

@@ -11,52 +11,52 @@ import (
 )
 
 // doorText reads the door page's large result and its count.
-func doorText(page *doc) (result, count string) {
-	if page.has("result") {
-		result = textOf(page.byID("result"))
+func doorText(page *Doc) (result, count string) {
+	if page.Has("result") {
+		result = TextOf(page.ByID("result"))
 	}
-	return result, textOf(page.byID("count"))
+	return result, TextOf(page.ByID("count"))
 }
 
 func TestDoorChecksInByCode(t *testing.T) {
 	t.Parallel()
-	d := newDashboard(t)
-	kadri := d.enrol(d.ev, attendee{first: "Kadri", last: "Tamm", email: "kadri@example.ee", country: "EE", confirmed: true})
-	d.enrol(d.ev, attendee{first: "Nino", last: "Beridze", email: "nino@example.ge", country: "GE", confirmed: true})
-	gone := d.enrol(d.ev, attendee{first: "Armen", last: "Petrosyan", email: "armen@example.am", country: "AM", confirmed: true})
-	if _, err := d.st.CancelRegistration(t.Context(), d.org.ID, d.ev.Slug, gone.ID, ""); err != nil {
+	d := NewDashboard(t)
+	kadri := d.Enrol(d.Ev, Attendee{First: "Kadri", Last: "Tamm", Email: "kadri@example.ee", Country: "EE", Confirmed: true})
+	d.Enrol(d.Ev, Attendee{First: "Nino", Last: "Beridze", Email: "nino@example.ge", Country: "GE", Confirmed: true})
+	gone := d.Enrol(d.Ev, Attendee{First: "Armen", Last: "Petrosyan", Email: "armen@example.am", Country: "AM", Confirmed: true})
+	if _, err := d.Store.CancelRegistration(t.Context(), d.Org.ID, d.Ev.Slug, gone.ID, ""); err != nil {
 		t.Fatal(err)
 	}
-	cookie := d.signIn("lead@example.org", dashPassword)
+	cookie := d.SignIn("lead@example.org", DashPassword)
 	door := "/admin/events/egov-tashkent-2019/checkin"
 
-	rec, page := d.open(door, cookie)
+	rec, page := d.Open(door, cookie)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("door page: %d", rec.Code)
 	}
-	code := page.byID("code")
+	code := page.ByID("code")
 	for name, want := range map[string]string{"autocomplete": "off", "autocapitalize": "characters", "inputmode": "text", "type": "text"} {
-		if got := attr(code, name); got != want {
+		if got := Attr(code, name); got != want {
 			t.Errorf("code input %s=%q, want %q", name, got, want)
 		}
 	}
-	if !hasAttr(code, "autofocus") {
+	if !HasAttr(code, "autofocus") {
 		t.Error("the code input is not focused")
 	}
 	if _, count := doorText(page); count != "0 of 2 checked in today" {
 		t.Errorf("count %q", count)
 	}
-	if len(page.all("script")) != 0 {
+	if len(page.All("script")) != 0 {
 		t.Error("the door page needs a script")
 	}
 
 	// As typed at the door: lower case, with a dash and spaces.
 	typed := " " + strings.ToLower(kadri.CheckinCode[:4]+"-"+kadri.CheckinCode[4:]) + " "
-	checkIn := func(code string) (string, *doc) {
+	checkIn := func(code string) (string, *Doc) {
 		t.Helper()
-		rec := d.send(door, cookie, url.Values{"code": {code}, "day": {"2019-05-30"}})
+		rec := d.Send(door, cookie, url.Values{"code": {code}, "day": {"2019-05-30"}})
 		location := rec.Header().Get("Location")
-		_, page := d.follow(rec, cookie)
+		_, page := d.Follow(rec, cookie)
 		return location, page
 	}
 	steps := []struct {
@@ -72,7 +72,7 @@ func TestDoorChecksInByCode(t *testing.T) {
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
-			d.setClock(d.clock().Add(7 * time.Minute))
+			d.SetClock(d.Clock().Add(7 * time.Minute))
 			location, page := checkIn(s.code)
 			if !strings.Contains(location, s.want) || !strings.Contains(location, "day=2019-05-30") {
 				t.Errorf("redirected to %q, want %s", location, s.want)
@@ -86,14 +86,14 @@ func TestDoorChecksInByCode(t *testing.T) {
 			}
 		})
 	}
-	if n := countRows(t, d.testAPI, `SELECT count(*) FROM checkins`); n != 1 {
+	if n := CountRows(t, d.Server, `SELECT count(*) FROM checkins`); n != 1 {
 		t.Errorf("%d check-ins stored, want 1", n)
 	}
 
 	t.Run("the result is in the page language", func(t *testing.T) {
-		rec := d.send(door, cookie, url.Values{"code": {kadri.CheckinCode}})
+		rec := d.Send(door, cookie, url.Values{"code": {kadri.CheckinCode}})
 		location, _, _ := strings.Cut(rec.Header().Get("Location"), "#")
-		_, page := d.open(location+"&lang=uz", cookie)
+		_, page := d.Open(location+"&lang=uz", cookie)
 		if result, _ := doorText(page); !strings.HasPrefix(result, "Allaqachon qayd etilgan: soat 10:07 da Kadri Tamm Estoniya") {
 			t.Errorf("uz result %q", result)
 		}
@@ -102,37 +102,37 @@ func TestDoorChecksInByCode(t *testing.T) {
 
 func TestDoorSearchAndOneTapCheckIn(t *testing.T) {
 	t.Parallel()
-	d := newDashboard(t)
-	d.enrol(d.ev, attendee{first: "Дилноза", last: "Юсупова", email: "dilnoza@example.uz", country: "UZ",
-		org: "Centre for Economic Research and Reforms"})
-	d.enrol(d.ev, attendee{first: "Gʻayrat", last: "Toʻxtayev", email: "gayrat@example.uz", country: "UZ", confirmed: true,
-		org: "Academy of Public Administration"})
-	waiting := d.workshop(d.org, "full-workshop", func(in *domain.EventInput) { in.Capacity = domain.Some(1) })
-	d.enrol(waiting, attendee{first: "Kadri", last: "Tamm", email: "kadri@example.ee", country: "EE", confirmed: true})
-	d.enrol(waiting, attendee{first: "Kadri", last: "Kask", email: "kadri.kask@example.ee", country: "EE", confirmed: true})
-	cookie := d.signIn("lead@example.org", dashPassword)
+	d := NewDashboard(t)
+	d.Enrol(d.Ev, Attendee{First: "Дилноза", Last: "Юсупова", Email: "dilnoza@example.uz", Country: "UZ",
+		Org: "Centre for Economic Research and Reforms"})
+	d.Enrol(d.Ev, Attendee{First: "Gʻayrat", Last: "Toʻxtayev", Email: "gayrat@example.uz", Country: "UZ", Confirmed: true,
+		Org: "Academy of Public Administration"})
+	waiting := d.Workshop(d.Org, "full-workshop", func(in *domain.EventInput) { in.Capacity = domain.Some(1) })
+	d.Enrol(waiting, Attendee{First: "Kadri", Last: "Tamm", Email: "kadri@example.ee", Country: "EE", Confirmed: true})
+	d.Enrol(waiting, Attendee{First: "Kadri", Last: "Kask", Email: "kadri.kask@example.ee", Country: "EE", Confirmed: true})
+	cookie := d.SignIn("lead@example.org", DashPassword)
 	door := "/admin/events/egov-tashkent-2019/checkin"
 
-	_, page := d.open(door+"?q=research&day=2019-05-31", cookie)
-	people := page.selectAll("li.person")
-	if len(people) != 1 || !strings.Contains(textOf(people[0]), "Дилноза Юсупова") ||
-		!strings.Contains(textOf(people[0]), "Not confirmed yet") {
-		t.Fatalf("found %d: %s", len(people), page.text())
+	_, page := d.Open(door+"?q=research&day=2019-05-31", cookie)
+	people := page.SelectAll("li.person")
+	if len(people) != 1 || !strings.Contains(TextOf(people[0]), "Дилноза Юсупова") ||
+		!strings.Contains(TextOf(people[0]), "Not confirmed yet") {
+		t.Fatalf("found %d: %s", len(people), page.Text())
 	}
-	forms := within(people[0], "form")
+	forms := Within(people[0], "form")
 	if len(forms) != 1 {
 		t.Fatal("no Check in button")
 	}
-	form := formValues(forms[0])
+	form := FormValues(forms[0])
 	if form.Get("day") != "2019-05-31" || form.Get("q") != "research" || form.Get("registration_id") == "" {
 		t.Errorf("button form %v", form)
 	}
-	rec := d.send(attr(forms[0], "action"), cookie, form)
+	rec := d.Send(Attr(forms[0], "action"), cookie, form)
 	location := rec.Header().Get("Location")
 	if !strings.Contains(location, "q=research") || !strings.Contains(location, "outcome=in") {
 		t.Errorf("redirected to %q", location)
 	}
-	_, page = d.follow(rec, cookie)
+	_, page = d.Follow(rec, cookie)
 	result, count := doorText(page)
 	if !strings.HasPrefix(result, "Checked in Дилноза Юсупова Uzbekistan") {
 		t.Errorf("result %q", result)
@@ -141,43 +141,43 @@ func TestDoorSearchAndOneTapCheckIn(t *testing.T) {
 	if count != "1 of 2 checked in on Friday, 31 May 2019" {
 		t.Errorf("count %q", count)
 	}
-	people = page.selectAll("li.person")
-	if len(people) != 1 || !strings.Contains(textOf(people[0]), "Checked in at 10:00") || len(within(people[0], "form")) != 0 {
-		t.Errorf("after checking in, the list shows %q", textOf(people[0]))
+	people = page.SelectAll("li.person")
+	if len(people) != 1 || !strings.Contains(TextOf(people[0]), "Checked in at 10:00") || len(Within(people[0], "form")) != 0 {
+		t.Errorf("after checking in, the list shows %q", TextOf(people[0]))
 	}
-	if !strings.Contains(textOf(people[0]), "Confirmed") {
-		t.Errorf("the check-in did not confirm her: %q", textOf(people[0]))
+	if !strings.Contains(TextOf(people[0]), "Confirmed") {
+		t.Errorf("the check-in did not confirm her: %q", TextOf(people[0]))
 	}
 
 	t.Run("the waiting list has no button", func(t *testing.T) {
-		_, page := d.open("/admin/events/full-workshop/checkin?q=kadri", cookie)
-		people := page.selectAll("li.person")
+		_, page := d.Open("/admin/events/full-workshop/checkin?q=kadri", cookie)
+		people := page.SelectAll("li.person")
 		if len(people) != 2 {
-			t.Fatalf("people %d: %s", len(people), page.text())
+			t.Fatalf("people %d: %s", len(people), page.Text())
 		}
 		for _, p := range people {
-			seated := strings.Contains(textOf(p), "Tamm")
-			if hasButton := len(within(p, "form")) == 1; hasButton != seated {
-				t.Errorf("%q: button %v", textOf(p), hasButton)
+			seated := strings.Contains(TextOf(p), "Tamm")
+			if hasButton := len(Within(p, "form")) == 1; hasButton != seated {
+				t.Errorf("%q: button %v", TextOf(p), hasButton)
 			}
 		}
 	})
 	t.Run("no one found", func(t *testing.T) {
-		_, page := d.open(door+"?q=nobody-at-all", cookie)
-		if !strings.Contains(page.text(), "No one found.") {
-			t.Errorf("page %s", page.text())
+		_, page := d.Open(door+"?q=nobody-at-all", cookie)
+		if !strings.Contains(page.Text(), "No one found.") {
+			t.Errorf("page %s", page.Text())
 		}
 	})
 }
 
 func TestDoorDay(t *testing.T) {
 	t.Parallel()
-	d := newDashboard(t)
+	d := NewDashboard(t)
 	door := "/admin/events/egov-tashkent-2019/checkin"
-	current := func(page *doc) string {
-		for _, a := range page.selectAll("a") {
-			if attr(a, "aria-current") == "page" {
-				return textOf(a)
+	current := func(page *Doc) string {
+		for _, a := range page.SelectAll("a") {
+			if Attr(a, "aria-current") == "page" {
+				return TextOf(a)
 			}
 		}
 		return ""
@@ -188,27 +188,27 @@ func TestDoorDay(t *testing.T) {
 		query string
 		want  string
 	}{
-		{"today during the event", time.Date(2019, time.May, 31, 8, 0, 0, 0, tashkent), "", "Friday, 31 May 2019 (today)"},
-		{"the first day before the event", time.Date(2019, time.May, 20, 8, 0, 0, 0, tashkent), "", "Thursday, 30 May 2019"},
-		{"the first day after it", time.Date(2019, time.June, 3, 8, 0, 0, 0, tashkent), "", "Thursday, 30 May 2019"},
-		{"the day asked for", time.Date(2019, time.May, 30, 8, 0, 0, 0, tashkent), "?day=2019-05-31", "Friday, 31 May 2019"},
-		{"not a day of the event", time.Date(2019, time.May, 30, 8, 0, 0, 0, tashkent), "?day=2019-06-01", "Thursday, 30 May 2019 (today)"},
+		{"today during the event", time.Date(2019, time.May, 31, 8, 0, 0, 0, Tashkent), "", "Friday, 31 May 2019 (today)"},
+		{"the first day before the event", time.Date(2019, time.May, 20, 8, 0, 0, 0, Tashkent), "", "Thursday, 30 May 2019"},
+		{"the first day after it", time.Date(2019, time.June, 3, 8, 0, 0, 0, Tashkent), "", "Thursday, 30 May 2019"},
+		{"the day asked for", time.Date(2019, time.May, 30, 8, 0, 0, 0, Tashkent), "?day=2019-05-31", "Friday, 31 May 2019"},
+		{"not a day of the event", time.Date(2019, time.May, 30, 8, 0, 0, 0, Tashkent), "?day=2019-06-01", "Thursday, 30 May 2019 (today)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d.setClock(tt.now)
-			_, page := d.open(door+tt.query, d.signIn("lead@example.org", dashPassword))
+			d.SetClock(tt.now)
+			_, page := d.Open(door+tt.query, d.SignIn("lead@example.org", DashPassword))
 			if got := current(page); got != tt.want {
 				t.Errorf("day %q, want %q", got, tt.want)
 			}
 		})
 	}
 	t.Run("check-ins go to the day shown", func(t *testing.T) {
-		d.setClock(time.Date(2019, time.May, 30, 9, 0, 0, 0, tashkent))
-		reg := d.enrol(d.ev, attendee{first: "Nino", last: "Beridze", email: "nino@example.ge", country: "GE", confirmed: true})
-		d.send(door, d.signIn("lead@example.org", dashPassword), url.Values{"code": {reg.CheckinCode}, "day": {"2019-05-31"}})
+		d.SetClock(time.Date(2019, time.May, 30, 9, 0, 0, 0, Tashkent))
+		reg := d.Enrol(d.Ev, Attendee{First: "Nino", Last: "Beridze", Email: "nino@example.ge", Country: "GE", Confirmed: true})
+		d.Send(door, d.SignIn("lead@example.org", DashPassword), url.Values{"code": {reg.CheckinCode}, "day": {"2019-05-31"}})
 		var day string
-		if err := d.db.Get(&day, `SELECT day::text FROM checkins`); err != nil || day != "2019-05-31" {
+		if err := d.DB.Get(&day, `SELECT day::text FROM checkins`); err != nil || day != "2019-05-31" {
 			t.Errorf("checked in on %q, %v", day, err)
 		}
 	})

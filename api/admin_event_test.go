@@ -19,22 +19,22 @@ import (
 
 func TestEventsListShowsTheOrganizersEventsWithTheirNumbers(t *testing.T) {
 	t.Parallel()
-	d := newDashboard(t)
-	other, _ := d.organizer("other@example.org")
-	d.workshop(other, "someone-elses-workshop", func(in *domain.EventInput) { in.Title = domain.Some("Someone else's workshop") })
-	d.enrol(d.ev, attendee{first: "Kadri", last: "Tamm", email: "kadri@example.ee", country: "EE", confirmed: true})
-	d.enrol(d.ev, attendee{first: "Nino", last: "Beridze", email: "nino@example.ge", country: "GE", confirmed: true})
-	d.enrol(d.ev, attendee{first: "Armen", last: "Petrosyan", email: "armen@example.am", country: "AM"})
-	cookie := d.signIn("lead@example.org", dashPassword)
+	d := NewDashboard(t)
+	other, _ := d.Organizer("other@example.org")
+	d.Workshop(other, "someone-elses-workshop", func(in *domain.EventInput) { in.Title = domain.Some("Someone else's workshop") })
+	d.Enrol(d.Ev, Attendee{First: "Kadri", Last: "Tamm", Email: "kadri@example.ee", Country: "EE", Confirmed: true})
+	d.Enrol(d.Ev, Attendee{First: "Nino", Last: "Beridze", Email: "nino@example.ge", Country: "GE", Confirmed: true})
+	d.Enrol(d.Ev, Attendee{First: "Armen", Last: "Petrosyan", Email: "armen@example.am", Country: "AM"})
+	cookie := d.SignIn("lead@example.org", DashPassword)
 
-	rec, page := d.open("/admin", cookie)
+	rec, page := d.Open("/admin", cookie)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d", rec.Code)
 	}
-	if strings.Contains(page.text(), "Someone else's workshop") {
+	if strings.Contains(page.Text(), "Someone else's workshop") {
 		t.Error("another organizer's event is listed")
 	}
-	rows := tableRows(page.selectAll("table.data")[0], "tbody")
+	rows := TableRows(page.SelectAll("table.data")[0], "tbody")
 	if len(rows) != 1 {
 		t.Fatalf("rows %q", rows)
 	}
@@ -43,8 +43,8 @@ func TestEventsListShowsTheOrganizersEventsWithTheirNumbers(t *testing.T) {
 	if got := rows[0][1:7]; !slices.Equal(got, want) {
 		t.Errorf("numbers %q, want %q", got, want)
 	}
-	link := page.walk(func(n *html.Node) bool { return n.Data == "a" && textOf(n) == d.ev.Title })
-	if link == nil || attr(link, "href") != "/admin/events/egov-tashkent-2019" {
+	link := page.Walk(func(n *html.Node) bool { return n.Data == "a" && TextOf(n) == d.Ev.Title })
+	if link == nil || Attr(link, "href") != "/admin/events/egov-tashkent-2019" {
 		t.Errorf("no link to the event's dashboard page")
 	}
 }
@@ -56,18 +56,18 @@ func TestEventsListShowsTheOrganizersEventsWithTheirNumbers(t *testing.T) {
 //	Alikhan KZ  confirmed, in on day 1
 //	Rustam  UZ  confirmed, in on both days
 //	Malika  UZ  pending, in on day 2 (which confirms her)
-func statsWorkshop(t *testing.T) (*dashboard, string) {
-	d := newDashboard(t)
+func statsWorkshop(t *testing.T) (*Dashboard, string) {
+	d := NewDashboard(t)
 	ctx := context.Background()
-	ev := d.workshop(d.org, "stats-workshop", func(in *domain.EventInput) { in.Capacity = domain.Some(3) })
-	rustam := d.enrol(ev, attendee{first: "Rustam", last: "Kasimov", email: "rustam@example.uz", country: "UZ", confirmed: true})
-	malika := d.enrol(ev, attendee{first: "Malika", last: "Rahimova", email: "malika@example.uz", country: "UZ"})
-	aigerim := d.enrol(ev, attendee{first: "Айгерим", last: "Сейтказиева", email: "aigerim@example.kz", country: "KZ", confirmed: true})
-	if _, err := d.st.CancelRegistration(ctx, d.org.ID, ev.Slug, aigerim.ID, ""); err != nil {
+	ev := d.Workshop(d.Org, "stats-workshop", func(in *domain.EventInput) { in.Capacity = domain.Some(3) })
+	rustam := d.Enrol(ev, Attendee{First: "Rustam", Last: "Kasimov", Email: "rustam@example.uz", Country: "UZ", Confirmed: true})
+	malika := d.Enrol(ev, Attendee{First: "Malika", Last: "Rahimova", Email: "malika@example.uz", Country: "UZ"})
+	aigerim := d.Enrol(ev, Attendee{First: "Айгерим", Last: "Сейтказиева", Email: "aigerim@example.kz", Country: "KZ", Confirmed: true})
+	if _, err := d.Store.CancelRegistration(ctx, d.Org.ID, ev.Slug, aigerim.ID, ""); err != nil {
 		t.Fatal(err)
 	}
-	alikhan := d.enrol(ev, attendee{first: "Alikhan", last: "Baimenov", email: "alikhan@example.kz", country: "KZ", confirmed: true})
-	if armen := d.enrol(ev, attendee{first: "Armen", last: "Petrosyan", email: "armen@example.am", country: "AM"}); armen.Status != domain.StatusWaitlisted {
+	alikhan := d.Enrol(ev, Attendee{First: "Alikhan", Last: "Baimenov", Email: "alikhan@example.kz", Country: "KZ", Confirmed: true})
+	if armen := d.Enrol(ev, Attendee{First: "Armen", Last: "Petrosyan", Email: "armen@example.am", Country: "AM"}); armen.Status != domain.StatusWaitlisted {
 		t.Fatalf("Armen is %s, want waitlisted", armen.Status)
 	}
 	for _, ci := range []struct {
@@ -78,24 +78,24 @@ func statsWorkshop(t *testing.T) (*dashboard, string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := d.st.CheckIn(ctx, d.org.ID, ev.Slug, store.CheckinRequest{RegistrationID: ci.reg.ID, Day: day}); err != nil {
+		if _, _, err := d.Store.CheckIn(ctx, d.Org.ID, ev.Slug, store.CheckinRequest{RegistrationID: ci.reg.ID, Day: day}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return d, d.signIn("lead@example.org", dashPassword)
+	return d, d.SignIn("lead@example.org", DashPassword)
 }
 
 func TestEventPageCountsByCountryInATableAndAChart(t *testing.T) {
 	t.Parallel()
 	d, cookie := statsWorkshop(t)
-	rec, page := d.open("/admin/events/stats-workshop", cookie)
+	rec, page := d.Open("/admin/events/stats-workshop", cookie)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
 
 	t.Run("the table has a line per country and the totals", func(t *testing.T) {
-		table := page.byID("stats-table")
-		head := tableRows(table, "thead")
+		table := page.ByID("stats-table")
+		head := TableRows(table, "thead")
 		wantHead := []string{"Country", "Registered", "Confirmed", "Waiting list", "Cancelled", "Expired",
 			"Attended 30 May", "Attended 31 May", "Attended (any day)"}
 		if len(head) != 1 || !slices.Equal(head[0], wantHead) {
@@ -106,28 +106,28 @@ func TestEventPageCountsByCountryInATableAndAChart(t *testing.T) {
 			{"Kazakhstan", "1", "1", "0", "1", "0", "1", "0", "1"},
 			{"Uzbekistan", "2", "2", "0", "0", "0", "1", "2", "2"},
 		}
-		if got := tableRows(table, "tbody"); !slices.EqualFunc(got, want, slices.Equal) {
+		if got := TableRows(table, "tbody"); !slices.EqualFunc(got, want, slices.Equal) {
 			t.Errorf("lines\n got %q\nwant %q", got, want)
 		}
 		total := []string{"Total", "4", "3", "1", "1", "0", "2", "2", "3"}
-		if got := tableRows(table, "tfoot"); len(got) != 1 || !slices.Equal(got[0], total) {
+		if got := TableRows(table, "tfoot"); len(got) != 1 || !slices.Equal(got[0], total) {
 			t.Errorf("totals %q, want %q", got, total)
 		}
 	})
 
 	t.Run("the chart draws the same numbers, accessibly", func(t *testing.T) {
-		svg := page.byID("chart")
-		if attr(svg, "role") != "img" || attr(svg, "aria-labelledby") != "chart-title chart-desc" {
-			t.Errorf("svg role %q labelledby %q", attr(svg, "role"), attr(svg, "aria-labelledby"))
+		svg := page.ByID("chart")
+		if Attr(svg, "role") != "img" || Attr(svg, "aria-labelledby") != "chart-title chart-desc" {
+			t.Errorf("svg role %q labelledby %q", Attr(svg, "role"), Attr(svg, "aria-labelledby"))
 		}
-		if titles := within(svg, "title"); len(titles) != 1 || textOf(titles[0]) != "Registered and attended people by country" {
+		if titles := Within(svg, "title"); len(titles) != 1 || TextOf(titles[0]) != "Registered and attended people by country" {
 			t.Errorf("titles %v", titles)
 		}
 		widths := func(class string) []string {
 			var out []string
-			for _, r := range within(svg, "rect") {
-				if hasClass(r, class) {
-					out = append(out, attr(r, "width"))
+			for _, r := range Within(svg, "rect") {
+				if HasClass(r, class) {
+					out = append(out, Attr(r, "width"))
 				}
 			}
 			return out[1:] // the first is the legend's swatch
@@ -140,48 +140,48 @@ func TestEventPageCountsByCountryInATableAndAChart(t *testing.T) {
 			t.Errorf("attended bars %q, want %q (AM, KZ, UZ)", got, want)
 		}
 		var labels []string
-		for _, txt := range within(svg, "text") {
-			if hasClass(txt, "label") {
-				labels = append(labels, textOf(txt))
+		for _, txt := range Within(svg, "text") {
+			if HasClass(txt, "label") {
+				labels = append(labels, TextOf(txt))
 			}
 		}
 		if want := []string{"Armenia", "Kazakhstan", "Uzbekistan"}; !slices.Equal(labels, want) {
 			t.Errorf("labels %q", labels)
 		}
-		if len(page.all("script")) != 0 {
+		if len(page.All("script")) != 0 {
 			t.Error("the page carries a script")
 		}
 	})
 
 	t.Run("in Russian the countries and headings are Russian", func(t *testing.T) {
-		_, page := d.open("/admin/events/stats-workshop?lang=ru", cookie)
-		rows := tableRows(page.byID("stats-table"), "tbody")
+		_, page := d.Open("/admin/events/stats-workshop?lang=ru", cookie)
+		rows := TableRows(page.ByID("stats-table"), "tbody")
 		if len(rows) != 3 || rows[0][0] != "Армения" || rows[2][0] != "Узбекистан" {
 			t.Errorf("rows %q", rows)
 		}
-		if got := tableRows(page.byID("stats-table"), "thead")[0][1]; got != "Зарегистрировано" {
+		if got := TableRows(page.ByID("stats-table"), "thead")[0][1]; got != "Зарегистрировано" {
 			t.Errorf("heading %q", got)
 		}
-		if !strings.Contains(page.text(), "Вы вошли как lead@example.org") {
+		if !strings.Contains(page.Text(), "Вы вошли как lead@example.org") {
 			t.Error("the bar is not translated")
 		}
 	})
 
 	t.Run("an event without registrations says so instead of drawing", func(t *testing.T) {
-		_, page := d.open("/admin/events/egov-tashkent-2019", cookie)
-		if page.has("chart") || page.has("stats-table") || !strings.Contains(page.text(), "No one has registered yet.") {
-			t.Errorf("empty event page: %s", page.text())
+		_, page := d.Open("/admin/events/egov-tashkent-2019", cookie)
+		if page.Has("chart") || page.Has("stats-table") || !strings.Contains(page.Text(), "No one has registered yet.") {
+			t.Errorf("empty event page: %s", page.Text())
 		}
 	})
 }
 
 // listed reads the names in the registration list.
-func listed(page *doc) []string {
-	if !page.has("registrations-table") {
+func listed(page *Doc) []string {
+	if !page.Has("registrations-table") {
 		return nil
 	}
 	var names []string
-	for _, row := range tableRows(page.byID("registrations-table"), "tbody") {
+	for _, row := range TableRows(page.ByID("registrations-table"), "tbody") {
 		name, _, _ := strings.Cut(row[0], " ")
 		names = append(names, name)
 	}
@@ -190,29 +190,29 @@ func listed(page *doc) []string {
 
 func TestRegistrationListFiltersAndPages(t *testing.T) {
 	t.Parallel()
-	d := newDashboard(t)
-	ev := d.workshop(d.org, "big-workshop", func(in *domain.EventInput) { in.Capacity = domain.Some(50) })
+	d := NewDashboard(t)
+	ev := d.Workshop(d.Org, "big-workshop", func(in *domain.EventInput) { in.Capacity = domain.Some(50) })
 	for i := range 53 {
 		country := "UZ"
 		if i%10 == 3 {
 			country = "KZ"
 		}
-		d.enrol(ev, attendee{first: fmt.Sprintf("P%02d", i), last: "Participant", email: fmt.Sprintf("p%02d@example.org", i),
-			country: country, confirmed: true})
+		d.Enrol(ev, Attendee{First: fmt.Sprintf("P%02d", i), Last: "Participant", Email: fmt.Sprintf("p%02d@example.org", i),
+			Country: country, Confirmed: true})
 	}
-	cookie := d.signIn("lead@example.org", dashPassword)
+	cookie := d.SignIn("lead@example.org", DashPassword)
 	path := "/admin/events/big-workshop"
 
 	t.Run("fifty a page, with a link to the next", func(t *testing.T) {
-		_, page := d.open(path, cookie)
+		_, page := d.Open(path, cookie)
 		first := listed(page)
-		if len(first) != 50 || page.has("first-page") {
+		if len(first) != 50 || page.Has("first-page") {
 			t.Fatalf("%d rows on the first page", len(first))
 		}
-		next, _, _ := strings.Cut(attr(page.byID("next-page"), "href"), "#")
-		_, page = d.open(next, cookie)
+		next, _, _ := strings.Cut(Attr(page.ByID("next-page"), "href"), "#")
+		_, page = d.Open(next, cookie)
 		second := listed(page)
-		if len(second) != 3 || page.has("next-page") || !page.has("first-page") {
+		if len(second) != 3 || page.Has("next-page") || !page.Has("first-page") {
 			t.Fatalf("second page %q", second)
 		}
 		all := append(first, second...)
@@ -233,13 +233,13 @@ func TestRegistrationListFiltersAndPages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, page := d.open(path+tt.query, cookie)
+			_, page := d.Open(path+tt.query, cookie)
 			got := listed(page)
 			slices.Sort(got)
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("listed %q, want %q", got, tt.want)
 			}
-			csvLink, _ := url.Parse(attr(page.byID("export-csv"), "href"))
+			csvLink, _ := url.Parse(Attr(page.ByID("export-csv"), "href"))
 			filter, _ := url.ParseQuery(strings.TrimPrefix(tt.query, "?"))
 			for k := range filter {
 				if !strings.EqualFold(csvLink.Query().Get(k), filter.Get(k)) {
@@ -250,25 +250,25 @@ func TestRegistrationListFiltersAndPages(t *testing.T) {
 	}
 
 	t.Run("the filter form shows the filter in use", func(t *testing.T) {
-		_, page := d.open(path+"?status=waitlisted&country=UZ&q=P5", cookie)
-		if _, _, sel := options(page.byID("filter-status")); sel != "waitlisted" {
+		_, page := d.Open(path+"?status=waitlisted&country=UZ&q=P5", cookie)
+		if _, _, sel := Options(page.ByID("filter-status")); sel != "waitlisted" {
 			t.Errorf("status selected %q", sel)
 		}
-		values, labels, sel := options(page.byID("filter-country"))
+		values, labels, sel := Options(page.ByID("filter-country"))
 		if sel != "UZ" || !slices.Equal(values, []string{"", "KZ", "UZ"}) || labels[2] != "Uzbekistan" {
 			t.Errorf("countries %q %q, selected %q", values, labels, sel)
 		}
-		if attr(page.byID("filter-q"), "value") != "P5" {
-			t.Errorf("search box %q", attr(page.byID("filter-q"), "value"))
+		if Attr(page.ByID("filter-q"), "value") != "P5" {
+			t.Errorf("search box %q", Attr(page.ByID("filter-q"), "value"))
 		}
 	})
 
 	t.Run("a bad filter is reported and the whole list shown", func(t *testing.T) {
-		rec, page := d.open(path+"?status=bogus", cookie)
+		rec, page := d.Open(path+"?status=bogus", cookie)
 		if rec.Code != http.StatusOK || len(listed(page)) != 50 {
 			t.Fatalf("%d, %d rows", rec.Code, len(listed(page)))
 		}
-		if got := textOf(page.byID("notice")); !strings.Contains(got, "The filter could not be used") {
+		if got := TextOf(page.ByID("notice")); !strings.Contains(got, "The filter could not be used") {
 			t.Errorf("notice %q", got)
 		}
 	})
@@ -276,18 +276,18 @@ func TestRegistrationListFiltersAndPages(t *testing.T) {
 
 func TestCancelPromoteAndRetryFromTheDashboard(t *testing.T) {
 	t.Parallel()
-	d := newDashboard(t)
-	ev := d.workshop(d.org, "small-workshop", func(in *domain.EventInput) { in.Capacity = domain.Some(1) })
-	kadri := d.enrol(ev, attendee{first: "Kadri", last: "Tamm", email: "kadri@example.ee", country: "EE", confirmed: true, notify: true})
-	nino := d.enrol(ev, attendee{first: "Nino", last: "Beridze", email: "nino@example.ge", country: "GE", confirmed: true})
+	d := NewDashboard(t)
+	ev := d.Workshop(d.Org, "small-workshop", func(in *domain.EventInput) { in.Capacity = domain.Some(1) })
+	kadri := d.Enrol(ev, Attendee{First: "Kadri", Last: "Tamm", Email: "kadri@example.ee", Country: "EE", Confirmed: true, Notify: true})
+	nino := d.Enrol(ev, Attendee{First: "Nino", Last: "Beridze", Email: "nino@example.ge", Country: "GE", Confirmed: true})
 	if nino.Status != domain.StatusWaitlisted {
 		t.Fatalf("Nino is %s", nino.Status)
 	}
-	cookie := d.signIn("lead@example.org", dashPassword)
+	cookie := d.SignIn("lead@example.org", DashPassword)
 	path := "/admin/events/small-workshop"
 	statusOf := func(id string) domain.Status {
 		t.Helper()
-		reg, err := d.st.Registration(context.Background(), ev.ID, id)
+		reg, err := d.Store.Registration(context.Background(), ev.ID, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -295,20 +295,20 @@ func TestCancelPromoteAndRetryFromTheDashboard(t *testing.T) {
 	}
 	// act posts the form of a row as the page draws it, and follows the
 	// redirect back to the list.
-	act := func(t *testing.T, query, action string, extra url.Values) (string, *doc) {
+	act := func(t *testing.T, query, action string, extra url.Values) (string, *Doc) {
 		t.Helper()
-		_, page := d.open(path+query, cookie)
-		forms := page.formsWithAction(action)
+		_, page := d.Open(path+query, cookie)
+		forms := page.FormsWithAction(action)
 		if len(forms) != 1 {
 			t.Fatalf("%d forms posting to %s", len(forms), action)
 		}
-		form := formValues(forms[0])
+		form := FormValues(forms[0])
 		for k, v := range extra {
 			form[k] = v
 		}
-		rec := d.send(attr(forms[0], "action"), cookie, form)
+		rec := d.Send(Attr(forms[0], "action"), cookie, form)
 		location := rec.Header().Get("Location")
-		_, page = d.follow(rec, cookie)
+		_, page = d.Follow(rec, cookie)
 		return location, page
 	}
 
@@ -317,7 +317,7 @@ func TestCancelPromoteAndRetryFromTheDashboard(t *testing.T) {
 		if !strings.Contains(location, "error=full") || !strings.Contains(location, "status=waitlisted") || !strings.HasSuffix(location, "#registrations") {
 			t.Errorf("redirected to %q, want the same view of the list with error=full", location)
 		}
-		if got := textOf(page.byID("notice")); !strings.Contains(got, "All seats are taken") {
+		if got := TextOf(page.ByID("notice")); !strings.Contains(got, "All seats are taken") {
 			t.Errorf("notice %q", got)
 		}
 		if statusOf(nino.ID) != domain.StatusWaitlisted {
@@ -331,18 +331,18 @@ func TestCancelPromoteAndRetryFromTheDashboard(t *testing.T) {
 		if !strings.Contains(location, "done=cancelled") {
 			t.Errorf("redirected to %q", location)
 		}
-		if got := textOf(page.byID("notice")); !strings.Contains(got, "The registration is cancelled") {
+		if got := TextOf(page.ByID("notice")); !strings.Contains(got, "The registration is cancelled") {
 			t.Errorf("notice %q", got)
 		}
 		if statusOf(kadri.ID) != domain.StatusCancelled {
 			t.Error("Kadri is not cancelled")
 		}
 		var msg string
-		if err := d.db.Get(&msg, `SELECT payload->>'message' FROM emails WHERE kind = 'cancelled' AND registration_id = $1`, kadri.ID); err != nil ||
+		if err := d.DB.Get(&msg, `SELECT payload->>'message' FROM emails WHERE kind = 'cancelled' AND registration_id = $1`, kadri.ID); err != nil ||
 			msg != "Sorry, the hall is smaller than we planned." {
 			t.Errorf("cancellation email message %q, %v", msg, err)
 		}
-		if forms := page.formsWithAction("/registrations/" + kadri.ID + "/cancel"); len(forms) != 0 {
+		if forms := page.FormsWithAction("/registrations/" + kadri.ID + "/cancel"); len(forms) != 0 {
 			t.Error("a cancelled registration still has a Cancel button")
 		}
 	})
@@ -355,14 +355,14 @@ func TestCancelPromoteAndRetryFromTheDashboard(t *testing.T) {
 		if statusOf(nino.ID) != domain.StatusConfirmed {
 			t.Error("Nino is not confirmed")
 		}
-		rec := d.send(path+"/registrations/"+nino.ID+"/promote", cookie, url.Values{})
+		rec := d.Send(path+"/registrations/"+nino.ID+"/promote", cookie, url.Values{})
 		if got := rec.Header().Get("Location"); !strings.Contains(got, "error=not_waitlisted") {
 			t.Errorf("promoting twice redirected to %q", got)
 		}
 	})
 
 	t.Run("a message that is too long is refused", func(t *testing.T) {
-		rec := d.send(path+"/registrations/"+nino.ID+"/cancel", cookie, url.Values{"message": {strings.Repeat("x", 2001)}})
+		rec := d.Send(path+"/registrations/"+nino.ID+"/cancel", cookie, url.Values{"message": {strings.Repeat("x", 2001)}})
 		if got := rec.Header().Get("Location"); !strings.Contains(got, "error=message") {
 			t.Errorf("redirected to %q", got)
 		}
@@ -373,12 +373,12 @@ func TestCancelPromoteAndRetryFromTheDashboard(t *testing.T) {
 
 	t.Run("a failed email is listed and sent again", func(t *testing.T) {
 		var id int64
-		if err := d.db.Get(&id, `UPDATE emails SET status = 'failed', last_error = '550 5.1.1 mailbox unavailable'
+		if err := d.DB.Get(&id, `UPDATE emails SET status = 'failed', last_error = '550 5.1.1 mailbox unavailable'
 			WHERE registration_id = $1 AND kind = 'confirmed' RETURNING id`, kadri.ID); err != nil {
 			t.Fatal(err)
 		}
-		_, page := d.open(path, cookie)
-		rows := tableRows(page.byID("emails-table"), "tbody")
+		_, page := d.Open(path, cookie)
+		rows := TableRows(page.ByID("emails-table"), "tbody")
 		if len(rows) != 1 || !strings.Contains(rows[0][0], "kadri@example.ee") || rows[0][1] != "Registration confirmed" ||
 			!strings.Contains(rows[0][4], "mailbox unavailable") {
 			t.Fatalf("failed emails %q", rows)
@@ -387,14 +387,14 @@ func TestCancelPromoteAndRetryFromTheDashboard(t *testing.T) {
 		if !strings.Contains(location, "done=retried") || !strings.HasSuffix(location, "#emails") {
 			t.Errorf("redirected to %q", location)
 		}
-		if page.has("emails-table") {
+		if page.Has("emails-table") {
 			t.Error("the retried email is still listed as failed")
 		}
 		var status string
-		if err := d.db.Get(&status, `SELECT status FROM emails WHERE id = $1`, id); err != nil || status != "queued" {
+		if err := d.DB.Get(&status, `SELECT status FROM emails WHERE id = $1`, id); err != nil || status != "queued" {
 			t.Errorf("email status %q, %v", status, err)
 		}
-		rec := d.send(fmt.Sprintf("%s/emails/%d/retry", path, id), cookie, url.Values{})
+		rec := d.Send(fmt.Sprintf("%s/emails/%d/retry", path, id), cookie, url.Values{})
 		if got := rec.Header().Get("Location"); !strings.Contains(got, "error=not_failed") {
 			t.Errorf("retrying a queued email redirected to %q", got)
 		}
@@ -403,16 +403,16 @@ func TestCancelPromoteAndRetryFromTheDashboard(t *testing.T) {
 
 func TestExportFromTheDashboard(t *testing.T) {
 	t.Parallel()
-	d := newDashboard(t)
-	d.enrol(d.ev, attendee{first: "Rustam", last: "Kasimov", email: "rustam@example.uz", country: "UZ", confirmed: true})
-	d.enrol(d.ev, attendee{first: "Дилноза", last: "Юсупова", email: "dilnoza@example.uz", country: "UZ", confirmed: true})
-	d.enrol(d.ev, attendee{first: "Alikhan", last: "Baimenov", email: "alikhan@example.kz", country: "KZ"})
-	cookie := d.signIn("lead@example.org", dashPassword)
-	_, page := d.open("/admin/events/egov-tashkent-2019?country=UZ", cookie)
+	d := NewDashboard(t)
+	d.Enrol(d.Ev, Attendee{First: "Rustam", Last: "Kasimov", Email: "rustam@example.uz", Country: "UZ", Confirmed: true})
+	d.Enrol(d.Ev, Attendee{First: "Дилноза", Last: "Юсупова", Email: "dilnoza@example.uz", Country: "UZ", Confirmed: true})
+	d.Enrol(d.Ev, Attendee{First: "Alikhan", Last: "Baimenov", Email: "alikhan@example.kz", Country: "KZ"})
+	cookie := d.SignIn("lead@example.org", DashPassword)
+	_, page := d.Open("/admin/events/egov-tashkent-2019?country=UZ", cookie)
 
 	t.Run("CSV with the list's filter", func(t *testing.T) {
-		href := attr(page.byID("export-csv"), "href")
-		rec, _ := d.open(href, cookie)
+		href := Attr(page.ByID("export-csv"), "href")
+		rec, _ := d.Open(href, cookie)
 		if rec.Code != http.StatusOK {
 			t.Fatalf("%s: %d %s", href, rec.Code, rec.Body)
 		}
@@ -432,7 +432,7 @@ func TestExportFromTheDashboard(t *testing.T) {
 	})
 
 	t.Run("XLSX", func(t *testing.T) {
-		rec, _ := d.open(attr(page.byID("export-xlsx"), "href"), cookie)
+		rec, _ := d.Open(Attr(page.ByID("export-xlsx"), "href"), cookie)
 		if rec.Code != http.StatusOK || !bytes.HasPrefix(rec.Body.Bytes(), []byte("PK")) {
 			t.Fatalf("%d, body starts %q", rec.Code, rec.Body.Bytes()[:min(4, rec.Body.Len())])
 		}
@@ -442,9 +442,9 @@ func TestExportFromTheDashboard(t *testing.T) {
 	})
 
 	t.Run("a bad format is a page, not a file", func(t *testing.T) {
-		rec, page := d.open("/admin/events/egov-tashkent-2019/export?format=pdf", cookie)
+		rec, page := d.Open("/admin/events/egov-tashkent-2019/export?format=pdf", cookie)
 		if rec.Code != http.StatusBadRequest || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") ||
-			page.has("export-csv") {
+			page.Has("export-csv") {
 			t.Errorf("%d %s", rec.Code, rec.Header().Get("Content-Type"))
 		}
 	})
@@ -452,22 +452,22 @@ func TestExportFromTheDashboard(t *testing.T) {
 
 func TestPersonalPageLinksToTheDataDownload(t *testing.T) {
 	t.Parallel()
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
-	token := a.linkToken("egov", "kadri@example.ee", "en")
-	_, page := a.page("/r/" + token)
-	link := page.byID("my-data")
-	if href := attr(link, "href"); href != "/r/"+token+"/data" || textOf(link) != "Download my data (JSON)" {
-		t.Fatalf("data link %q %q", href, textOf(link))
+	a := New(t)
+	a.Event(a.Token, "egov", nil)
+	token := a.LinkToken("egov", "kadri@example.ee", "en")
+	_, page := a.Page("/r/" + token)
+	link := page.ByID("my-data")
+	if href := Attr(link, "href"); href != "/r/"+token+"/data" || TextOf(link) != "Download my data (JSON)" {
+		t.Fatalf("data link %q %q", href, TextOf(link))
 	}
-	rec := a.get(attr(link, "href"), "")
+	rec := a.Get(Attr(link, "href"), "")
 	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Disposition"), "attachment") ||
 		!strings.Contains(rec.Body.String(), "kadri@example.ee") {
 		t.Errorf("download: %d %q", rec.Code, rec.Header().Get("Content-Disposition"))
 	}
 	for lang, want := range map[string]string{"ru": "Скачать мои данные (JSON)", "uz": "Maʼlumotlarimni yuklab olish (JSON)"} {
-		if _, page := a.page("/r/" + token + "?lang=" + lang); textOf(page.byID("my-data")) != want {
-			t.Errorf("%s link %q", lang, textOf(page.byID("my-data")))
+		if _, page := a.Page("/r/" + token + "?lang=" + lang); TextOf(page.ByID("my-data")) != want {
+			t.Errorf("%s link %q", lang, TextOf(page.ByID("my-data")))
 		}
 	}
 }

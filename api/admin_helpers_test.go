@@ -18,9 +18,9 @@ import (
 )
 
 // dashPassword is the password the dashboard tests give organizers.
-const dashPassword = "correct horse battery staple"
+const DashPassword = "correct horse battery staple"
 
-var tashkent = func() *time.Location {
+var Tashkent = func() *time.Location {
 	loc, err := time.LoadLocation("Asia/Tashkent")
 	if err != nil {
 		panic(err)
@@ -32,57 +32,57 @@ var tashkent = func() *time.Location {
 // Tashkent workshop (30–31 May 2019), whose organizer has a password. The
 // clock of server and store reads dashboard.now: 10:00 on the first day in
 // Tashkent unless a test moves it.
-type dashboard struct {
-	*testAPI
-	ev *domain.Event
+type Dashboard struct {
+	*Server
+	Ev *domain.Event
 
 	mu  sync.Mutex
 	now time.Time
 }
 
 // withClock makes clock the time of both the server and the store.
-func withClock(clock func() time.Time) apiOption {
+func WithClock(clock func() time.Time) Option {
 	return func(d *api.Deps) {
 		d.Now = clock
 		d.Store.Now = clock
 	}
 }
 
-func newDashboard(t *testing.T, opts ...apiOption) *dashboard {
+func NewDashboard(t *testing.T, opts ...Option) *Dashboard {
 	t.Helper()
-	d := &dashboard{now: time.Date(2019, time.May, 30, 10, 0, 0, 0, tashkent)}
-	d.testAPI = newAPI(t, append([]apiOption{withClock(d.clock)}, opts...)...)
-	d.setPassword(d.org, dashPassword)
-	d.ev = d.workshop(d.org, "egov-tashkent-2019", nil)
+	d := &Dashboard{now: time.Date(2019, time.May, 30, 10, 0, 0, 0, Tashkent)}
+	d.Server = New(t, append([]Option{WithClock(d.Clock)}, opts...)...)
+	d.SetPassword(d.Org, DashPassword)
+	d.Ev = d.Workshop(d.Org, "egov-tashkent-2019", nil)
 	return d
 }
 
-func (d *dashboard) clock() time.Time {
+func (d *Dashboard) Clock() time.Time {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.now
 }
 
-func (d *dashboard) setClock(t time.Time) {
+func (d *Dashboard) SetClock(t time.Time) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.now = t
 }
 
-func (d *dashboard) setPassword(o *domain.Organizer, pw string) {
-	d.t.Helper()
+func (d *Dashboard) SetPassword(o *domain.Organizer, pw string) {
+	d.T.Helper()
 	h, err := domain.HashPassword(pw)
 	if err != nil {
-		d.t.Fatal(err)
+		d.T.Fatal(err)
 	}
-	if err := d.st.SetPassword(context.Background(), o.ID, h); err != nil {
-		d.t.Fatal(err)
+	if err := d.Store.SetPassword(context.Background(), o.ID, h); err != nil {
+		d.T.Fatal(err)
 	}
 }
 
 // workshop creates a published event of org on 30–31 May 2019 in Tashkent.
-func (d *dashboard) workshop(org *domain.Organizer, slug string, change func(*domain.EventInput)) *domain.Event {
-	d.t.Helper()
+func (d *Dashboard) Workshop(org *domain.Organizer, slug string, change func(*domain.EventInput)) *domain.Event {
+	d.T.Helper()
 	in := domain.EventInput{
 		Slug: domain.Some(slug), Title: domain.Some("International workshop on e-government development"),
 		Country: domain.Some("UZ"), City: domain.Some("Tashkent"), Timezone: domain.Some("Asia/Tashkent"),
@@ -92,63 +92,63 @@ func (d *dashboard) workshop(org *domain.Organizer, slug string, change func(*do
 	if change != nil {
 		change(&in)
 	}
-	ev, err := d.rules.NewEvent(in)
+	ev, err := d.Rules.NewEvent(in)
 	if err != nil {
-		d.t.Fatal(err)
+		d.T.Fatal(err)
 	}
-	if err := d.st.CreateEvent(context.Background(), org.ID, ev); err != nil {
-		d.t.Fatal(err)
+	if err := d.Store.CreateEvent(context.Background(), org.ID, ev); err != nil {
+		d.T.Fatal(err)
 	}
 	return ev
 }
 
 // attendee is a participant registered straight through the store.
-type attendee struct {
-	first, last, email, country, org string
-	role                             string // expert unless set
-	confirmed, notify                bool
+type Attendee struct {
+	First, Last, Email, Country, Org string
+	Role                             string // expert unless set
+	Confirmed, Notify                bool
 }
 
-func (d *dashboard) enrol(ev *domain.Event, p attendee) *domain.Registration {
-	d.t.Helper()
+func (d *Dashboard) Enrol(ev *domain.Event, p Attendee) *domain.Registration {
+	d.T.Helper()
 	consent := true
-	if p.org == "" {
-		p.org = "Ministry of Digital Technologies"
+	if p.Org == "" {
+		p.Org = "Ministry of Digital Technologies"
 	}
-	if p.role == "" {
-		p.role = "expert"
+	if p.Role == "" {
+		p.Role = "expert"
 	}
-	reg, err := d.rules.NewRegistration(domain.RegistrationInput{
-		FirstName: p.first, LastName: p.last, Email: p.email, Country: p.country, Organization: p.org,
-		Role: p.role, Consent: &consent,
-	}, ev, d.clock())
+	reg, err := d.Rules.NewRegistration(domain.RegistrationInput{
+		FirstName: p.First, LastName: p.Last, Email: p.Email, Country: p.Country, Organization: p.Org,
+		Role: p.Role, Consent: &consent,
+	}, ev, d.Clock())
 	if err != nil {
-		d.t.Fatal(err)
+		d.T.Fatal(err)
 	}
-	res, err := d.st.Register(context.Background(), ev, reg, store.RegisterOptions{Confirmed: p.confirmed, Notify: p.notify})
+	res, err := d.Store.Register(context.Background(), ev, reg, store.RegisterOptions{Confirmed: p.Confirmed, Notify: p.Notify})
 	if err != nil || !res.Created {
-		d.t.Fatalf("register %s: created %v, %v", p.email, res.Created, err)
+		d.T.Fatalf("register %s: created %v, %v", p.Email, res.Created, err)
 	}
 	return res.Registration
 }
 
 // signIn posts the sign-in form and returns the session cookie as a
 // Cookie request header ("name=value").
-func (d *dashboard) signIn(email, password string) string {
-	d.t.Helper()
-	rec, _ := d.submit("/admin/login", url.Values{"email": {email}, "password": {password}})
+func (d *Dashboard) SignIn(email, password string) string {
+	d.T.Helper()
+	rec, _ := d.Submit("/admin/login", url.Values{"email": {email}, "password": {password}})
 	if rec.Code != http.StatusSeeOther {
-		d.t.Fatalf("sign in as %s: status %d\n%s", email, rec.Code, rec.Body)
+		d.T.Fatalf("sign in as %s: status %d\n%s", email, rec.Code, rec.Body)
 	}
-	ck := sessionCookie(rec)
+	ck := SessionCookie(rec)
 	if ck == nil {
-		d.t.Fatalf("sign in as %s set no session cookie", email)
+		d.T.Fatalf("sign in as %s set no session cookie", email)
 	}
 	return ck.Name + "=" + ck.Value
 }
 
 // sessionCookie is the session cookie a response sets, or nil.
-func sessionCookie(rec *httptest.ResponseRecorder) *http.Cookie {
+func SessionCookie(rec *httptest.ResponseRecorder) *http.Cookie {
 	for _, ck := range rec.Result().Cookies() {
 		if strings.HasSuffix(ck.Name, "attend_session") {
 			return ck
@@ -158,35 +158,35 @@ func sessionCookie(rec *httptest.ResponseRecorder) *http.Cookie {
 }
 
 // open GETs a dashboard page with the session cookie.
-func (d *dashboard) open(path, cookie string, headers ...string) (*httptest.ResponseRecorder, *doc) {
-	d.t.Helper()
-	return d.page(path, append([]string{"Cookie", cookie}, headers...)...)
+func (d *Dashboard) Open(path, cookie string, headers ...string) (*httptest.ResponseRecorder, *Doc) {
+	d.T.Helper()
+	return d.Page(path, append([]string{"Cookie", cookie}, headers...)...)
 }
 
 // send POSTs a dashboard form with the session cookie.
-func (d *dashboard) send(path, cookie string, form url.Values) *httptest.ResponseRecorder {
-	d.t.Helper()
-	rec, _ := d.submit(path, form, "Cookie", cookie)
+func (d *Dashboard) Send(path, cookie string, form url.Values) *httptest.ResponseRecorder {
+	d.T.Helper()
+	rec, _ := d.Submit(path, form, "Cookie", cookie)
 	return rec
 }
 
 // follow checks that rec redirects (303) and opens where it points.
-func (d *dashboard) follow(rec *httptest.ResponseRecorder, cookie string) (*httptest.ResponseRecorder, *doc) {
-	d.t.Helper()
+func (d *Dashboard) Follow(rec *httptest.ResponseRecorder, cookie string) (*httptest.ResponseRecorder, *Doc) {
+	d.T.Helper()
 	if rec.Code != http.StatusSeeOther {
-		d.t.Fatalf("status %d, want 303; body: %s", rec.Code, rec.Body)
+		d.T.Fatalf("status %d, want 303; body: %s", rec.Code, rec.Body)
 	}
 	location, _, _ := strings.Cut(rec.Header().Get("Location"), "#") // browsers keep the fragment to themselves
-	return d.open(location, cookie)
+	return d.Open(location, cookie)
 }
 
 // selectAll returns the elements matching a simple selector: a tag name,
 // optionally with .class ("tr", "rect.bar-registered").
-func (dc *doc) selectAll(sel string) []*html.Node {
+func (dc *Doc) SelectAll(sel string) []*html.Node {
 	tag, class, _ := strings.Cut(sel, ".")
 	var out []*html.Node
-	dc.walk(func(n *html.Node) bool {
-		if n.Data == tag && (class == "" || hasClass(n, class)) {
+	dc.Walk(func(n *html.Node) bool {
+		if n.Data == tag && (class == "" || HasClass(n, class)) {
 			out = append(out, n)
 		}
 		return false
@@ -194,8 +194,8 @@ func (dc *doc) selectAll(sel string) []*html.Node {
 	return out
 }
 
-func hasClass(n *html.Node, class string) bool {
-	for _, c := range strings.Fields(attr(n, "class")) {
+func HasClass(n *html.Node, class string) bool {
+	for _, c := range strings.Fields(Attr(n, "class")) {
 		if c == class {
 			return true
 		}
@@ -204,7 +204,7 @@ func hasClass(n *html.Node, class string) bool {
 }
 
 // within returns the elements with tag under n.
-func within(n *html.Node, tag string) []*html.Node {
+func Within(n *html.Node, tag string) []*html.Node {
 	var out []*html.Node
 	var rec func(*html.Node)
 	rec = func(m *html.Node) {
@@ -220,14 +220,14 @@ func within(n *html.Node, tag string) []*html.Node {
 }
 
 // tableRows reads a table's rows as the texts of their cells.
-func tableRows(n *html.Node, section string) [][]string {
+func TableRows(n *html.Node, section string) [][]string {
 	var rows [][]string
-	for _, s := range within(n, section) {
-		for _, tr := range within(s, "tr") {
+	for _, s := range Within(n, section) {
+		for _, tr := range Within(s, "tr") {
 			var cells []string
 			for c := tr.FirstChild; c != nil; c = c.NextSibling {
 				if c.Type == html.ElementNode && (c.Data == "td" || c.Data == "th") {
-					cells = append(cells, textOf(c))
+					cells = append(cells, TextOf(c))
 				}
 			}
 			rows = append(rows, cells)
@@ -237,10 +237,10 @@ func tableRows(n *html.Node, section string) [][]string {
 }
 
 // formsWithAction returns the forms posting to a path that ends in suffix.
-func (dc *doc) formsWithAction(suffix string) []*html.Node {
+func (dc *Doc) FormsWithAction(suffix string) []*html.Node {
 	var out []*html.Node
-	for _, f := range dc.all("form") {
-		if strings.HasSuffix(attr(f, "action"), suffix) {
+	for _, f := range dc.All("form") {
+		if strings.HasSuffix(Attr(f, "action"), suffix) {
 			out = append(out, f)
 		}
 	}
@@ -248,11 +248,11 @@ func (dc *doc) formsWithAction(suffix string) []*html.Node {
 }
 
 // formValues reads a form's hidden fields.
-func formValues(form *html.Node) url.Values {
+func FormValues(form *html.Node) url.Values {
 	v := url.Values{}
-	for _, in := range within(form, "input") {
-		if attr(in, "type") == "hidden" {
-			v.Add(attr(in, "name"), attr(in, "value"))
+	for _, in := range Within(form, "input") {
+		if Attr(in, "type") == "hidden" {
+			v.Add(Attr(in, "name"), Attr(in, "value"))
 		}
 	}
 	return v

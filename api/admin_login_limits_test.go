@@ -21,26 +21,26 @@ import (
 func proxied(d *api.Deps) { d.Config.TrustedProxies = []string{"192.0.2.1"} }
 
 // signInFrom posts the sign-in form as the client at ip, behind the proxy.
-func (d *dashboard) signInFrom(ip, email, password string) (*httptest.ResponseRecorder, *doc) {
-	d.t.Helper()
-	return d.submit("/admin/login", url.Values{"email": {email}, "password": {password}}, "X-Forwarded-For", ip)
+func signInFrom(d *Dashboard, ip, email, password string) (*httptest.ResponseRecorder, *Doc) {
+	d.T.Helper()
+	return d.Submit("/admin/login", url.Values{"email": {email}, "password": {password}}, "X-Forwarded-For", ip)
 }
 
 // rateLimited signs in and checks that a limit refused it; it returns the
 // answer's body.
-func (d *dashboard) rateLimited(t *testing.T, ip, email, password string) string {
+func rateLimited(d *Dashboard, t *testing.T, ip, email, password string) string {
 	t.Helper()
-	rec, page := d.signInFrom(ip, email, password)
+	rec, page := signInFrom(d, ip, email, password)
 	if rec.Code != http.StatusTooManyRequests {
 		t.Fatalf("status %d, want 429", rec.Code)
 	}
 	if got := rec.Header().Get("Retry-After"); got != "900" {
 		t.Errorf("Retry-After %q, want 900", got)
 	}
-	if sessionCookie(rec) != nil {
+	if SessionCookie(rec) != nil {
 		t.Error("a limited attempt set a session cookie")
 	}
-	if got := textOf(page.byID("login-error")); !strings.Contains(got, "Too many sign-in attempts") || !strings.Contains(got, "15 minutes") {
+	if got := TextOf(page.ByID("login-error")); !strings.Contains(got, "Too many sign-in attempts") || !strings.Contains(got, "15 minutes") {
 		t.Errorf("error %q", got)
 	}
 	for k := range rec.Header() {
@@ -53,8 +53,8 @@ func (d *dashboard) rateLimited(t *testing.T, ip, email, password string) string
 
 // loginLimits is a dashboard behind a proxy with small sign-in limits and
 // a delay of a millisecond, doubling up to four.
-func loginLimits(t *testing.T, perAccount, perClient int) *dashboard {
-	return newDashboard(t, proxied, func(d *api.Deps) {
+func loginLimits(t *testing.T, perAccount, perClient int) *Dashboard {
+	return NewDashboard(t, proxied, func(d *api.Deps) {
 		d.Config.LoginRateLimit = perAccount
 		d.Config.LoginIPRateLimit = perClient
 		d.Config.LoginRateWindow = 15 * time.Minute
@@ -67,12 +67,12 @@ func TestNobodyCanLockAnOrganizerOut(t *testing.T) {
 	t.Run("wrong passwords from one address limit that address only", func(t *testing.T) {
 		d := loginLimits(t, 3, 100)
 		for i := range 3 {
-			if rec, _ := d.signInFrom("198.51.100.7", "lead@example.org", fmt.Sprint("wrong-", i)); rec.Code != http.StatusUnprocessableEntity {
+			if rec, _ := signInFrom(d, "198.51.100.7", "lead@example.org", fmt.Sprint("wrong-", i)); rec.Code != http.StatusUnprocessableEntity {
 				t.Fatalf("attempt %d: %d", i+1, rec.Code)
 			}
 		}
-		d.rateLimited(t, "198.51.100.7", "lead@example.org", dashPassword)
-		if rec, _ := d.signInFrom("203.0.113.20", "lead@example.org", dashPassword); rec.Code != http.StatusSeeOther {
+		rateLimited(d, t, "198.51.100.7", "lead@example.org", DashPassword)
+		if rec, _ := signInFrom(d, "203.0.113.20", "lead@example.org", DashPassword); rec.Code != http.StatusSeeOther {
 			t.Errorf("the organizer, from another address, got %d; want 303", rec.Code)
 		}
 	})
@@ -80,17 +80,17 @@ func TestNobodyCanLockAnOrganizerOut(t *testing.T) {
 	t.Run("failures from many addresses slow the account down, and the right password still signs in", func(t *testing.T) {
 		d := loginLimits(t, 3, 100)
 		for i := range 30 {
-			if rec, _ := d.signInFrom(fmt.Sprintf("203.0.113.%d", 100+i), "lead@example.org", "wrong"); rec.Code != http.StatusUnprocessableEntity {
+			if rec, _ := signInFrom(d, fmt.Sprintf("203.0.113.%d", 100+i), "lead@example.org", "wrong"); rec.Code != http.StatusUnprocessableEntity {
 				t.Fatalf("attempt %d: %d", i+1, rec.Code)
 			}
 		}
-		if rec, _ := d.signInFrom("198.51.100.50", "LEAD@example.org", dashPassword); rec.Code != http.StatusSeeOther {
+		if rec, _ := signInFrom(d, "198.51.100.50", "LEAD@example.org", DashPassword); rec.Code != http.StatusSeeOther {
 			t.Fatalf("the organizer got %d after others' failures; want 303", rec.Code)
 		}
 		// Each failure doubled the next sign-in's delay, from 1ms up to
 		// the 4ms bound; the first attempt waited for nothing, the
 		// organizer's for the bound.
-		delays := loggedDelays(t, d.logs.String())
+		delays := loggedDelays(t, d.Logs.String())
 		want := []time.Duration{time.Millisecond, 2 * time.Millisecond}
 		for range 28 {
 			want = append(want, 4*time.Millisecond)
@@ -103,12 +103,12 @@ func TestNobodyCanLockAnOrganizerOut(t *testing.T) {
 	t.Run("one address trying many accounts is limited", func(t *testing.T) {
 		d := loginLimits(t, 100, 3)
 		for i := range 3 {
-			if rec, _ := d.signInFrom("198.51.100.7", fmt.Sprintf("guess%d@example.org", i), "wrong"); rec.Code != http.StatusUnprocessableEntity {
+			if rec, _ := signInFrom(d, "198.51.100.7", fmt.Sprintf("guess%d@example.org", i), "wrong"); rec.Code != http.StatusUnprocessableEntity {
 				t.Fatalf("attempt %d: %d", i+1, rec.Code)
 			}
 		}
-		d.rateLimited(t, "198.51.100.7", "lead@example.org", dashPassword)
-		if rec, _ := d.signInFrom("198.51.100.8", "lead@example.org", dashPassword); rec.Code != http.StatusSeeOther {
+		rateLimited(d, t, "198.51.100.7", "lead@example.org", DashPassword)
+		if rec, _ := signInFrom(d, "198.51.100.8", "lead@example.org", DashPassword); rec.Code != http.StatusSeeOther {
 			t.Errorf("another address was refused too: %d", rec.Code)
 		}
 	})
@@ -118,9 +118,9 @@ func TestNobodyCanLockAnOrganizerOut(t *testing.T) {
 		var bodies []string
 		for _, email := range []string{"lead@example.org", "ghost@example.org"} {
 			for range 3 {
-				d.signInFrom("198.51.100.7", email, "wrong")
+				signInFrom(d, "198.51.100.7", email, "wrong")
 			}
-			body := d.rateLimited(t, "198.51.100.7", strings.ToUpper(email), dashPassword)
+			body := rateLimited(d, t, "198.51.100.7", strings.ToUpper(email), DashPassword)
 			bodies = append(bodies, normalizedLogin(body, strings.ToUpper(email)))
 		}
 		if bodies[0] != bodies[1] {
@@ -130,9 +130,9 @@ func TestNobodyCanLockAnOrganizerOut(t *testing.T) {
 
 	t.Run("door staff behind one address sign in as often as they need", func(t *testing.T) {
 		d := loginLimits(t, 2, 2)
-		d.signInFrom("198.51.100.7", "lead@example.org", "a typo")
+		signInFrom(d, "198.51.100.7", "lead@example.org", "a typo")
 		for i := range 6 {
-			if rec, _ := d.signInFrom("198.51.100.7", "lead@example.org", dashPassword); rec.Code != http.StatusSeeOther {
+			if rec, _ := signInFrom(d, "198.51.100.7", "lead@example.org", DashPassword); rec.Code != http.StatusSeeOther {
 				t.Fatalf("sign-in %d with the right password: %d", i+1, rec.Code)
 			}
 		}
@@ -140,11 +140,11 @@ func TestNobodyCanLockAnOrganizerOut(t *testing.T) {
 
 	t.Run("a limited address may try again once the window has passed", func(t *testing.T) {
 		d := loginLimits(t, 2, 100)
-		d.signInFrom("198.51.100.7", "lead@example.org", "wrong")
-		d.signInFrom("198.51.100.7", "lead@example.org", "wrong")
-		d.rateLimited(t, "198.51.100.7", "lead@example.org", dashPassword)
-		d.setClock(d.clock().Add(30 * time.Minute))
-		if rec, _ := d.signInFrom("198.51.100.7", "lead@example.org", dashPassword); rec.Code != http.StatusSeeOther {
+		signInFrom(d, "198.51.100.7", "lead@example.org", "wrong")
+		signInFrom(d, "198.51.100.7", "lead@example.org", "wrong")
+		rateLimited(d, t, "198.51.100.7", "lead@example.org", DashPassword)
+		d.SetClock(d.Clock().Add(30 * time.Minute))
+		if rec, _ := signInFrom(d, "198.51.100.7", "lead@example.org", DashPassword); rec.Code != http.StatusSeeOther {
 			t.Errorf("after the window: %d, want 303", rec.Code)
 		}
 	})
@@ -174,7 +174,7 @@ func TestPasswordChecksRunAtMostNAtOnce(t *testing.T) {
 	const slots, logins = 2, 30
 	var running, peak, calls atomic.Int32
 	release := make(chan struct{})
-	d := newDashboard(t, proxied, func(deps *api.Deps) {
+	d := NewDashboard(t, proxied, func(deps *api.Deps) {
 		deps.Config.PasswordHashConcurrency = slots
 		deps.Config.PasswordHashWait = 50 * time.Millisecond
 		deps.CheckPassword = func(password, hash string) bool {
@@ -200,7 +200,7 @@ func TestPasswordChecksRunAtMostNAtOnce(t *testing.T) {
 			req.Header.Set("Sec-Fetch-Site", "same-origin")
 			req.Header.Set("X-Forwarded-For", fmt.Sprintf("2001:db8:%x::1", i+1))
 			rec := httptest.NewRecorder()
-			d.srv.ServeHTTP(rec, req)
+			d.Srv.ServeHTTP(rec, req)
 			answers <- rec
 		}()
 	}
@@ -228,11 +228,11 @@ func TestPasswordChecksRunAtMostNAtOnce(t *testing.T) {
 		if got := busy.Header().Get("Retry-After"); got != "1" {
 			t.Errorf("Retry-After %q, want 1", got)
 		}
-		if got := textOf(parseHTML(t, busy).byID("login-error")); !strings.Contains(got, "try again in a few seconds") {
+		if got := TextOf(ParseHTML(t, busy).ByID("login-error")); !strings.Contains(got, "try again in a few seconds") {
 			t.Errorf("error %q", got)
 		}
 	}
-	if rec, _ := d.signInFrom("198.51.100.7", "lead@example.org", dashPassword); rec.Code != http.StatusSeeOther {
+	if rec, _ := signInFrom(d, "198.51.100.7", "lead@example.org", DashPassword); rec.Code != http.StatusSeeOther {
 		t.Errorf("after the burst the organizer got %d, want 303: were the slots given back?", rec.Code)
 	}
 }

@@ -13,9 +13,9 @@ import (
 
 // registerFrom submits the registration form with the given headers and
 // returns the status.
-func (a *testAPI) registerFrom(email string, headers ...string) int {
-	a.t.Helper()
-	rec, _ := a.submit("/events/egov/register", validForm(email), headers...)
+func registerFrom(a *Server, email string, headers ...string) int {
+	a.T.Helper()
+	rec, _ := a.Submit("/events/egov/register", ValidForm(email), headers...)
 	return rec.Code
 }
 
@@ -51,17 +51,17 @@ func TestClientIPComesFromOneHeaderOnly(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+": the client cannot choose its address", func(t *testing.T) {
-			a := newAPI(t, func(d *api.Deps) {
+			a := New(t, func(d *api.Deps) {
 				d.Config.RegisterRateLimit = 2
 				d.Config.TrustedProxies = tt.proxies
 				if tt.header != "" {
 					d.Config.ClientIPHeader = tt.header
 				}
 			})
-			a.event(a.token, "egov", nil)
+			a.Event(a.Token, "egov", nil)
 			var codes []int
 			for i := range 3 {
-				codes = append(codes, a.registerFrom(fmt.Sprintf("spoof%d@example.org", i), tt.spoof(i)...))
+				codes = append(codes, registerFrom(a, fmt.Sprintf("spoof%d@example.org", i), tt.spoof(i)...))
 			}
 			if codes[0] != http.StatusSeeOther || codes[1] != http.StatusSeeOther || codes[2] != http.StatusTooManyRequests {
 				t.Errorf("statuses %v, want 303 303 429: a forged header gave the client a new limit", codes)
@@ -70,14 +70,14 @@ func TestClientIPComesFromOneHeaderOnly(t *testing.T) {
 	}
 
 	t.Run("behind a proxy that sets X-Real-IP, its clients keep their own limits", func(t *testing.T) {
-		a := newAPI(t, func(d *api.Deps) {
+		a := New(t, func(d *api.Deps) {
 			d.Config.RegisterRateLimit = 1
 			d.Config.TrustedProxies = []string{"192.0.2.1"}
 			d.Config.ClientIPHeader = "X-Real-IP"
 		})
-		a.event(a.token, "egov", nil)
+		a.Event(a.Token, "egov", nil)
 		for i := range 3 {
-			if code := a.registerFrom(fmt.Sprintf("real%d@example.org", i), "X-Real-IP", fmt.Sprintf("203.0.113.%d", i)); code != http.StatusSeeOther {
+			if code := registerFrom(a, fmt.Sprintf("real%d@example.org", i), "X-Real-IP", fmt.Sprintf("203.0.113.%d", i)); code != http.StatusSeeOther {
 				t.Errorf("client %d: %d, want 303", i, code)
 			}
 		}
@@ -101,19 +101,19 @@ func TestClientsAreCountedByTheirIPv6Prefix(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := newAPI(t, proxied, func(d *api.Deps) {
+			a := New(t, proxied, func(d *api.Deps) {
 				d.Config.RegisterRateLimit = 2
 				d.Config.LoginIPRateLimit = 2
 				if tt.prefix != 0 {
 					d.Config.ClientIPv6Prefix = tt.prefix
 				}
 			})
-			a.event(a.token, "egov", nil)
-			hash, err := domain.HashPassword(dashPassword)
+			a.Event(a.Token, "egov", nil)
+			hash, err := domain.HashPassword(DashPassword)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := a.st.SetPassword(context.Background(), a.org.ID, hash); err != nil {
+			if err := a.Store.SetPassword(context.Background(), a.Org.ID, hash); err != nil {
 				t.Fatal(err)
 			}
 			wantRegister, wantSignIn := http.StatusSeeOther, http.StatusSeeOther
@@ -122,22 +122,22 @@ func TestClientsAreCountedByTheirIPv6Prefix(t *testing.T) {
 			}
 
 			for i := range 2 {
-				if code := a.registerFrom(fmt.Sprintf("first%d@example.org", i), "X-Forwarded-For", tt.first); code != http.StatusSeeOther {
+				if code := registerFrom(a, fmt.Sprintf("first%d@example.org", i), "X-Forwarded-For", tt.first); code != http.StatusSeeOther {
 					t.Fatalf("registration %d from %s: %d", i+1, tt.first, code)
 				}
 			}
-			if code := a.registerFrom("second@example.org", "X-Forwarded-For", tt.second); code != wantRegister {
+			if code := registerFrom(a, "second@example.org", "X-Forwarded-For", tt.second); code != wantRegister {
 				t.Errorf("registration from %s: %d, want %d", tt.second, code, wantRegister)
 			}
 
 			for i := range 2 {
 				form := url.Values{"email": {fmt.Sprintf("guess%d@example.org", i)}, "password": {"wrong"}}
-				if rec, _ := a.submit("/admin/login", form, "X-Forwarded-For", tt.first); rec.Code != http.StatusUnprocessableEntity {
+				if rec, _ := a.Submit("/admin/login", form, "X-Forwarded-For", tt.first); rec.Code != http.StatusUnprocessableEntity {
 					t.Fatalf("sign-in %d from %s: %d", i+1, tt.first, rec.Code)
 				}
 			}
-			form := url.Values{"email": {"lead@example.org"}, "password": {dashPassword}}
-			if rec, _ := a.submit("/admin/login", form, "X-Forwarded-For", tt.second); rec.Code != wantSignIn {
+			form := url.Values{"email": {"lead@example.org"}, "password": {DashPassword}}
+			if rec, _ := a.Submit("/admin/login", form, "X-Forwarded-For", tt.second); rec.Code != wantSignIn {
 				t.Errorf("sign-in from %s: %d, want %d", tt.second, rec.Code, wantSignIn)
 			}
 		})

@@ -11,11 +11,11 @@ var routeParam = regexp.MustCompile(`[:*][a-z_]+`)
 // TestEveryStateChangingRouteRefusesCrossSiteRequests walks the route table:
 // a route added later that changes state is covered too, or this fails.
 func TestEveryStateChangingRouteRefusesCrossSiteRequests(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
-	before := countRows(t, a, `SELECT (SELECT count(*) FROM registrations) + (SELECT count(*) FROM events) + (SELECT count(*) FROM emails)`)
+	a := New(t)
+	a.Event(a.Token, "egov", nil)
+	before := CountRows(t, a, `SELECT (SELECT count(*) FROM registrations) + (SELECT count(*) FROM events) + (SELECT count(*) FROM emails)`)
 	checked := 0
-	for _, r := range a.srv.Routes() {
+	for _, r := range a.Srv.Routes() {
 		switch r.Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			continue
@@ -33,7 +33,7 @@ func TestEveryStateChangingRouteRefusesCrossSiteRequests(t *testing.T) {
 			{"Sec-Fetch-Site": {"cross-site"}},
 			{"Origin": {"https://evil.example"}},
 		} {
-			rec := a.do(request{method: r.Method, path: path, body: `{}`, token: a.token, header: header})
+			rec := a.Do(Request{Method: r.Method, Path: path, Body: `{}`, Token: a.Token, Header: header})
 			if rec.Code != http.StatusForbidden {
 				t.Errorf("%s %s with %v answered %d, want 403", r.Method, r.Path, header, rec.Code)
 			}
@@ -43,7 +43,7 @@ func TestEveryStateChangingRouteRefusesCrossSiteRequests(t *testing.T) {
 	if checked < 10 {
 		t.Fatalf("only %d state-changing routes found; is the route table complete?", checked)
 	}
-	if after := countRows(t, a, `SELECT (SELECT count(*) FROM registrations) + (SELECT count(*) FROM events) + (SELECT count(*) FROM emails)`); after != before {
+	if after := CountRows(t, a, `SELECT (SELECT count(*) FROM registrations) + (SELECT count(*) FROM events) + (SELECT count(*) FROM emails)`); after != before {
 		t.Errorf("refused requests changed the database: %d rows before, %d after", before, after)
 	}
 	t.Logf("%d state-changing routes refuse cross-site requests", checked)

@@ -88,18 +88,18 @@ func TestExportInTheLanguageAsked(t *testing.T) {
 // The dashboard's download links ask for the page's language.
 func TestExportFromTheRussianDashboard(t *testing.T) {
 	t.Parallel()
-	d := newDashboard(t)
-	d.enrol(d.ev, attendee{first: "Дилноза", last: "Юсупова", email: "dilnoza@example.uz", country: "UZ", confirmed: true})
-	d.enrol(d.ev, attendee{first: "Alikhan", last: "Baimenov", email: "alikhan@example.kz", country: "KZ"})
-	cookie := d.signIn("lead@example.org", dashPassword)
-	_, page := d.open("/admin/events/egov-tashkent-2019?country=UZ&lang=ru", cookie)
+	d := NewDashboard(t)
+	d.Enrol(d.Ev, Attendee{First: "Дилноза", Last: "Юсупова", Email: "dilnoza@example.uz", Country: "UZ", Confirmed: true})
+	d.Enrol(d.Ev, Attendee{First: "Alikhan", Last: "Baimenov", Email: "alikhan@example.kz", Country: "KZ"})
+	cookie := d.SignIn("lead@example.org", DashPassword)
+	_, page := d.Open("/admin/events/egov-tashkent-2019?country=UZ&lang=ru", cookie)
 	for _, id := range []string{"export-csv", "export-xlsx"} {
-		if u, err := url.Parse(attr(page.byID(id), "href")); err != nil || u.Query().Get("lang") != "ru" || u.Query().Get("country") != "UZ" {
-			t.Errorf("%s links to %q, want lang=ru and the list's filter", id, attr(page.byID(id), "href"))
+		if u, err := url.Parse(Attr(page.ByID(id), "href")); err != nil || u.Query().Get("lang") != "ru" || u.Query().Get("country") != "UZ" {
+			t.Errorf("%s links to %q, want lang=ru and the list's filter", id, Attr(page.ByID(id), "href"))
 		}
 	}
 
-	rec, _ := d.open(attr(page.byID("export-csv"), "href"), cookie)
+	rec, _ := d.Open(Attr(page.ByID("export-csv"), "href"), cookie)
 	records, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(rec.Body.Bytes(), []byte("\ufeff")))).ReadAll()
 	if err != nil || len(records) != 2 {
 		t.Fatalf("CSV (%v):\n%s", err, rec.Body)
@@ -108,7 +108,7 @@ func TestExportFromTheRussianDashboard(t *testing.T) {
 		t.Errorf("CSV reads %q, want Russian headers and country names", got)
 	}
 
-	rec, _ = d.open(attr(page.byID("export-xlsx"), "href"), cookie)
+	rec, _ = d.Open(Attr(page.ByID("export-xlsx"), "href"), cookie)
 	f, err := excelize.OpenReader(bytes.NewReader(rec.Body.Bytes()))
 	if err != nil {
 		t.Fatalf("XLSX: %v", err)
@@ -118,7 +118,7 @@ func TestExportFromTheRussianDashboard(t *testing.T) {
 		t.Errorf("sheets %q", got)
 	}
 
-	rec, _ = d.open("/admin/events/egov-tashkent-2019/export?format=csv&lang=fr", cookie)
+	rec, _ = d.Open("/admin/events/egov-tashkent-2019/export?format=csv&lang=fr", cookie)
 	if rec.Code != http.StatusBadRequest || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
 		t.Errorf("lang=fr: %d %s, want a 400 page", rec.Code, rec.Header().Get("Content-Type"))
 	}

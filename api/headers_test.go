@@ -28,15 +28,15 @@ func fillRoute(pattern string) string {
 // every route of a participant's link, answers Cache-Control: no-store,
 // whatever its status.
 func TestOrganizerAndPersonalDataAnswersAreNeverStored(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
+	a := New(t)
+	a.Event(a.Token, "egov", nil)
 	linkRoutes := map[string]bool{
 		"POST /api/v1/registrations/confirm": true,
 		"POST /api/v1/registrations/cancel":  true,
 		"GET /r/:token/data":                 true,
 	}
 	checked := 0
-	for _, r := range a.srv.Routes() {
+	for _, r := range a.Srv.Routes() {
 		key := r.Method + " " + r.Path
 		if !strings.HasPrefix(r.Path, "/api/v1/") && !linkRoutes[key] {
 			continue
@@ -48,14 +48,14 @@ func TestOrganizerAndPersonalDataAnswersAreNeverStored(t *testing.T) {
 		if r.Method != http.MethodGet && r.Method != http.MethodDelete {
 			body = `{}`
 		}
-		token := a.token
+		token := a.Token
 		if linkRoutes[key] {
 			token = "" // a participant has no organizer token
 			if body != "" {
 				body = `{"token": "` + strings.Repeat("A", 43) + `"}`
 			}
 		}
-		rec := a.do(request{method: r.Method, path: fillRoute(r.Path), body: body, token: token})
+		rec := a.Do(Request{Method: r.Method, Path: fillRoute(r.Path), Body: body, Token: token})
 		if got := rec.Header().Get("Cache-Control"); got != "no-store" {
 			t.Errorf("%s answered %d with Cache-Control %q, want no-store", key, rec.Code, got)
 		}
@@ -65,7 +65,7 @@ func TestOrganizerAndPersonalDataAnswersAreNeverStored(t *testing.T) {
 		t.Fatalf("only %d routes checked; is the route table complete?", checked)
 	}
 	t.Run("so does a refused token", func(t *testing.T) {
-		rec := a.get("/api/v1/events/egov/registrations", "")
+		rec := a.Get("/api/v1/events/egov/registrations", "")
 		if rec.Code != http.StatusUnauthorized || rec.Header().Get("Cache-Control") != "no-store" {
 			t.Errorf("status %d, Cache-Control %q", rec.Code, rec.Header().Get("Cache-Control"))
 		}
@@ -76,8 +76,8 @@ func TestOrganizerAndPersonalDataAnswersAreNeverStored(t *testing.T) {
 // camera stays allowed for this site on the door page, where check-in
 // codes are to be scanned.
 func TestEveryResponseCarriesAPermissionsPolicy(t *testing.T) {
-	d := newDashboard(t)
-	cookie := d.signIn("lead@example.org", dashPassword)
+	d := NewDashboard(t)
+	cookie := d.SignIn("lead@example.org", DashPassword)
 	denied := []string{"geolocation=()", "microphone=()", "payment=()", "usb=()", "serial=()", "hid=()",
 		"display-capture=()", "midi=()"}
 	tests := []struct {
@@ -103,8 +103,8 @@ func TestEveryResponseCarriesAPermissionsPolicy(t *testing.T) {
 			if strings.HasPrefix(tt.name, "a cross-site") {
 				h.Set("Sec-Fetch-Site", "cross-site")
 			}
-			rec := d.do(request{method: tt.method, path: tt.path, header: h, body: "code=ZZZZZZZZ",
-				contentType: "application/x-www-form-urlencoded"})
+			rec := d.Do(Request{Method: tt.method, Path: tt.path, Header: h, Body: "code=ZZZZZZZZ",
+				ContentType: "application/x-www-form-urlencoded"})
 			policy := rec.Header().Get("Permissions-Policy")
 			directives := map[string]bool{}
 			for _, dir := range strings.Split(policy, ",") {
@@ -122,15 +122,15 @@ func TestEveryResponseCarriesAPermissionsPolicy(t *testing.T) {
 // A cross-site request is refused before routing; its answer still has a
 // request id, in the header and the problem body, like every other error.
 func TestACrossSiteRefusalCarriesARequestID(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
-	rec := a.do(request{method: http.MethodPost, path: "/api/v1/events/egov/registrations",
-		body: jsonText(t, participant("dilnoza@example.uz", nil)), header: http.Header{"Sec-Fetch-Site": {"cross-site"}}})
-	p := problem(t, rec, http.StatusForbidden) // checks request_id == X-Request-Id
+	a := New(t)
+	a.Event(a.Token, "egov", nil)
+	rec := a.Do(Request{Method: http.MethodPost, Path: "/api/v1/events/egov/registrations",
+		Body: JSONText(t, Participant("dilnoza@example.uz", nil)), Header: http.Header{"Sec-Fetch-Site": {"cross-site"}}})
+	p := Problem(t, rec, http.StatusForbidden) // checks request_id == X-Request-Id
 	if !strings.HasSuffix(p.Type, "/problems/cross-origin") {
 		t.Errorf("type = %q", p.Type)
 	}
-	if !strings.Contains(a.logs.String(), p.RequestID) {
+	if !strings.Contains(a.Logs.String(), p.RequestID) {
 		t.Errorf("the refusal is not logged with its request id %s", p.RequestID)
 	}
 }

@@ -24,16 +24,16 @@ import (
 )
 
 // testSecret is the SECRET_KEY of the test servers.
-const testSecret = "an-api-test-secret-of-at-least-32-characters"
+const TestSecret = "an-api-test-secret-of-at-least-32-characters"
 
 // testConfig is the configuration attend would load from a bare
 // environment, with rate limits lifted and sign-ins not slowed down, so
 // tests may register and sign in freely.
-func testConfig(t *testing.T) config.Config {
+func Config(t *testing.T) config.Config {
 	t.Helper()
 	env := map[string]string{
 		"DATABASE_URL":        "postgres://attend@127.0.0.1:5432/attend?sslmode=disable",
-		"SECRET_KEY":          testSecret,
+		"SECRET_KEY":          TestSecret,
 		"REGISTER_RATE_LIMIT": "1000000",
 		"LOGIN_RATE_LIMIT":    "1000000",
 		"LOGIN_IP_RATE_LIMIT": "1000000",
@@ -47,18 +47,18 @@ func testConfig(t *testing.T) config.Config {
 }
 
 // syncBuffer collects the server's logs; requests may log concurrently.
-type syncBuffer struct {
+type SyncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+func (b *SyncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
@@ -66,31 +66,31 @@ func (b *syncBuffer) String() string {
 
 // testAPI is the real server on a fresh database, with an organizer and
 // their API token.
-type testAPI struct {
-	t     *testing.T
-	db    *sqlx.DB
-	st    *store.Store
-	srv   *api.Server
-	rules *domain.Rules
-	logs  *syncBuffer
-	org   *domain.Organizer
-	token string
+type Server struct {
+	T     *testing.T
+	DB    *sqlx.DB
+	Store *store.Store
+	Srv   *api.Server
+	Rules *domain.Rules
+	Logs  *SyncBuffer
+	Org   *domain.Organizer
+	Token string
 }
 
-type apiOption func(*api.Deps)
+type Option func(*api.Deps)
 
-func newAPI(t *testing.T, opts ...apiOption) *testAPI {
+func New(t *testing.T, opts ...Option) *Server {
 	t.Helper()
 	db := pgtest.NewDB(t)
 	st := store.New(db)
-	sealer, err := seal.New([]byte(testSecret))
+	sealer, err := seal.New([]byte(TestSecret))
 	if err != nil {
 		t.Fatal(err)
 	}
 	st.Sealer = sealer
-	logs := &syncBuffer{}
+	logs := &SyncBuffer{}
 	deps := api.Deps{
-		Config: testConfig(t),
+		Config: Config(t),
 		Store:  st,
 		Rules:  domain.NewRules(),
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -98,84 +98,84 @@ func newAPI(t *testing.T, opts ...apiOption) *testAPI {
 	for _, o := range opts {
 		o(&deps)
 	}
-	a := &testAPI{t: t, db: db, st: st, srv: api.New(deps), rules: deps.Rules, logs: logs}
-	a.org, a.token = a.organizer("lead@example.org")
+	a := &Server{T: t, DB: db, Store: st, Srv: api.New(deps), Rules: deps.Rules, Logs: logs}
+	a.Org, a.Token = a.Organizer("lead@example.org")
 	return a
 }
 
 // organizer creates an organizer account and an API token for it.
-func (a *testAPI) organizer(email string) (*domain.Organizer, string) {
-	a.t.Helper()
+func (a *Server) Organizer(email string) (*domain.Organizer, string) {
+	a.T.Helper()
 	ctx := context.Background()
 	o, err := domain.NewOrganizer(email, "Organizer "+email)
 	if err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
-	if err := a.st.CreateOrganizer(ctx, o); err != nil {
-		a.t.Fatal(err)
+	if err := a.Store.CreateOrganizer(ctx, o); err != nil {
+		a.T.Fatal(err)
 	}
 	plain, hash, err := domain.NewToken()
 	if err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
-	if err := a.st.CreateAPIToken(ctx, o.ID, hash); err != nil {
-		a.t.Fatal(err)
+	if err := a.Store.CreateAPIToken(ctx, o.ID, hash); err != nil {
+		a.T.Fatal(err)
 	}
 	return o, plain
 }
 
 // request describes one call to the server.
-type request struct {
-	method, path string
-	body         string // sent as is
-	contentType  string // default application/json when there is a body
-	token        string // Bearer token, if any
-	header       http.Header
+type Request struct {
+	Method, Path string
+	Body         string // sent as is
+	ContentType  string // default application/json when there is a body
+	Token        string // Bearer token, if any
+	Header       http.Header
 }
 
-func (a *testAPI) do(r request) *httptest.ResponseRecorder {
-	a.t.Helper()
+func (a *Server) Do(r Request) *httptest.ResponseRecorder {
+	a.T.Helper()
 	var body io.Reader
-	if r.body != "" {
-		body = strings.NewReader(r.body)
+	if r.Body != "" {
+		body = strings.NewReader(r.Body)
 	}
-	req := httptest.NewRequest(r.method, r.path, body)
-	if r.body != "" {
-		ct := r.contentType
+	req := httptest.NewRequest(r.Method, r.Path, body)
+	if r.Body != "" {
+		ct := r.ContentType
 		if ct == "" {
 			ct = "application/json"
 		}
 		req.Header.Set("Content-Type", ct)
 	}
-	if r.token != "" {
-		req.Header.Set("Authorization", "Bearer "+r.token)
+	if r.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.Token)
 	}
-	for k, vs := range r.header {
+	for k, vs := range r.Header {
 		for _, v := range vs {
 			req.Header.Add(k, v)
 		}
 	}
 	rec := httptest.NewRecorder()
-	a.srv.ServeHTTP(rec, req)
+	a.Srv.ServeHTTP(rec, req)
 	return rec
 }
 
-func (a *testAPI) get(path, token string) *httptest.ResponseRecorder {
-	a.t.Helper()
-	return a.do(request{method: http.MethodGet, path: path, token: token})
+func (a *Server) Get(path, token string) *httptest.ResponseRecorder {
+	a.T.Helper()
+	return a.Do(Request{Method: http.MethodGet, Path: path, Token: token})
 }
 
-func (a *testAPI) post(path, token string, body any) *httptest.ResponseRecorder {
-	a.t.Helper()
-	return a.do(request{method: http.MethodPost, path: path, token: token, body: jsonText(a.t, body)})
+func (a *Server) Post(path, token string, body any) *httptest.ResponseRecorder {
+	a.T.Helper()
+	return a.Do(Request{Method: http.MethodPost, Path: path, Token: token, Body: JSONText(a.T, body)})
 }
 
-func (a *testAPI) patch(path, token string, body any) *httptest.ResponseRecorder {
-	a.t.Helper()
-	return a.do(request{method: http.MethodPatch, path: path, token: token, body: jsonText(a.t, body)})
+func (a *Server) Patch(path, token string, body any) *httptest.ResponseRecorder {
+	a.T.Helper()
+	return a.Do(Request{Method: http.MethodPatch, Path: path, Token: token, Body: JSONText(a.T, body)})
 }
 
-func jsonText(t *testing.T, v any) string {
+func JSONText(t *testing.T, v any) string {
 	t.Helper()
 	if s, ok := v.(string); ok {
 		return s
@@ -188,7 +188,7 @@ func jsonText(t *testing.T, v any) string {
 }
 
 // decode reads a JSON response body after checking its status.
-func decode[T any](t *testing.T, rec *httptest.ResponseRecorder, status int) T {
+func Decode[T any](t *testing.T, rec *httptest.ResponseRecorder, status int) T {
 	t.Helper()
 	var v T
 	if rec.Code != status {
@@ -201,7 +201,7 @@ func decode[T any](t *testing.T, rec *httptest.ResponseRecorder, status int) T {
 }
 
 // problemBody is an RFC 9457 problem as attend writes it.
-type problemBody struct {
+type ProblemBody struct {
 	Type      string              `json:"type"`
 	Title     string              `json:"title"`
 	Status    int                 `json:"status"`
@@ -214,12 +214,12 @@ type problemBody struct {
 
 // problem checks that rec is a problem+json answer with the given status and
 // the members every problem carries, and returns it.
-func problem(t *testing.T, rec *httptest.ResponseRecorder, status int) problemBody {
+func Problem(t *testing.T, rec *httptest.ResponseRecorder, status int) ProblemBody {
 	t.Helper()
 	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
 		t.Errorf("Content-Type = %q, want application/problem+json", ct)
 	}
-	p := decode[problemBody](t, rec, status)
+	p := Decode[ProblemBody](t, rec, status)
 	var raw map[string]any
 	if err := json.Unmarshal(rec.Body.Bytes(), &raw); err != nil {
 		t.Fatal(err)
@@ -242,7 +242,7 @@ func problem(t *testing.T, rec *httptest.ResponseRecorder, status int) problemBo
 }
 
 // fieldCodes maps a problem's field errors to their codes.
-func fieldCodes(p problemBody) map[string]string {
+func FieldCodes(p ProblemBody) map[string]string {
 	out := map[string]string{}
 	for _, f := range p.Errors {
 		out[f.Field] = f.Code
@@ -251,7 +251,7 @@ func fieldCodes(p problemBody) map[string]string {
 }
 
 // eventBody is a valid POST /api/v1/events body; change adjusts it.
-func eventBody(slug string, change func(map[string]any)) map[string]any {
+func EventBody(slug string, change func(map[string]any)) map[string]any {
 	start := domain.DateOf(time.Now()).AddDays(30)
 	b := map[string]any{
 		"slug":          slug,
@@ -270,14 +270,14 @@ func eventBody(slug string, change func(map[string]any)) map[string]any {
 }
 
 // event creates an event through the API as the given organizer.
-func (a *testAPI) event(token, slug string, change func(map[string]any)) map[string]any {
-	a.t.Helper()
-	rec := a.post("/api/v1/events", token, eventBody(slug, change))
-	return decode[map[string]any](a.t, rec, http.StatusCreated)
+func (a *Server) Event(token, slug string, change func(map[string]any)) map[string]any {
+	a.T.Helper()
+	rec := a.Post("/api/v1/events", token, EventBody(slug, change))
+	return Decode[map[string]any](a.T, rec, http.StatusCreated)
 }
 
 // participant is a valid registration body; change adjusts it.
-func participant(email string, change func(map[string]any)) map[string]any {
+func Participant(email string, change func(map[string]any)) map[string]any {
 	b := map[string]any{
 		"first_name":   "Dilnoza",
 		"last_name":    "Yusupova",
@@ -293,7 +293,17 @@ func participant(email string, change func(map[string]any)) map[string]any {
 	return b
 }
 
-func (a *testAPI) register(slug string, body any) *httptest.ResponseRecorder {
-	a.t.Helper()
-	return a.post("/api/v1/events/"+slug+"/registrations", "", body)
+func (a *Server) Register(slug string, body any) *httptest.ResponseRecorder {
+	a.T.Helper()
+	return a.Post("/api/v1/events/"+slug+"/registrations", "", body)
+}
+
+// countRows runs a query that counts something and returns the count.
+func CountRows(t *testing.T, a *Server, query string) int {
+	t.Helper()
+	var n int
+	if err := a.DB.Get(&n, query); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -21,31 +21,31 @@ var landmarkRoles = map[string]bool{"banner": true, "complementary": true, "cont
 
 // landmarks lists a page's landmarks, with the implicit roles of HTML
 // elements (HTML-AAM): a section or form is a landmark only with a name.
-func landmarks(dc *doc) []landmark {
+func landmarks(dc *Doc) []landmark {
 	byID := map[string]*html.Node{}
-	dc.walk(func(n *html.Node) bool {
-		if id := attr(n, "id"); id != "" {
+	dc.Walk(func(n *html.Node) bool {
+		if id := Attr(n, "id"); id != "" {
 			byID[id] = n
 		}
 		return false
 	})
 	name := func(n *html.Node) string {
-		if ids := strings.Fields(attr(n, "aria-labelledby")); len(ids) > 0 {
+		if ids := strings.Fields(Attr(n, "aria-labelledby")); len(ids) > 0 {
 			var parts []string
 			for _, id := range ids {
 				if ref, ok := byID[id]; ok {
-					parts = append(parts, textOf(ref))
+					parts = append(parts, TextOf(ref))
 				}
 			}
 			return strings.Join(parts, " ")
 		}
-		return strings.TrimSpace(attr(n, "aria-label"))
+		return strings.TrimSpace(Attr(n, "aria-label"))
 	}
 	var out []landmark
 	var visit func(n *html.Node, inSection bool)
 	visit = func(n *html.Node, inSection bool) {
 		if n.Type == html.ElementNode {
-			role := attr(n, "role")
+			role := Attr(n, "role")
 			if role == "" {
 				switch n.Data {
 				case "header":
@@ -81,7 +81,7 @@ func landmarks(dc *doc) []landmark {
 			visit(c, inSection)
 		}
 	}
-	visit(dc.root, false)
+	visit(dc.Root, false)
 	return out
 }
 
@@ -92,8 +92,8 @@ func landmarks(dc *doc) []landmark {
 func TestDashboardLandmarksAreUnique(t *testing.T) {
 	t.Parallel()
 	d, cookie, ev := rolesWorkshop(t)
-	kadri := d.enrol(ev, attendee{first: "Kadri", last: "Tamm", email: "kadri@example.ee", country: "EE", confirmed: true, notify: true})
-	if _, err := d.db.Exec(`UPDATE emails SET status = 'failed', last_error = '550 mailbox unavailable'
+	kadri := d.Enrol(ev, Attendee{First: "Kadri", Last: "Tamm", Email: "kadri@example.ee", Country: "EE", Confirmed: true, Notify: true})
+	if _, err := d.DB.Exec(`UPDATE emails SET status = 'failed', last_error = '550 mailbox unavailable'
 		WHERE registration_id = $1`, kadri.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -107,8 +107,8 @@ func TestDashboardLandmarksAreUnique(t *testing.T) {
 	}
 	for _, p := range pages {
 		t.Run(p.name, func(t *testing.T) {
-			_, page := d.open(p.path, p.cookie)
-			if p.mustHave != "" && !page.has(p.mustHave) {
+			_, page := d.Open(p.path, p.cookie)
+			if p.mustHave != "" && !page.Has(p.mustHave) {
 				t.Fatalf("%s has no #%s to check", p.path, p.mustHave)
 			}
 			seen := map[landmark]int{}

@@ -16,30 +16,30 @@ import (
 
 // page GETs path with optional headers ("Accept-Language", "ru") and
 // parses the HTML answer.
-func (a *testAPI) page(path string, headers ...string) (*httptest.ResponseRecorder, *doc) {
-	a.t.Helper()
+func (a *Server) Page(path string, headers ...string) (*httptest.ResponseRecorder, *Doc) {
+	a.T.Helper()
 	h := http.Header{}
 	for i := 0; i+1 < len(headers); i += 2 {
 		h.Add(headers[i], headers[i+1])
 	}
-	rec := a.do(request{method: http.MethodGet, path: path, header: h})
-	return rec, parseHTML(a.t, rec)
+	rec := a.Do(Request{Method: http.MethodGet, Path: path, Header: h})
+	return rec, ParseHTML(a.T, rec)
 }
 
 // submit POSTs a form as a browser on the same site would.
-func (a *testAPI) submit(path string, form url.Values, headers ...string) (*httptest.ResponseRecorder, *doc) {
-	a.t.Helper()
+func (a *Server) Submit(path string, form url.Values, headers ...string) (*httptest.ResponseRecorder, *Doc) {
+	a.T.Helper()
 	h := http.Header{"Sec-Fetch-Site": {"same-origin"}, "Origin": {"http://example.com"}}
 	for i := 0; i+1 < len(headers); i += 2 {
 		h.Set(headers[i], headers[i+1])
 	}
-	rec := a.do(request{method: http.MethodPost, path: path, body: form.Encode(),
-		contentType: "application/x-www-form-urlencoded", header: h})
-	return rec, parseHTML(a.t, rec)
+	rec := a.Do(Request{Method: http.MethodPost, Path: path, Body: form.Encode(),
+		ContentType: "application/x-www-form-urlencoded", Header: h})
+	return rec, ParseHTML(a.T, rec)
 }
 
 // validForm is a complete, valid registration form.
-func validForm(email string) url.Values {
+func ValidForm(email string) url.Values {
 	return url.Values{
 		"first_name":   {"Kadri"},
 		"last_name":    {"Tamm"},
@@ -53,7 +53,7 @@ func validForm(email string) url.Values {
 }
 
 // stored is a registration row as the tests read it back.
-type stored struct {
+type Stored struct {
 	FirstName string `db:"first_name"`
 	LastName  string `db:"last_name"`
 	Email     string `db:"email"`
@@ -62,75 +62,75 @@ type stored struct {
 	Days      string `db:"days"`
 }
 
-func (a *testAPI) registrations() []stored {
-	a.t.Helper()
-	var out []stored
-	if err := a.db.Select(&out, `SELECT first_name, last_name, email, language, status, days::text AS days
+func (a *Server) Registrations() []Stored {
+	a.T.Helper()
+	var out []Stored
+	if err := a.DB.Select(&out, `SELECT first_name, last_name, email, language, status, days::text AS days
 		FROM registrations ORDER BY created_at, id`); err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
 	return out
 }
 
 // linkToken registers email for the event through the form and returns the
 // token of the link the confirmation email carries.
-func (a *testAPI) linkToken(slug, email, lang string) string {
-	a.t.Helper()
-	form := validForm(email)
+func (a *Server) LinkToken(slug, email, lang string) string {
+	a.T.Helper()
+	form := ValidForm(email)
 	form.Set("language", lang)
-	rec, _ := a.submit("/events/"+slug+"/register", form)
+	rec, _ := a.Submit("/events/"+slug+"/register", form)
 	if rec.Code != http.StatusSeeOther {
-		a.t.Fatalf("register: status %d\n%s", rec.Code, rec.Body)
+		a.T.Fatalf("register: status %d\n%s", rec.Code, rec.Body)
 	}
 	ctx := context.Background()
-	ev, err := a.st.PublishedEvent(ctx, slug)
+	ev, err := a.Store.PublishedEvent(ctx, slug)
 	if err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
-	emails, err := a.st.EventEmails(ctx, ev.ID, "", 100)
+	emails, err := a.Store.EventEmails(ctx, ev.ID, "", 100)
 	if err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
-	sealer, err := seal.New([]byte(testSecret))
+	sealer, err := seal.New([]byte(TestSecret))
 	if err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
 	for _, e := range emails {
 		if strings.EqualFold(e.Recipient, email) && e.Payload.SealedToken != "" {
 			token, err := sealer.Open(e.Payload.SealedToken)
 			if err != nil {
-				a.t.Fatal(err)
+				a.T.Fatal(err)
 			}
 			if !domain.ValidTokenSyntax(token) {
-				a.t.Fatalf("the email's token %q is malformed", token)
+				a.T.Fatalf("the email's token %q is malformed", token)
 			}
 			return token
 		}
 	}
-	a.t.Fatalf("no email with a link to %s", email)
+	a.T.Fatalf("no email with a link to %s", email)
 	return ""
 }
 
 // doc is a parsed HTML page with the few queries the tests need.
-type doc struct {
-	t    *testing.T
-	root *html.Node
+type Doc struct {
+	T    *testing.T
+	Root *html.Node
 }
 
-func parseHTML(t *testing.T, rec *httptest.ResponseRecorder) *doc {
+func ParseHTML(t *testing.T, rec *httptest.ResponseRecorder) *Doc {
 	t.Helper()
 	if !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
-		return &doc{t: t}
+		return &Doc{T: t}
 	}
 	root, err := html.Parse(strings.NewReader(rec.Body.String()))
 	if err != nil {
 		t.Fatalf("the page is not HTML: %v", err)
 	}
-	return &doc{t: t, root: root}
+	return &Doc{T: t, Root: root}
 }
 
-func (d *doc) walk(fn func(*html.Node) bool) *html.Node {
-	if d.root == nil {
+func (d *Doc) Walk(fn func(*html.Node) bool) *html.Node {
+	if d.Root == nil {
 		return nil
 	}
 	var found *html.Node
@@ -147,14 +147,14 @@ func (d *doc) walk(fn func(*html.Node) bool) *html.Node {
 			rec(c)
 		}
 	}
-	rec(d.root)
+	rec(d.Root)
 	return found
 }
 
 // all returns the elements with the tag.
-func (d *doc) all(tag string) []*html.Node {
+func (d *Doc) All(tag string) []*html.Node {
 	var out []*html.Node
-	d.walk(func(n *html.Node) bool {
+	d.Walk(func(n *html.Node) bool {
 		if n.Data == tag {
 			out = append(out, n)
 		}
@@ -164,38 +164,38 @@ func (d *doc) all(tag string) []*html.Node {
 }
 
 // byID returns the element with the id, failing the test when there is none.
-func (d *doc) byID(id string) *html.Node {
-	d.t.Helper()
-	n := d.walk(func(n *html.Node) bool { return attr(n, "id") == id })
+func (d *Doc) ByID(id string) *html.Node {
+	d.T.Helper()
+	n := d.Walk(func(n *html.Node) bool { return Attr(n, "id") == id })
 	if n == nil {
-		d.t.Fatalf("no element with id %q", id)
+		d.T.Fatalf("no element with id %q", id)
 	}
 	return n
 }
 
-func (d *doc) has(id string) bool {
-	return d.walk(func(n *html.Node) bool { return attr(n, "id") == id }) != nil
+func (d *Doc) Has(id string) bool {
+	return d.Walk(func(n *html.Node) bool { return Attr(n, "id") == id }) != nil
 }
 
 // labelFor returns the label element of a control.
-func (d *doc) labelFor(id string) *html.Node {
-	d.t.Helper()
-	n := d.walk(func(n *html.Node) bool { return n.Data == "label" && attr(n, "for") == id })
+func (d *Doc) LabelFor(id string) *html.Node {
+	d.T.Helper()
+	n := d.Walk(func(n *html.Node) bool { return n.Data == "label" && Attr(n, "for") == id })
 	if n == nil {
-		d.t.Fatalf("no <label for=%q>", id)
+		d.T.Fatalf("no <label for=%q>", id)
 	}
 	return n
 }
 
 // text is the visible text of the whole page, spaces collapsed.
-func (d *doc) text() string {
-	if d.root == nil {
+func (d *Doc) Text() string {
+	if d.Root == nil {
 		return ""
 	}
-	return textOf(d.root)
+	return TextOf(d.Root)
 }
 
-func attr(n *html.Node, name string) string {
+func Attr(n *html.Node, name string) string {
 	for _, a := range n.Attr {
 		if a.Key == name {
 			return a.Val
@@ -204,7 +204,7 @@ func attr(n *html.Node, name string) string {
 	return ""
 }
 
-func hasAttr(n *html.Node, name string) bool {
+func HasAttr(n *html.Node, name string) bool {
 	for _, a := range n.Attr {
 		if a.Key == name {
 			return true
@@ -213,7 +213,7 @@ func hasAttr(n *html.Node, name string) bool {
 	return false
 }
 
-func textOf(n *html.Node) string {
+func TextOf(n *html.Node) string {
 	var b strings.Builder
 	var rec func(*html.Node)
 	rec = func(n *html.Node) {
@@ -232,13 +232,13 @@ func textOf(n *html.Node) string {
 }
 
 // options lists a select's options as value → text, in order.
-func options(sel *html.Node) (values, labels []string, selected string) {
+func Options(sel *html.Node) (values, labels []string, selected string) {
 	for c := sel.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.ElementNode && c.Data == "option" {
-			values = append(values, attr(c, "value"))
-			labels = append(labels, textOf(c))
-			if hasAttr(c, "selected") {
-				selected = attr(c, "value")
+			values = append(values, Attr(c, "value"))
+			labels = append(labels, TextOf(c))
+			if HasAttr(c, "selected") {
+				selected = Attr(c, "value")
 			}
 		}
 	}

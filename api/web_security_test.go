@@ -10,8 +10,8 @@ import (
 )
 
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
+	a := New(t)
+	a.Event(a.Token, "egov", nil)
 	want := map[string]string{
 		"Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
 		"X-Content-Type-Options":  "nosniff",
@@ -20,30 +20,30 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	}
 	for _, path := range []string{"/", "/events/egov", "/events/nothing", "/privacy", "/static/style.css",
 		"/api/v1/events", "/api/v1/nothing", "/healthz", "/r/not-a-token"} {
-		rec := a.get(path, "")
+		rec := a.Get(path, "")
 		for h, v := range want {
 			if got := rec.Header().Get(h); got != v {
 				t.Errorf("%s: %s = %q, want %q", path, h, got, v)
 			}
 		}
 	}
-	rec, _ := a.submit("/events/egov/register", url.Values{}, "Sec-Fetch-Site", "cross-site")
+	rec, _ := a.Submit("/events/egov/register", url.Values{}, "Sec-Fetch-Site", "cross-site")
 	if rec.Header().Get("Content-Security-Policy") == "" {
 		t.Error("a refused cross-site POST has no security headers")
 	}
 }
 
 func TestCrossSitePostsAreRefused(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
-	form := validForm("victim@example.org").Encode()
-	body := jsonText(t, participant("victim@example.org", nil))
+	a := New(t)
+	a.Event(a.Token, "egov", nil)
+	form := ValidForm("victim@example.org").Encode()
+	body := JSONText(t, Participant("victim@example.org", nil))
 	post := func(path, contentType, body string, header ...string) *http.Response {
 		h := http.Header{}
 		for i := 0; i+1 < len(header); i += 2 {
 			h.Set(header[i], header[i+1])
 		}
-		return a.do(request{method: http.MethodPost, path: path, body: body, contentType: contentType, header: h}).Result()
+		return a.Do(Request{Method: http.MethodPost, Path: path, Body: body, ContentType: contentType, Header: h}).Result()
 	}
 	const formType = "application/x-www-form-urlencoded"
 	refused := []struct {
@@ -69,13 +69,13 @@ func TestCrossSitePostsAreRefused(t *testing.T) {
 		})
 	}
 	t.Run("the refusal page is translated", func(t *testing.T) {
-		rec := a.do(request{method: http.MethodPost, path: "/events/egov/register", body: form, contentType: formType,
-			header: http.Header{"Sec-Fetch-Site": {"cross-site"}, "Accept-Language": {"ru"}}})
+		rec := a.Do(Request{Method: http.MethodPost, Path: "/events/egov/register", Body: form, ContentType: formType,
+			Header: http.Header{"Sec-Fetch-Site": {"cross-site"}, "Accept-Language": {"ru"}}})
 		if !strings.Contains(rec.Body.String(), "Запрос отклонён") {
 			t.Errorf("body: %s", rec.Body)
 		}
 	})
-	if n := len(a.registrations()); n != 0 {
+	if n := len(a.Registrations()); n != 0 {
 		t.Fatalf("%d registrations stored by refused requests", n)
 	}
 	accepted := []struct {
@@ -88,20 +88,20 @@ func TestCrossSitePostsAreRefused(t *testing.T) {
 	}
 	for i, tt := range accepted {
 		t.Run("the form accepts "+tt.name, func(t *testing.T) {
-			f := validForm("form" + string(rune('a'+i)) + "@example.org").Encode()
+			f := ValidForm("form" + string(rune('a'+i)) + "@example.org").Encode()
 			if res := post("/events/egov/register", formType, f, tt.header...); res.StatusCode != http.StatusSeeOther {
 				t.Errorf("status %d", res.StatusCode)
 			}
 		})
 		t.Run("the API accepts "+tt.name, func(t *testing.T) {
-			b := jsonText(t, participant("api"+string(rune('a'+i))+"@example.org", nil))
+			b := JSONText(t, Participant("api"+string(rune('a'+i))+"@example.org", nil))
 			if res := post("/api/v1/events/egov/registrations", "application/json", b, tt.header...); res.StatusCode != http.StatusAccepted {
 				t.Errorf("status %d", res.StatusCode)
 			}
 		})
 	}
 	t.Run("an organizer script with a token and no Origin still works", func(t *testing.T) {
-		rec := a.post("/api/v1/events", a.token, eventBody("scripted", nil))
+		rec := a.Post("/api/v1/events", a.Token, EventBody("scripted", nil))
 		if rec.Code != http.StatusCreated {
 			t.Errorf("status %d", rec.Code)
 		}
@@ -111,39 +111,39 @@ func TestCrossSitePostsAreRefused(t *testing.T) {
 func TestRegistrationsAreRateLimitedPerClient(t *testing.T) {
 	small := func(d *api.Deps) { d.Config.RegisterRateLimit = 2 }
 	t.Run("the form and the API share the limit and answer 429 with Retry-After", func(t *testing.T) {
-		a := newAPI(t, small)
-		a.event(a.token, "egov", nil)
-		if rec, _ := a.submit("/events/egov/register", validForm("one@example.org")); rec.Code != http.StatusSeeOther {
+		a := New(t, small)
+		a.Event(a.Token, "egov", nil)
+		if rec, _ := a.Submit("/events/egov/register", ValidForm("one@example.org")); rec.Code != http.StatusSeeOther {
 			t.Fatalf("first: %d", rec.Code)
 		}
-		if rec := a.register("egov", participant("two@example.org", nil)); rec.Code != http.StatusAccepted {
+		if rec := a.Register("egov", Participant("two@example.org", nil)); rec.Code != http.StatusAccepted {
 			t.Fatalf("second: %d", rec.Code)
 		}
-		rec, d := a.submit("/events/egov/register?lang=ru", validForm("three@example.org"))
+		rec, d := a.Submit("/events/egov/register?lang=ru", ValidForm("three@example.org"))
 		if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
 			t.Errorf("form: status %d, Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
 		}
-		if !strings.Contains(d.text(), "Слишком много попыток") {
-			t.Errorf("form: %s", d.text())
+		if !strings.Contains(d.Text(), "Слишком много попыток") {
+			t.Errorf("form: %s", d.Text())
 		}
-		rec = a.register("egov", participant("four@example.org", nil))
-		p := problem(t, rec, http.StatusTooManyRequests)
+		rec = a.Register("egov", Participant("four@example.org", nil))
+		p := Problem(t, rec, http.StatusTooManyRequests)
 		if rec.Header().Get("Retry-After") == "" || !strings.HasSuffix(p.Type, "/problems/rate-limited") {
 			t.Errorf("API: Retry-After %q, problem %+v", rec.Header().Get("Retry-After"), p)
 		}
-		if n := len(a.registrations()); n != 2 {
+		if n := len(a.Registrations()); n != 2 {
 			t.Errorf("%d registrations stored, want 2", n)
 		}
-		if rec := a.get("/events/egov", ""); rec.Code != http.StatusOK {
+		if rec := a.Get("/events/egov", ""); rec.Code != http.StatusOK {
 			t.Errorf("reading pages is not limited, got %d", rec.Code)
 		}
 	})
 	t.Run("X-Forwarded-For from an untrusted peer does not make a new client", func(t *testing.T) {
-		a := newAPI(t, small)
-		a.event(a.token, "egov", nil)
+		a := New(t, small)
+		a.Event(a.Token, "egov", nil)
 		codes := []int{}
 		for i, ip := range []string{"203.0.113.1", "203.0.113.2", "203.0.113.3"} {
-			rec, _ := a.submit("/events/egov/register", validForm("spoof"+string(rune('a'+i))+"@example.org"), "X-Forwarded-For", ip)
+			rec, _ := a.Submit("/events/egov/register", ValidForm("spoof"+string(rune('a'+i))+"@example.org"), "X-Forwarded-For", ip)
 			codes = append(codes, rec.Code)
 		}
 		if codes[2] != http.StatusTooManyRequests {
@@ -151,10 +151,10 @@ func TestRegistrationsAreRateLimitedPerClient(t *testing.T) {
 		}
 	})
 	t.Run("behind a trusted proxy each forwarded client has its own limit", func(t *testing.T) {
-		a := newAPI(t, small, func(d *api.Deps) { d.Config.TrustedProxies = []string{"192.0.2.0/24"} })
-		a.event(a.token, "egov", nil)
+		a := New(t, small, func(d *api.Deps) { d.Config.TrustedProxies = []string{"192.0.2.0/24"} })
+		a.Event(a.Token, "egov", nil)
 		for i, ip := range []string{"203.0.113.1", "203.0.113.2", "203.0.113.3"} {
-			rec, _ := a.submit("/events/egov/register", validForm("fwd"+string(rune('a'+i))+"@example.org"), "X-Forwarded-For", ip)
+			rec, _ := a.Submit("/events/egov/register", ValidForm("fwd"+string(rune('a'+i))+"@example.org"), "X-Forwarded-For", ip)
 			if rec.Code != http.StatusSeeOther {
 				t.Errorf("client %s: status %d", ip, rec.Code)
 			}
@@ -163,12 +163,12 @@ func TestRegistrationsAreRateLimitedPerClient(t *testing.T) {
 }
 
 func TestOversizedFormIsA413Page(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
-	form := validForm("big@example.org")
+	a := New(t)
+	a.Event(a.Token, "egov", nil)
+	form := ValidForm("big@example.org")
 	form.Set("organization", strings.Repeat("x", 70<<10))
-	rec, d := a.submit("/events/egov/register?lang=en", form)
-	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(d.text(), "Too much data") {
-		t.Errorf("status %d: %s", rec.Code, d.text())
+	rec, d := a.Submit("/events/egov/register?lang=en", form)
+	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(d.Text(), "Too much data") {
+		t.Errorf("status %d: %s", rec.Code, d.Text())
 	}
 }

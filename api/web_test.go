@@ -21,36 +21,36 @@ import (
 )
 
 func TestEventPageShowsTheFormWithEveryField(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", func(b map[string]any) {
+	a := New(t)
+	a.Event(a.Token, "egov", func(b map[string]any) {
 		b["venue"], b["city"], b["capacity"] = "Academy of Public Administration", "Tashkent", 40
 		b["description"] = "Integrated services.\n\nOpen data."
 	})
-	rec, d := a.page("/events/egov")
+	rec, d := a.Page("/events/egov")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d\n%s", rec.Code, rec.Body)
 	}
 	if ct := rec.Header().Get("Content-Type"); ct != "text/html; charset=utf-8" {
 		t.Errorf("Content-Type = %q", ct)
 	}
-	if got := attr(d.all("html")[0], "lang"); got != "en" {
+	if got := Attr(d.All("html")[0], "lang"); got != "en" {
 		t.Errorf(`<html lang=%q>, want "en"`, got)
 	}
-	if n := len(d.all("h1")); n != 1 {
+	if n := len(d.All("h1")); n != 1 {
 		t.Errorf("%d <h1>, want one", n)
 	}
 	for _, tag := range []string{"header", "main", "footer", "fieldset", "legend"} {
-		if len(d.all(tag)) == 0 {
+		if len(d.All(tag)) == 0 {
 			t.Errorf("no <%s>", tag)
 		}
 	}
-	if len(d.all("meta")) < 2 || !strings.Contains(rec.Body.String(), `name="viewport"`) {
+	if len(d.All("meta")) < 2 || !strings.Contains(rec.Body.String(), `name="viewport"`) {
 		t.Error("no viewport meta")
 	}
 	if strings.Contains(rec.Body.String(), "<script") || strings.Contains(rec.Body.String(), "style=") {
 		t.Error("the page has inline script or style, which the CSP forbids")
 	}
-	text := d.text()
+	text := d.Text()
 	for _, want := range []string{"E-government workshop egov", "Academy of Public Administration", "Tashkent, Uzbekistan",
 		"Astana Civil Service Hub", "40 seats left", "Open data.", "Registration is open",
 		"Your email address will not be published. Required fields are marked *"} {
@@ -63,9 +63,9 @@ func TestEventPageShowsTheFormWithEveryField(t *testing.T) {
 		t.Errorf("the page does not show the dates %q", want)
 	}
 
-	form := d.all("form")[0]
-	if attr(form, "method") != "post" || attr(form, "action") != "/events/egov/register?lang=en" {
-		t.Errorf("form method %q action %q", attr(form, "method"), attr(form, "action"))
+	form := d.All("form")[0]
+	if Attr(form, "method") != "post" || Attr(form, "action") != "/events/egov/register?lang=en" {
+		t.Errorf("form method %q action %q", Attr(form, "method"), Attr(form, "action"))
 	}
 	fields := []struct {
 		id, tag, autocomplete string
@@ -84,73 +84,73 @@ func TestEventPageShowsTheFormWithEveryField(t *testing.T) {
 	}
 	for _, f := range fields {
 		t.Run("field "+f.id, func(t *testing.T) {
-			n := d.byID(f.id)
-			if n.Data != f.tag || attr(n, "name") != f.id {
-				t.Errorf("<%s name=%q>, want <%s name=%q>", n.Data, attr(n, "name"), f.tag, f.id)
+			n := d.ByID(f.id)
+			if n.Data != f.tag || Attr(n, "name") != f.id {
+				t.Errorf("<%s name=%q>, want <%s name=%q>", n.Data, Attr(n, "name"), f.tag, f.id)
 			}
-			if f.autocomplete != "" && attr(n, "autocomplete") != f.autocomplete {
-				t.Errorf("autocomplete=%q, want %q", attr(n, "autocomplete"), f.autocomplete)
+			if f.autocomplete != "" && Attr(n, "autocomplete") != f.autocomplete {
+				t.Errorf("autocomplete=%q, want %q", Attr(n, "autocomplete"), f.autocomplete)
 			}
-			if hasAttr(n, "required") != f.required {
-				t.Errorf("required = %v, want %v", hasAttr(n, "required"), f.required)
+			if HasAttr(n, "required") != f.required {
+				t.Errorf("required = %v, want %v", HasAttr(n, "required"), f.required)
 			}
-			label := textOf(d.labelFor(f.id))
+			label := TextOf(d.LabelFor(f.id))
 			if strings.HasSuffix(label, "*") != f.required {
 				t.Errorf("label %q: the asterisk should mark exactly the required fields", label)
 			}
 		})
 	}
-	if attr(d.byID("email"), "type") != "email" || attr(d.byID("phone"), "type") != "tel" {
+	if Attr(d.ByID("email"), "type") != "email" || Attr(d.ByID("phone"), "type") != "tel" {
 		t.Error("email and phone inputs should have their input types")
 	}
-	if attr(d.byID("consent"), "type") != "checkbox" {
+	if Attr(d.ByID("consent"), "type") != "checkbox" {
 		t.Error("consent is not a checkbox")
 	}
-	consentLink := d.walk(func(n *html.Node) bool { return n.Data == "a" && strings.HasPrefix(attr(n, "href"), "/privacy") })
-	if consentLink == nil || !strings.Contains(textOf(d.labelFor("consent")), "privacy notice") {
+	consentLink := d.Walk(func(n *html.Node) bool { return n.Data == "a" && strings.HasPrefix(Attr(n, "href"), "/privacy") })
+	if consentLink == nil || !strings.Contains(TextOf(d.LabelFor("consent")), "privacy notice") {
 		t.Error("the consent label does not link the privacy notice")
 	}
 
-	values, labels, _ := options(d.byID("country"))
+	values, labels, _ := Options(d.ByID("country"))
 	if len(values) != len(domain.CountryCodes())+1 || values[0] != "" {
 		t.Errorf("country has %d options, want a placeholder and %d countries", len(values), len(domain.CountryCodes()))
 	}
 	if !slices.Contains(labels, "Uzbekistan") {
 		t.Error("no Uzbekistan in the country list")
 	}
-	values, labels, _ = options(d.byID("role"))
+	values, labels, _ = Options(d.ByID("role"))
 	if !slices.Equal(values[1:], domain.Roles) || labels[1] != "Expert" {
 		t.Errorf("roles %v %v", values, labels)
 	}
-	_, _, chosen := options(d.byID("language"))
+	_, _, chosen := Options(d.ByID("language"))
 	if chosen != "en" {
 		t.Errorf("language preselects %q, want the page language en", chosen)
 	}
 	for i, day := range []domain.Date{start, start.AddDays(1)} {
-		cb := d.byID("days-" + string(rune('0'+i)))
-		if attr(cb, "name") != "days" || attr(cb, "value") != day.String() || !hasAttr(cb, "checked") {
+		cb := d.ByID("days-" + string(rune('0'+i)))
+		if Attr(cb, "name") != "days" || Attr(cb, "value") != day.String() || !HasAttr(cb, "checked") {
 			t.Errorf("day %d: %v, want a checked box for %s", i, cb.Attr, day)
 		}
-		d.labelFor(attr(cb, "id"))
+		d.LabelFor(Attr(cb, "id"))
 	}
-	hp := d.byID("website")
-	if attr(hp, "tabindex") != "-1" || attr(hp, "autocomplete") != "off" || attr(hp, "value") != "" {
+	hp := d.ByID("website")
+	if Attr(hp, "tabindex") != "-1" || Attr(hp, "autocomplete") != "off" || Attr(hp, "value") != "" {
 		t.Errorf("honeypot %v", hp.Attr)
 	}
 }
 
 func TestOneDayEventHasNoDayCheckboxes(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "oneday", func(b map[string]any) { b["ends_on"] = b["starts_on"] })
-	_, d := a.page("/events/oneday")
-	if d.has("days-0") {
+	a := New(t)
+	a.Event(a.Token, "oneday", func(b map[string]any) { b["ends_on"] = b["starts_on"] })
+	_, d := a.Page("/events/oneday")
+	if d.Has("days-0") {
 		t.Error("a one-day event shows day checkboxes")
 	}
 }
 
 func TestEventPageSpeaksRussianAndUzbek(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
+	a := New(t)
+	a.Event(a.Token, "egov", nil)
 	tests := []struct {
 		lang, header, note, country, label string
 	}{
@@ -159,25 +159,25 @@ func TestEventPageSpeaksRussianAndUzbek(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
-			rec, d := a.page("/events/egov", "Accept-Language", tt.header)
-			if rec.Code != http.StatusOK || attr(d.all("html")[0], "lang") != tt.lang {
-				t.Fatalf("status %d, lang %q", rec.Code, attr(d.all("html")[0], "lang"))
+			rec, d := a.Page("/events/egov", "Accept-Language", tt.header)
+			if rec.Code != http.StatusOK || Attr(d.All("html")[0], "lang") != tt.lang {
+				t.Fatalf("status %d, lang %q", rec.Code, Attr(d.All("html")[0], "lang"))
 			}
-			if !strings.Contains(d.text(), tt.note) {
+			if !strings.Contains(d.Text(), tt.note) {
 				t.Errorf("no %q", tt.note)
 			}
-			if got := textOf(d.labelFor("first_name")); got != tt.label {
+			if got := TextOf(d.LabelFor("first_name")); got != tt.label {
 				t.Errorf("first name label %q, want %q", got, tt.label)
 			}
-			_, labels, _ := options(d.byID("country"))
+			_, labels, _ := Options(d.ByID("country"))
 			if !slices.Contains(labels, tt.country) {
 				t.Errorf("no %q among the countries", tt.country)
 			}
-			_, _, chosen := options(d.byID("language"))
+			_, _, chosen := Options(d.ByID("language"))
 			if chosen != tt.lang {
 				t.Errorf("language preselects %q", chosen)
 			}
-			_, roles, _ := options(d.byID("role"))
+			_, roles, _ := Options(d.ByID("role"))
 			if slices.Contains(roles, "Expert") {
 				t.Error("role names are not translated")
 			}
@@ -186,12 +186,12 @@ func TestEventPageSpeaksRussianAndUzbek(t *testing.T) {
 }
 
 func TestCountryListIsSortedForEachLanguage(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
+	a := New(t)
+	a.Event(a.Token, "egov", nil)
 	for _, lang := range i18n.Supported {
 		t.Run(lang, func(t *testing.T) {
-			_, d := a.page("/events/egov?lang=" + lang)
-			_, labels, _ := options(d.byID("country"))
+			_, d := a.Page("/events/egov?lang=" + lang)
+			_, labels, _ := Options(d.ByID("country"))
 			names := labels[1:]
 			col := collate.New(language.Make(lang))
 			if !slices.IsSortedFunc(names, col.CompareString) {
@@ -202,8 +202,8 @@ func TestCountryListIsSortedForEachLanguage(t *testing.T) {
 }
 
 func TestFormErrorsComeBackWithEveryValueKept(t *testing.T) {
-	a := newAPI(t)
-	ev := a.event(a.token, "egov", nil)
+	a := New(t)
+	ev := a.Event(a.Token, "egov", nil)
 	second := ev["days"].([]any)[1].(string)
 	form := url.Values{
 		"first_name":   {"Gʻayrat"},
@@ -217,28 +217,28 @@ func TestFormErrorsComeBackWithEveryValueKept(t *testing.T) {
 		"language":     {"uz"},
 		"days":         {second},
 	}
-	rec, d := a.submit("/events/egov/register?lang=en", form)
+	rec, d := a.Submit("/events/egov/register?lang=en", form)
 	if rec.Code != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d, want 422\n%s", rec.Code, rec.Body)
 	}
-	if n := len(a.registrations()); n != 0 {
+	if n := len(a.Registrations()); n != 0 {
 		t.Errorf("%d registrations stored from an invalid form", n)
 	}
 	for name, want := range map[string]string{"first_name": "Gʻayrat", "email": "gayrat at example",
 		"organization": "Academy <of> \"Public\" Administration", "position": "Master's student", "phone": "12345"} {
-		if got := attr(d.byID(name), "value"); got != want {
+		if got := Attr(d.ByID(name), "value"); got != want {
 			t.Errorf("%s kept as %q, want %q", name, got, want)
 		}
 	}
 	for name, want := range map[string]string{"country": "UZ", "role": "student", "language": "uz"} {
-		if _, _, got := options(d.byID(name)); got != want {
+		if _, _, got := Options(d.ByID(name)); got != want {
 			t.Errorf("%s selects %q, want %q", name, got, want)
 		}
 	}
-	if hasAttr(d.byID("days-0"), "checked") || !hasAttr(d.byID("days-1"), "checked") {
+	if HasAttr(d.ByID("days-0"), "checked") || !HasAttr(d.ByID("days-1"), "checked") {
 		t.Error("the days ticked are not kept")
 	}
-	if hasAttr(d.byID("consent"), "checked") {
+	if HasAttr(d.ByID("consent"), "checked") {
 		t.Error("consent is ticked though it was not sent")
 	}
 	errs := map[string]string{
@@ -247,43 +247,43 @@ func TestFormErrorsComeBackWithEveryValueKept(t *testing.T) {
 		"phone":     "international format",
 		"consent":   "agree to the processing of your personal data",
 	}
-	summary := d.walk(func(n *html.Node) bool { return strings.Contains(attr(n, "class"), "error-summary") })
-	if summary == nil || attr(summary, "role") != "alert" {
+	summary := d.Walk(func(n *html.Node) bool { return strings.Contains(Attr(n, "class"), "error-summary") })
+	if summary == nil || Attr(summary, "role") != "alert" {
 		t.Fatal("no error summary with role=alert")
 	}
 	for field, want := range errs {
 		t.Run("error on "+field, func(t *testing.T) {
-			msg := d.byID(field + "-error")
-			if !strings.Contains(textOf(msg), want) {
-				t.Errorf("error text %q, want %q", textOf(msg), want)
+			msg := d.ByID(field + "-error")
+			if !strings.Contains(TextOf(msg), want) {
+				t.Errorf("error text %q, want %q", TextOf(msg), want)
 			}
-			input := d.byID(field)
-			if attr(input, "aria-invalid") != "true" {
+			input := d.ByID(field)
+			if Attr(input, "aria-invalid") != "true" {
 				t.Error("no aria-invalid")
 			}
-			if !slices.Contains(strings.Fields(attr(input, "aria-describedby")), field+"-error") {
-				t.Errorf("aria-describedby %q does not point at the error", attr(input, "aria-describedby"))
+			if !slices.Contains(strings.Fields(Attr(input, "aria-describedby")), field+"-error") {
+				t.Errorf("aria-describedby %q does not point at the error", Attr(input, "aria-describedby"))
 			}
-			link := d.walk(func(n *html.Node) bool { return n.Data == "a" && attr(n, "href") == "#"+field })
-			if link == nil || !strings.Contains(textOf(link), want) {
+			link := d.Walk(func(n *html.Node) bool { return n.Data == "a" && Attr(n, "href") == "#"+field })
+			if link == nil || !strings.Contains(TextOf(link), want) {
 				t.Errorf("the summary does not link #%s with the error", field)
 			}
 		})
 	}
 	for _, fine := range []string{"first_name", "country", "organization", "role"} {
-		if d.has(fine+"-error") || hasAttr(d.byID(fine), "aria-invalid") {
+		if d.Has(fine+"-error") || HasAttr(d.ByID(fine), "aria-invalid") {
 			t.Errorf("%s is marked as an error", fine)
 		}
 	}
-	if title := textOf(d.all("title")[0]); !strings.HasPrefix(title, "Error: ") {
+	if title := TextOf(d.All("title")[0]); !strings.HasPrefix(title, "Error: ") {
 		t.Errorf("title %q does not say there are errors", title)
 	}
 }
 
 func TestFormErrorsAreTranslated(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
-	rec, d := a.submit("/events/egov/register?lang=ru", url.Values{})
+	a := New(t)
+	a.Event(a.Token, "egov", nil)
+	rec, d := a.Submit("/events/egov/register?lang=ru", url.Values{})
 	if rec.Code != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d", rec.Code)
 	}
@@ -292,22 +292,22 @@ func TestFormErrorsAreTranslated(t *testing.T) {
 		"country-error": "Выберите страну.", "role-error": "Выберите вашу роль на мероприятии.",
 		"consent-error": "Чтобы зарегистрироваться, нужно дать согласие на обработку персональных данных.",
 	} {
-		if got := textOf(d.byID(id)); !strings.HasSuffix(got, want) {
+		if got := TextOf(d.ByID(id)); !strings.HasSuffix(got, want) {
 			t.Errorf("%s = %q, want %q", id, got, want)
 		}
 	}
-	_, d = a.submit("/events/egov/register?lang=uz", url.Values{"email": {"x"}, "first_name": {strings.Repeat("a", 101)}})
-	if got := textOf(d.byID("first_name-error")); !strings.HasSuffix(got, "Koʻpi bilan 100 ta belgi kiriting.") {
+	_, d = a.Submit("/events/egov/register?lang=uz", url.Values{"email": {"x"}, "first_name": {strings.Repeat("a", 101)}})
+	if got := TextOf(d.ByID("first_name-error")); !strings.HasSuffix(got, "Koʻpi bilan 100 ta belgi kiriting.") {
 		t.Errorf("uz max = %q", got)
 	}
-	if got := textOf(d.byID("email-error")); !strings.Contains(got, "Toʻgʻri elektron pochta manzilini kiriting") {
+	if got := TextOf(d.ByID("email-error")); !strings.Contains(got, "Toʻgʻri elektron pochta manzilini kiriting") {
 		t.Errorf("uz email = %q", got)
 	}
 }
 
 func TestRegisteringThroughTheForm(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
+	a := New(t)
+	a.Event(a.Token, "egov", nil)
 	tests := []struct {
 		name, path, first, last, lang, want string
 	}{
@@ -318,13 +318,13 @@ func TestRegisteringThroughTheForm(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			form := validForm("person" + string(rune('a'+i)) + "@example.org")
+			form := ValidForm("person" + string(rune('a'+i)) + "@example.org")
 			form.Set("first_name", tt.first)
 			form.Set("last_name", tt.last)
 			if tt.lang != "" {
 				form.Set("language", tt.lang)
 			}
-			rec, _ := a.submit(tt.path, form)
+			rec, _ := a.Submit(tt.path, form)
 			if rec.Code != http.StatusSeeOther {
 				t.Fatalf("status %d, want 303\n%s", rec.Code, rec.Body)
 			}
@@ -332,7 +332,7 @@ func TestRegisteringThroughTheForm(t *testing.T) {
 			if err != nil || loc.Path != "/events/egov/thanks" || loc.Query().Get("status") != "pending" {
 				t.Errorf("Location %q", rec.Header().Get("Location"))
 			}
-			regs := a.registrations()
+			regs := a.Registrations()
 			got := regs[len(regs)-1]
 			if got.FirstName != tt.first || got.LastName != tt.last || got.Language != tt.want || got.Status != "pending" {
 				t.Errorf("stored %+v, want %s %s in %s", got, tt.first, tt.last, tt.want)
@@ -340,76 +340,76 @@ func TestRegisteringThroughTheForm(t *testing.T) {
 		})
 	}
 	t.Run("the thank-you page says to check the inbox", func(t *testing.T) {
-		rec, d := a.page("/events/egov/thanks?status=pending&lang=ru")
-		if rec.Code != http.StatusOK || !strings.Contains(d.text(), "Мы отправили письмо") {
-			t.Errorf("status %d: %s", rec.Code, d.text())
+		rec, d := a.Page("/events/egov/thanks?status=pending&lang=ru")
+		if rec.Code != http.StatusOK || !strings.Contains(d.Text(), "Мы отправили письмо") {
+			t.Errorf("status %d: %s", rec.Code, d.Text())
 		}
 	})
 	t.Run("unticked days are not attended", func(t *testing.T) {
-		_, d := a.page("/events/egov")
-		form := validForm("oneday@example.org")
-		form.Set("days", attr(d.byID("days-1"), "value"))
-		if rec, _ := a.submit("/events/egov/register", form); rec.Code != http.StatusSeeOther {
+		_, d := a.Page("/events/egov")
+		form := ValidForm("oneday@example.org")
+		form.Set("days", Attr(d.ByID("days-1"), "value"))
+		if rec, _ := a.Submit("/events/egov/register", form); rec.Code != http.StatusSeeOther {
 			t.Fatalf("status %d", rec.Code)
 		}
-		regs := a.registrations()
-		if got := regs[len(regs)-1].Days; got != "{"+attr(d.byID("days-1"), "value")+"}" {
+		regs := a.Registrations()
+		if got := regs[len(regs)-1].Days; got != "{"+Attr(d.ByID("days-1"), "value")+"}" {
 			t.Errorf("days %s", got)
 		}
 	})
 }
 
 func TestFullEventPutsTheFormOnTheWaitingList(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", func(b map[string]any) { b["capacity"] = 1 })
-	if rec, _ := a.submit("/events/egov/register", validForm("first@example.org")); rec.Code != http.StatusSeeOther {
+	a := New(t)
+	a.Event(a.Token, "egov", func(b map[string]any) { b["capacity"] = 1 })
+	if rec, _ := a.Submit("/events/egov/register", ValidForm("first@example.org")); rec.Code != http.StatusSeeOther {
 		t.Fatalf("first: %d", rec.Code)
 	}
-	_, d := a.page("/events/egov")
-	text := d.text()
+	_, d := a.Page("/events/egov")
+	text := d.Text()
 	for _, want := range []string{"All seats are taken", "waiting list", "Join the waiting list"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the page does not say %q", want)
 		}
 	}
-	rec, _ := a.submit("/events/egov/register", validForm("second@example.org"))
+	rec, _ := a.Submit("/events/egov/register", ValidForm("second@example.org"))
 	loc, _ := url.Parse(rec.Header().Get("Location"))
 	if rec.Code != http.StatusSeeOther || loc.Query().Get("status") != "waitlisted" {
 		t.Fatalf("status %d, Location %q", rec.Code, rec.Header().Get("Location"))
 	}
-	_, d = a.page(loc.String())
-	if !strings.Contains(d.text(), "You are on the waiting list") || !strings.Contains(d.text(), "confirm your email address") {
-		t.Errorf("thank-you page: %s", d.text())
+	_, d = a.Page(loc.String())
+	if !strings.Contains(d.Text(), "You are on the waiting list") || !strings.Contains(d.Text(), "confirm your email address") {
+		t.Errorf("thank-you page: %s", d.Text())
 	}
 }
 
 func TestHoneypotAnswersLikeSuccessAndStoresNothing(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
-	form := validForm("bot@example.org")
+	a := New(t)
+	a.Event(a.Token, "egov", nil)
+	form := ValidForm("bot@example.org")
 	form.Set("website", "http://spam.example")
-	rec, _ := a.submit("/events/egov/register", form)
-	real, _ := a.submit("/events/egov/register", validForm("human@example.org"))
+	rec, _ := a.Submit("/events/egov/register", form)
+	real, _ := a.Submit("/events/egov/register", ValidForm("human@example.org"))
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != real.Header().Get("Location") {
 		t.Errorf("honeypot: %d %q; a person: %d %q", rec.Code, rec.Header().Get("Location"), real.Code, real.Header().Get("Location"))
 	}
-	regs := a.registrations()
+	regs := a.Registrations()
 	if len(regs) != 1 || regs[0].Email != "human@example.org" {
 		t.Errorf("stored %+v, want only the person", regs)
 	}
 }
 
 func TestClosedRegistrationShowsWhyInsteadOfTheForm(t *testing.T) {
-	a := newAPI(t)
+	a := New(t)
 	now := time.Now()
 	past := domain.DateOf(now).AddDays(-40)
-	a.event(a.token, "closed", func(b map[string]any) {
+	a.Event(a.Token, "closed", func(b map[string]any) {
 		b["registration_closes_at"] = now.Add(-time.Hour).Format(time.RFC3339)
 	})
-	a.event(a.token, "later", func(b map[string]any) {
+	a.Event(a.Token, "later", func(b map[string]any) {
 		b["registration_opens_at"] = now.Add(72 * time.Hour).Format(time.RFC3339)
 	})
-	a.event(a.token, "past", func(b map[string]any) {
+	a.Event(a.Token, "past", func(b map[string]any) {
 		b["starts_on"], b["ends_on"] = past.String(), past.AddDays(1).String()
 	})
 	tests := []struct{ slug, lang, want string }{
@@ -422,30 +422,30 @@ func TestClosedRegistrationShowsWhyInsteadOfTheForm(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.slug+" in "+tt.lang, func(t *testing.T) {
-			rec, d := a.page("/events/" + tt.slug + "?lang=" + tt.lang)
+			rec, d := a.Page("/events/" + tt.slug + "?lang=" + tt.lang)
 			if rec.Code != http.StatusOK {
 				t.Fatalf("status %d", rec.Code)
 			}
-			if !strings.Contains(d.text(), tt.want) {
+			if !strings.Contains(d.Text(), tt.want) {
 				t.Errorf("the page does not say %q", tt.want)
 			}
-			if len(d.all("form")) != 0 {
+			if len(d.All("form")) != 0 {
 				t.Error("the page shows a form")
 			}
 		})
 	}
 	t.Run("a form posted anyway is refused with the reason", func(t *testing.T) {
-		rec, d := a.submit("/events/closed/register", validForm("late@example.org"))
-		if rec.Code != http.StatusConflict || !strings.Contains(d.text(), "Registration for this event is closed.") {
-			t.Errorf("status %d: %s", rec.Code, d.text())
+		rec, d := a.Submit("/events/closed/register", ValidForm("late@example.org"))
+		if rec.Code != http.StatusConflict || !strings.Contains(d.Text(), "Registration for this event is closed.") {
+			t.Errorf("status %d: %s", rec.Code, d.Text())
 		}
-		if len(a.registrations()) != 0 {
+		if len(a.Registrations()) != 0 {
 			t.Error("a registration was stored")
 		}
 	})
 	t.Run("the list of upcoming events leaves out past ones", func(t *testing.T) {
-		_, d := a.page("/")
-		text := d.text()
+		_, d := a.Page("/")
+		text := d.Text()
 		if !strings.Contains(text, "E-government workshop closed") || strings.Contains(text, "E-government workshop past") {
 			t.Errorf("index: %s", text)
 		}
@@ -456,19 +456,19 @@ func TestClosedRegistrationShowsWhyInsteadOfTheForm(t *testing.T) {
 }
 
 func TestUnknownEventIsANotFoundPage(t *testing.T) {
-	a := newAPI(t)
-	rec, d := a.page("/events/no-such-event?lang=uz")
-	if rec.Code != http.StatusNotFound || !strings.Contains(d.text(), "Sahifa topilmadi") {
-		t.Errorf("status %d: %s", rec.Code, d.text())
+	a := New(t)
+	rec, d := a.Page("/events/no-such-event?lang=uz")
+	if rec.Code != http.StatusNotFound || !strings.Contains(d.Text(), "Sahifa topilmadi") {
+		t.Errorf("status %d: %s", rec.Code, d.Text())
 	}
-	rec, _ = a.submit("/events/no-such-event/register", validForm("x@example.org"))
+	rec, _ = a.Submit("/events/no-such-event/register", ValidForm("x@example.org"))
 	if rec.Code != http.StatusNotFound {
 		t.Errorf("POST: status %d", rec.Code)
 	}
 }
 
 func TestLanguageIsNegotiated(t *testing.T) {
-	a := newAPI(t)
+	a := New(t)
 	tests := []struct {
 		name, query, cookie, accept, want string
 		setsCookie                        bool
@@ -488,8 +488,8 @@ func TestLanguageIsNegotiated(t *testing.T) {
 			if tt.cookie != "" {
 				h = append(h, "Cookie", "lang="+tt.cookie)
 			}
-			rec, d := a.page("/privacy"+tt.query, h...)
-			if got := attr(d.all("html")[0], "lang"); got != tt.want {
+			rec, d := a.Page("/privacy"+tt.query, h...)
+			if got := Attr(d.All("html")[0], "lang"); got != tt.want {
 				t.Errorf("lang %q, want %q", got, tt.want)
 			}
 			if got := rec.Header().Get("Content-Language"); got != tt.want {
@@ -505,11 +505,11 @@ func TestLanguageIsNegotiated(t *testing.T) {
 		})
 	}
 	t.Run("the switcher links keep the path and query", func(t *testing.T) {
-		_, d := a.page("/events/egov/thanks?status=waitlisted&lang=uz")
-		nav := d.walk(func(n *html.Node) bool { return n.Data == "nav" })
+		_, d := a.Page("/events/egov/thanks?status=waitlisted&lang=uz")
+		nav := d.Walk(func(n *html.Node) bool { return n.Data == "nav" })
 		var hrefs []string
-		for _, l := range (&doc{t: t, root: nav}).all("a") {
-			hrefs = append(hrefs, attr(l, "href"))
+		for _, l := range (&Doc{T: t, Root: nav}).All("a") {
+			hrefs = append(hrefs, Attr(l, "href"))
 		}
 		want := []string{"/events/egov/thanks?lang=en&status=waitlisted", "/events/egov/thanks?lang=ru&status=waitlisted",
 			"/events/egov/thanks?lang=uz&status=waitlisted"}
@@ -520,18 +520,18 @@ func TestLanguageIsNegotiated(t *testing.T) {
 }
 
 func TestPrivacyNoticeIsRealAndTranslated(t *testing.T) {
-	a := newAPI(t)
+	a := New(t)
 	for lang, want := range map[string][]string{
 		"en": {"What data we collect", "Who sees your data", "How long we keep it", "12 months", "cancel"},
 		"ru": {"Какие данные мы собираем", "Кто видит ваши данные", "12 месяцев", "отменить"},
 		"uz": {"Qanday maʼlumotlarni yigʻamiz", "Maʼlumotlaringizni kim koʻradi", "12 oy", "bekor qilish"},
 	} {
-		rec, d := a.page("/privacy?lang=" + lang)
+		rec, d := a.Page("/privacy?lang=" + lang)
 		if rec.Code != http.StatusOK {
 			t.Fatalf("%s: status %d", lang, rec.Code)
 		}
 		for _, w := range want {
-			if !strings.Contains(d.text(), w) {
+			if !strings.Contains(d.Text(), w) {
 				t.Errorf("%s privacy notice does not say %q", lang, w)
 			}
 		}
@@ -539,25 +539,25 @@ func TestPrivacyNoticeIsRealAndTranslated(t *testing.T) {
 }
 
 func TestStylesheetIsServedWithCacheHeaders(t *testing.T) {
-	a := newAPI(t)
-	_, d := a.page("/")
+	a := New(t)
+	_, d := a.Page("/")
 	href := ""
-	for _, l := range d.all("link") {
-		if attr(l, "rel") == "stylesheet" {
-			href = attr(l, "href")
+	for _, l := range d.All("link") {
+		if Attr(l, "rel") == "stylesheet" {
+			href = Attr(l, "href")
 		}
 	}
 	if !strings.HasPrefix(href, "/static/style.css?v=") {
 		t.Fatalf("stylesheet link %q", href)
 	}
-	rec := a.get(href, "")
+	rec := a.Get(href, "")
 	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/css") {
 		t.Fatalf("status %d, type %q", rec.Code, rec.Header().Get("Content-Type"))
 	}
 	if cc := rec.Header().Get("Cache-Control"); !strings.Contains(cc, "max-age=31536000") {
 		t.Errorf("Cache-Control %q", cc)
 	}
-	again := a.do(request{method: http.MethodGet, path: href, header: http.Header{"If-None-Match": {rec.Header().Get("ETag")}}})
+	again := a.Do(Request{Method: http.MethodGet, Path: href, Header: http.Header{"If-None-Match": {rec.Header().Get("ETag")}}})
 	if again.Code != http.StatusNotModified {
 		t.Errorf("conditional GET: %d", again.Code)
 	}
@@ -567,14 +567,14 @@ func TestStylesheetIsServedWithCacheHeaders(t *testing.T) {
 }
 
 func TestPagesRenderConcurrently(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
+	a := New(t)
+	a.Event(a.Token, "egov", nil)
 	var wg sync.WaitGroup
 	codes := make(chan int, 24)
 	for i := range 24 {
 		wg.Go(func() {
 			lang := i18n.Supported[i%3]
-			codes <- a.do(request{method: http.MethodGet, path: "/events/egov?lang=" + lang}).Code
+			codes <- a.Do(Request{Method: http.MethodGet, Path: "/events/egov?lang=" + lang}).Code
 		})
 	}
 	wg.Wait()
