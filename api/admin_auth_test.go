@@ -14,6 +14,7 @@ import (
 
 	"github.com/attend/attend/api"
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/servertest"
 )
 
 func TestSignInSetsAHardenedSessionCookie(t *testing.T) {
@@ -26,19 +27,19 @@ func TestSignInSetsAHardenedSessionCookie(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := NewDashboard(t, func(deps *api.Deps) {
+			d := servertest.NewDashboard(t, func(deps *api.Deps) {
 				u, err := url.Parse(tt.baseURL)
 				if err != nil {
 					t.Fatal(err)
 				}
 				deps.Config.BaseURL = u
 			})
-			rec, _ := d.Submit("/admin/login", url.Values{"email": {"LEAD@example.org"}, "password": {DashPassword},
+			rec, _ := d.Submit("/admin/login", url.Values{"email": {"LEAD@example.org"}, "password": {servertest.DashPassword},
 				"next": {"/admin/events/egov-tashkent-2019?status=confirmed"}})
 			if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/events/egov-tashkent-2019?status=confirmed" {
 				t.Fatalf("sign in: %d to %q, want 303 to the page asked for", rec.Code, rec.Header().Get("Location"))
 			}
-			ck := SessionCookie(rec)
+			ck := servertest.SessionCookie(rec)
 			if ck == nil {
 				t.Fatalf("no session cookie in %v", rec.Header()["Set-Cookie"])
 			}
@@ -74,7 +75,7 @@ func normalizedLogin(body, email string) string {
 }
 
 func TestWrongPasswordAndUnknownEmailGetTheSameAnswer(t *testing.T) {
-	d := NewDashboard(t)
+	d := servertest.NewDashboard(t)
 	noPassword, _ := d.Organizer("no-password@example.org")
 	attempts := []struct{ name, email, password string }{
 		{"a wrong password", "lead@example.org", "not the password at all"},
@@ -89,13 +90,13 @@ func TestWrongPasswordAndUnknownEmailGetTheSameAnswer(t *testing.T) {
 			if rec.Code != http.StatusUnprocessableEntity {
 				t.Fatalf("status %d, want 422", rec.Code)
 			}
-			if ck := SessionCookie(rec); ck != nil {
+			if ck := servertest.SessionCookie(rec); ck != nil {
 				t.Errorf("a failed sign-in set %s", ck.Name)
 			}
-			if got := TextOf(page.ByID("login-error")); got != "Email or password is incorrect." {
+			if got := servertest.TextOf(page.ByID("login-error")); got != "Email or password is incorrect." {
 				t.Errorf("error %q", got)
 			}
-			if at.email != "" && Attr(page.ByID("email"), "value") != at.email {
+			if at.email != "" && servertest.Attr(page.ByID("email"), "value") != at.email {
 				t.Errorf("the email typed is not kept")
 			}
 			if at.email == "" {
@@ -129,8 +130,8 @@ func TestWrongPasswordAndUnknownEmailGetTheSameAnswer(t *testing.T) {
 }
 
 func TestSignOutRevokesTheSession(t *testing.T) {
-	d := NewDashboard(t)
-	cookie := d.SignIn("lead@example.org", DashPassword)
+	d := servertest.NewDashboard(t)
+	cookie := d.SignIn("lead@example.org", servertest.DashPassword)
 	if rec, _ := d.Open("/admin", cookie); rec.Code != http.StatusOK {
 		t.Fatalf("dashboard: %d", rec.Code)
 	}
@@ -138,7 +139,7 @@ func TestSignOutRevokesTheSession(t *testing.T) {
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/login?done=signed_out" {
 		t.Fatalf("sign out: %d to %q", rec.Code, rec.Header().Get("Location"))
 	}
-	if ck := SessionCookie(rec); ck == nil || ck.MaxAge >= 0 || ck.Value != "" {
+	if ck := servertest.SessionCookie(rec); ck == nil || ck.MaxAge >= 0 || ck.Value != "" {
 		t.Errorf("the cookie is not cleared: %v", rec.Header()["Set-Cookie"])
 	}
 	if _, page := d.Open("/admin/login?done=signed_out", ""); !strings.Contains(page.Text(), "You have signed out.") {
@@ -148,33 +149,33 @@ func TestSignOutRevokesTheSession(t *testing.T) {
 	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/admin/login") {
 		t.Errorf("the old cookie still opens the dashboard: %d %q", rec.Code, rec.Header().Get("Location"))
 	}
-	if n := CountRows(t, d.Server, `SELECT count(*) FROM sessions`); n != 0 {
+	if n := servertest.CountRows(t, d.Server, `SELECT count(*) FROM sessions`); n != 0 {
 		t.Errorf("%d sessions left", n)
 	}
 }
 
 func TestSessionsEnd(t *testing.T) {
-	redirected := func(t *testing.T, d *Dashboard, cookie string) {
+	redirected := func(t *testing.T, d *servertest.Dashboard, cookie string) {
 		t.Helper()
 		rec, _ := d.Open("/admin", cookie)
 		if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/admin/login?next=") {
 			t.Fatalf("status %d to %q, want 303 to the sign-in page", rec.Code, rec.Header().Get("Location"))
 		}
-		if ck := SessionCookie(rec); ck == nil || ck.MaxAge >= 0 {
+		if ck := servertest.SessionCookie(rec); ck == nil || ck.MaxAge >= 0 {
 			t.Errorf("the dead cookie is not cleared: %v", rec.Header()["Set-Cookie"])
 		}
 	}
 	t.Run("a password change signs out every session", func(t *testing.T) {
-		d := NewDashboard(t)
-		phone, laptop := d.SignIn("lead@example.org", DashPassword), d.SignIn("lead@example.org", DashPassword)
+		d := servertest.NewDashboard(t)
+		phone, laptop := d.SignIn("lead@example.org", servertest.DashPassword), d.SignIn("lead@example.org", servertest.DashPassword)
 		d.SetPassword(d.Org, "a brand new passphrase")
 		redirected(t, d, phone)
 		redirected(t, d, laptop)
 		d.SignIn("lead@example.org", "a brand new passphrase")
 	})
 	t.Run("a session expires after twelve hours", func(t *testing.T) {
-		d := NewDashboard(t)
-		cookie := d.SignIn("lead@example.org", DashPassword)
+		d := servertest.NewDashboard(t)
+		cookie := d.SignIn("lead@example.org", servertest.DashPassword)
 		d.SetClock(d.Clock().Add(11*time.Hour + 59*time.Minute))
 		if rec, _ := d.Open("/admin", cookie); rec.Code != http.StatusOK {
 			t.Fatalf("before expiry: %d", rec.Code)
@@ -183,7 +184,7 @@ func TestSessionsEnd(t *testing.T) {
 		redirected(t, d, cookie)
 	})
 	t.Run("a forged or malformed cookie is no session", func(t *testing.T) {
-		d := NewDashboard(t)
+		d := servertest.NewDashboard(t)
 		plain, _, err := domain.NewToken()
 		if err != nil {
 			t.Fatal(err)
@@ -194,7 +195,7 @@ func TestSessionsEnd(t *testing.T) {
 }
 
 func TestDashboardSendsStrangersToSignIn(t *testing.T) {
-	d := NewDashboard(t)
+	d := servertest.NewDashboard(t)
 	tests := []struct{ method, path, next string }{
 		{http.MethodGet, "/admin", "/admin"},
 		{http.MethodGet, "/admin/events/egov-tashkent-2019?status=confirmed", "/admin/events/egov-tashkent-2019?status=confirmed"},
@@ -216,7 +217,7 @@ func TestDashboardSendsStrangersToSignIn(t *testing.T) {
 			}
 		})
 	}
-	if n := CountRows(t, d.Server, `SELECT count(*) FROM checkins`); n != 0 {
+	if n := servertest.CountRows(t, d.Server, `SELECT count(*) FROM checkins`); n != 0 {
 		t.Errorf("%d check-ins made without a session", n)
 	}
 
@@ -225,11 +226,11 @@ func TestDashboardSendsStrangersToSignIn(t *testing.T) {
 		if rec.Code != http.StatusOK || !strings.Contains(page.Text(), "Please sign in to continue.") {
 			t.Fatalf("%d %s", rec.Code, page.Text())
 		}
-		next := page.Walk(func(n *html.Node) bool { return Attr(n, "name") == "next" })
-		if next == nil || Attr(next, "value") != "/admin/events/egov-tashkent-2019" {
+		next := page.Walk(func(n *html.Node) bool { return servertest.Attr(n, "name") == "next" })
+		if next == nil || servertest.Attr(next, "value") != "/admin/events/egov-tashkent-2019" {
 			t.Errorf("next field %v", next)
 		}
-		if Attr(page.ByID("password"), "type") != "password" || Attr(page.ByID("password"), "autocomplete") != "current-password" {
+		if servertest.Attr(page.ByID("password"), "type") != "password" || servertest.Attr(page.ByID("password"), "autocomplete") != "current-password" {
 			t.Error("the password field is not a current-password field")
 		}
 	})
@@ -247,7 +248,7 @@ func TestDashboardSendsStrangersToSignIn(t *testing.T) {
 			"/admin\r\nSet-Cookie: x=1":          "/admin",
 			"/administrator-of-something-else/x": "/admin",
 		} {
-			rec, _ := d.Submit("/admin/login", url.Values{"email": {"lead@example.org"}, "password": {DashPassword}, "next": {next}})
+			rec, _ := d.Submit("/admin/login", url.Values{"email": {"lead@example.org"}, "password": {servertest.DashPassword}, "next": {next}})
 			if got := rec.Header().Get("Location"); rec.Code != http.StatusSeeOther || got != want {
 				t.Errorf("next %q: %d to %q, want %q", next, rec.Code, got, want)
 			}
@@ -255,7 +256,7 @@ func TestDashboardSendsStrangersToSignIn(t *testing.T) {
 	})
 
 	t.Run("a signed-in organizer skips the form", func(t *testing.T) {
-		cookie := d.SignIn("lead@example.org", DashPassword)
+		cookie := d.SignIn("lead@example.org", servertest.DashPassword)
 		rec, _ := d.Open("/admin/login?next=%2Fadmin%2Fevents%2Fegov-tashkent-2019", cookie)
 		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/events/egov-tashkent-2019" {
 			t.Errorf("%d to %q", rec.Code, rec.Header().Get("Location"))
@@ -264,10 +265,10 @@ func TestDashboardSendsStrangersToSignIn(t *testing.T) {
 }
 
 func TestAnotherOrganizersEventIsNotFoundOnEveryDashboardRoute(t *testing.T) {
-	d := NewDashboard(t)
+	d := servertest.NewDashboard(t)
 	other, _ := d.Organizer("other@example.org")
-	d.SetPassword(other, DashPassword)
-	mine := d.Enrol(d.Ev, Attendee{First: "Kadri", Last: "Tamm", Email: "kadri@example.ee", Country: "EE", Confirmed: true, Notify: true})
+	d.SetPassword(other, servertest.DashPassword)
+	mine := d.Enrol(d.Ev, servertest.Attendee{First: "Kadri", Last: "Tamm", Email: "kadri@example.ee", Country: "EE", Confirmed: true, Notify: true})
 	if _, err := d.DB.Exec(`UPDATE emails SET status = 'failed'`); err != nil {
 		t.Fatal(err)
 	}
@@ -275,8 +276,8 @@ func TestAnotherOrganizersEventIsNotFoundOnEveryDashboardRoute(t *testing.T) {
 	if err := d.DB.Get(&emailID, `SELECT id::text FROM emails LIMIT 1`); err != nil {
 		t.Fatal(err)
 	}
-	cookie := d.SignIn("other@example.org", DashPassword)
-	before := CountRows(t, d.Server, `SELECT (SELECT count(*) FROM checkins) + (SELECT count(*) FROM emails WHERE status = 'failed')
+	cookie := d.SignIn("other@example.org", servertest.DashPassword)
+	before := servertest.CountRows(t, d.Server, `SELECT (SELECT count(*) FROM checkins) + (SELECT count(*) FROM emails WHERE status = 'failed')
 		+ (SELECT count(*) FROM registrations WHERE status = 'confirmed')`)
 
 	param := regexp.MustCompile(`:[a-z_]+`)
@@ -295,7 +296,7 @@ func TestAnotherOrganizersEventIsNotFoundOnEveryDashboardRoute(t *testing.T) {
 			return mine.ID
 		})
 		var rec *httptest.ResponseRecorder
-		var page *Doc
+		var page *servertest.Doc
 		if r.Method == http.MethodGet {
 			rec, page = d.Open(path+"?format=csv&day=2019-05-30&q=Tamm", cookie)
 		} else {
@@ -312,7 +313,7 @@ func TestAnotherOrganizersEventIsNotFoundOnEveryDashboardRoute(t *testing.T) {
 	if checked < 7 {
 		t.Fatalf("only %d dashboard routes of an event found; is the route table complete?", checked)
 	}
-	after := CountRows(t, d.Server, `SELECT (SELECT count(*) FROM checkins) + (SELECT count(*) FROM emails WHERE status = 'failed')
+	after := servertest.CountRows(t, d.Server, `SELECT (SELECT count(*) FROM checkins) + (SELECT count(*) FROM emails WHERE status = 'failed')
 		+ (SELECT count(*) FROM registrations WHERE status = 'confirmed')`)
 	if after != before {
 		t.Errorf("another organizer's requests changed the event: %d before, %d after", before, after)

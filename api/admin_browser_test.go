@@ -13,6 +13,7 @@ import (
 
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/internal/demo"
+	"github.com/attend/attend/internal/servertest"
 	"github.com/attend/attend/store"
 )
 
@@ -34,7 +35,7 @@ func TestBrowserChecksInAtTheDoor(t *testing.T) {
 		}
 		return at
 	}
-	a := New(t, WithClock(clock))
+	a := servertest.New(t, servertest.WithClock(clock))
 	ctx := context.Background()
 	res, err := demo.Load(ctx, a.Store, a.Rules, time.Now())
 	if err != nil {
@@ -68,7 +69,7 @@ func TestBrowserChecksInAtTheDoor(t *testing.T) {
 
 	srv := httptest.NewServer(a.Srv)
 	t.Cleanup(srv.Close)
-	bctx := Browser(t)
+	bctx := servertest.Browser(t)
 
 	t.Log("sign in from the dashboard's address")
 	if err := chromedp.Do(bctx,
@@ -81,19 +82,19 @@ func TestBrowserChecksInAtTheDoor(t *testing.T) {
 	); err != nil {
 		t.Fatalf("sign in: %v", err)
 	}
-	if got := ElementText(t, bctx, ".admin-user"); got != "Signed in as "+demo.Organizer {
+	if got := servertest.ElementText(t, bctx, ".admin-user"); got != "Signed in as "+demo.Organizer {
 		t.Errorf("bar says %q", got)
 	}
-	if got := ElementText(t, bctx, "#stats-table tfoot"); !strings.HasPrefix(got, "Total\t13") && !strings.HasPrefix(got, "Total 13") {
+	if got := servertest.ElementText(t, bctx, "#stats-table tfoot"); !strings.HasPrefix(got, "Total\t13") && !strings.HasPrefix(got, "Total 13") {
 		t.Errorf("2019 totals %q, want 13 registered", got)
 	}
-	if got := Eval(t, bctx, `String(document.querySelectorAll('#chart .chart-row').length)`); got == "0" {
+	if got := servertest.Eval(t, bctx, `String(document.querySelectorAll('#chart .chart-row').length)`); got == "0" {
 		t.Error("no chart rows")
 	}
-	Screenshot(t, bctx, "dashboard-event.png")
+	servertest.Screenshot(t, bctx, "dashboard-event.png")
 
 	t.Log("the door page of the upcoming workshop, on a phone")
-	count := func() string { return ElementText(t, bctx, "#count") }
+	count := func() string { return servertest.ElementText(t, bctx, "#count") }
 	if err := chromedp.Do(bctx,
 		chromedp.EmulateViewport(390, 844),
 		chromedp.Navigate(srv.URL+"/admin/events/"+demo.UpcomingSlug+"/checkin"),
@@ -104,10 +105,10 @@ func TestBrowserChecksInAtTheDoor(t *testing.T) {
 	if got := count(); got != "0 of 4 checked in today" {
 		t.Errorf("before: %q", got)
 	}
-	if got := Eval(t, bctx, `document.activeElement.id`); got != "code" {
+	if got := servertest.Eval(t, bctx, `document.activeElement.id`); got != "code" {
 		t.Errorf("focus is on %q, want the code input", got)
 	}
-	if w := Eval(t, bctx, `String(document.documentElement.scrollWidth)`); w != "390" {
+	if w := servertest.Eval(t, bctx, `String(document.documentElement.scrollWidth)`); w != "390" {
 		t.Errorf("the door page is %spx wide on a 390px screen", w)
 	}
 	typed := strings.ToLower(arrives.CheckinCode[:4] + " " + arrives.CheckinCode[4:])
@@ -118,16 +119,16 @@ func TestBrowserChecksInAtTheDoor(t *testing.T) {
 	); err != nil {
 		t.Fatalf("check in: %v", err)
 	}
-	if got := ElementText(t, bctx, ".door-headline"); got != "Checked in" {
+	if got := servertest.ElementText(t, bctx, ".door-headline"); got != "Checked in" {
 		t.Errorf("headline %q", got)
 	}
-	if got := ElementText(t, bctx, ".door-name"); got != "Kadri Tamm" {
+	if got := servertest.ElementText(t, bctx, ".door-name"); got != "Kadri Tamm" {
 		t.Errorf("name %q", got)
 	}
 	if got := count(); got != "1 of 4 checked in today" {
 		t.Errorf("after: %q", got)
 	}
-	Screenshot(t, bctx, "door-checked-in.png")
+	servertest.Screenshot(t, bctx, "door-checked-in.png")
 	location, err := chromedp.Run(bctx, chromedp.Location())
 	if err != nil {
 		t.Fatal(err)

@@ -8,26 +8,27 @@ import (
 	"time"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/servertest"
 )
 
 // doorText reads the door page's large result and its count.
-func doorText(page *Doc) (result, count string) {
+func doorText(page *servertest.Doc) (result, count string) {
 	if page.Has("result") {
-		result = TextOf(page.ByID("result"))
+		result = servertest.TextOf(page.ByID("result"))
 	}
-	return result, TextOf(page.ByID("count"))
+	return result, servertest.TextOf(page.ByID("count"))
 }
 
 func TestDoorChecksInByCode(t *testing.T) {
 	t.Parallel()
-	d := NewDashboard(t)
-	kadri := d.Enrol(d.Ev, Attendee{First: "Kadri", Last: "Tamm", Email: "kadri@example.ee", Country: "EE", Confirmed: true})
-	d.Enrol(d.Ev, Attendee{First: "Nino", Last: "Beridze", Email: "nino@example.ge", Country: "GE", Confirmed: true})
-	gone := d.Enrol(d.Ev, Attendee{First: "Armen", Last: "Petrosyan", Email: "armen@example.am", Country: "AM", Confirmed: true})
+	d := servertest.NewDashboard(t)
+	kadri := d.Enrol(d.Ev, servertest.Attendee{First: "Kadri", Last: "Tamm", Email: "kadri@example.ee", Country: "EE", Confirmed: true})
+	d.Enrol(d.Ev, servertest.Attendee{First: "Nino", Last: "Beridze", Email: "nino@example.ge", Country: "GE", Confirmed: true})
+	gone := d.Enrol(d.Ev, servertest.Attendee{First: "Armen", Last: "Petrosyan", Email: "armen@example.am", Country: "AM", Confirmed: true})
 	if _, err := d.Store.CancelRegistration(t.Context(), d.Org.ID, d.Ev.Slug, gone.ID, ""); err != nil {
 		t.Fatal(err)
 	}
-	cookie := d.SignIn("lead@example.org", DashPassword)
+	cookie := d.SignIn("lead@example.org", servertest.DashPassword)
 	door := "/admin/events/egov-tashkent-2019/checkin"
 
 	rec, page := d.Open(door, cookie)
@@ -36,11 +37,11 @@ func TestDoorChecksInByCode(t *testing.T) {
 	}
 	code := page.ByID("code")
 	for name, want := range map[string]string{"autocomplete": "off", "autocapitalize": "characters", "inputmode": "text", "type": "text"} {
-		if got := Attr(code, name); got != want {
+		if got := servertest.Attr(code, name); got != want {
 			t.Errorf("code input %s=%q, want %q", name, got, want)
 		}
 	}
-	if !HasAttr(code, "autofocus") {
+	if !servertest.HasAttr(code, "autofocus") {
 		t.Error("the code input is not focused")
 	}
 	if _, count := doorText(page); count != "0 of 2 checked in today" {
@@ -52,7 +53,7 @@ func TestDoorChecksInByCode(t *testing.T) {
 
 	// As typed at the door: lower case, with a dash and spaces.
 	typed := " " + strings.ToLower(kadri.CheckinCode[:4]+"-"+kadri.CheckinCode[4:]) + " "
-	checkIn := func(code string) (string, *Doc) {
+	checkIn := func(code string) (string, *servertest.Doc) {
 		t.Helper()
 		rec := d.Send(door, cookie, url.Values{"code": {code}, "day": {"2019-05-30"}})
 		location := rec.Header().Get("Location")
@@ -86,7 +87,7 @@ func TestDoorChecksInByCode(t *testing.T) {
 			}
 		})
 	}
-	if n := CountRows(t, d.Server, `SELECT count(*) FROM checkins`); n != 1 {
+	if n := servertest.CountRows(t, d.Server, `SELECT count(*) FROM checkins`); n != 1 {
 		t.Errorf("%d check-ins stored, want 1", n)
 	}
 
@@ -102,32 +103,32 @@ func TestDoorChecksInByCode(t *testing.T) {
 
 func TestDoorSearchAndOneTapCheckIn(t *testing.T) {
 	t.Parallel()
-	d := NewDashboard(t)
-	d.Enrol(d.Ev, Attendee{First: "Дилноза", Last: "Юсупова", Email: "dilnoza@example.uz", Country: "UZ",
+	d := servertest.NewDashboard(t)
+	d.Enrol(d.Ev, servertest.Attendee{First: "Дилноза", Last: "Юсупова", Email: "dilnoza@example.uz", Country: "UZ",
 		Org: "Centre for Economic Research and Reforms"})
-	d.Enrol(d.Ev, Attendee{First: "Gʻayrat", Last: "Toʻxtayev", Email: "gayrat@example.uz", Country: "UZ", Confirmed: true,
+	d.Enrol(d.Ev, servertest.Attendee{First: "Gʻayrat", Last: "Toʻxtayev", Email: "gayrat@example.uz", Country: "UZ", Confirmed: true,
 		Org: "Academy of Public Administration"})
 	waiting := d.Workshop(d.Org, "full-workshop", func(in *domain.EventInput) { in.Capacity = domain.Some(1) })
-	d.Enrol(waiting, Attendee{First: "Kadri", Last: "Tamm", Email: "kadri@example.ee", Country: "EE", Confirmed: true})
-	d.Enrol(waiting, Attendee{First: "Kadri", Last: "Kask", Email: "kadri.kask@example.ee", Country: "EE", Confirmed: true})
-	cookie := d.SignIn("lead@example.org", DashPassword)
+	d.Enrol(waiting, servertest.Attendee{First: "Kadri", Last: "Tamm", Email: "kadri@example.ee", Country: "EE", Confirmed: true})
+	d.Enrol(waiting, servertest.Attendee{First: "Kadri", Last: "Kask", Email: "kadri.kask@example.ee", Country: "EE", Confirmed: true})
+	cookie := d.SignIn("lead@example.org", servertest.DashPassword)
 	door := "/admin/events/egov-tashkent-2019/checkin"
 
 	_, page := d.Open(door+"?q=research&day=2019-05-31", cookie)
 	people := page.SelectAll("li.person")
-	if len(people) != 1 || !strings.Contains(TextOf(people[0]), "Дилноза Юсупова") ||
-		!strings.Contains(TextOf(people[0]), "Not confirmed yet") {
+	if len(people) != 1 || !strings.Contains(servertest.TextOf(people[0]), "Дилноза Юсупова") ||
+		!strings.Contains(servertest.TextOf(people[0]), "Not confirmed yet") {
 		t.Fatalf("found %d: %s", len(people), page.Text())
 	}
-	forms := Within(people[0], "form")
+	forms := servertest.Within(people[0], "form")
 	if len(forms) != 1 {
 		t.Fatal("no Check in button")
 	}
-	form := FormValues(forms[0])
+	form := servertest.FormValues(forms[0])
 	if form.Get("day") != "2019-05-31" || form.Get("q") != "research" || form.Get("registration_id") == "" {
 		t.Errorf("button form %v", form)
 	}
-	rec := d.Send(Attr(forms[0], "action"), cookie, form)
+	rec := d.Send(servertest.Attr(forms[0], "action"), cookie, form)
 	location := rec.Header().Get("Location")
 	if !strings.Contains(location, "q=research") || !strings.Contains(location, "outcome=in") {
 		t.Errorf("redirected to %q", location)
@@ -142,11 +143,11 @@ func TestDoorSearchAndOneTapCheckIn(t *testing.T) {
 		t.Errorf("count %q", count)
 	}
 	people = page.SelectAll("li.person")
-	if len(people) != 1 || !strings.Contains(TextOf(people[0]), "Checked in at 10:00") || len(Within(people[0], "form")) != 0 {
-		t.Errorf("after checking in, the list shows %q", TextOf(people[0]))
+	if len(people) != 1 || !strings.Contains(servertest.TextOf(people[0]), "Checked in at 10:00") || len(servertest.Within(people[0], "form")) != 0 {
+		t.Errorf("after checking in, the list shows %q", servertest.TextOf(people[0]))
 	}
-	if !strings.Contains(TextOf(people[0]), "Confirmed") {
-		t.Errorf("the check-in did not confirm her: %q", TextOf(people[0]))
+	if !strings.Contains(servertest.TextOf(people[0]), "Confirmed") {
+		t.Errorf("the check-in did not confirm her: %q", servertest.TextOf(people[0]))
 	}
 
 	t.Run("the waiting list has no button", func(t *testing.T) {
@@ -156,9 +157,9 @@ func TestDoorSearchAndOneTapCheckIn(t *testing.T) {
 			t.Fatalf("people %d: %s", len(people), page.Text())
 		}
 		for _, p := range people {
-			seated := strings.Contains(TextOf(p), "Tamm")
-			if hasButton := len(Within(p, "form")) == 1; hasButton != seated {
-				t.Errorf("%q: button %v", TextOf(p), hasButton)
+			seated := strings.Contains(servertest.TextOf(p), "Tamm")
+			if hasButton := len(servertest.Within(p, "form")) == 1; hasButton != seated {
+				t.Errorf("%q: button %v", servertest.TextOf(p), hasButton)
 			}
 		}
 	})
@@ -172,12 +173,12 @@ func TestDoorSearchAndOneTapCheckIn(t *testing.T) {
 
 func TestDoorDay(t *testing.T) {
 	t.Parallel()
-	d := NewDashboard(t)
+	d := servertest.NewDashboard(t)
 	door := "/admin/events/egov-tashkent-2019/checkin"
-	current := func(page *Doc) string {
+	current := func(page *servertest.Doc) string {
 		for _, a := range page.SelectAll("a") {
-			if Attr(a, "aria-current") == "page" {
-				return TextOf(a)
+			if servertest.Attr(a, "aria-current") == "page" {
+				return servertest.TextOf(a)
 			}
 		}
 		return ""
@@ -188,25 +189,25 @@ func TestDoorDay(t *testing.T) {
 		query string
 		want  string
 	}{
-		{"today during the event", time.Date(2019, time.May, 31, 8, 0, 0, 0, Tashkent), "", "Friday, 31 May 2019 (today)"},
-		{"the first day before the event", time.Date(2019, time.May, 20, 8, 0, 0, 0, Tashkent), "", "Thursday, 30 May 2019"},
-		{"the first day after it", time.Date(2019, time.June, 3, 8, 0, 0, 0, Tashkent), "", "Thursday, 30 May 2019"},
-		{"the day asked for", time.Date(2019, time.May, 30, 8, 0, 0, 0, Tashkent), "?day=2019-05-31", "Friday, 31 May 2019"},
-		{"not a day of the event", time.Date(2019, time.May, 30, 8, 0, 0, 0, Tashkent), "?day=2019-06-01", "Thursday, 30 May 2019 (today)"},
+		{"today during the event", time.Date(2019, time.May, 31, 8, 0, 0, 0, servertest.Tashkent), "", "Friday, 31 May 2019 (today)"},
+		{"the first day before the event", time.Date(2019, time.May, 20, 8, 0, 0, 0, servertest.Tashkent), "", "Thursday, 30 May 2019"},
+		{"the first day after it", time.Date(2019, time.June, 3, 8, 0, 0, 0, servertest.Tashkent), "", "Thursday, 30 May 2019"},
+		{"the day asked for", time.Date(2019, time.May, 30, 8, 0, 0, 0, servertest.Tashkent), "?day=2019-05-31", "Friday, 31 May 2019"},
+		{"not a day of the event", time.Date(2019, time.May, 30, 8, 0, 0, 0, servertest.Tashkent), "?day=2019-06-01", "Thursday, 30 May 2019 (today)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d.SetClock(tt.now)
-			_, page := d.Open(door+tt.query, d.SignIn("lead@example.org", DashPassword))
+			_, page := d.Open(door+tt.query, d.SignIn("lead@example.org", servertest.DashPassword))
 			if got := current(page); got != tt.want {
 				t.Errorf("day %q, want %q", got, tt.want)
 			}
 		})
 	}
 	t.Run("check-ins go to the day shown", func(t *testing.T) {
-		d.SetClock(time.Date(2019, time.May, 30, 9, 0, 0, 0, Tashkent))
-		reg := d.Enrol(d.Ev, Attendee{First: "Nino", Last: "Beridze", Email: "nino@example.ge", Country: "GE", Confirmed: true})
-		d.Send(door, d.SignIn("lead@example.org", DashPassword), url.Values{"code": {reg.CheckinCode}, "day": {"2019-05-31"}})
+		d.SetClock(time.Date(2019, time.May, 30, 9, 0, 0, 0, servertest.Tashkent))
+		reg := d.Enrol(d.Ev, servertest.Attendee{First: "Nino", Last: "Beridze", Email: "nino@example.ge", Country: "GE", Confirmed: true})
+		d.Send(door, d.SignIn("lead@example.org", servertest.DashPassword), url.Values{"code": {reg.CheckinCode}, "day": {"2019-05-31"}})
 		var day string
 		if err := d.DB.Get(&day, `SELECT day::text FROM checkins`); err != nil || day != "2019-05-31" {
 			t.Errorf("checked in on %q, %v", day, err)

@@ -14,18 +14,19 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/servertest"
 	"github.com/attend/attend/store"
 )
 
 func TestEventsListShowsTheOrganizersEventsWithTheirNumbers(t *testing.T) {
 	t.Parallel()
-	d := NewDashboard(t)
+	d := servertest.NewDashboard(t)
 	other, _ := d.Organizer("other@example.org")
 	d.Workshop(other, "someone-elses-workshop", func(in *domain.EventInput) { in.Title = domain.Some("Someone else's workshop") })
-	d.Enrol(d.Ev, Attendee{First: "Kadri", Last: "Tamm", Email: "kadri@example.ee", Country: "EE", Confirmed: true})
-	d.Enrol(d.Ev, Attendee{First: "Nino", Last: "Beridze", Email: "nino@example.ge", Country: "GE", Confirmed: true})
-	d.Enrol(d.Ev, Attendee{First: "Armen", Last: "Petrosyan", Email: "armen@example.am", Country: "AM"})
-	cookie := d.SignIn("lead@example.org", DashPassword)
+	d.Enrol(d.Ev, servertest.Attendee{First: "Kadri", Last: "Tamm", Email: "kadri@example.ee", Country: "EE", Confirmed: true})
+	d.Enrol(d.Ev, servertest.Attendee{First: "Nino", Last: "Beridze", Email: "nino@example.ge", Country: "GE", Confirmed: true})
+	d.Enrol(d.Ev, servertest.Attendee{First: "Armen", Last: "Petrosyan", Email: "armen@example.am", Country: "AM"})
+	cookie := d.SignIn("lead@example.org", servertest.DashPassword)
 
 	rec, page := d.Open("/admin", cookie)
 	if rec.Code != http.StatusOK {
@@ -34,7 +35,7 @@ func TestEventsListShowsTheOrganizersEventsWithTheirNumbers(t *testing.T) {
 	if strings.Contains(page.Text(), "Someone else's workshop") {
 		t.Error("another organizer's event is listed")
 	}
-	rows := TableRows(page.SelectAll("table.data")[0], "tbody")
+	rows := servertest.TableRows(page.SelectAll("table.data")[0], "tbody")
 	if len(rows) != 1 {
 		t.Fatalf("rows %q", rows)
 	}
@@ -43,8 +44,8 @@ func TestEventsListShowsTheOrganizersEventsWithTheirNumbers(t *testing.T) {
 	if got := rows[0][1:7]; !slices.Equal(got, want) {
 		t.Errorf("numbers %q, want %q", got, want)
 	}
-	link := page.Walk(func(n *html.Node) bool { return n.Data == "a" && TextOf(n) == d.Ev.Title })
-	if link == nil || Attr(link, "href") != "/admin/events/egov-tashkent-2019" {
+	link := page.Walk(func(n *html.Node) bool { return n.Data == "a" && servertest.TextOf(n) == d.Ev.Title })
+	if link == nil || servertest.Attr(link, "href") != "/admin/events/egov-tashkent-2019" {
 		t.Errorf("no link to the event's dashboard page")
 	}
 }
@@ -56,18 +57,18 @@ func TestEventsListShowsTheOrganizersEventsWithTheirNumbers(t *testing.T) {
 //	Alikhan KZ  confirmed, in on day 1
 //	Rustam  UZ  confirmed, in on both days
 //	Malika  UZ  pending, in on day 2 (which confirms her)
-func statsWorkshop(t *testing.T) (*Dashboard, string) {
-	d := NewDashboard(t)
+func statsWorkshop(t *testing.T) (*servertest.Dashboard, string) {
+	d := servertest.NewDashboard(t)
 	ctx := context.Background()
 	ev := d.Workshop(d.Org, "stats-workshop", func(in *domain.EventInput) { in.Capacity = domain.Some(3) })
-	rustam := d.Enrol(ev, Attendee{First: "Rustam", Last: "Kasimov", Email: "rustam@example.uz", Country: "UZ", Confirmed: true})
-	malika := d.Enrol(ev, Attendee{First: "Malika", Last: "Rahimova", Email: "malika@example.uz", Country: "UZ"})
-	aigerim := d.Enrol(ev, Attendee{First: "Айгерим", Last: "Сейтказиева", Email: "aigerim@example.kz", Country: "KZ", Confirmed: true})
+	rustam := d.Enrol(ev, servertest.Attendee{First: "Rustam", Last: "Kasimov", Email: "rustam@example.uz", Country: "UZ", Confirmed: true})
+	malika := d.Enrol(ev, servertest.Attendee{First: "Malika", Last: "Rahimova", Email: "malika@example.uz", Country: "UZ"})
+	aigerim := d.Enrol(ev, servertest.Attendee{First: "Айгерим", Last: "Сейтказиева", Email: "aigerim@example.kz", Country: "KZ", Confirmed: true})
 	if _, err := d.Store.CancelRegistration(ctx, d.Org.ID, ev.Slug, aigerim.ID, ""); err != nil {
 		t.Fatal(err)
 	}
-	alikhan := d.Enrol(ev, Attendee{First: "Alikhan", Last: "Baimenov", Email: "alikhan@example.kz", Country: "KZ", Confirmed: true})
-	if armen := d.Enrol(ev, Attendee{First: "Armen", Last: "Petrosyan", Email: "armen@example.am", Country: "AM"}); armen.Status != domain.StatusWaitlisted {
+	alikhan := d.Enrol(ev, servertest.Attendee{First: "Alikhan", Last: "Baimenov", Email: "alikhan@example.kz", Country: "KZ", Confirmed: true})
+	if armen := d.Enrol(ev, servertest.Attendee{First: "Armen", Last: "Petrosyan", Email: "armen@example.am", Country: "AM"}); armen.Status != domain.StatusWaitlisted {
 		t.Fatalf("Armen is %s, want waitlisted", armen.Status)
 	}
 	for _, ci := range []struct {
@@ -82,7 +83,7 @@ func statsWorkshop(t *testing.T) (*Dashboard, string) {
 			t.Fatal(err)
 		}
 	}
-	return d, d.SignIn("lead@example.org", DashPassword)
+	return d, d.SignIn("lead@example.org", servertest.DashPassword)
 }
 
 func TestEventPageCountsByCountryInATableAndAChart(t *testing.T) {
@@ -95,7 +96,7 @@ func TestEventPageCountsByCountryInATableAndAChart(t *testing.T) {
 
 	t.Run("the table has a line per country and the totals", func(t *testing.T) {
 		table := page.ByID("stats-table")
-		head := TableRows(table, "thead")
+		head := servertest.TableRows(table, "thead")
 		wantHead := []string{"Country", "Registered", "Confirmed", "Waiting list", "Cancelled", "Expired",
 			"Attended 30 May", "Attended 31 May", "Attended (any day)"}
 		if len(head) != 1 || !slices.Equal(head[0], wantHead) {
@@ -106,28 +107,28 @@ func TestEventPageCountsByCountryInATableAndAChart(t *testing.T) {
 			{"Kazakhstan", "1", "1", "0", "1", "0", "1", "0", "1"},
 			{"Uzbekistan", "2", "2", "0", "0", "0", "1", "2", "2"},
 		}
-		if got := TableRows(table, "tbody"); !slices.EqualFunc(got, want, slices.Equal) {
+		if got := servertest.TableRows(table, "tbody"); !slices.EqualFunc(got, want, slices.Equal) {
 			t.Errorf("lines\n got %q\nwant %q", got, want)
 		}
 		total := []string{"Total", "4", "3", "1", "1", "0", "2", "2", "3"}
-		if got := TableRows(table, "tfoot"); len(got) != 1 || !slices.Equal(got[0], total) {
+		if got := servertest.TableRows(table, "tfoot"); len(got) != 1 || !slices.Equal(got[0], total) {
 			t.Errorf("totals %q, want %q", got, total)
 		}
 	})
 
 	t.Run("the chart draws the same numbers, accessibly", func(t *testing.T) {
 		svg := page.ByID("chart")
-		if Attr(svg, "role") != "img" || Attr(svg, "aria-labelledby") != "chart-title chart-desc" {
-			t.Errorf("svg role %q labelledby %q", Attr(svg, "role"), Attr(svg, "aria-labelledby"))
+		if servertest.Attr(svg, "role") != "img" || servertest.Attr(svg, "aria-labelledby") != "chart-title chart-desc" {
+			t.Errorf("svg role %q labelledby %q", servertest.Attr(svg, "role"), servertest.Attr(svg, "aria-labelledby"))
 		}
-		if titles := Within(svg, "title"); len(titles) != 1 || TextOf(titles[0]) != "Registered and attended people by country" {
+		if titles := servertest.Within(svg, "title"); len(titles) != 1 || servertest.TextOf(titles[0]) != "Registered and attended people by country" {
 			t.Errorf("titles %v", titles)
 		}
 		widths := func(class string) []string {
 			var out []string
-			for _, r := range Within(svg, "rect") {
-				if HasClass(r, class) {
-					out = append(out, Attr(r, "width"))
+			for _, r := range servertest.Within(svg, "rect") {
+				if servertest.HasClass(r, class) {
+					out = append(out, servertest.Attr(r, "width"))
 				}
 			}
 			return out[1:] // the first is the legend's swatch
@@ -140,9 +141,9 @@ func TestEventPageCountsByCountryInATableAndAChart(t *testing.T) {
 			t.Errorf("attended bars %q, want %q (AM, KZ, UZ)", got, want)
 		}
 		var labels []string
-		for _, txt := range Within(svg, "text") {
-			if HasClass(txt, "label") {
-				labels = append(labels, TextOf(txt))
+		for _, txt := range servertest.Within(svg, "text") {
+			if servertest.HasClass(txt, "label") {
+				labels = append(labels, servertest.TextOf(txt))
 			}
 		}
 		if want := []string{"Armenia", "Kazakhstan", "Uzbekistan"}; !slices.Equal(labels, want) {
@@ -155,11 +156,11 @@ func TestEventPageCountsByCountryInATableAndAChart(t *testing.T) {
 
 	t.Run("in Russian the countries and headings are Russian", func(t *testing.T) {
 		_, page := d.Open("/admin/events/stats-workshop?lang=ru", cookie)
-		rows := TableRows(page.ByID("stats-table"), "tbody")
+		rows := servertest.TableRows(page.ByID("stats-table"), "tbody")
 		if len(rows) != 3 || rows[0][0] != "Армения" || rows[2][0] != "Узбекистан" {
 			t.Errorf("rows %q", rows)
 		}
-		if got := TableRows(page.ByID("stats-table"), "thead")[0][1]; got != "Зарегистрировано" {
+		if got := servertest.TableRows(page.ByID("stats-table"), "thead")[0][1]; got != "Зарегистрировано" {
 			t.Errorf("heading %q", got)
 		}
 		if !strings.Contains(page.Text(), "Вы вошли как lead@example.org") {
@@ -176,12 +177,12 @@ func TestEventPageCountsByCountryInATableAndAChart(t *testing.T) {
 }
 
 // listed reads the names in the registration list.
-func listed(page *Doc) []string {
+func listed(page *servertest.Doc) []string {
 	if !page.Has("registrations-table") {
 		return nil
 	}
 	var names []string
-	for _, row := range TableRows(page.ByID("registrations-table"), "tbody") {
+	for _, row := range servertest.TableRows(page.ByID("registrations-table"), "tbody") {
 		name, _, _ := strings.Cut(row[0], " ")
 		names = append(names, name)
 	}
@@ -190,17 +191,17 @@ func listed(page *Doc) []string {
 
 func TestRegistrationListFiltersAndPages(t *testing.T) {
 	t.Parallel()
-	d := NewDashboard(t)
+	d := servertest.NewDashboard(t)
 	ev := d.Workshop(d.Org, "big-workshop", func(in *domain.EventInput) { in.Capacity = domain.Some(50) })
 	for i := range 53 {
 		country := "UZ"
 		if i%10 == 3 {
 			country = "KZ"
 		}
-		d.Enrol(ev, Attendee{First: fmt.Sprintf("P%02d", i), Last: "Participant", Email: fmt.Sprintf("p%02d@example.org", i),
+		d.Enrol(ev, servertest.Attendee{First: fmt.Sprintf("P%02d", i), Last: "Participant", Email: fmt.Sprintf("p%02d@example.org", i),
 			Country: country, Confirmed: true})
 	}
-	cookie := d.SignIn("lead@example.org", DashPassword)
+	cookie := d.SignIn("lead@example.org", servertest.DashPassword)
 	path := "/admin/events/big-workshop"
 
 	t.Run("fifty a page, with a link to the next", func(t *testing.T) {
@@ -209,7 +210,7 @@ func TestRegistrationListFiltersAndPages(t *testing.T) {
 		if len(first) != 50 || page.Has("first-page") {
 			t.Fatalf("%d rows on the first page", len(first))
 		}
-		next, _, _ := strings.Cut(Attr(page.ByID("next-page"), "href"), "#")
+		next, _, _ := strings.Cut(servertest.Attr(page.ByID("next-page"), "href"), "#")
 		_, page = d.Open(next, cookie)
 		second := listed(page)
 		if len(second) != 3 || page.Has("next-page") || !page.Has("first-page") {
@@ -239,7 +240,7 @@ func TestRegistrationListFiltersAndPages(t *testing.T) {
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("listed %q, want %q", got, tt.want)
 			}
-			csvLink, _ := url.Parse(Attr(page.ByID("export-csv"), "href"))
+			csvLink, _ := url.Parse(servertest.Attr(page.ByID("export-csv"), "href"))
 			filter, _ := url.ParseQuery(strings.TrimPrefix(tt.query, "?"))
 			for k := range filter {
 				if !strings.EqualFold(csvLink.Query().Get(k), filter.Get(k)) {
@@ -251,15 +252,15 @@ func TestRegistrationListFiltersAndPages(t *testing.T) {
 
 	t.Run("the filter form shows the filter in use", func(t *testing.T) {
 		_, page := d.Open(path+"?status=waitlisted&country=UZ&q=P5", cookie)
-		if _, _, sel := Options(page.ByID("filter-status")); sel != "waitlisted" {
+		if _, _, sel := servertest.Options(page.ByID("filter-status")); sel != "waitlisted" {
 			t.Errorf("status selected %q", sel)
 		}
-		values, labels, sel := Options(page.ByID("filter-country"))
+		values, labels, sel := servertest.Options(page.ByID("filter-country"))
 		if sel != "UZ" || !slices.Equal(values, []string{"", "KZ", "UZ"}) || labels[2] != "Uzbekistan" {
 			t.Errorf("countries %q %q, selected %q", values, labels, sel)
 		}
-		if Attr(page.ByID("filter-q"), "value") != "P5" {
-			t.Errorf("search box %q", Attr(page.ByID("filter-q"), "value"))
+		if servertest.Attr(page.ByID("filter-q"), "value") != "P5" {
+			t.Errorf("search box %q", servertest.Attr(page.ByID("filter-q"), "value"))
 		}
 	})
 
@@ -268,7 +269,7 @@ func TestRegistrationListFiltersAndPages(t *testing.T) {
 		if rec.Code != http.StatusOK || len(listed(page)) != 50 {
 			t.Fatalf("%d, %d rows", rec.Code, len(listed(page)))
 		}
-		if got := TextOf(page.ByID("notice")); !strings.Contains(got, "The filter could not be used") {
+		if got := servertest.TextOf(page.ByID("notice")); !strings.Contains(got, "The filter could not be used") {
 			t.Errorf("notice %q", got)
 		}
 	})
@@ -276,14 +277,14 @@ func TestRegistrationListFiltersAndPages(t *testing.T) {
 
 func TestCancelPromoteAndRetryFromTheDashboard(t *testing.T) {
 	t.Parallel()
-	d := NewDashboard(t)
+	d := servertest.NewDashboard(t)
 	ev := d.Workshop(d.Org, "small-workshop", func(in *domain.EventInput) { in.Capacity = domain.Some(1) })
-	kadri := d.Enrol(ev, Attendee{First: "Kadri", Last: "Tamm", Email: "kadri@example.ee", Country: "EE", Confirmed: true, Notify: true})
-	nino := d.Enrol(ev, Attendee{First: "Nino", Last: "Beridze", Email: "nino@example.ge", Country: "GE", Confirmed: true})
+	kadri := d.Enrol(ev, servertest.Attendee{First: "Kadri", Last: "Tamm", Email: "kadri@example.ee", Country: "EE", Confirmed: true, Notify: true})
+	nino := d.Enrol(ev, servertest.Attendee{First: "Nino", Last: "Beridze", Email: "nino@example.ge", Country: "GE", Confirmed: true})
 	if nino.Status != domain.StatusWaitlisted {
 		t.Fatalf("Nino is %s", nino.Status)
 	}
-	cookie := d.SignIn("lead@example.org", DashPassword)
+	cookie := d.SignIn("lead@example.org", servertest.DashPassword)
 	path := "/admin/events/small-workshop"
 	statusOf := func(id string) domain.Status {
 		t.Helper()
@@ -295,18 +296,18 @@ func TestCancelPromoteAndRetryFromTheDashboard(t *testing.T) {
 	}
 	// act posts the form of a row as the page draws it, and follows the
 	// redirect back to the list.
-	act := func(t *testing.T, query, action string, extra url.Values) (string, *Doc) {
+	act := func(t *testing.T, query, action string, extra url.Values) (string, *servertest.Doc) {
 		t.Helper()
 		_, page := d.Open(path+query, cookie)
 		forms := page.FormsWithAction(action)
 		if len(forms) != 1 {
 			t.Fatalf("%d forms posting to %s", len(forms), action)
 		}
-		form := FormValues(forms[0])
+		form := servertest.FormValues(forms[0])
 		for k, v := range extra {
 			form[k] = v
 		}
-		rec := d.Send(Attr(forms[0], "action"), cookie, form)
+		rec := d.Send(servertest.Attr(forms[0], "action"), cookie, form)
 		location := rec.Header().Get("Location")
 		_, page = d.Follow(rec, cookie)
 		return location, page
@@ -317,7 +318,7 @@ func TestCancelPromoteAndRetryFromTheDashboard(t *testing.T) {
 		if !strings.Contains(location, "error=full") || !strings.Contains(location, "status=waitlisted") || !strings.HasSuffix(location, "#registrations") {
 			t.Errorf("redirected to %q, want the same view of the list with error=full", location)
 		}
-		if got := TextOf(page.ByID("notice")); !strings.Contains(got, "All seats are taken") {
+		if got := servertest.TextOf(page.ByID("notice")); !strings.Contains(got, "All seats are taken") {
 			t.Errorf("notice %q", got)
 		}
 		if statusOf(nino.ID) != domain.StatusWaitlisted {
@@ -331,7 +332,7 @@ func TestCancelPromoteAndRetryFromTheDashboard(t *testing.T) {
 		if !strings.Contains(location, "done=cancelled") {
 			t.Errorf("redirected to %q", location)
 		}
-		if got := TextOf(page.ByID("notice")); !strings.Contains(got, "The registration is cancelled") {
+		if got := servertest.TextOf(page.ByID("notice")); !strings.Contains(got, "The registration is cancelled") {
 			t.Errorf("notice %q", got)
 		}
 		if statusOf(kadri.ID) != domain.StatusCancelled {
@@ -378,7 +379,7 @@ func TestCancelPromoteAndRetryFromTheDashboard(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, page := d.Open(path, cookie)
-		rows := TableRows(page.ByID("emails-table"), "tbody")
+		rows := servertest.TableRows(page.ByID("emails-table"), "tbody")
 		if len(rows) != 1 || !strings.Contains(rows[0][0], "kadri@example.ee") || rows[0][1] != "Registration confirmed" ||
 			!strings.Contains(rows[0][4], "mailbox unavailable") {
 			t.Fatalf("failed emails %q", rows)
@@ -403,15 +404,15 @@ func TestCancelPromoteAndRetryFromTheDashboard(t *testing.T) {
 
 func TestExportFromTheDashboard(t *testing.T) {
 	t.Parallel()
-	d := NewDashboard(t)
-	d.Enrol(d.Ev, Attendee{First: "Rustam", Last: "Kasimov", Email: "rustam@example.uz", Country: "UZ", Confirmed: true})
-	d.Enrol(d.Ev, Attendee{First: "Дилноза", Last: "Юсупова", Email: "dilnoza@example.uz", Country: "UZ", Confirmed: true})
-	d.Enrol(d.Ev, Attendee{First: "Alikhan", Last: "Baimenov", Email: "alikhan@example.kz", Country: "KZ"})
-	cookie := d.SignIn("lead@example.org", DashPassword)
+	d := servertest.NewDashboard(t)
+	d.Enrol(d.Ev, servertest.Attendee{First: "Rustam", Last: "Kasimov", Email: "rustam@example.uz", Country: "UZ", Confirmed: true})
+	d.Enrol(d.Ev, servertest.Attendee{First: "Дилноза", Last: "Юсупова", Email: "dilnoza@example.uz", Country: "UZ", Confirmed: true})
+	d.Enrol(d.Ev, servertest.Attendee{First: "Alikhan", Last: "Baimenov", Email: "alikhan@example.kz", Country: "KZ"})
+	cookie := d.SignIn("lead@example.org", servertest.DashPassword)
 	_, page := d.Open("/admin/events/egov-tashkent-2019?country=UZ", cookie)
 
 	t.Run("CSV with the list's filter", func(t *testing.T) {
-		href := Attr(page.ByID("export-csv"), "href")
+		href := servertest.Attr(page.ByID("export-csv"), "href")
 		rec, _ := d.Open(href, cookie)
 		if rec.Code != http.StatusOK {
 			t.Fatalf("%s: %d %s", href, rec.Code, rec.Body)
@@ -432,7 +433,7 @@ func TestExportFromTheDashboard(t *testing.T) {
 	})
 
 	t.Run("XLSX", func(t *testing.T) {
-		rec, _ := d.Open(Attr(page.ByID("export-xlsx"), "href"), cookie)
+		rec, _ := d.Open(servertest.Attr(page.ByID("export-xlsx"), "href"), cookie)
 		if rec.Code != http.StatusOK || !bytes.HasPrefix(rec.Body.Bytes(), []byte("PK")) {
 			t.Fatalf("%d, body starts %q", rec.Code, rec.Body.Bytes()[:min(4, rec.Body.Len())])
 		}
@@ -452,22 +453,22 @@ func TestExportFromTheDashboard(t *testing.T) {
 
 func TestPersonalPageLinksToTheDataDownload(t *testing.T) {
 	t.Parallel()
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
 	token := a.LinkToken("egov", "kadri@example.ee", "en")
 	_, page := a.Page("/r/" + token)
 	link := page.ByID("my-data")
-	if href := Attr(link, "href"); href != "/r/"+token+"/data" || TextOf(link) != "Download my data (JSON)" {
-		t.Fatalf("data link %q %q", href, TextOf(link))
+	if href := servertest.Attr(link, "href"); href != "/r/"+token+"/data" || servertest.TextOf(link) != "Download my data (JSON)" {
+		t.Fatalf("data link %q %q", href, servertest.TextOf(link))
 	}
-	rec := a.Get(Attr(link, "href"), "")
+	rec := a.Get(servertest.Attr(link, "href"), "")
 	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Disposition"), "attachment") ||
 		!strings.Contains(rec.Body.String(), "kadri@example.ee") {
 		t.Errorf("download: %d %q", rec.Code, rec.Header().Get("Content-Disposition"))
 	}
 	for lang, want := range map[string]string{"ru": "Скачать мои данные (JSON)", "uz": "Maʼlumotlarimni yuklab olish (JSON)"} {
-		if _, page := a.Page("/r/" + token + "?lang=" + lang); TextOf(page.ByID("my-data")) != want {
-			t.Errorf("%s link %q", lang, TextOf(page.ByID("my-data")))
+		if _, page := a.Page("/r/" + token + "?lang=" + lang); servertest.TextOf(page.ByID("my-data")) != want {
+			t.Errorf("%s link %q", lang, servertest.TextOf(page.ByID("my-data")))
 		}
 	}
 }

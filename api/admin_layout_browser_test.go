@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/attend/attend/internal/demo"
+	"github.com/attend/attend/internal/servertest"
 )
 
 // chartTextPixels is the smallest font size, in CSS pixels as drawn, of
@@ -39,13 +40,13 @@ const headerBand = `(() => {
 // header is no taller than its lines, and that the table of countries by
 // role and the list's check-in column are there.
 func TestBrowserDashboardReadsOnAPhoneAndADesktop(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	if _, err := demo.Load(context.Background(), a.Store, a.Rules, time.Now()); err != nil {
 		t.Fatalf("demo data: %v", err)
 	}
 	srv := httptest.NewServer(a.Srv)
 	t.Cleanup(srv.Close)
-	ctx := Browser(t)
+	ctx := servertest.Browser(t)
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/admin/login"),
 		chromedp.WaitVisible(chromedp.CSS(`#password`)),
@@ -73,25 +74,25 @@ func TestBrowserDashboardReadsOnAPhoneAndADesktop(t *testing.T) {
 			); err != nil {
 				t.Fatalf("open the event page: %v", err)
 			}
-			px, err := strconv.ParseFloat(Eval(t, ctx, chartTextPixels), 64)
-			t.Logf("smallest chart text %.1f px, header %s lines high", px, Eval(t, ctx, headerBand))
+			px, err := strconv.ParseFloat(servertest.Eval(t, ctx, chartTextPixels), 64)
+			t.Logf("smallest chart text %.1f px, header %s lines high", px, servertest.Eval(t, ctx, headerBand))
 			if err != nil || px < 11 {
 				t.Errorf("the chart's smallest text is %.1f px (%v), want at least 11", px, err)
 			}
-			if band, err := strconv.ParseFloat(Eval(t, ctx, headerBand), 64); err != nil || band > 1.5 {
+			if band, err := strconv.ParseFloat(servertest.Eval(t, ctx, headerBand), 64); err != nil || band > 1.5 {
 				t.Errorf("the statistics header is %.2f times as tall as a line (%v), want at most 1.5", band, err)
 			}
-			if w := Eval(t, ctx, `String(document.documentElement.scrollWidth)`); w != strconv.FormatInt(screen.width, 10) {
+			if w := servertest.Eval(t, ctx, `String(document.documentElement.scrollWidth)`); w != strconv.FormatInt(screen.width, 10) {
 				t.Errorf("the page is %s px wide on a %d px screen: tables must scroll in their frames", w, screen.width)
 			}
-			if rows := Eval(t, ctx, `String(document.querySelectorAll('#roles-table tbody tr').length)`); rows != "8" {
+			if rows := servertest.Eval(t, ctx, `String(document.querySelectorAll('#roles-table tbody tr').length)`); rows != "8" {
 				t.Errorf("%s countries in the table by role, want the demo's 8", rows)
 			}
-			checkedIn := Eval(t, ctx, `Array.from(document.querySelectorAll('#registrations-table td.checked-in')).map(c => c.innerText.trim()).join('|')`)
+			checkedIn := servertest.Eval(t, ctx, `Array.from(document.querySelectorAll('#registrations-table td.checked-in')).map(c => c.innerText.trim()).join('|')`)
 			if !strings.Contains(checkedIn, "08:") || strings.Count(checkedIn, "|") < 9 {
 				t.Errorf("check-in column reads %q, want a time for the demo's participants", checkedIn)
 			}
-			Screenshot(t, ctx, "dashboard-"+strings.ReplaceAll(screen.name, " ", "-")+".png")
+			servertest.Screenshot(t, ctx, "dashboard-"+strings.ReplaceAll(screen.name, " ", "-")+".png")
 		})
 	}
 }

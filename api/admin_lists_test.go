@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/servertest"
 	"github.com/attend/attend/store"
 )
 
@@ -18,15 +19,15 @@ import (
 //	Gʻayrat UZ student  erased (during the workshop, which cancels him)
 //	Alikhan KZ speaker
 //	Armen   AM expert
-func rolesWorkshop(t *testing.T) (*Dashboard, string, *domain.Event) {
-	d := NewDashboard(t)
+func rolesWorkshop(t *testing.T) (*servertest.Dashboard, string, *domain.Event) {
+	d := servertest.NewDashboard(t)
 	ctx := context.Background()
 	ev := d.Workshop(d.Org, "roles-workshop", nil)
-	rustam := d.Enrol(ev, Attendee{First: "Rustam", Last: "Kasimov", Email: "rustam@example.uz", Country: "UZ", Confirmed: true})
-	malika := d.Enrol(ev, Attendee{First: "Malika", Last: "Rahimova", Email: "malika@example.uz", Country: "UZ", Role: "student", Confirmed: true})
-	gayrat := d.Enrol(ev, Attendee{First: "Gʻayrat", Last: "Toʻxtayev", Email: "gayrat@example.uz", Country: "UZ", Role: "student", Confirmed: true})
-	d.Enrol(ev, Attendee{First: "Alikhan", Last: "Baimenov", Email: "alikhan@example.kz", Country: "KZ", Role: "speaker", Confirmed: true})
-	d.Enrol(ev, Attendee{First: "Armen", Last: "Petrosyan", Email: "armen@example.am", Country: "AM", Confirmed: true})
+	rustam := d.Enrol(ev, servertest.Attendee{First: "Rustam", Last: "Kasimov", Email: "rustam@example.uz", Country: "UZ", Confirmed: true})
+	malika := d.Enrol(ev, servertest.Attendee{First: "Malika", Last: "Rahimova", Email: "malika@example.uz", Country: "UZ", Role: "student", Confirmed: true})
+	gayrat := d.Enrol(ev, servertest.Attendee{First: "Gʻayrat", Last: "Toʻxtayev", Email: "gayrat@example.uz", Country: "UZ", Role: "student", Confirmed: true})
+	d.Enrol(ev, servertest.Attendee{First: "Alikhan", Last: "Baimenov", Email: "alikhan@example.kz", Country: "KZ", Role: "speaker", Confirmed: true})
+	d.Enrol(ev, servertest.Attendee{First: "Armen", Last: "Petrosyan", Email: "armen@example.am", Country: "AM", Confirmed: true})
 	for _, ci := range []struct {
 		reg *domain.Registration
 		day string
@@ -42,7 +43,7 @@ func rolesWorkshop(t *testing.T) (*Dashboard, string, *domain.Event) {
 	if err := d.Store.EraseRegistration(ctx, d.Org.ID, ev.Slug, gayrat.ID); err != nil {
 		t.Fatal(err)
 	}
-	return d, d.SignIn("lead@example.org", DashPassword), ev
+	return d, d.SignIn("lead@example.org", servertest.DashPassword), ev
 }
 
 func TestEventPageCrossesCountriesWithRoles(t *testing.T) {
@@ -58,16 +59,16 @@ func TestEventPageCrossesCountriesWithRoles(t *testing.T) {
 		{"Uzbekistan", "1", "1", "0", "2"},
 		{"Total", "2", "1", "1", "4"},
 	}
-	got := append(append(TableRows(table, "thead"), TableRows(table, "tbody")...), TableRows(table, "tfoot")...)
+	got := append(append(servertest.TableRows(table, "thead"), servertest.TableRows(table, "tbody")...), servertest.TableRows(table, "tfoot")...)
 	if !slices.EqualFunc(got, want, slices.Equal) {
 		t.Errorf("countries by role\n got %q\nwant %q", got, want)
 	}
-	if caption := TextOf(Within(table, "caption")[0]); caption != "Registered people by country and role" {
+	if caption := servertest.TextOf(servertest.Within(table, "caption")[0]); caption != "Registered people by country and role" {
 		t.Errorf("caption %q", caption)
 	}
 
 	_, page = d.Open("/admin/events/roles-workshop?lang=ru", cookie)
-	if head := TableRows(page.ByID("roles-table"), "thead")[0]; strings.Join(head, "|") != "Страна|Эксперт|Студент|Докладчик|Всего" {
+	if head := servertest.TableRows(page.ByID("roles-table"), "thead")[0]; strings.Join(head, "|") != "Страна|Эксперт|Студент|Докладчик|Всего" {
 		t.Errorf("Russian headings %q", head)
 	}
 }
@@ -77,12 +78,12 @@ func TestRegistrationListShowsCheckInsAndErasedPeople(t *testing.T) {
 	d, cookie, _ := rolesWorkshop(t)
 	_, page := d.Open("/admin/events/roles-workshop", cookie)
 	table := page.ByID("registrations-table")
-	head := TableRows(table, "thead")[0]
+	head := servertest.TableRows(table, "thead")[0]
 	col := slices.Index(head, "Checked in")
 	if col < 0 {
 		t.Fatalf("no Checked in column in %q", head)
 	}
-	rows := TableRows(table, "tbody")
+	rows := servertest.TableRows(table, "tbody")
 	// The participant cell is the name, then the address.
 	for who, want := range map[string]string{
 		"Rustam Kasimovrustam@":    "30 May 10:00 31 May 10:00", // the dashboard's clock stands at 10:00 on day 1
@@ -105,11 +106,11 @@ func TestRegistrationListShowsCheckInsAndErasedPeople(t *testing.T) {
 
 	t.Run("in Russian", func(t *testing.T) {
 		_, page := d.Open("/admin/events/roles-workshop?lang=ru", cookie)
-		rows := TableRows(page.ByID("registrations-table"), "tbody")
+		rows := servertest.TableRows(page.ByID("registrations-table"), "tbody")
 		if !slices.ContainsFunc(rows, func(r []string) bool { return r[0] == "Участник удалён" }) {
 			t.Errorf("rows %q, want one for an erased participant", rows)
 		}
-		if head := TableRows(page.ByID("registrations-table"), "thead")[0]; !slices.Contains(head, "Отмечен на входе") {
+		if head := servertest.TableRows(page.ByID("registrations-table"), "thead")[0]; !slices.Contains(head, "Отмечен на входе") {
 			t.Errorf("head %q", head)
 		}
 	})
@@ -117,12 +118,12 @@ func TestRegistrationListShowsCheckInsAndErasedPeople(t *testing.T) {
 		// The placeholder address still matches a search for it.
 		_, page := d.Open("/admin/events/roles-workshop/checkin?day=2019-05-30&q=erased", cookie)
 		names := page.SelectAll("p.person-name")
-		if len(names) != 1 || TextOf(names[0]) != "Erased participant" || strings.Contains(page.Text(), "erased-") {
+		if len(names) != 1 || servertest.TextOf(names[0]) != "Erased participant" || strings.Contains(page.Text(), "erased-") {
 			t.Errorf("door search for erased: %q", page.Text())
 		}
 		var who []string
 		for _, n := range page.SelectAll("div.person-who") {
-			who = append(who, TextOf(n))
+			who = append(who, servertest.TextOf(n))
 		}
 		if len(who) != 1 || who[0] != "Erased participant Uzbekistan · Cancelled" {
 			t.Errorf("door search shows %q, want the name, country and status without an empty organization", who)

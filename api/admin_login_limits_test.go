@@ -14,6 +14,7 @@ import (
 
 	"github.com/attend/attend/api"
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/servertest"
 )
 
 // proxied puts the server behind a trusted reverse proxy at httptest's
@@ -21,14 +22,14 @@ import (
 func proxied(d *api.Deps) { d.Config.TrustedProxies = []string{"192.0.2.1"} }
 
 // signInFrom posts the sign-in form as the client at ip, behind the proxy.
-func signInFrom(d *Dashboard, ip, email, password string) (*httptest.ResponseRecorder, *Doc) {
+func signInFrom(d *servertest.Dashboard, ip, email, password string) (*httptest.ResponseRecorder, *servertest.Doc) {
 	d.T.Helper()
 	return d.Submit("/admin/login", url.Values{"email": {email}, "password": {password}}, "X-Forwarded-For", ip)
 }
 
 // rateLimited signs in and checks that a limit refused it; it returns the
 // answer's body.
-func rateLimited(d *Dashboard, t *testing.T, ip, email, password string) string {
+func rateLimited(d *servertest.Dashboard, t *testing.T, ip, email, password string) string {
 	t.Helper()
 	rec, page := signInFrom(d, ip, email, password)
 	if rec.Code != http.StatusTooManyRequests {
@@ -37,10 +38,10 @@ func rateLimited(d *Dashboard, t *testing.T, ip, email, password string) string 
 	if got := rec.Header().Get("Retry-After"); got != "900" {
 		t.Errorf("Retry-After %q, want 900", got)
 	}
-	if SessionCookie(rec) != nil {
+	if servertest.SessionCookie(rec) != nil {
 		t.Error("a limited attempt set a session cookie")
 	}
-	if got := TextOf(page.ByID("login-error")); !strings.Contains(got, "Too many sign-in attempts") || !strings.Contains(got, "15 minutes") {
+	if got := servertest.TextOf(page.ByID("login-error")); !strings.Contains(got, "Too many sign-in attempts") || !strings.Contains(got, "15 minutes") {
 		t.Errorf("error %q", got)
 	}
 	for k := range rec.Header() {
@@ -53,8 +54,8 @@ func rateLimited(d *Dashboard, t *testing.T, ip, email, password string) string 
 
 // loginLimits is a dashboard behind a proxy with small sign-in limits and
 // a delay of a millisecond, doubling up to four.
-func loginLimits(t *testing.T, perAccount, perClient int) *Dashboard {
-	return NewDashboard(t, proxied, func(d *api.Deps) {
+func loginLimits(t *testing.T, perAccount, perClient int) *servertest.Dashboard {
+	return servertest.NewDashboard(t, proxied, func(d *api.Deps) {
 		d.Config.LoginRateLimit = perAccount
 		d.Config.LoginIPRateLimit = perClient
 		d.Config.LoginRateWindow = 15 * time.Minute
@@ -71,8 +72,8 @@ func TestNobodyCanLockAnOrganizerOut(t *testing.T) {
 				t.Fatalf("attempt %d: %d", i+1, rec.Code)
 			}
 		}
-		rateLimited(d, t, "198.51.100.7", "lead@example.org", DashPassword)
-		if rec, _ := signInFrom(d, "203.0.113.20", "lead@example.org", DashPassword); rec.Code != http.StatusSeeOther {
+		rateLimited(d, t, "198.51.100.7", "lead@example.org", servertest.DashPassword)
+		if rec, _ := signInFrom(d, "203.0.113.20", "lead@example.org", servertest.DashPassword); rec.Code != http.StatusSeeOther {
 			t.Errorf("the organizer, from another address, got %d; want 303", rec.Code)
 		}
 	})
@@ -84,7 +85,7 @@ func TestNobodyCanLockAnOrganizerOut(t *testing.T) {
 				t.Fatalf("attempt %d: %d", i+1, rec.Code)
 			}
 		}
-		if rec, _ := signInFrom(d, "198.51.100.50", "LEAD@example.org", DashPassword); rec.Code != http.StatusSeeOther {
+		if rec, _ := signInFrom(d, "198.51.100.50", "LEAD@example.org", servertest.DashPassword); rec.Code != http.StatusSeeOther {
 			t.Fatalf("the organizer got %d after others' failures; want 303", rec.Code)
 		}
 		// Each failure doubled the next sign-in's delay, from 1ms up to
@@ -107,8 +108,8 @@ func TestNobodyCanLockAnOrganizerOut(t *testing.T) {
 				t.Fatalf("attempt %d: %d", i+1, rec.Code)
 			}
 		}
-		rateLimited(d, t, "198.51.100.7", "lead@example.org", DashPassword)
-		if rec, _ := signInFrom(d, "198.51.100.8", "lead@example.org", DashPassword); rec.Code != http.StatusSeeOther {
+		rateLimited(d, t, "198.51.100.7", "lead@example.org", servertest.DashPassword)
+		if rec, _ := signInFrom(d, "198.51.100.8", "lead@example.org", servertest.DashPassword); rec.Code != http.StatusSeeOther {
 			t.Errorf("another address was refused too: %d", rec.Code)
 		}
 	})
@@ -120,7 +121,7 @@ func TestNobodyCanLockAnOrganizerOut(t *testing.T) {
 			for range 3 {
 				signInFrom(d, "198.51.100.7", email, "wrong")
 			}
-			body := rateLimited(d, t, "198.51.100.7", strings.ToUpper(email), DashPassword)
+			body := rateLimited(d, t, "198.51.100.7", strings.ToUpper(email), servertest.DashPassword)
 			bodies = append(bodies, normalizedLogin(body, strings.ToUpper(email)))
 		}
 		if bodies[0] != bodies[1] {
@@ -132,7 +133,7 @@ func TestNobodyCanLockAnOrganizerOut(t *testing.T) {
 		d := loginLimits(t, 2, 2)
 		signInFrom(d, "198.51.100.7", "lead@example.org", "a typo")
 		for i := range 6 {
-			if rec, _ := signInFrom(d, "198.51.100.7", "lead@example.org", DashPassword); rec.Code != http.StatusSeeOther {
+			if rec, _ := signInFrom(d, "198.51.100.7", "lead@example.org", servertest.DashPassword); rec.Code != http.StatusSeeOther {
 				t.Fatalf("sign-in %d with the right password: %d", i+1, rec.Code)
 			}
 		}
@@ -142,9 +143,9 @@ func TestNobodyCanLockAnOrganizerOut(t *testing.T) {
 		d := loginLimits(t, 2, 100)
 		signInFrom(d, "198.51.100.7", "lead@example.org", "wrong")
 		signInFrom(d, "198.51.100.7", "lead@example.org", "wrong")
-		rateLimited(d, t, "198.51.100.7", "lead@example.org", DashPassword)
+		rateLimited(d, t, "198.51.100.7", "lead@example.org", servertest.DashPassword)
 		d.SetClock(d.Clock().Add(30 * time.Minute))
-		if rec, _ := signInFrom(d, "198.51.100.7", "lead@example.org", DashPassword); rec.Code != http.StatusSeeOther {
+		if rec, _ := signInFrom(d, "198.51.100.7", "lead@example.org", servertest.DashPassword); rec.Code != http.StatusSeeOther {
 			t.Errorf("after the window: %d, want 303", rec.Code)
 		}
 	})
@@ -174,7 +175,7 @@ func TestPasswordChecksRunAtMostNAtOnce(t *testing.T) {
 	const slots, logins = 2, 30
 	var running, peak, calls atomic.Int32
 	release := make(chan struct{})
-	d := NewDashboard(t, proxied, func(deps *api.Deps) {
+	d := servertest.NewDashboard(t, proxied, func(deps *api.Deps) {
 		deps.Config.PasswordHashConcurrency = slots
 		deps.Config.PasswordHashWait = 50 * time.Millisecond
 		deps.CheckPassword = func(password, hash string) bool {
@@ -228,11 +229,11 @@ func TestPasswordChecksRunAtMostNAtOnce(t *testing.T) {
 		if got := busy.Header().Get("Retry-After"); got != "1" {
 			t.Errorf("Retry-After %q, want 1", got)
 		}
-		if got := TextOf(ParseHTML(t, busy).ByID("login-error")); !strings.Contains(got, "try again in a few seconds") {
+		if got := servertest.TextOf(servertest.ParseHTML(t, busy).ByID("login-error")); !strings.Contains(got, "try again in a few seconds") {
 			t.Errorf("error %q", got)
 		}
 	}
-	if rec, _ := signInFrom(d, "198.51.100.7", "lead@example.org", DashPassword); rec.Code != http.StatusSeeOther {
+	if rec, _ := signInFrom(d, "198.51.100.7", "lead@example.org", servertest.DashPassword); rec.Code != http.StatusSeeOther {
 		t.Errorf("after the burst the organizer got %d, want 303: were the slots given back?", rec.Code)
 	}
 }

@@ -13,21 +13,22 @@ import (
 
 	"github.com/attend/attend/api"
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/servertest"
 	"github.com/attend/attend/store"
 )
 
 func TestHealthz(t *testing.T) {
-	a := New(t)
-	body := Decode[map[string]string](t, a.Get("/healthz", ""), http.StatusOK)
+	a := servertest.New(t)
+	body := servertest.Decode[map[string]string](t, a.Get("/healthz", ""), http.StatusOK)
 	if body["status"] != "ok" {
 		t.Errorf("healthz = %v", body)
 	}
 }
 
 func TestReadyzFollowsTheDatabase(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	t.Run("with the database up it answers 200", func(t *testing.T) {
-		body := Decode[map[string]string](t, a.Get("/readyz", ""), http.StatusOK)
+		body := servertest.Decode[map[string]string](t, a.Get("/readyz", ""), http.StatusOK)
 		if body["database"] != "ok" {
 			t.Errorf("readyz = %v", body)
 		}
@@ -37,7 +38,7 @@ func TestReadyzFollowsTheDatabase(t *testing.T) {
 			t.Fatal(err)
 		}
 		rec := a.Get("/readyz", "")
-		body := Decode[map[string]string](t, rec, http.StatusServiceUnavailable)
+		body := servertest.Decode[map[string]string](t, rec, http.StatusServiceUnavailable)
 		if body["status"] != "unavailable" {
 			t.Errorf("readyz = %v", body)
 		}
@@ -48,7 +49,7 @@ func TestReadyzFollowsTheDatabase(t *testing.T) {
 }
 
 func TestOpenAPISpecIsServed(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	rec := a.Get("/api/v1/openapi.yaml", "")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d", rec.Code)
@@ -76,7 +77,7 @@ func TestOpenAPISpecServesBaseURLAsItsServer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a := New(t, func(d *api.Deps) { d.Config.BaseURL = u })
+			a := servertest.New(t, func(d *api.Deps) { d.Config.BaseURL = u })
 			var spec struct {
 				OpenAPI string `yaml:"openapi"`
 				Servers []struct {
@@ -101,7 +102,7 @@ func TestOpenAPISpecServesBaseURLAsItsServer(t *testing.T) {
 // The spec promises to document every route (openapi.go); this keeps the
 // promise as routes are added.
 func TestOpenAPISpecDocumentsEveryRoute(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	var spec struct {
 		Paths map[string]map[string]any `yaml:"paths"`
 	}
@@ -125,17 +126,17 @@ func TestOpenAPISpecDocumentsEveryRoute(t *testing.T) {
 }
 
 func TestUnknownRoutesAndMethodsAreProblems(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	t.Run("an unknown path is a 404 problem", func(t *testing.T) {
-		Problem(t, a.Get("/api/v1/nothing-here", ""), http.StatusNotFound)
+		servertest.Problem(t, a.Get("/api/v1/nothing-here", ""), http.StatusNotFound)
 	})
 	t.Run("a wrong method is a 405 problem", func(t *testing.T) {
-		Problem(t, a.Do(Request{Method: http.MethodDelete, Path: "/healthz"}), http.StatusMethodNotAllowed)
+		servertest.Problem(t, a.Do(servertest.Request{Method: http.MethodDelete, Path: "/healthz"}), http.StatusMethodNotAllowed)
 	})
 }
 
 func TestEveryResponseCarriesARequestID(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	first := a.Get("/healthz", "").Header().Get("X-Request-Id")
 	second := a.Get("/healthz", "").Header().Get("X-Request-Id")
 	if first == "" || first == second {
@@ -144,7 +145,7 @@ func TestEveryResponseCarriesARequestID(t *testing.T) {
 }
 
 func TestOrganizerRoutesNeedAValidToken(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
 	tests := []struct {
 		name   string
@@ -170,8 +171,8 @@ func TestOrganizerRoutesNeedAValidToken(t *testing.T) {
 				if tt.header != "" {
 					h.Set("Authorization", tt.header)
 				}
-				rec := a.Do(Request{Method: r.method, Path: r.path, Body: r.body, Header: h})
-				p := Problem(t, rec, http.StatusUnauthorized)
+				rec := a.Do(servertest.Request{Method: r.method, Path: r.path, Body: r.body, Header: h})
+				p := servertest.Problem(t, rec, http.StatusUnauthorized)
 				if !strings.HasSuffix(p.Type, "/problems/unauthorized") {
 					t.Errorf("type = %q", p.Type)
 				}
@@ -183,16 +184,16 @@ func TestOrganizerRoutesNeedAValidToken(t *testing.T) {
 	}
 	t.Run("a wrong token on a public route is 401, not the public view", func(t *testing.T) {
 		rec := a.Get("/api/v1/events", strings.Repeat("A", 42)+"E")
-		Problem(t, rec, http.StatusUnauthorized)
+		servertest.Problem(t, rec, http.StatusUnauthorized)
 	})
 	t.Run("the right token is accepted", func(t *testing.T) {
-		me := Decode[map[string]any](t, a.Get("/api/v1/me", a.Token), http.StatusOK)
+		me := servertest.Decode[map[string]any](t, a.Get("/api/v1/me", a.Token), http.StatusOK)
 		if me["email"] != "lead@example.org" {
 			t.Errorf("me = %v", me)
 		}
 	})
 	t.Run("the scheme is case-insensitive", func(t *testing.T) {
-		rec := a.Do(Request{Method: http.MethodGet, Path: "/api/v1/me", Header: http.Header{"Authorization": {"bearer " + a.Token}}})
+		rec := a.Do(servertest.Request{Method: http.MethodGet, Path: "/api/v1/me", Header: http.Header{"Authorization": {"bearer " + a.Token}}})
 		if rec.Code != http.StatusOK {
 			t.Errorf("status %d with a lower-case scheme", rec.Code)
 		}
@@ -202,12 +203,12 @@ func TestOrganizerRoutesNeedAValidToken(t *testing.T) {
 func TestInternalErrorsShowNoInternals(t *testing.T) {
 	// A store without a sealer cannot queue the confirmation email, which
 	// is an internal error the client must not learn the details of.
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
 	a.Store.Sealer = nil
 
-	rec := a.Register("egov", Participant("dilnoza@example.uz", nil))
-	p := Problem(t, rec, http.StatusInternalServerError)
+	rec := a.Register("egov", servertest.Participant("dilnoza@example.uz", nil))
+	p := servertest.Problem(t, rec, http.StatusInternalServerError)
 	if !strings.HasSuffix(p.Type, "/problems/internal-error") {
 		t.Errorf("type = %q", p.Type)
 	}
@@ -227,7 +228,7 @@ func TestInternalErrorsShowNoInternals(t *testing.T) {
 }
 
 func TestLogsNeverHoldQueryStrings(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
 	a.Get("/api/v1/events/egov/registrations?q=secret-search-text", a.Token)
 	if strings.Contains(a.Logs.String(), "secret-search-text") {
@@ -241,15 +242,15 @@ func TestAnUnreachableDatabaseAnswers503(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	a := &Server{T: t, Logs: &SyncBuffer{}}
+	a := &servertest.Server{T: t, Logs: &servertest.SyncBuffer{}}
 	a.Srv = api.New(api.Deps{
-		Config: Config(t), Store: store.New(db), Rules: domain.NewRules(),
+		Config: servertest.Config(t), Store: store.New(db), Rules: domain.NewRules(),
 		Logger: slog.New(slog.NewJSONHandler(a.Logs, nil)),
 	})
 	for _, path := range []string{"/api/v1/events", "/api/v1/events/egov"} {
 		t.Run("GET "+path+" is a 503 problem with Retry-After", func(t *testing.T) {
 			rec := a.Get(path, "")
-			p := Problem(t, rec, http.StatusServiceUnavailable)
+			p := servertest.Problem(t, rec, http.StatusServiceUnavailable)
 			if !strings.HasSuffix(p.Type, "/problems/unavailable") || rec.Header().Get("Retry-After") == "" {
 				t.Errorf("type %q, Retry-After %q", p.Type, rec.Header().Get("Retry-After"))
 			}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/servertest"
 )
 
 // registrationID finds a registration of the event by address.
@@ -36,7 +37,7 @@ func TestCapacityChangesAndOrganizerDecisions(t *testing.T) {
 		if i >= 3 {
 			want = "waitlisted"
 		}
-		v := Decode[map[string]any](t, m.Register("egov", Participant(p, nil)), http.StatusAccepted)
+		v := servertest.Decode[map[string]any](t, m.Register("egov", servertest.Participant(p, nil)), http.StatusAccepted)
 		if v["status"] != want {
 			t.Fatalf("%s answered %v, want %s", p, v["status"], want)
 		}
@@ -47,17 +48,17 @@ func TestCapacityChangesAndOrganizerDecisions(t *testing.T) {
 	}
 
 	t.Run("a capacity below the seats held is refused with the count", func(t *testing.T) {
-		p := Problem(t, m.Patch("/api/v1/events/egov", m.Token, map[string]any{"capacity": 2}), http.StatusConflict)
+		p := servertest.Problem(t, m.Patch("/api/v1/events/egov", m.Token, map[string]any{"capacity": 2}), http.StatusConflict)
 		if p.SeatsHeld == nil || *p.SeatsHeld != 3 {
 			t.Errorf("problem seats_held %v, want 3", p.SeatsHeld)
 		}
 	})
 	t.Run("a raised capacity goes to the verified waitlisted", func(t *testing.T) {
-		v := Decode[map[string]any](t, m.linkAction("confirm", m.outboxToken(w2)), http.StatusOK)
+		v := servertest.Decode[map[string]any](t, m.linkAction("confirm", m.outboxToken(w2)), http.StatusOK)
 		if v["status"] != "waitlisted" {
 			t.Fatalf("w2 confirming while waitlisted answered %v", v["status"])
 		}
-		ev := Decode[map[string]any](t, m.Patch("/api/v1/events/egov", m.Token, map[string]any{"capacity": 4}), http.StatusOK)
+		ev := servertest.Decode[map[string]any](t, m.Patch("/api/v1/events/egov", m.Token, map[string]any{"capacity": 4}), http.StatusOK)
 		if ev["seats_held"] != float64(4) || ev["seats_left"] != float64(0) {
 			t.Errorf("event after the change: seats_held %v, seats_left %v; want 4 and 0", ev["seats_held"], ev["seats_left"])
 		}
@@ -69,9 +70,9 @@ func TestCapacityChangesAndOrganizerDecisions(t *testing.T) {
 		}
 	})
 	t.Run("an organizer's cancellation carries the message and frees the seat for the list", func(t *testing.T) {
-		Decode[map[string]any](t, m.linkAction("confirm", m.outboxToken(w1)), http.StatusOK)
+		servertest.Decode[map[string]any](t, m.linkAction("confirm", m.outboxToken(w1)), http.StatusOK)
 		const message = "The hall is smaller than planned. Извините!"
-		v := Decode[map[string]any](t, manage("p1@example.uz", "cancel", map[string]string{"message": message}), http.StatusOK)
+		v := servertest.Decode[map[string]any](t, manage("p1@example.uz", "cancel", map[string]string{"message": message}), http.StatusOK)
 		if v["status"] != "cancelled" {
 			t.Errorf("cancel answered %v", v["status"])
 		}
@@ -88,8 +89,8 @@ func TestCapacityChangesAndOrganizerDecisions(t *testing.T) {
 		}
 	})
 	t.Run("promoting by hand beyond capacity is a conflict", func(t *testing.T) {
-		Decode[map[string]any](t, m.Register("egov", Participant("w3@example.uz", nil)), http.StatusAccepted)
-		p := Problem(t, manage("w3@example.uz", "promote", ""), http.StatusConflict)
+		servertest.Decode[map[string]any](t, m.Register("egov", servertest.Participant("w3@example.uz", nil)), http.StatusAccepted)
+		p := servertest.Problem(t, manage("w3@example.uz", "promote", ""), http.StatusConflict)
 		if p.SeatsHeld == nil || *p.SeatsHeld != 4 {
 			t.Errorf("problem seats_held %v, want 4", p.SeatsHeld)
 		}
@@ -98,11 +99,11 @@ func TestCapacityChangesAndOrganizerDecisions(t *testing.T) {
 		}
 	})
 	t.Run("promoting someone who is not waitlisted is a conflict", func(t *testing.T) {
-		Problem(t, manage("p2@example.uz", "promote", ""), http.StatusConflict)
+		servertest.Problem(t, manage("p2@example.uz", "promote", ""), http.StatusConflict)
 	})
 	t.Run("promoting by hand once a seat is free confirms and emails", func(t *testing.T) {
-		Decode[map[string]any](t, manage("p2@example.uz", "cancel", ""), http.StatusOK)
-		v := Decode[map[string]any](t, manage("w3@example.uz", "promote", ""), http.StatusOK)
+		servertest.Decode[map[string]any](t, manage("p2@example.uz", "cancel", ""), http.StatusOK)
+		v := servertest.Decode[map[string]any](t, manage("w3@example.uz", "promote", ""), http.StatusOK)
 		if v["status"] != "confirmed" {
 			t.Errorf("promote answered %v", v["status"])
 		}

@@ -9,13 +9,14 @@ import (
 
 	"github.com/attend/attend/api"
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/servertest"
 )
 
 // registerFrom submits the registration form with the given headers and
 // returns the status.
-func registerFrom(a *Server, email string, headers ...string) int {
+func registerFrom(a *servertest.Server, email string, headers ...string) int {
 	a.T.Helper()
-	rec, _ := a.Submit("/events/egov/register", ValidForm(email), headers...)
+	rec, _ := a.Submit("/events/egov/register", servertest.ValidForm(email), headers...)
 	return rec.Code
 }
 
@@ -51,7 +52,7 @@ func TestClientIPComesFromOneHeaderOnly(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+": the client cannot choose its address", func(t *testing.T) {
-			a := New(t, func(d *api.Deps) {
+			a := servertest.New(t, func(d *api.Deps) {
 				d.Config.RegisterRateLimit = 2
 				d.Config.TrustedProxies = tt.proxies
 				if tt.header != "" {
@@ -70,7 +71,7 @@ func TestClientIPComesFromOneHeaderOnly(t *testing.T) {
 	}
 
 	t.Run("behind a proxy that sets X-Real-IP, its clients keep their own limits", func(t *testing.T) {
-		a := New(t, func(d *api.Deps) {
+		a := servertest.New(t, func(d *api.Deps) {
 			d.Config.RegisterRateLimit = 1
 			d.Config.TrustedProxies = []string{"192.0.2.1"}
 			d.Config.ClientIPHeader = "X-Real-IP"
@@ -101,7 +102,7 @@ func TestClientsAreCountedByTheirIPv6Prefix(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := New(t, proxied, func(d *api.Deps) {
+			a := servertest.New(t, proxied, func(d *api.Deps) {
 				d.Config.RegisterRateLimit = 2
 				d.Config.LoginIPRateLimit = 2
 				if tt.prefix != 0 {
@@ -109,7 +110,7 @@ func TestClientsAreCountedByTheirIPv6Prefix(t *testing.T) {
 				}
 			})
 			a.Event(a.Token, "egov", nil)
-			hash, err := domain.HashPassword(DashPassword)
+			hash, err := domain.HashPassword(servertest.DashPassword)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,7 +137,7 @@ func TestClientsAreCountedByTheirIPv6Prefix(t *testing.T) {
 					t.Fatalf("sign-in %d from %s: %d", i+1, tt.first, rec.Code)
 				}
 			}
-			form := url.Values{"email": {"lead@example.org"}, "password": {DashPassword}}
+			form := url.Values{"email": {"lead@example.org"}, "password": {servertest.DashPassword}}
 			if rec, _ := a.Submit("/admin/login", form, "X-Forwarded-For", tt.second); rec.Code != wantSignIn {
 				t.Errorf("sign-in from %s: %d, want %d", tt.second, rec.Code, wantSignIn)
 			}

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"regexp"
 	"testing"
+
+	"github.com/attend/attend/internal/servertest"
 )
 
 var routeParam = regexp.MustCompile(`[:*][a-z_]+`)
@@ -11,9 +13,9 @@ var routeParam = regexp.MustCompile(`[:*][a-z_]+`)
 // TestEveryStateChangingRouteRefusesCrossSiteRequests walks the route table:
 // a route added later that changes state is covered too, or this fails.
 func TestEveryStateChangingRouteRefusesCrossSiteRequests(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
-	before := CountRows(t, a, `SELECT (SELECT count(*) FROM registrations) + (SELECT count(*) FROM events) + (SELECT count(*) FROM emails)`)
+	before := servertest.CountRows(t, a, `SELECT (SELECT count(*) FROM registrations) + (SELECT count(*) FROM events) + (SELECT count(*) FROM emails)`)
 	checked := 0
 	for _, r := range a.Srv.Routes() {
 		switch r.Method {
@@ -33,7 +35,7 @@ func TestEveryStateChangingRouteRefusesCrossSiteRequests(t *testing.T) {
 			{"Sec-Fetch-Site": {"cross-site"}},
 			{"Origin": {"https://evil.example"}},
 		} {
-			rec := a.Do(Request{Method: r.Method, Path: path, Body: `{}`, Token: a.Token, Header: header})
+			rec := a.Do(servertest.Request{Method: r.Method, Path: path, Body: `{}`, Token: a.Token, Header: header})
 			if rec.Code != http.StatusForbidden {
 				t.Errorf("%s %s with %v answered %d, want 403", r.Method, r.Path, header, rec.Code)
 			}
@@ -43,7 +45,7 @@ func TestEveryStateChangingRouteRefusesCrossSiteRequests(t *testing.T) {
 	if checked < 10 {
 		t.Fatalf("only %d state-changing routes found; is the route table complete?", checked)
 	}
-	if after := CountRows(t, a, `SELECT (SELECT count(*) FROM registrations) + (SELECT count(*) FROM events) + (SELECT count(*) FROM emails)`); after != before {
+	if after := servertest.CountRows(t, a, `SELECT (SELECT count(*) FROM registrations) + (SELECT count(*) FROM events) + (SELECT count(*) FROM emails)`); after != before {
 		t.Errorf("refused requests changed the database: %d rows before, %d after", before, after)
 	}
 	t.Logf("%d state-changing routes refuse cross-site requests", checked)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/servertest"
 	"github.com/attend/attend/internal/smtptest"
 )
 
@@ -30,10 +31,10 @@ func (m *mailAPI) emails(slug, query, token string, status int) []emailView {
 		m.T.Errorf("the email list shows sealed link tokens: %s", rec.Body)
 	}
 	if status != http.StatusOK {
-		Problem(m.T, rec, status)
+		servertest.Problem(m.T, rec, status)
 		return nil
 	}
-	return Decode[struct {
+	return servertest.Decode[struct {
 		Emails []emailView `json:"emails"`
 	}](m.T, rec, http.StatusOK).Emails
 }
@@ -42,7 +43,7 @@ func TestAPermanentlyRejectedEmailIsShownAndCanBeRetried(t *testing.T) {
 	m := newMailAPI(t)
 	m.Event(m.Token, "egov", nil)
 	_, otherToken := m.Organizer("someone-else@example.org")
-	if rec := m.Register("egov", Participant("no-such-user@example.uz", nil)); rec.Code != http.StatusAccepted {
+	if rec := m.Register("egov", servertest.Participant("no-such-user@example.uz", nil)); rec.Code != http.StatusAccepted {
 		t.Fatalf("register: %d %s", rec.Code, rec.Body)
 	}
 
@@ -77,15 +78,15 @@ func TestAPermanentlyRejectedEmailIsShownAndCanBeRetried(t *testing.T) {
 	}
 	t.Run("another organizer neither sees nor retries it", func(t *testing.T) {
 		m.emails("egov", "?status=failed", otherToken, http.StatusNotFound)
-		Problem(t, retry(failed.ID, otherToken), http.StatusNotFound)
+		servertest.Problem(t, retry(failed.ID, otherToken), http.StatusNotFound)
 	})
 	t.Run("retrying an unknown email is not found", func(t *testing.T) {
-		Problem(t, retry(failed.ID+1000, m.Token), http.StatusNotFound)
+		servertest.Problem(t, retry(failed.ID+1000, m.Token), http.StatusNotFound)
 	})
 	t.Run("a malformed email id is 422 naming the id", func(t *testing.T) {
 		for _, bad := range []string{"abc", "0", "-3"} {
-			p := Problem(t, m.Post("/api/v1/events/egov/emails/"+bad+"/retry", m.Token, ""), http.StatusUnprocessableEntity)
-			if got := FieldCodes(p); !mapsEqual(got, map[string]string{"id": "range"}) {
+			p := servertest.Problem(t, m.Post("/api/v1/events/egov/emails/"+bad+"/retry", m.Token, ""), http.StatusUnprocessableEntity)
+			if got := servertest.FieldCodes(p); !mapsEqual(got, map[string]string{"id": "range"}) {
 				t.Errorf("%s: fields = %v, want id/range", bad, got)
 			}
 		}
@@ -96,7 +97,7 @@ func TestAPermanentlyRejectedEmailIsShownAndCanBeRetried(t *testing.T) {
 
 	m.smtp.SetMode(smtptest.ModeAccept)
 	t.Run("a retried email is delivered, with its original Message-ID", func(t *testing.T) {
-		v := Decode[emailView](t, retry(failed.ID, m.Token), http.StatusOK)
+		v := servertest.Decode[emailView](t, retry(failed.ID, m.Token), http.StatusOK)
 		if v.Status != domain.EmailQueued || v.Attempts != 0 {
 			t.Errorf("retry answered %+v, want queued with 0 attempts", v)
 		}
@@ -109,7 +110,7 @@ func TestAPermanentlyRejectedEmailIsShownAndCanBeRetried(t *testing.T) {
 		}
 	})
 	t.Run("retrying an email that has not failed is a conflict", func(t *testing.T) {
-		Problem(t, retry(failed.ID, m.Token), http.StatusConflict)
+		servertest.Problem(t, retry(failed.ID, m.Token), http.StatusConflict)
 	})
 }
 
@@ -125,7 +126,7 @@ func TestRegisteringTheSameAddressRepeatedlyIsRateLimited(t *testing.T) {
 	m.Event(m.Token, "egov", nil)
 	var first string
 	for i := range 10 {
-		rec := m.Register("egov", Participant("dilnoza.yusupova@example.uz", nil))
+		rec := m.Register("egov", servertest.Participant("dilnoza.yusupova@example.uz", nil))
 		if rec.Code != http.StatusAccepted {
 			t.Fatalf("attempt %d: %d %s", i+1, rec.Code, rec.Body)
 		}

@@ -8,13 +8,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/attend/attend/internal/servertest"
 )
 
 // volatileHeaders differ between any two requests, new or repeated alike.
 var volatileHeaders = map[string]bool{"X-Request-Id": true, "X-Ratelimit-Remaining": true, "X-Ratelimit-Reset": true, "Date": true}
 
 func TestRepeatedRegistrationIsIndistinguishable(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov-2026", nil)
 	trials := 1000
 	if testing.Short() {
@@ -28,11 +30,11 @@ func TestRepeatedRegistrationIsIndistinguishable(t *testing.T) {
 	for i := range trials {
 		email := fmt.Sprintf("person%04d@example.org", i)
 		start := time.Now()
-		fresh := a.Register("egov-2026", Participant(email, nil))
+		fresh := a.Register("egov-2026", servertest.Participant(email, nil))
 		newTimes = append(newTimes, time.Since(start))
 
 		start = time.Now()
-		repeat := a.Register("egov-2026", Participant(strings.ToUpper(email), nil))
+		repeat := a.Register("egov-2026", servertest.Participant(strings.ToUpper(email), nil))
 		repeatTimes = append(repeatTimes, time.Since(start))
 
 		if fresh.Code != repeat.Code || fresh.Body.String() != repeat.Body.String() {
@@ -53,7 +55,7 @@ func TestRepeatedRegistrationIsIndistinguishable(t *testing.T) {
 	if diff.Abs() >= 5*time.Millisecond {
 		t.Errorf("median response times differ by %v (≥ 5 ms): the timing reveals who is registered", diff)
 	}
-	if n := CountRows(t, a, `SELECT count(*) FROM registrations`); n != trials {
+	if n := servertest.CountRows(t, a, `SELECT count(*) FROM registrations`); n != trials {
 		t.Errorf("%d registrations stored, want %d", n, trials)
 	}
 }

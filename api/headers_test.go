@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/attend/attend/internal/servertest"
 )
 
 // fillRoute turns a route pattern into a path: slug egov, a day of the
@@ -28,7 +30,7 @@ func fillRoute(pattern string) string {
 // every route of a participant's link, answers Cache-Control: no-store,
 // whatever its status.
 func TestOrganizerAndPersonalDataAnswersAreNeverStored(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
 	linkRoutes := map[string]bool{
 		"POST /api/v1/registrations/confirm": true,
@@ -55,7 +57,7 @@ func TestOrganizerAndPersonalDataAnswersAreNeverStored(t *testing.T) {
 				body = `{"token": "` + strings.Repeat("A", 43) + `"}`
 			}
 		}
-		rec := a.Do(Request{Method: r.Method, Path: fillRoute(r.Path), Body: body, Token: token})
+		rec := a.Do(servertest.Request{Method: r.Method, Path: fillRoute(r.Path), Body: body, Token: token})
 		if got := rec.Header().Get("Cache-Control"); got != "no-store" {
 			t.Errorf("%s answered %d with Cache-Control %q, want no-store", key, rec.Code, got)
 		}
@@ -76,8 +78,8 @@ func TestOrganizerAndPersonalDataAnswersAreNeverStored(t *testing.T) {
 // camera stays allowed for this site on the door page, where check-in
 // codes are to be scanned.
 func TestEveryResponseCarriesAPermissionsPolicy(t *testing.T) {
-	d := NewDashboard(t)
-	cookie := d.SignIn("lead@example.org", DashPassword)
+	d := servertest.NewDashboard(t)
+	cookie := d.SignIn("lead@example.org", servertest.DashPassword)
 	denied := []string{"geolocation=()", "microphone=()", "payment=()", "usb=()", "serial=()", "hid=()",
 		"display-capture=()", "midi=()"}
 	tests := []struct {
@@ -103,7 +105,7 @@ func TestEveryResponseCarriesAPermissionsPolicy(t *testing.T) {
 			if strings.HasPrefix(tt.name, "a cross-site") {
 				h.Set("Sec-Fetch-Site", "cross-site")
 			}
-			rec := d.Do(Request{Method: tt.method, Path: tt.path, Header: h, Body: "code=ZZZZZZZZ",
+			rec := d.Do(servertest.Request{Method: tt.method, Path: tt.path, Header: h, Body: "code=ZZZZZZZZ",
 				ContentType: "application/x-www-form-urlencoded"})
 			policy := rec.Header().Get("Permissions-Policy")
 			directives := map[string]bool{}
@@ -122,11 +124,11 @@ func TestEveryResponseCarriesAPermissionsPolicy(t *testing.T) {
 // A cross-site request is refused before routing; its answer still has a
 // request id, in the header and the problem body, like every other error.
 func TestACrossSiteRefusalCarriesARequestID(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
-	rec := a.Do(Request{Method: http.MethodPost, Path: "/api/v1/events/egov/registrations",
-		Body: JSONText(t, Participant("dilnoza@example.uz", nil)), Header: http.Header{"Sec-Fetch-Site": {"cross-site"}}})
-	p := Problem(t, rec, http.StatusForbidden) // checks request_id == X-Request-Id
+	rec := a.Do(servertest.Request{Method: http.MethodPost, Path: "/api/v1/events/egov/registrations",
+		Body: servertest.JSONText(t, servertest.Participant("dilnoza@example.uz", nil)), Header: http.Header{"Sec-Fetch-Site": {"cross-site"}}})
+	p := servertest.Problem(t, rec, http.StatusForbidden) // checks request_id == X-Request-Id
 	if !strings.HasSuffix(p.Type, "/problems/cross-origin") {
 		t.Errorf("type = %q", p.Type)
 	}

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"github.com/attend/attend/internal/servertest"
 )
 
 // landmark is a landmark of a page as assistive technology lists them: its
@@ -21,31 +23,31 @@ var landmarkRoles = map[string]bool{"banner": true, "complementary": true, "cont
 
 // landmarks lists a page's landmarks, with the implicit roles of HTML
 // elements (HTML-AAM): a section or form is a landmark only with a name.
-func landmarks(dc *Doc) []landmark {
+func landmarks(dc *servertest.Doc) []landmark {
 	byID := map[string]*html.Node{}
 	dc.Walk(func(n *html.Node) bool {
-		if id := Attr(n, "id"); id != "" {
+		if id := servertest.Attr(n, "id"); id != "" {
 			byID[id] = n
 		}
 		return false
 	})
 	name := func(n *html.Node) string {
-		if ids := strings.Fields(Attr(n, "aria-labelledby")); len(ids) > 0 {
+		if ids := strings.Fields(servertest.Attr(n, "aria-labelledby")); len(ids) > 0 {
 			var parts []string
 			for _, id := range ids {
 				if ref, ok := byID[id]; ok {
-					parts = append(parts, TextOf(ref))
+					parts = append(parts, servertest.TextOf(ref))
 				}
 			}
 			return strings.Join(parts, " ")
 		}
-		return strings.TrimSpace(Attr(n, "aria-label"))
+		return strings.TrimSpace(servertest.Attr(n, "aria-label"))
 	}
 	var out []landmark
 	var visit func(n *html.Node, inSection bool)
 	visit = func(n *html.Node, inSection bool) {
 		if n.Type == html.ElementNode {
-			role := Attr(n, "role")
+			role := servertest.Attr(n, "role")
 			if role == "" {
 				switch n.Data {
 				case "header":
@@ -92,7 +94,7 @@ func landmarks(dc *Doc) []landmark {
 func TestDashboardLandmarksAreUnique(t *testing.T) {
 	t.Parallel()
 	d, cookie, ev := rolesWorkshop(t)
-	kadri := d.Enrol(ev, Attendee{First: "Kadri", Last: "Tamm", Email: "kadri@example.ee", Country: "EE", Confirmed: true, Notify: true})
+	kadri := d.Enrol(ev, servertest.Attendee{First: "Kadri", Last: "Tamm", Email: "kadri@example.ee", Country: "EE", Confirmed: true, Notify: true})
 	if _, err := d.DB.Exec(`UPDATE emails SET status = 'failed', last_error = '550 mailbox unavailable'
 		WHERE registration_id = $1`, kadri.ID); err != nil {
 		t.Fatal(err)

@@ -19,16 +19,17 @@ import (
 	"time"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/servertest"
 	"github.com/attend/attend/internal/smtptest"
 	"github.com/attend/attend/notify"
 	"github.com/attend/attend/templates"
 )
 
-// mailAPI is the API of helpers_test.go with a real SMTP server behind it
+// mailAPI is servertest.Server with a real SMTP server behind it
 // and a mail worker built as cmd/attend builds it. Tests drive the worker
 // batch by batch, so every step happens in order.
 type mailAPI struct {
-	*Server
+	*servertest.Server
 	smtp    *smtptest.Server
 	worker  *notify.Worker
 	baseURL string
@@ -36,7 +37,7 @@ type mailAPI struct {
 
 func newMailAPI(t *testing.T) *mailAPI {
 	t.Helper()
-	a := New(t)
+	a := servertest.New(t)
 	srv := smtptest.Start(t)
 	cfg, err := notify.ParseSMTPURL(srv.URL())
 	if err != nil {
@@ -52,7 +53,7 @@ func newMailAPI(t *testing.T) *mailAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	baseURL := Config(t).BaseURL.String()
+	baseURL := servertest.Config(t).BaseURL.String()
 	return &mailAPI{Server: a, smtp: srv, baseURL: baseURL, worker: &notify.Worker{
 		Store: a.Store, Renderer: renderer, Sender: sender, Sealer: a.Store.Sealer,
 		Log:       slog.New(slog.NewJSONHandler(a.Logs, nil)),
@@ -243,7 +244,7 @@ func TestEmailedLinksFromRegistrationToCancellation(t *testing.T) {
 	m := newMailAPI(t)
 	ev := m.Event(m.Token, "egov-followup", nil) // Tashkent, 09:00–18:00 each day
 	startsOn := ev["starts_on"].(string)
-	rec := m.Register("egov-followup", Participant("dilnoza.yusupova@example.uz", func(b map[string]any) {
+	rec := m.Register("egov-followup", servertest.Participant("dilnoza.yusupova@example.uz", func(b map[string]any) {
 		b["first_name"], b["last_name"], b["language"] = "Дилноза", "Юсупова", "ru"
 	}))
 	if rec.Code != http.StatusAccepted {
@@ -297,7 +298,7 @@ func TestEmailedLinksFromRegistrationToCancellation(t *testing.T) {
 		for i := range 10 {
 			for _, p := range paths {
 				for _, method := range []string{http.MethodGet, http.MethodHead} {
-					rec := m.Do(Request{Method: method, Path: p, Header: http.Header{"User-Agent": {scanners[i%len(scanners)]}}})
+					rec := m.Do(servertest.Request{Method: method, Path: p, Header: http.Header{"User-Agent": {scanners[i%len(scanners)]}}})
 					if rec.Code >= 400 {
 						t.Fatalf("%s %s: %d, want the page or a redirect to it", method, p, rec.Code)
 					}
@@ -320,7 +321,7 @@ func TestEmailedLinksFromRegistrationToCancellation(t *testing.T) {
 
 	var code string
 	t.Run("confirming answers confirmed and sends the check-in code with a calendar file", func(t *testing.T) {
-		v := Decode[map[string]any](t, m.linkAction("confirm", token), http.StatusOK)
+		v := servertest.Decode[map[string]any](t, m.linkAction("confirm", token), http.StatusOK)
 		if v["status"] != "confirmed" {
 			t.Fatalf("answer %v, want status confirmed", v)
 		}
@@ -347,7 +348,7 @@ func TestEmailedLinksFromRegistrationToCancellation(t *testing.T) {
 		}
 	})
 	t.Run("confirming twice answers the same and sends nothing more", func(t *testing.T) {
-		v := Decode[map[string]any](t, m.linkAction("confirm", token), http.StatusOK)
+		v := servertest.Decode[map[string]any](t, m.linkAction("confirm", token), http.StatusOK)
 		if v["status"] != "confirmed" || v["checkin_code"] != code {
 			t.Errorf("second answer %v", v)
 		}
@@ -358,18 +359,18 @@ func TestEmailedLinksFromRegistrationToCancellation(t *testing.T) {
 		}
 	})
 	t.Run("cancelling answers cancelled and sends the cancellation", func(t *testing.T) {
-		v := Decode[map[string]any](t, m.linkAction("cancel", token), http.StatusOK)
+		v := servertest.Decode[map[string]any](t, m.linkAction("cancel", token), http.StatusOK)
 		if v["status"] != "cancelled" {
 			t.Errorf("answer %v, want status cancelled", v)
 		}
 		if kind := m.outboxKind(readMail(t, m.deliver(3)[2])); kind != domain.EmailCancelled {
 			t.Errorf("third email is %s, want %s", kind, domain.EmailCancelled)
 		}
-		Decode[map[string]any](t, m.linkAction("cancel", token), http.StatusOK)
+		servertest.Decode[map[string]any](t, m.linkAction("cancel", token), http.StatusOK)
 		m.deliver(3)
 	})
 	t.Run("confirming after cancelling is a conflict", func(t *testing.T) {
-		Problem(t, m.linkAction("confirm", token), http.StatusConflict)
+		servertest.Problem(t, m.linkAction("confirm", token), http.StatusConflict)
 	})
 	t.Run("the link stops working once the event is long over", func(t *testing.T) {
 		stored, err := m.Store.PublishedEvent(context.Background(), "egov-followup")
@@ -378,13 +379,13 @@ func TestEmailedLinksFromRegistrationToCancellation(t *testing.T) {
 		}
 		m.Store.Now = func() time.Time { return stored.EndsAt().Add(m.Store.LinkGrace) }
 		defer func() { m.Store.Now = time.Now }()
-		Problem(t, m.linkAction("confirm", token), http.StatusGone)
-		Problem(t, m.linkAction("cancel", token), http.StatusGone)
+		servertest.Problem(t, m.linkAction("confirm", token), http.StatusGone)
+		servertest.Problem(t, m.linkAction("cancel", token), http.StatusGone)
 	})
 }
 
 func TestLinkActionsRefuseBadTokens(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	unknown, _, err := domain.NewToken()
 	if err != nil {
 		t.Fatal(err)
@@ -402,7 +403,7 @@ func TestLinkActionsRefuseBadTokens(t *testing.T) {
 	for _, tt := range tests {
 		for _, action := range []string{"confirm", "cancel"} {
 			t.Run(tt.name+" ("+action+")", func(t *testing.T) {
-				Problem(t, a.Post("/api/v1/registrations/"+action, "", tt.body), tt.status)
+				servertest.Problem(t, a.Post("/api/v1/registrations/"+action, "", tt.body), tt.status)
 			})
 		}
 	}

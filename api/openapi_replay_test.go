@@ -14,6 +14,7 @@ import (
 
 	"github.com/attend/attend/api"
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/servertest"
 	"github.com/attend/attend/store"
 )
 
@@ -27,7 +28,7 @@ type replay struct {
 // call sends r to a, wants status want, and reports every disagreement
 // with the description: of the answer always, of the request when the
 // server accepted it.
-func (rp *replay) call(a *Server, want int, r Request) *httptest.ResponseRecorder {
+func (rp *replay) call(a *servertest.Server, want int, r servertest.Request) *httptest.ResponseRecorder {
 	rp.t.Helper()
 	rec := a.Do(r)
 	what := fmt.Sprintf("%s %s", r.Method, r.Path)
@@ -50,13 +51,13 @@ func (rp *replay) call(a *Server, want int, r Request) *httptest.ResponseRecorde
 }
 
 // getReq is a GET request, with a token if any.
-func getReq(path, token string) Request {
-	return Request{Method: http.MethodGet, Path: path, Token: token}
+func getReq(path, token string) servertest.Request {
+	return servertest.Request{Method: http.MethodGet, Path: path, Token: token}
 }
 
 // sendReq is a request with a JSON body (a string is sent as is).
-func sendReq(method, path, token string, body any) Request {
-	r := Request{Method: method, Path: path, Token: token}
+func sendReq(method, path, token string, body any) servertest.Request {
+	r := servertest.Request{Method: method, Path: path, Token: token}
 	if body != nil {
 		if s, ok := body.(string); ok {
 			r.Body = s
@@ -71,7 +72,7 @@ func sendReq(method, path, token string, body any) Request {
 	return r
 }
 
-func idOf(a *Server, email string) string {
+func idOf(a *servertest.Server, email string) string {
 	a.T.Helper()
 	var id string
 	if err := a.DB.Get(&id, `SELECT id FROM registrations WHERE lower(email) = lower($1)`, email); err != nil {
@@ -86,7 +87,7 @@ func idOf(a *Server, email string) string {
 // listing any operation that was not answered both with a success and with
 // a client error, so a new operation must be added here.
 func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	rp := &replay{t: t, sc: newSpecChecker(t, a.Get("/api/v1/openapi.yaml", "").Body.Bytes())}
 	tok := a.Token
 	uuid0 := "00000000-0000-4000-8000-000000000000"
@@ -105,24 +106,24 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	// Events
 	start := domain.DateOf(time.Now()).AddDays(30)
 	day := start.String()
-	rp.call(a, 201, sendReq(http.MethodPost, "/api/v1/events", tok, EventBody("egov", func(b map[string]any) {
+	rp.call(a, 201, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("egov", func(b map[string]any) {
 		b["capacity"] = 4
 		b["registration_closes_at"] = time.Now().Add(20 * 24 * time.Hour).UTC().Format(time.RFC3339)
 	})))
-	rp.call(a, 201, sendReq(http.MethodPost, "/api/v1/events", tok, EventBody("closed", func(b map[string]any) {
+	rp.call(a, 201, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("closed", func(b map[string]any) {
 		b["registration_closes_at"] = time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
 		b["languages"] = []string{"RU", "en"}
 	})))
-	rp.call(a, 409, sendReq(http.MethodPost, "/api/v1/events", tok, EventBody("egov", nil)))
+	rp.call(a, 409, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("egov", nil)))
 	rp.call(a, 422, sendReq(http.MethodPost, "/api/v1/events", tok, map[string]any{"slug": "Bad Slug", "capacity": 0}))
 	rp.call(a, 422, sendReq(http.MethodPost, "/api/v1/events", tok, `{"title": 5}`))
 	rp.call(a, 400, sendReq(http.MethodPost, "/api/v1/events", tok, `{"slug": `))
-	rp.call(a, 400, Request{Method: http.MethodPost, Path: "/api/v1/events", Token: tok, Body: "slug=x", ContentType: "text/plain"})
-	rp.call(a, 401, sendReq(http.MethodPost, "/api/v1/events", "", EventBody("other", nil)))
-	rp.call(a, 413, sendReq(http.MethodPost, "/api/v1/events", tok, EventBody("big", func(b map[string]any) {
+	rp.call(a, 400, servertest.Request{Method: http.MethodPost, Path: "/api/v1/events", Token: tok, Body: "slug=x", ContentType: "text/plain"})
+	rp.call(a, 401, sendReq(http.MethodPost, "/api/v1/events", "", servertest.EventBody("other", nil)))
+	rp.call(a, 413, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("big", func(b map[string]any) {
 		b["description"] = strings.Repeat("x", 70000)
 	})))
-	crossSite := sendReq(http.MethodPost, "/api/v1/events", tok, EventBody("forged", nil))
+	crossSite := sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("forged", nil))
 	crossSite.Header = http.Header{"Sec-Fetch-Site": {"cross-site"}}
 	rp.call(a, 403, crossSite)
 	rp.call(a, 200, getReq("/api/v1/events", ""))
@@ -141,15 +142,15 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 
 	// Registrations: participants, walk-ins and their problems
 	reg := "/api/v1/events/egov/registrations"
-	rp.call(a, 202, sendReq(http.MethodPost, reg, "", Participant("p1@example.uz", func(b map[string]any) {
+	rp.call(a, 202, sendReq(http.MethodPost, reg, "", servertest.Participant("p1@example.uz", func(b map[string]any) {
 		b["role"], b["language"] = "Researcher", "RU"
 		b["first_name"], b["last_name"] = "Дилноза", "Юсупова"
 		b["phone"], b["position"], b["days"] = "+998 (71) 123-45-67", "Researcher", []string{day}
 	})))
-	ru := sendReq(http.MethodPost, reg, "", Participant("p2@example.uz", inLanguage("ru")))
+	ru := sendReq(http.MethodPost, reg, "", servertest.Participant("p2@example.uz", inLanguage("ru")))
 	rp.call(a, 202, ru)
 	rp.call(a, 202, ru) // the same address again
-	walkIn := sendReq(http.MethodPost, reg, tok, Participant("walkin@example.uz", func(b map[string]any) {
+	walkIn := sendReq(http.MethodPost, reg, tok, servertest.Participant("walkin@example.uz", func(b map[string]any) {
 		b["check_in"], b["day"], b["language"] = true, day, "uz"
 	}))
 	rp.call(a, 201, walkIn)
@@ -157,23 +158,23 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	// The fourth seat goes through the form, which gives a link token; the
 	// next participant is waitlisted.
 	linkToken := a.LinkToken("egov", "link@example.uz", "ru")
-	rp.call(a, 202, sendReq(http.MethodPost, reg, "", Participant("p3@example.uz", nil)))
+	rp.call(a, 202, sendReq(http.MethodPost, reg, "", servertest.Participant("p3@example.uz", nil)))
 	for _, lang := range []string{"", "uz"} {
 		bad := map[string]any{"email": "not-an-email", "role": "boss", "phone": "12", "consent": false,
 			"days": []string{"1999-01-01"}, "language": lang}
 		rp.call(a, 422, sendReq(http.MethodPost, reg, "", bad))
 	}
 	rp.call(a, 422, sendReq(http.MethodPost, reg, "", `{"consent": "yes", "language": "ru"}`))
-	rp.call(a, 422, sendReq(http.MethodPost, reg, tok, Participant("walkin2@example.uz", func(b map[string]any) {
+	rp.call(a, 422, sendReq(http.MethodPost, reg, tok, servertest.Participant("walkin2@example.uz", func(b map[string]any) {
 		b["check_in"], b["day"] = true, "1999-01-01"
 	})))
-	rp.call(a, 404, sendReq(http.MethodPost, "/api/v1/events/nope/registrations", "", Participant("x@example.uz", nil)))
-	rp.call(a, 409, sendReq(http.MethodPost, "/api/v1/events/closed/registrations", "", Participant("x@example.uz", inLanguage("ru"))))
+	rp.call(a, 404, sendReq(http.MethodPost, "/api/v1/events/nope/registrations", "", servertest.Participant("x@example.uz", nil)))
+	rp.call(a, 409, sendReq(http.MethodPost, "/api/v1/events/closed/registrations", "", servertest.Participant("x@example.uz", inLanguage("ru"))))
 	rp.call(a, 400, sendReq(http.MethodPost, reg, "", `{"first_name": "Dilnoza",`))
-	rp.call(a, 413, sendReq(http.MethodPost, reg, "", Participant("x@example.uz", func(b map[string]any) {
+	rp.call(a, 413, sendReq(http.MethodPost, reg, "", servertest.Participant("x@example.uz", func(b map[string]any) {
 		b["position"] = strings.Repeat("x", 70000)
 	})))
-	rp.call(a, 401, sendReq(http.MethodPost, reg, strings.Repeat("A", 43), Participant("x@example.uz", nil)))
+	rp.call(a, 401, sendReq(http.MethodPost, reg, strings.Repeat("A", 43), servertest.Participant("x@example.uz", nil)))
 
 	// The list, one registration, the export
 	rp.call(a, 200, getReq(reg, tok))
@@ -224,7 +225,7 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 200, sendReq(http.MethodPost, reg+"/"+p1+"/cancel", tok, map[string]any{"message": "The hall is smaller.\nSorry."}))
 	rp.call(a, 200, sendReq(http.MethodPost, reg+"/"+p1+"/cancel", tok, nil))
 	rp.call(a, 422, sendReq(http.MethodPost, reg+"/"+p1+"/cancel", tok, map[string]any{"message": strings.Repeat("x", 2001)}))
-	rp.call(a, 400, Request{Method: http.MethodPost, Path: reg + "/" + p1 + "/cancel", Token: tok, Body: "why", ContentType: "text/plain"})
+	rp.call(a, 400, servertest.Request{Method: http.MethodPost, Path: reg + "/" + p1 + "/cancel", Token: tok, Body: "why", ContentType: "text/plain"})
 	rp.call(a, 404, sendReq(http.MethodPost, reg+"/"+uuid0+"/cancel", tok, nil))
 	rp.call(a, 200, sendReq(http.MethodPost, reg+"/"+p3+"/promote", tok, nil))
 	rp.call(a, 409, sendReq(http.MethodPost, reg+"/"+p3+"/promote", tok, nil))
@@ -244,7 +245,7 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	emails := rp.call(a, 200, getReq("/api/v1/events/egov/emails", tok))
 	rp.call(a, 200, getReq("/api/v1/events/egov/emails?status=sent&limit=5", tok))
 	rp.call(a, 422, getReq("/api/v1/events/egov/emails?status=lost", tok))
-	list := Decode[struct {
+	list := servertest.Decode[struct {
 		Emails []struct {
 			ID int64 `json:"id"`
 		} `json:"emails"`
@@ -265,20 +266,20 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	// An internal error: no sealer for the confirmation link.
 	sealer := a.Store.Sealer
 	a.Store.Sealer = nil
-	rp.call(a, 500, sendReq(http.MethodPost, reg, "", Participant("p9@example.uz", nil)))
+	rp.call(a, 500, sendReq(http.MethodPost, reg, "", servertest.Participant("p9@example.uz", nil)))
 	a.Store.Sealer = sealer
 
 	// The rate limit, on a server that allows one registration.
-	limited := New(t, func(d *api.Deps) { d.Config.RegisterRateLimit = 1 })
+	limited := servertest.New(t, func(d *api.Deps) { d.Config.RegisterRateLimit = 1 })
 	limited.Event(limited.Token, "egov", nil)
-	rp.call(limited, 202, sendReq(http.MethodPost, reg, "", Participant("one@example.uz", nil)))
-	rp.call(limited, 429, sendReq(http.MethodPost, reg, "", Participant("two@example.uz", nil)))
+	rp.call(limited, 202, sendReq(http.MethodPost, reg, "", servertest.Participant("one@example.uz", nil)))
+	rp.call(limited, 429, sendReq(http.MethodPost, reg, "", servertest.Participant("two@example.uz", nil)))
 
 	// An unreachable database.
 	down := unreachableAPI(t)
 	rp.call(down, 503, getReq("/readyz", ""))
 	rp.call(down, 503, getReq("/api/v1/events", ""))
-	rp.call(down, 503, sendReq(http.MethodPost, reg, "", Participant("x@example.uz", nil)))
+	rp.call(down, 503, sendReq(http.MethodPost, reg, "", servertest.Participant("x@example.uz", nil)))
 
 	for _, op := range rp.sc.untried() {
 		t.Errorf("not replayed: %s", op)
@@ -286,16 +287,16 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 }
 
 // unreachableAPI is a server whose database cannot be reached.
-func unreachableAPI(t *testing.T) *Server {
+func unreachableAPI(t *testing.T) *servertest.Server {
 	t.Helper()
 	db, err := sqlx.Open("postgres", "postgres://attend@127.0.0.1:1/attend?sslmode=disable&connect_timeout=2")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	a := &Server{T: t, DB: db, Logs: &SyncBuffer{}}
+	a := &servertest.Server{T: t, DB: db, Logs: &servertest.SyncBuffer{}}
 	a.Srv = api.New(api.Deps{
-		Config: Config(t), Store: store.New(db), Rules: domain.NewRules(),
+		Config: servertest.Config(t), Store: store.New(db), Rules: domain.NewRules(),
 		Logger: slog.New(slog.NewJSONHandler(a.Logs, nil)),
 	})
 	return a

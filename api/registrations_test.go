@@ -13,17 +13,18 @@ import (
 	"time"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/servertest"
 	"github.com/attend/attend/store"
 )
 
 func TestRegisterAnswersAccepted(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
-	rec := a.Register("egov", Participant("dilnoza@example.uz", func(b map[string]any) {
+	rec := a.Register("egov", servertest.Participant("dilnoza@example.uz", func(b map[string]any) {
 		b["first_name"], b["last_name"] = "Дилноза", "Юсупова"
 		b["phone"] = "+998 (71) 123-45-67"
 	}))
-	body := Decode[map[string]any](t, rec, http.StatusAccepted)
+	body := servertest.Decode[map[string]any](t, rec, http.StatusAccepted)
 	if body["status"] != "pending" {
 		t.Errorf("status = %v, want pending", body["status"])
 	}
@@ -47,10 +48,10 @@ func TestRegisterAnswersAccepted(t *testing.T) {
 }
 
 func TestRegisterTheSameEmailAgainAnswersIdentically(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
-	first := a.Register("egov", Participant("dilnoza@example.uz", nil))
-	second := a.Register("egov", Participant("DILNOZA@Example.UZ", func(b map[string]any) { b["first_name"] = "Other" }))
+	first := a.Register("egov", servertest.Participant("dilnoza@example.uz", nil))
+	second := a.Register("egov", servertest.Participant("DILNOZA@Example.UZ", func(b map[string]any) { b["first_name"] = "Other" }))
 	if first.Code != http.StatusAccepted || second.Code != first.Code {
 		t.Fatalf("statuses %d and %d, want 202 twice", first.Code, second.Code)
 	}
@@ -70,24 +71,24 @@ func TestRegisterTheSameEmailAgainAnswersIdentically(t *testing.T) {
 }
 
 func TestRegisterOnAFullEventAnswersWaitlisted(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", func(b map[string]any) { b["capacity"] = 1 })
-	Decode[map[string]any](t, a.Register("egov", Participant("first@example.org", nil)), http.StatusAccepted)
-	body := Decode[map[string]any](t, a.Register("egov", Participant("second@example.org", nil)), http.StatusAccepted)
+	servertest.Decode[map[string]any](t, a.Register("egov", servertest.Participant("first@example.org", nil)), http.StatusAccepted)
+	body := servertest.Decode[map[string]any](t, a.Register("egov", servertest.Participant("second@example.org", nil)), http.StatusAccepted)
 	if body["status"] != "waitlisted" || body["message"] == "" {
 		t.Errorf("body = %v, want waitlisted with a message", body)
 	}
 }
 
 func TestRegisterReportsEveryInvalidField(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
 	rec := a.Register("egov", map[string]any{
 		"email": "not-an-email", "country": "xx", "role": "boss", "phone": "12",
 		"language": "de", "days": []string{"1999-01-01"}, "consent": false,
 		"last_name": "Yusupova\r\nBcc: x@example.org",
 	})
-	p := Problem(t, rec, http.StatusUnprocessableEntity)
+	p := servertest.Problem(t, rec, http.StatusUnprocessableEntity)
 	if !strings.HasSuffix(p.Type, "/problems/validation-error") {
 		t.Errorf("type = %q", p.Type)
 	}
@@ -96,7 +97,7 @@ func TestRegisterReportsEveryInvalidField(t *testing.T) {
 		"organization": "required", "role": "oneof", "phone": "e164", "language": "oneof",
 		"days[0]": "day", "consent": "accepted",
 	}
-	if got := FieldCodes(p); !mapsEqual(got, want) {
+	if got := servertest.FieldCodes(p); !mapsEqual(got, want) {
 		t.Errorf("fields = %v\nwant     %v", got, want)
 	}
 	for _, f := range p.Errors {
@@ -107,22 +108,22 @@ func TestRegisterReportsEveryInvalidField(t *testing.T) {
 }
 
 func TestRegisterWithEveryFieldMissing(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
-	p := Problem(t, a.Register("egov", `{}`), http.StatusUnprocessableEntity)
+	p := servertest.Problem(t, a.Register("egov", `{}`), http.StatusUnprocessableEntity)
 	want := map[string]string{
 		"first_name": "required", "last_name": "required", "email": "required", "country": "required",
 		"organization": "required", "role": "required", "consent": "required",
 	}
-	if got := FieldCodes(p); !mapsEqual(got, want) {
+	if got := servertest.FieldCodes(p); !mapsEqual(got, want) {
 		t.Errorf("fields = %v, want %v", got, want)
 	}
 }
 
 func TestRegisterRefusesMalformedRequests(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
-	valid := JSONText(t, Participant("dilnoza@example.uz", nil))
+	valid := servertest.JSONText(t, servertest.Participant("dilnoza@example.uz", nil))
 	tests := []struct {
 		name        string
 		body        string
@@ -142,14 +143,14 @@ func TestRegisterRefusesMalformedRequests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+fmt.Sprintf(" gets %d", tt.status), func(t *testing.T) {
-			rec := a.Do(Request{Method: http.MethodPost, Path: "/api/v1/events/egov/registrations", Body: tt.body, ContentType: tt.contentType})
+			rec := a.Do(servertest.Request{Method: http.MethodPost, Path: "/api/v1/events/egov/registrations", Body: tt.body, ContentType: tt.contentType})
 			if tt.status == http.StatusAccepted {
 				if rec.Code != tt.status {
 					t.Errorf("status %d, want %d: %s", rec.Code, tt.status, rec.Body)
 				}
 				return
 			}
-			p := Problem(t, rec, tt.status)
+			p := servertest.Problem(t, rec, tt.status)
 			if !strings.HasSuffix(p.Type, tt.typeSuffix) {
 				t.Errorf("type = %q, want it to end with %s", p.Type, tt.typeSuffix)
 			}
@@ -157,22 +158,22 @@ func TestRegisterRefusesMalformedRequests(t *testing.T) {
 	}
 	t.Run("an empty body gets 400", func(t *testing.T) {
 		h := http.Header{"Content-Type": {"application/json"}}
-		rec := a.Do(Request{Method: http.MethodPost, Path: "/api/v1/events/egov/registrations", Header: h})
-		Problem(t, rec, http.StatusBadRequest)
+		rec := a.Do(servertest.Request{Method: http.MethodPost, Path: "/api/v1/events/egov/registrations", Header: h})
+		servertest.Problem(t, rec, http.StatusBadRequest)
 	})
 	t.Run("no content type gets 400", func(t *testing.T) {
-		rec := a.Do(Request{Method: http.MethodPost, Path: "/api/v1/events/egov/registrations", Body: valid, ContentType: " "})
-		Problem(t, rec, http.StatusBadRequest)
+		rec := a.Do(servertest.Request{Method: http.MethodPost, Path: "/api/v1/events/egov/registrations", Body: valid, ContentType: " "})
+		servertest.Problem(t, rec, http.StatusBadRequest)
 	})
 }
 
 func TestRegisterRefusesABodyOver64KiB(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
-	big := JSONText(t, Participant("dilnoza@example.uz", func(b map[string]any) {
+	big := servertest.JSONText(t, servertest.Participant("dilnoza@example.uz", func(b map[string]any) {
 		b["position"] = strings.Repeat("x", 64<<10)
 	}))
-	p := Problem(t, a.Register("egov", big), http.StatusRequestEntityTooLarge)
+	p := servertest.Problem(t, a.Register("egov", big), http.StatusRequestEntityTooLarge)
 	if !strings.HasSuffix(p.Type, "/problems/payload-too-large") {
 		t.Errorf("type = %q", p.Type)
 	}
@@ -183,7 +184,7 @@ func TestRegisterRefusesABodyOver64KiB(t *testing.T) {
 }
 
 func TestRegisterNamesAFieldOfTheWrongType(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
 	tests := []struct {
 		name, field string
@@ -196,8 +197,8 @@ func TestRegisterNamesAFieldOfTheWrongType(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is 422 with code type", func(t *testing.T) {
-			body := Participant("dilnoza@example.uz", func(b map[string]any) { b[tt.field] = tt.value })
-			p := Problem(t, a.Register("egov", body), http.StatusUnprocessableEntity)
+			body := servertest.Participant("dilnoza@example.uz", func(b map[string]any) { b[tt.field] = tt.value })
+			p := servertest.Problem(t, a.Register("egov", body), http.StatusUnprocessableEntity)
 			if len(p.Errors) != 1 || p.Errors[0].Field != tt.field || p.Errors[0].Code != "type" || p.Errors[0].Message == "" {
 				t.Errorf("errors = %+v, want one on %s with code type", p.Errors, tt.field)
 			}
@@ -206,12 +207,12 @@ func TestRegisterNamesAFieldOfTheWrongType(t *testing.T) {
 }
 
 func TestRegisterForAnUnknownEventIs404(t *testing.T) {
-	a := New(t)
-	Problem(t, a.Register("no-such-event", Participant("dilnoza@example.uz", nil)), http.StatusNotFound)
+	a := servertest.New(t)
+	servertest.Problem(t, a.Register("no-such-event", servertest.Participant("dilnoza@example.uz", nil)), http.StatusNotFound)
 }
 
 func TestRegisterOutsideTheWindowIsClosed(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	now := time.Now().UTC()
 	a.Event(a.Token, "not-yet", func(b map[string]any) {
 		b["registration_opens_at"] = now.Add(24 * time.Hour).Format(time.RFC3339)
@@ -229,14 +230,14 @@ func TestRegisterOutsideTheWindowIsClosed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run("registration for a "+tt.slug+" event is 409 registration-closed", func(t *testing.T) {
-			p := Problem(t, a.Register(tt.slug, Participant("dilnoza@example.uz", nil)), http.StatusConflict)
+			p := servertest.Problem(t, a.Register(tt.slug, servertest.Participant("dilnoza@example.uz", nil)), http.StatusConflict)
 			if !strings.HasSuffix(p.Type, "/problems/registration-closed") {
 				t.Errorf("type = %q", p.Type)
 			}
 			if p.Reason != tt.reason || p.Detail == "" {
 				t.Errorf("reason %q, detail %q; want %s and an explanation", p.Reason, p.Detail, tt.reason)
 			}
-			ev := Decode[map[string]any](t, a.Get("/api/v1/events/"+tt.slug, ""), http.StatusOK)
+			ev := servertest.Decode[map[string]any](t, a.Get("/api/v1/events/"+tt.slug, ""), http.StatusOK)
 			if ev["registration_open"] != false || ev["registration_state"] != tt.reason {
 				t.Errorf("event shows open=%v state=%v", ev["registration_open"], ev["registration_state"])
 			}
@@ -250,7 +251,7 @@ func TestRegisterOutsideTheWindowIsClosed(t *testing.T) {
 
 // seed stores n registrations for slug directly through the store, ten per
 // timestamp, with every fourth person from Kazakhstan.
-func seed(a *Server, slug string, n int) {
+func seed(a *servertest.Server, slug string, n int) {
 	a.T.Helper()
 	ctx := context.Background()
 	ev, err := a.Store.ManagedEvent(ctx, a.Org.ID, slug)
@@ -288,7 +289,7 @@ type registrationList struct {
 }
 
 func TestListRegistrationsPages(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
 	seed(a, "egov", 120)
 
@@ -297,7 +298,7 @@ func TestListRegistrationsPages(t *testing.T) {
 	var order []string
 	path := "/api/v1/events/egov/registrations?limit=50"
 	for range 5 {
-		page := Decode[registrationList](t, a.Get(path, a.Token), http.StatusOK)
+		page := servertest.Decode[registrationList](t, a.Get(path, a.Token), http.StatusOK)
 		sizes = append(sizes, len(page.Registrations))
 		for _, r := range page.Registrations {
 			if seen[r.ID] {
@@ -328,7 +329,7 @@ func TestListRegistrationsPages(t *testing.T) {
 	}
 
 	t.Run("the default page is 50", func(t *testing.T) {
-		page := Decode[registrationList](t, a.Get("/api/v1/events/egov/registrations", a.Token), http.StatusOK)
+		page := servertest.Decode[registrationList](t, a.Get("/api/v1/events/egov/registrations", a.Token), http.StatusOK)
 		if len(page.Registrations) != 50 || page.NextCursor == nil {
 			t.Errorf("%d registrations, next %v; want 50 and a cursor", len(page.Registrations), page.NextCursor)
 		}
@@ -342,7 +343,7 @@ func TestListRegistrationsPages(t *testing.T) {
 }
 
 func TestListRegistrationsFilters(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", func(b map[string]any) { b["capacity"] = 10 })
 	seed(a, "egov", 12)
 	tests := []struct {
@@ -359,7 +360,7 @@ func TestListRegistrationsFilters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			page := Decode[registrationList](t, a.Get("/api/v1/events/egov/registrations?"+tt.query, a.Token), http.StatusOK)
+			page := servertest.Decode[registrationList](t, a.Get("/api/v1/events/egov/registrations?"+tt.query, a.Token), http.StatusOK)
 			if len(page.Registrations) != tt.want {
 				t.Errorf("%d registrations, want %d", len(page.Registrations), tt.want)
 			}
@@ -373,7 +374,7 @@ func TestListRegistrationsFilters(t *testing.T) {
 }
 
 func TestListRegistrationsRefusesBadParameters(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
 	tests := []struct {
 		name, query string
@@ -393,8 +394,8 @@ func TestListRegistrationsRefusesBadParameters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is 422 naming the parameter", func(t *testing.T) {
-			p := Problem(t, a.Get("/api/v1/events/egov/registrations?"+tt.query, a.Token), http.StatusUnprocessableEntity)
-			if got := FieldCodes(p); !mapsEqual(got, tt.want) {
+			p := servertest.Problem(t, a.Get("/api/v1/events/egov/registrations?"+tt.query, a.Token), http.StatusUnprocessableEntity)
+			if got := servertest.FieldCodes(p); !mapsEqual(got, tt.want) {
 				t.Errorf("fields = %v, want %v", got, tt.want)
 			}
 		})
@@ -402,27 +403,27 @@ func TestListRegistrationsRefusesBadParameters(t *testing.T) {
 }
 
 func TestListRegistrationsIsForTheEventsOrganizersOnly(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
 	seed(a, "egov", 3)
 	_, otherToken := a.Organizer("other@example.org")
 	t.Run("another organizer gets 404", func(t *testing.T) {
-		Problem(t, a.Get("/api/v1/events/egov/registrations", otherToken), http.StatusNotFound)
+		servertest.Problem(t, a.Get("/api/v1/events/egov/registrations", otherToken), http.StatusNotFound)
 	})
 	t.Run("another organizer gets 404 even with bad parameters", func(t *testing.T) {
-		Problem(t, a.Get("/api/v1/events/egov/registrations?limit=0", otherToken), http.StatusNotFound)
+		servertest.Problem(t, a.Get("/api/v1/events/egov/registrations?limit=0", otherToken), http.StatusNotFound)
 	})
 	t.Run("no token gets 401", func(t *testing.T) {
-		Problem(t, a.Get("/api/v1/events/egov/registrations", ""), http.StatusUnauthorized)
+		servertest.Problem(t, a.Get("/api/v1/events/egov/registrations", ""), http.StatusUnauthorized)
 	})
 	t.Run("the organizer reads one registration", func(t *testing.T) {
-		page := Decode[registrationList](t, a.Get("/api/v1/events/egov/registrations", a.Token), http.StatusOK)
+		page := servertest.Decode[registrationList](t, a.Get("/api/v1/events/egov/registrations", a.Token), http.StatusOK)
 		id := page.Registrations[0].ID
-		reg := Decode[map[string]any](t, a.Get("/api/v1/events/egov/registrations/"+id, a.Token), http.StatusOK)
+		reg := servertest.Decode[map[string]any](t, a.Get("/api/v1/events/egov/registrations/"+id, a.Token), http.StatusOK)
 		if reg["id"] != id || reg["email"] != page.Registrations[0].Email {
 			t.Errorf("registration = %v", reg)
 		}
-		Problem(t, a.Get("/api/v1/events/egov/registrations/"+id, otherToken), http.StatusNotFound)
+		servertest.Problem(t, a.Get("/api/v1/events/egov/registrations/"+id, otherToken), http.StatusNotFound)
 	})
 	t.Run("a malformed id is 422 naming the id, for every registration route", func(t *testing.T) {
 		const bad = "/api/v1/events/egov/registrations/not-a-uuid"
@@ -430,10 +431,10 @@ func TestListRegistrationsIsForTheEventsOrganizersOnly(t *testing.T) {
 			a.Get(bad, a.Token),
 			a.Post(bad+"/cancel", a.Token, `{}`),
 			a.Post(bad+"/promote", a.Token, `{}`),
-			a.Do(Request{Method: http.MethodDelete, Path: bad + "?erase=true", Token: a.Token}),
+			a.Do(servertest.Request{Method: http.MethodDelete, Path: bad + "?erase=true", Token: a.Token}),
 		} {
-			p := Problem(t, rec, http.StatusUnprocessableEntity)
-			if got := FieldCodes(p); !mapsEqual(got, map[string]string{"id": "uuid"}) {
+			p := servertest.Problem(t, rec, http.StatusUnprocessableEntity)
+			if got := servertest.FieldCodes(p); !mapsEqual(got, map[string]string{"id": "uuid"}) {
 				t.Errorf("fields = %v, want id/uuid", got)
 			}
 		}

@@ -11,16 +11,17 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/attend/attend/internal/demo"
+	"github.com/attend/attend/internal/servertest"
 )
 
 func TestBrowserRegistersInRussianAfterFixingErrors(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	if _, err := demo.Load(context.Background(), a.Store, a.Rules, time.Now()); err != nil {
 		t.Fatalf("demo data: %v", err)
 	}
 	srv := httptest.NewServer(a.Srv)
 	t.Cleanup(srv.Close)
-	ctx := Browser(t)
+	ctx := servertest.Browser(t)
 	submit := chromedp.CSS(`form.form button[type=submit]`)
 
 	if err := chromedp.Do(ctx,
@@ -29,7 +30,7 @@ func TestBrowserRegistersInRussianAfterFixingErrors(t *testing.T) {
 	); err != nil {
 		t.Fatalf("open the event page: %v", err)
 	}
-	if lang, title := Attribute(t, ctx, "html", "lang"), ElementText(t, ctx, "h1"); lang != "en" || !strings.Contains(title, "follow-up workshop") {
+	if lang, title := servertest.Attribute(t, ctx, "html", "lang"), servertest.ElementText(t, ctx, "h1"); lang != "en" || !strings.Contains(title, "follow-up workshop") {
 		t.Fatalf("event page in %q titled %q", lang, title)
 	}
 
@@ -37,22 +38,22 @@ func TestBrowserRegistersInRussianAfterFixingErrors(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Click(submit), chromedp.WaitVisible(chromedp.CSS(`#first_name-error`))); err != nil {
 		t.Fatalf("submit empty: %v", err)
 	}
-	if got := ElementText(t, ctx, "#first_name-error"); !strings.Contains(got, "Enter your first name.") {
+	if got := servertest.ElementText(t, ctx, "#first_name-error"); !strings.Contains(got, "Enter your first name.") {
 		t.Errorf("first name error %q", got)
 	}
-	if got := ElementText(t, ctx, "#consent-error"); !strings.Contains(got, "agree to the processing") {
+	if got := servertest.ElementText(t, ctx, "#consent-error"); !strings.Contains(got, "agree to the processing") {
 		t.Errorf("consent error %q", got)
 	}
-	if got := Attribute(t, ctx, "#first_name", "aria-invalid"); got != "true" {
+	if got := servertest.Attribute(t, ctx, "#first_name", "aria-invalid"); got != "true" {
 		t.Errorf("aria-invalid %q", got)
 	}
-	if got := Attribute(t, ctx, "#first_name", "aria-describedby"); !strings.Contains(got, "first_name-error") {
+	if got := servertest.Attribute(t, ctx, "#first_name", "aria-describedby"); !strings.Contains(got, "first_name-error") {
 		t.Errorf("aria-describedby %q", got)
 	}
-	if got := ElementText(t, ctx, ".error-summary"); !strings.Contains(got, "First name: Enter your first name.") {
+	if got := servertest.ElementText(t, ctx, ".error-summary"); !strings.Contains(got, "First name: Enter your first name.") {
 		t.Errorf("summary %q", got)
 	}
-	Screenshot(t, ctx, "registration-form-errors.png")
+	servertest.Screenshot(t, ctx, "registration-form-errors.png")
 
 	t.Log("switch to Russian and fill the form in")
 	if err := chromedp.Do(ctx,
@@ -61,10 +62,10 @@ func TestBrowserRegistersInRussianAfterFixingErrors(t *testing.T) {
 	); err != nil {
 		t.Fatalf("switch to Russian: %v", err)
 	}
-	if got := ElementText(t, ctx, "#registration-title"); got != "Регистрация на мероприятие" {
+	if got := servertest.ElementText(t, ctx, "#registration-title"); got != "Регистрация на мероприятие" {
 		t.Errorf("Russian form title %q", got)
 	}
-	country := Eval(t, ctx, `[...document.querySelectorAll('#country option')].find(o => o.textContent.trim() === 'Узбекистан').value`)
+	country := servertest.Eval(t, ctx, `[...document.querySelectorAll('#country option')].find(o => o.textContent.trim() === 'Узбекистан').value`)
 	if err := chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS(`#first_name`), "Дилноза"),
 		chromedp.SendKeys(chromedp.CSS(`#last_name`), "Юсупова"),
@@ -77,7 +78,7 @@ func TestBrowserRegistersInRussianAfterFixingErrors(t *testing.T) {
 	); err != nil {
 		t.Fatalf("fill the Russian form: %v", err)
 	}
-	if got := Eval(t, ctx, `document.querySelector('#country').selectedOptions[0].textContent.trim()`); country != "UZ" || got != "Узбекистан" {
+	if got := servertest.Eval(t, ctx, `document.querySelector('#country').selectedOptions[0].textContent.trim()`); country != "UZ" || got != "Узбекистан" {
 		t.Errorf("chose %q (%q) for Узбекистан", country, got)
 	}
 	if err := chromedp.Do(ctx, chromedp.Click(submit), chromedp.WaitVisible(chromedp.CSS(`.panel h1`))); err != nil {
@@ -90,10 +91,10 @@ func TestBrowserRegistersInRussianAfterFixingErrors(t *testing.T) {
 	if u, err := url.Parse(location); err != nil || u.Path != "/events/"+demo.UpcomingSlug+"/thanks" {
 		t.Errorf("landed on %q", location)
 	}
-	if got := ElementText(t, ctx, ".panel"); !strings.Contains(got, "Спасибо за регистрацию") || !strings.Contains(got, "Мы отправили письмо") {
+	if got := servertest.ElementText(t, ctx, ".panel"); !strings.Contains(got, "Спасибо за регистрацию") || !strings.Contains(got, "Мы отправили письмо") {
 		t.Errorf("thank-you page says %q", got)
 	}
-	Screenshot(t, ctx, "registration-thanks.png")
+	servertest.Screenshot(t, ctx, "registration-thanks.png")
 
 	var got struct {
 		FirstName string `db:"first_name"`
@@ -111,14 +112,14 @@ func TestBrowserRegistersInRussianAfterFixingErrors(t *testing.T) {
 }
 
 func TestBrowserConfirmsThroughThePersonalPage(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", func(b map[string]any) {
 		b["venue"], b["city"], b["capacity"] = "Academy of Public Administration", "Tashkent", 40
 	})
 	token := a.LinkToken("egov", "gayrat@example.uz", "uz")
 	srv := httptest.NewServer(a.Srv)
 	t.Cleanup(srv.Close)
-	ctx := Browser(t)
+	ctx := servertest.Browser(t)
 
 	t.Log("a phone-sized Uzbek event page")
 	if err := chromedp.Do(ctx,
@@ -128,10 +129,10 @@ func TestBrowserConfirmsThroughThePersonalPage(t *testing.T) {
 	); err != nil {
 		t.Fatalf("open the Uzbek page: %v", err)
 	}
-	if w := Eval(t, ctx, `String(document.documentElement.scrollWidth)`); w != "390" {
+	if w := servertest.Eval(t, ctx, `String(document.documentElement.scrollWidth)`); w != "390" {
 		t.Errorf("the page is %spx wide on a 390px screen", w)
 	}
-	Screenshot(t, ctx, "event-uz-phone.png")
+	servertest.Screenshot(t, ctx, "event-uz-phone.png")
 
 	t.Log("the personal page, as the confirmation email links it")
 	if err := chromedp.Do(ctx,
@@ -141,10 +142,10 @@ func TestBrowserConfirmsThroughThePersonalPage(t *testing.T) {
 	); err != nil {
 		t.Fatalf("open the personal page: %v", err)
 	}
-	if got := ElementText(t, ctx, "#status"); got != "Tasdiqlashingiz kutilmoqda" {
+	if got := servertest.ElementText(t, ctx, "#status"); got != "Tasdiqlashingiz kutilmoqda" {
 		t.Errorf("status %q", got)
 	}
-	if got := ElementText(t, ctx, ".intent"); !strings.Contains(got, "tasdiqlash uchun") {
+	if got := servertest.ElementText(t, ctx, ".intent"); !strings.Contains(got, "tasdiqlash uchun") {
 		t.Errorf("intent %q", got)
 	}
 	if err := chromedp.Do(ctx,
@@ -153,10 +154,10 @@ func TestBrowserConfirmsThroughThePersonalPage(t *testing.T) {
 	); err != nil {
 		t.Fatalf("confirm: %v", err)
 	}
-	if got := ElementText(t, ctx, "#status"); got != "Tasdiqlangan" {
+	if got := servertest.ElementText(t, ctx, "#status"); got != "Tasdiqlangan" {
 		t.Errorf("status after confirming %q", got)
 	}
-	Screenshot(t, ctx, "personal-page-confirmed.png")
+	servertest.Screenshot(t, ctx, "personal-page-confirmed.png")
 	if got := a.Registrations()[0].Status; got != "confirmed" {
 		t.Errorf("stored status %s", got)
 	}

@@ -8,20 +8,21 @@ import (
 	"time"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/servertest"
 )
 
 func TestPersonalPageConfirmsAndCancels(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
 	token := a.LinkToken("egov", "kadri@example.ee", "ru")
 	page := "/r/" + token
 
 	t.Run("it shows the registration in its own language, with both buttons", func(t *testing.T) {
 		rec, d := a.Page(page)
-		if rec.Code != http.StatusOK || Attr(d.All("html")[0], "lang") != "ru" {
-			t.Fatalf("status %d, lang %q", rec.Code, Attr(d.All("html")[0], "lang"))
+		if rec.Code != http.StatusOK || servertest.Attr(d.All("html")[0], "lang") != "ru" {
+			t.Fatalf("status %d, lang %q", rec.Code, servertest.Attr(d.All("html")[0], "lang"))
 		}
-		if got := TextOf(d.ByID("status")); got != "Ожидает вашего подтверждения" {
+		if got := servertest.TextOf(d.ByID("status")); got != "Ожидает вашего подтверждения" {
 			t.Errorf("status %q", got)
 		}
 		text := d.Text()
@@ -31,7 +32,7 @@ func TestPersonalPageConfirmsAndCancels(t *testing.T) {
 			}
 		}
 		forms := d.All("form")
-		if len(forms) != 2 || Attr(forms[0], "action") != page+"/confirm?lang=ru" || Attr(forms[1], "action") != page+"/cancel?lang=ru" {
+		if len(forms) != 2 || servertest.Attr(forms[0], "action") != page+"/confirm?lang=ru" || servertest.Attr(forms[1], "action") != page+"/cancel?lang=ru" {
 			t.Errorf("forms %v", forms)
 		}
 		if rec.Header().Get("Cache-Control") != "no-store" {
@@ -40,7 +41,7 @@ func TestPersonalPageConfirmsAndCancels(t *testing.T) {
 	})
 	t.Run("?lang= and ?action= are honoured", func(t *testing.T) {
 		_, d := a.Page(page + "?lang=en&action=confirm")
-		if Attr(d.All("html")[0], "lang") != "en" || !strings.Contains(d.Text(), "To confirm your registration, press the button below.") {
+		if servertest.Attr(d.All("html")[0], "lang") != "en" || !strings.Contains(d.Text(), "To confirm your registration, press the button below.") {
 			t.Errorf("page: %s", d.Text())
 		}
 		_, d = a.Page(page+"?action=cancel", "Cookie", "lang=uz")
@@ -65,7 +66,7 @@ func TestPersonalPageConfirmsAndCancels(t *testing.T) {
 			t.Fatalf("status %d, Location %q", rec.Code, rec.Header().Get("Location"))
 		}
 		_, d := a.Page(rec.Header().Get("Location"))
-		if got := TextOf(d.ByID("status")); got != "Confirmed" {
+		if got := servertest.TextOf(d.ByID("status")); got != "Confirmed" {
 			t.Errorf("status %q", got)
 		}
 		if !strings.Contains(d.Text(), "Your check-in code") || strings.Contains(d.Text(), "Confirm my registration") {
@@ -82,7 +83,7 @@ func TestPersonalPageConfirmsAndCancels(t *testing.T) {
 			t.Fatalf("status %d", rec.Code)
 		}
 		_, d := a.Page(rec.Header().Get("Location"))
-		if got := TextOf(d.ByID("status")); got != "Отменена" {
+		if got := servertest.TextOf(d.ByID("status")); got != "Отменена" {
 			t.Errorf("status %q", got)
 		}
 		if len(d.All("form")) != 0 || !strings.Contains(d.Text(), "Зарегистрироваться снова") {
@@ -106,7 +107,7 @@ func TestPersonalPageConfirmsAndCancels(t *testing.T) {
 }
 
 func TestPersonalPageOfAWaitlistedRegistration(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", func(b map[string]any) { b["capacity"] = 1 })
 	a.LinkToken("egov", "first@example.org", "en")
 	token := a.LinkToken("egov", "second@example.org", "en")
@@ -120,7 +121,7 @@ func TestPersonalPageOfAWaitlistedRegistration(t *testing.T) {
 }
 
 func TestBadLinks(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
 	token := a.LinkToken("egov", "nino@example.ge", "en")
 	unknown, _, err := domain.NewToken()

@@ -7,10 +7,11 @@ import (
 	"testing"
 
 	"github.com/attend/attend/api"
+	"github.com/attend/attend/internal/servertest"
 )
 
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
 	want := map[string]string{
 		"Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
@@ -34,16 +35,16 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 }
 
 func TestCrossSitePostsAreRefused(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
-	form := ValidForm("victim@example.org").Encode()
-	body := JSONText(t, Participant("victim@example.org", nil))
+	form := servertest.ValidForm("victim@example.org").Encode()
+	body := servertest.JSONText(t, servertest.Participant("victim@example.org", nil))
 	post := func(path, contentType, body string, header ...string) *http.Response {
 		h := http.Header{}
 		for i := 0; i+1 < len(header); i += 2 {
 			h.Set(header[i], header[i+1])
 		}
-		return a.Do(Request{Method: http.MethodPost, Path: path, Body: body, ContentType: contentType, Header: h}).Result()
+		return a.Do(servertest.Request{Method: http.MethodPost, Path: path, Body: body, ContentType: contentType, Header: h}).Result()
 	}
 	const formType = "application/x-www-form-urlencoded"
 	refused := []struct {
@@ -69,7 +70,7 @@ func TestCrossSitePostsAreRefused(t *testing.T) {
 		})
 	}
 	t.Run("the refusal page is translated", func(t *testing.T) {
-		rec := a.Do(Request{Method: http.MethodPost, Path: "/events/egov/register", Body: form, ContentType: formType,
+		rec := a.Do(servertest.Request{Method: http.MethodPost, Path: "/events/egov/register", Body: form, ContentType: formType,
 			Header: http.Header{"Sec-Fetch-Site": {"cross-site"}, "Accept-Language": {"ru"}}})
 		if !strings.Contains(rec.Body.String(), "Запрос отклонён") {
 			t.Errorf("body: %s", rec.Body)
@@ -88,20 +89,20 @@ func TestCrossSitePostsAreRefused(t *testing.T) {
 	}
 	for i, tt := range accepted {
 		t.Run("the form accepts "+tt.name, func(t *testing.T) {
-			f := ValidForm("form" + string(rune('a'+i)) + "@example.org").Encode()
+			f := servertest.ValidForm("form" + string(rune('a'+i)) + "@example.org").Encode()
 			if res := post("/events/egov/register", formType, f, tt.header...); res.StatusCode != http.StatusSeeOther {
 				t.Errorf("status %d", res.StatusCode)
 			}
 		})
 		t.Run("the API accepts "+tt.name, func(t *testing.T) {
-			b := JSONText(t, Participant("api"+string(rune('a'+i))+"@example.org", nil))
+			b := servertest.JSONText(t, servertest.Participant("api"+string(rune('a'+i))+"@example.org", nil))
 			if res := post("/api/v1/events/egov/registrations", "application/json", b, tt.header...); res.StatusCode != http.StatusAccepted {
 				t.Errorf("status %d", res.StatusCode)
 			}
 		})
 	}
 	t.Run("an organizer script with a token and no Origin still works", func(t *testing.T) {
-		rec := a.Post("/api/v1/events", a.Token, EventBody("scripted", nil))
+		rec := a.Post("/api/v1/events", a.Token, servertest.EventBody("scripted", nil))
 		if rec.Code != http.StatusCreated {
 			t.Errorf("status %d", rec.Code)
 		}
@@ -111,23 +112,23 @@ func TestCrossSitePostsAreRefused(t *testing.T) {
 func TestRegistrationsAreRateLimitedPerClient(t *testing.T) {
 	small := func(d *api.Deps) { d.Config.RegisterRateLimit = 2 }
 	t.Run("the form and the API share the limit and answer 429 with Retry-After", func(t *testing.T) {
-		a := New(t, small)
+		a := servertest.New(t, small)
 		a.Event(a.Token, "egov", nil)
-		if rec, _ := a.Submit("/events/egov/register", ValidForm("one@example.org")); rec.Code != http.StatusSeeOther {
+		if rec, _ := a.Submit("/events/egov/register", servertest.ValidForm("one@example.org")); rec.Code != http.StatusSeeOther {
 			t.Fatalf("first: %d", rec.Code)
 		}
-		if rec := a.Register("egov", Participant("two@example.org", nil)); rec.Code != http.StatusAccepted {
+		if rec := a.Register("egov", servertest.Participant("two@example.org", nil)); rec.Code != http.StatusAccepted {
 			t.Fatalf("second: %d", rec.Code)
 		}
-		rec, d := a.Submit("/events/egov/register?lang=ru", ValidForm("three@example.org"))
+		rec, d := a.Submit("/events/egov/register?lang=ru", servertest.ValidForm("three@example.org"))
 		if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
 			t.Errorf("form: status %d, Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
 		}
 		if !strings.Contains(d.Text(), "Слишком много попыток") {
 			t.Errorf("form: %s", d.Text())
 		}
-		rec = a.Register("egov", Participant("four@example.org", nil))
-		p := Problem(t, rec, http.StatusTooManyRequests)
+		rec = a.Register("egov", servertest.Participant("four@example.org", nil))
+		p := servertest.Problem(t, rec, http.StatusTooManyRequests)
 		if rec.Header().Get("Retry-After") == "" || !strings.HasSuffix(p.Type, "/problems/rate-limited") {
 			t.Errorf("API: Retry-After %q, problem %+v", rec.Header().Get("Retry-After"), p)
 		}
@@ -139,11 +140,11 @@ func TestRegistrationsAreRateLimitedPerClient(t *testing.T) {
 		}
 	})
 	t.Run("X-Forwarded-For from an untrusted peer does not make a new client", func(t *testing.T) {
-		a := New(t, small)
+		a := servertest.New(t, small)
 		a.Event(a.Token, "egov", nil)
 		codes := []int{}
 		for i, ip := range []string{"203.0.113.1", "203.0.113.2", "203.0.113.3"} {
-			rec, _ := a.Submit("/events/egov/register", ValidForm("spoof"+string(rune('a'+i))+"@example.org"), "X-Forwarded-For", ip)
+			rec, _ := a.Submit("/events/egov/register", servertest.ValidForm("spoof"+string(rune('a'+i))+"@example.org"), "X-Forwarded-For", ip)
 			codes = append(codes, rec.Code)
 		}
 		if codes[2] != http.StatusTooManyRequests {
@@ -151,10 +152,10 @@ func TestRegistrationsAreRateLimitedPerClient(t *testing.T) {
 		}
 	})
 	t.Run("behind a trusted proxy each forwarded client has its own limit", func(t *testing.T) {
-		a := New(t, small, func(d *api.Deps) { d.Config.TrustedProxies = []string{"192.0.2.0/24"} })
+		a := servertest.New(t, small, func(d *api.Deps) { d.Config.TrustedProxies = []string{"192.0.2.0/24"} })
 		a.Event(a.Token, "egov", nil)
 		for i, ip := range []string{"203.0.113.1", "203.0.113.2", "203.0.113.3"} {
-			rec, _ := a.Submit("/events/egov/register", ValidForm("fwd"+string(rune('a'+i))+"@example.org"), "X-Forwarded-For", ip)
+			rec, _ := a.Submit("/events/egov/register", servertest.ValidForm("fwd"+string(rune('a'+i))+"@example.org"), "X-Forwarded-For", ip)
 			if rec.Code != http.StatusSeeOther {
 				t.Errorf("client %s: status %d", ip, rec.Code)
 			}
@@ -163,9 +164,9 @@ func TestRegistrationsAreRateLimitedPerClient(t *testing.T) {
 }
 
 func TestOversizedFormIsA413Page(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
-	form := ValidForm("big@example.org")
+	form := servertest.ValidForm("big@example.org")
 	form.Set("organization", strings.Repeat("x", 70<<10))
 	rec, d := a.Submit("/events/egov/register?lang=en", form)
 	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(d.Text(), "Too much data") {

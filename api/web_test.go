@@ -18,10 +18,11 @@ import (
 
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/i18n"
+	"github.com/attend/attend/internal/servertest"
 )
 
 func TestEventPageShowsTheFormWithEveryField(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", func(b map[string]any) {
 		b["venue"], b["city"], b["capacity"] = "Academy of Public Administration", "Tashkent", 40
 		b["description"] = "Integrated services.\n\nOpen data."
@@ -33,7 +34,7 @@ func TestEventPageShowsTheFormWithEveryField(t *testing.T) {
 	if ct := rec.Header().Get("Content-Type"); ct != "text/html; charset=utf-8" {
 		t.Errorf("Content-Type = %q", ct)
 	}
-	if got := Attr(d.All("html")[0], "lang"); got != "en" {
+	if got := servertest.Attr(d.All("html")[0], "lang"); got != "en" {
 		t.Errorf(`<html lang=%q>, want "en"`, got)
 	}
 	if n := len(d.All("h1")); n != 1 {
@@ -64,8 +65,8 @@ func TestEventPageShowsTheFormWithEveryField(t *testing.T) {
 	}
 
 	form := d.All("form")[0]
-	if Attr(form, "method") != "post" || Attr(form, "action") != "/events/egov/register?lang=en" {
-		t.Errorf("form method %q action %q", Attr(form, "method"), Attr(form, "action"))
+	if servertest.Attr(form, "method") != "post" || servertest.Attr(form, "action") != "/events/egov/register?lang=en" {
+		t.Errorf("form method %q action %q", servertest.Attr(form, "method"), servertest.Attr(form, "action"))
 	}
 	fields := []struct {
 		id, tag, autocomplete string
@@ -85,62 +86,64 @@ func TestEventPageShowsTheFormWithEveryField(t *testing.T) {
 	for _, f := range fields {
 		t.Run("field "+f.id, func(t *testing.T) {
 			n := d.ByID(f.id)
-			if n.Data != f.tag || Attr(n, "name") != f.id {
-				t.Errorf("<%s name=%q>, want <%s name=%q>", n.Data, Attr(n, "name"), f.tag, f.id)
+			if n.Data != f.tag || servertest.Attr(n, "name") != f.id {
+				t.Errorf("<%s name=%q>, want <%s name=%q>", n.Data, servertest.Attr(n, "name"), f.tag, f.id)
 			}
-			if f.autocomplete != "" && Attr(n, "autocomplete") != f.autocomplete {
-				t.Errorf("autocomplete=%q, want %q", Attr(n, "autocomplete"), f.autocomplete)
+			if f.autocomplete != "" && servertest.Attr(n, "autocomplete") != f.autocomplete {
+				t.Errorf("autocomplete=%q, want %q", servertest.Attr(n, "autocomplete"), f.autocomplete)
 			}
-			if HasAttr(n, "required") != f.required {
-				t.Errorf("required = %v, want %v", HasAttr(n, "required"), f.required)
+			if servertest.HasAttr(n, "required") != f.required {
+				t.Errorf("required = %v, want %v", servertest.HasAttr(n, "required"), f.required)
 			}
-			label := TextOf(d.LabelFor(f.id))
+			label := servertest.TextOf(d.LabelFor(f.id))
 			if strings.HasSuffix(label, "*") != f.required {
 				t.Errorf("label %q: the asterisk should mark exactly the required fields", label)
 			}
 		})
 	}
-	if Attr(d.ByID("email"), "type") != "email" || Attr(d.ByID("phone"), "type") != "tel" {
+	if servertest.Attr(d.ByID("email"), "type") != "email" || servertest.Attr(d.ByID("phone"), "type") != "tel" {
 		t.Error("email and phone inputs should have their input types")
 	}
-	if Attr(d.ByID("consent"), "type") != "checkbox" {
+	if servertest.Attr(d.ByID("consent"), "type") != "checkbox" {
 		t.Error("consent is not a checkbox")
 	}
-	consentLink := d.Walk(func(n *html.Node) bool { return n.Data == "a" && strings.HasPrefix(Attr(n, "href"), "/privacy") })
-	if consentLink == nil || !strings.Contains(TextOf(d.LabelFor("consent")), "privacy notice") {
+	consentLink := d.Walk(func(n *html.Node) bool {
+		return n.Data == "a" && strings.HasPrefix(servertest.Attr(n, "href"), "/privacy")
+	})
+	if consentLink == nil || !strings.Contains(servertest.TextOf(d.LabelFor("consent")), "privacy notice") {
 		t.Error("the consent label does not link the privacy notice")
 	}
 
-	values, labels, _ := Options(d.ByID("country"))
+	values, labels, _ := servertest.Options(d.ByID("country"))
 	if len(values) != len(domain.CountryCodes())+1 || values[0] != "" {
 		t.Errorf("country has %d options, want a placeholder and %d countries", len(values), len(domain.CountryCodes()))
 	}
 	if !slices.Contains(labels, "Uzbekistan") {
 		t.Error("no Uzbekistan in the country list")
 	}
-	values, labels, _ = Options(d.ByID("role"))
+	values, labels, _ = servertest.Options(d.ByID("role"))
 	if !slices.Equal(values[1:], domain.Roles) || labels[1] != "Expert" {
 		t.Errorf("roles %v %v", values, labels)
 	}
-	_, _, chosen := Options(d.ByID("language"))
+	_, _, chosen := servertest.Options(d.ByID("language"))
 	if chosen != "en" {
 		t.Errorf("language preselects %q, want the page language en", chosen)
 	}
 	for i, day := range []domain.Date{start, start.AddDays(1)} {
 		cb := d.ByID("days-" + string(rune('0'+i)))
-		if Attr(cb, "name") != "days" || Attr(cb, "value") != day.String() || !HasAttr(cb, "checked") {
+		if servertest.Attr(cb, "name") != "days" || servertest.Attr(cb, "value") != day.String() || !servertest.HasAttr(cb, "checked") {
 			t.Errorf("day %d: %v, want a checked box for %s", i, cb.Attr, day)
 		}
-		d.LabelFor(Attr(cb, "id"))
+		d.LabelFor(servertest.Attr(cb, "id"))
 	}
 	hp := d.ByID("website")
-	if Attr(hp, "tabindex") != "-1" || Attr(hp, "autocomplete") != "off" || Attr(hp, "value") != "" {
+	if servertest.Attr(hp, "tabindex") != "-1" || servertest.Attr(hp, "autocomplete") != "off" || servertest.Attr(hp, "value") != "" {
 		t.Errorf("honeypot %v", hp.Attr)
 	}
 }
 
 func TestOneDayEventHasNoDayCheckboxes(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "oneday", func(b map[string]any) { b["ends_on"] = b["starts_on"] })
 	_, d := a.Page("/events/oneday")
 	if d.Has("days-0") {
@@ -149,7 +152,7 @@ func TestOneDayEventHasNoDayCheckboxes(t *testing.T) {
 }
 
 func TestEventPageSpeaksRussianAndUzbek(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
 	tests := []struct {
 		lang, header, note, country, label string
@@ -160,24 +163,24 @@ func TestEventPageSpeaksRussianAndUzbek(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
 			rec, d := a.Page("/events/egov", "Accept-Language", tt.header)
-			if rec.Code != http.StatusOK || Attr(d.All("html")[0], "lang") != tt.lang {
-				t.Fatalf("status %d, lang %q", rec.Code, Attr(d.All("html")[0], "lang"))
+			if rec.Code != http.StatusOK || servertest.Attr(d.All("html")[0], "lang") != tt.lang {
+				t.Fatalf("status %d, lang %q", rec.Code, servertest.Attr(d.All("html")[0], "lang"))
 			}
 			if !strings.Contains(d.Text(), tt.note) {
 				t.Errorf("no %q", tt.note)
 			}
-			if got := TextOf(d.LabelFor("first_name")); got != tt.label {
+			if got := servertest.TextOf(d.LabelFor("first_name")); got != tt.label {
 				t.Errorf("first name label %q, want %q", got, tt.label)
 			}
-			_, labels, _ := Options(d.ByID("country"))
+			_, labels, _ := servertest.Options(d.ByID("country"))
 			if !slices.Contains(labels, tt.country) {
 				t.Errorf("no %q among the countries", tt.country)
 			}
-			_, _, chosen := Options(d.ByID("language"))
+			_, _, chosen := servertest.Options(d.ByID("language"))
 			if chosen != tt.lang {
 				t.Errorf("language preselects %q", chosen)
 			}
-			_, roles, _ := Options(d.ByID("role"))
+			_, roles, _ := servertest.Options(d.ByID("role"))
 			if slices.Contains(roles, "Expert") {
 				t.Error("role names are not translated")
 			}
@@ -186,12 +189,12 @@ func TestEventPageSpeaksRussianAndUzbek(t *testing.T) {
 }
 
 func TestCountryListIsSortedForEachLanguage(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
 	for _, lang := range i18n.Supported {
 		t.Run(lang, func(t *testing.T) {
 			_, d := a.Page("/events/egov?lang=" + lang)
-			_, labels, _ := Options(d.ByID("country"))
+			_, labels, _ := servertest.Options(d.ByID("country"))
 			names := labels[1:]
 			col := collate.New(language.Make(lang))
 			if !slices.IsSortedFunc(names, col.CompareString) {
@@ -202,7 +205,7 @@ func TestCountryListIsSortedForEachLanguage(t *testing.T) {
 }
 
 func TestFormErrorsComeBackWithEveryValueKept(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	ev := a.Event(a.Token, "egov", nil)
 	second := ev["days"].([]any)[1].(string)
 	form := url.Values{
@@ -226,19 +229,19 @@ func TestFormErrorsComeBackWithEveryValueKept(t *testing.T) {
 	}
 	for name, want := range map[string]string{"first_name": "Gʻayrat", "email": "gayrat at example",
 		"organization": "Academy <of> \"Public\" Administration", "position": "Master's student", "phone": "12345"} {
-		if got := Attr(d.ByID(name), "value"); got != want {
+		if got := servertest.Attr(d.ByID(name), "value"); got != want {
 			t.Errorf("%s kept as %q, want %q", name, got, want)
 		}
 	}
 	for name, want := range map[string]string{"country": "UZ", "role": "student", "language": "uz"} {
-		if _, _, got := Options(d.ByID(name)); got != want {
+		if _, _, got := servertest.Options(d.ByID(name)); got != want {
 			t.Errorf("%s selects %q, want %q", name, got, want)
 		}
 	}
-	if HasAttr(d.ByID("days-0"), "checked") || !HasAttr(d.ByID("days-1"), "checked") {
+	if servertest.HasAttr(d.ByID("days-0"), "checked") || !servertest.HasAttr(d.ByID("days-1"), "checked") {
 		t.Error("the days ticked are not kept")
 	}
-	if HasAttr(d.ByID("consent"), "checked") {
+	if servertest.HasAttr(d.ByID("consent"), "checked") {
 		t.Error("consent is ticked though it was not sent")
 	}
 	errs := map[string]string{
@@ -247,41 +250,41 @@ func TestFormErrorsComeBackWithEveryValueKept(t *testing.T) {
 		"phone":     "international format",
 		"consent":   "agree to the processing of your personal data",
 	}
-	summary := d.Walk(func(n *html.Node) bool { return strings.Contains(Attr(n, "class"), "error-summary") })
-	if summary == nil || Attr(summary, "role") != "alert" {
+	summary := d.Walk(func(n *html.Node) bool { return strings.Contains(servertest.Attr(n, "class"), "error-summary") })
+	if summary == nil || servertest.Attr(summary, "role") != "alert" {
 		t.Fatal("no error summary with role=alert")
 	}
 	for field, want := range errs {
 		t.Run("error on "+field, func(t *testing.T) {
 			msg := d.ByID(field + "-error")
-			if !strings.Contains(TextOf(msg), want) {
-				t.Errorf("error text %q, want %q", TextOf(msg), want)
+			if !strings.Contains(servertest.TextOf(msg), want) {
+				t.Errorf("error text %q, want %q", servertest.TextOf(msg), want)
 			}
 			input := d.ByID(field)
-			if Attr(input, "aria-invalid") != "true" {
+			if servertest.Attr(input, "aria-invalid") != "true" {
 				t.Error("no aria-invalid")
 			}
-			if !slices.Contains(strings.Fields(Attr(input, "aria-describedby")), field+"-error") {
-				t.Errorf("aria-describedby %q does not point at the error", Attr(input, "aria-describedby"))
+			if !slices.Contains(strings.Fields(servertest.Attr(input, "aria-describedby")), field+"-error") {
+				t.Errorf("aria-describedby %q does not point at the error", servertest.Attr(input, "aria-describedby"))
 			}
-			link := d.Walk(func(n *html.Node) bool { return n.Data == "a" && Attr(n, "href") == "#"+field })
-			if link == nil || !strings.Contains(TextOf(link), want) {
+			link := d.Walk(func(n *html.Node) bool { return n.Data == "a" && servertest.Attr(n, "href") == "#"+field })
+			if link == nil || !strings.Contains(servertest.TextOf(link), want) {
 				t.Errorf("the summary does not link #%s with the error", field)
 			}
 		})
 	}
 	for _, fine := range []string{"first_name", "country", "organization", "role"} {
-		if d.Has(fine+"-error") || HasAttr(d.ByID(fine), "aria-invalid") {
+		if d.Has(fine+"-error") || servertest.HasAttr(d.ByID(fine), "aria-invalid") {
 			t.Errorf("%s is marked as an error", fine)
 		}
 	}
-	if title := TextOf(d.All("title")[0]); !strings.HasPrefix(title, "Error: ") {
+	if title := servertest.TextOf(d.All("title")[0]); !strings.HasPrefix(title, "Error: ") {
 		t.Errorf("title %q does not say there are errors", title)
 	}
 }
 
 func TestFormErrorsAreTranslated(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
 	rec, d := a.Submit("/events/egov/register?lang=ru", url.Values{})
 	if rec.Code != http.StatusUnprocessableEntity {
@@ -292,21 +295,21 @@ func TestFormErrorsAreTranslated(t *testing.T) {
 		"country-error": "Выберите страну.", "role-error": "Выберите вашу роль на мероприятии.",
 		"consent-error": "Чтобы зарегистрироваться, нужно дать согласие на обработку персональных данных.",
 	} {
-		if got := TextOf(d.ByID(id)); !strings.HasSuffix(got, want) {
+		if got := servertest.TextOf(d.ByID(id)); !strings.HasSuffix(got, want) {
 			t.Errorf("%s = %q, want %q", id, got, want)
 		}
 	}
 	_, d = a.Submit("/events/egov/register?lang=uz", url.Values{"email": {"x"}, "first_name": {strings.Repeat("a", 101)}})
-	if got := TextOf(d.ByID("first_name-error")); !strings.HasSuffix(got, "Koʻpi bilan 100 ta belgi kiriting.") {
+	if got := servertest.TextOf(d.ByID("first_name-error")); !strings.HasSuffix(got, "Koʻpi bilan 100 ta belgi kiriting.") {
 		t.Errorf("uz max = %q", got)
 	}
-	if got := TextOf(d.ByID("email-error")); !strings.Contains(got, "Toʻgʻri elektron pochta manzilini kiriting") {
+	if got := servertest.TextOf(d.ByID("email-error")); !strings.Contains(got, "Toʻgʻri elektron pochta manzilini kiriting") {
 		t.Errorf("uz email = %q", got)
 	}
 }
 
 func TestRegisteringThroughTheForm(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
 	tests := []struct {
 		name, path, first, last, lang, want string
@@ -318,7 +321,7 @@ func TestRegisteringThroughTheForm(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			form := ValidForm("person" + string(rune('a'+i)) + "@example.org")
+			form := servertest.ValidForm("person" + string(rune('a'+i)) + "@example.org")
 			form.Set("first_name", tt.first)
 			form.Set("last_name", tt.last)
 			if tt.lang != "" {
@@ -347,22 +350,22 @@ func TestRegisteringThroughTheForm(t *testing.T) {
 	})
 	t.Run("unticked days are not attended", func(t *testing.T) {
 		_, d := a.Page("/events/egov")
-		form := ValidForm("oneday@example.org")
-		form.Set("days", Attr(d.ByID("days-1"), "value"))
+		form := servertest.ValidForm("oneday@example.org")
+		form.Set("days", servertest.Attr(d.ByID("days-1"), "value"))
 		if rec, _ := a.Submit("/events/egov/register", form); rec.Code != http.StatusSeeOther {
 			t.Fatalf("status %d", rec.Code)
 		}
 		regs := a.Registrations()
-		if got := regs[len(regs)-1].Days; got != "{"+Attr(d.ByID("days-1"), "value")+"}" {
+		if got := regs[len(regs)-1].Days; got != "{"+servertest.Attr(d.ByID("days-1"), "value")+"}" {
 			t.Errorf("days %s", got)
 		}
 	})
 }
 
 func TestFullEventPutsTheFormOnTheWaitingList(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", func(b map[string]any) { b["capacity"] = 1 })
-	if rec, _ := a.Submit("/events/egov/register", ValidForm("first@example.org")); rec.Code != http.StatusSeeOther {
+	if rec, _ := a.Submit("/events/egov/register", servertest.ValidForm("first@example.org")); rec.Code != http.StatusSeeOther {
 		t.Fatalf("first: %d", rec.Code)
 	}
 	_, d := a.Page("/events/egov")
@@ -372,7 +375,7 @@ func TestFullEventPutsTheFormOnTheWaitingList(t *testing.T) {
 			t.Errorf("the page does not say %q", want)
 		}
 	}
-	rec, _ := a.Submit("/events/egov/register", ValidForm("second@example.org"))
+	rec, _ := a.Submit("/events/egov/register", servertest.ValidForm("second@example.org"))
 	loc, _ := url.Parse(rec.Header().Get("Location"))
 	if rec.Code != http.StatusSeeOther || loc.Query().Get("status") != "waitlisted" {
 		t.Fatalf("status %d, Location %q", rec.Code, rec.Header().Get("Location"))
@@ -384,12 +387,12 @@ func TestFullEventPutsTheFormOnTheWaitingList(t *testing.T) {
 }
 
 func TestHoneypotAnswersLikeSuccessAndStoresNothing(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
-	form := ValidForm("bot@example.org")
+	form := servertest.ValidForm("bot@example.org")
 	form.Set("website", "http://spam.example")
 	rec, _ := a.Submit("/events/egov/register", form)
-	real, _ := a.Submit("/events/egov/register", ValidForm("human@example.org"))
+	real, _ := a.Submit("/events/egov/register", servertest.ValidForm("human@example.org"))
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != real.Header().Get("Location") {
 		t.Errorf("honeypot: %d %q; a person: %d %q", rec.Code, rec.Header().Get("Location"), real.Code, real.Header().Get("Location"))
 	}
@@ -400,7 +403,7 @@ func TestHoneypotAnswersLikeSuccessAndStoresNothing(t *testing.T) {
 }
 
 func TestClosedRegistrationShowsWhyInsteadOfTheForm(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	now := time.Now()
 	past := domain.DateOf(now).AddDays(-40)
 	a.Event(a.Token, "closed", func(b map[string]any) {
@@ -435,7 +438,7 @@ func TestClosedRegistrationShowsWhyInsteadOfTheForm(t *testing.T) {
 		})
 	}
 	t.Run("a form posted anyway is refused with the reason", func(t *testing.T) {
-		rec, d := a.Submit("/events/closed/register", ValidForm("late@example.org"))
+		rec, d := a.Submit("/events/closed/register", servertest.ValidForm("late@example.org"))
 		if rec.Code != http.StatusConflict || !strings.Contains(d.Text(), "Registration for this event is closed.") {
 			t.Errorf("status %d: %s", rec.Code, d.Text())
 		}
@@ -456,19 +459,19 @@ func TestClosedRegistrationShowsWhyInsteadOfTheForm(t *testing.T) {
 }
 
 func TestUnknownEventIsANotFoundPage(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	rec, d := a.Page("/events/no-such-event?lang=uz")
 	if rec.Code != http.StatusNotFound || !strings.Contains(d.Text(), "Sahifa topilmadi") {
 		t.Errorf("status %d: %s", rec.Code, d.Text())
 	}
-	rec, _ = a.Submit("/events/no-such-event/register", ValidForm("x@example.org"))
+	rec, _ = a.Submit("/events/no-such-event/register", servertest.ValidForm("x@example.org"))
 	if rec.Code != http.StatusNotFound {
 		t.Errorf("POST: status %d", rec.Code)
 	}
 }
 
 func TestLanguageIsNegotiated(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	tests := []struct {
 		name, query, cookie, accept, want string
 		setsCookie                        bool
@@ -489,7 +492,7 @@ func TestLanguageIsNegotiated(t *testing.T) {
 				h = append(h, "Cookie", "lang="+tt.cookie)
 			}
 			rec, d := a.Page("/privacy"+tt.query, h...)
-			if got := Attr(d.All("html")[0], "lang"); got != tt.want {
+			if got := servertest.Attr(d.All("html")[0], "lang"); got != tt.want {
 				t.Errorf("lang %q, want %q", got, tt.want)
 			}
 			if got := rec.Header().Get("Content-Language"); got != tt.want {
@@ -508,8 +511,8 @@ func TestLanguageIsNegotiated(t *testing.T) {
 		_, d := a.Page("/events/egov/thanks?status=waitlisted&lang=uz")
 		nav := d.Walk(func(n *html.Node) bool { return n.Data == "nav" })
 		var hrefs []string
-		for _, l := range (&Doc{T: t, Root: nav}).All("a") {
-			hrefs = append(hrefs, Attr(l, "href"))
+		for _, l := range (&servertest.Doc{T: t, Root: nav}).All("a") {
+			hrefs = append(hrefs, servertest.Attr(l, "href"))
 		}
 		want := []string{"/events/egov/thanks?lang=en&status=waitlisted", "/events/egov/thanks?lang=ru&status=waitlisted",
 			"/events/egov/thanks?lang=uz&status=waitlisted"}
@@ -520,7 +523,7 @@ func TestLanguageIsNegotiated(t *testing.T) {
 }
 
 func TestPrivacyNoticeIsRealAndTranslated(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	for lang, want := range map[string][]string{
 		"en": {"What data we collect", "Who sees your data", "How long we keep it", "12 months", "cancel"},
 		"ru": {"Какие данные мы собираем", "Кто видит ваши данные", "12 месяцев", "отменить"},
@@ -539,12 +542,12 @@ func TestPrivacyNoticeIsRealAndTranslated(t *testing.T) {
 }
 
 func TestStylesheetIsServedWithCacheHeaders(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	_, d := a.Page("/")
 	href := ""
 	for _, l := range d.All("link") {
-		if Attr(l, "rel") == "stylesheet" {
-			href = Attr(l, "href")
+		if servertest.Attr(l, "rel") == "stylesheet" {
+			href = servertest.Attr(l, "href")
 		}
 	}
 	if !strings.HasPrefix(href, "/static/style.css?v=") {
@@ -557,7 +560,7 @@ func TestStylesheetIsServedWithCacheHeaders(t *testing.T) {
 	if cc := rec.Header().Get("Cache-Control"); !strings.Contains(cc, "max-age=31536000") {
 		t.Errorf("Cache-Control %q", cc)
 	}
-	again := a.Do(Request{Method: http.MethodGet, Path: href, Header: http.Header{"If-None-Match": {rec.Header().Get("ETag")}}})
+	again := a.Do(servertest.Request{Method: http.MethodGet, Path: href, Header: http.Header{"If-None-Match": {rec.Header().Get("ETag")}}})
 	if again.Code != http.StatusNotModified {
 		t.Errorf("conditional GET: %d", again.Code)
 	}
@@ -567,14 +570,14 @@ func TestStylesheetIsServedWithCacheHeaders(t *testing.T) {
 }
 
 func TestPagesRenderConcurrently(t *testing.T) {
-	a := New(t)
+	a := servertest.New(t)
 	a.Event(a.Token, "egov", nil)
 	var wg sync.WaitGroup
 	codes := make(chan int, 24)
 	for i := range 24 {
 		wg.Go(func() {
 			lang := i18n.Supported[i%3]
-			codes <- a.Do(Request{Method: http.MethodGet, Path: "/events/egov?lang=" + lang}).Code
+			codes <- a.Do(servertest.Request{Method: http.MethodGet, Path: "/events/egov?lang=" + lang}).Code
 		})
 	}
 	wg.Wait()

@@ -1,4 +1,4 @@
-package api_test
+package servertest
 
 import (
 	"bytes"
@@ -23,10 +23,10 @@ import (
 	"github.com/attend/attend/store"
 )
 
-// testSecret is the SECRET_KEY of the test servers.
+// TestSecret is the SECRET_KEY of the test servers.
 const TestSecret = "an-api-test-secret-of-at-least-32-characters"
 
-// testConfig is the configuration attend would load from a bare
+// Config is the configuration attend would load from a bare
 // environment, with rate limits lifted and sign-ins not slowed down, so
 // tests may register and sign in freely.
 func Config(t *testing.T) config.Config {
@@ -46,25 +46,27 @@ func Config(t *testing.T) config.Config {
 	return cfg
 }
 
-// syncBuffer collects the server's logs; requests may log concurrently.
+// SyncBuffer collects the server's logs; requests may log concurrently.
 type SyncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
+// Write appends p.
 func (b *SyncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
+// String returns everything written so far.
 func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
 
-// testAPI is the real server on a fresh database, with an organizer and
+// Server is the real server on a fresh database, with an organizer and
 // their API token.
 type Server struct {
 	T     *testing.T
@@ -77,8 +79,11 @@ type Server struct {
 	Token string
 }
 
+// Option adjusts the dependencies a test server is built with.
 type Option func(*api.Deps)
 
+// New starts the real server on a fresh database, with an organizer and
+// their API token; opts adjust its dependencies.
 func New(t *testing.T, opts ...Option) *Server {
 	t.Helper()
 	db := pgtest.NewDB(t)
@@ -103,7 +108,7 @@ func New(t *testing.T, opts ...Option) *Server {
 	return a
 }
 
-// organizer creates an organizer account and an API token for it.
+// Organizer creates an organizer account and an API token for it.
 func (a *Server) Organizer(email string) (*domain.Organizer, string) {
 	a.T.Helper()
 	ctx := context.Background()
@@ -124,7 +129,7 @@ func (a *Server) Organizer(email string) (*domain.Organizer, string) {
 	return o, plain
 }
 
-// request describes one call to the server.
+// Request describes one call to the server.
 type Request struct {
 	Method, Path string
 	Body         string // sent as is
@@ -133,6 +138,7 @@ type Request struct {
 	Header       http.Header
 }
 
+// Do sends r to the server and returns its answer.
 func (a *Server) Do(r Request) *httptest.ResponseRecorder {
 	a.T.Helper()
 	var body io.Reader
@@ -160,21 +166,25 @@ func (a *Server) Do(r Request) *httptest.ResponseRecorder {
 	return rec
 }
 
+// Get sends a GET, with an organizer's token when token is not empty.
 func (a *Server) Get(path, token string) *httptest.ResponseRecorder {
 	a.T.Helper()
 	return a.Do(Request{Method: http.MethodGet, Path: path, Token: token})
 }
 
+// Post sends body (a string as is, anything else as JSON) in a POST.
 func (a *Server) Post(path, token string, body any) *httptest.ResponseRecorder {
 	a.T.Helper()
 	return a.Do(Request{Method: http.MethodPost, Path: path, Token: token, Body: JSONText(a.T, body)})
 }
 
+// Patch sends body (a string as is, anything else as JSON) in a PATCH.
 func (a *Server) Patch(path, token string, body any) *httptest.ResponseRecorder {
 	a.T.Helper()
 	return a.Do(Request{Method: http.MethodPatch, Path: path, Token: token, Body: JSONText(a.T, body)})
 }
 
+// JSONText is v as JSON, or v itself when it is a string.
 func JSONText(t *testing.T, v any) string {
 	t.Helper()
 	if s, ok := v.(string); ok {
@@ -187,7 +197,7 @@ func JSONText(t *testing.T, v any) string {
 	return string(b)
 }
 
-// decode reads a JSON response body after checking its status.
+// Decode reads a JSON response body after checking its status.
 func Decode[T any](t *testing.T, rec *httptest.ResponseRecorder, status int) T {
 	t.Helper()
 	var v T
@@ -200,7 +210,7 @@ func Decode[T any](t *testing.T, rec *httptest.ResponseRecorder, status int) T {
 	return v
 }
 
-// problemBody is an RFC 9457 problem as attend writes it.
+// ProblemBody is an RFC 9457 problem as attend writes it.
 type ProblemBody struct {
 	Type      string              `json:"type"`
 	Title     string              `json:"title"`
@@ -212,7 +222,7 @@ type ProblemBody struct {
 	SeatsHeld *int                `json:"seats_held"`
 }
 
-// problem checks that rec is a problem+json answer with the given status and
+// Problem checks that rec is a problem+json answer with the given status and
 // the members every problem carries, and returns it.
 func Problem(t *testing.T, rec *httptest.ResponseRecorder, status int) ProblemBody {
 	t.Helper()
@@ -241,7 +251,7 @@ func Problem(t *testing.T, rec *httptest.ResponseRecorder, status int) ProblemBo
 	return p
 }
 
-// fieldCodes maps a problem's field errors to their codes.
+// FieldCodes maps a problem's field errors to their codes.
 func FieldCodes(p ProblemBody) map[string]string {
 	out := map[string]string{}
 	for _, f := range p.Errors {
@@ -250,7 +260,7 @@ func FieldCodes(p ProblemBody) map[string]string {
 	return out
 }
 
-// eventBody is a valid POST /api/v1/events body; change adjusts it.
+// EventBody is a valid POST /api/v1/events body; change adjusts it.
 func EventBody(slug string, change func(map[string]any)) map[string]any {
 	start := domain.DateOf(time.Now()).AddDays(30)
 	b := map[string]any{
@@ -269,14 +279,14 @@ func EventBody(slug string, change func(map[string]any)) map[string]any {
 	return b
 }
 
-// event creates an event through the API as the given organizer.
+// Event creates an event through the API as the given organizer.
 func (a *Server) Event(token, slug string, change func(map[string]any)) map[string]any {
 	a.T.Helper()
 	rec := a.Post("/api/v1/events", token, EventBody(slug, change))
 	return Decode[map[string]any](a.T, rec, http.StatusCreated)
 }
 
-// participant is a valid registration body; change adjusts it.
+// Participant is a valid registration body; change adjusts it.
 func Participant(email string, change func(map[string]any)) map[string]any {
 	b := map[string]any{
 		"first_name":   "Dilnoza",
@@ -293,12 +303,13 @@ func Participant(email string, change func(map[string]any)) map[string]any {
 	return b
 }
 
+// Register registers for the event slug through the JSON API, as a participant.
 func (a *Server) Register(slug string, body any) *httptest.ResponseRecorder {
 	a.T.Helper()
 	return a.Post("/api/v1/events/"+slug+"/registrations", "", body)
 }
 
-// countRows runs a query that counts something and returns the count.
+// CountRows runs a query that counts something and returns the count.
 func CountRows(t *testing.T, a *Server, query string) int {
 	t.Helper()
 	var n int

@@ -1,4 +1,4 @@
-package api_test
+package servertest
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"github.com/attend/attend/internal/seal"
 )
 
-// page GETs path with optional headers ("Accept-Language", "ru") and
+// Page GETs path with optional headers ("Accept-Language", "ru") and
 // parses the HTML answer.
 func (a *Server) Page(path string, headers ...string) (*httptest.ResponseRecorder, *Doc) {
 	a.T.Helper()
@@ -26,7 +26,7 @@ func (a *Server) Page(path string, headers ...string) (*httptest.ResponseRecorde
 	return rec, ParseHTML(a.T, rec)
 }
 
-// submit POSTs a form as a browser on the same site would.
+// Submit POSTs a form as a browser on the same site would.
 func (a *Server) Submit(path string, form url.Values, headers ...string) (*httptest.ResponseRecorder, *Doc) {
 	a.T.Helper()
 	h := http.Header{"Sec-Fetch-Site": {"same-origin"}, "Origin": {"http://example.com"}}
@@ -38,7 +38,7 @@ func (a *Server) Submit(path string, form url.Values, headers ...string) (*httpt
 	return rec, ParseHTML(a.T, rec)
 }
 
-// validForm is a complete, valid registration form.
+// ValidForm is a complete, valid registration form.
 func ValidForm(email string) url.Values {
 	return url.Values{
 		"first_name":   {"Kadri"},
@@ -52,7 +52,7 @@ func ValidForm(email string) url.Values {
 	}
 }
 
-// stored is a registration row as the tests read it back.
+// Stored is a registration row as the tests read it back.
 type Stored struct {
 	FirstName string `db:"first_name"`
 	LastName  string `db:"last_name"`
@@ -62,6 +62,7 @@ type Stored struct {
 	Days      string `db:"days"`
 }
 
+// Registrations reads every stored registration, oldest first.
 func (a *Server) Registrations() []Stored {
 	a.T.Helper()
 	var out []Stored
@@ -72,7 +73,7 @@ func (a *Server) Registrations() []Stored {
 	return out
 }
 
-// linkToken registers email for the event through the form and returns the
+// LinkToken registers email for the event through the form and returns the
 // token of the link the confirmation email carries.
 func (a *Server) LinkToken(slug, email, lang string) string {
 	a.T.Helper()
@@ -111,12 +112,13 @@ func (a *Server) LinkToken(slug, email, lang string) string {
 	return ""
 }
 
-// doc is a parsed HTML page with the few queries the tests need.
+// Doc is a parsed HTML page with the few queries the tests need.
 type Doc struct {
 	T    *testing.T
 	Root *html.Node
 }
 
+// ParseHTML parses an HTML answer; an answer of another type gives an empty Doc.
 func ParseHTML(t *testing.T, rec *httptest.ResponseRecorder) *Doc {
 	t.Helper()
 	if !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
@@ -129,6 +131,7 @@ func ParseHTML(t *testing.T, rec *httptest.ResponseRecorder) *Doc {
 	return &Doc{T: t, Root: root}
 }
 
+// Walk returns the first element, in document order, for which fn reports true.
 func (d *Doc) Walk(fn func(*html.Node) bool) *html.Node {
 	if d.Root == nil {
 		return nil
@@ -151,7 +154,7 @@ func (d *Doc) Walk(fn func(*html.Node) bool) *html.Node {
 	return found
 }
 
-// all returns the elements with the tag.
+// All returns the elements with the tag.
 func (d *Doc) All(tag string) []*html.Node {
 	var out []*html.Node
 	d.Walk(func(n *html.Node) bool {
@@ -163,7 +166,7 @@ func (d *Doc) All(tag string) []*html.Node {
 	return out
 }
 
-// byID returns the element with the id, failing the test when there is none.
+// ByID returns the element with the id, failing the test when there is none.
 func (d *Doc) ByID(id string) *html.Node {
 	d.T.Helper()
 	n := d.Walk(func(n *html.Node) bool { return Attr(n, "id") == id })
@@ -173,11 +176,12 @@ func (d *Doc) ByID(id string) *html.Node {
 	return n
 }
 
+// Has reports whether the page has an element with the id.
 func (d *Doc) Has(id string) bool {
 	return d.Walk(func(n *html.Node) bool { return Attr(n, "id") == id }) != nil
 }
 
-// labelFor returns the label element of a control.
+// LabelFor returns the label element of a control.
 func (d *Doc) LabelFor(id string) *html.Node {
 	d.T.Helper()
 	n := d.Walk(func(n *html.Node) bool { return n.Data == "label" && Attr(n, "for") == id })
@@ -187,7 +191,7 @@ func (d *Doc) LabelFor(id string) *html.Node {
 	return n
 }
 
-// text is the visible text of the whole page, spaces collapsed.
+// Text is the visible text of the whole page, spaces collapsed.
 func (d *Doc) Text() string {
 	if d.Root == nil {
 		return ""
@@ -195,6 +199,7 @@ func (d *Doc) Text() string {
 	return TextOf(d.Root)
 }
 
+// Attr is the value of n's attribute name, "" when it has none.
 func Attr(n *html.Node, name string) string {
 	for _, a := range n.Attr {
 		if a.Key == name {
@@ -204,6 +209,7 @@ func Attr(n *html.Node, name string) string {
 	return ""
 }
 
+// HasAttr reports whether n has the attribute name, with or without a value.
 func HasAttr(n *html.Node, name string) bool {
 	for _, a := range n.Attr {
 		if a.Key == name {
@@ -213,6 +219,7 @@ func HasAttr(n *html.Node, name string) bool {
 	return false
 }
 
+// TextOf is the text under n, spaces collapsed, without scripts and styles.
 func TextOf(n *html.Node) string {
 	var b strings.Builder
 	var rec func(*html.Node)
@@ -231,7 +238,7 @@ func TextOf(n *html.Node) string {
 	return strings.Join(strings.Fields(b.String()), " ")
 }
 
-// options lists a select's options as value → text, in order.
+// Options lists a select's options as value → text, in order.
 func Options(sel *html.Node) (values, labels []string, selected string) {
 	for c := sel.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.ElementNode && c.Data == "option" {

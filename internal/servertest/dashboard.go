@@ -1,4 +1,4 @@
-package api_test
+package servertest
 
 import (
 	"context"
@@ -17,9 +17,10 @@ import (
 	"github.com/attend/attend/store"
 )
 
-// dashPassword is the password the dashboard tests give organizers.
+// DashPassword is the password the dashboard tests give organizers.
 const DashPassword = "correct horse battery staple"
 
+// Tashkent is the time zone of the workshop the dashboard tests use.
 var Tashkent = func() *time.Location {
 	loc, err := time.LoadLocation("Asia/Tashkent")
 	if err != nil {
@@ -28,9 +29,9 @@ var Tashkent = func() *time.Location {
 	return loc
 }()
 
-// dashboard is the real server on a fresh database with the two-day
+// Dashboard is the real server on a fresh database with the two-day
 // Tashkent workshop (30–31 May 2019), whose organizer has a password. The
-// clock of server and store reads dashboard.now: 10:00 on the first day in
+// clock of server and store reads Dashboard.now: 10:00 on the first day in
 // Tashkent unless a test moves it.
 type Dashboard struct {
 	*Server
@@ -40,7 +41,7 @@ type Dashboard struct {
 	now time.Time
 }
 
-// withClock makes clock the time of both the server and the store.
+// WithClock makes clock the time of both the server and the store.
 func WithClock(clock func() time.Time) Option {
 	return func(d *api.Deps) {
 		d.Now = clock
@@ -48,6 +49,7 @@ func WithClock(clock func() time.Time) Option {
 	}
 }
 
+// NewDashboard starts a Dashboard; opts adjust the server's dependencies.
 func NewDashboard(t *testing.T, opts ...Option) *Dashboard {
 	t.Helper()
 	d := &Dashboard{now: time.Date(2019, time.May, 30, 10, 0, 0, 0, Tashkent)}
@@ -57,18 +59,21 @@ func NewDashboard(t *testing.T, opts ...Option) *Dashboard {
 	return d
 }
 
+// Clock is the time the server and the store read.
 func (d *Dashboard) Clock() time.Time {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.now
 }
 
+// SetClock moves the server's and the store's clock to t.
 func (d *Dashboard) SetClock(t time.Time) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.now = t
 }
 
+// SetPassword gives organizer o the dashboard password pw.
 func (d *Dashboard) SetPassword(o *domain.Organizer, pw string) {
 	d.T.Helper()
 	h, err := domain.HashPassword(pw)
@@ -80,7 +85,7 @@ func (d *Dashboard) SetPassword(o *domain.Organizer, pw string) {
 	}
 }
 
-// workshop creates a published event of org on 30–31 May 2019 in Tashkent.
+// Workshop creates a published event of org on 30–31 May 2019 in Tashkent.
 func (d *Dashboard) Workshop(org *domain.Organizer, slug string, change func(*domain.EventInput)) *domain.Event {
 	d.T.Helper()
 	in := domain.EventInput{
@@ -102,13 +107,14 @@ func (d *Dashboard) Workshop(org *domain.Organizer, slug string, change func(*do
 	return ev
 }
 
-// attendee is a participant registered straight through the store.
+// Attendee is a participant registered straight through the store.
 type Attendee struct {
 	First, Last, Email, Country, Org string
 	Role                             string // expert unless set
 	Confirmed, Notify                bool
 }
 
+// Enrol registers p for ev straight through the store.
 func (d *Dashboard) Enrol(ev *domain.Event, p Attendee) *domain.Registration {
 	d.T.Helper()
 	consent := true
@@ -132,7 +138,7 @@ func (d *Dashboard) Enrol(ev *domain.Event, p Attendee) *domain.Registration {
 	return res.Registration
 }
 
-// signIn posts the sign-in form and returns the session cookie as a
+// SignIn posts the sign-in form and returns the session cookie as a
 // Cookie request header ("name=value").
 func (d *Dashboard) SignIn(email, password string) string {
 	d.T.Helper()
@@ -147,7 +153,7 @@ func (d *Dashboard) SignIn(email, password string) string {
 	return ck.Name + "=" + ck.Value
 }
 
-// sessionCookie is the session cookie a response sets, or nil.
+// SessionCookie is the session cookie a response sets, or nil.
 func SessionCookie(rec *httptest.ResponseRecorder) *http.Cookie {
 	for _, ck := range rec.Result().Cookies() {
 		if strings.HasSuffix(ck.Name, "attend_session") {
@@ -157,20 +163,20 @@ func SessionCookie(rec *httptest.ResponseRecorder) *http.Cookie {
 	return nil
 }
 
-// open GETs a dashboard page with the session cookie.
+// Open GETs a dashboard page with the session cookie.
 func (d *Dashboard) Open(path, cookie string, headers ...string) (*httptest.ResponseRecorder, *Doc) {
 	d.T.Helper()
 	return d.Page(path, append([]string{"Cookie", cookie}, headers...)...)
 }
 
-// send POSTs a dashboard form with the session cookie.
+// Send POSTs a dashboard form with the session cookie.
 func (d *Dashboard) Send(path, cookie string, form url.Values) *httptest.ResponseRecorder {
 	d.T.Helper()
 	rec, _ := d.Submit(path, form, "Cookie", cookie)
 	return rec
 }
 
-// follow checks that rec redirects (303) and opens where it points.
+// Follow checks that rec redirects (303) and opens where it points.
 func (d *Dashboard) Follow(rec *httptest.ResponseRecorder, cookie string) (*httptest.ResponseRecorder, *Doc) {
 	d.T.Helper()
 	if rec.Code != http.StatusSeeOther {
@@ -180,7 +186,7 @@ func (d *Dashboard) Follow(rec *httptest.ResponseRecorder, cookie string) (*http
 	return d.Open(location, cookie)
 }
 
-// selectAll returns the elements matching a simple selector: a tag name,
+// SelectAll returns the elements matching a simple selector: a tag name,
 // optionally with .class ("tr", "rect.bar-registered").
 func (dc *Doc) SelectAll(sel string) []*html.Node {
 	tag, class, _ := strings.Cut(sel, ".")
@@ -194,6 +200,7 @@ func (dc *Doc) SelectAll(sel string) []*html.Node {
 	return out
 }
 
+// HasClass reports whether n has class among its classes.
 func HasClass(n *html.Node, class string) bool {
 	for _, c := range strings.Fields(Attr(n, "class")) {
 		if c == class {
@@ -203,7 +210,7 @@ func HasClass(n *html.Node, class string) bool {
 	return false
 }
 
-// within returns the elements with tag under n.
+// Within returns the elements with tag under n.
 func Within(n *html.Node, tag string) []*html.Node {
 	var out []*html.Node
 	var rec func(*html.Node)
@@ -219,7 +226,7 @@ func Within(n *html.Node, tag string) []*html.Node {
 	return out
 }
 
-// tableRows reads a table's rows as the texts of their cells.
+// TableRows reads a table's rows as the texts of their cells.
 func TableRows(n *html.Node, section string) [][]string {
 	var rows [][]string
 	for _, s := range Within(n, section) {
@@ -236,7 +243,7 @@ func TableRows(n *html.Node, section string) [][]string {
 	return rows
 }
 
-// formsWithAction returns the forms posting to a path that ends in suffix.
+// FormsWithAction returns the forms posting to a path that ends in suffix.
 func (dc *Doc) FormsWithAction(suffix string) []*html.Node {
 	var out []*html.Node
 	for _, f := range dc.All("form") {
@@ -247,7 +254,7 @@ func (dc *Doc) FormsWithAction(suffix string) []*html.Node {
 	return out
 }
 
-// formValues reads a form's hidden fields.
+// FormValues reads a form's hidden fields.
 func FormValues(form *html.Node) url.Values {
 	v := url.Values{}
 	for _, in := range Within(form, "input") {

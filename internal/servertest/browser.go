@@ -1,4 +1,4 @@
-package api_test
+package servertest
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// chromiumPath finds the browser the end-to-end tests drive. CI installs
+// ChromiumPath finds the browser the end-to-end tests drive. CI installs
 // Debian's chromium; a machine without one fails the test rather than
 // skipping it, so a green run always means the pages work in a browser.
 func ChromiumPath(t *testing.T) string {
@@ -33,7 +33,7 @@ func ChromiumPath(t *testing.T) string {
 	return ""
 }
 
-// browser starts a fresh headless Chromium with its own profile.
+// Browser starts a fresh headless Chromium with its own profile.
 func Browser(t *testing.T) context.Context {
 	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
@@ -60,7 +60,7 @@ func Browser(t *testing.T) context.Context {
 	return ctx
 }
 
-// screenshot saves a full-page PNG under artifacts/ at the repository root
+// Screenshot saves a full-page PNG under artifacts/ at the repository root
 // (ignored by git), for people to look at after a run.
 func Screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
@@ -77,7 +77,7 @@ func Screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
-// text reads an element's text, failing the test when it cannot.
+// ElementText reads an element's text, failing the test when it cannot.
 func ElementText(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
 	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
@@ -87,6 +87,7 @@ func ElementText(t *testing.T, ctx context.Context, sel string) string {
 	return strings.TrimSpace(s)
 }
 
+// Attribute reads an attribute of the element sel finds, failing the test when it cannot.
 func Attribute(t *testing.T, ctx context.Context, sel, name string) string {
 	t.Helper()
 	a, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(sel), name))
@@ -96,6 +97,7 @@ func Attribute(t *testing.T, ctx context.Context, sel, name string) string {
 	return a.Value
 }
 
+// Eval runs a JavaScript expression in the page and returns its string value.
 func Eval(t *testing.T, ctx context.Context, js string) string {
 	t.Helper()
 	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
