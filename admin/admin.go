@@ -1,4 +1,12 @@
-package api
+// Package admin is the organizers' dashboard: HTML pages behind a session
+// cookie (auth.go) for what the JSON API (package api) offers behind a
+// token: the events, their statistics and registrations, failed emails,
+// exports, and the check-in desk at the door (checkin.go). The pages share
+// the public pages' layout, rendering and language choice through
+// httpcore; every change is a POST that redirects (303) back to a page,
+// with the outcome named in ?done= or ?error=. Another organizer's event
+// is "not found", as in the API. Package server declares the routes.
+package admin
 
 import (
 	"net/http"
@@ -8,23 +16,49 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/httpcore"
 	"github.com/attend/attend/i18n"
 )
 
-// The organizer dashboard (admin*.go): HTML pages behind a session cookie
-// (admin_auth.go) for what the JSON API offers behind a token: the events,
-// their statistics and registrations, failed emails, exports, and the
-// check-in desk at the door. The pages share the public layout and its
-// language machinery; every change is a POST that redirects (303) back to a
-// page, with the outcome named in ?done= or ?error=. Another organizer's
-// event is "not found", as in the API.
+// pageNames are the dashboard's page templates, templates/web/<name>.html.tmpl,
+// each parsed with the dashboard's own partials.
+var pageNames = []string{"admin_login", "admin_events", "admin_event", "admin_checkin"}
+
+// Admin holds the dashboard's dependencies: the shared core, the page
+// templates and the sign-in guard.
+type Admin struct {
+	*httpcore.Core
+	pages *httpcore.Pages
+	guard *loginGuard
+}
+
+// New builds the dashboard over core. checkPassword checks a sign-in's
+// password against its hash; nil means domain.CheckPassword. New fails
+// only for a broken page template, which the tests catch before a release.
+func New(core *httpcore.Core, checkPassword func(password, hash string) bool) (*Admin, error) {
+	pages, err := core.ParsePages(pageNames, "web/admin_partials.html.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	if checkPassword == nil {
+		checkPassword = domain.CheckPassword
+	}
+	cfg := core.Config
+	guard := newLoginGuard(loginGuardConfig{
+		pairLimit: cfg.LoginRateLimit, clientLimit: cfg.LoginIPRateLimit, window: cfg.LoginRateWindow,
+		delay: cfg.LoginDelay, delayMax: cfg.LoginDelayMax,
+		concurrency: cfg.PasswordHashConcurrency, slotWait: cfg.PasswordHashWait,
+		check: checkPassword, now: core.Now,
+	})
+	return &Admin{Core: core, pages: pages, guard: guard}, nil
+}
 
 // adminBar is the strip at the top of every dashboard page: who is signed
 // in, and the way out.
 type adminBar struct{ Email, Name string }
 
 func adminBarOf(c *gin.Context) adminBar {
-	o := organizer(c)
+	o := httpcore.Organizer(c)
 	return adminBar{Email: o.Email, Name: o.Name}
 }
 
@@ -45,7 +79,7 @@ var adminNotices = map[string]struct{ id, class string }{
 }
 
 // pageNotice reads the outcome named in the query, if it is one we know.
-func pageNotice(c *gin.Context, v view) *notice {
+func pageNotice(c *gin.Context, v httpcore.View) *notice {
 	for _, kind := range []string{"error", "done"} {
 		if n, ok := adminNotices[kind+":"+c.Query(kind)]; ok {
 			return &notice{Text: v.T(n.id), Class: n.class}
@@ -59,10 +93,10 @@ func eventAdminPath(slug string) string { return "/admin/events/" + url.PathEsca
 
 // managedEvent loads the signed-in organizer's event named in the path; any
 // other answers 404, like a missing one.
-func (s *Server) managedEvent(c *gin.Context, lang string) (*domain.Event, bool) {
-	ev, err := s.store.ManagedEvent(c.Request.Context(), organizer(c).ID, c.Param("slug"))
+func (s *Admin) managedEvent(c *gin.Context, lang string) (*domain.Event, bool) {
+	ev, err := s.Store.ManagedEvent(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"))
 	if err != nil {
-		s.webError(c, lang, err, "not_found")
+		s.PageError(c, lang, err, "not_found")
 		return nil, false
 	}
 	return ev, true
@@ -99,24 +133,24 @@ type adminEventRow struct {
 	Seats                             string // "12 / 40", or "12" without a capacity
 }
 
-// adminEvents is the dashboard's home: the organizer's events, newest
+// Events is the dashboard's home: the organizer's events, newest
 // first, with their numbers.
-func (s *Server) adminEvents(c *gin.Context) {
-	lang := s.browserLang(c.Writer, c.Request)
+func (s *Admin) Events(c *gin.Context) {
+	lang := s.BrowserLang(c.Writer, c.Request)
 	ctx := c.Request.Context()
-	evs, err := s.store.ManagedEvents(ctx, organizer(c).ID)
+	evs, err := s.Store.ManagedEvents(ctx, httpcore.Organizer(c).ID)
 	if err != nil {
-		s.webError(c, lang, err, "not_found")
+		s.PageError(c, lang, err, "not_found")
 		return
 	}
-	v := s.newView(c.Request, lang, "")
+	v := s.NewView(c.Request, lang, "")
 	v.Title = v.T("admin.events.title")
 	p := adminEventsPage{Admin: adminBarOf(c)}
 	for _, ev := range evs {
 		// One statistics query per event: organizers run a handful.
-		st, err := s.store.EventStats(ctx, ev)
+		st, err := s.Store.EventStats(ctx, ev)
 		if err != nil {
-			s.webError(c, lang, err, "not_found")
+			s.PageError(c, lang, err, "not_found")
 			return
 		}
 		loc := ev.Location()
@@ -132,12 +166,12 @@ func (s *Server) adminEvents(c *gin.Context) {
 		}
 		if ev.Published {
 			row.PublicHref = "/events/" + url.PathEscape(ev.Slug)
-			row.State, row.StateClass = s.registrationState(ev)
+			row.State, row.StateClass = s.RegistrationState(ev)
 		} else {
 			row.State, row.StateClass = "admin.events.draft", "muted"
 		}
 		p.Events = append(p.Events, row)
 	}
 	v.Page = p
-	s.renderGin(c, http.StatusOK, "admin_events", v)
+	s.pages.Render(c, http.StatusOK, "admin_events", v)
 }

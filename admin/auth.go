@@ -1,4 +1,4 @@
-package api
+package admin
 
 import (
 	"log/slog"
@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/httpcore"
 )
 
 // Organizers sign in to the dashboard with their email and password. A
@@ -27,41 +28,41 @@ const sessionTTL = 12 * time.Hour
 // __Host- prefix, which makes browsers insist on Secure, Path=/ and no
 // Domain, so no subdomain can plant or overwrite it; browsers refuse that
 // prefix without Secure, so plain-HTTP development uses the bare name.
-func (s *Server) sessionCookie() string {
-	if s.web.secureCookie {
+func (s *Admin) sessionCookie() string {
+	if s.SecureCookie {
 		return "__Host-attend_session"
 	}
 	return "attend_session"
 }
 
-func (s *Server) setSessionCookie(w http.ResponseWriter, value string, maxAge int) {
+func (s *Admin) setSessionCookie(w http.ResponseWriter, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{Name: s.sessionCookie(), Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: s.web.secureCookie, SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: s.SecureCookie, SameSite: http.SameSiteLaxMode})
 }
 
 // sessionOrganizer authenticates the request's session cookie. A missing,
 // malformed, unknown or expired session is EUnauthorized.
-func (s *Server) sessionOrganizer(c *gin.Context) (*domain.Organizer, error) {
+func (s *Admin) sessionOrganizer(c *gin.Context) (*domain.Organizer, error) {
 	ck, err := c.Request.Cookie(s.sessionCookie())
 	if err != nil || !domain.ValidTokenSyntax(ck.Value) {
 		return nil, domain.ErrUnauthorized
 	}
-	return s.store.OrganizerBySession(c.Request.Context(), domain.HashToken(ck.Value))
+	return s.Store.OrganizerBySession(c.Request.Context(), domain.HashToken(ck.Value))
 }
 
-// requireSession lets only signed-in organizers through; anyone else is
+// RequireSession lets only signed-in organizers through; anyone else is
 // sent (303) to the sign-in page, which brings them back afterwards.
-func (s *Server) requireSession() gin.HandlerFunc {
+func (s *Admin) RequireSession() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		o, err := s.sessionOrganizer(c)
 		if err == nil {
-			c.Set(ctxOrganizer, o)
+			httpcore.SetOrganizer(c, o)
 			c.Header("X-Robots-Tag", "noindex")
 			c.Next()
 			return
 		}
 		if domain.ErrorCode(err) != domain.EUnauthorized {
-			s.webError(c, s.browserLang(c.Writer, c.Request), err, "not_found")
+			s.PageError(c, s.BrowserLang(c.Writer, c.Request), err, "not_found")
 			return
 		}
 		if _, err := c.Request.Cookie(s.sessionCookie()); err == nil {
@@ -108,16 +109,16 @@ type loginPage struct {
 	Notice string // signed out, or sent here to sign in
 }
 
-// adminLoginPage shows the sign-in form; a signed-in organizer goes
+// LoginPage shows the sign-in form; a signed-in organizer goes
 // straight on.
-func (s *Server) adminLoginPage(c *gin.Context) {
-	lang := s.browserLang(c.Writer, c.Request)
+func (s *Admin) LoginPage(c *gin.Context) {
+	lang := s.BrowserLang(c.Writer, c.Request)
 	next := safeNext(c.Query("next"))
 	if _, err := s.sessionOrganizer(c); err == nil {
 		c.Redirect(http.StatusSeeOther, next)
 		return
 	}
-	v := s.newView(c.Request, lang, "")
+	v := s.NewView(c.Request, lang, "")
 	var p loginPage
 	switch {
 	case c.Query("done") == "signed_out":
@@ -128,109 +129,108 @@ func (s *Server) adminLoginPage(c *gin.Context) {
 	s.renderLogin(c, http.StatusOK, v, p, next)
 }
 
-func (s *Server) renderLogin(c *gin.Context, status int, v view, p loginPage, next string) {
+func (s *Admin) renderLogin(c *gin.Context, status int, v httpcore.View, p loginPage, next string) {
 	v.Title = v.T("admin.login.title")
 	v.Error = p.Error != ""
 	p.Next = next
 	v.Page = p
 	c.Header("X-Robots-Tag", "noindex")
-	s.renderGin(c, status, "admin_login", v)
+	s.pages.Render(c, status, "admin_login", v)
 }
 
-// adminLogin checks an email and password. A wrong password, an unknown
+// Login checks an email and password. A wrong password, an unknown
 // email and an account without a password get the same answer after the
 // same Argon2id work (domain.CheckPassword), so the form cannot be used to
 // find out who has an account. The guard (login_guard.go) limits, slows
 // and bounds the checks.
-func (s *Server) adminLogin(guard *loginGuard) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		lang := s.browserLang(c.Writer, c.Request)
-		if !s.parseForm(c, lang) {
-			return
-		}
-		ctx := c.Request.Context()
-		v := s.newView(c.Request, lang, "/admin/login")
-		email := strings.TrimSpace(c.PostForm("email"))
-		next := safeNext(c.PostForm("next"))
-		p := loginPage{Email: email}
-		attempt, ok := guard.admit(s.clientKey(c), email)
-		if !ok {
-			c.Header("Retry-After", strconv.Itoa(max(1, int(math.Ceil(guard.window.Seconds())))))
-			p.Error = v.N("admin.login.rate_limited", max(1, int(math.Ceil(guard.window.Minutes()))))
-			s.log.WarnContext(ctx, "sign-in rate limited", slog.String("request_id", requestID(c)))
-			s.renderLogin(c, http.StatusTooManyRequests, v, p, next)
-			return
-		}
-		delay, err := attempt.slowDown(ctx)
-		if err != nil {
-			attempt.undo()
-			s.loginBusy(c, v, p, next, guard, err)
-			return
-		}
-		if delay > 0 {
-			s.log.InfoContext(ctx, "sign-in slowed down", slog.String("request_id", requestID(c)),
-				slog.Duration("delay", delay))
-		}
-		var (
-			org  *domain.Organizer
-			hash string
-		)
-		if len(email) <= 254 {
-			org, hash, err = s.store.PasswordHash(ctx, email)
-			if err != nil && domain.ErrorCode(err) != domain.ENotFound {
-				attempt.undo()
-				s.webError(c, lang, err, "not_found")
-				return
-			}
-		}
-		ok, err = attempt.check(ctx, c.PostForm("password"), hash)
-		if err != nil {
-			attempt.undo()
-			s.loginBusy(c, v, p, next, guard, err)
-			return
-		}
-		if !ok || org == nil {
-			attempt.failed()
-			s.log.InfoContext(ctx, "sign-in failed", slog.String("request_id", requestID(c)))
-			p.Error = v.T("admin.login.failed")
-			s.renderLogin(c, http.StatusUnprocessableEntity, v, p, next)
-			return
-		}
-		attempt.undo()
-		token, tokenHash, err := domain.NewToken()
-		if err != nil {
-			s.webError(c, lang, err, "not_found")
-			return
-		}
-		if err := s.store.CreateSession(ctx, org.ID, tokenHash, sessionTTL); err != nil {
-			s.webError(c, lang, err, "not_found")
-			return
-		}
-		s.log.InfoContext(ctx, "signed in", slog.String("request_id", requestID(c)),
-			slog.Int64("organizer_id", org.ID))
-		s.setSessionCookie(c.Writer, token, int(sessionTTL.Seconds()))
-		c.Redirect(http.StatusSeeOther, next)
+func (s *Admin) Login(c *gin.Context) {
+	guard := s.guard
+	lang := s.BrowserLang(c.Writer, c.Request)
+	if !s.ParseForm(c, lang) {
+		return
 	}
+	ctx := c.Request.Context()
+	v := s.NewView(c.Request, lang, "/admin/login")
+	email := strings.TrimSpace(c.PostForm("email"))
+	next := safeNext(c.PostForm("next"))
+	p := loginPage{Email: email}
+	attempt, ok := guard.admit(s.ClientKey(c), email)
+	if !ok {
+		c.Header("Retry-After", strconv.Itoa(max(1, int(math.Ceil(guard.window.Seconds())))))
+		p.Error = v.N("admin.login.rate_limited", max(1, int(math.Ceil(guard.window.Minutes()))))
+		s.Log.WarnContext(ctx, "sign-in rate limited", slog.String("request_id", httpcore.RequestID(c)))
+		s.renderLogin(c, http.StatusTooManyRequests, v, p, next)
+		return
+	}
+	delay, err := attempt.slowDown(ctx)
+	if err != nil {
+		attempt.undo()
+		s.loginBusy(c, v, p, next, guard, err)
+		return
+	}
+	if delay > 0 {
+		s.Log.InfoContext(ctx, "sign-in slowed down", slog.String("request_id", httpcore.RequestID(c)),
+			slog.Duration("delay", delay))
+	}
+	var (
+		org  *domain.Organizer
+		hash string
+	)
+	if len(email) <= 254 {
+		org, hash, err = s.Store.PasswordHash(ctx, email)
+		if err != nil && domain.ErrorCode(err) != domain.ENotFound {
+			attempt.undo()
+			s.PageError(c, lang, err, "not_found")
+			return
+		}
+	}
+	ok, err = attempt.check(ctx, c.PostForm("password"), hash)
+	if err != nil {
+		attempt.undo()
+		s.loginBusy(c, v, p, next, guard, err)
+		return
+	}
+	if !ok || org == nil {
+		attempt.failed()
+		s.Log.InfoContext(ctx, "sign-in failed", slog.String("request_id", httpcore.RequestID(c)))
+		p.Error = v.T("admin.login.failed")
+		s.renderLogin(c, http.StatusUnprocessableEntity, v, p, next)
+		return
+	}
+	attempt.undo()
+	token, tokenHash, err := domain.NewToken()
+	if err != nil {
+		s.PageError(c, lang, err, "not_found")
+		return
+	}
+	if err := s.Store.CreateSession(ctx, org.ID, tokenHash, sessionTTL); err != nil {
+		s.PageError(c, lang, err, "not_found")
+		return
+	}
+	s.Log.InfoContext(ctx, "signed in", slog.String("request_id", httpcore.RequestID(c)),
+		slog.Int64("organizer_id", org.ID))
+	s.setSessionCookie(c.Writer, token, int(sessionTTL.Seconds()))
+	c.Redirect(http.StatusSeeOther, next)
 }
 
 // loginBusy answers a sign-in that could not wait for its check: 503 with
 // Retry-After and the form again, or nothing when the client has gone.
-func (s *Server) loginBusy(c *gin.Context, v view, p loginPage, next string, guard *loginGuard, err error) {
-	if s.clientGone(c, err) {
+func (s *Admin) loginBusy(c *gin.Context, v httpcore.View, p loginPage, next string, guard *loginGuard, err error) {
+	if s.ClientGone(c, err) {
 		return
 	}
-	s.log.WarnContext(c.Request.Context(), "sign-in refused: password checks busy", slog.String("request_id", requestID(c)),
+	s.Log.WarnContext(c.Request.Context(), "sign-in refused: password checks busy", slog.String("request_id", httpcore.RequestID(c)),
 		slog.Any("error", err))
 	c.Header("Retry-After", strconv.Itoa(max(1, int(math.Ceil(guard.slotWait.Seconds())))))
 	p.Error = v.T("admin.login.busy")
 	s.renderLogin(c, http.StatusServiceUnavailable, v, p, next)
 }
 
-// adminLogout ends the session, in the database and in the browser.
-func (s *Server) adminLogout(c *gin.Context) {
+// Logout ends the session, in the database and in the browser.
+func (s *Admin) Logout(c *gin.Context) {
 	if ck, err := c.Request.Cookie(s.sessionCookie()); err == nil && domain.ValidTokenSyntax(ck.Value) {
-		if err := s.store.DeleteSession(c.Request.Context(), domain.HashToken(ck.Value)); err != nil {
-			s.webError(c, s.browserLang(c.Writer, c.Request), err, "not_found")
+		if err := s.Store.DeleteSession(c.Request.Context(), domain.HashToken(ck.Value)); err != nil {
+			s.PageError(c, s.BrowserLang(c.Writer, c.Request), err, "not_found")
 			return
 		}
 	}

@@ -1,4 +1,4 @@
-package api
+package admin
 
 import (
 	"errors"
@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/httpcore"
 	"github.com/attend/attend/i18n"
 	"github.com/attend/attend/store"
 )
@@ -26,7 +27,7 @@ const doorSearchLimit = 20
 // doorPage is the check-in page of one event day.
 type doorPage struct {
 	Admin    adminBar
-	Event    eventInfo
+	Event    httpcore.EventInfo
 	Back     string // the event's dashboard page
 	Action   string // where check-ins are posted
 	Day      string // YYYY-MM-DD
@@ -60,30 +61,30 @@ type doorPerson struct {
 
 // doorDate is the day the door page works on: the one asked for if the
 // event has it, else today if the event is on, else its first day.
-func (s *Server) doorDate(ev *domain.Event, asked string) domain.Date {
+func (s *Admin) doorDate(ev *domain.Event, asked string) domain.Date {
 	if d, err := domain.ParseDate(asked); err == nil && ev.HasDay(d) {
 		return d
 	}
-	if today := domain.DateOf(s.now().In(ev.Location())); ev.HasDay(today) {
+	if today := domain.DateOf(s.Now().In(ev.Location())); ev.HasDay(today) {
 		return today
 	}
 	return ev.StartsOn
 }
 
-// adminDoor shows the check-in desk of an event day.
-func (s *Server) adminDoor(c *gin.Context) {
-	lang := s.browserLang(c.Writer, c.Request)
+// Door shows the check-in desk of an event day.
+func (s *Admin) Door(c *gin.Context) {
+	lang := s.BrowserLang(c.Writer, c.Request)
 	ev, ok := s.managedEvent(c, lang)
 	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	v := s.newView(c.Request, lang, "")
+	v := s.NewView(c.Request, lang, "")
 	day := s.doorDate(ev, c.Query("day"))
 	loc := ev.Location()
-	today := domain.DateOf(s.now().In(loc))
+	today := domain.DateOf(s.Now().In(loc))
 	self := eventAdminPath(ev.Slug) + "/checkin"
-	p := doorPage{Admin: adminBarOf(c), Event: s.eventInfo(ev, v.L), Back: eventAdminPath(ev.Slug), Action: self,
+	p := doorPage{Admin: adminBarOf(c), Event: s.EventInfo(ev, v.L), Back: eventAdminPath(ev.Slug), Action: self,
 		Day: day.String(), DayLabel: i18n.FormatDateWithWeekday(lang, day.In(loc))}
 	v.Title = v.T("admin.door.title")
 	if days := ev.Days(); len(days) > 1 {
@@ -97,9 +98,9 @@ func (s *Server) adminDoor(c *gin.Context) {
 	}
 
 	// Expected are the seats held: pending and confirmed registrations.
-	in, err := s.store.CheckinCount(ctx, ev.ID, day)
+	in, err := s.Store.CheckinCount(ctx, ev.ID, day)
 	if err != nil {
-		s.webError(c, lang, err, "not_found")
+		s.PageError(c, lang, err, "not_found")
 		return
 	}
 	expected := ev.SeatsHeld
@@ -110,24 +111,24 @@ func (s *Server) adminDoor(c *gin.Context) {
 	}
 
 	if p.Result, err = s.doorResult(c, ev, v); err != nil {
-		s.webError(c, lang, err, "not_found")
+		s.PageError(c, lang, err, "not_found")
 		return
 	}
 	p.Q = c.Query("q")
 	if p.Q != "" {
 		p.Searched = true
 		if p.People, p.More, err = s.doorSearch(c, ev, day, p.Q, v.L); err != nil {
-			s.webError(c, lang, err, "not_found")
+			s.PageError(c, lang, err, "not_found")
 			return
 		}
 	}
 	v.Page = p
-	s.renderGin(c, http.StatusOK, "admin_checkin", v)
+	s.pages.Render(c, http.StatusOK, "admin_checkin", v)
 }
 
 // doorResult reads the outcome of the last check-in from the query the
 // check-in redirected to.
-func (s *Server) doorResult(c *gin.Context, ev *domain.Event, v view) (*doorResult, error) {
+func (s *Admin) doorResult(c *gin.Context, ev *domain.Event, v httpcore.View) (*doorResult, error) {
 	outcome := c.Query("outcome")
 	switch outcome {
 	case "":
@@ -144,7 +145,7 @@ func (s *Server) doorResult(c *gin.Context, ev *domain.Event, v view) (*doorResu
 	default:
 		return nil, nil
 	}
-	reg, err := s.store.Registration(c.Request.Context(), ev.ID, c.Query("r"))
+	reg, err := s.Store.Registration(c.Request.Context(), ev.ID, c.Query("r"))
 	if domain.ErrorCode(err) == domain.ENotFound {
 		return nil, nil
 	}
@@ -178,7 +179,7 @@ var errEnough = errors.New("enough")
 
 // doorSearch finds people by name, email or organization, with their
 // check-in on day.
-func (s *Server) doorSearch(c *gin.Context, ev *domain.Event, day domain.Date, q string, l *i18n.Localizer) ([]doorPerson, bool, error) {
+func (s *Admin) doorSearch(c *gin.Context, ev *domain.Event, day domain.Date, q string, l *i18n.Localizer) ([]doorPerson, bool, error) {
 	if len([]rune(q)) > 200 || domain.HasControl(q) {
 		return nil, false, nil
 	}
@@ -187,7 +188,7 @@ func (s *Server) doorSearch(c *gin.Context, ev *domain.Event, day domain.Date, q
 		more   bool
 	)
 	// One batch of one more than is shown says whether there are more.
-	err := s.store.EachAttendee(c.Request.Context(), ev.ID, []domain.Date{day},
+	err := s.Store.EachAttendee(c.Request.Context(), ev.ID, []domain.Date{day},
 		store.RegistrationFilter{Query: q, Limit: doorSearchLimit + 1}, doorSearchLimit+1,
 		func(batch []store.Attendee) error {
 			for i, a := range batch {
@@ -213,13 +214,13 @@ func (s *Server) doorSearch(c *gin.Context, ev *domain.Event, day domain.Date, q
 	return people, more, nil
 }
 
-// adminCheckIn checks someone in by the code typed at the door or by the
+// CheckIn checks someone in by the code typed at the door or by the
 // button next to their name, and redirects (303) to the door page, which
 // shows the outcome.
-func (s *Server) adminCheckIn(c *gin.Context) {
-	lang := s.browserLang(c.Writer, c.Request)
+func (s *Admin) CheckIn(c *gin.Context) {
+	lang := s.BrowserLang(c.Writer, c.Request)
 	ev, ok := s.managedEvent(c, lang)
-	if !ok || !s.parseForm(c, lang) {
+	if !ok || !s.ParseForm(c, lang) {
 		return
 	}
 	day := s.doorDate(ev, c.PostForm("day"))
@@ -238,7 +239,7 @@ func (s *Server) adminCheckIn(c *gin.Context) {
 			return
 		}
 	}
-	ci, created, err := s.store.CheckIn(c.Request.Context(), organizer(c).ID, ev.Slug, req)
+	ci, created, err := s.Store.CheckIn(c.Request.Context(), httpcore.Organizer(c).ID, ev.Slug, req)
 	if e, ok := domain.AsError(err); ok && (e.Code == domain.ENotFound || e.Code == domain.EInvalid) {
 		if id, ok := e.Extra["registration_id"].(string); ok {
 			q.Set("r", id)
@@ -252,7 +253,7 @@ func (s *Server) adminCheckIn(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.webError(c, lang, err, "not_found")
+		s.PageError(c, lang, err, "not_found")
 		return
 	}
 	q.Set("r", ci.RegistrationID)

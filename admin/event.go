@@ -1,4 +1,4 @@
-package api
+package admin
 
 import (
 	"net/http"
@@ -9,7 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/attend/attend/domain"
-	"github.com/attend/attend/export"
+	"github.com/attend/attend/httpcore"
 	"github.com/attend/attend/i18n"
 	"github.com/attend/attend/store"
 )
@@ -24,7 +24,7 @@ const adminFailedEmails = 50
 type adminEventPage struct {
 	Admin      adminBar
 	Notice     *notice
-	Event      eventInfo
+	Event      httpcore.EventInfo
 	Published  bool
 	Seats      string
 	DoorHref   string
@@ -108,8 +108,8 @@ func newRoleTable(st *store.Stats, l *i18n.Localizer) roleTable {
 // filterView is the registration list's filter form.
 type filterView struct {
 	Status, Country, Q string
-	Statuses           []option
-	Countries          []option
+	Statuses           []httpcore.Option
+	Countries          []httpcore.Option
 	Active             bool
 	// Keep are hidden fields that bring an action's redirect back to this
 	// view of the list.
@@ -136,18 +136,18 @@ type adminEmailRow struct {
 // listQuery are the query parameters that choose a view of the list.
 var listQuery = []string{"status", "country", "q", "cursor"}
 
-// adminEvent shows an event's numbers, registrations and failed emails.
-func (s *Server) adminEvent(c *gin.Context) {
-	lang := s.browserLang(c.Writer, c.Request)
+// Event shows an event's numbers, registrations and failed emails.
+func (s *Admin) Event(c *gin.Context) {
+	lang := s.BrowserLang(c.Writer, c.Request)
 	ev, ok := s.managedEvent(c, lang)
 	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	v := s.newView(c.Request, lang, "")
+	v := s.NewView(c.Request, lang, "")
 	v.Title = ev.Title
 	self := eventAdminPath(ev.Slug)
-	p := adminEventPage{Admin: adminBarOf(c), Notice: pageNotice(c, v), Event: s.eventInfo(ev, v.L),
+	p := adminEventPage{Admin: adminBarOf(c), Notice: pageNotice(c, v), Event: s.EventInfo(ev, v.L),
 		Published: ev.Published, Seats: strconv.Itoa(ev.SeatsHeld), DoorHref: self + "/checkin"}
 	if ev.Capacity != nil {
 		p.Seats = v.T("admin.event.seats_of", "Count", ev.SeatsHeld, "Param", *ev.Capacity)
@@ -156,34 +156,34 @@ func (s *Server) adminEvent(c *gin.Context) {
 		p.PublicHref = "/events/" + url.PathEscape(ev.Slug)
 	}
 
-	st, err := s.store.EventStats(ctx, ev)
+	st, err := s.Store.EventStats(ctx, ev)
 	if err != nil {
-		s.webError(c, lang, err, "not_found")
+		s.PageError(c, lang, err, "not_found")
 		return
 	}
 	p.Stats = s.statsTable(ev, st, v.L)
 	p.Roles = newRoleTable(st, v.L)
 	p.Chart = newBarChart(st, v.L)
 
-	f, err := registrationFilter(c)
+	f, err := httpcore.ListFilter(c)
 	if err != nil {
 		f = store.RegistrationFilter{}
 		p.Notice = &notice{Text: v.T("admin.error.filter"), Class: "error"}
 	}
 	f.Limit = adminPageSize
 	p.Filter = s.filterView(f, st, v.L)
-	page, err := s.store.Registrations(ctx, ev.ID, f)
+	page, err := s.Store.Registrations(ctx, ev.ID, f)
 	if err != nil {
-		s.webError(c, lang, err, "not_found")
+		s.PageError(c, lang, err, "not_found")
 		return
 	}
 	ids := make([]string, len(page.Registrations))
 	for i, reg := range page.Registrations {
 		ids[i] = reg.ID
 	}
-	checkins, err := s.store.CheckinsOf(ctx, ev, ids)
+	checkins, err := s.Store.CheckinsOf(ctx, ev, ids)
 	if err != nil {
-		s.webError(c, lang, err, "not_found")
+		s.PageError(c, lang, err, "not_found")
 		return
 	}
 	for _, reg := range page.Registrations {
@@ -205,13 +205,13 @@ func (s *Server) adminEvent(c *gin.Context) {
 	exp.Set("format", "xlsx")
 	p.ExportXLSX = self + "/export?" + exp.Encode()
 
-	emails, err := s.store.EventEmails(ctx, ev.ID, string(domain.EmailFailed), adminFailedEmails)
+	emails, err := s.Store.EventEmails(ctx, ev.ID, string(domain.EmailFailed), adminFailedEmails)
 	if err != nil {
-		s.webError(c, lang, err, "not_found")
+		s.PageError(c, lang, err, "not_found")
 		return
 	}
 	for _, e := range emails {
-		d, t, _ := localTime(lang, ev, e.CreatedAt)
+		d, t, _ := httpcore.LocalTime(lang, ev, e.CreatedAt)
 		row := adminEmailRow{Recipient: e.Recipient, Name: e.RecipientName, Kind: v.T("admin.email_kind." + string(e.Kind)),
 			Created: d + " " + t, Attempts: e.Attempts, RetryAction: self + "/emails/" + strconv.FormatInt(e.ID, 10) + "/retry"}
 		if e.LastError != nil {
@@ -220,10 +220,10 @@ func (s *Server) adminEvent(c *gin.Context) {
 		p.Emails = append(p.Emails, row)
 	}
 	v.Page = p
-	s.renderGin(c, http.StatusOK, "admin_event", v)
+	s.pages.Render(c, http.StatusOK, "admin_event", v)
 }
 
-func (s *Server) statsTable(ev *domain.Event, st *store.Stats, l *i18n.Localizer) statsTable {
+func (s *Admin) statsTable(ev *domain.Event, st *store.Stats, l *i18n.Localizer) statsTable {
 	var t statsTable
 	if len(st.Days) > 1 {
 		for _, d := range st.Days {
@@ -240,19 +240,19 @@ func (s *Server) statsTable(ev *domain.Event, st *store.Stats, l *i18n.Localizer
 
 // filterView builds the filter form. The country list holds the countries
 // people registered from, in the page language's order.
-func (s *Server) filterView(f store.RegistrationFilter, st *store.Stats, l *i18n.Localizer) filterView {
+func (s *Admin) filterView(f store.RegistrationFilter, st *store.Stats, l *i18n.Localizer) filterView {
 	fv := filterView{Status: f.Status, Country: f.Country, Q: f.Query, Active: f.Status != "" || f.Country != "" || f.Query != ""}
 	for _, status := range domain.Statuses {
 		label, _ := statusBadge(l, status)
-		fv.Statuses = append(fv.Statuses, option{Value: string(status), Label: label, Selected: string(status) == f.Status})
+		fv.Statuses = append(fv.Statuses, httpcore.Option{Value: string(status), Label: label, Selected: string(status) == f.Status})
 	}
 	present := map[string]bool{f.Country: f.Country != ""}
 	for _, cs := range st.ByCountry {
 		present[cs.Country] = true
 	}
-	for _, c := range s.web.i18n.Countries(l.Lang()) {
+	for _, c := range s.I18n.Countries(l.Lang()) {
 		if present[c.Code] {
-			fv.Countries = append(fv.Countries, option{Value: c.Code, Label: c.Name, Selected: c.Code == f.Country})
+			fv.Countries = append(fv.Countries, httpcore.Option{Value: c.Code, Label: c.Name, Selected: c.Code == f.Country})
 		}
 	}
 	q := filterQuery(f)
@@ -291,7 +291,7 @@ func withQuery(q url.Values) string {
 }
 
 func adminRegRowOf(self string, reg *domain.Registration, checkins []store.DayCheckin, ev *domain.Event, l *i18n.Localizer) adminRegRow {
-	d, t, _ := localTime(l.Lang(), ev, reg.CreatedAt)
+	d, t, _ := httpcore.LocalTime(l.Lang(), ev, reg.CreatedAt)
 	row := adminRegRow{ID: reg.ID, Name: personName(reg, l), Email: reg.Email, Erased: store.Erased(reg),
 		Organization: reg.Organization, Country: l.Country(reg.Country), Registered: d + " " + t}
 	if row.Erased {
@@ -328,7 +328,7 @@ func personName(reg *domain.Registration, l *i18n.Localizer) string {
 
 // backToList redirects (303) an action to the event page, showing the same
 // view of the list the action was taken from, with its outcome.
-func (s *Server) backToList(c *gin.Context, kind, outcome, anchor string) {
+func (s *Admin) backToList(c *gin.Context, kind, outcome, anchor string) {
 	q := url.Values{}
 	for _, k := range listQuery {
 		if v := strings.TrimSpace(c.PostForm(k)); v != "" {
@@ -339,11 +339,11 @@ func (s *Server) backToList(c *gin.Context, kind, outcome, anchor string) {
 	c.Redirect(http.StatusSeeOther, eventAdminPath(c.Param("slug"))+"?"+q.Encode()+"#"+anchor)
 }
 
-// adminCancel cancels a registration, with an optional note for the
+// Cancel cancels a registration, with an optional note for the
 // participant's email; the seat goes to the waiting list.
-func (s *Server) adminCancel(c *gin.Context) {
-	lang := s.browserLang(c.Writer, c.Request)
-	if !s.parseForm(c, lang) {
+func (s *Admin) Cancel(c *gin.Context) {
+	lang := s.BrowserLang(c.Writer, c.Request)
+	if !s.ParseForm(c, lang) {
 		return
 	}
 	msg, err := domain.CancelMessage(c.PostForm("message"))
@@ -351,20 +351,20 @@ func (s *Server) adminCancel(c *gin.Context) {
 		s.backToList(c, "error", "message", "registrations")
 		return
 	}
-	if _, err := s.store.CancelRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), c.Param("id"), msg); err != nil {
-		s.webError(c, lang, err, "not_found")
+	if _, err := s.Store.CancelRegistration(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"), c.Param("id"), msg); err != nil {
+		s.PageError(c, lang, err, "not_found")
 		return
 	}
 	s.backToList(c, "done", "cancelled", "registrations")
 }
 
-// adminPromote moves a registration from the waiting list to confirmed.
-func (s *Server) adminPromote(c *gin.Context) {
-	lang := s.browserLang(c.Writer, c.Request)
-	if !s.parseForm(c, lang) {
+// Promote moves a registration from the waiting list to confirmed.
+func (s *Admin) Promote(c *gin.Context) {
+	lang := s.BrowserLang(c.Writer, c.Request)
+	if !s.ParseForm(c, lang) {
 		return
 	}
-	_, err := s.store.PromoteRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), c.Param("id"))
+	_, err := s.Store.PromoteRegistration(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"), c.Param("id"))
 	if e, ok := domain.AsError(err); ok && e.Code == domain.EConflict {
 		outcome := "not_waitlisted"
 		if _, full := e.Extra["capacity"]; full {
@@ -374,51 +374,49 @@ func (s *Server) adminPromote(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.webError(c, lang, err, "not_found")
+		s.PageError(c, lang, err, "not_found")
 		return
 	}
 	s.backToList(c, "done", "promoted", "registrations")
 }
 
-// adminRetryEmail queues a failed email again.
-func (s *Server) adminRetryEmail(c *gin.Context) {
-	lang := s.browserLang(c.Writer, c.Request)
+// RetryEmail queues a failed email again.
+func (s *Admin) RetryEmail(c *gin.Context) {
+	lang := s.BrowserLang(c.Writer, c.Request)
 	ev, ok := s.managedEvent(c, lang)
-	if !ok || !s.parseForm(c, lang) {
+	if !ok || !s.ParseForm(c, lang) {
 		return
 	}
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.webError(c, lang, domain.Errorf(domain.ENotFound, "no such email"), "not_found")
+		s.PageError(c, lang, domain.Errorf(domain.ENotFound, "no such email"), "not_found")
 		return
 	}
-	_, err = s.store.RetryEmail(c.Request.Context(), ev.ID, id)
+	_, err = s.Store.RetryEmail(c.Request.Context(), ev.ID, id)
 	if domain.ErrorCode(err) == domain.EConflict {
 		s.backToList(c, "error", "not_failed", "emails")
 		return
 	}
 	if err != nil {
-		s.webError(c, lang, err, "not_found")
+		s.PageError(c, lang, err, "not_found")
 		return
 	}
 	s.backToList(c, "done", "retried", "emails")
 }
 
-// adminExport downloads the registrations as CSV or XLSX with the list's
-// filters. It answers a wrong event or a bad parameter with a page, then
-// hands over to the API's export, which streams the file.
-func (s *Server) adminExport(c *gin.Context) {
-	lang := s.browserLang(c.Writer, c.Request)
-	if _, ok := s.managedEvent(c, lang); !ok {
+// Export downloads the registrations as CSV or XLSX with the list's
+// filters, as the JSON API's export does (httpcore.Core.Download). It
+// answers a wrong event or a bad parameter with a page.
+func (s *Admin) Export(c *gin.Context) {
+	lang := s.BrowserLang(c.Writer, c.Request)
+	ev, ok := s.managedEvent(c, lang)
+	if !ok {
 		return
 	}
-	_, err := registrationFilter(c)
-	_, known := export.ContentType(strings.ToLower(strings.TrimSpace(c.DefaultQuery("format", "csv"))))
-	_, spoken := exportLang(c.Request)
-	if err != nil || !known || !spoken {
-		s.renderMessage(c.Writer, c.Request, http.StatusBadRequest, lang, "bad_request", requestID(c))
-		c.Abort()
+	f, format, fileLang, err := httpcore.DownloadQuery(c)
+	if err != nil {
+		s.Message(c, http.StatusBadRequest, lang, "bad_request")
 		return
 	}
-	s.exportRegistrations(c)
+	s.Download(c, ev, f, format, fileLang)
 }

@@ -1,4 +1,4 @@
-package api
+package admin
 
 import (
 	"context"
@@ -183,14 +183,4 @@ func (a *loginAttempt) failed() {
 func (a *loginAttempt) undo() {
 	a.g.pairs.refund(a.pair)
 	a.g.clients.refund(a.client)
-}
-
-// newLoginGuard builds the sign-in guard from the configuration.
-func (s *Server) newLoginGuard() *loginGuard {
-	return newLoginGuard(loginGuardConfig{
-		pairLimit: s.cfg.LoginRateLimit, clientLimit: s.cfg.LoginIPRateLimit, window: s.cfg.LoginRateWindow,
-		delay: s.cfg.LoginDelay, delayMax: s.cfg.LoginDelayMax,
-		concurrency: s.cfg.PasswordHashConcurrency, slotWait: s.cfg.PasswordHashWait,
-		check: s.checkPassword, now: s.now,
-	})
 }

@@ -12,9 +12,9 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/attend/attend/api"
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/internal/servertest"
+	"github.com/attend/attend/server"
 )
 
 func TestSignInSetsAHardenedSessionCookie(t *testing.T) {
@@ -27,7 +27,7 @@ func TestSignInSetsAHardenedSessionCookie(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := servertest.NewDashboard(t, func(deps *api.Deps) {
+			d := servertest.NewDashboard(t, func(deps *server.Deps) {
 				u, err := url.Parse(tt.baseURL)
 				if err != nil {
 					t.Fatal(err)

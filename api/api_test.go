@@ -11,9 +11,9 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/jmoiron/sqlx"
 
-	"github.com/attend/attend/api"
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/internal/servertest"
+	"github.com/attend/attend/server"
 	"github.com/attend/attend/store"
 )
 
@@ -77,7 +77,7 @@ func TestOpenAPISpecServesBaseURLAsItsServer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a := servertest.New(t, func(d *api.Deps) { d.Config.BaseURL = u })
+			a := servertest.New(t, func(d *server.Deps) { d.Config.BaseURL = u })
 			var spec struct {
 				OpenAPI string `yaml:"openapi"`
 				Servers []struct {
@@ -243,7 +243,7 @@ func TestAnUnreachableDatabaseAnswers503(t *testing.T) {
 	}
 	defer db.Close()
 	a := &servertest.Server{T: t, Logs: &servertest.SyncBuffer{}}
-	a.Srv = api.New(api.Deps{
+	a.Srv = servertest.Handler(t, server.Deps{
 		Config: servertest.Config(t), Store: store.New(db), Rules: domain.NewRules(),
 		Logger: slog.New(slog.NewJSONHandler(a.Logs, nil)),
 	})

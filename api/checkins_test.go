@@ -12,12 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/attend/attend/api"
 	"github.com/attend/attend/config"
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/internal/pgtest"
 	"github.com/attend/attend/internal/seal"
 	"github.com/attend/attend/internal/servertest"
+	"github.com/attend/attend/server"
 	"github.com/attend/attend/store"
 )
 
@@ -28,7 +28,7 @@ type deskAPI struct {
 	t          *testing.T
 	ctx        context.Context
 	st         *store.Store
-	srv        *api.Server
+	srv        *server.Server
 	rules      *domain.Rules
 	org        *domain.Organizer
 	token      string
@@ -69,7 +69,7 @@ func newDeskAPI(t *testing.T) *deskAPI {
 	d := &deskAPI{t: t, ctx: context.Background(), st: st, rules: domain.NewRules(),
 		now: time.Date(2019, time.May, 30, 10, 0, 0, 0, deskTZ)}
 	st.Now = d.clock
-	d.srv = api.New(api.Deps{Config: cfg, Store: st, Rules: d.rules, Now: d.clock,
+	d.srv = servertest.Handler(t, server.Deps{Config: cfg, Store: st, Rules: d.rules, Now: d.clock,
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	d.org, d.token = d.organizer("desk@example.org")
 	var otherOrg *domain.Organizer

@@ -7,9 +7,9 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/attend/attend/api"
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/internal/servertest"
+	"github.com/attend/attend/server"
 )
 
 // registerFrom submits the registration form with the given headers and
@@ -52,7 +52,7 @@ func TestClientIPComesFromOneHeaderOnly(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+": the client cannot choose its address", func(t *testing.T) {
-			a := servertest.New(t, func(d *api.Deps) {
+			a := servertest.New(t, func(d *server.Deps) {
 				d.Config.RegisterRateLimit = 2
 				d.Config.TrustedProxies = tt.proxies
 				if tt.header != "" {
@@ -71,7 +71,7 @@ func TestClientIPComesFromOneHeaderOnly(t *testing.T) {
 	}
 
 	t.Run("behind a proxy that sets X-Real-IP, its clients keep their own limits", func(t *testing.T) {
-		a := servertest.New(t, func(d *api.Deps) {
+		a := servertest.New(t, func(d *server.Deps) {
 			d.Config.RegisterRateLimit = 1
 			d.Config.TrustedProxies = []string{"192.0.2.1"}
 			d.Config.ClientIPHeader = "X-Real-IP"
@@ -102,7 +102,7 @@ func TestClientsAreCountedByTheirIPv6Prefix(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := servertest.New(t, proxied, func(d *api.Deps) {
+			a := servertest.New(t, proxied, func(d *server.Deps) {
 				d.Config.RegisterRateLimit = 2
 				d.Config.LoginIPRateLimit = 2
 				if tt.prefix != 0 {

@@ -12,9 +12,9 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/attend/attend/api"
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/internal/servertest"
+	"github.com/attend/attend/server"
 	"github.com/attend/attend/store"
 )
 
@@ -270,7 +270,7 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	a.Store.Sealer = sealer
 
 	// The rate limit, on a server that allows one registration.
-	limited := servertest.New(t, func(d *api.Deps) { d.Config.RegisterRateLimit = 1 })
+	limited := servertest.New(t, func(d *server.Deps) { d.Config.RegisterRateLimit = 1 })
 	limited.Event(limited.Token, "egov", nil)
 	rp.call(limited, 202, sendReq(http.MethodPost, reg, "", servertest.Participant("one@example.uz", nil)))
 	rp.call(limited, 429, sendReq(http.MethodPost, reg, "", servertest.Participant("two@example.uz", nil)))
@@ -295,7 +295,7 @@ func unreachableAPI(t *testing.T) *servertest.Server {
 	}
 	t.Cleanup(func() { db.Close() })
 	a := &servertest.Server{T: t, DB: db, Logs: &servertest.SyncBuffer{}}
-	a.Srv = api.New(api.Deps{
+	a.Srv = servertest.Handler(t, server.Deps{
 		Config: servertest.Config(t), Store: store.New(db), Rules: domain.NewRules(),
 		Logger: slog.New(slog.NewJSONHandler(a.Logs, nil)),
 	})

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/attend/attend/api"
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/i18n"
 	"github.com/attend/attend/internal/servertest"
+	"github.com/attend/attend/server"
 )
 
 // translator is the message bundle the server speaks from, so that the
@@ -175,7 +175,7 @@ func otherThan(lang string) string {
 // The rate limit answers before the body is read, so it speaks the
 // language of Accept-Language.
 func TestTheRegistrationRateLimitSpeaksAcceptLanguage(t *testing.T) {
-	a := servertest.New(t, func(d *api.Deps) { d.Config.RegisterRateLimit = 1 })
+	a := servertest.New(t, func(d *server.Deps) { d.Config.RegisterRateLimit = 1 })
 	a.Event(a.Token, "egov", nil)
 	servertest.Decode[map[string]any](t, registerIn(a, "egov", "uz", servertest.Participant("first@example.org", nil)), http.StatusAccepted)
 	rec := registerIn(a, "egov", "uz", servertest.Participant("second@example.org", nil))

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/attend/attend/api"
 	"github.com/attend/attend/internal/servertest"
+	"github.com/attend/attend/server"
 )
 
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
@@ -110,7 +110,7 @@ func TestCrossSitePostsAreRefused(t *testing.T) {
 }
 
 func TestRegistrationsAreRateLimitedPerClient(t *testing.T) {
-	small := func(d *api.Deps) { d.Config.RegisterRateLimit = 2 }
+	small := func(d *server.Deps) { d.Config.RegisterRateLimit = 2 }
 	t.Run("the form and the API share the limit and answer 429 with Retry-After", func(t *testing.T) {
 		a := servertest.New(t, small)
 		a.Event(a.Token, "egov", nil)
@@ -152,7 +152,7 @@ func TestRegistrationsAreRateLimitedPerClient(t *testing.T) {
 		}
 	})
 	t.Run("behind a trusted proxy each forwarded client has its own limit", func(t *testing.T) {
-		a := servertest.New(t, small, func(d *api.Deps) { d.Config.TrustedProxies = []string{"192.0.2.0/24"} })
+		a := servertest.New(t, small, func(d *server.Deps) { d.Config.TrustedProxies = []string{"192.0.2.0/24"} })
 		a.Event(a.Token, "egov", nil)
 		for i, ip := range []string{"203.0.113.1", "203.0.113.2", "203.0.113.3"} {
 			rec, _ := a.Submit("/events/egov/register", servertest.ValidForm("fwd"+string(rune('a'+i))+"@example.org"), "X-Forwarded-For", ip)

@@ -1,4 +1,4 @@
-package api
+package export
 
 import (
 	"runtime/debug"

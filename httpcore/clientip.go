@@ -1,4 +1,4 @@
-package api
+package httpcore
 
 import (
 	"log/slog"
@@ -8,7 +8,7 @@ import (
 )
 
 // Every per-client limit (registrations, sign-ins) counts clients by
-// clientKey. Behind a reverse proxy the connection comes from the proxy, so
+// ClientKey. Behind a reverse proxy the connection comes from the proxy, so
 // the client's address must be read from a header, and a header says
 // whatever the client wants unless a proxy attend trusts wrote it.
 //
@@ -28,30 +28,29 @@ const (
 	defaultIPv6Prefix     = 64
 )
 
-// configureClientIP sets how c.ClientIP() finds the client. A malformed
+// ConfigureClientIP sets how the engine's c.ClientIP() finds the client. A malformed
 // TRUSTED_PROXIES entry is logged and leaves no proxy trusted rather than
 // all.
-func (s *Server) configureClientIP() {
-	e := s.engine
-	header := s.cfg.ClientIPHeader
+func (s *Core) ConfigureClientIP(e *gin.Engine) {
+	header := s.Config.ClientIPHeader
 	if header == "" {
 		header = defaultClientIPHeader
 	}
 	e.TrustedPlatform = "" // a platform's header (App Engine, Cloudflare) is believed only as CLIENT_IP_HEADER
 	e.ForwardedByClientIP = true
 	e.RemoteIPHeaders = []string{header}
-	if err := e.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
-		s.log.Error("TRUSTED_PROXIES is malformed; trusting no proxy", slog.Any("error", err))
+	if err := e.SetTrustedProxies(s.Config.TrustedProxies); err != nil {
+		s.Log.Error("TRUSTED_PROXIES is malformed; trusting no proxy", slog.Any("error", err))
 		_ = e.SetTrustedProxies(nil) // nil is always accepted
 	}
 }
 
-// clientKey is the client as the per-client limits count it: its IPv4
+// ClientKey is the client as the per-client limits count it: its IPv4
 // address (also when written IPv4-mapped in IPv6), or the IPv6 prefix of
 // CLIENT_IPV6_PREFIX bits that holds its address. One household, phone or
 // server usually holds a whole /64, and would otherwise have 2^64
 // addresses to rotate through.
-func (s *Server) clientKey(c *gin.Context) string {
+func (s *Core) ClientKey(c *gin.Context) string {
 	ip := c.ClientIP()
 	addr, err := netip.ParseAddr(ip)
 	if err != nil {
@@ -61,7 +60,7 @@ func (s *Server) clientKey(c *gin.Context) string {
 	if addr.Is4() {
 		return addr.String()
 	}
-	bits := s.cfg.ClientIPv6Prefix
+	bits := s.Config.ClientIPv6Prefix
 	if bits <= 0 || bits > 128 {
 		bits = defaultIPv6Prefix
 	}

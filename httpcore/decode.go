@@ -1,4 +1,4 @@
-package api
+package httpcore
 
 import (
 	"bytes"
@@ -16,19 +16,19 @@ import (
 	"github.com/attend/attend/domain"
 )
 
-// decodeJSON reads the body into dst. It answers the request itself and
+// DecodeJSON reads the body into dst. It answers the request itself and
 // returns false on any problem: 400 for a wrong content type or malformed
 // JSON, 413 for a body over the limit, 422 for a value of the wrong type.
-func (s *Server) decodeJSON(c *gin.Context, dst any) bool { return s.decodeJSONThen(c, dst, nil) }
+func (s *Core) DecodeJSON(c *gin.Context, dst any) bool { return s.DecodeJSONThen(c, dst, nil) }
 
-// decodeJSONThen is decodeJSON that calls decoded, when not nil, once the
+// DecodeJSONThen is DecodeJSON that calls decoded, when not nil, once the
 // JSON has been decoded into dst and before any error is answered: a value
 // of the wrong type leaves the other members decoded, so the answer can
 // still speak the language the body asks for.
-func (s *Server) decodeJSONThen(c *gin.Context, dst any, decoded func()) bool {
+func (s *Core) DecodeJSONThen(c *gin.Context, dst any, decoded func()) bool {
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-		s.badRequest(c, http.StatusBadRequest, "unsupported-content-type", "Wrong content type",
+		s.BadRequest(c, http.StatusBadRequest, "unsupported-content-type", "Wrong content type",
 			"send the body as application/json")
 		return false
 	}
@@ -37,14 +37,14 @@ func (s *Server) decodeJSONThen(c *gin.Context, dst any, decoded func()) bool {
 	data, err := io.ReadAll(c.Request.Body)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		s.badRequest(c, http.StatusRequestEntityTooLarge, "payload-too-large", "Request body too large",
+		s.BadRequest(c, http.StatusRequestEntityTooLarge, "payload-too-large", "Request body too large",
 			fmt.Sprintf("the body must be at most %d bytes", tooBig.Limit))
 		return false
 	}
 	if err != nil {
 		// The client stopped sending (a dropped connection, a read timeout):
 		// nothing the server did wrong.
-		s.badRequest(c, http.StatusBadRequest, "unreadable-body", "Unreadable request body",
+		s.BadRequest(c, http.StatusBadRequest, "unreadable-body", "Unreadable request body",
 			"the request body could not be read completely")
 		return false
 	}
@@ -73,12 +73,12 @@ func (s *Server) decodeJSONThen(c *gin.Context, dst any, decoded func()) bool {
 			domain.NewFieldError(field, "type", jsonTypeName(typeErr.Type)),
 		}))
 	case errors.As(err, &syntax):
-		s.badRequest(c, http.StatusBadRequest, "malformed-json", "Malformed JSON",
+		s.BadRequest(c, http.StatusBadRequest, "malformed-json", "Malformed JSON",
 			fmt.Sprintf("the body is not valid JSON (at byte %d)", syntax.Offset))
 	case errors.Is(err, io.EOF):
-		s.badRequest(c, http.StatusBadRequest, "malformed-json", "Malformed JSON", "the body is empty")
+		s.BadRequest(c, http.StatusBadRequest, "malformed-json", "Malformed JSON", "the body is empty")
 	default:
-		s.badRequest(c, http.StatusBadRequest, "malformed-json", "Malformed JSON", "the body is not valid JSON: "+err.Error())
+		s.BadRequest(c, http.StatusBadRequest, "malformed-json", "Malformed JSON", "the body is not valid JSON: "+err.Error())
 	}
 	return false
 }

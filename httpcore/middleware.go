@@ -1,4 +1,4 @@
-package api
+package httpcore
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -19,9 +18,11 @@ const (
 	ctxOrganizer = "attend.organizer"
 )
 
-func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
+// RequestID is the request's id, which its log lines and its error
+// answers quote.
+func RequestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
 
-// requestIDKey holds the request id in the request's context, where protect
+// requestIDKey holds the request id in the request's context, where Protect
 // puts it before routing.
 type requestIDKey struct{}
 
@@ -32,12 +33,12 @@ func newRequestID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// withRequestID gives every request an id, echoed in X-Request-Id and in
-// problem bodies so a user's report can be matched to the logs. protect
+// RequestIDs gives every request an id, echoed in X-Request-Id and in
+// problem bodies so a user's report can be matched to the logs. Protect
 // (security.go) makes the id before routing, so that a request it refuses
 // has one too; this takes that id, and makes one only when the engine is
-// served without protect.
-func withRequestID() gin.HandlerFunc {
+// served without Protect.
+func RequestIDs() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, _ := c.Request.Context().Value(requestIDKey{}).(string)
 		if id == "" {
@@ -49,16 +50,16 @@ func withRequestID() gin.HandlerFunc {
 	}
 }
 
-// noStore keeps an answer out of browser and proxy caches: organizers'
+// NoStore keeps an answer out of browser and proxy caches: organizers'
 // answers and a participant's own data are personal data.
-func noStore(c *gin.Context) {
+func NoStore(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
 	c.Next()
 }
 
-// withLogging logs one line per request. It logs the route pattern, never
+// Logging logs one line per request. It logs the route pattern, never
 // the raw path or query, so secret link tokens never reach the logs.
-func (s *Server) withLogging() gin.HandlerFunc {
+func (s *Core) Logging() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
@@ -70,8 +71,8 @@ func (s *Server) withLogging() gin.HandlerFunc {
 		if c.Writer.Status() >= 500 {
 			level = slog.LevelError
 		}
-		s.log.LogAttrs(c.Request.Context(), level, "request",
-			slog.String("request_id", requestID(c)),
+		s.Log.LogAttrs(c.Request.Context(), level, "request",
+			slog.String("request_id", RequestID(c)),
 			slog.String("method", c.Request.Method),
 			slog.String("route", route),
 			slog.Int("status", c.Writer.Status()),
@@ -81,70 +82,34 @@ func (s *Server) withLogging() gin.HandlerFunc {
 	}
 }
 
-// withRecovery turns a panic into a logged 500 problem, never a dropped
+// Recovery turns a panic into a logged 500 problem, never a dropped
 // connection.
-func (s *Server) withRecovery() gin.HandlerFunc {
+func (s *Core) Recovery() gin.HandlerFunc {
 	return gin.CustomRecoveryWithWriter(nil, func(c *gin.Context, rec any) {
-		s.log.ErrorContext(c.Request.Context(), "panic", slog.String("request_id", requestID(c)), slog.Any("panic", rec))
+		s.Log.ErrorContext(c.Request.Context(), "panic", slog.String("request_id", RequestID(c)), slog.Any("panic", rec))
 		s.Error(c, domain.Errorf(domain.EInternal, "panic"))
 	})
 }
 
-// withLimits caps the body size and the time one request may take.
-func (s *Server) withLimits() gin.HandlerFunc {
+// Limits caps the body size and the time one request may take.
+func (s *Core) Limits() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.Body != nil {
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.Config.MaxBodyBytes)
 		}
-		ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.RequestTimeout)
+		ctx, cancel := context.WithTimeout(c.Request.Context(), s.Config.RequestTimeout)
 		defer cancel()
 		c.Request = c.Request.WithContext(ctx)
 		c.Next()
 	}
 }
 
-// requireOrganizer authenticates "Authorization: Bearer <token>". Every
-// answer to an organizer, a refusal included, is kept out of caches.
-func (s *Server) requireOrganizer() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		c.Header("Cache-Control", "no-store")
-		token, ok := bearer(c.GetHeader("Authorization"))
-		if !ok || !domain.ValidTokenSyntax(token) {
-			s.Error(c, domain.ErrUnauthorized)
-			return
-		}
-		o, err := s.store.OrganizerByTokenHash(c.Request.Context(), domain.HashToken(token))
-		if err != nil {
-			s.Error(c, err)
-			return
-		}
-		c.Set(ctxOrganizer, o)
-		c.Next()
-	}
-}
+// SetOrganizer records the organizer a request is authenticated as, by an
+// API token or a dashboard session.
+func SetOrganizer(c *gin.Context, o *domain.Organizer) { c.Set(ctxOrganizer, o) }
 
-// optionalOrganizer authenticates when a token is sent, and answers 401 for
-// a wrong one rather than silently treating the caller as the public.
-func (s *Server) optionalOrganizer() gin.HandlerFunc {
-	required := s.requireOrganizer()
-	return func(c *gin.Context) {
-		if c.GetHeader("Authorization") == "" {
-			c.Next()
-			return
-		}
-		required(c)
-	}
-}
-
-func bearer(h string) (string, bool) {
-	scheme, token, ok := strings.Cut(strings.TrimSpace(h), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return "", false
-	}
-	return strings.TrimSpace(token), true
-}
-
-func organizer(c *gin.Context) *domain.Organizer {
+// Organizer is the organizer the request is authenticated as, or nil.
+func Organizer(c *gin.Context) *domain.Organizer {
 	o, _ := c.Get(ctxOrganizer)
 	org, _ := o.(*domain.Organizer)
 	return org

@@ -1,4 +1,4 @@
-package api
+package httpcore
 
 import (
 	"encoding/json"

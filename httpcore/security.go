@@ -1,17 +1,11 @@
-package api
+package httpcore
 
 import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"math"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
-
-	"github.com/gin-gonic/gin"
-	"github.com/go-chi/httprate"
 )
 
 // contentSecurityPolicy allows nothing but this site's own stylesheet and
@@ -52,24 +46,24 @@ func isDoorPage(path string) bool {
 	return ok && slug != "" && !strings.Contains(slug, "/")
 }
 
-// protect wraps the whole router: security headers on every response, and
+// Protect wraps the whole router: security headers on every response, and
 // Go's cross-origin protection in front of every state-changing route, HTML
 // and JSON alike. Browsers say where a request comes from (Sec-Fetch-Site,
 // Origin); a cross-site POST is refused with 403. Requests that carry
 // neither header, such as scripts using an API token, pass: they are not
 // a browser acting on a user's behalf.
-func (s *Server) protect(next http.Handler) http.Handler {
+func (s *Core) Protect(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
-	if s.cfg.BaseURL != nil {
+	if s.Config.BaseURL != nil {
 		// Behind a proxy that rewrites Host, the public origin still counts
 		// as this site.
-		if err := cop.AddTrustedOrigin(s.cfg.BaseURL.Scheme + "://" + s.cfg.BaseURL.Host); err != nil {
-			s.log.Warn("BASE_URL is not usable as a trusted origin", slog.Any("error", err))
+		if err := cop.AddTrustedOrigin(s.Config.BaseURL.Scheme + "://" + s.Config.BaseURL.Host); err != nil {
+			s.Log.Warn("BASE_URL is not usable as a trusted origin", slog.Any("error", err))
 		}
 	}
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
 	guarded := cop.Handler(next)
-	hsts := s.cfg.BaseURL != nil && s.cfg.BaseURL.Scheme == "https"
+	hsts := s.SecureCookie
 	policy, doorPolicy := permissionsPolicy("()"), permissionsPolicy("(self)")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// The request id is made here, before the cross-origin check, so a
@@ -95,16 +89,18 @@ func (s *Server) protect(next http.Handler) http.Handler {
 	})
 }
 
-func isAPIPath(path string) bool { return path == "/api" || strings.HasPrefix(path, "/api/") }
+// IsAPIPath reports whether path belongs to the JSON API, whose answers
+// are problem details rather than pages.
+func IsAPIPath(path string) bool { return path == "/api" || strings.HasPrefix(path, "/api/") }
 
 // crossOriginDenied answers a refused cross-origin request: problem details
 // for the API, a short page for people. It runs before the router, so it
 // logs for itself, without the path: personal links carry their token there.
-func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
+func (s *Core) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
 	id, _ := r.Context().Value(requestIDKey{}).(string)
-	s.log.WarnContext(r.Context(), "cross-origin request refused", slog.String("request_id", id),
-		slog.String("method", r.Method), slog.Bool("api", isAPIPath(r.URL.Path)))
-	if isAPIPath(r.URL.Path) {
+	s.Log.WarnContext(r.Context(), "cross-origin request refused", slog.String("request_id", id),
+		slog.String("method", r.Method), slog.Bool("api", IsAPIPath(r.URL.Path)))
+	if IsAPIPath(r.URL.Path) {
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(http.StatusForbidden)
 		_ = json.NewEncoder(w).Encode(map[string]any{ // the client may be gone; nothing to do about it
@@ -116,57 +112,5 @@ func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	s.renderMessage(w, r, http.StatusForbidden, s.browserLang(w, r), "forbidden", id)
-}
-
-// registrationLimiter caps registration requests per client IP, over the
-// web form and the JSON API together. The counters live in memory, in a
-// sliding window (github.com/go-chi/httprate): only the current and the
-// previous window are kept, so memory is bounded by the clients of two
-// windows. Clients are counted by clientKey (IPv6 by their prefix).
-type registrationLimiter struct {
-	rl     *httprate.RateLimiter
-	window time.Duration
-}
-
-func newRegistrationLimiter(limit int, window time.Duration) *registrationLimiter {
-	if limit <= 0 {
-		limit = 10
-	}
-	if window <= 0 {
-		window = time.Minute
-	}
-	return &registrationLimiter{
-		rl: httprate.NewRateLimiter(limit, window, httprate.WithResponseHeaders(httprate.ResponseHeaders{
-			Limit: "X-RateLimit-Limit", Remaining: "X-RateLimit-Remaining", Reset: "X-RateLimit-Reset",
-		})),
-		window: window,
-	}
-}
-
-// limitRegistrations counts one registration attempt of the client and
-// answers 429 with Retry-After when it is over the limit: problem details
-// for the API, a page for the form.
-func (s *Server) limitRegistrations(c *gin.Context) {
-	// An organizer's walk-ins at a busy desk are not limited: without a
-	// valid token such a request creates nothing (401), so skipping the
-	// limit for it opens nothing to abuse.
-	if c.GetHeader("Authorization") != "" && isAPIPath(c.Request.URL.Path) {
-		c.Next()
-		return
-	}
-	if !s.web.limiter.rl.OnLimit(c.Writer, c.Request, s.clientKey(c)) {
-		c.Next()
-		return
-	}
-	retry := max(1, int(math.Ceil(s.web.limiter.window.Seconds())))
-	c.Header("Retry-After", strconv.Itoa(retry))
-	if isAPIPath(c.Request.URL.Path) {
-		replyInAcceptLanguage(c) // the body is not read: the header is all there is
-		s.badRequest(c, http.StatusTooManyRequests, "rate-limited", "Too many registrations",
-			"too many registration requests from this address; retry after "+strconv.Itoa(retry)+" seconds")
-		return
-	}
-	s.renderMessage(c.Writer, c.Request, http.StatusTooManyRequests, s.browserLang(c.Writer, c.Request), "rate_limited", requestID(c))
-	c.Abort()
+	s.RenderMessage(w, r, http.StatusForbidden, s.BrowserLang(w, r), "forbidden", id)
 }

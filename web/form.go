@@ -1,4 +1,4 @@
-package api
+package web
 
 import (
 	"net/url"
@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/httpcore"
 	"github.com/attend/attend/i18n"
 )
 
@@ -93,18 +94,13 @@ type formView struct {
 	values   url.Values
 	errors   map[string]string // field name → translated message
 	Summary  []summaryItem
-	options  map[string][]option
+	options  map[string][]httpcore.Option
 	Days     []dayOption
 	DaysErr  string
 	Consent  bool
 }
 
 type summaryItem struct{ Href, Text string }
-
-type option struct {
-	Value, Label string
-	Selected     bool
-}
 
 type dayOption struct {
 	ID, Value, Label string
@@ -119,7 +115,7 @@ type fieldView struct {
 	Value                        string
 	Required                     bool
 	Placeholder                  string // the empty first option of a select
-	Options                      []option
+	Options                      []httpcore.Option
 }
 
 // DescribedBy is the field's aria-describedby: its hint and its error.
@@ -136,8 +132,8 @@ func (f fieldView) DescribedBy() string {
 
 // newFormView builds the form for ev in lang. values are what was typed
 // (nil for a fresh form); fields are the validation errors to show.
-func (s *Server) newFormView(ev *domain.Event, lang string, values url.Values, fields []domain.FieldError) *formView {
-	l := s.web.i18n.Localizer(lang)
+func (s *Web) newFormView(ev *domain.Event, lang string, values url.Values, fields []domain.FieldError) *formView {
+	l := s.I18n.Localizer(lang)
 	fresh := values == nil
 	if fresh {
 		values = url.Values{"language": {lang}}
@@ -145,10 +141,10 @@ func (s *Server) newFormView(ev *domain.Event, lang string, values url.Values, f
 	f := &formView{
 		l:        l,
 		Action:   "/events/" + url.PathEscape(ev.Slug) + "/register?lang=" + lang,
-		Waitlist: isFull(ev),
+		Waitlist: httpcore.IsFull(ev),
 		values:   values,
 		errors:   map[string]string{},
-		options:  map[string][]option{},
+		options:  map[string][]httpcore.Option{},
 		Consent:  values.Has("consent"),
 	}
 	for _, fe := range fields {
@@ -184,7 +180,7 @@ func (s *Server) newFormView(ev *domain.Event, lang string, values url.Values, f
 		f.Summary = append(f.Summary, summaryItem{Href: href,
 			Text: l.T("form.summary_item", map[string]any{"Field": l.FieldLabel(ff.name), "Message": msg})})
 	}
-	f.options["country"] = selectOptions(s.web.i18n.Countries(lang), values.Get("country"),
+	f.options["country"] = selectOptions(s.I18n.Countries(lang), values.Get("country"),
 		func(c i18n.Country) (string, string) { return c.Code, c.Name })
 	f.options["role"] = selectOptions(domain.Roles, values.Get("role"),
 		func(r string) (string, string) { return r, l.Role(r) })
@@ -193,12 +189,12 @@ func (s *Server) newFormView(ev *domain.Event, lang string, values url.Values, f
 	return f
 }
 
-func selectOptions[T any](items []T, chosen string, label func(T) (string, string)) []option {
-	out := make([]option, 0, len(items))
+func selectOptions[T any](items []T, chosen string, label func(T) (string, string)) []httpcore.Option {
+	out := make([]httpcore.Option, 0, len(items))
 	chosen = strings.TrimSpace(chosen)
 	for _, it := range items {
 		v, l := label(it)
-		out = append(out, option{Value: v, Label: l, Selected: strings.EqualFold(v, chosen)})
+		out = append(out, httpcore.Option{Value: v, Label: l, Selected: strings.EqualFold(v, chosen)})
 	}
 	return out
 }
@@ -228,9 +224,3 @@ func (f *formView) Field(name string) fieldView {
 
 // HasErrors reports whether the form comes back with errors.
 func (f *formView) HasErrors() bool { return len(f.Summary) > 0 }
-
-// isFull reports whether a registration now would go to the waiting list.
-func isFull(ev *domain.Event) bool {
-	left := ev.SeatsLeft()
-	return left != nil && *left == 0
-}

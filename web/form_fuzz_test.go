@@ -1,4 +1,4 @@
-package api
+package web
 
 import (
 	"io"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/attend/attend/config"
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/httpcore"
 )
 
 // FuzzRegistrationForm feeds arbitrary form bodies through the web form's
@@ -33,8 +34,15 @@ func FuzzRegistrationForm(f *testing.F) {
 		f.Fatal(err)
 	}
 	now := time.Date(2019, 5, 1, 10, 0, 0, 0, time.UTC)
-	s := New(Deps{Config: cfg, Rules: domain.NewRules(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	core, err := httpcore.New(httpcore.Deps{Config: cfg, Rules: domain.NewRules(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: func() time.Time { return now }})
+	if err != nil {
+		f.Fatal(err)
+	}
+	s, err := New(core)
+	if err != nil {
+		f.Fatal(err)
+	}
 	ev := &domain.Event{ID: 1, Slug: "egov-tashkent-2019", Title: "E-government workshop", Country: "UZ",
 		Timezone: "Asia/Tashkent", StartsOn: domain.NewDate(2019, 5, 30), EndsOn: domain.NewDate(2019, 5, 31),
 		DayStartsAt: "09:00", DayEndsAt: "18:00", Languages: []string{"en", "ru", "uz"}, CoOrganizers: []string{}}
@@ -45,7 +53,7 @@ func FuzzRegistrationForm(f *testing.F) {
 			return
 		}
 		in := registrationInput(form, "ru")
-		_, verr := s.rules.NewRegistration(in, ev, now)
+		_, verr := s.Rules.NewRegistration(in, ev, now)
 		var fields []domain.FieldError
 		if verr != nil {
 			e, ok := domain.AsError(verr)

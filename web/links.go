@@ -1,4 +1,4 @@
-package api
+package web
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/httpcore"
 	"github.com/attend/attend/i18n"
 	"github.com/attend/attend/store"
 )
@@ -20,7 +21,7 @@ import (
 
 // linkPage is what the personal page shows.
 type linkPage struct {
-	Event       eventInfo
+	Event       httpcore.EventInfo
 	EventHref   string
 	Name        string
 	Status      string // translated label
@@ -47,43 +48,43 @@ func linkHash(c *gin.Context) ([]byte, bool) {
 }
 
 // linkNotFound answers an unknown or malformed token.
-func (s *Server) linkNotFound(c *gin.Context) {
-	s.webError(c, s.browserLang(c.Writer, c.Request), domain.Errorf(domain.ENotFound, "no such link"), "link_not_found")
+func (s *Web) linkNotFound(c *gin.Context) {
+	s.PageError(c, s.BrowserLang(c.Writer, c.Request), domain.Errorf(domain.ENotFound, "no such link"), "link_not_found")
 }
 
-// webLink shows a registration reached by its emailed link.
-func (s *Server) webLink(c *gin.Context) {
+// Link shows a registration reached by its emailed link.
+func (s *Web) Link(c *gin.Context) {
 	hash, ok := linkHash(c)
 	if !ok {
 		s.linkNotFound(c)
 		return
 	}
-	l, err := s.store.LinkByToken(c.Request.Context(), hash)
+	l, err := s.Store.LinkByToken(c.Request.Context(), hash)
 	if err != nil {
-		s.webError(c, s.browserLang(c.Writer, c.Request), err, "link_not_found")
+		s.PageError(c, s.BrowserLang(c.Writer, c.Request), err, "link_not_found")
 		return
 	}
 	// The registration's own language comes before the browser's: it is the
 	// one the person chose, and the one the email that led here was in.
-	lang := s.pageLang(c.Writer, c.Request, l.Registration.Language)
-	v := s.newView(c.Request, lang, "")
+	lang := s.PageLang(c.Writer, c.Request, l.Registration.Language)
+	v := s.NewView(c.Request, lang, "")
 	v.Title = v.T("link.title")
 	v.Page = s.linkPage(c, l, v.L)
 	c.Header("X-Robots-Tag", "noindex")
-	s.renderGin(c, http.StatusOK, "link", v)
+	s.pages.Render(c, http.StatusOK, "link", v)
 }
 
-func (s *Server) linkPage(c *gin.Context, l *store.Link, loc *i18n.Localizer) linkPage {
+func (s *Web) linkPage(c *gin.Context, l *store.Link, loc *i18n.Localizer) linkPage {
 	lang := loc.Lang()
 	reg, ev := l.Registration, l.Event
 	self := c.Request.URL.Path
 	p := linkPage{
-		Event:     s.eventInfo(ev, loc),
+		Event:     s.EventInfo(ev, loc),
 		EventHref: "/events/" + url.PathEscape(ev.Slug) + "?lang=" + lang,
 		Name:      reg.FirstName + " " + reg.LastName,
 		Status:    loc.Status(reg.Status),
 		Text:      loc.T("link.text."+string(reg.Status), nil),
-		Past:      ev.RegistrationClosure(s.now()) == domain.Past,
+		Past:      ev.RegistrationClosure(s.Now()) == domain.Past,
 	}
 	switch c.Query("action") {
 	case "confirm", "cancel":
@@ -117,42 +118,42 @@ func (s *Server) linkPage(c *gin.Context, l *store.Link, loc *i18n.Localizer) li
 	case domain.StatusConfirmed:
 		p.CancelURL, p.CancelText = action("cancel"), loc.T("link.cancel", nil)
 	default:
-		if ev.Published && ev.RegistrationClosure(s.now()) == "" {
+		if ev.Published && ev.RegistrationClosure(s.Now()) == "" {
 			p.RegisterURL = p.EventHref
 		}
 	}
 	return p
 }
 
-// webLinkConfirm confirms the registration behind a link, then shows it.
-func (s *Server) webLinkConfirm(c *gin.Context) {
-	s.linkAction(c, s.store.ConfirmByToken)
+// LinkConfirm confirms the registration behind a link, then shows it.
+func (s *Web) LinkConfirm(c *gin.Context) {
+	s.linkAction(c, s.Store.ConfirmByToken)
 }
 
-// webLinkCancel cancels the registration behind a link, then shows it.
-func (s *Server) webLinkCancel(c *gin.Context) {
-	s.linkAction(c, s.store.CancelByToken)
+// LinkCancel cancels the registration behind a link, then shows it.
+func (s *Web) LinkCancel(c *gin.Context) {
+	s.linkAction(c, s.Store.CancelByToken)
 }
 
 // linkAction runs a state change and redirects (303) to the personal page,
 // which shows the new status; a reload of that page repeats nothing.
-func (s *Server) linkAction(c *gin.Context, change func(context.Context, []byte) (*store.Link, error)) {
+func (s *Web) linkAction(c *gin.Context, change func(context.Context, []byte) (*store.Link, error)) {
 	hash, ok := linkHash(c)
 	if !ok {
 		s.linkNotFound(c)
 		return
 	}
 	if _, err := change(c.Request.Context(), hash); err != nil {
-		s.webError(c, s.browserLang(c.Writer, c.Request), err, "link_not_found")
+		s.PageError(c, s.BrowserLang(c.Writer, c.Request), err, "link_not_found")
 		return
 	}
 	c.Redirect(http.StatusSeeOther, s.linkURL(c, ""))
 }
 
-// webLinkActionPage sends a GET of an action's address (an old link, a
+// LinkActionPage sends a GET of an action's address (an old link, a
 // reload) to the personal page with that action highlighted; GET never
 // changes anything.
-func (s *Server) webLinkActionPage(action string) gin.HandlerFunc {
+func (s *Web) LinkActionPage(action string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if _, ok := linkHash(c); !ok {
 			s.linkNotFound(c)
@@ -163,7 +164,7 @@ func (s *Server) webLinkActionPage(action string) gin.HandlerFunc {
 }
 
 // linkURL is the personal page of the request's token, keeping ?lang=.
-func (s *Server) linkURL(c *gin.Context, action string) string {
+func (s *Web) linkURL(c *gin.Context, action string) string {
 	q := url.Values{}
 	if lang, ok := i18n.Match(c.Query("lang")); ok {
 		q.Set("lang", lang)

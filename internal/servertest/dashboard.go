@@ -12,8 +12,8 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/attend/attend/api"
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/server"
 	"github.com/attend/attend/store"
 )
 
@@ -43,7 +43,7 @@ type Dashboard struct {
 
 // WithClock makes clock the time of both the server and the store.
 func WithClock(clock func() time.Time) Option {
-	return func(d *api.Deps) {
+	return func(d *server.Deps) {
 		d.Now = clock
 		d.Store.Now = clock
 	}

@@ -15,11 +15,11 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/attend/attend/api"
 	"github.com/attend/attend/config"
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/internal/pgtest"
 	"github.com/attend/attend/internal/seal"
+	"github.com/attend/attend/server"
 	"github.com/attend/attend/store"
 )
 
@@ -72,7 +72,7 @@ type Server struct {
 	T     *testing.T
 	DB    *sqlx.DB
 	Store *store.Store
-	Srv   *api.Server
+	Srv   *server.Server
 	Rules *domain.Rules
 	Logs  *SyncBuffer
 	Org   *domain.Organizer
@@ -80,7 +80,7 @@ type Server struct {
 }
 
 // Option adjusts the dependencies a test server is built with.
-type Option func(*api.Deps)
+type Option func(*server.Deps)
 
 // New starts the real server on a fresh database, with an organizer and
 // their API token; opts adjust its dependencies.
@@ -94,7 +94,7 @@ func New(t *testing.T, opts ...Option) *Server {
 	}
 	st.Sealer = sealer
 	logs := &SyncBuffer{}
-	deps := api.Deps{
+	deps := server.Deps{
 		Config: Config(t),
 		Store:  st,
 		Rules:  domain.NewRules(),
@@ -103,7 +103,7 @@ func New(t *testing.T, opts ...Option) *Server {
 	for _, o := range opts {
 		o(&deps)
 	}
-	a := &Server{T: t, DB: db, Store: st, Srv: api.New(deps), Rules: deps.Rules, Logs: logs}
+	a := &Server{T: t, DB: db, Store: st, Srv: Handler(t, deps), Rules: deps.Rules, Logs: logs}
 	a.Org, a.Token = a.Organizer("lead@example.org")
 	return a
 }
@@ -317,4 +317,14 @@ func CountRows(t *testing.T, a *Server, query string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// Handler builds the server from deps, failing the test when it cannot.
+func Handler(t testing.TB, deps server.Deps) *server.Server {
+	t.Helper()
+	srv, err := server.New(deps)
+	if err != nil {
+		t.Fatalf("server: %v", err)
+	}
+	return srv
 }
