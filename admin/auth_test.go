@@ -1,4 +1,4 @@
-package api_test
+package admin_test
 
 import (
 	"fmt"
@@ -121,7 +121,7 @@ func TestWrongPasswordAndUnknownEmailGetTheSameAnswer(t *testing.T) {
 			d.Submit("/admin/login", url.Values{"email": {fmt.Sprintf("nobody%d@example.org", i)}, "password": {"wrong"}})
 			unknown = append(unknown, time.Since(start))
 		}
-		k, u := median(known), median(unknown)
+		k, u := servertest.Median(known), servertest.Median(unknown)
 		t.Logf("median wrong password %v, unknown email %v", k, u)
 		if u < k/2 {
 			t.Errorf("an unknown email answers in %v, a wrong password in %v: the timing reveals who has an account", u, k)

@@ -1,4 +1,4 @@
-package api_test
+package admin_test
 
 import (
 	"bytes"
@@ -449,26 +449,4 @@ func TestExportFromTheDashboard(t *testing.T) {
 			t.Errorf("%d %s", rec.Code, rec.Header().Get("Content-Type"))
 		}
 	})
-}
-
-func TestPersonalPageLinksToTheDataDownload(t *testing.T) {
-	t.Parallel()
-	a := servertest.New(t)
-	a.Event(a.Token, "egov", nil)
-	token := a.LinkToken("egov", "kadri@example.ee", "en")
-	_, page := a.Page("/r/" + token)
-	link := page.ByID("my-data")
-	if href := servertest.Attr(link, "href"); href != "/r/"+token+"/data" || servertest.TextOf(link) != "Download my data (JSON)" {
-		t.Fatalf("data link %q %q", href, servertest.TextOf(link))
-	}
-	rec := a.Get(servertest.Attr(link, "href"), "")
-	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Disposition"), "attachment") ||
-		!strings.Contains(rec.Body.String(), "kadri@example.ee") {
-		t.Errorf("download: %d %q", rec.Code, rec.Header().Get("Content-Disposition"))
-	}
-	for lang, want := range map[string]string{"ru": "Скачать мои данные (JSON)", "uz": "Maʼlumotlarimni yuklab olish (JSON)"} {
-		if _, page := a.Page("/r/" + token + "?lang=" + lang); servertest.TextOf(page.ByID("my-data")) != want {
-			t.Errorf("%s link %q", lang, servertest.TextOf(page.ByID("my-data")))
-		}
-	}
 }

@@ -1,4 +1,4 @@
-package api_test
+package admin_test
 
 import (
 	"bufio"
@@ -16,10 +16,6 @@ import (
 	"github.com/attend/attend/internal/servertest"
 	"github.com/attend/attend/server"
 )
-
-// proxied puts the server behind a trusted reverse proxy at httptest's
-// client address, which forwards the client's address in X-Forwarded-For.
-func proxied(d *server.Deps) { d.Config.TrustedProxies = []string{"192.0.2.1"} }
 
 // signInFrom posts the sign-in form as the client at ip, behind the proxy.
 func signInFrom(d *servertest.Dashboard, ip, email, password string) (*httptest.ResponseRecorder, *servertest.Doc) {
@@ -55,7 +51,7 @@ func rateLimited(d *servertest.Dashboard, t *testing.T, ip, email, password stri
 // loginLimits is a dashboard behind a proxy with small sign-in limits and
 // a delay of a millisecond, doubling up to four.
 func loginLimits(t *testing.T, perAccount, perClient int) *servertest.Dashboard {
-	return servertest.NewDashboard(t, proxied, func(d *server.Deps) {
+	return servertest.NewDashboard(t, servertest.Proxied, func(d *server.Deps) {
 		d.Config.LoginRateLimit = perAccount
 		d.Config.LoginIPRateLimit = perClient
 		d.Config.LoginRateWindow = 15 * time.Minute
@@ -175,7 +171,7 @@ func TestPasswordChecksRunAtMostNAtOnce(t *testing.T) {
 	const slots, logins = 2, 30
 	var running, peak, calls atomic.Int32
 	release := make(chan struct{})
-	d := servertest.NewDashboard(t, proxied, func(deps *server.Deps) {
+	d := servertest.NewDashboard(t, servertest.Proxied, func(deps *server.Deps) {
 		deps.Config.PasswordHashConcurrency = slots
 		deps.Config.PasswordHashWait = 50 * time.Millisecond
 		deps.CheckPassword = func(password, hash string) bool {

@@ -50,8 +50,8 @@ func TestRepeatedRegistrationIsIndistinguishable(t *testing.T) {
 	if first.Code != http.StatusAccepted {
 		t.Fatalf("registration answered %d, want 202", first.Code)
 	}
-	diff := median(repeatTimes) - median(newTimes)
-	t.Logf("%d trials: median new %v, median repeat %v, difference %v", trials, median(newTimes), median(repeatTimes), diff)
+	diff := servertest.Median(repeatTimes) - servertest.Median(newTimes)
+	t.Logf("%d trials: median new %v, median repeat %v, difference %v", trials, servertest.Median(newTimes), servertest.Median(repeatTimes), diff)
 	if diff.Abs() >= 5*time.Millisecond {
 		t.Errorf("median response times differ by %v (≥ 5 ms): the timing reveals who is registered", diff)
 	}
@@ -70,10 +70,4 @@ func headerShape(h http.Header) string {
 	}
 	slices.Sort(parts)
 	return strings.Join(parts, "; ")
-}
-
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[len(s)/2]
 }

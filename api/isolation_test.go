@@ -26,7 +26,7 @@ func TestAnotherOrganizerGetsNotFoundEverywhere(t *testing.T) {
 		if !strings.HasPrefix(r.Path, "/api/v1/events/:slug") {
 			continue
 		}
-		path := routeParam.ReplaceAllStringFunc(r.Path, func(p string) string {
+		path := servertest.RouteParam.ReplaceAllStringFunc(r.Path, func(p string) string {
 			switch p[1:] {
 			case "slug":
 				return "egov-private"

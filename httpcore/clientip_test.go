@@ -1,4 +1,4 @@
-package api_test
+package httpcore_test
 
 import (
 	"context"
@@ -102,7 +102,7 @@ func TestClientsAreCountedByTheirIPv6Prefix(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := servertest.New(t, proxied, func(d *server.Deps) {
+			a := servertest.New(t, servertest.Proxied, func(d *server.Deps) {
 				d.Config.RegisterRateLimit = 2
 				d.Config.LoginIPRateLimit = 2
 				if tt.prefix != 0 {

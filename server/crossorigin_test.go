@@ -1,14 +1,11 @@
-package api_test
+package server_test
 
 import (
 	"net/http"
-	"regexp"
 	"testing"
 
 	"github.com/attend/attend/internal/servertest"
 )
-
-var routeParam = regexp.MustCompile(`[:*][a-z_]+`)
 
 // TestEveryStateChangingRouteRefusesCrossSiteRequests walks the route table:
 // a route added later that changes state is covered too, or this fails.
@@ -22,7 +19,7 @@ func TestEveryStateChangingRouteRefusesCrossSiteRequests(t *testing.T) {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			continue
 		}
-		path := routeParam.ReplaceAllStringFunc(r.Path, func(p string) string {
+		path := servertest.RouteParam.ReplaceAllStringFunc(r.Path, func(p string) string {
 			switch p[1:] {
 			case "slug":
 				return "egov"

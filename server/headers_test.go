@@ -1,4 +1,4 @@
-package api_test
+package server_test
 
 import (
 	"net/http"
@@ -11,7 +11,7 @@ import (
 // fillRoute turns a route pattern into a path: slug egov, a day of the
 // event, and a well-formed id that names nothing.
 func fillRoute(pattern string) string {
-	return routeParam.ReplaceAllStringFunc(pattern, func(p string) string {
+	return servertest.RouteParam.ReplaceAllStringFunc(pattern, func(p string) string {
 		switch p[1:] {
 		case "slug":
 			return "egov"

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -327,4 +329,19 @@ func Handler(t testing.TB, deps server.Deps) *server.Server {
 		t.Fatalf("server: %v", err)
 	}
 	return srv
+}
+
+// RouteParam matches the parameters of a route pattern (:slug, *path), for
+// tests that walk the route table and fill them in.
+var RouteParam = regexp.MustCompile(`[:*][a-z_]+`)
+
+// Proxied puts the server behind a trusted reverse proxy at httptest's
+// client address, which forwards the client's address in X-Forwarded-For.
+func Proxied(d *server.Deps) { d.Config.TrustedProxies = []string{"192.0.2.1"} }
+
+// Median is the middle of durations measured.
+func Median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
