@@ -32,23 +32,19 @@ type Admin struct {
 	guard *loginGuard
 }
 
-// New builds the dashboard over core. checkPassword checks a sign-in's
-// password against its hash; nil means domain.CheckPassword. New fails
-// only for a broken page template, which the tests catch before a release.
-func New(core *httpcore.Core, checkPassword func(password, hash string) bool) (*Admin, error) {
+// New builds the dashboard over core. It fails only for a broken page
+// template, which the tests catch before a release.
+func New(core *httpcore.Core) (*Admin, error) {
 	pages, err := core.ParsePages(pageNames, "web/admin_partials.html.tmpl")
 	if err != nil {
 		return nil, err
-	}
-	if checkPassword == nil {
-		checkPassword = domain.CheckPassword
 	}
 	cfg := core.Config
 	guard := newLoginGuard(loginGuardConfig{
 		pairLimit: cfg.LoginRateLimit, clientLimit: cfg.LoginIPRateLimit, window: cfg.LoginRateWindow,
 		delay: cfg.LoginDelay, delayMax: cfg.LoginDelayMax,
 		concurrency: cfg.PasswordHashConcurrency, slotWait: cfg.PasswordHashWait,
-		check: checkPassword, now: core.Now,
+		check: core.CheckPassword, now: core.Now,
 	})
 	return &Admin{Core: core, pages: pages, guard: guard}, nil
 }

@@ -35,6 +35,10 @@ type Deps struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// CheckPassword checks a dashboard sign-in's password against its
+	// hash; nil means domain.CheckPassword. Tests wrap the real one to
+	// watch how many checks run at once.
+	CheckPassword func(password, hash string) bool
 }
 
 // Core is the state the front ends share. Each embeds it, so that a
@@ -46,6 +50,8 @@ type Core struct {
 	Rules  *domain.Rules
 	Log    *slog.Logger
 	Now    func() time.Time
+	// CheckPassword is Deps.CheckPassword, never nil.
+	CheckPassword func(password, hash string) bool
 	// I18n translates pages, problems and exports.
 	I18n *i18n.Bundle
 	// SecureCookie is set when BASE_URL is https: cookies then carry Secure.
@@ -65,10 +71,13 @@ func New(d Deps) (*Core, error) {
 	if err != nil {
 		return nil, fmt.Errorf("httpcore: %w", err)
 	}
-	c := &Core{Config: d.Config, Store: d.Store, Rules: d.Rules, Log: d.Logger, Now: d.Now, I18n: bundle,
-		SecureCookie: d.Config.BaseURL != nil && d.Config.BaseURL.Scheme == "https"}
+	c := &Core{Config: d.Config, Store: d.Store, Rules: d.Rules, Log: d.Logger, Now: d.Now, CheckPassword: d.CheckPassword,
+		I18n: bundle, SecureCookie: d.Config.BaseURL != nil && d.Config.BaseURL.Scheme == "https"}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.CheckPassword == nil {
+		c.CheckPassword = domain.CheckPassword
 	}
 	if c.css, err = fs.ReadFile(static.FS, "style.css"); err != nil {
 		return nil, fmt.Errorf("httpcore: stylesheet: %w", err)

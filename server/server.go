@@ -5,34 +5,19 @@
 package server
 
 import (
-	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/attend/attend/admin"
 	"github.com/attend/attend/api"
-	"github.com/attend/attend/config"
-	"github.com/attend/attend/domain"
 	"github.com/attend/attend/httpcore"
-	"github.com/attend/attend/store"
 	"github.com/attend/attend/web"
 )
 
-// Deps are what the server needs; run() builds them once.
-type Deps struct {
-	Config config.Config
-	Store  *store.Store
-	Rules  *domain.Rules
-	Logger *slog.Logger
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
-	// CheckPassword checks a sign-in's password against its hash; nil
-	// means domain.CheckPassword. Tests wrap the real one to watch how
-	// many checks run at once.
-	CheckPassword func(password, hash string) bool
-}
+// Deps are what the server needs, the front ends' shared dependencies;
+// run() builds them once.
+type Deps = httpcore.Deps
 
 // Server is attend's HTTP handler: the engine with every route, behind
 // security headers and cross-origin protection.
@@ -51,7 +36,7 @@ type Server struct {
 // not on a request.
 func New(d Deps) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
-	core, err := httpcore.New(httpcore.Deps{Config: d.Config, Store: d.Store, Rules: d.Rules, Logger: d.Logger, Now: d.Now})
+	core, err := httpcore.New(d)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +47,7 @@ func New(d Deps) (*Server, error) {
 	if s.web, err = web.New(core); err != nil {
 		return nil, err
 	}
-	if s.admin, err = admin.New(core, d.CheckPassword); err != nil {
+	if s.admin, err = admin.New(core); err != nil {
 		return nil, err
 	}
 	s.engine = gin.New()
