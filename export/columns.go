@@ -8,18 +8,6 @@ import (
 	"github.com/attend/attend/store"
 )
 
-// ContentType is the media type of a format named in a URL ("csv" or
-// "xlsx"); ok is false for any other name.
-func ContentType(format string) (mediaType string, ok bool) {
-	switch format {
-	case "csv":
-		return "text/csv; charset=utf-8", true
-	case "xlsx":
-		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", true
-	}
-	return "", false
-}
-
 // column is one fixed column of the attendee list. Exactly one of text and
 // at is set: text for a string cell, at for a date-time cell (nil time:
 // empty cell). user marks text a participant typed, which is neutralized.
@@ -61,19 +49,6 @@ func (c *column) cellText(a *store.Attendee, l *i18n.Localizer) string {
 		return Neutralize(c.text(a, l))
 	}
 	return c.text(a, l)
-}
-
-// Headers lists the column headers of an event's attendee list in l's
-// language; the day columns are headed by their ISO dates.
-func Headers(l *i18n.Localizer, days []domain.Date) []string {
-	out := make([]string, 0, len(columns)+len(days))
-	for _, c := range columns {
-		out = append(out, l.T(c.header, nil))
-	}
-	for _, d := range days {
-		out = append(out, d.String())
-	}
-	return out
 }
 
 // checkinAt is when a was checked in on day, or nil.
