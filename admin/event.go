@@ -39,6 +39,12 @@ type adminEventPage struct {
 	ExportCSV  string
 	ExportXLSX string
 	Emails     []adminEmailRow
+	// What the member's role may do with the event itself; empty links
+	// are not offered.
+	State                             string // domain.EventState's message id
+	StateClass                        string
+	EditHref, DuplicateHref, TeamHref string
+	AuditHref, PublishAction          string
 }
 
 // statsTable is store.Stats by country as the page's table: one line per
@@ -145,7 +151,7 @@ func (s *Admin) Event(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	v := s.NewView(c.Request, lang, "")
-	v.Title = ev.Title
+	v.Title = ev.In(lang).Title
 	self := eventAdminPath(ev.Slug)
 	p := adminEventPage{Admin: adminBarOf(c), Notice: pageNotice(c, v), Event: s.EventInfo(ev, v.L),
 		Published: ev.Published, Seats: strconv.Itoa(ev.SeatsHeld), DoorHref: self + "/checkin"}
@@ -154,6 +160,18 @@ func (s *Admin) Event(c *gin.Context) {
 	}
 	if ev.Published {
 		p.PublicHref = "/events/" + url.PathEscape(ev.Slug)
+	}
+	state := ev.State(s.Now())
+	p.State, p.StateClass = "admin.state."+string(state), stateClasses[state]
+	if can(c, domain.PermEditEvent) {
+		p.EditHref, p.PublishAction = self+"/edit", self+"/publish"
+		p.DuplicateHref = "/admin/events/new?" + url.Values{"from": {ev.Slug}}.Encode()
+	}
+	if can(c, domain.PermReadTeam) {
+		p.TeamHref = self + "/team"
+	}
+	if can(c, domain.PermReadAudit) {
+		p.AuditHref = self + "/audit"
 	}
 
 	st, err := s.Store.EventStats(ctx, ev)

@@ -12,7 +12,7 @@ import (
 // httpcore.DownloadLang). Rows stream from one database query, so memory
 // stays flat whatever the size of the event.
 func (s *API) ExportRegistrations(c *gin.Context) {
-	ev, err := s.Store.ManagedEvent(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"))
+	ev, err := memberEvent(c)
 	if err != nil {
 		s.Error(c, err)
 		return

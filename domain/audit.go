@@ -2,6 +2,8 @@ package domain
 
 import (
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -63,4 +65,36 @@ type AuditDetail struct {
 	// Search says a search term filtered an export; the term itself may be
 	// a name, so it is not kept.
 	Search bool `json:"search,omitempty"`
+}
+
+// AuditQuery is a page of the audit log as asked for: GET
+// /api/v1/events/{slug}/audit?action=&limit=&cursor= and the dashboard's
+// page alike. The cursor's form is the store's to check.
+type AuditQuery struct {
+	Action string
+	Limit  int
+	Cursor string
+}
+
+// ParseAuditQuery reads and checks the audit log's query, get giving each
+// parameter by name, and names every bad one at once.
+func ParseAuditQuery(get func(name string) string) (AuditQuery, error) {
+	q := AuditQuery{Action: strings.TrimSpace(get("action")), Cursor: get("cursor"), Limit: DefaultPageSize}
+	var fields []FieldError
+	if v := get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxPageSize {
+			fields = append(fields, NewFieldError("limit", "range", "1-"+strconv.Itoa(MaxPageSize)))
+		} else {
+			q.Limit = n
+		}
+	}
+	if q.Action != "" && !ValidAuditAction(q.Action) {
+		names := make([]string, len(AuditActions))
+		for i, a := range AuditActions {
+			names[i] = string(a)
+		}
+		fields = append(fields, NewFieldError("action", "oneof", strings.Join(names, " ")))
+	}
+	return q, ValidationError(fields)
 }

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -39,6 +40,10 @@ type Event struct {
 
 	loc *time.Location // the resolved Timezone, when known
 }
+
+// ReservedSlugs are addresses the dashboard uses for pages of its own
+// (/admin/events/new), so no event may have them.
+var ReservedSlugs = []string{"new"}
 
 // EventInput is the body of POST and PATCH /api/v1/events. Every field is
 // Optional so that PATCH changes only what was sent.
@@ -319,6 +324,9 @@ func (r *Rules) apply(ev *Event, in EventInput, creating bool) []FieldError {
 
 	fields = append(fields, r.validate(ev)...)
 	fields = append(fields, validateTranslations(ev)...)
+	if creating && slices.Contains(ReservedSlugs, ev.Slug) {
+		fields = append(fields, NewFieldError("slug", "reserved", ""))
+	}
 	// Cross-field rules, only when both sides are themselves valid.
 	if !ev.StartsOn.IsZero() && !ev.EndsOn.IsZero() && !hasField(fields, "starts_on", "ends_on") {
 		if ev.EndsOn.Before(ev.StartsOn) {

@@ -133,3 +133,10 @@ func TestShorteningCoOrganizersRefusesTranslationsThatNoLongerMatch(t *testing.T
 		"translations.uz.co_organizers": "max",
 	})
 }
+
+func TestTheDashboardsOwnAddressesAreNoSlugs(t *testing.T) {
+	in := validEventInput()
+	in.Slug = domain.Some("new")
+	_, err := domain.NewRules().NewEvent(in)
+	assertFields(t, err, map[string]string{"slug": "reserved"})
+}

@@ -40,23 +40,32 @@ func (s *Server) routes() {
 	v1.POST("/registrations/cancel", httpcore.NoStore, a.CancelByToken)
 	r.GET("/r/:token/data", httpcore.NoStore, a.PersonalData)
 
+	// Organizers, with a token. Every route of an event names the
+	// permission it needs (domain.Permission); a.Allow checks the caller's
+	// role on the event's team.
 	org := v1.Group("", a.RequireOrganizer())
 	org.POST("/events", a.CreateEvent)
-	org.PATCH("/events/:slug", a.UpdateEvent)
-	org.GET("/events/:slug/registrations", a.ListRegistrations)
-	org.GET("/events/:slug/registrations/:id", a.GetRegistration)
-	org.POST("/events/:slug/registrations/:id/cancel", a.CancelRegistration)
-	org.POST("/events/:slug/registrations/:id/promote", a.PromoteRegistration)
-	org.DELETE("/events/:slug/registrations/:id", a.EraseRegistration)
-	org.GET("/events/:slug/emails", a.ListEmails)
-	org.POST("/events/:slug/emails/:id/retry", a.RetryEmail)
+	org.PATCH("/events/:slug", a.Allow(domain.PermEditEvent), a.UpdateEvent)
+	org.GET("/events/:slug/registrations", a.Allow(domain.PermReadRegistrations), a.ListRegistrations)
+	org.GET("/events/:slug/registrations/:id", a.Allow(domain.PermReadRegistrations), a.GetRegistration)
+	org.POST("/events/:slug/registrations/:id/cancel", a.Allow(domain.PermChangeRegistrations), a.CancelRegistration)
+	org.POST("/events/:slug/registrations/:id/promote", a.Allow(domain.PermChangeRegistrations), a.PromoteRegistration)
+	org.DELETE("/events/:slug/registrations/:id", a.Allow(domain.PermChangeRegistrations), a.EraseRegistration)
+	org.GET("/events/:slug/emails", a.Allow(domain.PermReadRegistrations), a.ListEmails)
+	org.POST("/events/:slug/emails/:id/retry", a.Allow(domain.PermChangeRegistrations), a.RetryEmail)
 	org.GET("/me", a.Me)
 
 	// Attendance, statistics and exports
-	org.POST("/events/:slug/checkins", a.CreateCheckin)
-	org.DELETE("/events/:slug/checkins/:registration_id/:day", a.DeleteCheckin)
-	org.GET("/events/:slug/stats", a.EventStats)
-	org.GET("/events/:slug/registrations/export", a.ExportRegistrations)
+	org.POST("/events/:slug/checkins", a.Allow(domain.PermCheckIn), a.CreateCheckin)
+	org.DELETE("/events/:slug/checkins/:registration_id/:day", a.Allow(domain.PermCheckIn), a.DeleteCheckin)
+	org.GET("/events/:slug/stats", a.Allow(domain.PermReadRegistrations), a.EventStats)
+	org.GET("/events/:slug/registrations/export", a.Allow(domain.PermExport), a.ExportRegistrations)
+
+	// The team and the audit log
+	org.GET("/events/:slug/members", a.Allow(domain.PermReadTeam), a.ListMembers)
+	org.POST("/events/:slug/members", a.Allow(domain.PermManageTeam), a.AddMember)
+	org.DELETE("/events/:slug/members/:email", a.Allow(domain.PermManageTeam), a.RemoveMember)
+	org.GET("/events/:slug/audit", a.Allow(domain.PermReadAudit), a.AuditLog)
 
 	// The public pages (package web). The registration form shares the
 	// API's rate limit; every POST is behind cross-origin protection.
@@ -79,13 +88,26 @@ func (s *Server) routes() {
 	r.GET("/admin/login", adm.LoginPage)
 	r.POST("/admin/login", adm.Login)
 	r.POST("/admin/logout", adm.Logout)
+	// An invitation to a team sets a password: no session yet.
+	r.GET("/admin/invite/:token", adm.InvitePage)
+	r.POST("/admin/invite/:token", adm.AcceptInvite)
+	// Every page of an event names the permission it needs, as in the API.
 	dash := r.Group("/admin", adm.RequireSession())
 	dash.GET("", adm.Events)
-	dash.GET("/events/:slug", adm.Event)
-	dash.GET("/events/:slug/export", adm.Export)
-	dash.POST("/events/:slug/registrations/:id/cancel", adm.Cancel)
-	dash.POST("/events/:slug/registrations/:id/promote", adm.Promote)
-	dash.POST("/events/:slug/emails/:id/retry", adm.RetryEmail)
-	dash.GET("/events/:slug/checkin", adm.Door)
-	dash.POST("/events/:slug/checkin", adm.CheckIn)
+	dash.GET("/events/new", adm.NewEvent)
+	dash.POST("/events", adm.CreateEvent)
+	dash.GET("/events/:slug", adm.Allow(domain.PermReadRegistrations), adm.Event)
+	dash.GET("/events/:slug/edit", adm.Allow(domain.PermEditEvent), adm.EditEvent)
+	dash.POST("/events/:slug/edit", adm.Allow(domain.PermEditEvent), adm.UpdateEvent)
+	dash.POST("/events/:slug/publish", adm.Allow(domain.PermEditEvent), adm.Publish)
+	dash.GET("/events/:slug/export", adm.Allow(domain.PermExport), adm.Export)
+	dash.POST("/events/:slug/registrations/:id/cancel", adm.Allow(domain.PermChangeRegistrations), adm.Cancel)
+	dash.POST("/events/:slug/registrations/:id/promote", adm.Allow(domain.PermChangeRegistrations), adm.Promote)
+	dash.POST("/events/:slug/emails/:id/retry", adm.Allow(domain.PermChangeRegistrations), adm.RetryEmail)
+	dash.GET("/events/:slug/checkin", adm.Allow(domain.PermCheckIn), adm.Door)
+	dash.POST("/events/:slug/checkin", adm.Allow(domain.PermCheckIn), adm.CheckIn)
+	dash.GET("/events/:slug/team", adm.Allow(domain.PermReadTeam), adm.Team)
+	dash.POST("/events/:slug/team", adm.Allow(domain.PermManageTeam), adm.AddMember)
+	dash.POST("/events/:slug/team/remove", adm.Allow(domain.PermManageTeam), adm.RemoveMember)
+	dash.GET("/events/:slug/audit", adm.Allow(domain.PermReadAudit), adm.Audit)
 }
