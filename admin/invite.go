@@ -62,7 +62,7 @@ func (s *Admin) renderInvite(c *gin.Context, status int, inv *store.Invitation, 
 	values.Del("password")
 	values.Del("password_again")
 	v.Page = invitePage{
-		Intro: v.T("admin.invite.intro", "Param", inv.EventTitle, "ID", v.T("admin.team_role."+string(inv.Role)),
+		Intro: v.T("admin.invite.intro", "Param", inv.EventTitle(lang), "ID", v.T("admin.team_role."+string(inv.Role)),
 			"Address", inv.Email),
 		Action: c.Request.URL.Path,
 		Form:   newForm(v.L, values, fields, []string{"name", "password", "password_again"}),

@@ -49,11 +49,22 @@ func (s *Store) invite(ctx context.Context, tx *dbTx, ev *domain.Event, organize
 
 // Invitation is what the page behind an invitation link shows.
 type Invitation struct {
-	Email      string          `db:"email"`
-	EventTitle string          `db:"title"`
-	EventSlug  string          `db:"slug"`
-	Role       domain.TeamRole `db:"role"`
-	ExpiresAt  time.Time       `db:"expires_at"`
+	Email     string          `db:"email"`
+	EventSlug string          `db:"slug"`
+	Role      domain.TeamRole `db:"role"`
+	ExpiresAt time.Time       `db:"expires_at"`
+
+	// Title and Translations are the event's; EventTitle picks a language.
+	Title        string            `db:"title"`
+	Translations translationsValue `db:"translations"`
+}
+
+// EventTitle is the event's title in lang, where it has one.
+func (i *Invitation) EventTitle(lang string) string {
+	if t := i.Translations[lang].Title; t != "" {
+		return t
+	}
+	return i.Title
 }
 
 // errInvitationGone is the answer to a used, withdrawn or expired link.
@@ -75,7 +86,7 @@ func invitationByToken(ctx context.Context, q sqlx.QueryerContext, hash []byte, 
 		HasPassword bool       `db:"has_password"`
 	}
 	query := `
-		SELECT o.email, e.title, e.slug, coalesce(eo.role, 'door') AS role, i.expires_at, i.organizer_id, i.used_at,
+		SELECT o.email, e.title, e.translations, e.slug, coalesce(eo.role, 'door') AS role, i.expires_at, i.organizer_id, i.used_at,
 			o.password_hash IS NOT NULL AS has_password
 		FROM invitations i
 		JOIN organizers o ON o.id = i.organizer_id

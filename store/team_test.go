@@ -132,9 +132,17 @@ func TestAnInvitationSetsAPasswordOnceBeforeItExpires(t *testing.T) {
 	_, err = r.st.InvitationByToken(r.ctx, domain.HashToken("no-such-token"))
 	wantDomainError(t, err, domain.ENotFound)
 
+	if _, err := r.st.UpdateEvent(r.ctx, r.org.ID, r.ev.Slug, func(ev *domain.Event) error {
+		return r.rules.ApplyPatch(ev, domain.EventInput{Translations: domain.Some(map[string]*domain.EventText{"ru": {Title: "Семинар"}})})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	inv, err := r.st.InvitationByToken(r.ctx, domain.HashToken(second))
 	if err != nil || inv.Email != "desk@academy.example.uz" || inv.Role != domain.RoleDoor || inv.EventSlug != r.ev.Slug {
 		t.Fatalf("InvitationByToken = %+v, %v", inv, err)
+	}
+	if inv.EventTitle("ru") != "Семинар" || inv.EventTitle("uz") != r.ev.Title {
+		t.Errorf("the invitation's event title: ru %q, uz %q", inv.EventTitle("ru"), inv.EventTitle("uz"))
 	}
 	if want := r.now.Add(48 * time.Hour); !inv.ExpiresAt.Equal(want) {
 		t.Errorf("expires at %v, want %v", inv.ExpiresAt, want)
