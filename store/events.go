@@ -238,7 +238,8 @@ func (s *Store) PublishedEvent(ctx context.Context, slug string) (*domain.Event,
 	return getEvent(ctx, s.db, `SELECT `+eventColumns+` FROM events e WHERE e.slug = $1 AND e.published`, slug)
 }
 
-// ManagedEvent returns an event the organizer manages; any other is not found.
+// ManagedEvent returns an event whose team the organizer is on, whatever
+// their role (Membership says which); any other is not found.
 func (s *Store) ManagedEvent(ctx context.Context, organizerID int64, slug string) (*domain.Event, error) {
 	return getEvent(ctx, s.db, `
 		SELECT `+eventColumns+` FROM events e
@@ -255,7 +256,8 @@ func (s *Store) PublishedEvents(ctx context.Context, upcoming bool) ([]*domain.E
 		ORDER BY e.starts_on, e.id`, upcoming, s.Now())
 }
 
-// ManagedEvents lists the organizer's events, newest first.
+// ManagedEvents lists the events whose team the organizer is on, newest
+// first.
 func (s *Store) ManagedEvents(ctx context.Context, organizerID int64) ([]*domain.Event, error) {
 	return selectEvents(ctx, s.db, `
 		SELECT `+eventColumns+` FROM events e
