@@ -331,3 +331,21 @@ func (qs Questions) ErasedAnswers(a Answers) Answers {
 func SameAnswer(a, b any) bool {
 	return slices.Equal(AnswerValues(a), AnswerValues(b)) && (a == nil) == (b == nil)
 }
+
+// FilterValue is the answer value a list filter on this question looks
+// for: an option's value (offered or removed) for a choice question, true
+// or false for "yes" or "no" of a yes_no question; false when the question
+// cannot be filtered on or s is none of its values.
+func (q Question) FilterValue(s string) (any, bool) {
+	switch {
+	case q.Type.HasOptions():
+		if _, ok := q.Option(s); ok {
+			return s, true
+		}
+	case q.Type == QuestionYesNo && s == "yes":
+		return true, true
+	case q.Type == QuestionYesNo && s == "no":
+		return false, true
+	}
+	return nil, false
+}
