@@ -219,15 +219,15 @@ func (r *Rules) parseAnswer(q Question, raw any) (any, *FieldError) {
 		if HasControl(s) {
 			return fail("nocontrol", "")
 		}
-		if utf8.RuneCountInString(s) > maxTextAnswer {
-			return fail("max", strconv.Itoa(maxTextAnswer))
+		if utf8.RuneCountInString(s) > MaxTextAnswer {
+			return fail("max", strconv.Itoa(MaxTextAnswer))
 		}
 	case QuestionLongText:
 		if HasControl(strings.ReplaceAll(strings.ReplaceAll(s, "\n", ""), "\t", "")) {
 			return fail("nocontrol", "")
 		}
-		if utf8.RuneCountInString(s) > maxLongTextAnswer {
-			return fail("max", strconv.Itoa(maxLongTextAnswer))
+		if utf8.RuneCountInString(s) > MaxLongTextAnswer {
+			return fail("max", strconv.Itoa(MaxLongTextAnswer))
 		}
 	case QuestionSingleChoice:
 		if !q.offers(s) {

@@ -17,8 +17,8 @@ const (
 	maxQuestionLabel  = 500
 	maxQuestionHelp   = 1000
 	maxOptionLabel    = 200
-	maxTextAnswer     = 500
-	maxLongTextAnswer = 5000
+	MaxTextAnswer     = 500
+	MaxLongTextAnswer = 5000
 )
 
 // keyPattern is what question keys and option values look like: stable
