@@ -44,6 +44,10 @@ const (
 	// KindConfirmReminder nudges a participant who has not confirmed yet,
 	// naming the deadline.
 	KindConfirmReminder = domain.EmailConfirmReminder
+	// KindUpdated tells participants what they changed in their
+	// registration, so that a change they did not make does not go
+	// unnoticed.
+	KindUpdated = domain.EmailUpdated
 )
 
 // Kinds returns every notification kind, in a stable order. The renderer
@@ -51,7 +55,7 @@ const (
 func Kinds() []Kind {
 	return []Kind{
 		KindConfirmRequest, KindAlreadyRegistered, KindConfirmed, KindCancelled,
-		KindWaitlisted, KindPromoted, KindReminder, KindConfirmReminder,
+		KindWaitlisted, KindPromoted, KindReminder, KindConfirmReminder, KindUpdated,
 	}
 }
 
