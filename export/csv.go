@@ -19,6 +19,7 @@ const bom = "\uFEFF"
 // mark, CRLF line ends, times in RFC 3339 in the event's time zone.
 type CSV struct {
 	w    *csv.Writer
+	cols []column
 	loc  *time.Location
 	days []domain.Date
 	l    *i18n.Localizer
@@ -31,16 +32,16 @@ func NewCSV(w io.Writer, ev *domain.Event, l *i18n.Localizer) (*CSV, error) {
 	if _, err := io.WriteString(w, bom); err != nil {
 		return nil, fmt.Errorf("export: csv: %w", err)
 	}
-	c := &CSV{w: csv.NewWriter(w), loc: ev.Location(), days: ev.Days(), l: l}
+	c := &CSV{w: csv.NewWriter(w), cols: columnsOf(ev, l), loc: ev.Location(), days: ev.Days(), l: l}
 	c.w.UseCRLF = true
-	if err := c.w.Write(Headers(l, c.days)); err != nil {
+	if err := c.w.Write(Headers(l, ev)); err != nil {
 		return nil, fmt.Errorf("export: csv header: %w", err)
 	}
 	c.w.Flush()
 	if err := c.w.Error(); err != nil {
 		return nil, fmt.Errorf("export: csv header: %w", err)
 	}
-	c.rec = make([]string, len(columns)+len(c.days))
+	c.rec = make([]string, len(c.cols)+len(c.days))
 	return c, nil
 }
 
@@ -48,8 +49,8 @@ func NewCSV(w io.Writer, ev *domain.Event, l *i18n.Localizer) (*CSV, error) {
 func (c *CSV) Write(batch []store.Attendee) error {
 	for i := range batch {
 		a := &batch[i]
-		for j := range columns {
-			col := &columns[j]
+		for j := range c.cols {
+			col := &c.cols[j]
 			if col.at != nil {
 				c.rec[j] = c.timeText(col.at(a))
 			} else {
@@ -57,7 +58,7 @@ func (c *CSV) Write(batch []store.Attendee) error {
 			}
 		}
 		for j, d := range c.days {
-			c.rec[len(columns)+j] = c.timeText(checkinAt(a, d))
+			c.rec[len(c.cols)+j] = c.timeText(checkinAt(a, d))
 		}
 		if err := c.w.Write(c.rec); err != nil {
 			return fmt.Errorf("export: csv row: %w", err)

@@ -39,6 +39,8 @@ type XLSX struct {
 	l       *i18n.Localizer
 	loc     *time.Location
 	days    []domain.Date
+	cols    []column
+	ev      *domain.Event
 	sheet   string // the attendee sheet's name
 	rows    int    // rows written to it, header included; 0 until the first batch
 	style   styles
@@ -49,7 +51,8 @@ type XLSX struct {
 
 // NewXLSX starts a workbook for ev's attendee list in l's language.
 func NewXLSX(ev *domain.Event, l *i18n.Localizer) (*XLSX, error) {
-	x := &XLSX{f: excelize.NewFile(), l: l, loc: ev.Location(), days: ev.Days(), sheet: l.T("export.sheet.attendees", nil)}
+	x := &XLSX{f: excelize.NewFile(), l: l, loc: ev.Location(), days: ev.Days(), cols: columnsOf(ev, l), ev: ev,
+		sheet: l.T("export.sheet.attendees", nil)}
 	if err := x.start(); err != nil {
 		_ = x.f.Close() // the start error is the one worth reporting
 		return nil, fmt.Errorf("export: xlsx: %w", err)
@@ -77,7 +80,7 @@ func (x *XLSX) start() error {
 	if err := x.sw.SetPanes(frozenHeader); err != nil {
 		return err
 	}
-	x.headers = Headers(x.l, x.days)
+	x.headers = Headers(x.l, x.ev)
 	x.cells = make([]any, len(x.headers))
 	return nil
 }
@@ -92,8 +95,8 @@ func (x *XLSX) begin(first []store.Attendee) error {
 	for i := len(x.headers) - 1; i >= 0; i-- {
 		h := x.headers[i]
 		col, width, style := i+1, max(dateWidth, headerWidth(h)), x.style.when
-		if i < len(columns) && columns[i].text != nil {
-			c := &columns[i]
+		if i < len(x.cols) && x.cols[i].text != nil {
+			c := &x.cols[i]
 			content := 0.0
 			for j := range first {
 				content = max(content, textWidth(c.cellText(&first[j], x.l)))
@@ -139,8 +142,8 @@ func (x *XLSX) Write(batch []store.Attendee) error {
 	for i := range batch {
 		a := &batch[i]
 		lines := 1
-		for j := range columns {
-			col := &columns[j]
+		for j := range x.cols {
+			col := &x.cols[j]
 			if col.at != nil {
 				x.cells[j] = x.timeCell(col.at(a))
 				continue
@@ -150,7 +153,7 @@ func (x *XLSX) Write(batch []store.Attendee) error {
 			lines = max(lines, wrappedLines(text, x.widths[j]))
 		}
 		for j, d := range x.days {
-			x.cells[len(columns)+j] = x.timeCell(checkinAt(a, d))
+			x.cells[len(x.cols)+j] = x.timeCell(checkinAt(a, d))
 		}
 		x.rows++
 		cell, err := excelize.CoordinatesToCellName(1, x.rows)
@@ -193,21 +196,53 @@ func (x *XLSX) Finish(st *store.Stats) error {
 	if err := x.sw.Flush(); err != nil {
 		return fmt.Errorf("export: xlsx: %w", err)
 	}
-	name := x.l.T("export.sheet.by_country", nil)
-	if err := x.countrySheet(name, st); err != nil {
-		return fmt.Errorf("export: xlsx %s: %w", name, err)
+	countries := make([]group, len(st.ByCountry))
+	for i := range st.ByCountry {
+		cs := &st.ByCountry[i]
+		countries[i] = group{code: cs.Country, name: x.l.Country(cs.Country), counts: &cs.Counts}
+	}
+	delegations := make([]group, len(st.ByDelegation))
+	for i := range st.ByDelegation {
+		ds := &st.ByDelegation[i]
+		delegations[i] = group{code: ds.Delegation, name: x.l.Delegation(ds.Delegation), counts: &ds.Counts}
+	}
+	for _, sheet := range []struct {
+		name, codeHeader, nameHeader string
+		groups                       []group
+	}{
+		{x.l.T("export.sheet.by_country", nil), "export.col.country_code", "export.col.country", countries},
+		{x.l.T("export.sheet.by_delegation", nil), "export.col.delegation_code", "export.col.delegation", delegations},
+	} {
+		if err := x.countsSheet(sheet.name, sheet.codeHeader, sheet.nameHeader, sheet.groups, st); err != nil {
+			return fmt.Errorf("export: xlsx %s: %w", sheet.name, err)
+		}
+	}
+	if len(st.Answers) > 0 {
+		name := x.l.T("export.sheet.answers", nil)
+		if err := x.answersSheet(name, st.Answers); err != nil {
+			return fmt.Errorf("export: xlsx %s: %w", name, err)
+		}
 	}
 	return nil
 }
 
-// countryHeaders are the message ids of the By country sheet's columns
-// before the day columns; countryAttended heads the last.
-var countryHeaders = []string{"export.col.country_code", "export.col.country", "export.col.registered", "export.col.confirmed",
+// group is one row of a sheet of counts: a country or a delegation.
+type group struct {
+	code, name string
+	counts     *store.Counts
+}
+
+// countHeaders are the message ids of the columns of counts of the By
+// country and By delegation sheets, after the code and the name and before
+// the day columns; countryAttended heads the last.
+var countHeaders = []string{"export.col.registered", "export.col.confirmed",
 	"export.col.pending", "export.col.waitlisted", "export.col.cancelled", "export.col.expired"}
 
 const countryAttended = "export.col.attended"
 
-func (x *XLSX) countrySheet(name string, st *store.Stats) error {
+// countsSheet adds a sheet of the counts of groups (countries or
+// delegations), one row each, and the event's total.
+func (x *XLSX) countsSheet(name, codeHeader, nameHeader string, groups []group, st *store.Stats) error {
 	if _, err := x.f.NewSheet(name); err != nil {
 		return err
 	}
@@ -218,8 +253,8 @@ func (x *XLSX) countrySheet(name string, st *store.Stats) error {
 	if err != nil {
 		return err
 	}
-	var headers []string
-	for _, id := range countryHeaders {
+	headers := []string{x.l.T(codeHeader, nil), x.l.T(nameHeader, nil)}
+	for _, id := range countHeaders {
 		headers = append(headers, x.l.T(id, nil))
 	}
 	headers = append(headers, domain.DateStrings(st.Days)...)
@@ -232,13 +267,11 @@ func (x *XLSX) countrySheet(name string, st *store.Stats) error {
 		}
 		return append(out, c.Attended)
 	}
-	rows := make([][]any, 0, len(st.ByCountry))
+	rows := make([][]any, 0, len(groups))
 	nameWidth := textWidth(total)
-	for i := range st.ByCountry {
-		cs := &st.ByCountry[i]
-		country := x.l.Country(cs.Country)
-		nameWidth = max(nameWidth, textWidth(country))
-		rows = append(rows, row(cs.Country, country, &cs.Counts))
+	for _, g := range groups {
+		nameWidth = max(nameWidth, textWidth(g.name))
+		rows = append(rows, row(g.code, g.name, g.counts))
 	}
 	nameCol := 0.0
 	for i := len(headers) - 1; i >= 0; i-- { // see begin
