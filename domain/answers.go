@@ -349,3 +349,24 @@ func (q Question) FilterValue(s string) (any, bool) {
 	}
 	return nil, false
 }
+
+// AnswersFromForm reads the answers of an HTML form, where the answer to
+// question key is the field "answers.<key>" (FormField in i18n names them
+// so): every value ticked for a multiple_choice question, the one value
+// for the others. A question the form does not carry is not answered; a
+// field no question asks is ignored, as a form only has the fields it drew.
+func (qs Questions) AnswersFromForm(form map[string][]string) map[string]any {
+	out := map[string]any{}
+	for _, q := range qs.Asked() {
+		values, ok := form[AnswerField(q.Key)]
+		if !ok || len(values) == 0 {
+			continue
+		}
+		if q.Type == QuestionMultipleChoice {
+			out[q.Key] = slices.Clone(values)
+			continue
+		}
+		out[q.Key] = values[0]
+	}
+	return out
+}

@@ -161,3 +161,27 @@ func TestErasureKeepsOnlyAnswersThatAreNotPersonal(t *testing.T) {
 		t.Errorf("kept = %v, want the sessions alone (not personal)", kept)
 	}
 }
+
+func TestAnswersFromTheWebForm(t *testing.T) {
+	ev := withQuestions(t, dietQuestions())
+	form := map[string][]string{
+		"answers.diet":        {"halal"},
+		"answers.sessions":    {"open_data", "services"},
+		"answers.visa_letter": {"no"},
+		"answers.shoe_size":   {"42"},
+		"first_name":          {"Dilnoza"},
+	}
+	in := validRegistration()
+	in.Answers = ev.Questions.AnswersFromForm(form)
+	reg, err := domain.NewRules().NewRegistration(in, ev, registeredAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reg.Answers["diet"] != "halal" || reg.Answers["visa_letter"] != false ||
+		!slices.Equal(domain.AnswerValues(reg.Answers["sessions"]), []string{"open_data", "services"}) || len(reg.Answers) != 3 {
+		t.Errorf("answers = %#v", reg.Answers)
+	}
+	in.Answers = ev.Questions.AnswersFromForm(map[string][]string{"answers.sessions": {"services"}})
+	_, err = domain.NewRules().NewRegistration(in, ev, registeredAt)
+	assertFields(t, err, map[string]string{"answers.diet": "required"})
+}
