@@ -9,18 +9,17 @@ import (
 	"io"
 	"sync"
 
-	qr "github.com/piglig/go-qr"
+	"github.com/attend/attend/internal/qrcode"
 )
 
-// qrQuietZone is the white margin around the symbol, in modules: the four
-// the QR standard asks for, so that a scanner finds the code's edge.
-const qrQuietZone = 4
+// qrQuietZone is the white margin around the symbol, in modules.
+const qrQuietZone = qrcode.QuietZone
 
 // qrPNG draws code as a QR image of size×size pixels (at least one pixel
 // per module) and encodes it as PNG.
 //
-// The symbol has at least medium error correction (the encoder raises it
-// when the data fits the same size anyway) and the standard quiet zone;
+// The symbol is encoded by package qrcode, as on printed badges, and drawn
+// with the standard quiet zone;
 // each pixel shows the module under it, nearest-module scaling, black on
 // white. It is written as a 1-bit greyscale PNG (the format's smallest form
 // of a black-and-white picture): each row is packed once per module row
@@ -29,7 +28,7 @@ const qrQuietZone = 4
 // compressing them, which made the QR image most of the CPU time of sending
 // a ticket (docs/PERFORMANCE.md).
 func qrPNG(code string, size int) ([]byte, error) {
-	symbol, err := qr.EncodeText(code, qr.Medium)
+	symbol, err := qrcode.Encode(code)
 	if err != nil {
 		return nil, fmt.Errorf("notify: QR code: %w", err)
 	}
@@ -53,8 +52,8 @@ func qrPNG(code string, size int) ([]byte, error) {
 		}
 		prev = m
 		for x, c := range column {
-			// Module reports light outside the symbol: the quiet zone.
-			if !symbol.Module(c, m) {
+			// Dark reports light outside the symbol: the quiet zone.
+			if !symbol.Dark(c, m) {
 				row[1+x/8] |= 0x80 >> (x % 8) // white; dark modules stay 0
 			}
 		}

@@ -15,7 +15,7 @@ import (
 )
 
 // Parts lists the parts in the order the suite runs them.
-var Parts = []string{"register", "burst", "mail", "export", "views", "go"}
+var Parts = []string{"register", "burst", "mail", "export", "views", "go", "documents"}
 
 // Options configure a run of the suite.
 type Options struct {
@@ -69,6 +69,8 @@ func Run(ctx context.Context, e *Env, o Options) []*Result {
 			r = Views(ctx, e, o.Data)
 		case "go":
 			r = GoBench(ctx, e, o.GoBenchTime)
+		case "documents":
+			r = Documents(ctx, e)
 		default:
 			r = &Result{Part: p, Err: fmt.Errorf("unknown part %q (want one of %s)", p, strings.Join(Parts, ", "))}
 		}
