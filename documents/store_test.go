@@ -11,6 +11,7 @@ import (
 	"github.com/attend/attend/documents"
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/internal/pgtest"
+	"github.com/attend/attend/internal/seal"
 	"github.com/attend/attend/store"
 )
 
@@ -35,6 +36,11 @@ func newStoredWorkshop(t *testing.T) *storedWorkshop {
 	t.Helper()
 	ctx := context.Background()
 	st := store.New(pgtest.NewDB(t))
+	sealer, err := seal.New([]byte(strings.Repeat("k", 32))) // the pending registration's email carries a link
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Sealer = sealer
 	loc, err := time.LoadLocation("Asia/Tashkent")
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +79,12 @@ func newStoredWorkshop(t *testing.T) *storedWorkshop {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := st.Register(ctx, ev, reg, store.RegisterOptions{Confirmed: confirmed})
+		// Confirmed: as an organizer's import (no email); else a participant's pending request.
+		register := st.Register
+		if confirmed {
+			register = st.ImportRegistration
+		}
+		res, err := register(ctx, ev, reg)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -314,3 +314,32 @@ func TestParticipantsEditTheirRegistrationByLink(t *testing.T) {
 		wantCode(t, err, domain.EClosed)
 	})
 }
+
+func TestThePapersShowDelegationsAndPassportNames(t *testing.T) {
+	r := newStoreRig(t)
+	ev := r.newEvent(0)
+	in := person("claire@example.org")
+	in.FirstName, in.LastName, in.LatinFirstName, in.LatinLastName = "Клэр", "Дюбуа", "Claire", "Dubois"
+	in.Country, in.Delegation = "FR", "OECD"
+	oecd, err := r.st.ImportRegistration(r.ctx, ev, r.f.newRegistration(r.t, ev, in, time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	uz, err := r.st.ImportRegistration(r.ctx, ev, r.f.newRegistration(r.t, ev, person("dilnoza@example.uz"), time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []store.Participant
+	for p, err := range r.st.Participants(r.ctx, ev, store.ParticipantFilter{Order: store.ByDelegation, DelegationRank: []string{"UZ", "OECD"}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, p)
+	}
+	if len(got) != 2 || got[0].ID != uz.Registration.ID || got[1].ID != oecd.Registration.ID {
+		t.Fatalf("participants = %+v, want Uzbekistan, then the OECD, as ranked", got)
+	}
+	if got[1].Delegation != "OECD" || got[1].Country != "FR" || got[1].LatinName != "Claire Dubois" || got[0].LatinName != "" {
+		t.Errorf("participants = %+v", got)
+	}
+}
