@@ -11,33 +11,34 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/jmoiron/sqlx"
 
-	"github.com/attend/attend/api"
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/servertest"
+	"github.com/attend/attend/server"
 	"github.com/attend/attend/store"
 )
 
 func TestHealthz(t *testing.T) {
-	a := newAPI(t)
-	body := decode[map[string]string](t, a.get("/healthz", ""), http.StatusOK)
+	a := servertest.New(t)
+	body := servertest.Decode[map[string]string](t, a.Get("/healthz", ""), http.StatusOK)
 	if body["status"] != "ok" {
 		t.Errorf("healthz = %v", body)
 	}
 }
 
 func TestReadyzFollowsTheDatabase(t *testing.T) {
-	a := newAPI(t)
+	a := servertest.New(t)
 	t.Run("with the database up it answers 200", func(t *testing.T) {
-		body := decode[map[string]string](t, a.get("/readyz", ""), http.StatusOK)
+		body := servertest.Decode[map[string]string](t, a.Get("/readyz", ""), http.StatusOK)
 		if body["database"] != "ok" {
 			t.Errorf("readyz = %v", body)
 		}
 	})
 	t.Run("after the database handle is closed it answers 503", func(t *testing.T) {
-		if err := a.db.Close(); err != nil {
+		if err := a.DB.Close(); err != nil {
 			t.Fatal(err)
 		}
-		rec := a.get("/readyz", "")
-		body := decode[map[string]string](t, rec, http.StatusServiceUnavailable)
+		rec := a.Get("/readyz", "")
+		body := servertest.Decode[map[string]string](t, rec, http.StatusServiceUnavailable)
 		if body["status"] != "unavailable" {
 			t.Errorf("readyz = %v", body)
 		}
@@ -48,8 +49,8 @@ func TestReadyzFollowsTheDatabase(t *testing.T) {
 }
 
 func TestOpenAPISpecIsServed(t *testing.T) {
-	a := newAPI(t)
-	rec := a.get("/api/v1/openapi.yaml", "")
+	a := servertest.New(t)
+	rec := a.Get("/api/v1/openapi.yaml", "")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d", rec.Code)
 	}
@@ -76,7 +77,7 @@ func TestOpenAPISpecServesBaseURLAsItsServer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a := newAPI(t, func(d *api.Deps) { d.Config.BaseURL = u })
+			a := servertest.New(t, func(d *server.Deps) { d.Config.BaseURL = u })
 			var spec struct {
 				OpenAPI string `yaml:"openapi"`
 				Servers []struct {
@@ -85,7 +86,7 @@ func TestOpenAPISpecServesBaseURLAsItsServer(t *testing.T) {
 				Paths map[string]any `yaml:"paths"`
 				Tags  []any          `yaml:"tags"`
 			}
-			if err := yaml.Unmarshal(a.get("/api/v1/openapi.yaml", "").Body.Bytes(), &spec); err != nil {
+			if err := yaml.Unmarshal(a.Get("/api/v1/openapi.yaml", "").Body.Bytes(), &spec); err != nil {
 				t.Fatalf("the served spec is not YAML: %v", err)
 			}
 			if len(spec.Servers) != 1 || spec.Servers[0].URL != base {
@@ -101,15 +102,15 @@ func TestOpenAPISpecServesBaseURLAsItsServer(t *testing.T) {
 // The spec promises to document every route (openapi.go); this keeps the
 // promise as routes are added.
 func TestOpenAPISpecDocumentsEveryRoute(t *testing.T) {
-	a := newAPI(t)
+	a := servertest.New(t)
 	var spec struct {
 		Paths map[string]map[string]any `yaml:"paths"`
 	}
-	if err := yaml.Unmarshal(a.get("/api/v1/openapi.yaml", "").Body.Bytes(), &spec); err != nil {
+	if err := yaml.Unmarshal(a.Get("/api/v1/openapi.yaml", "").Body.Bytes(), &spec); err != nil {
 		t.Fatalf("the spec is not YAML: %v", err)
 	}
 	param := regexp.MustCompile(`:([a-z_]+)`)
-	for _, r := range a.srv.Routes() {
+	for _, r := range a.Srv.Routes() {
 		if !strings.HasPrefix(r.Path, "/api/v1/") || r.Path == "/api/v1/openapi.yaml" {
 			continue
 		}
@@ -125,27 +126,27 @@ func TestOpenAPISpecDocumentsEveryRoute(t *testing.T) {
 }
 
 func TestUnknownRoutesAndMethodsAreProblems(t *testing.T) {
-	a := newAPI(t)
+	a := servertest.New(t)
 	t.Run("an unknown path is a 404 problem", func(t *testing.T) {
-		problem(t, a.get("/api/v1/nothing-here", ""), http.StatusNotFound)
+		servertest.Problem(t, a.Get("/api/v1/nothing-here", ""), http.StatusNotFound)
 	})
 	t.Run("a wrong method is a 405 problem", func(t *testing.T) {
-		problem(t, a.do(request{method: http.MethodDelete, path: "/healthz"}), http.StatusMethodNotAllowed)
+		servertest.Problem(t, a.Do(servertest.Request{Method: http.MethodDelete, Path: "/healthz"}), http.StatusMethodNotAllowed)
 	})
 }
 
 func TestEveryResponseCarriesARequestID(t *testing.T) {
-	a := newAPI(t)
-	first := a.get("/healthz", "").Header().Get("X-Request-Id")
-	second := a.get("/healthz", "").Header().Get("X-Request-Id")
+	a := servertest.New(t)
+	first := a.Get("/healthz", "").Header().Get("X-Request-Id")
+	second := a.Get("/healthz", "").Header().Get("X-Request-Id")
 	if first == "" || first == second {
 		t.Errorf("request ids %q and %q, want two different ids", first, second)
 	}
 }
 
 func TestOrganizerRoutesNeedAValidToken(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
+	a := servertest.New(t)
+	a.Event(a.Token, "egov", nil)
 	tests := []struct {
 		name   string
 		header string
@@ -155,7 +156,7 @@ func TestOrganizerRoutesNeedAValidToken(t *testing.T) {
 		{"a token of the wrong shape", "Bearer not-a-token"},
 		{"another scheme", "Basic bGVhZDpzZWNyZXQ="},
 		{"the scheme without a token", "Bearer"},
-		{"the token of another header form", "Token " + a.token},
+		{"the token of another header form", "Token " + a.Token},
 	}
 	routes := []struct{ method, path, body string }{
 		{http.MethodPost, "/api/v1/events", `{}`},
@@ -170,8 +171,8 @@ func TestOrganizerRoutesNeedAValidToken(t *testing.T) {
 				if tt.header != "" {
 					h.Set("Authorization", tt.header)
 				}
-				rec := a.do(request{method: r.method, path: r.path, body: r.body, header: h})
-				p := problem(t, rec, http.StatusUnauthorized)
+				rec := a.Do(servertest.Request{Method: r.method, Path: r.path, Body: r.body, Header: h})
+				p := servertest.Problem(t, rec, http.StatusUnauthorized)
 				if !strings.HasSuffix(p.Type, "/problems/unauthorized") {
 					t.Errorf("type = %q", p.Type)
 				}
@@ -182,17 +183,17 @@ func TestOrganizerRoutesNeedAValidToken(t *testing.T) {
 		}
 	}
 	t.Run("a wrong token on a public route is 401, not the public view", func(t *testing.T) {
-		rec := a.get("/api/v1/events", strings.Repeat("A", 42)+"E")
-		problem(t, rec, http.StatusUnauthorized)
+		rec := a.Get("/api/v1/events", strings.Repeat("A", 42)+"E")
+		servertest.Problem(t, rec, http.StatusUnauthorized)
 	})
 	t.Run("the right token is accepted", func(t *testing.T) {
-		me := decode[map[string]any](t, a.get("/api/v1/me", a.token), http.StatusOK)
+		me := servertest.Decode[map[string]any](t, a.Get("/api/v1/me", a.Token), http.StatusOK)
 		if me["email"] != "lead@example.org" {
 			t.Errorf("me = %v", me)
 		}
 	})
 	t.Run("the scheme is case-insensitive", func(t *testing.T) {
-		rec := a.do(request{method: http.MethodGet, path: "/api/v1/me", header: http.Header{"Authorization": {"bearer " + a.token}}})
+		rec := a.Do(servertest.Request{Method: http.MethodGet, Path: "/api/v1/me", Header: http.Header{"Authorization": {"bearer " + a.Token}}})
 		if rec.Code != http.StatusOK {
 			t.Errorf("status %d with a lower-case scheme", rec.Code)
 		}
@@ -202,12 +203,12 @@ func TestOrganizerRoutesNeedAValidToken(t *testing.T) {
 func TestInternalErrorsShowNoInternals(t *testing.T) {
 	// A store without a sealer cannot queue the confirmation email, which
 	// is an internal error the client must not learn the details of.
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
-	a.st.Sealer = nil
+	a := servertest.New(t)
+	a.Event(a.Token, "egov", nil)
+	a.Store.Sealer = nil
 
-	rec := a.register("egov", participant("dilnoza@example.uz", nil))
-	p := problem(t, rec, http.StatusInternalServerError)
+	rec := a.Register("egov", servertest.Participant("dilnoza@example.uz", nil))
+	p := servertest.Problem(t, rec, http.StatusInternalServerError)
 	if !strings.HasSuffix(p.Type, "/problems/internal-error") {
 		t.Errorf("type = %q", p.Type)
 	}
@@ -220,18 +221,18 @@ func TestInternalErrorsShowNoInternals(t *testing.T) {
 	if !strings.Contains(p.Detail, "request id") {
 		t.Errorf("detail = %q, want it to ask for the request id", p.Detail)
 	}
-	logs := a.logs.String()
+	logs := a.Logs.String()
 	if !strings.Contains(logs, p.RequestID) || !strings.Contains(logs, "sealer") {
 		t.Errorf("the log does not hold the request id %s and the cause:\n%s", p.RequestID, logs)
 	}
 }
 
 func TestLogsNeverHoldQueryStrings(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
-	a.get("/api/v1/events/egov/registrations?q=secret-search-text", a.token)
-	if strings.Contains(a.logs.String(), "secret-search-text") {
-		t.Errorf("the request log holds the query string:\n%s", a.logs)
+	a := servertest.New(t)
+	a.Event(a.Token, "egov", nil)
+	a.Get("/api/v1/events/egov/registrations?q=secret-search-text", a.Token)
+	if strings.Contains(a.Logs.String(), "secret-search-text") {
+		t.Errorf("the request log holds the query string:\n%s", a.Logs)
 	}
 }
 
@@ -241,15 +242,15 @@ func TestAnUnreachableDatabaseAnswers503(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	a := &testAPI{t: t, logs: &syncBuffer{}}
-	a.srv = api.New(api.Deps{
-		Config: testConfig(t), Store: store.New(db), Rules: domain.NewRules(),
-		Logger: slog.New(slog.NewJSONHandler(a.logs, nil)),
+	a := &servertest.Server{T: t, Logs: &servertest.SyncBuffer{}}
+	a.Srv = servertest.Handler(t, server.Deps{
+		Config: servertest.Config(t), Store: store.New(db), Rules: domain.NewRules(),
+		Logger: slog.New(slog.NewJSONHandler(a.Logs, nil)),
 	})
 	for _, path := range []string{"/api/v1/events", "/api/v1/events/egov"} {
 		t.Run("GET "+path+" is a 503 problem with Retry-After", func(t *testing.T) {
-			rec := a.get(path, "")
-			p := problem(t, rec, http.StatusServiceUnavailable)
+			rec := a.Get(path, "")
+			p := servertest.Problem(t, rec, http.StatusServiceUnavailable)
 			if !strings.HasSuffix(p.Type, "/problems/unavailable") || rec.Header().Get("Retry-After") == "" {
 				t.Errorf("type %q, Retry-After %q", p.Type, rec.Header().Get("Retry-After"))
 			}
@@ -259,7 +260,7 @@ func TestAnUnreachableDatabaseAnswers503(t *testing.T) {
 		})
 	}
 	t.Run("readyz is 503", func(t *testing.T) {
-		if rec := a.get("/readyz", ""); rec.Code != http.StatusServiceUnavailable {
+		if rec := a.Get("/readyz", ""); rec.Code != http.StatusServiceUnavailable {
 			t.Errorf("readyz = %d", rec.Code)
 		}
 	})

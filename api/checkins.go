@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/httpcore"
 	"github.com/attend/attend/store"
 )
 
@@ -65,11 +66,11 @@ func dayOutsideEvent(ev *domain.Event, day domain.Date) domain.FieldError {
 		Message: fmt.Sprintf("Day %s is not one of the event's dates (%s to %s).", day, ev.StartsOn, ev.EndsOn)}
 }
 
-// createCheckin records attendance: 201 for the first check-in of the
+// CreateCheckin records attendance: 201 for the first check-in of the
 // person that day, 200 with that same first record for any repeat.
-func (s *Server) createCheckin(c *gin.Context) {
+func (s *API) CreateCheckin(c *gin.Context) {
 	var body checkinBody
-	if !s.decodeJSON(c, &body) {
+	if !s.DecodeJSON(c, &body) {
 		return
 	}
 	req, err := checkinRequest(body)
@@ -77,7 +78,7 @@ func (s *Server) createCheckin(c *gin.Context) {
 		s.Error(c, err)
 		return
 	}
-	ci, created, err := s.store.CheckIn(c.Request.Context(), organizer(c).ID, c.Param("slug"), req)
+	ci, created, err := s.Store.CheckIn(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"), req)
 	if err != nil {
 		s.Error(c, err)
 		return
@@ -89,14 +90,14 @@ func (s *Server) createCheckin(c *gin.Context) {
 	c.JSON(status, ci)
 }
 
-// deleteCheckin undoes a check-in (a badge scanned by mistake).
-func (s *Server) deleteCheckin(c *gin.Context) {
+// DeleteCheckin undoes a check-in (a badge scanned by mistake).
+func (s *API) DeleteCheckin(c *gin.Context) {
 	pp := params(c)
 	regID, day := pp.uuid("registration_id"), pp.date("day")
 	if !pp.ok(s) {
 		return
 	}
-	err := s.store.UndoCheckIn(c.Request.Context(), organizer(c).ID, c.Param("slug"), regID, day)
+	err := s.Store.UndoCheckIn(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"), regID, day)
 	if err != nil {
 		s.Error(c, err)
 		return
@@ -127,19 +128,19 @@ type walkInView struct {
 // counts as new). With check_in the person is also checked in; a walk-in
 // that lands on the waiting list (the event is full) is not, and the
 // answer shows its status.
-func (s *Server) createWalkIn(c *gin.Context) {
+func (s *API) createWalkIn(c *gin.Context) {
 	ctx := c.Request.Context()
-	org := organizer(c)
-	ev, err := s.store.ManagedEvent(ctx, org.ID, c.Param("slug"))
+	org := httpcore.Organizer(c)
+	ev, err := s.Store.ManagedEvent(ctx, org.ID, c.Param("slug"))
 	if err != nil {
 		s.Error(c, err)
 		return
 	}
 	var body walkInBody
-	if !s.decodeJSON(c, &body) {
+	if !s.DecodeJSON(c, &body) {
 		return
 	}
-	reg, err := s.rules.NewRegistration(body.RegistrationInput, ev, s.now())
+	reg, err := s.Rules.NewRegistration(body.RegistrationInput, ev, s.Now())
 	var fields []domain.FieldError
 	if e, ok := domain.AsError(err); ok && e.Code == domain.EInvalid {
 		fields = e.Fields
@@ -154,7 +155,7 @@ func (s *Server) createWalkIn(c *gin.Context) {
 		fields = append(fields, domain.NewFieldError("day", "date", ""))
 	} else if body.CheckIn {
 		if day.IsZero() {
-			day = domain.DateOf(s.now().In(ev.Location()))
+			day = domain.DateOf(s.Now().In(ev.Location()))
 		}
 		if !ev.HasDay(day) {
 			fields = append(fields, dayOutsideEvent(ev, day))
@@ -169,7 +170,7 @@ func (s *Server) createWalkIn(c *gin.Context) {
 		// Registered and checked in in one transaction: both or neither.
 		checkIn = &store.CheckinRequest{Day: day}
 	}
-	res, err := s.store.RegisterWalkIn(ctx, ev, reg, org.ID, checkIn)
+	res, err := s.Store.RegisterWalkIn(ctx, ev, reg, org.ID, checkIn)
 	if err != nil {
 		s.Error(c, err)
 		return
@@ -177,7 +178,7 @@ func (s *Server) createWalkIn(c *gin.Context) {
 	view := walkInView{Checkin: res.Checkin}
 	// Read back as stored, with the confirmation time and any change the
 	// check-in made.
-	if view.Registration, err = s.store.Registration(ctx, ev.ID, res.Registration.ID); err != nil {
+	if view.Registration, err = s.Store.Registration(ctx, ev.ID, res.Registration.ID); err != nil {
 		s.Error(c, err)
 		return
 	}

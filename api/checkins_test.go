@@ -12,11 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/attend/attend/api"
 	"github.com/attend/attend/config"
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/internal/pgtest"
 	"github.com/attend/attend/internal/seal"
+	"github.com/attend/attend/internal/servertest"
+	"github.com/attend/attend/server"
 	"github.com/attend/attend/store"
 )
 
@@ -27,7 +28,7 @@ type deskAPI struct {
 	t          *testing.T
 	ctx        context.Context
 	st         *store.Store
-	srv        *api.Server
+	srv        *server.Server
 	rules      *domain.Rules
 	org        *domain.Organizer
 	token      string
@@ -68,7 +69,7 @@ func newDeskAPI(t *testing.T) *deskAPI {
 	d := &deskAPI{t: t, ctx: context.Background(), st: st, rules: domain.NewRules(),
 		now: time.Date(2019, time.May, 30, 10, 0, 0, 0, deskTZ)}
 	st.Now = d.clock
-	d.srv = api.New(api.Deps{Config: cfg, Store: st, Rules: d.rules, Now: d.clock,
+	d.srv = servertest.Handler(t, server.Deps{Config: cfg, Store: st, Rules: d.rules, Now: d.clock,
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	d.org, d.token = d.organizer("desk@example.org")
 	var otherOrg *domain.Organizer
@@ -210,7 +211,7 @@ func wantProblem(t *testing.T, rec *httptest.ResponseRecorder, status int) (desk
 	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
 		t.Errorf("Content-Type = %q, want application/problem+json", ct)
 	}
-	p := decode[deskProblem](t, rec, status)
+	p := servertest.Decode[deskProblem](t, rec, status)
 	fields := map[string]string{}
 	for _, f := range p.Errors {
 		fields[f.Field] = f.Code
@@ -236,7 +237,7 @@ func TestCheckinAnswersCreatedThenTheFirstRecord(t *testing.T) {
 	d := newDeskAPI(t)
 	reg := d.register(d.ev, deskPerson{first: "Айгерим", last: "Сейтказиева", email: "aigerim@example.kz", country: "KZ", confirmed: true})
 
-	first := decode[checkinJSON](t, d.checkIn(d.token, map[string]any{"code": reg.CheckinCode}), http.StatusCreated)
+	first := servertest.Decode[checkinJSON](t, d.checkIn(d.token, map[string]any{"code": reg.CheckinCode}), http.StatusCreated)
 	want := checkinJSON{RegistrationID: reg.ID, Code: reg.CheckinCode, FirstName: "Айгерим", LastName: "Сейтказиева",
 		Country: "KZ", Day: "2019-05-30", CheckedInBy: &d.org.ID, Status: domain.StatusConfirmed}
 	if first.RegistrationID != want.RegistrationID || first.Code != want.Code || first.FirstName != want.FirstName ||
@@ -252,7 +253,7 @@ func TestCheckinAnswersCreatedThenTheFirstRecord(t *testing.T) {
 	}
 
 	d.setClock(d.clock().Add(20 * time.Minute))
-	again := decode[checkinJSON](t, d.checkIn(d.token, map[string]any{"registration_id": reg.ID}), http.StatusOK)
+	again := servertest.Decode[checkinJSON](t, d.checkIn(d.token, map[string]any{"registration_id": reg.ID}), http.StatusOK)
 	if !again.CheckedInAt.Equal(first.CheckedInAt) || again.Day != first.Day {
 		t.Errorf("repeat answered %+v, want the first record %+v", again, first)
 	}
@@ -274,7 +275,7 @@ func TestCheckinAcceptsCodesAsTyped(t *testing.T) {
 			if i == 0 {
 				status = http.StatusCreated
 			}
-			got := decode[checkinJSON](t, d.checkIn(d.token, map[string]any{"code": s}), status)
+			got := servertest.Decode[checkinJSON](t, d.checkIn(d.token, map[string]any{"code": s}), status)
 			if got.RegistrationID != reg.ID {
 				t.Errorf("checked in %s, want %s", got.RegistrationID, reg.ID)
 			}
@@ -287,7 +288,7 @@ func TestCheckinDays(t *testing.T) {
 	d := newDeskAPI(t)
 	reg := d.register(d.ev, deskPerson{first: "Kadri", last: "Tamm", email: "kadri@example.ee", country: "EE", confirmed: true})
 	t.Run("an explicit day of the event is used", func(t *testing.T) {
-		got := decode[checkinJSON](t, d.checkIn(d.token, map[string]any{"code": reg.CheckinCode, "day": "2019-05-31"}), http.StatusCreated)
+		got := servertest.Decode[checkinJSON](t, d.checkIn(d.token, map[string]any{"code": reg.CheckinCode, "day": "2019-05-31"}), http.StatusCreated)
 		if got.Day != "2019-05-31" {
 			t.Errorf("day = %s, want 2019-05-31", got.Day)
 		}
@@ -297,7 +298,7 @@ func TestCheckinDays(t *testing.T) {
 		// 23:30 UTC on the 30th is already the 31st in Tashkent.
 		d.setClock(time.Date(2019, time.May, 30, 23, 30, 0, 0, time.UTC))
 		defer d.setClock(time.Date(2019, time.May, 30, 10, 0, 0, 0, deskTZ))
-		got := decode[checkinJSON](t, d.checkIn(d.token, map[string]any{"code": other.CheckinCode}), http.StatusCreated)
+		got := servertest.Decode[checkinJSON](t, d.checkIn(d.token, map[string]any{"code": other.CheckinCode}), http.StatusCreated)
 		if got.Day != "2019-05-31" {
 			t.Errorf("day = %s, want 2019-05-31", got.Day)
 		}
@@ -406,11 +407,11 @@ func TestCheckinOfAPendingRegistrationConfirmsIt(t *testing.T) {
 	t.Parallel()
 	d := newDeskAPI(t)
 	reg := d.register(d.ev, deskPerson{first: "Leyla", last: "Mammadova", email: "leyla@example.az", country: "AZ"})
-	got := decode[checkinJSON](t, d.checkIn(d.token, map[string]any{"code": reg.CheckinCode}), http.StatusCreated)
+	got := servertest.Decode[checkinJSON](t, d.checkIn(d.token, map[string]any{"code": reg.CheckinCode}), http.StatusCreated)
 	if got.Status != domain.StatusConfirmed {
 		t.Errorf("status after check-in = %s, want confirmed", got.Status)
 	}
-	after := decode[domain.Registration](t, d.call(http.MethodGet, "/api/v1/events/"+d.ev.Slug+"/registrations/"+reg.ID, d.token, nil), http.StatusOK)
+	after := servertest.Decode[domain.Registration](t, d.call(http.MethodGet, "/api/v1/events/"+d.ev.Slug+"/registrations/"+reg.ID, d.token, nil), http.StatusOK)
 	if after.Status != domain.StatusConfirmed || after.ConfirmedAt == nil {
 		t.Errorf("registration is %s (confirmed at %v), want confirmed", after.Status, after.ConfirmedAt)
 	}
@@ -420,7 +421,7 @@ func TestDeleteCheckinUndoesIt(t *testing.T) {
 	t.Parallel()
 	d := newDeskAPI(t)
 	reg := d.register(d.ev, deskPerson{first: "Nino", last: "Beridze", email: "nino@example.ge", country: "GE", confirmed: true})
-	decode[checkinJSON](t, d.checkIn(d.token, map[string]any{"code": reg.CheckinCode}), http.StatusCreated)
+	servertest.Decode[checkinJSON](t, d.checkIn(d.token, map[string]any{"code": reg.CheckinCode}), http.StatusCreated)
 	path := "/api/v1/events/" + d.ev.Slug + "/checkins/" + reg.ID + "/2019-05-30"
 
 	t.Run("another organizer gets 404", func(t *testing.T) {
@@ -459,7 +460,7 @@ func TestDeleteCheckinUndoesIt(t *testing.T) {
 		})
 	}
 	t.Run("the person can be checked in again", func(t *testing.T) {
-		decode[checkinJSON](t, d.checkIn(d.token, map[string]any{"registration_id": reg.ID}), http.StatusCreated)
+		servertest.Decode[checkinJSON](t, d.checkIn(d.token, map[string]any{"registration_id": reg.ID}), http.StatusCreated)
 	})
 }
 
@@ -496,7 +497,7 @@ func TestWalkIns(t *testing.T) {
 
 	t.Run("an organizer's walk-in is confirmed at once and answered in full", func(t *testing.T) {
 		rec := register(d.ev.Slug, d.token, walkIn("walkin1@example.uz", nil))
-		got := decode[walkInJSON](t, rec, http.StatusCreated)
+		got := servertest.Decode[walkInJSON](t, rec, http.StatusCreated)
 		if got.Status != domain.StatusConfirmed || got.Email != "walkin1@example.uz" || got.ID == "" ||
 			len(got.CheckinCode) != domain.CheckinCodeLength || got.ConfirmedAt == nil || got.Checkin != nil {
 			t.Errorf("walk-in = %+v", got)
@@ -509,20 +510,20 @@ func TestWalkIns(t *testing.T) {
 		}
 	})
 	t.Run("with check_in the walk-in is also checked in today", func(t *testing.T) {
-		got := decode[walkInJSON](t, register(d.ev.Slug, d.token, walkIn("walkin2@example.uz", func(b map[string]any) {
+		got := servertest.Decode[walkInJSON](t, register(d.ev.Slug, d.token, walkIn("walkin2@example.uz", func(b map[string]any) {
 			b["check_in"] = true
 		})), http.StatusCreated)
 		if got.Checkin == nil || got.Checkin.Day != "2019-05-30" || got.Checkin.RegistrationID != got.ID ||
 			got.Checkin.CheckedInBy == nil || *got.Checkin.CheckedInBy != d.org.ID {
 			t.Fatalf("check-in = %+v", got.Checkin)
 		}
-		again := decode[checkinJSON](t, d.checkIn(d.token, map[string]any{"registration_id": got.ID}), http.StatusOK)
+		again := servertest.Decode[checkinJSON](t, d.checkIn(d.token, map[string]any{"registration_id": got.ID}), http.StatusOK)
 		if !again.CheckedInAt.Equal(got.Checkin.CheckedInAt) {
 			t.Errorf("the desk sees %v, want the walk-in's check-in at %v", again.CheckedInAt, got.Checkin.CheckedInAt)
 		}
 	})
 	t.Run("with check_in and a day the walk-in is checked in that day", func(t *testing.T) {
-		got := decode[walkInJSON](t, register(d.ev.Slug, d.token, walkIn("walkin3@example.uz", func(b map[string]any) {
+		got := servertest.Decode[walkInJSON](t, register(d.ev.Slug, d.token, walkIn("walkin3@example.uz", func(b map[string]any) {
 			b["check_in"], b["day"] = true, "2019-05-31"
 		})), http.StatusCreated)
 		if got.Checkin == nil || got.Checkin.Day != "2019-05-31" {
@@ -553,13 +554,13 @@ func TestWalkIns(t *testing.T) {
 		closed := d.event(d.org, "closed-workshop", func(in *domain.EventInput) {
 			in.RegistrationClosesAt = domain.Some("2019-05-01T00:00:00+05:00")
 		})
-		decode[walkInJSON](t, register(closed.Slug, d.token, walkIn("walkin6@example.uz", nil)), http.StatusCreated)
+		servertest.Decode[walkInJSON](t, register(closed.Slug, d.token, walkIn("walkin6@example.uz", nil)), http.StatusCreated)
 		// The public is turned away from the same event.
 		wantProblem(t, register(closed.Slug, "", walkIn("public6@example.uz", nil)), http.StatusConflict)
 	})
 	t.Run("an email registered already answers 200 with that registration, checked in", func(t *testing.T) {
 		pending := d.register(d.ev, deskPerson{first: "Malika", last: "Rahimova", email: "malika@example.uz", country: "UZ"})
-		got := decode[walkInJSON](t, register(d.ev.Slug, d.token, walkIn("MALIKA@example.uz", func(b map[string]any) {
+		got := servertest.Decode[walkInJSON](t, register(d.ev.Slug, d.token, walkIn("MALIKA@example.uz", func(b map[string]any) {
 			b["check_in"] = true
 		})), http.StatusOK)
 		if got.ID != pending.ID || got.Status != domain.StatusConfirmed || got.Checkin == nil {
@@ -569,7 +570,7 @@ func TestWalkIns(t *testing.T) {
 	t.Run("a walk-in to a full event waits and is not checked in", func(t *testing.T) {
 		full := d.event(d.org, "full-workshop", func(in *domain.EventInput) { in.Capacity = domain.Some(1) })
 		d.register(full, deskPerson{first: "Armen", last: "Petrosyan", email: "armen@example.am", country: "AM", confirmed: true})
-		got := decode[walkInJSON](t, register(full.Slug, d.token, walkIn("walkin7@example.uz", func(b map[string]any) {
+		got := servertest.Decode[walkInJSON](t, register(full.Slug, d.token, walkIn("walkin7@example.uz", func(b map[string]any) {
 			b["check_in"] = true
 		})), http.StatusCreated)
 		if got.Status != domain.StatusWaitlisted || got.Checkin != nil {
@@ -583,7 +584,7 @@ func TestWalkIns(t *testing.T) {
 		wantProblem(t, register(d.ev.Slug, strings.Repeat("x", len(d.token)), walkIn("walkin9@example.uz", nil)), http.StatusUnauthorized)
 	})
 	t.Run("without a token it stays the public flow", func(t *testing.T) {
-		body := decode[map[string]any](t, register(d.ev.Slug, "", walkIn("public10@example.uz", func(b map[string]any) {
+		body := servertest.Decode[map[string]any](t, register(d.ev.Slug, "", walkIn("public10@example.uz", func(b map[string]any) {
 			b["check_in"] = true
 		})), http.StatusAccepted)
 		if body["status"] != "pending" || body["id"] != nil || body["checkin_code"] != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/servertest"
 	"github.com/attend/attend/internal/smtptest"
 )
 
@@ -24,25 +25,25 @@ type emailView struct {
 }
 
 func (m *mailAPI) emails(slug, query, token string, status int) []emailView {
-	m.t.Helper()
-	rec := m.get("/api/v1/events/"+slug+"/emails"+query, token)
+	m.T.Helper()
+	rec := m.Get("/api/v1/events/"+slug+"/emails"+query, token)
 	if strings.Contains(rec.Body.String(), "sealed_token") {
-		m.t.Errorf("the email list shows sealed link tokens: %s", rec.Body)
+		m.T.Errorf("the email list shows sealed link tokens: %s", rec.Body)
 	}
 	if status != http.StatusOK {
-		problem(m.t, rec, status)
+		servertest.Problem(m.T, rec, status)
 		return nil
 	}
-	return decode[struct {
+	return servertest.Decode[struct {
 		Emails []emailView `json:"emails"`
-	}](m.t, rec, http.StatusOK).Emails
+	}](m.T, rec, http.StatusOK).Emails
 }
 
 func TestAPermanentlyRejectedEmailIsShownAndCanBeRetried(t *testing.T) {
 	m := newMailAPI(t)
-	m.event(m.token, "egov", nil)
-	_, otherToken := m.organizer("someone-else@example.org")
-	if rec := m.register("egov", participant("no-such-user@example.uz", nil)); rec.Code != http.StatusAccepted {
+	m.Event(m.Token, "egov", nil)
+	_, otherToken := m.Organizer("someone-else@example.org")
+	if rec := m.Register("egov", servertest.Participant("no-such-user@example.uz", nil)); rec.Code != http.StatusAccepted {
 		t.Fatalf("register: %d %s", rec.Code, rec.Body)
 	}
 
@@ -54,7 +55,7 @@ func TestAPermanentlyRejectedEmailIsShownAndCanBeRetried(t *testing.T) {
 	}
 	var failed emailView
 	t.Run("a 550 reply fails the email at once, with the reason", func(t *testing.T) {
-		list := m.emails("egov", "?status=failed", m.token, http.StatusOK)
+		list := m.emails("egov", "?status=failed", m.Token, http.StatusOK)
 		if len(list) != 1 {
 			t.Fatalf("%d failed emails listed, want 1", len(list))
 		}
@@ -64,7 +65,7 @@ func TestAPermanentlyRejectedEmailIsShownAndCanBeRetried(t *testing.T) {
 			t.Errorf("failed email %+v (last_error %v), want the confirm request after 1 attempt with the 550 reply",
 				failed, lastError(failed))
 		}
-		if got := m.emails("egov", "?status=queued", m.token, http.StatusOK); len(got) != 0 {
+		if got := m.emails("egov", "?status=queued", m.Token, http.StatusOK); len(got) != 0 {
 			t.Errorf("%d emails still queued, want 0", len(got))
 		}
 	})
@@ -73,30 +74,30 @@ func TestAPermanentlyRejectedEmailIsShownAndCanBeRetried(t *testing.T) {
 	}
 
 	retry := func(id int64, token string) *httptest.ResponseRecorder {
-		return m.post(fmt.Sprintf("/api/v1/events/egov/emails/%d/retry", id), token, "")
+		return m.Post(fmt.Sprintf("/api/v1/events/egov/emails/%d/retry", id), token, "")
 	}
 	t.Run("another organizer neither sees nor retries it", func(t *testing.T) {
 		m.emails("egov", "?status=failed", otherToken, http.StatusNotFound)
-		problem(t, retry(failed.ID, otherToken), http.StatusNotFound)
+		servertest.Problem(t, retry(failed.ID, otherToken), http.StatusNotFound)
 	})
 	t.Run("retrying an unknown email is not found", func(t *testing.T) {
-		problem(t, retry(failed.ID+1000, m.token), http.StatusNotFound)
+		servertest.Problem(t, retry(failed.ID+1000, m.Token), http.StatusNotFound)
 	})
 	t.Run("a malformed email id is 422 naming the id", func(t *testing.T) {
 		for _, bad := range []string{"abc", "0", "-3"} {
-			p := problem(t, m.post("/api/v1/events/egov/emails/"+bad+"/retry", m.token, ""), http.StatusUnprocessableEntity)
-			if got := fieldCodes(p); !mapsEqual(got, map[string]string{"id": "range"}) {
+			p := servertest.Problem(t, m.Post("/api/v1/events/egov/emails/"+bad+"/retry", m.Token, ""), http.StatusUnprocessableEntity)
+			if got := servertest.FieldCodes(p); !mapsEqual(got, map[string]string{"id": "range"}) {
 				t.Errorf("%s: fields = %v, want id/range", bad, got)
 			}
 		}
 	})
 	t.Run("a listing with an unknown status is refused", func(t *testing.T) {
-		m.emails("egov", "?status=lost", m.token, http.StatusUnprocessableEntity)
+		m.emails("egov", "?status=lost", m.Token, http.StatusUnprocessableEntity)
 	})
 
 	m.smtp.SetMode(smtptest.ModeAccept)
 	t.Run("a retried email is delivered, with its original Message-ID", func(t *testing.T) {
-		v := decode[emailView](t, retry(failed.ID, m.token), http.StatusOK)
+		v := servertest.Decode[emailView](t, retry(failed.ID, m.Token), http.StatusOK)
 		if v.Status != domain.EmailQueued || v.Attempts != 0 {
 			t.Errorf("retry answered %+v, want queued with 0 attempts", v)
 		}
@@ -104,12 +105,12 @@ func TestAPermanentlyRejectedEmailIsShownAndCanBeRetried(t *testing.T) {
 		if got := readMail(t, msgs[0]).messageID; got != "<"+failed.MessageID+">" {
 			t.Errorf("Message-ID %s, want %s", got, failed.MessageID)
 		}
-		if sent := m.emails("egov", "?status=sent", m.token, http.StatusOK); len(sent) != 1 || sent[0].ID != failed.ID {
+		if sent := m.emails("egov", "?status=sent", m.Token, http.StatusOK); len(sent) != 1 || sent[0].ID != failed.ID {
 			t.Errorf("sent emails %+v, want the retried one", sent)
 		}
 	})
 	t.Run("retrying an email that has not failed is a conflict", func(t *testing.T) {
-		problem(t, retry(failed.ID, m.token), http.StatusConflict)
+		servertest.Problem(t, retry(failed.ID, m.Token), http.StatusConflict)
 	})
 }
 
@@ -122,10 +123,10 @@ func lastError(e emailView) string {
 
 func TestRegisteringTheSameAddressRepeatedlyIsRateLimited(t *testing.T) {
 	m := newMailAPI(t)
-	m.event(m.token, "egov", nil)
+	m.Event(m.Token, "egov", nil)
 	var first string
 	for i := range 10 {
-		rec := m.register("egov", participant("dilnoza.yusupova@example.uz", nil))
+		rec := m.Register("egov", servertest.Participant("dilnoza.yusupova@example.uz", nil))
 		if rec.Code != http.StatusAccepted {
 			t.Fatalf("attempt %d: %d %s", i+1, rec.Code, rec.Body)
 		}

@@ -8,14 +8,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/attend/attend/internal/servertest"
 )
 
 // volatileHeaders differ between any two requests, new or repeated alike.
 var volatileHeaders = map[string]bool{"X-Request-Id": true, "X-Ratelimit-Remaining": true, "X-Ratelimit-Reset": true, "Date": true}
 
 func TestRepeatedRegistrationIsIndistinguishable(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov-2026", nil)
+	a := servertest.New(t)
+	a.Event(a.Token, "egov-2026", nil)
 	trials := 1000
 	if testing.Short() {
 		trials = 100
@@ -28,11 +30,11 @@ func TestRepeatedRegistrationIsIndistinguishable(t *testing.T) {
 	for i := range trials {
 		email := fmt.Sprintf("person%04d@example.org", i)
 		start := time.Now()
-		fresh := a.register("egov-2026", participant(email, nil))
+		fresh := a.Register("egov-2026", servertest.Participant(email, nil))
 		newTimes = append(newTimes, time.Since(start))
 
 		start = time.Now()
-		repeat := a.register("egov-2026", participant(strings.ToUpper(email), nil))
+		repeat := a.Register("egov-2026", servertest.Participant(strings.ToUpper(email), nil))
 		repeatTimes = append(repeatTimes, time.Since(start))
 
 		if fresh.Code != repeat.Code || fresh.Body.String() != repeat.Body.String() {
@@ -48,12 +50,12 @@ func TestRepeatedRegistrationIsIndistinguishable(t *testing.T) {
 	if first.Code != http.StatusAccepted {
 		t.Fatalf("registration answered %d, want 202", first.Code)
 	}
-	diff := median(repeatTimes) - median(newTimes)
-	t.Logf("%d trials: median new %v, median repeat %v, difference %v", trials, median(newTimes), median(repeatTimes), diff)
+	diff := servertest.Median(repeatTimes) - servertest.Median(newTimes)
+	t.Logf("%d trials: median new %v, median repeat %v, difference %v", trials, servertest.Median(newTimes), servertest.Median(repeatTimes), diff)
 	if diff.Abs() >= 5*time.Millisecond {
 		t.Errorf("median response times differ by %v (≥ 5 ms): the timing reveals who is registered", diff)
 	}
-	if n := countRows(t, a, `SELECT count(*) FROM registrations`); n != trials {
+	if n := servertest.CountRows(t, a, `SELECT count(*) FROM registrations`); n != trials {
 		t.Errorf("%d registrations stored, want %d", n, trials)
 	}
 }
@@ -68,19 +70,4 @@ func headerShape(h http.Header) string {
 	}
 	slices.Sort(parts)
 	return strings.Join(parts, "; ")
-}
-
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[len(s)/2]
-}
-
-func countRows(t *testing.T, a *testAPI, query string) int {
-	t.Helper()
-	var n int
-	if err := a.db.Get(&n, query); err != nil {
-		t.Fatal(err)
-	}
-	return n
 }

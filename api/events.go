@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/httpcore"
 )
 
 // eventView is an event as the API shows it, with what clients would
@@ -18,8 +19,8 @@ type eventView struct {
 	RegistrationState string        `json:"registration_state"`
 }
 
-func (s *Server) view(ev *domain.Event) eventView {
-	closure := ev.RegistrationClosure(s.now())
+func (s *API) view(ev *domain.Event) eventView {
+	closure := ev.RegistrationClosure(s.Now())
 	state := string(closure)
 	if closure == "" {
 		state = "open"
@@ -27,17 +28,17 @@ func (s *Server) view(ev *domain.Event) eventView {
 	return eventView{Event: ev, Days: ev.Days(), SeatsLeft: ev.SeatsLeft(), RegistrationOpen: closure == "", RegistrationState: state}
 }
 
-// listEvents shows published events to everyone; with a token, the
+// ListEvents shows published events to everyone; with a token, the
 // organizer's own events, published or not.
-func (s *Server) listEvents(c *gin.Context) {
+func (s *API) ListEvents(c *gin.Context) {
 	var (
 		evs []*domain.Event
 		err error
 	)
-	if o := organizer(c); o != nil {
-		evs, err = s.store.ManagedEvents(c.Request.Context(), o.ID)
+	if o := httpcore.Organizer(c); o != nil {
+		evs, err = s.Store.ManagedEvents(c.Request.Context(), o.ID)
 	} else {
-		evs, err = s.store.PublishedEvents(c.Request.Context(), c.Query("upcoming") == "true")
+		evs, err = s.Store.PublishedEvents(c.Request.Context(), c.Query("upcoming") == "true")
 	}
 	if err != nil {
 		s.Error(c, err)
@@ -50,11 +51,11 @@ func (s *Server) listEvents(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"events": out})
 }
 
-// getEvent shows a published event, or an unpublished one to its organizers.
-func (s *Server) getEvent(c *gin.Context) {
-	ev, err := s.store.PublishedEvent(c.Request.Context(), c.Param("slug"))
-	if o := organizer(c); o != nil && domain.ErrorCode(err) == domain.ENotFound {
-		ev, err = s.store.ManagedEvent(c.Request.Context(), o.ID, c.Param("slug"))
+// GetEvent shows a published event, or an unpublished one to its organizers.
+func (s *API) GetEvent(c *gin.Context) {
+	ev, err := s.Store.PublishedEvent(c.Request.Context(), c.Param("slug"))
+	if o := httpcore.Organizer(c); o != nil && domain.ErrorCode(err) == domain.ENotFound {
+		ev, err = s.Store.ManagedEvent(c.Request.Context(), o.ID, c.Param("slug"))
 	}
 	if err != nil {
 		s.Error(c, err)
@@ -63,17 +64,18 @@ func (s *Server) getEvent(c *gin.Context) {
 	c.JSON(http.StatusOK, s.view(ev))
 }
 
-func (s *Server) createEvent(c *gin.Context) {
+// CreateEvent creates an event of the organizer's (201).
+func (s *API) CreateEvent(c *gin.Context) {
 	var in domain.EventInput
-	if !s.decodeJSON(c, &in) {
+	if !s.DecodeJSON(c, &in) {
 		return
 	}
-	ev, err := s.rules.NewEvent(in)
+	ev, err := s.Rules.NewEvent(in)
 	if err != nil {
 		s.Error(c, err)
 		return
 	}
-	if err := s.store.CreateEvent(c.Request.Context(), organizer(c).ID, ev); err != nil {
+	if err := s.Store.CreateEvent(c.Request.Context(), httpcore.Organizer(c).ID, ev); err != nil {
 		s.Error(c, err)
 		return
 	}
@@ -81,13 +83,15 @@ func (s *Server) createEvent(c *gin.Context) {
 	c.JSON(http.StatusCreated, s.view(ev))
 }
 
-func (s *Server) updateEvent(c *gin.Context) {
+// UpdateEvent changes the fields the body sends; the event after the
+// change is validated as a whole.
+func (s *API) UpdateEvent(c *gin.Context) {
 	var in domain.EventInput
-	if !s.decodeJSON(c, &in) {
+	if !s.DecodeJSON(c, &in) {
 		return
 	}
-	ev, err := s.store.UpdateEvent(c.Request.Context(), organizer(c).ID, c.Param("slug"), func(ev *domain.Event) error {
-		return s.rules.ApplyPatch(ev, in)
+	ev, err := s.Store.UpdateEvent(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"), func(ev *domain.Event) error {
+		return s.Rules.ApplyPatch(ev, in)
 	})
 	if err != nil {
 		s.Error(c, err)

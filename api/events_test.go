@@ -5,15 +5,17 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/attend/attend/internal/servertest"
 )
 
 func TestCreateEvent(t *testing.T) {
-	a := newAPI(t)
-	rec := a.post("/api/v1/events", a.token, eventBody("egov-followup", func(b map[string]any) {
+	a := servertest.New(t)
+	rec := a.Post("/api/v1/events", a.Token, servertest.EventBody("egov-followup", func(b map[string]any) {
 		b["capacity"] = 40
 		b["registration_closes_at"] = "2099-01-01T18:00:00+05:00"
 	}))
-	ev := decode[map[string]any](t, rec, http.StatusCreated)
+	ev := servertest.Decode[map[string]any](t, rec, http.StatusCreated)
 	if loc := rec.Header().Get("Location"); loc != "/api/v1/events/egov-followup" {
 		t.Errorf("Location = %q, want /api/v1/events/egov-followup", loc)
 	}
@@ -43,15 +45,15 @@ func TestCreateEvent(t *testing.T) {
 	if _, leaked := ev["id"]; leaked {
 		t.Error("the internal id is shown")
 	}
-	got := decode[map[string]any](t, a.get("/api/v1/events/egov-followup", ""), http.StatusOK)
+	got := servertest.Decode[map[string]any](t, a.Get("/api/v1/events/egov-followup", ""), http.StatusOK)
 	if got["title"] != ev["title"] || got["starts_on"] != ev["starts_on"] {
 		t.Errorf("GET after POST = %v, want the created event", got)
 	}
 }
 
 func TestCreateEventRefusesBadInput(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "taken", nil)
+	a := servertest.New(t)
+	a.Event(a.Token, "taken", nil)
 	tests := []struct {
 		name   string
 		body   string
@@ -62,22 +64,22 @@ func TestCreateEventRefusesBadInput(t *testing.T) {
 			"slug": "required", "title": "required", "country": "required", "timezone": "required",
 			"starts_on": "required", "ends_on": "required"}},
 		{"a bad slug and time zone are named together",
-			jsonText(t, eventBody("Bad Slug", func(b map[string]any) { b["timezone"] = "Mars/Base" })),
+			servertest.JSONText(t, servertest.EventBody("Bad Slug", func(b map[string]any) { b["timezone"] = "Mars/Base" })),
 			http.StatusUnprocessableEntity, map[string]string{"slug": "slug", "timezone": "iana_tz"}},
-		{"a capacity of zero", jsonText(t, eventBody("cap", func(b map[string]any) { b["capacity"] = 0 })),
+		{"a capacity of zero", servertest.JSONText(t, servertest.EventBody("cap", func(b map[string]any) { b["capacity"] = 0 })),
 			http.StatusUnprocessableEntity, map[string]string{"capacity": "min"}},
 		{"an opening time that is not RFC 3339",
-			jsonText(t, eventBody("rfc", func(b map[string]any) { b["registration_opens_at"] = "tomorrow at nine" })),
+			servertest.JSONText(t, servertest.EventBody("rfc", func(b map[string]any) { b["registration_opens_at"] = "tomorrow at nine" })),
 			http.StatusUnprocessableEntity, map[string]string{"registration_opens_at": "datetime"}},
-		{"a title of the wrong JSON type", jsonText(t, eventBody("typed", func(b map[string]any) { b["title"] = 5 })),
+		{"a title of the wrong JSON type", servertest.JSONText(t, servertest.EventBody("typed", func(b map[string]any) { b["title"] = 5 })),
 			http.StatusUnprocessableEntity, map[string]string{"title": "type"}},
-		{"a taken slug", jsonText(t, eventBody("taken", nil)), http.StatusConflict, map[string]string{"slug": "unique"}},
+		{"a taken slug", servertest.JSONText(t, servertest.EventBody("taken", nil)), http.StatusConflict, map[string]string{"slug": "unique"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := a.do(request{method: http.MethodPost, path: "/api/v1/events", token: a.token, body: tt.body})
-			p := problem(t, rec, tt.status)
-			if got := fieldCodes(p); !mapsEqual(got, tt.fields) {
+			rec := a.Do(servertest.Request{Method: http.MethodPost, Path: "/api/v1/events", Token: a.Token, Body: tt.body})
+			p := servertest.Problem(t, rec, tt.status)
+			if got := servertest.FieldCodes(p); !mapsEqual(got, tt.fields) {
 				t.Errorf("fields = %v, want %v", got, tt.fields)
 			}
 		})
@@ -97,45 +99,45 @@ func mapsEqual(a, b map[string]string) bool {
 }
 
 func TestUpdateEvent(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", func(b map[string]any) { b["capacity"] = 10 })
-	_, otherToken := a.organizer("other@example.org")
+	a := servertest.New(t)
+	a.Event(a.Token, "egov", func(b map[string]any) { b["capacity"] = 10 })
+	_, otherToken := a.Organizer("other@example.org")
 
 	t.Run("the organizer changes only what was sent", func(t *testing.T) {
-		rec := a.patch("/api/v1/events/egov", a.token, `{"title":"Renamed","capacity":null}`)
-		ev := decode[map[string]any](t, rec, http.StatusOK)
+		rec := a.Patch("/api/v1/events/egov", a.Token, `{"title":"Renamed","capacity":null}`)
+		ev := servertest.Decode[map[string]any](t, rec, http.StatusOK)
 		if ev["title"] != "Renamed" || ev["capacity"] != nil || ev["country"] != "UZ" || ev["seats_left"] != nil {
 			t.Errorf("after PATCH: %v", ev)
 		}
 	})
 
 	t.Run("another organizer gets 404, as if the event did not exist", func(t *testing.T) {
-		rec := a.patch("/api/v1/events/egov", otherToken, `{"title":"Hijacked"}`)
-		problem(t, rec, http.StatusNotFound)
-		ev := decode[map[string]any](t, a.get("/api/v1/events/egov", ""), http.StatusOK)
+		rec := a.Patch("/api/v1/events/egov", otherToken, `{"title":"Hijacked"}`)
+		servertest.Problem(t, rec, http.StatusNotFound)
+		ev := servertest.Decode[map[string]any](t, a.Get("/api/v1/events/egov", ""), http.StatusOK)
 		if ev["title"] == "Hijacked" {
 			t.Error("another organizer changed the event")
 		}
 	})
 
 	t.Run("an unknown event is 404", func(t *testing.T) {
-		problem(t, a.patch("/api/v1/events/nope", a.token, `{"title":"x"}`), http.StatusNotFound)
+		servertest.Problem(t, a.Patch("/api/v1/events/nope", a.Token, `{"title":"x"}`), http.StatusNotFound)
 	})
 
 	t.Run("the slug is read-only", func(t *testing.T) {
-		p := problem(t, a.patch("/api/v1/events/egov", a.token, `{"slug":"renamed"}`), http.StatusUnprocessableEntity)
-		if got := fieldCodes(p); got["slug"] != "readonly" {
+		p := servertest.Problem(t, a.Patch("/api/v1/events/egov", a.Token, `{"slug":"renamed"}`), http.StatusUnprocessableEntity)
+		if got := servertest.FieldCodes(p); got["slug"] != "readonly" {
 			t.Errorf("fields = %v, want slug readonly", got)
 		}
 	})
 
 	t.Run("a capacity below the seats held is 409 with seats_held", func(t *testing.T) {
 		for _, email := range []string{"a@example.org", "b@example.org", "c@example.org"} {
-			if rec := a.register("egov", participant(email, nil)); rec.Code != http.StatusAccepted {
+			if rec := a.Register("egov", servertest.Participant(email, nil)); rec.Code != http.StatusAccepted {
 				t.Fatalf("register %s: %d %s", email, rec.Code, rec.Body)
 			}
 		}
-		p := problem(t, a.patch("/api/v1/events/egov", a.token, `{"capacity":2}`), http.StatusConflict)
+		p := servertest.Problem(t, a.Patch("/api/v1/events/egov", a.Token, `{"capacity":2}`), http.StatusConflict)
 		if p.SeatsHeld == nil || *p.SeatsHeld != 3 {
 			t.Errorf("seats_held = %v, want 3", p.SeatsHeld)
 		}
@@ -143,18 +145,18 @@ func TestUpdateEvent(t *testing.T) {
 }
 
 func TestEventVisibility(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "public", nil)
-	a.event(a.token, "draft", func(b map[string]any) { b["published"] = false })
-	_, otherToken := a.organizer("other@example.org")
+	a := servertest.New(t)
+	a.Event(a.Token, "public", nil)
+	a.Event(a.Token, "draft", func(b map[string]any) { b["published"] = false })
+	_, otherToken := a.Organizer("other@example.org")
 
 	slugsOf := func(t *testing.T, token string) []string {
 		t.Helper()
-		body := decode[struct {
+		body := servertest.Decode[struct {
 			Events []struct {
 				Slug string `json:"slug"`
 			} `json:"events"`
-		}](t, a.get("/api/v1/events", token), http.StatusOK)
+		}](t, a.Get("/api/v1/events", token), http.StatusOK)
 		var out []string
 		for _, e := range body.Events {
 			out = append(out, e.Slug)
@@ -169,7 +171,7 @@ func TestEventVisibility(t *testing.T) {
 		}
 	})
 	t.Run("the organizer's list includes their drafts", func(t *testing.T) {
-		if got := slugsOf(t, a.token); !slices.Equal(got, []string{"draft", "public"}) {
+		if got := slugsOf(t, a.Token); !slices.Equal(got, []string{"draft", "public"}) {
 			t.Errorf("organizer list = %v, want [draft public]", got)
 		}
 	})
@@ -179,22 +181,22 @@ func TestEventVisibility(t *testing.T) {
 		}
 	})
 	t.Run("an unpublished event is 404 for the public", func(t *testing.T) {
-		problem(t, a.get("/api/v1/events/draft", ""), http.StatusNotFound)
+		servertest.Problem(t, a.Get("/api/v1/events/draft", ""), http.StatusNotFound)
 	})
 	t.Run("an unpublished event is 404 for another organizer", func(t *testing.T) {
-		problem(t, a.get("/api/v1/events/draft", otherToken), http.StatusNotFound)
+		servertest.Problem(t, a.Get("/api/v1/events/draft", otherToken), http.StatusNotFound)
 	})
 	t.Run("an unpublished event is 200 for its organizer", func(t *testing.T) {
-		ev := decode[map[string]any](t, a.get("/api/v1/events/draft", a.token), http.StatusOK)
+		ev := servertest.Decode[map[string]any](t, a.Get("/api/v1/events/draft", a.Token), http.StatusOK)
 		if ev["slug"] != "draft" || ev["published"] != false {
 			t.Errorf("event = %v", ev)
 		}
 	})
 	t.Run("registration for an unpublished event is 404", func(t *testing.T) {
-		problem(t, a.register("draft", participant("dilnoza@example.uz", nil)), http.StatusNotFound)
+		servertest.Problem(t, a.Register("draft", servertest.Participant("dilnoza@example.uz", nil)), http.StatusNotFound)
 	})
 	t.Run("an unknown slug is 404 with the not-found type", func(t *testing.T) {
-		p := problem(t, a.get("/api/v1/events/nope", ""), http.StatusNotFound)
+		p := servertest.Problem(t, a.Get("/api/v1/events/nope", ""), http.StatusNotFound)
 		if !strings.HasSuffix(p.Type, "/problems/not-found") {
 			t.Errorf("type = %q", p.Type)
 		}

@@ -1,15 +1,10 @@
 package api_test
 
 import (
-	"bytes"
-	"encoding/csv"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // exportAs downloads the workshop's attendee list with extra request
@@ -83,43 +78,4 @@ func TestExportInTheLanguageAsked(t *testing.T) {
 			t.Errorf("field errors %v, want lang oneof", fields)
 		}
 	})
-}
-
-// The dashboard's download links ask for the page's language.
-func TestExportFromTheRussianDashboard(t *testing.T) {
-	t.Parallel()
-	d := newDashboard(t)
-	d.enrol(d.ev, attendee{first: "Дилноза", last: "Юсупова", email: "dilnoza@example.uz", country: "UZ", confirmed: true})
-	d.enrol(d.ev, attendee{first: "Alikhan", last: "Baimenov", email: "alikhan@example.kz", country: "KZ"})
-	cookie := d.signIn("lead@example.org", dashPassword)
-	_, page := d.open("/admin/events/egov-tashkent-2019?country=UZ&lang=ru", cookie)
-	for _, id := range []string{"export-csv", "export-xlsx"} {
-		if u, err := url.Parse(attr(page.byID(id), "href")); err != nil || u.Query().Get("lang") != "ru" || u.Query().Get("country") != "UZ" {
-			t.Errorf("%s links to %q, want lang=ru and the list's filter", id, attr(page.byID(id), "href"))
-		}
-	}
-
-	rec, _ := d.open(attr(page.byID("export-csv"), "href"), cookie)
-	records, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(rec.Body.Bytes(), []byte("\ufeff")))).ReadAll()
-	if err != nil || len(records) != 2 {
-		t.Fatalf("CSV (%v):\n%s", err, rec.Body)
-	}
-	if got := records[0][2] + "|" + records[1][7]; got != "Имя|Узбекистан" {
-		t.Errorf("CSV reads %q, want Russian headers and country names", got)
-	}
-
-	rec, _ = d.open(attr(page.byID("export-xlsx"), "href"), cookie)
-	f, err := excelize.OpenReader(bytes.NewReader(rec.Body.Bytes()))
-	if err != nil {
-		t.Fatalf("XLSX: %v", err)
-	}
-	defer f.Close()
-	if got := strings.Join(f.GetSheetList(), "|"); got != "Участники|По странам" {
-		t.Errorf("sheets %q", got)
-	}
-
-	rec, _ = d.open("/admin/events/egov-tashkent-2019/export?format=csv&lang=fr", cookie)
-	if rec.Code != http.StatusBadRequest || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
-		t.Errorf("lang=fr: %d %s, want a 400 page", rec.Code, rec.Header().Get("Content-Type"))
-	}
 }

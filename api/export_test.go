@@ -14,6 +14,7 @@ import (
 
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/export"
+	"github.com/attend/attend/internal/servertest"
 )
 
 // exportWorkshop registers four people on the Tashkent workshop, one of
@@ -42,7 +43,7 @@ func exportWorkshop(t *testing.T) (*deskAPI, []*domain.Registration) {
 	checkIn := func(reg *domain.Registration, when time.Time) {
 		d.setClock(when)
 		rec := d.checkIn(d.token, map[string]any{"code": reg.CheckinCode})
-		decode[checkinJSON](t, rec, http.StatusCreated)
+		servertest.Decode[checkinJSON](t, rec, http.StatusCreated)
 	}
 	checkIn(regs[0], at(30, 8, 41))
 	checkIn(regs[2], at(30, 8, 45))

@@ -38,9 +38,9 @@ func newLinkView(l *store.Link) linkView {
 }
 
 // linkToken reads {"token": ...} and checks its form before any lookup.
-func (s *Server) linkToken(c *gin.Context) ([]byte, bool) {
+func (s *API) linkToken(c *gin.Context) ([]byte, bool) {
 	var body tokenBody
-	if !s.decodeJSON(c, &body) {
+	if !s.DecodeJSON(c, &body) {
 		return nil, false
 	}
 	if body.Token == "" {
@@ -54,12 +54,14 @@ func (s *Server) linkToken(c *gin.Context) ([]byte, bool) {
 	return domain.HashToken(body.Token), true
 }
 
-func (s *Server) confirmByToken(c *gin.Context) {
+// ConfirmByToken confirms the registration behind an emailed link
+// (idempotent).
+func (s *API) ConfirmByToken(c *gin.Context) {
 	hash, ok := s.linkToken(c)
 	if !ok {
 		return
 	}
-	l, err := s.store.ConfirmByToken(c.Request.Context(), hash)
+	l, err := s.Store.ConfirmByToken(c.Request.Context(), hash)
 	if err != nil {
 		s.Error(c, err)
 		return
@@ -67,12 +69,14 @@ func (s *Server) confirmByToken(c *gin.Context) {
 	c.JSON(http.StatusOK, newLinkView(l))
 }
 
-func (s *Server) cancelByToken(c *gin.Context) {
+// CancelByToken cancels the registration behind an emailed link
+// (idempotent).
+func (s *API) CancelByToken(c *gin.Context) {
 	hash, ok := s.linkToken(c)
 	if !ok {
 		return
 	}
-	l, err := s.store.CancelByToken(c.Request.Context(), hash)
+	l, err := s.Store.CancelByToken(c.Request.Context(), hash)
 	if err != nil {
 		s.Error(c, err)
 		return
@@ -80,15 +84,15 @@ func (s *Server) cancelByToken(c *gin.Context) {
 	c.JSON(http.StatusOK, newLinkView(l))
 }
 
-// personalData lets a participant download everything attend holds about
+// PersonalData lets a participant download everything attend holds about
 // them, from their manage link. It only reads.
-func (s *Server) personalData(c *gin.Context) {
+func (s *API) PersonalData(c *gin.Context) {
 	token := c.Param("token")
 	if !domain.ValidTokenSyntax(token) {
 		s.Error(c, domain.Errorf(domain.ENotFound, "this link is not valid"))
 		return
 	}
-	data, err := s.store.PersonalDataByToken(c.Request.Context(), domain.HashToken(token))
+	data, err := s.Store.PersonalDataByToken(c.Request.Context(), domain.HashToken(token))
 	if err != nil {
 		s.Error(c, err)
 		return

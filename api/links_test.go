@@ -19,16 +19,17 @@ import (
 	"time"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/servertest"
 	"github.com/attend/attend/internal/smtptest"
 	"github.com/attend/attend/notify"
 	"github.com/attend/attend/templates"
 )
 
-// mailAPI is the API of helpers_test.go with a real SMTP server behind it
+// mailAPI is servertest.Server with a real SMTP server behind it
 // and a mail worker built as cmd/attend builds it. Tests drive the worker
 // batch by batch, so every step happens in order.
 type mailAPI struct {
-	*testAPI
+	*servertest.Server
 	smtp    *smtptest.Server
 	worker  *notify.Worker
 	baseURL string
@@ -36,7 +37,7 @@ type mailAPI struct {
 
 func newMailAPI(t *testing.T) *mailAPI {
 	t.Helper()
-	a := newAPI(t)
+	a := servertest.New(t)
 	srv := smtptest.Start(t)
 	cfg, err := notify.ParseSMTPURL(srv.URL())
 	if err != nil {
@@ -52,10 +53,10 @@ func newMailAPI(t *testing.T) *mailAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	baseURL := testConfig(t).BaseURL.String()
-	return &mailAPI{testAPI: a, smtp: srv, baseURL: baseURL, worker: &notify.Worker{
-		Store: a.st, Renderer: renderer, Sender: sender, Sealer: a.st.Sealer,
-		Log:       slog.New(slog.NewJSONHandler(a.logs, nil)),
+	baseURL := servertest.Config(t).BaseURL.String()
+	return &mailAPI{Server: a, smtp: srv, baseURL: baseURL, worker: &notify.Worker{
+		Store: a.Store, Renderer: renderer, Sender: sender, Sealer: a.Store.Sealer,
+		Log:       slog.New(slog.NewJSONHandler(a.Logs, nil)),
 		BaseURL:   baseURL,
 		BatchSize: 50,
 		Poll:      time.Minute,
@@ -67,41 +68,41 @@ func newMailAPI(t *testing.T) *mailAPI {
 // deliver runs the worker until no email is due and returns every message
 // the SMTP server has received, failing unless there are want of them.
 func (m *mailAPI) deliver(want int) []smtptest.Message {
-	m.t.Helper()
+	m.T.Helper()
 	if _, err := m.worker.Drain(context.Background(), context.Background()); err != nil {
-		m.t.Fatalf("Drain: %v", err)
+		m.T.Fatalf("Drain: %v", err)
 	}
 	msgs := m.smtp.Messages()
 	if len(msgs) != want {
-		m.t.Fatalf("%d messages received, want %d", len(msgs), want)
+		m.T.Fatalf("%d messages received, want %d", len(msgs), want)
 	}
 	return msgs
 }
 
 // outboxKind is the kind of the outbox row a received message was sent from.
 func (m *mailAPI) outboxKind(mm receivedMail) domain.EmailKind {
-	m.t.Helper()
+	m.T.Helper()
 	var kind domain.EmailKind
 	id := strings.Trim(mm.messageID, "<>")
-	if err := m.db.Get(&kind, `SELECT kind FROM emails WHERE message_id = $1`, id); err != nil {
-		m.t.Fatalf("no outbox row with Message-ID %s: %v", id, err)
+	if err := m.DB.Get(&kind, `SELECT kind FROM emails WHERE message_id = $1`, id); err != nil {
+		m.T.Fatalf("no outbox row with Message-ID %s: %v", id, err)
 	}
 	return kind
 }
 
 // outboxToken is the plain link token of the newest email to address.
 func (m *mailAPI) outboxToken(address string) string {
-	m.t.Helper()
+	m.T.Helper()
 	var sealed string
-	if err := m.db.Get(&sealed, `
+	if err := m.DB.Get(&sealed, `
 		SELECT payload->>'sealed_token' FROM emails
 		WHERE lower(recipient) = lower($1) AND coalesce(payload->>'sealed_token', '') <> ''
 		ORDER BY id DESC LIMIT 1`, address); err != nil {
-		m.t.Fatalf("no email with a link to %s: %v", address, err)
+		m.T.Fatalf("no email with a link to %s: %v", address, err)
 	}
-	token, err := m.st.Sealer.Open(sealed)
+	token, err := m.Store.Sealer.Open(sealed)
 	if err != nil {
-		m.t.Fatal(err)
+		m.T.Fatal(err)
 	}
 	return token
 }
@@ -109,23 +110,23 @@ func (m *mailAPI) outboxToken(address string) string {
 // snapshot renders the rows a registration's life touches, to tell
 // whether requests changed anything.
 func (m *mailAPI) snapshot() string {
-	m.t.Helper()
+	m.T.Helper()
 	var out string
-	if err := m.db.Get(&out, `
+	if err := m.DB.Get(&out, `
 		SELECT concat_ws(E'\n',
 			(SELECT string_agg(row_to_json(x)::text, E'\n' ORDER BY x.id) FROM registrations x),
 			(SELECT string_agg(row_to_json(x)::text, E'\n' ORDER BY x.id) FROM emails x),
 			(SELECT string_agg(row_to_json(x)::text, E'\n' ORDER BY x.token_hash) FROM registration_tokens x),
 			(SELECT string_agg(row_to_json(x)::text, E'\n' ORDER BY x.id) FROM events x))`); err != nil {
-		m.t.Fatal(err)
+		m.T.Fatal(err)
 	}
 	return out
 }
 
 // linkAction posts {"token": token} to /api/v1/registrations/{action}.
 func (m *mailAPI) linkAction(action, token string) *httptest.ResponseRecorder {
-	m.t.Helper()
-	return m.post("/api/v1/registrations/"+action, "", map[string]string{"token": token})
+	m.T.Helper()
+	return m.Post("/api/v1/registrations/"+action, "", map[string]string{"token": token})
 }
 
 // receivedMail is a received message, its MIME tree walked and decoded.
@@ -224,26 +225,26 @@ var confirmLink = regexp.MustCompile(`/r/([A-Za-z0-9_-]{43})\?action=confirm`)
 // confirmToken is the token of the confirmation link in the text part,
 // after checking that the HTML part carries the same link.
 func (m *mailAPI) confirmToken(mm receivedMail) string {
-	m.t.Helper()
+	m.T.Helper()
 	found := confirmLink.FindStringSubmatch(mm.text)
 	if found == nil {
-		m.t.Fatalf("no confirmation link in the text part:\n%s", mm.text)
+		m.T.Fatalf("no confirmation link in the text part:\n%s", mm.text)
 	}
 	link := m.baseURL + found[0]
 	if !strings.Contains(mm.text, link) {
-		m.t.Errorf("the text part's link is not under BASE_URL %s", m.baseURL)
+		m.T.Errorf("the text part's link is not under BASE_URL %s", m.baseURL)
 	}
 	if !strings.Contains(mm.html, link) {
-		m.t.Errorf("the HTML part does not carry the link %s", link)
+		m.T.Errorf("the HTML part does not carry the link %s", link)
 	}
 	return found[1]
 }
 
 func TestEmailedLinksFromRegistrationToCancellation(t *testing.T) {
 	m := newMailAPI(t)
-	ev := m.event(m.token, "egov-followup", nil) // Tashkent, 09:00–18:00 each day
+	ev := m.Event(m.Token, "egov-followup", nil) // Tashkent, 09:00–18:00 each day
 	startsOn := ev["starts_on"].(string)
-	rec := m.register("egov-followup", participant("dilnoza.yusupova@example.uz", func(b map[string]any) {
+	rec := m.Register("egov-followup", servertest.Participant("dilnoza.yusupova@example.uz", func(b map[string]any) {
 		b["first_name"], b["last_name"], b["language"] = "Дилноза", "Юсупова", "ru"
 	}))
 	if rec.Code != http.StatusAccepted {
@@ -297,20 +298,20 @@ func TestEmailedLinksFromRegistrationToCancellation(t *testing.T) {
 		for i := range 10 {
 			for _, p := range paths {
 				for _, method := range []string{http.MethodGet, http.MethodHead} {
-					rec := m.do(request{method: method, path: p, header: http.Header{"User-Agent": {scanners[i%len(scanners)]}}})
+					rec := m.Do(servertest.Request{Method: method, Path: p, Header: http.Header{"User-Agent": {scanners[i%len(scanners)]}}})
 					if rec.Code >= 400 {
 						t.Fatalf("%s %s: %d, want the page or a redirect to it", method, p, rec.Code)
 					}
 				}
 			}
 		}
-		if rec := m.get("/r/"+token, ""); rec.Code != http.StatusOK {
+		if rec := m.Get("/r/"+token, ""); rec.Code != http.StatusOK {
 			t.Errorf("GET of the personal page: %d, want 200", rec.Code)
 		}
 		if after := m.snapshot(); after != before {
 			t.Errorf("GET and HEAD requests changed the database:\nbefore %s\nafter  %s", before, after)
 		}
-		if logs := m.logs.String(); strings.Contains(logs, token) || strings.Contains(logs, "/r/"+token[:8]) {
+		if logs := m.Logs.String(); strings.Contains(logs, token) || strings.Contains(logs, "/r/"+token[:8]) {
 			t.Error("a link token appears in the server's logs")
 		}
 		if n := len(m.smtp.Messages()); n != 1 {
@@ -320,7 +321,7 @@ func TestEmailedLinksFromRegistrationToCancellation(t *testing.T) {
 
 	var code string
 	t.Run("confirming answers confirmed and sends the check-in code with a calendar file", func(t *testing.T) {
-		v := decode[map[string]any](t, m.linkAction("confirm", token), http.StatusOK)
+		v := servertest.Decode[map[string]any](t, m.linkAction("confirm", token), http.StatusOK)
 		if v["status"] != "confirmed" {
 			t.Fatalf("answer %v, want status confirmed", v)
 		}
@@ -347,44 +348,44 @@ func TestEmailedLinksFromRegistrationToCancellation(t *testing.T) {
 		}
 	})
 	t.Run("confirming twice answers the same and sends nothing more", func(t *testing.T) {
-		v := decode[map[string]any](t, m.linkAction("confirm", token), http.StatusOK)
+		v := servertest.Decode[map[string]any](t, m.linkAction("confirm", token), http.StatusOK)
 		if v["status"] != "confirmed" || v["checkin_code"] != code {
 			t.Errorf("second answer %v", v)
 		}
 		m.deliver(2)
 		var n int
-		if err := m.db.Get(&n, `SELECT count(*) FROM emails WHERE kind = 'confirmed'`); err != nil || n != 1 {
+		if err := m.DB.Get(&n, `SELECT count(*) FROM emails WHERE kind = 'confirmed'`); err != nil || n != 1 {
 			t.Errorf("%d confirmed emails queued, want 1", n)
 		}
 	})
 	t.Run("cancelling answers cancelled and sends the cancellation", func(t *testing.T) {
-		v := decode[map[string]any](t, m.linkAction("cancel", token), http.StatusOK)
+		v := servertest.Decode[map[string]any](t, m.linkAction("cancel", token), http.StatusOK)
 		if v["status"] != "cancelled" {
 			t.Errorf("answer %v, want status cancelled", v)
 		}
 		if kind := m.outboxKind(readMail(t, m.deliver(3)[2])); kind != domain.EmailCancelled {
 			t.Errorf("third email is %s, want %s", kind, domain.EmailCancelled)
 		}
-		decode[map[string]any](t, m.linkAction("cancel", token), http.StatusOK)
+		servertest.Decode[map[string]any](t, m.linkAction("cancel", token), http.StatusOK)
 		m.deliver(3)
 	})
 	t.Run("confirming after cancelling is a conflict", func(t *testing.T) {
-		problem(t, m.linkAction("confirm", token), http.StatusConflict)
+		servertest.Problem(t, m.linkAction("confirm", token), http.StatusConflict)
 	})
 	t.Run("the link stops working once the event is long over", func(t *testing.T) {
-		stored, err := m.st.PublishedEvent(context.Background(), "egov-followup")
+		stored, err := m.Store.PublishedEvent(context.Background(), "egov-followup")
 		if err != nil {
 			t.Fatal(err)
 		}
-		m.st.Now = func() time.Time { return stored.EndsAt().Add(m.st.LinkGrace) }
-		defer func() { m.st.Now = time.Now }()
-		problem(t, m.linkAction("confirm", token), http.StatusGone)
-		problem(t, m.linkAction("cancel", token), http.StatusGone)
+		m.Store.Now = func() time.Time { return stored.EndsAt().Add(m.Store.LinkGrace) }
+		defer func() { m.Store.Now = time.Now }()
+		servertest.Problem(t, m.linkAction("confirm", token), http.StatusGone)
+		servertest.Problem(t, m.linkAction("cancel", token), http.StatusGone)
 	})
 }
 
 func TestLinkActionsRefuseBadTokens(t *testing.T) {
-	a := newAPI(t)
+	a := servertest.New(t)
 	unknown, _, err := domain.NewToken()
 	if err != nil {
 		t.Fatal(err)
@@ -402,7 +403,7 @@ func TestLinkActionsRefuseBadTokens(t *testing.T) {
 	for _, tt := range tests {
 		for _, action := range []string{"confirm", "cancel"} {
 			t.Run(tt.name+" ("+action+")", func(t *testing.T) {
-				problem(t, a.post("/api/v1/registrations/"+action, "", tt.body), tt.status)
+				servertest.Problem(t, a.Post("/api/v1/registrations/"+action, "", tt.body), tt.status)
 			})
 		}
 	}

@@ -57,6 +57,7 @@ func servedSpec(spec []byte, base *url.URL) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-func (s *Server) openAPI(c *gin.Context) {
+// OpenAPI serves the reference, openapi.yaml.
+func (s *API) OpenAPI(c *gin.Context) {
 	c.Data(http.StatusOK, "application/yaml; charset=utf-8", s.spec)
 }

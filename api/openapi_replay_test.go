@@ -12,8 +12,9 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/attend/attend/api"
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/servertest"
+	"github.com/attend/attend/server"
 	"github.com/attend/attend/store"
 )
 
@@ -27,22 +28,22 @@ type replay struct {
 // call sends r to a, wants status want, and reports every disagreement
 // with the description: of the answer always, of the request when the
 // server accepted it.
-func (rp *replay) call(a *testAPI, want int, r request) *httptest.ResponseRecorder {
+func (rp *replay) call(a *servertest.Server, want int, r servertest.Request) *httptest.ResponseRecorder {
 	rp.t.Helper()
-	rec := a.do(r)
-	what := fmt.Sprintf("%s %s", r.method, r.path)
+	rec := a.Do(r)
+	what := fmt.Sprintf("%s %s", r.Method, r.Path)
 	if rec.Code != want {
 		rp.t.Errorf("%s answered %d, want %d: %s", what, rec.Code, want, rec.Body)
 	}
 	var errs []string
 	if rec.Code < 300 {
-		ct := r.contentType
+		ct := r.ContentType
 		if ct == "" {
 			ct = "application/json"
 		}
-		errs = rp.sc.checkRequest(r.method, r.path, ct, r.body)
+		errs = rp.sc.checkRequest(r.Method, r.Path, ct, r.Body)
 	}
-	errs = append(errs, rp.sc.checkResponse(r.method, r.path, rec)...)
+	errs = append(errs, rp.sc.checkResponse(r.Method, r.Path, rec)...)
 	for _, e := range errs {
 		rp.t.Errorf("%s → %d disagrees with openapi.yaml: %s", what, rec.Code, e)
 	}
@@ -50,32 +51,32 @@ func (rp *replay) call(a *testAPI, want int, r request) *httptest.ResponseRecord
 }
 
 // getReq is a GET request, with a token if any.
-func getReq(path, token string) request {
-	return request{method: http.MethodGet, path: path, token: token}
+func getReq(path, token string) servertest.Request {
+	return servertest.Request{Method: http.MethodGet, Path: path, Token: token}
 }
 
 // sendReq is a request with a JSON body (a string is sent as is).
-func sendReq(method, path, token string, body any) request {
-	r := request{method: method, path: path, token: token}
+func sendReq(method, path, token string, body any) servertest.Request {
+	r := servertest.Request{Method: method, Path: path, Token: token}
 	if body != nil {
 		if s, ok := body.(string); ok {
-			r.body = s
+			r.Body = s
 		} else {
 			b, err := json.Marshal(body)
 			if err != nil {
 				panic(err) // the tests' own bodies always marshal
 			}
-			r.body = string(b)
+			r.Body = string(b)
 		}
 	}
 	return r
 }
 
-func (a *testAPI) idOf(email string) string {
-	a.t.Helper()
+func idOf(a *servertest.Server, email string) string {
+	a.T.Helper()
 	var id string
-	if err := a.db.Get(&id, `SELECT id FROM registrations WHERE lower(email) = lower($1)`, email); err != nil {
-		a.t.Fatalf("registration of %s: %v", email, err)
+	if err := a.DB.Get(&id, `SELECT id FROM registrations WHERE lower(email) = lower($1)`, email); err != nil {
+		a.T.Fatalf("registration of %s: %v", email, err)
 	}
 	return id
 }
@@ -86,9 +87,9 @@ func (a *testAPI) idOf(email string) string {
 // listing any operation that was not answered both with a success and with
 // a client error, so a new operation must be added here.
 func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
-	a := newAPI(t)
-	rp := &replay{t: t, sc: newSpecChecker(t, a.get("/api/v1/openapi.yaml", "").Body.Bytes())}
-	tok := a.token
+	a := servertest.New(t)
+	rp := &replay{t: t, sc: newSpecChecker(t, a.Get("/api/v1/openapi.yaml", "").Body.Bytes())}
+	tok := a.Token
 	uuid0 := "00000000-0000-4000-8000-000000000000"
 
 	// Operations
@@ -105,25 +106,25 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	// Events
 	start := domain.DateOf(time.Now()).AddDays(30)
 	day := start.String()
-	rp.call(a, 201, sendReq(http.MethodPost, "/api/v1/events", tok, eventBody("egov", func(b map[string]any) {
+	rp.call(a, 201, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("egov", func(b map[string]any) {
 		b["capacity"] = 4
 		b["registration_closes_at"] = time.Now().Add(20 * 24 * time.Hour).UTC().Format(time.RFC3339)
 	})))
-	rp.call(a, 201, sendReq(http.MethodPost, "/api/v1/events", tok, eventBody("closed", func(b map[string]any) {
+	rp.call(a, 201, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("closed", func(b map[string]any) {
 		b["registration_closes_at"] = time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
 		b["languages"] = []string{"RU", "en"}
 	})))
-	rp.call(a, 409, sendReq(http.MethodPost, "/api/v1/events", tok, eventBody("egov", nil)))
+	rp.call(a, 409, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("egov", nil)))
 	rp.call(a, 422, sendReq(http.MethodPost, "/api/v1/events", tok, map[string]any{"slug": "Bad Slug", "capacity": 0}))
 	rp.call(a, 422, sendReq(http.MethodPost, "/api/v1/events", tok, `{"title": 5}`))
 	rp.call(a, 400, sendReq(http.MethodPost, "/api/v1/events", tok, `{"slug": `))
-	rp.call(a, 400, request{method: http.MethodPost, path: "/api/v1/events", token: tok, body: "slug=x", contentType: "text/plain"})
-	rp.call(a, 401, sendReq(http.MethodPost, "/api/v1/events", "", eventBody("other", nil)))
-	rp.call(a, 413, sendReq(http.MethodPost, "/api/v1/events", tok, eventBody("big", func(b map[string]any) {
+	rp.call(a, 400, servertest.Request{Method: http.MethodPost, Path: "/api/v1/events", Token: tok, Body: "slug=x", ContentType: "text/plain"})
+	rp.call(a, 401, sendReq(http.MethodPost, "/api/v1/events", "", servertest.EventBody("other", nil)))
+	rp.call(a, 413, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("big", func(b map[string]any) {
 		b["description"] = strings.Repeat("x", 70000)
 	})))
-	crossSite := sendReq(http.MethodPost, "/api/v1/events", tok, eventBody("forged", nil))
-	crossSite.header = http.Header{"Sec-Fetch-Site": {"cross-site"}}
+	crossSite := sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("forged", nil))
+	crossSite.Header = http.Header{"Sec-Fetch-Site": {"cross-site"}}
 	rp.call(a, 403, crossSite)
 	rp.call(a, 200, getReq("/api/v1/events", ""))
 	rp.call(a, 200, getReq("/api/v1/events?upcoming=true", ""))
@@ -141,39 +142,39 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 
 	// Registrations: participants, walk-ins and their problems
 	reg := "/api/v1/events/egov/registrations"
-	rp.call(a, 202, sendReq(http.MethodPost, reg, "", participant("p1@example.uz", func(b map[string]any) {
+	rp.call(a, 202, sendReq(http.MethodPost, reg, "", servertest.Participant("p1@example.uz", func(b map[string]any) {
 		b["role"], b["language"] = "Researcher", "RU"
 		b["first_name"], b["last_name"] = "Дилноза", "Юсупова"
 		b["phone"], b["position"], b["days"] = "+998 (71) 123-45-67", "Researcher", []string{day}
 	})))
-	ru := sendReq(http.MethodPost, reg, "", participant("p2@example.uz", inLanguage("ru")))
+	ru := sendReq(http.MethodPost, reg, "", servertest.Participant("p2@example.uz", inLanguage("ru")))
 	rp.call(a, 202, ru)
 	rp.call(a, 202, ru) // the same address again
-	walkIn := sendReq(http.MethodPost, reg, tok, participant("walkin@example.uz", func(b map[string]any) {
+	walkIn := sendReq(http.MethodPost, reg, tok, servertest.Participant("walkin@example.uz", func(b map[string]any) {
 		b["check_in"], b["day"], b["language"] = true, day, "uz"
 	}))
 	rp.call(a, 201, walkIn)
 	rp.call(a, 200, walkIn)
 	// The fourth seat goes through the form, which gives a link token; the
 	// next participant is waitlisted.
-	linkToken := a.linkToken("egov", "link@example.uz", "ru")
-	rp.call(a, 202, sendReq(http.MethodPost, reg, "", participant("p3@example.uz", nil)))
+	linkToken := a.LinkToken("egov", "link@example.uz", "ru")
+	rp.call(a, 202, sendReq(http.MethodPost, reg, "", servertest.Participant("p3@example.uz", nil)))
 	for _, lang := range []string{"", "uz"} {
 		bad := map[string]any{"email": "not-an-email", "role": "boss", "phone": "12", "consent": false,
 			"days": []string{"1999-01-01"}, "language": lang}
 		rp.call(a, 422, sendReq(http.MethodPost, reg, "", bad))
 	}
 	rp.call(a, 422, sendReq(http.MethodPost, reg, "", `{"consent": "yes", "language": "ru"}`))
-	rp.call(a, 422, sendReq(http.MethodPost, reg, tok, participant("walkin2@example.uz", func(b map[string]any) {
+	rp.call(a, 422, sendReq(http.MethodPost, reg, tok, servertest.Participant("walkin2@example.uz", func(b map[string]any) {
 		b["check_in"], b["day"] = true, "1999-01-01"
 	})))
-	rp.call(a, 404, sendReq(http.MethodPost, "/api/v1/events/nope/registrations", "", participant("x@example.uz", nil)))
-	rp.call(a, 409, sendReq(http.MethodPost, "/api/v1/events/closed/registrations", "", participant("x@example.uz", inLanguage("ru"))))
+	rp.call(a, 404, sendReq(http.MethodPost, "/api/v1/events/nope/registrations", "", servertest.Participant("x@example.uz", nil)))
+	rp.call(a, 409, sendReq(http.MethodPost, "/api/v1/events/closed/registrations", "", servertest.Participant("x@example.uz", inLanguage("ru"))))
 	rp.call(a, 400, sendReq(http.MethodPost, reg, "", `{"first_name": "Dilnoza",`))
-	rp.call(a, 413, sendReq(http.MethodPost, reg, "", participant("x@example.uz", func(b map[string]any) {
+	rp.call(a, 413, sendReq(http.MethodPost, reg, "", servertest.Participant("x@example.uz", func(b map[string]any) {
 		b["position"] = strings.Repeat("x", 70000)
 	})))
-	rp.call(a, 401, sendReq(http.MethodPost, reg, strings.Repeat("A", 43), participant("x@example.uz", nil)))
+	rp.call(a, 401, sendReq(http.MethodPost, reg, strings.Repeat("A", 43), servertest.Participant("x@example.uz", nil)))
 
 	// The list, one registration, the export
 	rp.call(a, 200, getReq(reg, tok))
@@ -184,7 +185,7 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 200, getReq(reg+"/export?format=csv", tok))
 	rp.call(a, 200, getReq(reg+"/export?format=xlsx&country=UZ", tok))
 	rp.call(a, 422, getReq(reg+"/export?format=pdf", tok))
-	p1, p3, link, walker := a.idOf("p1@example.uz"), a.idOf("p3@example.uz"), a.idOf("link@example.uz"), a.idOf("walkin@example.uz")
+	p1, p3, link, walker := idOf(a, "p1@example.uz"), idOf(a, "p3@example.uz"), idOf(a, "link@example.uz"), idOf(a, "walkin@example.uz")
 	rp.call(a, 200, getReq(reg+"/"+p1, tok))
 	rp.call(a, 422, getReq(reg+"/not-a-uuid", tok))
 	rp.call(a, 404, getReq(reg+"/"+uuid0, tok))
@@ -209,7 +210,7 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 404, getReq("/r/short/data", ""))
 
 	var code string
-	if err := a.db.Get(&code, `SELECT checkin_code FROM registrations WHERE id = $1`, link); err != nil {
+	if err := a.DB.Get(&code, `SELECT checkin_code FROM registrations WHERE id = $1`, link); err != nil {
 		t.Fatal(err)
 	}
 	rp.call(a, 201, sendReq(http.MethodPost, ci, tok, map[string]any{"code": strings.ToLower(code[:4]) + "-" + code[4:], "day": day}))
@@ -224,7 +225,7 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 200, sendReq(http.MethodPost, reg+"/"+p1+"/cancel", tok, map[string]any{"message": "The hall is smaller.\nSorry."}))
 	rp.call(a, 200, sendReq(http.MethodPost, reg+"/"+p1+"/cancel", tok, nil))
 	rp.call(a, 422, sendReq(http.MethodPost, reg+"/"+p1+"/cancel", tok, map[string]any{"message": strings.Repeat("x", 2001)}))
-	rp.call(a, 400, request{method: http.MethodPost, path: reg + "/" + p1 + "/cancel", token: tok, body: "why", contentType: "text/plain"})
+	rp.call(a, 400, servertest.Request{Method: http.MethodPost, Path: reg + "/" + p1 + "/cancel", Token: tok, Body: "why", ContentType: "text/plain"})
 	rp.call(a, 404, sendReq(http.MethodPost, reg+"/"+uuid0+"/cancel", tok, nil))
 	rp.call(a, 200, sendReq(http.MethodPost, reg+"/"+p3+"/promote", tok, nil))
 	rp.call(a, 409, sendReq(http.MethodPost, reg+"/"+p3+"/promote", tok, nil))
@@ -244,7 +245,7 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	emails := rp.call(a, 200, getReq("/api/v1/events/egov/emails", tok))
 	rp.call(a, 200, getReq("/api/v1/events/egov/emails?status=sent&limit=5", tok))
 	rp.call(a, 422, getReq("/api/v1/events/egov/emails?status=lost", tok))
-	list := decode[struct {
+	list := servertest.Decode[struct {
 		Emails []struct {
 			ID int64 `json:"id"`
 		} `json:"emails"`
@@ -253,7 +254,7 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 		t.Fatal("no emails queued")
 	}
 	failed := list.Emails[0].ID
-	if _, err := a.db.Exec(`UPDATE emails SET status = 'failed', attempts = 12, last_error = '550 5.1.1 mailbox unavailable' WHERE id = $1`, failed); err != nil {
+	if _, err := a.DB.Exec(`UPDATE emails SET status = 'failed', attempts = 12, last_error = '550 5.1.1 mailbox unavailable' WHERE id = $1`, failed); err != nil {
 		t.Fatal(err)
 	}
 	retry := fmt.Sprintf("/api/v1/events/egov/emails/%d/retry", failed)
@@ -263,22 +264,22 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 404, sendReq(http.MethodPost, "/api/v1/events/egov/emails/999999/retry", tok, nil))
 
 	// An internal error: no sealer for the confirmation link.
-	sealer := a.st.Sealer
-	a.st.Sealer = nil
-	rp.call(a, 500, sendReq(http.MethodPost, reg, "", participant("p9@example.uz", nil)))
-	a.st.Sealer = sealer
+	sealer := a.Store.Sealer
+	a.Store.Sealer = nil
+	rp.call(a, 500, sendReq(http.MethodPost, reg, "", servertest.Participant("p9@example.uz", nil)))
+	a.Store.Sealer = sealer
 
 	// The rate limit, on a server that allows one registration.
-	limited := newAPI(t, func(d *api.Deps) { d.Config.RegisterRateLimit = 1 })
-	limited.event(limited.token, "egov", nil)
-	rp.call(limited, 202, sendReq(http.MethodPost, reg, "", participant("one@example.uz", nil)))
-	rp.call(limited, 429, sendReq(http.MethodPost, reg, "", participant("two@example.uz", nil)))
+	limited := servertest.New(t, func(d *server.Deps) { d.Config.RegisterRateLimit = 1 })
+	limited.Event(limited.Token, "egov", nil)
+	rp.call(limited, 202, sendReq(http.MethodPost, reg, "", servertest.Participant("one@example.uz", nil)))
+	rp.call(limited, 429, sendReq(http.MethodPost, reg, "", servertest.Participant("two@example.uz", nil)))
 
 	// An unreachable database.
 	down := unreachableAPI(t)
 	rp.call(down, 503, getReq("/readyz", ""))
 	rp.call(down, 503, getReq("/api/v1/events", ""))
-	rp.call(down, 503, sendReq(http.MethodPost, reg, "", participant("x@example.uz", nil)))
+	rp.call(down, 503, sendReq(http.MethodPost, reg, "", servertest.Participant("x@example.uz", nil)))
 
 	for _, op := range rp.sc.untried() {
 		t.Errorf("not replayed: %s", op)
@@ -286,17 +287,17 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 }
 
 // unreachableAPI is a server whose database cannot be reached.
-func unreachableAPI(t *testing.T) *testAPI {
+func unreachableAPI(t *testing.T) *servertest.Server {
 	t.Helper()
 	db, err := sqlx.Open("postgres", "postgres://attend@127.0.0.1:1/attend?sslmode=disable&connect_timeout=2")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	a := &testAPI{t: t, db: db, logs: &syncBuffer{}}
-	a.srv = api.New(api.Deps{
-		Config: testConfig(t), Store: store.New(db), Rules: domain.NewRules(),
-		Logger: slog.New(slog.NewJSONHandler(a.logs, nil)),
+	a := &servertest.Server{T: t, DB: db, Logs: &servertest.SyncBuffer{}}
+	a.Srv = servertest.Handler(t, server.Deps{
+		Config: servertest.Config(t), Store: store.New(db), Rules: domain.NewRules(),
+		Logger: slog.New(slog.NewJSONHandler(a.Logs, nil)),
 	})
 	return a
 }

@@ -51,7 +51,7 @@ func (p *pathParams) positive(name string) int64 {
 
 // ok answers 422 with every malformed parameter and reports false, or
 // reports true when all were well formed.
-func (p *pathParams) ok(s *Server) bool {
+func (p *pathParams) ok(s *API) bool {
 	if err := domain.ValidationError(p.fields); err != nil {
 		s.Error(p.c, err)
 		return false

@@ -1,15 +1,12 @@
 package api
 
 import (
-	"context"
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/attend/attend/domain"
-	"github.com/attend/attend/store"
+	"github.com/attend/attend/httpcore"
 )
 
 // registrationMessages are the English answers to a registration request
@@ -28,15 +25,14 @@ var closedMessages = map[domain.Closure]string{
 	domain.Past:       "This event has already taken place.",
 }
 
-// OpenEvent loads a published event and checks that registration is open,
-// for both the API and the web form.
-func (s *Server) openEvent(c *gin.Context) (*domain.Event, bool) {
-	ev, err := s.store.RegistrationEvent(c.Request.Context(), c.Param("slug"))
+// openEvent loads a published event and checks that registration is open.
+func (s *API) openEvent(c *gin.Context) (*domain.Event, bool) {
+	ev, err := s.Store.RegistrationEvent(c.Request.Context(), c.Param("slug"))
 	if err != nil {
 		s.Error(c, err)
 		return nil, false
 	}
-	if closure := ev.RegistrationClosure(s.now()); closure != "" {
+	if closure := ev.RegistrationClosure(s.Now()); closure != "" {
 		s.Error(c, &domain.Error{Code: domain.EClosed, Message: closedMessages[closure],
 			Extra: map[string]any{"reason": string(closure)}})
 		return nil, false
@@ -44,25 +40,27 @@ func (s *Server) openEvent(c *gin.Context) (*domain.Event, bool) {
 	return ev, true
 }
 
-func (s *Server) createRegistration(c *gin.Context) {
+// CreateRegistration registers a participant (202), or, with an
+// organizer's token, takes a walk-in at the desk.
+func (s *API) CreateRegistration(c *gin.Context) {
 	// With an organizer's token this is a walk-in at the desk (see
 	// createWalkIn); a wrong token is 401, never the public flow.
-	if organizer(c) != nil {
+	if httpcore.Organizer(c) != nil {
 		s.createWalkIn(c)
 		return
 	}
 	// The answer speaks the participant's language (reply_lang.go), so the
 	// body, which may name it, is read before the event is checked.
-	replyInAcceptLanguage(c)
+	httpcore.ReplyInAcceptLanguage(c)
 	var in domain.RegistrationInput
-	if !s.decodeJSONThen(c, &in, func() { replyLanguageOf(c, &in) }) {
+	if !s.DecodeJSONThen(c, &in, func() { replyLanguageOf(c, &in) }) {
 		return
 	}
 	ev, ok := s.openEvent(c)
 	if !ok {
 		return
 	}
-	res, err := s.submitRegistration(c.Request.Context(), ev, in)
+	res, err := s.SubmitRegistration(c.Request.Context(), ev, in)
 	if err != nil {
 		s.Error(c, err)
 		return
@@ -70,34 +68,20 @@ func (s *Server) createRegistration(c *gin.Context) {
 	c.JSON(http.StatusAccepted, gin.H{"status": res.Status, "message": s.acceptedMessage(c, res.Status)})
 }
 
-// submitRegistration is the one path from a participant's input to a stored
-// registration and its email, shared by the JSON API and the web form.
-func (s *Server) submitRegistration(ctx context.Context, ev *domain.Event, in domain.RegistrationInput) (store.RegisterResult, error) {
-	reg, err := s.rules.NewRegistration(in, ev, s.now())
-	if err != nil {
-		return store.RegisterResult{}, err
-	}
-	return s.store.Register(ctx, ev, reg)
-}
-
-// Registration listing limits.
-const (
-	defaultPageSize = 50
-	maxPageSize     = 200
-)
-
-func (s *Server) listRegistrations(c *gin.Context) {
-	ev, err := s.store.ManagedEvent(c.Request.Context(), organizer(c).ID, c.Param("slug"))
+// ListRegistrations lists an event's registrations a page at a time,
+// with the list's filters.
+func (s *API) ListRegistrations(c *gin.Context) {
+	ev, err := s.Store.ManagedEvent(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"))
 	if err != nil {
 		s.Error(c, err)
 		return
 	}
-	f, err := registrationFilter(c)
+	f, err := httpcore.ListFilter(c)
 	if err != nil {
 		s.Error(c, err)
 		return
 	}
-	page, err := s.store.Registrations(c.Request.Context(), ev.ID, f)
+	page, err := s.Store.Registrations(c.Request.Context(), ev.ID, f)
 	if err != nil {
 		s.Error(c, err)
 		return
@@ -109,57 +93,19 @@ func (s *Server) listRegistrations(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"registrations": page.Registrations, "next_cursor": next})
 }
 
-// registrationFilter reads and checks the list's query parameters, naming
-// every bad one at once.
-func registrationFilter(c *gin.Context) (store.RegistrationFilter, error) {
-	f := store.RegistrationFilter{
-		Status:  strings.TrimSpace(c.Query("status")),
-		Country: strings.ToUpper(strings.TrimSpace(c.Query("country"))),
-		Query:   strings.TrimSpace(c.Query("q")),
-		Cursor:  c.Query("cursor"),
-		Limit:   defaultPageSize,
-	}
-	var fields []domain.FieldError
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPageSize {
-			fields = append(fields, domain.FieldError{Field: "limit", Code: "range", Param: "1-200",
-				Message: "Limit must be a whole number from 1 to 200."})
-		} else {
-			f.Limit = n
-		}
-	}
-	if f.Status != "" && !domain.ValidStatus(f.Status) {
-		fields = append(fields, domain.FieldError{Field: "status", Code: "oneof", Param: "pending confirmed waitlisted cancelled expired",
-			Message: "Status must be one of: pending, confirmed, waitlisted, cancelled, expired."})
-	}
-	if f.Country != "" && !domain.ValidCountry(f.Country) {
-		fields = append(fields, domain.NewFieldError("country", "iso3166", ""))
-	}
-	if len([]rune(f.Query)) > 200 || domain.HasControl(f.Query) {
-		fields = append(fields, domain.FieldError{Field: "q", Code: "max", Param: "200",
-			Message: "The search text must be at most 200 characters, without control characters."})
-	}
-	if f.Cursor != "" {
-		if _, err := store.DecodeCursor(f.Cursor); err != nil {
-			fields = append(fields, domain.FieldError{Field: "cursor", Code: "invalid", Message: "Cursor is not one this server issued."})
-		}
-	}
-	return f, domain.ValidationError(fields)
-}
-
-func (s *Server) getRegistration(c *gin.Context) {
+// GetRegistration shows one registration to the event's organizers.
+func (s *API) GetRegistration(c *gin.Context) {
 	pp := params(c)
 	id := pp.uuid("id")
 	if !pp.ok(s) {
 		return
 	}
-	ev, err := s.store.ManagedEvent(c.Request.Context(), organizer(c).ID, c.Param("slug"))
+	ev, err := s.Store.ManagedEvent(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"))
 	if err != nil {
 		s.Error(c, err)
 		return
 	}
-	reg, err := s.store.Registration(c.Request.Context(), ev.ID, id)
+	reg, err := s.Store.Registration(c.Request.Context(), ev.ID, id)
 	if err != nil {
 		s.Error(c, err)
 		return
@@ -171,9 +117,9 @@ type cancelBody struct {
 	Message string `json:"message"`
 }
 
-// cancelRegistration is an organizer's cancellation; the optional message
+// CancelRegistration is an organizer's cancellation; the optional message
 // goes into the participant's email. The body may be empty.
-func (s *Server) cancelRegistration(c *gin.Context) {
+func (s *API) CancelRegistration(c *gin.Context) {
 	pp := params(c)
 	id := pp.uuid("id")
 	if !pp.ok(s) {
@@ -181,7 +127,7 @@ func (s *Server) cancelRegistration(c *gin.Context) {
 	}
 	var body cancelBody
 	if c.Request.ContentLength != 0 && c.GetHeader("Content-Type") != "" {
-		if !s.decodeJSON(c, &body) {
+		if !s.DecodeJSON(c, &body) {
 			return
 		}
 	}
@@ -190,7 +136,7 @@ func (s *Server) cancelRegistration(c *gin.Context) {
 		s.Error(c, err)
 		return
 	}
-	reg, err := s.store.CancelRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), id, msg)
+	reg, err := s.Store.CancelRegistration(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"), id, msg)
 	if err != nil {
 		s.Error(c, err)
 		return
@@ -198,14 +144,14 @@ func (s *Server) cancelRegistration(c *gin.Context) {
 	c.JSON(http.StatusOK, reg)
 }
 
-// promoteRegistration moves someone from the waiting list by hand.
-func (s *Server) promoteRegistration(c *gin.Context) {
+// PromoteRegistration moves someone from the waiting list by hand.
+func (s *API) PromoteRegistration(c *gin.Context) {
 	pp := params(c)
 	id := pp.uuid("id")
 	if !pp.ok(s) {
 		return
 	}
-	reg, err := s.store.PromoteRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), id)
+	reg, err := s.Store.PromoteRegistration(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"), id)
 	if err != nil {
 		s.Error(c, err)
 		return
@@ -213,10 +159,10 @@ func (s *Server) promoteRegistration(c *gin.Context) {
 	c.JSON(http.StatusOK, reg)
 }
 
-// eraseRegistration anonymizes a participant: DELETE .../registrations/{id}?erase=true.
+// EraseRegistration anonymizes a participant: DELETE .../registrations/{id}?erase=true.
 // Without erase=true nothing is deleted, since a registration is otherwise
 // cancelled, not removed.
-func (s *Server) eraseRegistration(c *gin.Context) {
+func (s *API) EraseRegistration(c *gin.Context) {
 	pp := params(c)
 	id := pp.uuid("id")
 	if !pp.ok(s) {
@@ -227,7 +173,7 @@ func (s *Server) eraseRegistration(c *gin.Context) {
 			Message: "Add ?erase=true to anonymize this participant for good; to cancel instead, POST .../cancel."}}))
 		return
 	}
-	if err := s.store.EraseRegistration(c.Request.Context(), organizer(c).ID, c.Param("slug"), id); err != nil {
+	if err := s.Store.EraseRegistration(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"), id); err != nil {
 		s.Error(c, err)
 		return
 	}

@@ -7,9 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/attend/attend/api"
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/i18n"
+	"github.com/attend/attend/internal/servertest"
+	"github.com/attend/attend/server"
 )
 
 // translator is the message bundle the server speaks from, so that the
@@ -24,14 +25,14 @@ func translator(t *testing.T, lang string) *i18n.Localizer {
 }
 
 // registerIn sends a registration with an Accept-Language header, if any.
-func (a *testAPI) registerIn(slug, acceptLanguage string, body any) *httptest.ResponseRecorder {
-	a.t.Helper()
+func registerIn(a *servertest.Server, slug, acceptLanguage string, body any) *httptest.ResponseRecorder {
+	a.T.Helper()
 	h := http.Header{}
 	if acceptLanguage != "" {
 		h.Set("Accept-Language", acceptLanguage)
 	}
-	return a.do(request{method: http.MethodPost, path: "/api/v1/events/" + slug + "/registrations",
-		body: jsonText(a.t, body), header: h})
+	return a.Do(servertest.Request{Method: http.MethodPost, Path: "/api/v1/events/" + slug + "/registrations",
+		Body: servertest.JSONText(a.T, body), Header: h})
 }
 
 func inLanguage(lang string) func(map[string]any) {
@@ -49,13 +50,13 @@ func checkSpoken(t *testing.T, rec *httptest.ResponseRecorder, lang string) {
 // A participant's registration is answered in their language: the
 // Accept-Language header first, then the body's "language".
 func TestTheRegistrationReplySpeaksTheParticipantsLanguage(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
-	a.event(a.token, "full", func(b map[string]any) { b["capacity"] = 1 })
-	a.event(a.token, "closed", func(b map[string]any) {
+	a := servertest.New(t)
+	a.Event(a.Token, "egov", nil)
+	a.Event(a.Token, "full", func(b map[string]any) { b["capacity"] = 1 })
+	a.Event(a.Token, "closed", func(b map[string]any) {
 		b["registration_closes_at"] = time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
 	})
-	decode[map[string]any](t, a.register("full", participant("first@example.org", nil)), http.StatusAccepted)
+	servertest.Decode[map[string]any](t, a.Register("full", servertest.Participant("first@example.org", nil)), http.StatusAccepted)
 	en := translator(t, "en")
 
 	for _, lang := range []string{"ru", "uz"} {
@@ -73,8 +74,8 @@ func TestTheRegistrationReplySpeaksTheParticipantsLanguage(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(lang+": the 202 message "+tt.name, func(t *testing.T) {
 				email := lang + strings.ReplaceAll(tt.name, " ", "") + "@example.org"
-				rec := a.registerIn("egov", tt.accept, participant(email, tt.body))
-				body := decode[map[string]string](t, rec, http.StatusAccepted)
+				rec := registerIn(a, "egov", tt.accept, servertest.Participant(email, tt.body))
+				body := servertest.Decode[map[string]string](t, rec, http.StatusAccepted)
 				if want := l.T("api.accepted.pending", nil); body["message"] != want || want == en.T("api.accepted.pending", nil) {
 					t.Errorf("message %q, want %q", body["message"], want)
 				}
@@ -82,16 +83,16 @@ func TestTheRegistrationReplySpeaksTheParticipantsLanguage(t *testing.T) {
 			})
 		}
 		t.Run(lang+": the waiting list's 202 message", func(t *testing.T) {
-			rec := a.registerIn("full", "", participant(lang+"-wait@example.org", inLanguage(lang)))
-			body := decode[map[string]string](t, rec, http.StatusAccepted)
+			rec := registerIn(a, "full", "", servertest.Participant(lang+"-wait@example.org", inLanguage(lang)))
+			body := servertest.Decode[map[string]string](t, rec, http.StatusAccepted)
 			if body["status"] != "waitlisted" || body["message"] != l.T("api.accepted.waitlisted", nil) {
 				t.Errorf("body = %v", body)
 			}
 		})
 		t.Run(lang+": a 422 translates its title, detail and every field message", func(t *testing.T) {
-			rec := a.registerIn("egov", "", map[string]any{"email": "not-an-email", "role": "boss", "language": lang,
+			rec := registerIn(a, "egov", "", map[string]any{"email": "not-an-email", "role": "boss", "language": lang,
 				"phone": "12", "consent": false, "days": []string{"1999-01-01"}})
-			p := problem(t, rec, http.StatusUnprocessableEntity)
+			p := servertest.Problem(t, rec, http.StatusUnprocessableEntity)
 			if p.Title != l.T("api.problem.validation-error.title", nil) || p.Detail != l.T("api.problem.validation-error.detail", nil) {
 				t.Errorf("title %q, detail %q", p.Title, p.Detail)
 			}
@@ -107,32 +108,32 @@ func TestTheRegistrationReplySpeaksTheParticipantsLanguage(t *testing.T) {
 			checkSpoken(t, rec, lang)
 		})
 		t.Run(lang+": a value of the wrong type is still answered in the body's language", func(t *testing.T) {
-			rec := a.registerIn("egov", "", participant(lang+"-type@example.org", func(b map[string]any) {
+			rec := registerIn(a, "egov", "", servertest.Participant(lang+"-type@example.org", func(b map[string]any) {
 				b["consent"] = "yes"
 				b["language"] = lang
 			}))
-			p := problem(t, rec, http.StatusUnprocessableEntity)
+			p := servertest.Problem(t, rec, http.StatusUnprocessableEntity)
 			if len(p.Errors) != 1 || p.Errors[0].Field != "consent" || p.Errors[0].Message != l.FieldError(p.Errors[0]) {
 				t.Errorf("errors = %+v", p.Errors)
 			}
 		})
 		t.Run(lang+": a closed registration explains why", func(t *testing.T) {
-			rec := a.registerIn("closed", "", participant(lang+"-late@example.org", inLanguage(lang)))
-			p := problem(t, rec, http.StatusConflict)
+			rec := registerIn(a, "closed", "", servertest.Participant(lang+"-late@example.org", inLanguage(lang)))
+			p := servertest.Problem(t, rec, http.StatusConflict)
 			if p.Reason != "closed" || p.Detail != l.T("closure.closed", nil) || p.Title != l.T("api.problem.registration-closed.title", nil) {
 				t.Errorf("reason %q, title %q, detail %q", p.Reason, p.Title, p.Detail)
 			}
 		})
 		t.Run(lang+": an unknown event", func(t *testing.T) {
-			p := problem(t, a.registerIn("no-such-event", lang, participant("x@example.org", nil)), http.StatusNotFound)
+			p := servertest.Problem(t, registerIn(a, "no-such-event", lang, servertest.Participant("x@example.org", nil)), http.StatusNotFound)
 			if p.Title != l.T("api.problem.not-found.title", nil) || p.Detail != l.T("api.problem.not-found.detail", nil) {
 				t.Errorf("title %q, detail %q", p.Title, p.Detail)
 			}
 		})
 		t.Run(lang+": malformed JSON, by Accept-Language", func(t *testing.T) {
-			rec := a.do(request{method: http.MethodPost, path: "/api/v1/events/egov/registrations", body: `{"language": "` + lang + `",`,
-				header: http.Header{"Accept-Language": {lang}}})
-			p := problem(t, rec, http.StatusBadRequest)
+			rec := a.Do(servertest.Request{Method: http.MethodPost, Path: "/api/v1/events/egov/registrations", Body: `{"language": "` + lang + `",`,
+				Header: http.Header{"Accept-Language": {lang}}})
+			p := servertest.Problem(t, rec, http.StatusBadRequest)
 			if p.Title != l.T("api.problem.malformed-json.title", nil) || p.Detail != l.T("api.problem.malformed-json.detail", nil) {
 				t.Errorf("title %q, detail %q", p.Title, p.Detail)
 			}
@@ -146,8 +147,8 @@ func TestTheRegistrationReplySpeaksTheParticipantsLanguage(t *testing.T) {
 			{"when the body names one attend does not speak", "", "de"},
 		}
 		for _, tt := range tests {
-			rec := a.registerIn("egov", tt.accept, map[string]any{"language": tt.language, "role": "boss"})
-			p := problem(t, rec, http.StatusUnprocessableEntity)
+			rec := registerIn(a, "egov", tt.accept, map[string]any{"language": tt.language, "role": "boss"})
+			p := servertest.Problem(t, rec, http.StatusUnprocessableEntity)
 			if p.Title != "Your request has invalid fields" || p.Detail != "the input has invalid fields" {
 				t.Errorf("%s: title %q, detail %q", tt.name, p.Title, p.Detail)
 			}
@@ -157,7 +158,7 @@ func TestTheRegistrationReplySpeaksTheParticipantsLanguage(t *testing.T) {
 				}
 			}
 		}
-		body := decode[map[string]string](t, a.registerIn("egov", "", participant("plain@example.org", nil)), http.StatusAccepted)
+		body := servertest.Decode[map[string]string](t, registerIn(a, "egov", "", servertest.Participant("plain@example.org", nil)), http.StatusAccepted)
 		if !strings.HasPrefix(body["message"], "Thank you.") {
 			t.Errorf("message %q", body["message"])
 		}
@@ -174,11 +175,11 @@ func otherThan(lang string) string {
 // The rate limit answers before the body is read, so it speaks the
 // language of Accept-Language.
 func TestTheRegistrationRateLimitSpeaksAcceptLanguage(t *testing.T) {
-	a := newAPI(t, func(d *api.Deps) { d.Config.RegisterRateLimit = 1 })
-	a.event(a.token, "egov", nil)
-	decode[map[string]any](t, a.registerIn("egov", "uz", participant("first@example.org", nil)), http.StatusAccepted)
-	rec := a.registerIn("egov", "uz", participant("second@example.org", nil))
-	p := problem(t, rec, http.StatusTooManyRequests)
+	a := servertest.New(t, func(d *server.Deps) { d.Config.RegisterRateLimit = 1 })
+	a.Event(a.Token, "egov", nil)
+	servertest.Decode[map[string]any](t, registerIn(a, "egov", "uz", servertest.Participant("first@example.org", nil)), http.StatusAccepted)
+	rec := registerIn(a, "egov", "uz", servertest.Participant("second@example.org", nil))
+	p := servertest.Problem(t, rec, http.StatusTooManyRequests)
 	l := translator(t, "uz")
 	want := l.T("api.problem.rate-limited.detail", map[string]any{"Param": rec.Header().Get("Retry-After")})
 	if p.Title != l.T("api.problem.rate-limited.title", nil) || p.Detail != want {

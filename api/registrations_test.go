@@ -13,16 +13,17 @@ import (
 	"time"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/servertest"
 )
 
 func TestRegisterAnswersAccepted(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
-	rec := a.register("egov", participant("dilnoza@example.uz", func(b map[string]any) {
+	a := servertest.New(t)
+	a.Event(a.Token, "egov", nil)
+	rec := a.Register("egov", servertest.Participant("dilnoza@example.uz", func(b map[string]any) {
 		b["first_name"], b["last_name"] = "Дилноза", "Юсупова"
 		b["phone"] = "+998 (71) 123-45-67"
 	}))
-	body := decode[map[string]any](t, rec, http.StatusAccepted)
+	body := servertest.Decode[map[string]any](t, rec, http.StatusAccepted)
 	if body["status"] != "pending" {
 		t.Errorf("status = %v, want pending", body["status"])
 	}
@@ -37,7 +38,7 @@ func TestRegisterAnswersAccepted(t *testing.T) {
 		Phone     string `db:"phone"`
 		Status    string `db:"status"`
 	}
-	if err := a.db.Get(&stored, `SELECT first_name, phone, status FROM registrations`); err != nil {
+	if err := a.DB.Get(&stored, `SELECT first_name, phone, status FROM registrations`); err != nil {
 		t.Fatal(err)
 	}
 	if stored.FirstName != "Дилноза" || stored.Phone != "+998711234567" || stored.Status != "pending" {
@@ -46,10 +47,10 @@ func TestRegisterAnswersAccepted(t *testing.T) {
 }
 
 func TestRegisterTheSameEmailAgainAnswersIdentically(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
-	first := a.register("egov", participant("dilnoza@example.uz", nil))
-	second := a.register("egov", participant("DILNOZA@Example.UZ", func(b map[string]any) { b["first_name"] = "Other" }))
+	a := servertest.New(t)
+	a.Event(a.Token, "egov", nil)
+	first := a.Register("egov", servertest.Participant("dilnoza@example.uz", nil))
+	second := a.Register("egov", servertest.Participant("DILNOZA@Example.UZ", func(b map[string]any) { b["first_name"] = "Other" }))
 	if first.Code != http.StatusAccepted || second.Code != first.Code {
 		t.Fatalf("statuses %d and %d, want 202 twice", first.Code, second.Code)
 	}
@@ -60,7 +61,7 @@ func TestRegisterTheSameEmailAgainAnswersIdentically(t *testing.T) {
 		t.Error("content types differ")
 	}
 	var n int
-	if err := a.db.Get(&n, `SELECT count(*) FROM registrations`); err != nil {
+	if err := a.DB.Get(&n, `SELECT count(*) FROM registrations`); err != nil {
 		t.Fatal(err)
 	}
 	if n != 1 {
@@ -69,24 +70,24 @@ func TestRegisterTheSameEmailAgainAnswersIdentically(t *testing.T) {
 }
 
 func TestRegisterOnAFullEventAnswersWaitlisted(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", func(b map[string]any) { b["capacity"] = 1 })
-	decode[map[string]any](t, a.register("egov", participant("first@example.org", nil)), http.StatusAccepted)
-	body := decode[map[string]any](t, a.register("egov", participant("second@example.org", nil)), http.StatusAccepted)
+	a := servertest.New(t)
+	a.Event(a.Token, "egov", func(b map[string]any) { b["capacity"] = 1 })
+	servertest.Decode[map[string]any](t, a.Register("egov", servertest.Participant("first@example.org", nil)), http.StatusAccepted)
+	body := servertest.Decode[map[string]any](t, a.Register("egov", servertest.Participant("second@example.org", nil)), http.StatusAccepted)
 	if body["status"] != "waitlisted" || body["message"] == "" {
 		t.Errorf("body = %v, want waitlisted with a message", body)
 	}
 }
 
 func TestRegisterReportsEveryInvalidField(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
-	rec := a.register("egov", map[string]any{
+	a := servertest.New(t)
+	a.Event(a.Token, "egov", nil)
+	rec := a.Register("egov", map[string]any{
 		"email": "not-an-email", "country": "xx", "role": "boss", "phone": "12",
 		"language": "de", "days": []string{"1999-01-01"}, "consent": false,
 		"last_name": "Yusupova\r\nBcc: x@example.org",
 	})
-	p := problem(t, rec, http.StatusUnprocessableEntity)
+	p := servertest.Problem(t, rec, http.StatusUnprocessableEntity)
 	if !strings.HasSuffix(p.Type, "/problems/validation-error") {
 		t.Errorf("type = %q", p.Type)
 	}
@@ -95,7 +96,7 @@ func TestRegisterReportsEveryInvalidField(t *testing.T) {
 		"organization": "required", "role": "oneof", "phone": "e164", "language": "oneof",
 		"days[0]": "day", "consent": "accepted",
 	}
-	if got := fieldCodes(p); !mapsEqual(got, want) {
+	if got := servertest.FieldCodes(p); !mapsEqual(got, want) {
 		t.Errorf("fields = %v\nwant     %v", got, want)
 	}
 	for _, f := range p.Errors {
@@ -106,22 +107,22 @@ func TestRegisterReportsEveryInvalidField(t *testing.T) {
 }
 
 func TestRegisterWithEveryFieldMissing(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
-	p := problem(t, a.register("egov", `{}`), http.StatusUnprocessableEntity)
+	a := servertest.New(t)
+	a.Event(a.Token, "egov", nil)
+	p := servertest.Problem(t, a.Register("egov", `{}`), http.StatusUnprocessableEntity)
 	want := map[string]string{
 		"first_name": "required", "last_name": "required", "email": "required", "country": "required",
 		"organization": "required", "role": "required", "consent": "required",
 	}
-	if got := fieldCodes(p); !mapsEqual(got, want) {
+	if got := servertest.FieldCodes(p); !mapsEqual(got, want) {
 		t.Errorf("fields = %v, want %v", got, want)
 	}
 }
 
 func TestRegisterRefusesMalformedRequests(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
-	valid := jsonText(t, participant("dilnoza@example.uz", nil))
+	a := servertest.New(t)
+	a.Event(a.Token, "egov", nil)
+	valid := servertest.JSONText(t, servertest.Participant("dilnoza@example.uz", nil))
 	tests := []struct {
 		name        string
 		body        string
@@ -141,14 +142,14 @@ func TestRegisterRefusesMalformedRequests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+fmt.Sprintf(" gets %d", tt.status), func(t *testing.T) {
-			rec := a.do(request{method: http.MethodPost, path: "/api/v1/events/egov/registrations", body: tt.body, contentType: tt.contentType})
+			rec := a.Do(servertest.Request{Method: http.MethodPost, Path: "/api/v1/events/egov/registrations", Body: tt.body, ContentType: tt.contentType})
 			if tt.status == http.StatusAccepted {
 				if rec.Code != tt.status {
 					t.Errorf("status %d, want %d: %s", rec.Code, tt.status, rec.Body)
 				}
 				return
 			}
-			p := problem(t, rec, tt.status)
+			p := servertest.Problem(t, rec, tt.status)
 			if !strings.HasSuffix(p.Type, tt.typeSuffix) {
 				t.Errorf("type = %q, want it to end with %s", p.Type, tt.typeSuffix)
 			}
@@ -156,34 +157,34 @@ func TestRegisterRefusesMalformedRequests(t *testing.T) {
 	}
 	t.Run("an empty body gets 400", func(t *testing.T) {
 		h := http.Header{"Content-Type": {"application/json"}}
-		rec := a.do(request{method: http.MethodPost, path: "/api/v1/events/egov/registrations", header: h})
-		problem(t, rec, http.StatusBadRequest)
+		rec := a.Do(servertest.Request{Method: http.MethodPost, Path: "/api/v1/events/egov/registrations", Header: h})
+		servertest.Problem(t, rec, http.StatusBadRequest)
 	})
 	t.Run("no content type gets 400", func(t *testing.T) {
-		rec := a.do(request{method: http.MethodPost, path: "/api/v1/events/egov/registrations", body: valid, contentType: " "})
-		problem(t, rec, http.StatusBadRequest)
+		rec := a.Do(servertest.Request{Method: http.MethodPost, Path: "/api/v1/events/egov/registrations", Body: valid, ContentType: " "})
+		servertest.Problem(t, rec, http.StatusBadRequest)
 	})
 }
 
 func TestRegisterRefusesABodyOver64KiB(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
-	big := jsonText(t, participant("dilnoza@example.uz", func(b map[string]any) {
+	a := servertest.New(t)
+	a.Event(a.Token, "egov", nil)
+	big := servertest.JSONText(t, servertest.Participant("dilnoza@example.uz", func(b map[string]any) {
 		b["position"] = strings.Repeat("x", 64<<10)
 	}))
-	p := problem(t, a.register("egov", big), http.StatusRequestEntityTooLarge)
+	p := servertest.Problem(t, a.Register("egov", big), http.StatusRequestEntityTooLarge)
 	if !strings.HasSuffix(p.Type, "/problems/payload-too-large") {
 		t.Errorf("type = %q", p.Type)
 	}
 	var n int
-	if err := a.db.Get(&n, `SELECT count(*) FROM registrations`); err != nil || n != 0 {
+	if err := a.DB.Get(&n, `SELECT count(*) FROM registrations`); err != nil || n != 0 {
 		t.Errorf("%d registrations stored (%v), want none", n, err)
 	}
 }
 
 func TestRegisterNamesAFieldOfTheWrongType(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
+	a := servertest.New(t)
+	a.Event(a.Token, "egov", nil)
 	tests := []struct {
 		name, field string
 		value       any
@@ -195,8 +196,8 @@ func TestRegisterNamesAFieldOfTheWrongType(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is 422 with code type", func(t *testing.T) {
-			body := participant("dilnoza@example.uz", func(b map[string]any) { b[tt.field] = tt.value })
-			p := problem(t, a.register("egov", body), http.StatusUnprocessableEntity)
+			body := servertest.Participant("dilnoza@example.uz", func(b map[string]any) { b[tt.field] = tt.value })
+			p := servertest.Problem(t, a.Register("egov", body), http.StatusUnprocessableEntity)
 			if len(p.Errors) != 1 || p.Errors[0].Field != tt.field || p.Errors[0].Code != "type" || p.Errors[0].Message == "" {
 				t.Errorf("errors = %+v, want one on %s with code type", p.Errors, tt.field)
 			}
@@ -205,20 +206,20 @@ func TestRegisterNamesAFieldOfTheWrongType(t *testing.T) {
 }
 
 func TestRegisterForAnUnknownEventIs404(t *testing.T) {
-	a := newAPI(t)
-	problem(t, a.register("no-such-event", participant("dilnoza@example.uz", nil)), http.StatusNotFound)
+	a := servertest.New(t)
+	servertest.Problem(t, a.Register("no-such-event", servertest.Participant("dilnoza@example.uz", nil)), http.StatusNotFound)
 }
 
 func TestRegisterOutsideTheWindowIsClosed(t *testing.T) {
-	a := newAPI(t)
+	a := servertest.New(t)
 	now := time.Now().UTC()
-	a.event(a.token, "not-yet", func(b map[string]any) {
+	a.Event(a.Token, "not-yet", func(b map[string]any) {
 		b["registration_opens_at"] = now.Add(24 * time.Hour).Format(time.RFC3339)
 	})
-	a.event(a.token, "closed", func(b map[string]any) {
+	a.Event(a.Token, "closed", func(b map[string]any) {
 		b["registration_closes_at"] = now.Add(-time.Hour).Format(time.RFC3339)
 	})
-	a.event(a.token, "past", func(b map[string]any) {
+	a.Event(a.Token, "past", func(b map[string]any) {
 		b["starts_on"], b["ends_on"] = "2019-05-30", "2019-05-31"
 	})
 	tests := []struct{ slug, reason string }{
@@ -228,33 +229,33 @@ func TestRegisterOutsideTheWindowIsClosed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run("registration for a "+tt.slug+" event is 409 registration-closed", func(t *testing.T) {
-			p := problem(t, a.register(tt.slug, participant("dilnoza@example.uz", nil)), http.StatusConflict)
+			p := servertest.Problem(t, a.Register(tt.slug, servertest.Participant("dilnoza@example.uz", nil)), http.StatusConflict)
 			if !strings.HasSuffix(p.Type, "/problems/registration-closed") {
 				t.Errorf("type = %q", p.Type)
 			}
 			if p.Reason != tt.reason || p.Detail == "" {
 				t.Errorf("reason %q, detail %q; want %s and an explanation", p.Reason, p.Detail, tt.reason)
 			}
-			ev := decode[map[string]any](t, a.get("/api/v1/events/"+tt.slug, ""), http.StatusOK)
+			ev := servertest.Decode[map[string]any](t, a.Get("/api/v1/events/"+tt.slug, ""), http.StatusOK)
 			if ev["registration_open"] != false || ev["registration_state"] != tt.reason {
 				t.Errorf("event shows open=%v state=%v", ev["registration_open"], ev["registration_state"])
 			}
 		})
 	}
 	var n int
-	if err := a.db.Get(&n, `SELECT count(*) FROM registrations`); err != nil || n != 0 {
+	if err := a.DB.Get(&n, `SELECT count(*) FROM registrations`); err != nil || n != 0 {
 		t.Errorf("%d registrations stored (%v), want none", n, err)
 	}
 }
 
 // seed stores n registrations for slug directly through the store, ten per
 // timestamp, with every fourth person from Kazakhstan.
-func (a *testAPI) seed(slug string, n int) {
-	a.t.Helper()
+func seed(a *servertest.Server, slug string, n int) {
+	a.T.Helper()
 	ctx := context.Background()
-	ev, err := a.st.ManagedEvent(ctx, a.org.ID, slug)
+	ev, err := a.Store.ManagedEvent(ctx, a.Org.ID, slug)
 	if err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
 	base := time.Date(2030, time.January, 1, 9, 0, 0, 0, time.UTC)
 	yes := true
@@ -263,15 +264,15 @@ func (a *testAPI) seed(slug string, n int) {
 		if i%4 == 0 {
 			country = "KZ"
 		}
-		reg, err := a.rules.NewRegistration(domain.RegistrationInput{
+		reg, err := a.Rules.NewRegistration(domain.RegistrationInput{
 			FirstName: "Person", LastName: fmt.Sprintf("Number %03d", i), Email: fmt.Sprintf("p%03d@example.org", i),
 			Country: country, Organization: "Ministry", Role: "expert", Consent: &yes,
 		}, ev, base.Add(time.Duration(i/10)*time.Second))
 		if err != nil {
-			a.t.Fatal(err)
+			a.T.Fatal(err)
 		}
-		if _, err := a.st.Register(ctx, ev, reg); err != nil {
-			a.t.Fatal(err)
+		if _, err := a.Store.Register(ctx, ev, reg); err != nil {
+			a.T.Fatal(err)
 		}
 	}
 }
@@ -287,16 +288,16 @@ type registrationList struct {
 }
 
 func TestListRegistrationsPages(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
-	a.seed("egov", 120)
+	a := servertest.New(t)
+	a.Event(a.Token, "egov", nil)
+	seed(a, "egov", 120)
 
 	var sizes []int
 	seen := map[string]bool{}
 	var order []string
 	path := "/api/v1/events/egov/registrations?limit=50"
 	for range 5 {
-		page := decode[registrationList](t, a.get(path, a.token), http.StatusOK)
+		page := servertest.Decode[registrationList](t, a.Get(path, a.Token), http.StatusOK)
 		sizes = append(sizes, len(page.Registrations))
 		for _, r := range page.Registrations {
 			if seen[r.ID] {
@@ -327,13 +328,13 @@ func TestListRegistrationsPages(t *testing.T) {
 	}
 
 	t.Run("the default page is 50", func(t *testing.T) {
-		page := decode[registrationList](t, a.get("/api/v1/events/egov/registrations", a.token), http.StatusOK)
+		page := servertest.Decode[registrationList](t, a.Get("/api/v1/events/egov/registrations", a.Token), http.StatusOK)
 		if len(page.Registrations) != 50 || page.NextCursor == nil {
 			t.Errorf("%d registrations, next %v; want 50 and a cursor", len(page.Registrations), page.NextCursor)
 		}
 	})
 	t.Run("the raw JSON has next_cursor null on the last page", func(t *testing.T) {
-		rec := a.get("/api/v1/events/egov/registrations?limit=200", a.token)
+		rec := a.Get("/api/v1/events/egov/registrations?limit=200", a.Token)
 		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"next_cursor":null`) {
 			t.Errorf("status %d; body lacks next_cursor null", rec.Code)
 		}
@@ -341,9 +342,9 @@ func TestListRegistrationsPages(t *testing.T) {
 }
 
 func TestListRegistrationsFilters(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", func(b map[string]any) { b["capacity"] = 10 })
-	a.seed("egov", 12)
+	a := servertest.New(t)
+	a.Event(a.Token, "egov", func(b map[string]any) { b["capacity"] = 10 })
+	seed(a, "egov", 12)
 	tests := []struct {
 		name, query string
 		want        int
@@ -358,7 +359,7 @@ func TestListRegistrationsFilters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			page := decode[registrationList](t, a.get("/api/v1/events/egov/registrations?"+tt.query, a.token), http.StatusOK)
+			page := servertest.Decode[registrationList](t, a.Get("/api/v1/events/egov/registrations?"+tt.query, a.Token), http.StatusOK)
 			if len(page.Registrations) != tt.want {
 				t.Errorf("%d registrations, want %d", len(page.Registrations), tt.want)
 			}
@@ -372,8 +373,8 @@ func TestListRegistrationsFilters(t *testing.T) {
 }
 
 func TestListRegistrationsRefusesBadParameters(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
+	a := servertest.New(t)
+	a.Event(a.Token, "egov", nil)
 	tests := []struct {
 		name, query string
 		want        map[string]string
@@ -392,8 +393,8 @@ func TestListRegistrationsRefusesBadParameters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is 422 naming the parameter", func(t *testing.T) {
-			p := problem(t, a.get("/api/v1/events/egov/registrations?"+tt.query, a.token), http.StatusUnprocessableEntity)
-			if got := fieldCodes(p); !mapsEqual(got, tt.want) {
+			p := servertest.Problem(t, a.Get("/api/v1/events/egov/registrations?"+tt.query, a.Token), http.StatusUnprocessableEntity)
+			if got := servertest.FieldCodes(p); !mapsEqual(got, tt.want) {
 				t.Errorf("fields = %v, want %v", got, tt.want)
 			}
 		})
@@ -401,38 +402,38 @@ func TestListRegistrationsRefusesBadParameters(t *testing.T) {
 }
 
 func TestListRegistrationsIsForTheEventsOrganizersOnly(t *testing.T) {
-	a := newAPI(t)
-	a.event(a.token, "egov", nil)
-	a.seed("egov", 3)
-	_, otherToken := a.organizer("other@example.org")
+	a := servertest.New(t)
+	a.Event(a.Token, "egov", nil)
+	seed(a, "egov", 3)
+	_, otherToken := a.Organizer("other@example.org")
 	t.Run("another organizer gets 404", func(t *testing.T) {
-		problem(t, a.get("/api/v1/events/egov/registrations", otherToken), http.StatusNotFound)
+		servertest.Problem(t, a.Get("/api/v1/events/egov/registrations", otherToken), http.StatusNotFound)
 	})
 	t.Run("another organizer gets 404 even with bad parameters", func(t *testing.T) {
-		problem(t, a.get("/api/v1/events/egov/registrations?limit=0", otherToken), http.StatusNotFound)
+		servertest.Problem(t, a.Get("/api/v1/events/egov/registrations?limit=0", otherToken), http.StatusNotFound)
 	})
 	t.Run("no token gets 401", func(t *testing.T) {
-		problem(t, a.get("/api/v1/events/egov/registrations", ""), http.StatusUnauthorized)
+		servertest.Problem(t, a.Get("/api/v1/events/egov/registrations", ""), http.StatusUnauthorized)
 	})
 	t.Run("the organizer reads one registration", func(t *testing.T) {
-		page := decode[registrationList](t, a.get("/api/v1/events/egov/registrations", a.token), http.StatusOK)
+		page := servertest.Decode[registrationList](t, a.Get("/api/v1/events/egov/registrations", a.Token), http.StatusOK)
 		id := page.Registrations[0].ID
-		reg := decode[map[string]any](t, a.get("/api/v1/events/egov/registrations/"+id, a.token), http.StatusOK)
+		reg := servertest.Decode[map[string]any](t, a.Get("/api/v1/events/egov/registrations/"+id, a.Token), http.StatusOK)
 		if reg["id"] != id || reg["email"] != page.Registrations[0].Email {
 			t.Errorf("registration = %v", reg)
 		}
-		problem(t, a.get("/api/v1/events/egov/registrations/"+id, otherToken), http.StatusNotFound)
+		servertest.Problem(t, a.Get("/api/v1/events/egov/registrations/"+id, otherToken), http.StatusNotFound)
 	})
 	t.Run("a malformed id is 422 naming the id, for every registration route", func(t *testing.T) {
 		const bad = "/api/v1/events/egov/registrations/not-a-uuid"
 		for _, rec := range []*httptest.ResponseRecorder{
-			a.get(bad, a.token),
-			a.post(bad+"/cancel", a.token, `{}`),
-			a.post(bad+"/promote", a.token, `{}`),
-			a.do(request{method: http.MethodDelete, path: bad + "?erase=true", token: a.token}),
+			a.Get(bad, a.Token),
+			a.Post(bad+"/cancel", a.Token, `{}`),
+			a.Post(bad+"/promote", a.Token, `{}`),
+			a.Do(servertest.Request{Method: http.MethodDelete, Path: bad + "?erase=true", Token: a.Token}),
 		} {
-			p := problem(t, rec, http.StatusUnprocessableEntity)
-			if got := fieldCodes(p); !mapsEqual(got, map[string]string{"id": "uuid"}) {
+			p := servertest.Problem(t, rec, http.StatusUnprocessableEntity)
+			if got := servertest.FieldCodes(p); !mapsEqual(got, map[string]string{"id": "uuid"}) {
 				t.Errorf("fields = %v, want id/uuid", got)
 			}
 		}

@@ -1,68 +1,12 @@
 package api
 
 import (
-	"strconv"
-
 	"github.com/gin-gonic/gin"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/httpcore"
 	"github.com/attend/attend/i18n"
 )
-
-// ctxReplyLang is the language a JSON answer speaks, when a handler chose one.
-const ctxReplyLang = "attend.reply_lang"
-
-// replyIn makes the rest of this request's answer, problems included, speak
-// lang (a code of i18n.Supported).
-func replyIn(c *gin.Context, lang string) {
-	c.Set(ctxReplyLang, lang)
-	c.Header("Content-Language", lang)
-}
-
-// replyLocalizer is the translator of this request's answer, or nil when it
-// speaks English. English answers keep the API's own sentences, which the
-// reference documents and clients may already show; the message files
-// supply the other languages.
-func (s *Server) replyLocalizer(c *gin.Context) *i18n.Localizer {
-	lang := c.GetString(ctxReplyLang)
-	if lang == "" || lang == i18n.DefaultLanguage {
-		return nil
-	}
-	return s.web.i18n.Localizer(lang)
-}
-
-// localizeProblem translates a problem's title and detail by its type, and
-// each field error by its code and parameter, exactly as the web form
-// translates them (i18n.Localizer.FieldError). A detail without a
-// translation keeps its English text.
-func (s *Server) localizeProblem(c *gin.Context, l *i18n.Localizer, p Problem) Problem {
-	if id := "api.problem." + p.slug + ".title"; l.Has(id) {
-		p.Title = l.T(id, nil)
-	}
-	detail := "api.problem." + p.slug + ".detail"
-	var param string
-	switch p.slug {
-	case "registration-closed":
-		reason, _ := p.Extra["reason"].(string)
-		detail = "closure." + reason
-	case "payload-too-large":
-		param = strconv.FormatInt(s.cfg.MaxBodyBytes, 10)
-	case "rate-limited":
-		param = c.Writer.Header().Get("Retry-After")
-	}
-	if l.Has(detail) {
-		p.Detail = l.T(detail, map[string]any{"Param": param})
-	}
-	if len(p.Errors) > 0 {
-		fields := make([]domain.FieldError, len(p.Errors))
-		for i, fe := range p.Errors {
-			fe.Message = l.FieldError(fe)
-			fields[i] = fe
-		}
-		p.Errors = fields
-	}
-	return p
-}
 
 // replyLanguageOf chooses the language of the answer to a participant's
 // registration: Accept-Language when it names a language attend speaks,
@@ -70,26 +14,18 @@ func (s *Server) localizeProblem(c *gin.Context, l *i18n.Localizer, p Problem) P
 // body is decoded (even partly: a value of the wrong type leaves the
 // others decoded), and does nothing when the header already decided.
 func replyLanguageOf(c *gin.Context, in *domain.RegistrationInput) {
-	if c.GetString(ctxReplyLang) != "" {
+	if httpcore.ReplyLang(c) != "" {
 		return
 	}
 	if lang, ok := i18n.Match(in.Language); ok {
-		replyIn(c, lang)
-	}
-}
-
-// replyInAcceptLanguage makes the answer speak the language of the
-// request's Accept-Language header, when it names one attend speaks.
-func replyInAcceptLanguage(c *gin.Context) {
-	if lang, ok := i18n.MatchAcceptLanguage(c.GetHeader("Accept-Language")); ok {
-		replyIn(c, lang)
+		httpcore.ReplyIn(c, lang)
 	}
 }
 
 // acceptedMessage is the 202 answer's message for status, in the answer's
 // language.
-func (s *Server) acceptedMessage(c *gin.Context, status domain.Status) string {
-	if l := s.replyLocalizer(c); l != nil {
+func (s *API) acceptedMessage(c *gin.Context, status domain.Status) string {
+	if l := s.ReplyLocalizer(c); l != nil {
 		return l.T("api.accepted."+string(status), nil)
 	}
 	return registrationMessages[status]

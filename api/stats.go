@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/attend/attend/httpcore"
 	"github.com/attend/attend/store"
 )
 
@@ -14,15 +15,15 @@ type statsView struct {
 	*store.Stats
 }
 
-// eventStats shows registration and attendance counts for the event, by
+// EventStats shows registration and attendance counts for the event, by
 // country and by role.
-func (s *Server) eventStats(c *gin.Context) {
-	ev, err := s.store.ManagedEvent(c.Request.Context(), organizer(c).ID, c.Param("slug"))
+func (s *API) EventStats(c *gin.Context) {
+	ev, err := s.Store.ManagedEvent(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"))
 	if err != nil {
 		s.Error(c, err)
 		return
 	}
-	st, err := s.store.EventStats(c.Request.Context(), ev)
+	st, err := s.Store.EventStats(c.Request.Context(), ev)
 	if err != nil {
 		s.Error(c, err)
 		return

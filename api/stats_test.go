@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/servertest"
 )
 
 // canonicalJSON re-encodes JSON text with sorted keys, for comparisons.
@@ -29,14 +30,14 @@ func TestStatsCountByCountryRoleAndDay(t *testing.T) {
 	a := d.register(ev, deskPerson{first: "Rustam", last: "Kasimov", email: "a@example.uz", country: "UZ", role: "expert", confirmed: true})
 	b := d.register(ev, deskPerson{first: "Malika", last: "Rahimova", email: "b@example.uz", country: "UZ", role: "student"})
 	c := d.register(ev, deskPerson{first: "Айгерим", last: "Сейтказиева", email: "c@example.kz", country: "KZ", role: "expert", confirmed: true})
-	decode[map[string]any](t, d.call(http.MethodPost, "/api/v1/events/"+ev.Slug+"/registrations/"+c.ID+"/cancel", d.token, nil), http.StatusOK)
+	servertest.Decode[map[string]any](t, d.call(http.MethodPost, "/api/v1/events/"+ev.Slug+"/registrations/"+c.ID+"/cancel", d.token, nil), http.StatusOK)
 	dd := d.register(ev, deskPerson{first: "Alikhan", last: "Baimenov", email: "d@example.kz", country: "KZ", role: "speaker", confirmed: true})
 	if e := d.register(ev, deskPerson{first: "Armen", last: "Petrosyan", email: "e@example.am", country: "AM", role: "expert"}); e.Status != domain.StatusWaitlisted {
 		t.Fatalf("e is %s, want waitlisted", e.Status)
 	}
 	checkIn := func(code, day string) {
 		rec := d.call(http.MethodPost, "/api/v1/events/"+ev.Slug+"/checkins", d.token, map[string]any{"code": code, "day": day})
-		decode[checkinJSON](t, rec, http.StatusCreated)
+		servertest.Decode[checkinJSON](t, rec, http.StatusCreated)
 	}
 	checkIn(a.CheckinCode, "2019-05-30")
 	checkIn(a.CheckinCode, "2019-05-31")

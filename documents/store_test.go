@@ -36,17 +36,17 @@ func newStoredWorkshop(t *testing.T) *storedWorkshop {
 	t.Helper()
 	ctx := context.Background()
 	st := store.New(pgtest.NewDB(t))
-	sealer, err := seal.New([]byte(strings.Repeat("k", 32))) // the pending registration's email carries a link
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.Sealer = sealer
 	loc, err := time.LoadLocation("Asia/Tashkent")
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Date(2019, time.May, 30, 10, 0, 0, 0, loc)
 	st.Now = func() time.Time { return now }
+	sealer, err := seal.New([]byte(strings.Repeat("k", 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Sealer = sealer // a pending registration queues its confirmation email
 	org, err := domain.NewOrganizer("desk@example.org", "Desk")
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +79,7 @@ func newStoredWorkshop(t *testing.T) *storedWorkshop {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Confirmed: as an organizer's import (no email); else a participant's pending request.
+		// ImportRegistration confirms at once; Register leaves the person pending.
 		register := st.Register
 		if confirmed {
 			register = st.ImportRegistration

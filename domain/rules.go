@@ -199,6 +199,9 @@ func fieldError(field, code, param string) FieldError {
 		msg = label + " must be one of the event's dates."
 	case "after":
 		msg = label + " must be after " + Label(param) + "."
+	case "range":
+		lo, hi, _ := strings.Cut(param, "-")
+		msg = label + " must be a whole number from " + lo + " to " + hi + "."
 	case "type":
 		msg = label + " has the wrong type: expected " + param + "."
 	case "readonly":
@@ -235,6 +238,7 @@ var labels = map[string]string{
 	"code": "Check-in code", "registration_id": "Registration id", "password": "Password", "retention_days": "Retention period", "message": "Message",
 	"delegation": "Delegation", "latin_first_name": "First name in Latin letters",
 	"latin_last_name": "Last name in Latin letters", "questions": "Questions", "answers": "Answers",
+	"status": "Status", "limit": "Limit", "q": "Search text", "cursor": "Cursor", "format": "Format", "lang": "Lang",
 }
 
 // Label is the English label of a JSON field ("first_name" → "First name").

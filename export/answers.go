@@ -26,11 +26,18 @@ func (x *XLSX) answersSheet(name string, counts []store.QuestionCounts) error {
 	headers := []string{x.l.T("export.col.question", nil), x.l.T("export.col.answer", nil), x.l.T("export.col.count", nil)}
 	var rows [][]any
 	questionWidth, answerWidth := 0.0, 0.0
+	var (
+		questions domain.Questions
+		languages []string
+	)
+	if ev := x.opts.Event; ev != nil {
+		questions, languages = ev.Questions, ev.Languages
+	}
 	for _, qc := range counts {
-		q, known := x.ev.Questions.Find(qc.Key)
+		q, known := questions.Find(qc.Key)
 		label := qc.Label
 		if known {
-			label = x.l.Text(q.Label, x.ev.Languages)
+			label = x.l.Text(q.Label, languages)
 		}
 		for _, o := range qc.Options {
 			answer := o.Label
@@ -39,7 +46,7 @@ func (x *XLSX) answersSheet(name string, counts []store.QuestionCounts) error {
 				if q.Type == domain.QuestionYesNo {
 					v = o.Value == "yes"
 				}
-				answer = x.l.Answer(q, v, x.ev.Languages)
+				answer = x.l.Answer(q, v, languages)
 			}
 			questionWidth, answerWidth = max(questionWidth, textWidth(label)), max(answerWidth, textWidth(answer))
 			rows = append(rows, []any{Neutralize(label), Neutralize(answer), o.Count})

@@ -52,11 +52,11 @@ func answeringAttendees() []store.Attendee {
 func TestExportsHaveAColumnPerQuestion(t *testing.T) {
 	ev := questionWorkshop(t)
 	var buf bytes.Buffer
-	w, err := export.NewCSV(&buf, ev, localizer(t, "ru"))
-	if err != nil {
+	w := export.NewWriter(export.NewCSV(&buf), ev, localizer(t, "ru"))
+	if err := w.Write(answeringAttendees()); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Write(answeringAttendees()); err != nil {
+	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
 	records, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\uFEFF"))).ReadAll()
@@ -77,14 +77,6 @@ func TestExportsHaveAColumnPerQuestion(t *testing.T) {
 		}
 	}
 
-	x, err := export.NewXLSX(ev, localizer(t, "ru"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	if err := x.Write(answeringAttendees()); err != nil {
-		t.Fatal(err)
-	}
 	st := workshopStats()
 	st.ByDelegation = []store.DelegationStats{
 		{Delegation: "OECD", Name: "OECD", Counts: st.ByCountry[0].Counts},
@@ -96,11 +88,17 @@ func TestExportsHaveAColumnPerQuestion(t *testing.T) {
 		{Key: "sessions", Label: "Sessions", Options: []store.OptionCount{{Value: "open_data", Label: "Open data", Count: 1},
 			{Value: "services", Label: "Services", Count: 1}}},
 	}
-	if err := x.Finish(st); err != nil {
+	var file bytes.Buffer
+	x, err := export.NewXLSX(&file, localizer(t, "ru"), export.XLSXOptions{Event: ev,
+		Summary: func() (*store.Stats, error) { return st, nil }})
+	if err != nil {
 		t.Fatal(err)
 	}
-	var file bytes.Buffer
-	if _, err := x.WriteTo(&file); err != nil {
+	xw := export.NewWriter(x, ev, localizer(t, "ru"))
+	if err := xw.Write(answeringAttendees()); err != nil {
+		t.Fatal(err)
+	}
+	if err := xw.Close(); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&file)

@@ -8,18 +8,6 @@ import (
 	"github.com/attend/attend/store"
 )
 
-// ContentType is the media type of a format named in a URL ("csv" or
-// "xlsx"); ok is false for any other name.
-func ContentType(format string) (mediaType string, ok bool) {
-	switch format {
-	case "csv":
-		return "text/csv; charset=utf-8", true
-	case "xlsx":
-		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", true
-	}
-	return "", false
-}
-
 // column is one fixed column of the attendee list. Exactly one of text and
 // at is set: text for a string cell, at for a date-time cell (nil time:
 // empty cell). user marks text a participant typed, which is neutralized.
@@ -73,7 +61,7 @@ func (c *column) cellText(a *store.Attendee, l *i18n.Localizer) string {
 // columnsOf are the columns of ev's attendee list before the day columns:
 // the fixed ones, then one per question, removed questions too (the
 // answers given to them stay readable), headed by the question's label in
-// the export's language and holding the answer as people read it, several
+// the list's language and holding the answer as people read it, several
 // choices in one cell.
 func columnsOf(ev *domain.Event, l *i18n.Localizer) []column {
 	out := append([]column(nil), columns...)
@@ -94,20 +82,6 @@ func (c *column) heading(l *i18n.Localizer) string {
 		return c.title
 	}
 	return l.T(c.header, nil)
-}
-
-// Headers lists the column headers of ev's attendee list in l's language;
-// the day columns are headed by their ISO dates.
-func Headers(l *i18n.Localizer, ev *domain.Event) []string {
-	cols, days := columnsOf(ev, l), ev.Days()
-	out := make([]string, 0, len(cols)+len(days))
-	for i := range cols {
-		out = append(out, cols[i].heading(l))
-	}
-	for _, d := range days {
-		out = append(out, d.String())
-	}
-	return out
 }
 
 // checkinAt is when a was checked in on day, or nil.

@@ -1,14 +1,11 @@
 package export
 
 import (
+	"bufio"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"time"
-
-	"github.com/attend/attend/domain"
-	"github.com/attend/attend/i18n"
-	"github.com/attend/attend/store"
 )
 
 // bom makes Excel read the file as UTF-8, so Cyrillic and Uzbek names show
@@ -16,64 +13,68 @@ import (
 const bom = "\uFEFF"
 
 // CSV writes an attendee list as RFC 4180 CSV: UTF-8 with a byte-order
-// mark, CRLF line ends, times in RFC 3339 in the event's time zone.
+// mark, CRLF line ends, times in RFC 3339 in the event's time zone. It
+// streams: each batch goes to the writer, and on to the client when the
+// writer can flush (an HTTP response), as soon as it is written.
 type CSV struct {
-	w    *csv.Writer
-	cols []column
-	loc  *time.Location
-	days []domain.Date
-	l    *i18n.Localizer
-	rec  []string
+	out io.Writer
+	buf *bufio.Writer
+	w   *csv.Writer
+	rec []string
 }
 
-// NewCSV writes the byte-order mark and the header row for ev to w. Headers
-// and country names are in l's language.
-func NewCSV(w io.Writer, ev *domain.Event, l *i18n.Localizer) (*CSV, error) {
-	if _, err := io.WriteString(w, bom); err != nil {
-		return nil, fmt.Errorf("export: csv: %w", err)
-	}
-	c := &CSV{w: csv.NewWriter(w), cols: columnsOf(ev, l), loc: ev.Location(), days: ev.Days(), l: l}
+// NewCSV writes the list to w.
+func NewCSV(w io.Writer) *CSV {
+	buf := bufio.NewWriter(w)
+	c := &CSV{out: w, buf: buf, w: csv.NewWriter(buf)}
 	c.w.UseCRLF = true
-	if err := c.w.Write(Headers(l, ev)); err != nil {
-		return nil, fmt.Errorf("export: csv header: %w", err)
-	}
-	c.w.Flush()
-	if err := c.w.Error(); err != nil {
-		return nil, fmt.Errorf("export: csv header: %w", err)
-	}
-	c.rec = make([]string, len(c.cols)+len(c.days))
-	return c, nil
+	return c
 }
 
-// Write writes a batch of rows and flushes them to the underlying writer.
-func (c *CSV) Write(batch []store.Attendee) error {
-	for i := range batch {
-		a := &batch[i]
-		for j := range c.cols {
-			col := &c.cols[j]
-			if col.at != nil {
-				c.rec[j] = c.timeText(col.at(a))
-			} else {
-				c.rec[j] = col.cellText(a, c.l)
-			}
-		}
-		for j, d := range c.days {
-			c.rec[len(c.cols)+j] = c.timeText(checkinAt(a, d))
-		}
-		if err := c.w.Write(c.rec); err != nil {
-			return fmt.Errorf("export: csv row: %w", err)
-		}
-	}
-	c.w.Flush()
-	if err := c.w.Error(); err != nil {
+// Header writes the byte-order mark and the header row.
+func (c *CSV) Header(cols []Column) error {
+	if _, err := c.buf.WriteString(bom); err != nil {
 		return fmt.Errorf("export: csv: %w", err)
+	}
+	c.rec = make([]string, len(cols))
+	for i, col := range cols {
+		c.rec[i] = col.Heading
+	}
+	if err := c.w.Write(c.rec); err != nil {
+		return fmt.Errorf("export: csv header: %w", err)
 	}
 	return nil
 }
 
-func (c *CSV) timeText(t *time.Time) string {
-	if t == nil {
-		return ""
+// Row writes one row.
+func (c *CSV) Row(cells []Cell) error {
+	for i, cell := range cells {
+		c.rec[i] = cell.Text
+		if !cell.At.IsZero() {
+			c.rec[i] = cell.At.Format(time.RFC3339)
+		}
 	}
-	return t.In(c.loc).Format(time.RFC3339)
+	if err := c.w.Write(c.rec); err != nil {
+		return fmt.Errorf("export: csv row: %w", err)
+	}
+	return nil
 }
+
+// Flush sends the rows written so far on to the writer, and flushes the
+// writer too when it can be (an HTTP response).
+func (c *CSV) Flush() error {
+	c.w.Flush()
+	if err := c.w.Error(); err != nil {
+		return fmt.Errorf("export: csv: %w", err)
+	}
+	if f, ok := c.out.(interface{ Flush() }); ok {
+		f.Flush()
+	}
+	return nil
+}
+
+// Close sends what is left.
+func (c *CSV) Close() error { return c.Flush() }
+
+// Discard leaves what was written as it is: a CSV holds nothing else.
+func (c *CSV) Discard() {}

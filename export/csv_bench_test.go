@@ -50,10 +50,7 @@ func BenchmarkCSVWrite(b *testing.B) {
 	const batch = 1000
 	ev := benchEvent()
 	rows := benchAttendees(batch, ev)
-	w, err := export.NewCSV(io.Discard, ev, localizer(b, "en"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	w := export.NewWriter(export.NewCSV(io.Discard), ev, localizer(b, "en"))
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {
@@ -71,15 +68,16 @@ func BenchmarkXLSXWrite(b *testing.B) {
 	const batch = 1000
 	ev := benchEvent()
 	rows := benchAttendees(batch, ev)
-	x, err := export.NewXLSX(ev, localizer(b, "en"))
+	x, err := export.NewXLSX(io.Discard, localizer(b, "en"), export.XLSXOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer x.Close()
+	w := export.NewWriter(x, ev, localizer(b, "en"))
+	defer w.Discard()
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {
-		if err := x.Write(rows); err != nil {
+		if err := w.Write(rows); err != nil {
 			b.Fatal(err)
 		}
 		n++

@@ -102,10 +102,7 @@ func attendees() []store.Attendee {
 
 func TestCSV(t *testing.T) {
 	var buf bytes.Buffer
-	w, err := export.NewCSV(&buf, workshop(), localizer(t, "en"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := export.NewWriter(export.NewCSV(&buf), workshop(), localizer(t, "en"))
 	if err := w.Write(attendees()); err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +140,7 @@ func TestCSV(t *testing.T) {
 
 func TestCSVOfNoRowsIsTheHeader(t *testing.T) {
 	var buf bytes.Buffer
-	if _, err := export.NewCSV(&buf, workshop(), localizer(t, "en")); err != nil {
+	if err := export.NewWriter(export.NewCSV(&buf), workshop(), localizer(t, "en")).Close(); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(buf.String(), "\uFEFFID,Status,") || !strings.HasSuffix(buf.String(), "2019-05-31\r\n") {
@@ -152,8 +149,8 @@ func TestCSVOfNoRowsIsTheHeader(t *testing.T) {
 }
 
 func TestCSVReportsWriteErrors(t *testing.T) {
-	if _, err := export.NewCSV(failingWriter{}, workshop(), localizer(t, "en")); err == nil {
-		t.Error("NewCSV on a broken writer succeeded")
+	if err := export.NewWriter(export.NewCSV(failingWriter{}), workshop(), localizer(t, "en")).Close(); err == nil {
+		t.Error("a CSV on a broken writer succeeded")
 	}
 }
 
@@ -162,14 +159,6 @@ type failingWriter struct{}
 func (failingWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
 
 func TestXLSX(t *testing.T) {
-	x, err := export.NewXLSX(workshop(), localizer(t, "en"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	if err := x.Write(attendees()); err != nil {
-		t.Fatal(err)
-	}
 	day1, day2 := domain.NewDate(2019, time.May, 30), domain.NewDate(2019, time.May, 31)
 	stats := &store.Stats{
 		Days: []domain.Date{day1, day2},
@@ -180,11 +169,16 @@ func TestXLSX(t *testing.T) {
 			{Country: "UZ", Name: "Uzbekistan", Counts: store.Counts{Registered: 1, Confirmed: 1, AttendedByDay: map[domain.Date]int{day1: 1, day2: 1}, Attended: 1}},
 		},
 	}
-	if err := x.Finish(stats); err != nil {
+	var buf bytes.Buffer
+	x, err := export.NewXLSX(&buf, localizer(t, "en"), export.XLSXOptions{Summary: func() (*store.Stats, error) { return stats, nil }})
+	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if _, err := x.WriteTo(&buf); err != nil {
+	w := export.NewWriter(x, workshop(), localizer(t, "en"))
+	if err := w.Write(attendees()); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))

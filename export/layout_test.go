@@ -46,21 +46,18 @@ func workbook(t *testing.T, lang string, rows []store.Attendee) *excelize.File {
 // workbookFile builds the XLSX export of rows in lang.
 func workbookFile(t *testing.T, lang string, rows []store.Attendee) []byte {
 	t.Helper()
-	x, err := export.NewXLSX(workshop(), localizer(t, lang))
+	var buf bytes.Buffer
+	x, err := export.NewXLSX(&buf, localizer(t, lang), export.XLSXOptions{Summary: func() (*store.Stats, error) { return workshopStats(), nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer x.Close()
+	w := export.NewWriter(x, workshop(), localizer(t, lang))
 	if rows != nil {
-		if err := x.Write(rows); err != nil {
+		if err := w.Write(rows); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := x.Finish(workshopStats()); err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if _, err := x.WriteTo(&buf); err != nil {
+	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -261,10 +258,7 @@ func TestExportsSpeakTheLanguageAsked(t *testing.T) {
 	for _, tt := range tests {
 		t.Run("in "+tt.lang, func(t *testing.T) {
 			var buf bytes.Buffer
-			w, err := export.NewCSV(&buf, workshop(), localizer(t, tt.lang))
-			if err != nil {
-				t.Fatal(err)
-			}
+			w := export.NewWriter(export.NewCSV(&buf), workshop(), localizer(t, tt.lang))
 			if err := w.Write(attendees()); err != nil {
 				t.Fatal(err)
 			}

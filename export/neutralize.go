@@ -1,9 +1,14 @@
-// Package export writes an event's attendee list as CSV or XLSX, a batch of
-// rows at a time, so an export of any size streams with flat memory.
+// Package export writes an event's attendee list as a file: CSV, which
+// streams, and XLSX, a workbook built in temporary files and written at the
+// end. Writer is the one loop from registrations to rows, with the list's
+// columns in the language asked; each format implements Format (Header,
+// Row, Flush, Close) and nothing more, so a new format is one more
+// implementation, not one more loop. Export reads the rows from the store
+// a batch at a time, so an export of any size keeps memory flat.
 //
 // Every cell whose text a participant typed (names, email, phone,
-// organization, position) goes through Neutralize in both formats, so a
-// spreadsheet never reads it as a formula (OWASP "CSV injection").
+// organization, position) goes through Neutralize whatever the format, so
+// a spreadsheet never reads it as a formula (OWASP "CSV injection").
 package export
 
 import "strings"

@@ -3,6 +3,7 @@ package export
 import (
 	"archive/zip"
 	"compress/flate"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -22,39 +23,53 @@ const DateTimeFormat = "yyyy-mm-dd hh:mm"
 // country, both in the language of the localizer given (sheet names,
 // headers, country names). Rows go through excelize's stream writer, which
 // keeps a sheet in a temporary file rather than in memory; the zip is
-// produced by WriteTo at the end. Text is always written as text cells,
-// times as real date-time cells holding the event's local time
+// written to the writer at Close, at the end. Text is always written as
+// text cells, times as real date-time cells holding the event's local time
 // (spreadsheets have no time zones).
 //
 // A streamed sheet's column widths come before its first row, so the
-// attendee sheet's header waits for the first batch: the columns are made
-// as wide as the header and that batch's values need, up to each column's
-// limit, past which text wraps. Both sheets print landscape, one page wide,
-// with the header row on every page.
+// attendee sheet's header waits for the end of the first batch: the
+// columns are made as wide as the header and that batch's values need, up
+// to each column's limit, past which text wraps. Both sheets print
+// landscape, one page wide, with the header row on every page.
 //
-// Use: NewXLSX, Write for each batch, Finish, WriteTo, and always Close.
+// While a workbook is built and written, the garbage collector's target is
+// lowered (XLSXOptions.GCPercent), which bounds the memory it takes.
 type XLSX struct {
-	f       *excelize.File
-	sw      *excelize.StreamWriter
-	l       *i18n.Localizer
-	loc     *time.Location
-	days    []domain.Date
-	cols    []column
-	ev      *domain.Event
-	sheet   string // the attendee sheet's name
-	rows    int    // rows written to it, header included; 0 until the first batch
-	style   styles
-	cells   []any
-	headers []string
-	widths  []float64 // of the text columns, which wrap; 0 for the others
+	out    io.Writer
+	opts   XLSXOptions
+	f      *excelize.File
+	sw     *excelize.StreamWriter
+	l      *i18n.Localizer
+	sheet  string // the attendee sheet's name
+	rows   int    // rows written to it, header included; 0 until the first batch ends
+	style  styles
+	cols   []Column
+	first  [][]Cell // the first batch's rows, until the columns are measured
+	cells  []any
+	widths []float64 // of the text columns, which wrap; 0 for the others
+	done   bool      // the temporary files are gone and the GC target restored
 }
 
-// NewXLSX starts a workbook for ev's attendee list in l's language.
-func NewXLSX(ev *domain.Event, l *i18n.Localizer) (*XLSX, error) {
-	x := &XLSX{f: excelize.NewFile(), l: l, loc: ev.Location(), days: ev.Days(), cols: columnsOf(ev, l), ev: ev,
-		sheet: l.T("export.sheet.attendees", nil)}
+// XLSXOptions are what a workbook needs besides its rows.
+type XLSXOptions struct {
+	// Summary reads the event's statistics for the By country, By
+	// delegation and Answers sheets, once every row is written.
+	Summary func() (*store.Stats, error)
+	// Event names the questions and options of the Answers sheet in the
+	// workbook's language; without it they keep the statistics' English.
+	Event *domain.Event
+	// GCPercent is GOGC while the workbook is built and written; 0 leaves
+	// the collector alone (see gcTarget).
+	GCPercent int
+}
+
+// NewXLSX starts a workbook in l's language, to be written to w at Close.
+func NewXLSX(w io.Writer, l *i18n.Localizer, opts XLSXOptions) (*XLSX, error) {
+	gcTarget.enter(opts.GCPercent)
+	x := &XLSX{out: w, opts: opts, f: excelize.NewFile(), l: l, sheet: l.T("export.sheet.attendees", nil)}
 	if err := x.start(); err != nil {
-		_ = x.f.Close() // the start error is the one worth reporting
+		x.Discard() // the start error is the one worth reporting
 		return nil, fmt.Errorf("export: xlsx: %w", err)
 	}
 	return x, nil
@@ -77,31 +92,32 @@ func (x *XLSX) start() error {
 	if x.sw, err = x.f.NewStreamWriter(x.sheet); err != nil {
 		return err
 	}
-	if err := x.sw.SetPanes(frozenHeader); err != nil {
-		return err
-	}
-	x.headers = Headers(x.l, x.ev)
-	x.cells = make([]any, len(x.headers))
+	return x.sw.SetPanes(frozenHeader)
+}
+
+// Header takes the columns; they are written with the first batch.
+func (x *XLSX) Header(cols []Column) error {
+	x.cols = cols
+	x.cells = make([]any, len(cols))
 	return nil
 }
 
 // begin sets the attendee sheet's column widths and styles from its
 // headers and the first batch of rows (none for an empty list), and writes
-// the header row.
-func (x *XLSX) begin(first []store.Attendee) error {
-	x.widths = make([]float64, len(x.headers))
+// the header row and those rows.
+func (x *XLSX) begin() error {
+	x.widths = make([]float64, len(x.cols))
 	// excelize writes the columns in the reverse order of these calls, and
 	// Excel wants them in ascending order.
-	for i := len(x.headers) - 1; i >= 0; i-- {
-		h := x.headers[i]
-		col, width, style := i+1, max(dateWidth, headerWidth(h)), x.style.when
-		if i < len(x.cols) && x.cols[i].text != nil {
-			c := &x.cols[i]
+	for i := len(x.cols) - 1; i >= 0; i-- {
+		c := &x.cols[i]
+		col, width, style := i+1, max(dateWidth, headerWidth(c.Heading)), x.style.when
+		if !c.Time {
 			content := 0.0
-			for j := range first {
-				content = max(content, textWidth(c.cellText(&first[j], x.l)))
+			for _, row := range x.first {
+				content = max(content, textWidth(row[i].Text))
 			}
-			width, style = fitWidth(h, content, c.widest), x.style.text
+			width, style = fitWidth(c.Heading, content, c.Widest), x.style.text
 			x.widths[i] = width
 		}
 		if err := x.sw.SetColWidth(col, col, width); err != nil {
@@ -113,10 +129,21 @@ func (x *XLSX) begin(first []store.Attendee) error {
 			return err
 		}
 	}
-	if err := x.sw.SetRow("A1", x.headerCells(x.headers)); err != nil {
+	headers := make([]string, len(x.cols))
+	for i, c := range x.cols {
+		headers[i] = c.Heading
+	}
+	if err := x.sw.SetRow("A1", x.headerCells(headers)); err != nil {
 		return err
 	}
 	x.rows = 1
+	first := x.first
+	x.first = nil
+	for _, row := range first {
+		if err := x.row(row); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -132,60 +159,90 @@ func (x *XLSX) headerCells(headers []string) []any {
 	return out
 }
 
-// Write appends a batch of rows to the attendee sheet.
-func (x *XLSX) Write(batch []store.Attendee) error {
+// Row adds a row to the attendee sheet. The rows of the first batch wait
+// until it ends, to measure the columns.
+func (x *XLSX) Row(cells []Cell) error {
 	if x.rows == 0 {
-		if err := x.begin(batch); err != nil {
-			return fmt.Errorf("export: xlsx header: %w", err)
-		}
+		x.first = append(x.first, append([]Cell(nil), cells...))
+		return nil
 	}
-	for i := range batch {
-		a := &batch[i]
-		lines := 1
-		for j := range x.cols {
-			col := &x.cols[j]
-			if col.at != nil {
-				x.cells[j] = x.timeCell(col.at(a))
-				continue
-			}
-			text := col.cellText(a, x.l)
-			x.cells[j] = text
-			lines = max(lines, wrappedLines(text, x.widths[j]))
+	return x.row(cells)
+}
+
+func (x *XLSX) row(cells []Cell) error {
+	lines := 1
+	for j, cell := range cells {
+		if x.cols[j].Time {
+			x.cells[j] = x.timeCell(cell.At)
+			continue
 		}
-		for j, d := range x.days {
-			x.cells[len(x.cols)+j] = x.timeCell(checkinAt(a, d))
-		}
-		x.rows++
-		cell, err := excelize.CoordinatesToCellName(1, x.rows)
-		if err != nil {
-			return fmt.Errorf("export: xlsx row: %w", err)
-		}
-		if err := x.sw.SetRow(cell, x.cells, excelize.RowOpts{Height: rowHeight(lines)}); err != nil {
-			return fmt.Errorf("export: xlsx row: %w", err)
-		}
+		x.cells[j] = cell.Text
+		lines = max(lines, wrappedLines(cell.Text, x.widths[j]))
+	}
+	x.rows++
+	name, err := excelize.CoordinatesToCellName(1, x.rows)
+	if err != nil {
+		return fmt.Errorf("export: xlsx row: %w", err)
+	}
+	if err := x.sw.SetRow(name, x.cells, excelize.RowOpts{Height: rowHeight(lines)}); err != nil {
+		return fmt.Errorf("export: xlsx row: %w", err)
 	}
 	return nil
 }
 
-// timeCell is a date-time cell with t's wall clock in the event's time
-// zone (excelize writes the wall clock of the time's location), or nil for
-// an empty cell.
-func (x *XLSX) timeCell(t *time.Time) any {
-	if t == nil {
+// Flush ends a batch: after the first, the columns are measured and its
+// rows written.
+func (x *XLSX) Flush() error {
+	if x.rows > 0 {
 		return nil
 	}
-	return excelize.Cell{StyleID: x.style.when, Value: t.In(x.loc)}
+	if err := x.begin(); err != nil {
+		return fmt.Errorf("export: xlsx header: %w", err)
+	}
+	return nil
 }
 
-// Finish closes the attendee sheet with an autofilter over its rows and
-// adds the By country sheet from st.
-func (x *XLSX) Finish(st *store.Stats) error {
-	if x.rows == 0 { // no registrations match: the header row only
-		if err := x.begin(nil); err != nil {
-			return fmt.Errorf("export: xlsx header: %w", err)
-		}
+// timeCell is a date-time cell with t's wall clock (excelize writes the
+// wall clock of the time's location), or nil for an empty cell.
+func (x *XLSX) timeCell(t time.Time) any {
+	if t.IsZero() {
+		return nil
 	}
-	last, err := excelize.CoordinatesToCellName(len(x.headers), x.rows)
+	return excelize.Cell{StyleID: x.style.when, Value: t}
+}
+
+// Close finishes the workbook, writes it to the writer and removes its
+// temporary files. An error wrapping ErrTempFiles comes after the whole
+// workbook was written.
+func (x *XLSX) Close() error {
+	err := x.finish()
+	if err == nil {
+		_, err = x.writeTo(x.out)
+	}
+	if err != nil {
+		x.Discard()
+		return err
+	}
+	x.done = true
+	gcTarget.leave()
+	if err := x.f.Close(); err != nil {
+		return fmt.Errorf("%w: %w", ErrTempFiles, err)
+	}
+	return nil
+}
+
+// ErrTempFiles is a failure to remove a workbook's temporary files once it
+// was written whole: the file is good, the disk keeps what it should not.
+var ErrTempFiles = errors.New("export: xlsx: temporary files")
+
+// finish closes the attendee sheet with an autofilter over its rows and
+// adds the By country, By delegation and (when the event asks questions
+// answered by choosing) Answers sheets from the event's statistics.
+func (x *XLSX) finish() error {
+	if err := x.Flush(); err != nil { // no batch ended: the rows there are, or the header row only
+		return err
+	}
+	last, err := excelize.CoordinatesToCellName(len(x.cols), x.rows)
 	if err != nil {
 		return fmt.Errorf("export: xlsx: %w", err)
 	}
@@ -195,6 +252,10 @@ func (x *XLSX) Finish(st *store.Stats) error {
 	}
 	if err := x.sw.Flush(); err != nil {
 		return fmt.Errorf("export: xlsx: %w", err)
+	}
+	st, err := x.opts.Summary()
+	if err != nil {
+		return err
 	}
 	countries := make([]group, len(st.ByCountry))
 	for i := range st.ByCountry {
@@ -319,7 +380,7 @@ func (x *XLSX) countsSheet(name, codeHeader, nameHeader string, groups []group, 
 	return sw.Flush()
 }
 
-// WriteTo writes the finished workbook to w as it is zipped. excelize's
+// writeTo writes the finished workbook to w as it is zipped. excelize's
 // own WriteTo first builds the whole file in memory (11 MB for 100,000
 // rows, on top of the sheets' buffers); its zip writer hook lets the zip go
 // straight to w instead, leaving WriteToBuffer's buffer empty. The parts
@@ -327,7 +388,7 @@ func (x *XLSX) countsSheet(name, codeHeader, nameHeader string, groups []group, 
 // is barely larger and zipping takes a fraction of the time
 // (docs/PERFORMANCE.md). The workbook never needs zip64 (that is only for
 // parts over 4 GB), which is the one thing excelize does with the buffer.
-func (x *XLSX) WriteTo(w io.Writer) (int64, error) {
+func (x *XLSX) writeTo(w io.Writer) (int64, error) {
 	cw := &countingWriter{w: w}
 	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
 		zw := zip.NewWriter(cw)
@@ -353,10 +414,13 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// Close removes the workbook's temporary files.
-func (x *XLSX) Close() error {
-	if err := x.f.Close(); err != nil {
-		return fmt.Errorf("export: xlsx close: %w", err)
+// Discard removes the workbook's temporary files, and gives the garbage
+// collector its target back; Close does so too.
+func (x *XLSX) Discard() {
+	if x.done {
+		return
 	}
-	return nil
+	x.done = true
+	_ = x.f.Close() // after a failure, which is the error worth reporting
+	gcTarget.leave()
 }

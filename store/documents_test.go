@@ -41,7 +41,7 @@ func newPapersWorkshop(t *testing.T) *papersWorkshop {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Confirmed: as an organizer's import (no email); else a participant's pending request.
+		// ImportRegistration confirms at once; Register leaves the person pending.
 		register := w.st.Register
 		if confirmed {
 			register = w.st.ImportRegistration

@@ -236,45 +236,35 @@ func BenchmarkExport100k(b *testing.B) {
 	}
 	english := bundle.Localizer("en")
 
-	exports := map[string]func(w io.Writer) (int, error){
-		"csv": func(w io.Writer) (int, error) {
-			c, err := export.NewCSV(w, ev, english)
-			if err != nil {
-				return 0, err
-			}
-			rows := 0
-			err = st.EachAttendee(ctx, ev.ID, ev.Days(), store.RegistrationFilter{}, store.DefaultExportBatch, func(batch []store.Attendee) error {
-				rows += len(batch)
-				return c.Write(batch)
-			})
+	// each writes the list through w, reading it as the export does.
+	each := func(w *export.Writer) (int, error) {
+		rows := 0
+		err := st.EachAttendee(ctx, ev.ID, ev.Days(), store.RegistrationFilter{}, store.DefaultExportBatch, func(batch []store.Attendee) error {
+			rows += len(batch)
+			return w.Write(batch)
+		})
+		if err != nil {
+			w.Discard()
 			return rows, err
+		}
+		return rows, w.Close()
+	}
+	exports := map[string]func(out io.Writer) (int, error){
+		"csv": func(out io.Writer) (int, error) {
+			return each(export.NewWriter(export.NewCSV(out), ev, english))
 		},
-		"xlsx": func(w io.Writer) (int, error) {
-			x, err := export.NewXLSX(ev, english)
+		"xlsx": func(out io.Writer) (int, error) {
+			x, err := export.NewXLSX(out, english, export.XLSXOptions{Summary: func() (*store.Stats, error) {
+				stats, err := st.EventStats(ctx, ev)
+				if err == nil && stats.Total.Attended != n {
+					err = fmt.Errorf("stats count %d attended, want %d", stats.Total.Attended, n)
+				}
+				return stats, err
+			}})
 			if err != nil {
 				return 0, err
 			}
-			defer x.Close()
-			rows := 0
-			err = st.EachAttendee(ctx, ev.ID, ev.Days(), store.RegistrationFilter{}, store.DefaultExportBatch, func(batch []store.Attendee) error {
-				rows += len(batch)
-				return x.Write(batch)
-			})
-			if err != nil {
-				return rows, err
-			}
-			stats, err := st.EventStats(ctx, ev)
-			if err != nil {
-				return rows, err
-			}
-			if stats.Total.Attended != n {
-				return rows, fmt.Errorf("stats count %d attended, want %d", stats.Total.Attended, n)
-			}
-			if err := x.Finish(stats); err != nil {
-				return rows, err
-			}
-			_, err = x.WriteTo(w)
-			return rows, err
+			return each(export.NewWriter(x, ev, english))
 		},
 	}
 	for _, format := range []string{"csv", "xlsx"} {

@@ -16,12 +16,17 @@
 // that package notify lists. The notify package checks at start-up that every
 // one of these files exists.
 //
-// The public web pages (html/template, parsed once by package api):
+// The web pages (html/template, parsed once at start-up through package
+// httpcore, each front end its own):
 //
-//	web/layout.html.tmpl     page shell ("layout"): header, language switcher, footer
-//	web/partials.html.tmpl   form fields ("field") and event facts ("event-facts")
-//	web/<page>.html.tmpl     defines "content": index, event, thanks, privacy,
-//	                         link (the personal page behind emailed links), message
+//	web/layout.html.tmpl          page shell ("layout"): header, language switcher, footer
+//	web/partials.html.tmpl        form fields ("field") and event facts ("event-facts")
+//	web/<page>.html.tmpl          defines "content": the public pages of package web
+//	                              (index, event, thanks, privacy, link: the personal page
+//	                              behind emailed links) and message (errors, httpcore)
+//	web/admin_partials.html.tmpl  the dashboard's own blocks ("admin-bar", "admin-notice")
+//	web/admin_<page>.html.tmpl    the dashboard's pages (package admin): login, events,
+//	                              event, checkin
 //
 // Their text is not in the files: every sentence is a message id translated
 // through package i18n.

@@ -10,10 +10,10 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/attend/attend/api"
 	"github.com/attend/attend/config"
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/notify"
+	"github.com/attend/attend/server"
 )
 
 // serve applies pending migrations, then serves HTTP until ctx is cancelled
@@ -33,7 +33,10 @@ func (a *app) serve(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	srv := api.New(api.Deps{Config: cfg, Store: st, Rules: domain.NewRules(), Logger: log})
+	srv, err := server.New(server.Deps{Config: cfg, Store: st, Rules: domain.NewRules(), Logger: log})
+	if err != nil {
+		return fmt.Errorf("http server: %w", err)
+	}
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {

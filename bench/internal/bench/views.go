@@ -12,9 +12,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/attend/attend/api"
 	"github.com/attend/attend/config"
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/server"
 	"github.com/attend/attend/store"
 )
 
@@ -120,7 +120,7 @@ func Views(ctx context.Context, e *Env, o DataOptions) *Result {
 	r.Detail = detail.String()
 	r.note("Data: %s, then ANALYZE.", summary)
 	r.note("Requests: one client, one request at a time, keep-alive, against `attend serve`; 5 unmeasured requests first; %d requests per view unless they take longer than %s in all (then as many as fit). Each request also authenticates the token and loads the event.", o.Requests, o.Budget)
-	r.note("Plans: the handler runs once more in-process (api.New over the same database, through a lib/pq wrapper that records every statement with its arguments); each recorded statement is then run under EXPLAIN (ANALYZE, BUFFERS) in a transaction that is rolled back.")
+	r.note("Plans: the handler runs once more in-process (server.New over the same database, through a lib/pq wrapper that records every statement with its arguments); each recorded statement is then run under EXPLAIN (ANALYZE, BUFFERS) in a transaction that is rolled back.")
 	r.note("Bounded by: the statistics are computed on every request from all of the event's registrations and check-ins (one statement of two halves joined by UNION ALL, no count(DISTINCT)), so their cost grows with the event; the list page reads %d rows by the (event_id, created_at, id) index whatever the size.", 51)
 	return r
 }
@@ -162,7 +162,10 @@ func planOf(ctx context.Context, a *Attend, db *sql.DB, token, path string) ([]e
 	}
 	defer xdb.Close()
 	st := store.New(xdb)
-	h := api.New(api.Deps{Config: cfg, Store: st, Rules: domain.NewRules(), Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	h, err := server.New(server.Deps{Config: cfg, Store: st, Rules: domain.NewRules(), Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	if err != nil {
+		return nil, err
+	}
 	// A fresh connection first, so that connection set-up is not recorded.
 	if err := xdb.PingContext(ctx); err != nil {
 		return nil, err

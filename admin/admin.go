@@ -1,0 +1,173 @@
+// Package admin is the organizers' dashboard: HTML pages behind a session
+// cookie (auth.go) for what the JSON API (package api) offers behind a
+// token: the events, their statistics and registrations, failed emails,
+// exports, and the check-in desk at the door (checkin.go). The pages share
+// the public pages' layout, rendering and language choice through
+// httpcore; every change is a POST that redirects (303) back to a page,
+// with the outcome named in ?done= or ?error=. Another organizer's event
+// is "not found", as in the API. Package server declares the routes.
+package admin
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/attend/attend/domain"
+	"github.com/attend/attend/httpcore"
+	"github.com/attend/attend/i18n"
+)
+
+// pageNames are the dashboard's page templates, templates/web/<name>.html.tmpl,
+// each parsed with the dashboard's own partials.
+var pageNames = []string{"admin_login", "admin_events", "admin_event", "admin_checkin"}
+
+// Admin holds the dashboard's dependencies: the shared core, the page
+// templates and the sign-in guard.
+type Admin struct {
+	*httpcore.Core
+	pages *httpcore.Pages
+	guard *loginGuard
+}
+
+// New builds the dashboard over core. It fails only for a broken page
+// template, which the tests catch before a release.
+func New(core *httpcore.Core) (*Admin, error) {
+	pages, err := core.ParsePages(pageNames, "web/admin_partials.html.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	cfg := core.Config
+	guard := newLoginGuard(loginGuardConfig{
+		pairLimit: cfg.LoginRateLimit, clientLimit: cfg.LoginIPRateLimit, window: cfg.LoginRateWindow,
+		delay: cfg.LoginDelay, delayMax: cfg.LoginDelayMax,
+		concurrency: cfg.PasswordHashConcurrency, slotWait: cfg.PasswordHashWait,
+		check: core.CheckPassword, now: core.Now,
+	})
+	return &Admin{Core: core, pages: pages, guard: guard}, nil
+}
+
+// adminBar is the strip at the top of every dashboard page: who is signed
+// in, and the way out.
+type adminBar struct{ Email, Name string }
+
+func adminBarOf(c *gin.Context) adminBar {
+	o := httpcore.Organizer(c)
+	return adminBar{Email: o.Email, Name: o.Name}
+}
+
+// notice is a one-line result shown at the top of a page.
+type notice struct{ Text, Class string }
+
+// adminNotices are the outcomes a redirect may name: ?done=<key> or
+// ?error=<key>, each a message id and a notice class.
+var adminNotices = map[string]struct{ id, class string }{
+	"done:cancelled":       {"admin.done.cancelled", "ok"},
+	"done:promoted":        {"admin.done.promoted", "ok"},
+	"done:retried":         {"admin.done.retried", "ok"},
+	"error:full":           {"admin.error.full", "error"},
+	"error:not_waitlisted": {"admin.error.not_waitlisted", "error"},
+	"error:not_failed":     {"admin.error.not_failed", "error"},
+	"error:message":        {"admin.error.message", "error"},
+	"error:filter":         {"admin.error.filter", "error"},
+}
+
+// pageNotice reads the outcome named in the query, if it is one we know.
+func pageNotice(c *gin.Context, v httpcore.View) *notice {
+	for _, kind := range []string{"error", "done"} {
+		if n, ok := adminNotices[kind+":"+c.Query(kind)]; ok {
+			return &notice{Text: v.T(n.id), Class: n.class}
+		}
+	}
+	return nil
+}
+
+// eventAdminPath is the dashboard page of an event.
+func eventAdminPath(slug string) string { return "/admin/events/" + url.PathEscape(slug) }
+
+// managedEvent loads the signed-in organizer's event named in the path; any
+// other answers 404, like a missing one.
+func (s *Admin) managedEvent(c *gin.Context, lang string) (*domain.Event, bool) {
+	ev, err := s.Store.ManagedEvent(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"))
+	if err != nil {
+		s.PageError(c, lang, err, "not_found")
+		return nil, false
+	}
+	return ev, true
+}
+
+// statusBadge is a registration status as organizers read it: a label
+// and the badge's class.
+func statusBadge(l *i18n.Localizer, st domain.Status) (label, class string) {
+	switch st {
+	case domain.StatusConfirmed:
+		class = "ok"
+	case domain.StatusPending:
+		class = "warn"
+	case domain.StatusWaitlisted:
+		class = "info"
+	default:
+		class = "muted"
+	}
+	return l.T("admin.status."+string(st), nil), class
+}
+
+// adminEventsPage lists the organizer's events.
+type adminEventsPage struct {
+	Admin  adminBar
+	Events []adminEventRow
+}
+
+type adminEventRow struct {
+	Title, Href, DoorHref, PublicHref string
+	Dates, State, StateClass          string
+	Published                         bool
+	Registered, Confirmed, Waitlisted int
+	Attended                          int
+	Seats                             string // "12 / 40", or "12" without a capacity
+}
+
+// Events is the dashboard's home: the organizer's events, newest
+// first, with their numbers.
+func (s *Admin) Events(c *gin.Context) {
+	lang := s.BrowserLang(c.Writer, c.Request)
+	ctx := c.Request.Context()
+	evs, err := s.Store.ManagedEvents(ctx, httpcore.Organizer(c).ID)
+	if err != nil {
+		s.PageError(c, lang, err, "not_found")
+		return
+	}
+	v := s.NewView(c.Request, lang, "")
+	v.Title = v.T("admin.events.title")
+	p := adminEventsPage{Admin: adminBarOf(c)}
+	for _, ev := range evs {
+		// One statistics query per event: organizers run a handful.
+		st, err := s.Store.EventStats(ctx, ev)
+		if err != nil {
+			s.PageError(c, lang, err, "not_found")
+			return
+		}
+		loc := ev.Location()
+		row := adminEventRow{
+			Title: ev.Title, Href: eventAdminPath(ev.Slug), DoorHref: eventAdminPath(ev.Slug) + "/checkin",
+			Dates:     i18n.FormatDateRange(lang, ev.StartsOn.In(loc), ev.EndsOn.In(loc)),
+			Published: ev.Published, Registered: st.Total.Registered, Confirmed: st.Total.Confirmed,
+			Waitlisted: st.Total.Waitlisted, Attended: st.Total.Attended,
+			Seats: strconv.Itoa(ev.SeatsHeld),
+		}
+		if ev.Capacity != nil {
+			row.Seats += " / " + strconv.Itoa(*ev.Capacity)
+		}
+		if ev.Published {
+			row.PublicHref = "/events/" + url.PathEscape(ev.Slug)
+			row.State, row.StateClass = s.RegistrationState(ev)
+		} else {
+			row.State, row.StateClass = "admin.events.draft", "muted"
+		}
+		p.Events = append(p.Events, row)
+	}
+	v.Page = p
+	s.pages.Render(c, http.StatusOK, "admin_events", v)
+}

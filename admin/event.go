@@ -1,0 +1,421 @@
+package admin
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/attend/attend/domain"
+	"github.com/attend/attend/httpcore"
+	"github.com/attend/attend/i18n"
+	"github.com/attend/attend/store"
+)
+
+// adminPageSize is the length of a page of the dashboard's registration list.
+const adminPageSize = 50
+
+// adminFailedEmails bounds the failed emails the event page lists.
+const adminFailedEmails = 50
+
+// adminEventPage is an event's dashboard page.
+type adminEventPage struct {
+	Admin      adminBar
+	Notice     *notice
+	Event      httpcore.EventInfo
+	Published  bool
+	Seats      string
+	DoorHref   string
+	PublicHref string
+	Stats      statsTable
+	Roles      roleTable
+	Chart      *barChart // nil without registrations
+	Filter     filterView
+	Rows       []adminRegRow
+	NextHref   string
+	FirstHref  string
+	ExportCSV  string
+	ExportXLSX string
+	Emails     []adminEmailRow
+}
+
+// statsTable is store.Stats by country as the page's table: one line per
+// country, with a column per event day when there are several.
+type statsTable struct {
+	Days  []string // the day columns' headings; none for a one-day event
+	Rows  []statsLine
+	Total statsLine
+}
+
+type statsLine struct {
+	Name                              string
+	Registered, Confirmed, Waitlisted int
+	Cancelled, Expired, Attended      int
+	ByDay                             []int
+}
+
+func newStatsLine(name string, c store.Counts, days []domain.Date) statsLine {
+	l := statsLine{Name: name, Registered: c.Registered, Confirmed: c.Confirmed, Waitlisted: c.Waitlisted,
+		Cancelled: c.Cancelled, Expired: c.Expired, Attended: c.Attended}
+	if len(days) > 1 {
+		for _, d := range days {
+			l.ByDay = append(l.ByDay, c.AttendedByDay[d])
+		}
+	}
+	return l
+}
+
+// roleTable is the people registered from each country in each role: a
+// line per country, a column per role that occurs, totals both ways.
+type roleTable struct {
+	Roles  []string // the columns' headings
+	Rows   []roleLine
+	Totals []int // by role
+	Total  int
+}
+
+type roleLine struct {
+	Name  string
+	Cells []int // by role, in Roles order
+	Total int
+}
+
+func newRoleTable(st *store.Stats, l *i18n.Localizer) roleTable {
+	t := roleTable{Total: st.Total.Registered}
+	col := make(map[string]int, len(st.ByRole))
+	for i, rs := range st.ByRole {
+		col[rs.Role] = i
+		t.Roles = append(t.Roles, l.Role(rs.Role))
+		t.Totals = append(t.Totals, rs.Registered)
+	}
+	row := make(map[string]int, len(st.ByCountry))
+	for i, cs := range st.ByCountry {
+		row[cs.Country] = i
+		t.Rows = append(t.Rows, roleLine{Name: l.Country(cs.Country), Cells: make([]int, len(st.ByRole)), Total: cs.Registered})
+	}
+	for _, c := range st.ByCountryRole {
+		i, ok := row[c.Country]
+		j, known := col[c.Role]
+		if ok && known {
+			t.Rows[i].Cells[j] = c.Registered
+		}
+	}
+	return t
+}
+
+// filterView is the registration list's filter form.
+type filterView struct {
+	Status, Country, Q string
+	Statuses           []httpcore.Option
+	Countries          []httpcore.Option
+	Active             bool
+	// Keep are hidden fields that bring an action's redirect back to this
+	// view of the list.
+	Keep []hiddenField
+}
+
+type hiddenField struct{ Name, Value string }
+
+// adminRegRow is one registration in the list.
+type adminRegRow struct {
+	ID, Name, Email, Organization, Country string
+	Erased                                 bool // Name says so; there is no Email
+	Status, StatusClass, Registered        string
+	CheckedIn                              []string // "30 May 08:41", a line per day
+	CancelAction, PromoteAction            string   // empty when the action does not apply
+}
+
+// adminEmailRow is one failed email.
+type adminEmailRow struct {
+	Recipient, Name, Kind, Created, LastError, RetryAction string
+	Attempts                                               int
+}
+
+// listQuery are the query parameters that choose a view of the list.
+var listQuery = []string{"status", "country", "q", "cursor"}
+
+// Event shows an event's numbers, registrations and failed emails.
+func (s *Admin) Event(c *gin.Context) {
+	lang := s.BrowserLang(c.Writer, c.Request)
+	ev, ok := s.managedEvent(c, lang)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	v := s.NewView(c.Request, lang, "")
+	v.Title = ev.Title
+	self := eventAdminPath(ev.Slug)
+	p := adminEventPage{Admin: adminBarOf(c), Notice: pageNotice(c, v), Event: s.EventInfo(ev, v.L),
+		Published: ev.Published, Seats: strconv.Itoa(ev.SeatsHeld), DoorHref: self + "/checkin"}
+	if ev.Capacity != nil {
+		p.Seats = v.T("admin.event.seats_of", "Count", ev.SeatsHeld, "Param", *ev.Capacity)
+	}
+	if ev.Published {
+		p.PublicHref = "/events/" + url.PathEscape(ev.Slug)
+	}
+
+	st, err := s.Store.EventStats(ctx, ev)
+	if err != nil {
+		s.PageError(c, lang, err, "not_found")
+		return
+	}
+	p.Stats = s.statsTable(ev, st, v.L)
+	p.Roles = newRoleTable(st, v.L)
+	p.Chart = newBarChart(st, v.L)
+
+	f, err := httpcore.ListFilter(c)
+	if err != nil {
+		f = store.RegistrationFilter{}
+		p.Notice = &notice{Text: v.T("admin.error.filter"), Class: "error"}
+	}
+	f.Limit = adminPageSize
+	p.Filter = s.filterView(f, st, v.L)
+	page, err := s.Store.Registrations(ctx, ev.ID, f)
+	if err != nil {
+		s.PageError(c, lang, err, "not_found")
+		return
+	}
+	ids := make([]string, len(page.Registrations))
+	for i, reg := range page.Registrations {
+		ids[i] = reg.ID
+	}
+	checkins, err := s.Store.CheckinsOf(ctx, ev, ids)
+	if err != nil {
+		s.PageError(c, lang, err, "not_found")
+		return
+	}
+	for _, reg := range page.Registrations {
+		p.Rows = append(p.Rows, adminRegRowOf(self, reg, checkins[reg.ID], ev, v.L))
+	}
+	q := filterQuery(f)
+	if page.NextCursor != "" {
+		next := cloneValues(q)
+		next.Set("cursor", page.NextCursor)
+		p.NextHref = self + "?" + next.Encode() + "#registrations"
+	}
+	if f.Cursor != "" {
+		p.FirstHref = self + withQuery(q) + "#registrations"
+	}
+	exp := cloneValues(q)
+	exp.Set("lang", lang) // the file speaks the dashboard's language
+	exp.Set("format", "csv")
+	p.ExportCSV = self + "/export?" + exp.Encode()
+	exp.Set("format", "xlsx")
+	p.ExportXLSX = self + "/export?" + exp.Encode()
+
+	emails, err := s.Store.EventEmails(ctx, ev.ID, string(domain.EmailFailed), adminFailedEmails)
+	if err != nil {
+		s.PageError(c, lang, err, "not_found")
+		return
+	}
+	for _, e := range emails {
+		d, t, _ := httpcore.LocalTime(lang, ev, e.CreatedAt)
+		row := adminEmailRow{Recipient: e.Recipient, Name: e.RecipientName, Kind: v.T("admin.email_kind." + string(e.Kind)),
+			Created: d + " " + t, Attempts: e.Attempts, RetryAction: self + "/emails/" + strconv.FormatInt(e.ID, 10) + "/retry"}
+		if e.LastError != nil {
+			row.LastError = *e.LastError
+		}
+		p.Emails = append(p.Emails, row)
+	}
+	v.Page = p
+	s.pages.Render(c, http.StatusOK, "admin_event", v)
+}
+
+func (s *Admin) statsTable(ev *domain.Event, st *store.Stats, l *i18n.Localizer) statsTable {
+	var t statsTable
+	if len(st.Days) > 1 {
+		for _, d := range st.Days {
+			// The year is the event's: the headings stay short enough for one line.
+			t.Days = append(t.Days, i18n.FormatDayMonth(l.Lang(), d.In(ev.Location())))
+		}
+	}
+	for _, cs := range st.ByCountry {
+		t.Rows = append(t.Rows, newStatsLine(l.Country(cs.Country), cs.Counts, st.Days))
+	}
+	t.Total = newStatsLine(l.T("admin.stats.total", nil), st.Total, st.Days)
+	return t
+}
+
+// filterView builds the filter form. The country list holds the countries
+// people registered from, in the page language's order.
+func (s *Admin) filterView(f store.RegistrationFilter, st *store.Stats, l *i18n.Localizer) filterView {
+	fv := filterView{Status: f.Status, Country: f.Country, Q: f.Query, Active: f.Status != "" || f.Country != "" || f.Query != ""}
+	for _, status := range domain.Statuses {
+		label, _ := statusBadge(l, status)
+		fv.Statuses = append(fv.Statuses, httpcore.Option{Value: string(status), Label: label, Selected: string(status) == f.Status})
+	}
+	present := map[string]bool{f.Country: f.Country != ""}
+	for _, cs := range st.ByCountry {
+		present[cs.Country] = true
+	}
+	for _, c := range s.I18n.Countries(l.Lang()) {
+		if present[c.Code] {
+			fv.Countries = append(fv.Countries, httpcore.Option{Value: c.Code, Label: c.Name, Selected: c.Code == f.Country})
+		}
+	}
+	q := filterQuery(f)
+	for _, k := range listQuery {
+		if val := q.Get(k); val != "" {
+			fv.Keep = append(fv.Keep, hiddenField{Name: k, Value: val})
+		}
+	}
+	return fv
+}
+
+// filterQuery is the query string of a view of the list.
+func filterQuery(f store.RegistrationFilter) url.Values {
+	q := url.Values{}
+	for k, v := range map[string]string{"status": f.Status, "country": f.Country, "q": f.Query, "cursor": f.Cursor} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	return q
+}
+
+func cloneValues(q url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range q {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+func withQuery(q url.Values) string {
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
+}
+
+func adminRegRowOf(self string, reg *domain.Registration, checkins []store.DayCheckin, ev *domain.Event, l *i18n.Localizer) adminRegRow {
+	d, t, _ := httpcore.LocalTime(l.Lang(), ev, reg.CreatedAt)
+	row := adminRegRow{ID: reg.ID, Name: personName(reg, l), Email: reg.Email, Erased: store.Erased(reg),
+		Organization: reg.Organization, Country: l.Country(reg.Country), Registered: d + " " + t}
+	if row.Erased {
+		row.Email = ""
+	}
+	for _, ci := range checkins {
+		// The event day checked in for (its year goes without saying), and
+		// the clock at the door.
+		row.CheckedIn = append(row.CheckedIn,
+			i18n.FormatDayMonth(l.Lang(), ci.Day.In(ev.Location()))+" "+ci.At.In(ev.Location()).Format("15:04"))
+	}
+	row.Status, row.StatusClass = statusBadge(l, reg.Status)
+	action := self + "/registrations/" + url.PathEscape(reg.ID)
+	if domain.Offers(reg.Status, domain.Cancel, domain.ByOrganizer) {
+		row.CancelAction = action + "/cancel"
+	}
+	if domain.Offers(reg.Status, domain.Promote, domain.ByOrganizer) {
+		row.PromoteAction = action + "/promote"
+	}
+	return row
+}
+
+// personName is how the dashboard names a participant: their name, or
+// "Erased participant" once erasure has removed it (the address left then
+// is a placeholder made of the registration's id, which tells no one
+// anything).
+func personName(reg *domain.Registration, l *i18n.Localizer) string {
+	if store.Erased(reg) {
+		return l.T("admin.list.erased", nil)
+	}
+	return reg.FirstName + " " + reg.LastName
+}
+
+// backToList redirects (303) an action to the event page, showing the same
+// view of the list the action was taken from, with its outcome.
+func (s *Admin) backToList(c *gin.Context, kind, outcome, anchor string) {
+	q := url.Values{}
+	for _, k := range listQuery {
+		if v := strings.TrimSpace(c.PostForm(k)); v != "" {
+			q.Set(k, v)
+		}
+	}
+	q.Set(kind, outcome)
+	c.Redirect(http.StatusSeeOther, eventAdminPath(c.Param("slug"))+"?"+q.Encode()+"#"+anchor)
+}
+
+// Cancel cancels a registration, with an optional note for the
+// participant's email; the seat goes to the waiting list.
+func (s *Admin) Cancel(c *gin.Context) {
+	lang := s.BrowserLang(c.Writer, c.Request)
+	if !s.ParseForm(c, lang) {
+		return
+	}
+	msg, err := domain.CancelMessage(c.PostForm("message"))
+	if err != nil {
+		s.backToList(c, "error", "message", "registrations")
+		return
+	}
+	if _, err := s.Store.CancelRegistration(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"), c.Param("id"), msg); err != nil {
+		s.PageError(c, lang, err, "not_found")
+		return
+	}
+	s.backToList(c, "done", "cancelled", "registrations")
+}
+
+// Promote moves a registration from the waiting list to confirmed.
+func (s *Admin) Promote(c *gin.Context) {
+	lang := s.BrowserLang(c.Writer, c.Request)
+	if !s.ParseForm(c, lang) {
+		return
+	}
+	_, err := s.Store.PromoteRegistration(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"), c.Param("id"))
+	if e, ok := domain.AsError(err); ok && e.Code == domain.EConflict {
+		outcome := "not_waitlisted"
+		if _, full := e.Extra["capacity"]; full {
+			outcome = "full"
+		}
+		s.backToList(c, "error", outcome, "registrations")
+		return
+	}
+	if err != nil {
+		s.PageError(c, lang, err, "not_found")
+		return
+	}
+	s.backToList(c, "done", "promoted", "registrations")
+}
+
+// RetryEmail queues a failed email again.
+func (s *Admin) RetryEmail(c *gin.Context) {
+	lang := s.BrowserLang(c.Writer, c.Request)
+	ev, ok := s.managedEvent(c, lang)
+	if !ok || !s.ParseForm(c, lang) {
+		return
+	}
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.PageError(c, lang, domain.Errorf(domain.ENotFound, "no such email"), "not_found")
+		return
+	}
+	_, err = s.Store.RetryEmail(c.Request.Context(), ev.ID, id)
+	if domain.ErrorCode(err) == domain.EConflict {
+		s.backToList(c, "error", "not_failed", "emails")
+		return
+	}
+	if err != nil {
+		s.PageError(c, lang, err, "not_found")
+		return
+	}
+	s.backToList(c, "done", "retried", "emails")
+}
+
+// Export downloads the registrations as CSV or XLSX with the list's
+// filters, as the JSON API's export does (httpcore.Core.Download). It
+// answers a wrong event or a bad parameter with a page.
+func (s *Admin) Export(c *gin.Context) {
+	lang := s.BrowserLang(c.Writer, c.Request)
+	ev, ok := s.managedEvent(c, lang)
+	if !ok {
+		return
+	}
+	f, format, fileLang, err := httpcore.DownloadQuery(c)
+	if err != nil {
+		s.Message(c, http.StatusBadRequest, lang, "bad_request")
+		return
+	}
+	s.Download(c, ev, f, format, fileLang)
+}

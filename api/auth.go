@@ -1,0 +1,54 @@
+package api
+
+import (
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/attend/attend/domain"
+	"github.com/attend/attend/httpcore"
+)
+
+// Programs call the organizers' part of the API with a token,
+// "Authorization: Bearer <token>"; only its SHA-256 is stored.
+
+// RequireOrganizer authenticates "Authorization: Bearer <token>". Every
+// answer to an organizer, a refusal included, is kept out of caches.
+func (s *API) RequireOrganizer() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Header("Cache-Control", "no-store")
+		token, ok := bearer(c.GetHeader("Authorization"))
+		if !ok || !domain.ValidTokenSyntax(token) {
+			s.Error(c, domain.ErrUnauthorized)
+			return
+		}
+		o, err := s.Store.OrganizerByTokenHash(c.Request.Context(), domain.HashToken(token))
+		if err != nil {
+			s.Error(c, err)
+			return
+		}
+		httpcore.SetOrganizer(c, o)
+		c.Next()
+	}
+}
+
+// OptionalOrganizer authenticates when a token is sent, and answers 401 for
+// a wrong one rather than silently treating the caller as the public.
+func (s *API) OptionalOrganizer() gin.HandlerFunc {
+	required := s.RequireOrganizer()
+	return func(c *gin.Context) {
+		if c.GetHeader("Authorization") == "" {
+			c.Next()
+			return
+		}
+		required(c)
+	}
+}
+
+func bearer(h string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(token), true
+}

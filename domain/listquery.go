@@ -1,0 +1,72 @@
+package domain
+
+import (
+	"strconv"
+	"strings"
+)
+
+// ListQuery is the view of an event's registrations an organizer asks for:
+// the list's filters and its page, by the names the API's query and the
+// dashboard's filter form give them (status, country, q, cursor, limit).
+// The same checks serve the JSON list, its export and the dashboard.
+type ListQuery struct {
+	Status  string // one status, or "" for all
+	Country string // ISO 3166-1 code in upper case, or "" for all
+	Search  string // text to find in names, emails and organizations
+	Cursor  string // where the page starts, "" for the first; the store makes and reads it
+	Limit   int    // registrations on a page
+}
+
+// Sizes of the registration list.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 200
+	MaxSearch       = 200 // characters of a search
+)
+
+// ParseListQuery reads and checks a list's query, get giving each
+// parameter by its name ("" when it is absent), and names every bad one at
+// once. checkCursor checks a cursor's form, which only the store knows: it
+// returns the validation error that names the cursor, or nil.
+func ParseListQuery(get func(name string) string, checkCursor func(string) error) (ListQuery, error) {
+	q := ListQuery{
+		Status:  strings.TrimSpace(get("status")),
+		Country: strings.ToUpper(strings.TrimSpace(get("country"))),
+		Search:  strings.TrimSpace(get("q")),
+		Cursor:  get("cursor"),
+		Limit:   DefaultPageSize,
+	}
+	var fields []FieldError
+	if v := get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxPageSize {
+			fields = append(fields, NewFieldError("limit", "range", "1-"+strconv.Itoa(MaxPageSize)))
+		} else {
+			q.Limit = n
+		}
+	}
+	if q.Status != "" && !ValidStatus(q.Status) {
+		names := make([]string, len(Statuses))
+		for i, st := range Statuses {
+			names[i] = string(st)
+		}
+		fields = append(fields, NewFieldError("status", "oneof", strings.Join(names, " ")))
+	}
+	if q.Country != "" && !ValidCountry(q.Country) {
+		fields = append(fields, NewFieldError("country", "iso3166", ""))
+	}
+	if len([]rune(q.Search)) > MaxSearch || HasControl(q.Search) {
+		fields = append(fields, FieldError{Field: "q", Code: "max", Param: strconv.Itoa(MaxSearch),
+			Message: "The search text must be at most 200 characters, without control characters."})
+	}
+	if q.Cursor != "" {
+		if err := checkCursor(q.Cursor); err != nil {
+			e, ok := AsError(err)
+			if !ok || e.Code != EInvalid {
+				return q, err
+			}
+			fields = append(fields, e.Fields...)
+		}
+	}
+	return q, ValidationError(fields)
+}

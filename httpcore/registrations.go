@@ -1,0 +1,33 @@
+package httpcore
+
+import (
+	"context"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/attend/attend/domain"
+	"github.com/attend/attend/store"
+)
+
+// SubmitRegistration is the one path from a participant's input to a
+// stored registration and its email, shared by the JSON API and the web
+// form.
+func (s *Core) SubmitRegistration(ctx context.Context, ev *domain.Event, in domain.RegistrationInput) (store.RegisterResult, error) {
+	reg, err := s.Rules.NewRegistration(in, ev, s.Now())
+	if err != nil {
+		return store.RegisterResult{}, err
+	}
+	return s.Store.Register(ctx, ev, reg)
+}
+
+// ListFilter reads the registration list's query (domain.ParseListQuery)
+// into the store's filter: the JSON list and its export, the dashboard's
+// list and its export. A bad parameter is a validation error naming every
+// one; the filter then holds what could be read.
+func ListFilter(c *gin.Context) (store.RegistrationFilter, error) {
+	q, err := domain.ParseListQuery(c.Query, func(cursor string) error {
+		_, err := store.DecodeCursor(cursor)
+		return err
+	})
+	return store.RegistrationFilter{Status: q.Status, Country: q.Country, Query: q.Search, Cursor: q.Cursor, Limit: q.Limit}, err
+}

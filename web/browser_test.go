@@ -1,0 +1,164 @@
+package web_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/attend/attend/internal/demo"
+	"github.com/attend/attend/internal/servertest"
+)
+
+func TestBrowserRegistersInRussianAfterFixingErrors(t *testing.T) {
+	a := servertest.New(t)
+	if _, err := demo.Load(context.Background(), a.Store, a.Rules, time.Now()); err != nil {
+		t.Fatalf("demo data: %v", err)
+	}
+	srv := httptest.NewServer(a.Srv)
+	t.Cleanup(srv.Close)
+	ctx := servertest.Browser(t)
+	submit := chromedp.CSS(`form.form button[type=submit]`)
+
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/events/"+demo.UpcomingSlug),
+		chromedp.WaitVisible(submit),
+	); err != nil {
+		t.Fatalf("open the event page: %v", err)
+	}
+	if lang, title := servertest.Attribute(t, ctx, "html", "lang"), servertest.ElementText(t, ctx, "h1"); lang != "en" || !strings.Contains(title, "follow-up workshop") {
+		t.Fatalf("event page in %q titled %q", lang, title)
+	}
+
+	t.Log("submit the empty form")
+	if err := chromedp.Do(ctx, chromedp.Click(submit), chromedp.WaitVisible(chromedp.CSS(`#first_name-error`))); err != nil {
+		t.Fatalf("submit empty: %v", err)
+	}
+	if got := servertest.ElementText(t, ctx, "#first_name-error"); !strings.Contains(got, "Enter your first name.") {
+		t.Errorf("first name error %q", got)
+	}
+	if got := servertest.ElementText(t, ctx, "#consent-error"); !strings.Contains(got, "agree to the processing") {
+		t.Errorf("consent error %q", got)
+	}
+	if got := servertest.Attribute(t, ctx, "#first_name", "aria-invalid"); got != "true" {
+		t.Errorf("aria-invalid %q", got)
+	}
+	if got := servertest.Attribute(t, ctx, "#first_name", "aria-describedby"); !strings.Contains(got, "first_name-error") {
+		t.Errorf("aria-describedby %q", got)
+	}
+	if got := servertest.ElementText(t, ctx, ".error-summary"); !strings.Contains(got, "First name: Enter your first name.") {
+		t.Errorf("summary %q", got)
+	}
+	servertest.Screenshot(t, ctx, "registration-form-errors.png")
+
+	t.Log("switch to Russian and fill the form in")
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`nav.langs a[hreflang=ru]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang=ru] #first_name`)),
+	); err != nil {
+		t.Fatalf("switch to Russian: %v", err)
+	}
+	if got := servertest.ElementText(t, ctx, "#registration-title"); got != "Регистрация на мероприятие" {
+		t.Errorf("Russian form title %q", got)
+	}
+	country := servertest.Eval(t, ctx, `[...document.querySelectorAll('#country option')].find(o => o.textContent.trim() === 'Узбекистан').value`)
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`#first_name`), "Дилноза"),
+		chromedp.SendKeys(chromedp.CSS(`#last_name`), "Юсупова"),
+		chromedp.SendKeys(chromedp.CSS(`#email`), "dilnoza.browser@example.uz"),
+		chromedp.SendKeys(chromedp.CSS(`#organization`), "Центр экономических исследований и реформ"),
+		chromedp.SendKeys(chromedp.CSS(`#position`), "Научный сотрудник"),
+		chromedp.SetValue(chromedp.CSS(`#country`), country),
+		chromedp.SetValue(chromedp.CSS(`#role`), "researcher"),
+		chromedp.Click(chromedp.CSS(`#consent`)),
+	); err != nil {
+		t.Fatalf("fill the Russian form: %v", err)
+	}
+	if got := servertest.Eval(t, ctx, `document.querySelector('#country').selectedOptions[0].textContent.trim()`); country != "UZ" || got != "Узбекистан" {
+		t.Errorf("chose %q (%q) for Узбекистан", country, got)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(submit), chromedp.WaitVisible(chromedp.CSS(`.panel h1`))); err != nil {
+		t.Fatalf("submit the Russian form: %v", err)
+	}
+	location, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err := url.Parse(location); err != nil || u.Path != "/events/"+demo.UpcomingSlug+"/thanks" {
+		t.Errorf("landed on %q", location)
+	}
+	if got := servertest.ElementText(t, ctx, ".panel"); !strings.Contains(got, "Спасибо за регистрацию") || !strings.Contains(got, "Мы отправили письмо") {
+		t.Errorf("thank-you page says %q", got)
+	}
+	servertest.Screenshot(t, ctx, "registration-thanks.png")
+
+	var got struct {
+		FirstName string `db:"first_name"`
+		Country   string `db:"country"`
+		Language  string `db:"language"`
+		Status    string `db:"status"`
+	}
+	if err := a.DB.Get(&got, `SELECT first_name, country, language, status FROM registrations WHERE email = $1`,
+		"dilnoza.browser@example.uz"); err != nil {
+		t.Fatalf("the registration is not stored: %v", err)
+	}
+	if got.FirstName != "Дилноза" || got.Country != "UZ" || got.Language != "ru" || got.Status != "pending" {
+		t.Errorf("stored %+v", got)
+	}
+}
+
+func TestBrowserConfirmsThroughThePersonalPage(t *testing.T) {
+	a := servertest.New(t)
+	a.Event(a.Token, "egov", func(b map[string]any) {
+		b["venue"], b["city"], b["capacity"] = "Academy of Public Administration", "Tashkent", 40
+	})
+	token := a.LinkToken("egov", "gayrat@example.uz", "uz")
+	srv := httptest.NewServer(a.Srv)
+	t.Cleanup(srv.Close)
+	ctx := servertest.Browser(t)
+
+	t.Log("a phone-sized Uzbek event page")
+	if err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(srv.URL+"/events/egov?lang=uz"),
+		chromedp.WaitVisible(chromedp.CSS(`#first_name`)),
+	); err != nil {
+		t.Fatalf("open the Uzbek page: %v", err)
+	}
+	if w := servertest.Eval(t, ctx, `String(document.documentElement.scrollWidth)`); w != "390" {
+		t.Errorf("the page is %spx wide on a 390px screen", w)
+	}
+	servertest.Screenshot(t, ctx, "event-uz-phone.png")
+
+	t.Log("the personal page, as the confirmation email links it")
+	if err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(1000, 900),
+		chromedp.Navigate(srv.URL+"/r/"+token+"?action=confirm"),
+		chromedp.WaitVisible(chromedp.CSS(`#status`)),
+	); err != nil {
+		t.Fatalf("open the personal page: %v", err)
+	}
+	if got := servertest.ElementText(t, ctx, "#status"); got != "Tasdiqlashingiz kutilmoqda" {
+		t.Errorf("status %q", got)
+	}
+	if got := servertest.ElementText(t, ctx, ".intent"); !strings.Contains(got, "tasdiqlash uchun") {
+		t.Errorf("intent %q", got)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`form[action*="/confirm"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.checkin .code`)),
+	); err != nil {
+		t.Fatalf("confirm: %v", err)
+	}
+	if got := servertest.ElementText(t, ctx, "#status"); got != "Tasdiqlangan" {
+		t.Errorf("status after confirming %q", got)
+	}
+	servertest.Screenshot(t, ctx, "personal-page-confirmed.png")
+	if got := a.Registrations()[0].Status; got != "confirmed" {
+		t.Errorf("stored status %s", got)
+	}
+}

@@ -1,0 +1,180 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/attend/attend/domain"
+	"github.com/attend/attend/httpcore"
+	"github.com/attend/attend/i18n"
+	"github.com/attend/attend/store"
+)
+
+// The personal page behind the links in emails: BASE_URL/r/{token}. Reading
+// it never changes anything (mail scanners open links before people do);
+// confirming and cancelling are buttons that POST. The token is secret: it
+// is hashed before lookup and never logged (the request log shows only the
+// route pattern, /r/:token).
+
+// linkPage is what the personal page shows.
+type linkPage struct {
+	Event       httpcore.EventInfo
+	EventHref   string
+	Name        string
+	Status      string // translated label
+	StatusClass string
+	Text        string
+	Days        []string // the person's days, when the event has several
+	CheckinCode string
+	Intent      string // "confirm" or "cancel" from ?action=, to highlight
+	ConfirmURL  string // empty when confirming makes no sense now
+	ConfirmText string
+	CancelURL   string
+	CancelText  string
+	Past        bool
+	RegisterURL string // to register again after a cancellation or expiry
+}
+
+// linkHash checks the token's form before any lookup.
+func linkHash(c *gin.Context) ([]byte, bool) {
+	token := c.Param("token")
+	if !domain.ValidTokenSyntax(token) {
+		return nil, false
+	}
+	return domain.HashToken(token), true
+}
+
+// linkNotFound answers an unknown or malformed token.
+func (s *Web) linkNotFound(c *gin.Context) {
+	s.PageError(c, s.BrowserLang(c.Writer, c.Request), domain.Errorf(domain.ENotFound, "no such link"), "link_not_found")
+}
+
+// Link shows a registration reached by its emailed link.
+func (s *Web) Link(c *gin.Context) {
+	hash, ok := linkHash(c)
+	if !ok {
+		s.linkNotFound(c)
+		return
+	}
+	l, err := s.Store.LinkByToken(c.Request.Context(), hash)
+	if err != nil {
+		s.PageError(c, s.BrowserLang(c.Writer, c.Request), err, "link_not_found")
+		return
+	}
+	// The registration's own language comes before the browser's: it is the
+	// one the person chose, and the one the email that led here was in.
+	lang := s.PageLang(c.Writer, c.Request, l.Registration.Language)
+	v := s.NewView(c.Request, lang, "")
+	v.Title = v.T("link.title")
+	v.Page = s.linkPage(c, l, v.L)
+	c.Header("X-Robots-Tag", "noindex")
+	s.pages.Render(c, http.StatusOK, "link", v)
+}
+
+func (s *Web) linkPage(c *gin.Context, l *store.Link, loc *i18n.Localizer) linkPage {
+	lang := loc.Lang()
+	reg, ev := l.Registration, l.Event
+	self := c.Request.URL.Path
+	p := linkPage{
+		Event:     s.EventInfo(ev, loc),
+		EventHref: "/events/" + url.PathEscape(ev.Slug) + "?lang=" + lang,
+		Name:      reg.FirstName + " " + reg.LastName,
+		Status:    loc.Status(reg.Status),
+		Text:      loc.T("link.text."+string(reg.Status), nil),
+		Past:      ev.RegistrationClosure(s.Now()) == domain.Past,
+	}
+	switch c.Query("action") {
+	case "confirm", "cancel":
+		p.Intent = c.Query("action")
+	}
+	if len(ev.Days()) > 1 {
+		for _, d := range reg.Days {
+			p.Days = append(p.Days, i18n.FormatDateWithWeekday(lang, d.In(ev.Location())))
+		}
+	}
+	switch reg.Status {
+	case domain.StatusConfirmed:
+		p.StatusClass = "ok"
+		p.CheckinCode = reg.CheckinCode
+	case domain.StatusPending, domain.StatusWaitlisted:
+		p.StatusClass = "warn"
+	default:
+		p.StatusClass = "muted"
+	}
+	if p.Past {
+		return p
+	}
+	action := func(name string) string { return self + "/" + name + "?lang=" + lang }
+	switch reg.Status {
+	case domain.StatusPending:
+		p.ConfirmURL, p.ConfirmText = action("confirm"), loc.T("link.confirm", nil)
+		p.CancelURL, p.CancelText = action("cancel"), loc.T("link.cancel", nil)
+	case domain.StatusWaitlisted:
+		p.ConfirmURL, p.ConfirmText = action("confirm"), loc.T("link.confirm_waitlisted", nil)
+		p.CancelURL, p.CancelText = action("cancel"), loc.T("link.cancel_waitlisted", nil)
+	case domain.StatusConfirmed:
+		p.CancelURL, p.CancelText = action("cancel"), loc.T("link.cancel", nil)
+	default:
+		if ev.Published && ev.RegistrationClosure(s.Now()) == "" {
+			p.RegisterURL = p.EventHref
+		}
+	}
+	return p
+}
+
+// LinkConfirm confirms the registration behind a link, then shows it.
+func (s *Web) LinkConfirm(c *gin.Context) {
+	s.linkAction(c, s.Store.ConfirmByToken)
+}
+
+// LinkCancel cancels the registration behind a link, then shows it.
+func (s *Web) LinkCancel(c *gin.Context) {
+	s.linkAction(c, s.Store.CancelByToken)
+}
+
+// linkAction runs a state change and redirects (303) to the personal page,
+// which shows the new status; a reload of that page repeats nothing.
+func (s *Web) linkAction(c *gin.Context, change func(context.Context, []byte) (*store.Link, error)) {
+	hash, ok := linkHash(c)
+	if !ok {
+		s.linkNotFound(c)
+		return
+	}
+	if _, err := change(c.Request.Context(), hash); err != nil {
+		s.PageError(c, s.BrowserLang(c.Writer, c.Request), err, "link_not_found")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, s.linkURL(c, ""))
+}
+
+// LinkActionPage sends a GET of an action's address (an old link, a
+// reload) to the personal page with that action highlighted; GET never
+// changes anything.
+func (s *Web) LinkActionPage(action string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if _, ok := linkHash(c); !ok {
+			s.linkNotFound(c)
+			return
+		}
+		c.Redirect(http.StatusSeeOther, s.linkURL(c, action))
+	}
+}
+
+// linkURL is the personal page of the request's token, keeping ?lang=.
+func (s *Web) linkURL(c *gin.Context, action string) string {
+	q := url.Values{}
+	if lang, ok := i18n.Match(c.Query("lang")); ok {
+		q.Set("lang", lang)
+	}
+	if action != "" {
+		q.Set("action", action)
+	}
+	u := "/r/" + url.PathEscape(c.Param("token"))
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
+}
