@@ -165,7 +165,7 @@ func (s *Admin) Event(c *gin.Context) {
 	p.Roles = newRoleTable(st, v.L)
 	p.Chart = newBarChart(st, v.L)
 
-	f, err := httpcore.ListFilter(c)
+	f, err := s.ListFilter(c, ev)
 	if err != nil {
 		f = store.RegistrationFilter{}
 		p.Notice = &notice{Text: v.T("admin.error.filter"), Class: "error"}
@@ -412,7 +412,7 @@ func (s *Admin) Export(c *gin.Context) {
 	if !ok {
 		return
 	}
-	f, format, fileLang, err := httpcore.DownloadQuery(c)
+	f, format, fileLang, err := s.DownloadQuery(c, ev)
 	if err != nil {
 		s.Message(c, http.StatusBadRequest, lang, "bad_request")
 		return
