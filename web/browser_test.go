@@ -81,7 +81,36 @@ func TestBrowserRegistersInRussianAfterFixingErrors(t *testing.T) {
 	if got := servertest.Eval(t, ctx, `document.querySelector('#country').selectedOptions[0].textContent.trim()`); country != "UZ" || got != "Узбекистан" {
 		t.Errorf("chose %q (%q) for Узбекистан", country, got)
 	}
-	if err := chromedp.Do(ctx, chromedp.Click(submit), chromedp.WaitVisible(chromedp.CSS(`.panel h1`))); err != nil {
+
+	t.Log("forget the dietary needs, which the workshop requires")
+	if err := chromedp.Do(ctx, chromedp.Click(submit), chromedp.WaitVisible(chromedp.CSS(`#q-diet-error`))); err != nil {
+		t.Fatalf("submit without the required answer: %v", err)
+	}
+	if got := servertest.ElementText(t, ctx, "#q-diet-error"); !strings.Contains(got, "Ответьте на этот вопрос.") {
+		t.Errorf("diet error %q, want it in Russian", got)
+	}
+	if got := servertest.ElementText(t, ctx, "#q-diet legend"); !strings.Contains(got, "Особенности питания") || !strings.Contains(got, "*") {
+		t.Errorf("diet legend %q, want the Russian label marked required", got)
+	}
+	if got := servertest.Attribute(t, ctx, "#q-diet", "aria-describedby"); !strings.Contains(got, "q-diet-error") {
+		t.Errorf("diet aria-describedby %q", got)
+	}
+	if got := servertest.ElementText(t, ctx, ".error-summary"); !strings.Contains(got, "Особенности питания: Ответьте на этот вопрос.") {
+		t.Errorf("summary %q", got)
+	}
+	if got := servertest.Eval(t, ctx, `document.querySelector('#first_name').value`); got != "Дилноза" {
+		t.Errorf("first name kept as %q", got)
+	}
+	servertest.Screenshot(t, ctx, "registration-questions-error-ru.png")
+
+	t.Log("answer the questions: one choice, several choices, yes or no")
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`input[name="answers.diet"][value=vegetarian]`)),
+		chromedp.Click(chromedp.CSS(`input[name="answers.sessions"][value=open_data]`)),
+		chromedp.Click(chromedp.CSS(`input[name="answers.sessions"][value=skills]`)),
+		chromedp.Click(chromedp.CSS(`input[name="answers.visa_letter"][value=yes]`)),
+		chromedp.Click(submit), chromedp.WaitVisible(chromedp.CSS(`.panel h1`)),
+	); err != nil {
 		t.Fatalf("submit the Russian form: %v", err)
 	}
 	location, err := chromedp.Run(ctx, chromedp.Location())
@@ -101,12 +130,14 @@ func TestBrowserRegistersInRussianAfterFixingErrors(t *testing.T) {
 		Country   string `db:"country"`
 		Language  string `db:"language"`
 		Status    string `db:"status"`
+		Answers   string `db:"answers"`
 	}
-	if err := a.DB.Get(&got, `SELECT first_name, country, language, status FROM registrations WHERE email = $1`,
+	if err := a.DB.Get(&got, `SELECT first_name, country, language, status, answers::text AS answers FROM registrations WHERE email = $1`,
 		"dilnoza.browser@example.uz"); err != nil {
 		t.Fatalf("the registration is not stored: %v", err)
 	}
-	if got.FirstName != "Дилноза" || got.Country != "UZ" || got.Language != "ru" || got.Status != "pending" {
+	if got.FirstName != "Дилноза" || got.Country != "UZ" || got.Language != "ru" || got.Status != "pending" ||
+		got.Answers != `{"diet": "vegetarian", "sessions": ["open_data", "skills"], "visa_letter": true}` {
 		t.Errorf("stored %+v", got)
 	}
 }
