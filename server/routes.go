@@ -75,6 +75,8 @@ func (s *Server) routes() {
 	r.GET("/r/:token/cancel", w.LinkActionPage("cancel"))
 	r.POST("/r/:token/confirm", w.LinkConfirm)
 	r.POST("/r/:token/cancel", w.LinkCancel)
+	r.GET("/r/:token/edit", w.EditPage)
+	r.POST("/r/:token/edit", w.Edit)
 
 	// The organizers' dashboard (package admin): signed in with a password
 	// and a session cookie; every change is a POST behind cross-origin

@@ -193,3 +193,67 @@ func TestBrowserConfirmsThroughThePersonalPage(t *testing.T) {
 		t.Errorf("stored status %s", got)
 	}
 }
+
+func TestBrowserChangesARegistrationInRussianOnAPhone(t *testing.T) {
+	a := servertest.New(t)
+	questionEvent(a, "egov")
+	token := a.LinkToken("egov", "dilnoza@example.uz", "ru")
+	srv := httptest.NewServer(a.Srv)
+	t.Cleanup(srv.Close)
+	ctx := servertest.Browser(t)
+
+	t.Log("the event page with its questions, phone-sized, in Russian")
+	if err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(srv.URL+"/events/egov?lang=ru"),
+		chromedp.WaitVisible(chromedp.CSS(`#q-diet`)),
+	); err != nil {
+		t.Fatalf("open the event page: %v", err)
+	}
+	if w := servertest.Eval(t, ctx, `String(document.documentElement.scrollWidth)`); w != "390" {
+		t.Errorf("the event page is %spx wide on a 390px screen", w)
+	}
+	servertest.Screenshot(t, ctx, "event-questions-ru-phone.png")
+
+	t.Log("change the registration from the personal page")
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/r/"+token),
+		chromedp.WaitVisible(chromedp.CSS(`#edit`)),
+		chromedp.Click(chromedp.CSS(`#edit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#q-diet`)),
+	); err != nil {
+		t.Fatalf("open the edit form: %v", err)
+	}
+	if w := servertest.Eval(t, ctx, `String(document.documentElement.scrollWidth)`); w != "390" {
+		t.Errorf("the edit page is %spx wide on a 390px screen", w)
+	}
+	if got := servertest.ElementText(t, ctx, "h1"); got != "Изменение регистрации" {
+		t.Errorf("edit page title %q", got)
+	}
+	servertest.Screenshot(t, ctx, "edit-ru-phone.png")
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(`#last_name`), "Юсупова-Каримова"),
+		chromedp.Click(chromedp.CSS(`input[name="answers.diet"][value=halal]`)),
+		chromedp.Click(chromedp.CSS(`input[name="answers.sessions"][value=services]`)),
+		chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.notice`)),
+	); err != nil {
+		t.Fatalf("save the change: %v", err)
+	}
+	text := servertest.ElementText(t, ctx, "main")
+	for _, want := range []string{"Изменения сохранены", "Юсупова-Каримова", "Халяль", "Услуги"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the personal page lacks %q after the change", want)
+		}
+	}
+
+	t.Log("the same at desktop width")
+	if err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(srv.URL+"/r/"+token+"/edit"),
+		chromedp.WaitVisible(chromedp.CSS(`#q-diet`)),
+	); err != nil {
+		t.Fatalf("open the edit form: %v", err)
+	}
+	servertest.Screenshot(t, ctx, "edit-ru-desktop.png")
+}
