@@ -174,7 +174,7 @@ type adminRegRow struct {
 	ID, Name, Email, Organization, Country string
 	LatinName, Edited                      string   // the passport name when given; when the participant last changed it
 	Answers                                []string // "Question: answer", a line per answered question
-	Erased                                 bool // Name says so; there is no Email
+	Erased                                 bool     // Name says so; there is no Email
 	Status, StatusClass, Registered        string
 	CheckedIn                              []string // "30 May 08:41", a line per day
 	CancelAction, PromoteAction            string   // empty when the action does not apply

@@ -91,6 +91,8 @@ func (s *Server) routes() {
 	dash.POST("/events/:slug/registrations/:id/cancel", adm.Cancel)
 	dash.POST("/events/:slug/registrations/:id/promote", adm.Promote)
 	dash.POST("/events/:slug/emails/:id/retry", adm.RetryEmail)
+	dash.GET("/events/:slug/questions", adm.Questions)
+	dash.POST("/events/:slug/questions", adm.SaveQuestions)
 	dash.GET("/events/:slug/checkin", adm.Door)
 	dash.POST("/events/:slug/checkin", adm.CheckIn)
 }

@@ -1,14 +1,18 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/attend/attend/internal/demo"
 	"github.com/attend/attend/internal/servertest"
@@ -139,6 +143,90 @@ func TestBrowserRegistersInRussianAfterFixingErrors(t *testing.T) {
 	if got.FirstName != "Дилноза" || got.Country != "UZ" || got.Language != "ru" || got.Status != "pending" ||
 		got.Answers != `{"diet": "vegetarian", "sessions": ["open_data", "skills"], "visa_letter": true}` {
 		t.Errorf("stored %+v", got)
+	}
+	organizerSeesTheAnswers(t, a)
+}
+
+// organizerSeesTheAnswers checks, as the demo organizer on the Russian
+// dashboard, that the answers of the participant registered through the
+// Russian form are in the list, the CSV, the XLSX and the statistics, and
+// that the 2019 workshop counts the OECD's expert under the OECD.
+func organizerSeesTheAnswers(t *testing.T, a *servertest.Server) {
+	t.Helper()
+	rec, _ := a.Submit("/admin/login", url.Values{"email": {demo.Organizer}, "password": {demo.Password}})
+	ck := servertest.SessionCookie(rec)
+	if ck == nil {
+		t.Fatalf("sign in: %d", rec.Code)
+	}
+	cookie := ck.Name + "=" + ck.Value
+	page := "/admin/events/" + demo.UpcomingSlug + "?lang=ru"
+	_, d := a.Page(page+"&answer=diet:vegetarian", "Cookie", cookie)
+
+	t.Log("the list, filtered by the answer")
+	rows := servertest.TableRows(d.ByID("registrations-table"), "tbody")
+	if len(rows) != 1 || !strings.Contains(rows[0][0], "Дилноза") ||
+		!strings.Contains(rows[0][3], "Особенности питания: Вегетарианское") ||
+		!strings.Contains(rows[0][3], "Секции, которые вы планируете посетить: Открытые данные; Цифровые навыки госслужащих") ||
+		!strings.Contains(rows[0][3], "Мне нужно визовое приглашение: Да") {
+		t.Errorf("the list filtered by diet:vegetarian: %q", rows)
+	}
+
+	t.Log("the statistics")
+	diet := servertest.TableRows(d.ByID("answers-diet"), "tbody")
+	counts := map[string]string{}
+	for _, r := range diet {
+		counts[r[0]] = r[1]
+	}
+	if counts["Вегетарианское"] != "1" || counts["Халяль"] != "0" {
+		t.Errorf("diet counts %q", diet)
+	}
+	sessions := servertest.TableRows(d.ByID("answers-sessions"), "tbody")
+	if len(sessions) != 3 || sessions[1][1] != "1" || sessions[2][1] != "1" || sessions[0][1] != "0" {
+		t.Errorf("session counts %q", sessions)
+	}
+
+	t.Log("the CSV and the XLSX")
+	rec, _ = a.Page("/admin/events/"+demo.UpcomingSlug+"/export?format=csv&lang=ru", "Cookie", cookie)
+	records, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(rec.Body.Bytes(), []byte("\ufeff")))).ReadAll()
+	if err != nil || len(records) < 2 {
+		t.Fatalf("CSV (%v): %s", err, rec.Body)
+	}
+	col := slices.Index(records[0], "Особенности питания")
+	multi := slices.Index(records[0], "Секции, которые вы планируете посетить")
+	var row []string
+	for _, r := range records[1:] {
+		if slices.Contains(r, "dilnoza.browser@example.uz") {
+			row = r
+		}
+	}
+	if col < 0 || multi < 0 || row == nil || row[col] != "Вегетарианское" || row[multi] != "Открытые данные; Цифровые навыки госслужащих" {
+		t.Errorf("CSV headers %q, row %q", records[0], row)
+	}
+	rec, _ = a.Page("/admin/events/"+demo.UpcomingSlug+"/export?format=xlsx&lang=ru", "Cookie", cookie)
+	f, err := excelize.OpenReader(bytes.NewReader(rec.Body.Bytes()))
+	if err != nil {
+		t.Fatalf("XLSX: %v", err)
+	}
+	defer f.Close()
+	sheet, err := f.GetRows("Участники")
+	if err != nil || len(sheet) < 2 || sheet[0][col] != "Особенности питания" || !slices.Contains(sheet[len(sheet)-1], "Вегетарианское") {
+		t.Errorf("XLSX attendees (%v): %q", err, sheet)
+	}
+	answers, err := f.GetRows("Ответы")
+	if err != nil || !slices.ContainsFunc(answers, func(r []string) bool {
+		return len(r) == 3 && r[0] == "Особенности питания" && r[1] == "Вегетарианское" && r[2] == "1"
+	}) {
+		t.Errorf("XLSX answers (%v): %q", err, answers)
+	}
+
+	t.Log("the OECD's expert counts under the OECD")
+	_, d = a.Page("/admin/events/"+demo.PastSlug+"?lang=ru", "Cookie", cookie)
+	stats := map[string]string{}
+	for _, r := range servertest.TableRows(d.ByID("stats-table"), "tbody") {
+		stats[r[0]] = r[1]
+	}
+	if stats["ОЭСР"] != "1" || stats["Франция"] != "" {
+		t.Errorf("2019 numbers by delegation %v, want ОЭСР 1 and no France", stats)
 	}
 }
 
