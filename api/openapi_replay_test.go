@@ -154,6 +154,8 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 404, getReq("/api/v1/events/nope/form", ""))
 	rp.call(a, 200, getReq("/api/v1/delegations?lang=ru", ""))
 	rp.call(a, 405, sendReq(http.MethodPost, "/api/v1/delegations", "", map[string]any{}))
+	rp.call(a, 401, getReq("/api/v1/delegations", strings.Repeat("A", 43)))
+	rp.call(a, 401, getReq("/api/v1/events/egov/form", strings.Repeat("A", 43)))
 
 	// Registrations: participants, walk-ins and their problems
 	reg := "/api/v1/events/egov/registrations"

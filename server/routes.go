@@ -39,8 +39,8 @@ func (s *Server) routes() {
 	v1.POST("/registrations/confirm", httpcore.NoStore, a.ConfirmByToken)
 	v1.POST("/registrations/cancel", httpcore.NoStore, a.CancelByToken)
 	v1.POST("/registrations/update", httpcore.NoStore, a.UpdateByToken)
-	v1.GET("/events/:slug/form", a.EventForm)
-	v1.GET("/delegations", a.Delegations)
+	v1.GET("/events/:slug/form", a.OptionalOrganizer(), a.EventForm)
+	v1.GET("/delegations", a.OptionalOrganizer(), a.Delegations)
 	r.GET("/r/:token/data", httpcore.NoStore, a.PersonalData)
 
 	org := v1.Group("", a.RequireOrganizer())
