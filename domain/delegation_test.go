@@ -133,3 +133,11 @@ func TestLatinNamesAreLatin(t *testing.T) {
 		assertFields(t, err, map[string]string{"latin_last_name": "latin"})
 	}
 }
+
+func TestRulesWithoutDelegationsKnowTheBuiltInOnes(t *testing.T) {
+	in := validRegistration()
+	in.Delegation = "OECD"
+	if _, err := domain.NewRulesWith(nil).NewRegistration(in, workshop(), registeredAt); err != nil {
+		t.Errorf("OECD refused: %v", err)
+	}
+}

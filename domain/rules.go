@@ -35,8 +35,12 @@ func NewRules() *Rules { return NewRulesWith(BuiltinDelegations()) }
 // Delegations are the delegations participants may represent.
 func (r *Rules) Delegations() *Delegations { return r.delegations }
 
-// NewRulesWith is NewRules for a deployment that knows the delegations d.
+// NewRulesWith is NewRules for a deployment that knows the delegations d
+// (nil: the built-in ones).
 func NewRulesWith(d *Delegations) *Rules {
+	if d == nil {
+		d = BuiltinDelegations()
+	}
 	v := validator.New(validator.WithRequiredStructEnabled())
 	// Report JSON names, never Go field names.
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
