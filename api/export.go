@@ -2,8 +2,6 @@ package api
 
 import (
 	"github.com/gin-gonic/gin"
-
-	"github.com/attend/attend/httpcore"
 )
 
 // ExportRegistrations downloads every registration that matches the list's
@@ -17,7 +15,7 @@ func (s *API) ExportRegistrations(c *gin.Context) {
 		s.Error(c, err)
 		return
 	}
-	f, format, lang, err := httpcore.DownloadQuery(c)
+	f, format, lang, err := s.DownloadQuery(c, ev)
 	if err != nil {
 		s.Error(c, err)
 		return

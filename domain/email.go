@@ -22,6 +22,9 @@ const (
 	// EmailInvitation asks someone added to an event's team, who has no
 	// password yet, to set one. It belongs to no registration.
 	EmailInvitation EmailKind = "invitation"
+	// EmailUpdated tells participants what they changed in their
+	// registration (see EditRegistration); no transition causes it.
+	EmailUpdated EmailKind = "updated"
 )
 
 // EmailStatus is where an outbox row stands.

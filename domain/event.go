@@ -38,6 +38,10 @@ type Event struct {
 	// languages (translation.go).
 	Translations EventTranslations `json:"translations" db:"-"`
 
+	// Questions are the event's custom questions (question.go); the JSON
+	// shows those asked now.
+	Questions Questions `json:"questions" db:"-"`
+
 	loc *time.Location // the resolved Timezone, when known
 }
 
@@ -72,6 +76,10 @@ type EventInput struct {
 	// Organizers' additions (issue 15): languages sent replace their text,
 	// null removes one (translation.go).
 	Translations Optional[map[string]*EventText] `json:"translations"`
+
+	// Questions replaces the event's custom questions, in order (see
+	// SetQuestions for what happens to those left out).
+	Questions Optional[[]QuestionInput] `json:"questions"`
 }
 
 // Location returns the event's time zone; Timezone is validated on input,
@@ -321,6 +329,8 @@ func (r *Rules) apply(ev *Event, in EventInput, creating bool) []FieldError {
 			fields = append(fields, mergeTranslations(ev, in.Translations.Value)...)
 		}
 	}
+
+	fields = append(fields, applyQuestions(ev, in.Questions)...)
 
 	fields = append(fields, r.validate(ev)...)
 	fields = append(fields, validateTranslations(ev)...)

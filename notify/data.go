@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/attend/attend/domain"
 )
 
 // Data is everything a notification may say. The worker fills it from the
@@ -48,6 +50,11 @@ type Data struct {
 	// it offers (organizer or door).
 	InviteURL string
 	TeamRole  string
+	// Changes are what the participant changed in their registration
+	// (KindUpdated), listed in the email's language; Questions are the
+	// event's questions, which name the answers among them.
+	Changes   []domain.Change
+	Questions domain.Questions
 
 	// BaseURL is the public root of the site; its host names the calendar
 	// entries' UIDs.
@@ -148,6 +155,8 @@ func requiredFields(kind Kind, d Data) []string {
 		extra = []field{confirm, cancel, {"Deadline", d.Deadline.IsZero()}}
 	case KindInvitation:
 		extra = []field{{"InviteURL", d.InviteURL == ""}, {"Deadline", d.Deadline.IsZero()}, {"TeamRole", d.TeamRole == ""}}
+	case KindUpdated:
+		extra = []field{{"Changes", len(d.Changes) == 0}}
 	}
 	var missing []string
 	for _, f := range append(common, extra...) {

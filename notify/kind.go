@@ -47,6 +47,10 @@ const (
 	// KindInvitation asks someone added to an event's team to set a
 	// password; it goes to an organizer, not a participant.
 	KindInvitation = domain.EmailInvitation
+	// KindUpdated tells participants what they changed in their
+	// registration, so that a change they did not make does not go
+	// unnoticed.
+	KindUpdated = domain.EmailUpdated
 )
 
 // Kinds returns every notification kind, in a stable order. The renderer
@@ -54,7 +58,7 @@ const (
 func Kinds() []Kind {
 	return []Kind{
 		KindConfirmRequest, KindAlreadyRegistered, KindConfirmed, KindCancelled,
-		KindWaitlisted, KindPromoted, KindReminder, KindConfirmReminder, KindInvitation,
+		KindWaitlisted, KindPromoted, KindReminder, KindConfirmReminder, KindUpdated, KindInvitation,
 	}
 }
 

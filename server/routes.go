@@ -38,6 +38,9 @@ func (s *Server) routes() {
 	v1.POST("/events/:slug/registrations", core.LimitRegistrations, a.OptionalOrganizer(), a.CreateRegistration)
 	v1.POST("/registrations/confirm", httpcore.NoStore, a.ConfirmByToken)
 	v1.POST("/registrations/cancel", httpcore.NoStore, a.CancelByToken)
+	v1.POST("/registrations/update", httpcore.NoStore, a.UpdateByToken)
+	v1.GET("/events/:slug/form", a.OptionalOrganizer(), a.EventForm)
+	v1.GET("/delegations", a.OptionalOrganizer(), a.Delegations)
 	r.GET("/r/:token/data", httpcore.NoStore, a.PersonalData)
 
 	// Organizers, with a token. Every route of an event names the
@@ -81,6 +84,8 @@ func (s *Server) routes() {
 	r.GET("/r/:token/cancel", w.LinkActionPage("cancel"))
 	r.POST("/r/:token/confirm", w.LinkConfirm)
 	r.POST("/r/:token/cancel", w.LinkCancel)
+	r.GET("/r/:token/edit", w.EditPage)
+	r.POST("/r/:token/edit", w.Edit)
 
 	// The organizers' dashboard (package admin): signed in with a password
 	// and a session cookie; every change is a POST behind cross-origin
@@ -104,6 +109,8 @@ func (s *Server) routes() {
 	dash.POST("/events/:slug/registrations/:id/cancel", adm.Allow(domain.PermChangeRegistrations), adm.Cancel)
 	dash.POST("/events/:slug/registrations/:id/promote", adm.Allow(domain.PermChangeRegistrations), adm.Promote)
 	dash.POST("/events/:slug/emails/:id/retry", adm.Allow(domain.PermChangeRegistrations), adm.RetryEmail)
+	dash.GET("/events/:slug/questions", adm.Allow(domain.PermEditEvent), adm.Questions)
+	dash.POST("/events/:slug/questions", adm.Allow(domain.PermEditEvent), adm.SaveQuestions)
 	dash.GET("/events/:slug/checkin", adm.Allow(domain.PermCheckIn), adm.Door)
 	dash.POST("/events/:slug/checkin", adm.Allow(domain.PermCheckIn), adm.CheckIn)
 	dash.GET("/events/:slug/team", adm.Allow(domain.PermReadTeam), adm.Team)

@@ -49,6 +49,9 @@ type EmailPayload struct {
 	Deadline *time.Time `json:"deadline,omitempty"`
 	// Role is the team role an invitation offers.
 	Role domain.TeamRole `json:"role,omitempty"`
+	// Changes are what a participant changed in their registration
+	// (domain.EmailUpdated).
+	Changes []domain.Change `json:"changes,omitempty"`
 }
 
 // Value is the payload as JSON text: a string, because in lib/pq's

@@ -46,8 +46,18 @@ type Store struct {
 	// InvitationTTL is how long the link of an invitation to an event's
 	// team works.
 	InvitationTTL time.Duration
+	// Delegations name the delegations in the statistics; nil means the
+	// built-in ones.
+	Delegations *domain.Delegations
 
 	events eventCache
+}
+
+func (s *Store) delegations() *domain.Delegations {
+	if s.Delegations == nil {
+		return domain.BuiltinDelegations()
+	}
+	return s.Delegations
 }
 
 // Sealer encrypts secrets at rest (see internal/seal).
