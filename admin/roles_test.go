@@ -24,6 +24,8 @@ var dashboardPermissions = map[string]domain.Permission{
 	"POST /admin/events/:slug/registrations/:id/cancel":  domain.PermChangeRegistrations,
 	"POST /admin/events/:slug/registrations/:id/promote": domain.PermChangeRegistrations,
 	"POST /admin/events/:slug/emails/:id/retry":          domain.PermChangeRegistrations,
+	"GET /admin/events/:slug/questions":                  domain.PermEditEvent,
+	"POST /admin/events/:slug/questions":                 domain.PermEditEvent,
 	"GET /admin/events/:slug/checkin":                    domain.PermCheckIn,
 	"POST /admin/events/:slug/checkin":                   domain.PermCheckIn,
 	"GET /admin/events/:slug/team":                       domain.PermReadTeam,

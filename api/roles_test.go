@@ -15,6 +15,7 @@ import (
 // below, so a new route has to be given its permission.
 var apiPermissions = map[string]domain.Permission{
 	"GET /api/v1/events/:slug":                                   domain.PermSeeEvent,
+	"GET /api/v1/events/:slug/form":                              domain.PermSeeEvent,
 	"PATCH /api/v1/events/:slug":                                 domain.PermEditEvent,
 	"POST /api/v1/events/:slug/registrations":                    domain.PermChangeRegistrations, // a walk-in, with a token
 	"GET /api/v1/events/:slug/registrations":                     domain.PermReadRegistrations,
