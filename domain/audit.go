@@ -19,18 +19,21 @@ const (
 	AuditRegistrationPromote AuditAction = "registration.promote"
 	AuditRegistrationErase   AuditAction = "registration.erase"
 	AuditRegistrationWalkIn  AuditAction = "registration.walk_in"
-	AuditExport              AuditAction = "registrations.export" // Detail.Format, and the filters
-	AuditCheckIn             AuditAction = "checkin.create"       // Day
-	AuditCheckInUndo         AuditAction = "checkin.delete"       // Day
-	AuditMemberAdd           AuditAction = "member.add"           // Member, Detail.Role
-	AuditMemberRole          AuditAction = "member.role"          // Member, Detail.Role (the new one)
-	AuditMemberRemove        AuditAction = "member.remove"        // Member
+	// AuditRegistrationUpdate is the participant's own change from their
+	// link (no actor); Detail.Fields names the fields changed.
+	AuditRegistrationUpdate AuditAction = "registration.update"
+	AuditExport             AuditAction = "registrations.export" // Detail.Format, and the filters
+	AuditCheckIn            AuditAction = "checkin.create"       // Day
+	AuditCheckInUndo        AuditAction = "checkin.delete"       // Day
+	AuditMemberAdd          AuditAction = "member.add"           // Member, Detail.Role
+	AuditMemberRole         AuditAction = "member.role"          // Member, Detail.Role (the new one)
+	AuditMemberRemove       AuditAction = "member.remove"        // Member
 )
 
 // AuditActions lists every action, in the order the dashboard's filter
 // offers them.
 var AuditActions = []AuditAction{AuditEventCreate, AuditEventUpdate, AuditRegistrationCancel,
-	AuditRegistrationPromote, AuditRegistrationErase, AuditRegistrationWalkIn, AuditExport,
+	AuditRegistrationPromote, AuditRegistrationErase, AuditRegistrationWalkIn, AuditRegistrationUpdate, AuditExport,
 	AuditCheckIn, AuditCheckInUndo, AuditMemberAdd, AuditMemberRole, AuditMemberRemove}
 
 // ValidAuditAction reports whether s names an action.
