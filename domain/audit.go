@@ -2,7 +2,6 @@ package domain
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -84,20 +83,9 @@ type AuditQuery struct {
 func ParseAuditQuery(get func(name string) string) (AuditQuery, error) {
 	q := AuditQuery{Action: strings.TrimSpace(get("action")), Cursor: get("cursor"), Limit: DefaultPageSize}
 	var fields []FieldError
-	if v := get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxPageSize {
-			fields = append(fields, NewFieldError("limit", "range", "1-"+strconv.Itoa(MaxPageSize)))
-		} else {
-			q.Limit = n
-		}
-	}
+	fields = pageLimit(get("limit"), &q.Limit, fields)
 	if q.Action != "" && !ValidAuditAction(q.Action) {
-		names := make([]string, len(AuditActions))
-		for i, a := range AuditActions {
-			names[i] = string(a)
-		}
-		fields = append(fields, NewFieldError("action", "oneof", strings.Join(names, " ")))
+		fields = append(fields, NewFieldError("action", "oneof", oneOf(AuditActions)))
 	}
 	return q, ValidationError(fields)
 }
