@@ -58,6 +58,14 @@ func (s *Server) routes() {
 	org.GET("/events/:slug/stats", a.EventStats)
 	org.GET("/events/:slug/registrations/export", a.ExportRegistrations)
 
+	// The papers a workshop runs on (issue 19)
+	org.GET("/events/:slug/documents/sign-in-sheet.pdf", a.SignInSheet)
+	org.GET("/events/:slug/documents/badges.pdf", a.Badges)
+	org.GET("/events/:slug/documents/certificates.zip", a.Certificates)
+	org.GET("/events/:slug/documents/certificates/:file", a.Certificate)
+	org.GET("/events/:slug/documents/attendance-report.pdf", a.AttendanceReportPDF)
+	org.GET("/events/:slug/documents/attendance-report.xlsx", a.AttendanceReportXLSX)
+
 	// The public pages (package web). The registration form shares the
 	// API's rate limit; every POST is behind cross-origin protection.
 	r.GET("/", w.Index)
