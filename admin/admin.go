@@ -72,6 +72,8 @@ var adminNotices = map[string]struct{ id, class string }{
 	"error:not_failed":     {"admin.error.not_failed", "error"},
 	"error:message":        {"admin.error.message", "error"},
 	"error:filter":         {"admin.error.filter", "error"},
+	"done:certificate":     {"admin.done.certificate", "ok"},
+	"error:certificate":    {"admin.error.certificate", "error"},
 }
 
 // pageNotice reads the outcome named in the query, if it is one we know.

@@ -39,6 +39,7 @@ type adminEventPage struct {
 	ExportCSV  string
 	ExportXLSX string
 	Emails     []adminEmailRow
+	Documents  documentsView
 }
 
 // statsTable is store.Stats by country as the page's table: one line per
@@ -218,6 +219,10 @@ func (s *Admin) Event(c *gin.Context) {
 			row.LastError = *e.LastError
 		}
 		p.Emails = append(p.Emails, row)
+	}
+	if p.Documents, err = s.documentsOf(ctx, ev, v.L); err != nil {
+		s.PageError(c, lang, err, "not_found")
+		return
 	}
 	v.Page = p
 	s.pages.Render(c, http.StatusOK, "admin_event", v)

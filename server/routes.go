@@ -96,4 +96,10 @@ func (s *Server) routes() {
 	dash.POST("/events/:slug/emails/:id/retry", adm.RetryEmail)
 	dash.GET("/events/:slug/checkin", adm.Door)
 	dash.POST("/events/:slug/checkin", adm.CheckIn)
+	dash.GET("/events/:slug/documents/sign-in-sheet.pdf", adm.SignInSheet)
+	dash.GET("/events/:slug/documents/badges.pdf", adm.Badges)
+	dash.GET("/events/:slug/documents/certificates.zip", adm.Certificates)
+	dash.GET("/events/:slug/documents/attendance-report.pdf", adm.AttendanceReportPDF)
+	dash.GET("/events/:slug/documents/attendance-report.xlsx", adm.AttendanceReportXLSX)
+	dash.POST("/events/:slug/certificate", adm.SaveCertificate)
 }
