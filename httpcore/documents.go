@@ -166,21 +166,62 @@ func (s *Core) PersonCertificate(c *gin.Context, ev *domain.Event, id string) {
 		s.Error(c, errNoCertificates)
 		return
 	}
-	p, err := s.participant(c, ev, id)
+	p, err := s.participant(c.Request.Context(), ev, id)
 	if err != nil {
 		s.Error(c, err)
 		return
 	}
+	s.sendCertificate(c, ev, settings, p)
+}
+
+func (s *Core) sendCertificate(c *gin.Context, ev *domain.Event, settings domain.CertificateSettings, p store.Participant) {
 	name := ev.Slug + "-" + documents.CertificateFileName(p)
 	s.sendPaper(c, mediaPDF, name, p.Language, func(w io.Writer) error {
 		return documents.Certificate(w, ev, settings, s.I18n, p)
 	})
 }
 
+// EarnedCertificate is what a participant's certificate needs, when they
+// have earned one: the event has ended (its last day is over), it offers
+// certificates, and registration id meets its rule. ok is false otherwise,
+// which is no error.
+func (s *Core) EarnedCertificate(ctx context.Context, ev *domain.Event, id string) (domain.CertificateSettings, store.Participant, bool, error) {
+	if s.Now().Before(ev.EndsAt()) {
+		return domain.CertificateSettings{}, store.Participant{}, false, nil
+	}
+	settings, ok, err := s.Store.CertificateSettings(ctx, ev.ID)
+	if err != nil || !ok {
+		return domain.CertificateSettings{}, store.Participant{}, false, err
+	}
+	p, err := s.participant(ctx, ev, id)
+	if domain.ErrorCode(err) == domain.ENotFound {
+		return domain.CertificateSettings{}, store.Participant{}, false, nil
+	}
+	if err != nil {
+		return domain.CertificateSettings{}, store.Participant{}, false, err
+	}
+	return settings, p, settings.Rule.Met(ev, p.Attended), nil
+}
+
+// ParticipantCertificate sends the certificate a participant has earned
+// (EarnedCertificate); for anyone else, the page saying why there is none,
+// in lang.
+func (s *Core) ParticipantCertificate(c *gin.Context, ev *domain.Event, id, lang string) {
+	settings, p, ok, err := s.EarnedCertificate(c.Request.Context(), ev, id)
+	switch {
+	case err != nil:
+		s.PageError(c, lang, err, "not_found")
+	case !ok:
+		s.Message(c, http.StatusNotFound, lang, "no_certificate")
+	default:
+		s.sendCertificate(c, ev, settings, p)
+	}
+}
+
 // participant reads registration id of ev as the papers show it, with the
 // days attended; ENotFound when there is no such person.
-func (s *Core) participant(c *gin.Context, ev *domain.Event, id string) (store.Participant, error) {
-	next, stop := iter.Pull2(s.Store.Participants(c.Request.Context(), ev,
+func (s *Core) participant(ctx context.Context, ev *domain.Event, id string) (store.Participant, error) {
+	next, stop := iter.Pull2(s.Store.Participants(ctx, ev,
 		store.ParticipantFilter{IDs: []string{id}, Attended: true}))
 	defer stop()
 	p, err, ok := next()

@@ -80,6 +80,7 @@ func (s *Server) routes() {
 	r.GET("/r/:token/cancel", w.LinkActionPage("cancel"))
 	r.POST("/r/:token/confirm", w.LinkConfirm)
 	r.POST("/r/:token/cancel", w.LinkCancel)
+	r.GET("/r/:token/certificate.pdf", httpcore.NoStore, w.LinkCertificate)
 
 	// The organizers' dashboard (package admin): signed in with a password
 	// and a session cookie; every change is a POST behind cross-origin

@@ -36,6 +36,9 @@ type linkPage struct {
 	CancelText  string
 	Past        bool
 	RegisterURL string // to register again after a cancellation or expiry
+	// CertificateURL is the participant's certificate of attendance, once
+	// earned (httpcore.EarnedCertificate).
+	CertificateURL string
 }
 
 // linkHash checks the token's form before any lookup.
@@ -69,7 +72,14 @@ func (s *Web) Link(c *gin.Context) {
 	lang := s.PageLang(c.Writer, c.Request, l.Registration.Language)
 	v := s.NewView(c.Request, lang, "")
 	v.Title = v.T("link.title")
-	v.Page = s.linkPage(c, l, v.L)
+	p := s.linkPage(c, l, v.L)
+	if _, _, earned, err := s.EarnedCertificate(c.Request.Context(), l.Event, l.Registration.ID); err != nil {
+		s.PageError(c, lang, err, "link_not_found")
+		return
+	} else if earned {
+		p.CertificateURL = c.Request.URL.Path + "/certificate.pdf"
+	}
+	v.Page = p
 	c.Header("X-Robots-Tag", "noindex")
 	s.pages.Render(c, http.StatusOK, "link", v)
 }
