@@ -19,6 +19,9 @@ const (
 	EmailPromoted          EmailKind = "promoted"
 	EmailReminder          EmailKind = "reminder"
 	EmailConfirmReminder   EmailKind = "confirm_reminder"
+	// EmailCertificate links a participant's certificate of attendance,
+	// once the event has ended and they meet its rule.
+	EmailCertificate EmailKind = "certificate"
 )
 
 // EmailStatus is where an outbox row stands.

@@ -13,5 +13,10 @@ CREATE TABLE event_certificates (
 	updated_at      timestamptz NOT NULL DEFAULT now()
 );
 
+-- When the email with a link to the person's certificate was queued: once
+-- each, like the reminders.
+ALTER TABLE registrations ADD COLUMN certificate_queued_at timestamptz;
+
 -- +goose Down
+ALTER TABLE registrations DROP COLUMN certificate_queued_at;
 DROP TABLE event_certificates;

@@ -44,6 +44,9 @@ const (
 	// KindConfirmReminder nudges a participant who has not confirmed yet,
 	// naming the deadline.
 	KindConfirmReminder = domain.EmailConfirmReminder
+	// KindCertificate links the certificate of attendance a participant has
+	// earned, after the event (its link is ManageURL + "/certificate.pdf").
+	KindCertificate = domain.EmailCertificate
 )
 
 // Kinds returns every notification kind, in a stable order. The renderer
@@ -51,7 +54,7 @@ const (
 func Kinds() []Kind {
 	return []Kind{
 		KindConfirmRequest, KindAlreadyRegistered, KindConfirmed, KindCancelled,
-		KindWaitlisted, KindPromoted, KindReminder, KindConfirmReminder,
+		KindWaitlisted, KindPromoted, KindReminder, KindConfirmReminder, KindCertificate,
 	}
 }
 

@@ -63,3 +63,25 @@ func (s *Store) RemoveCertificateSettings(ctx context.Context, eventID int64) er
 	}
 	return nil
 }
+
+// QueueCertificateEmails emails, once each, everyone who meets their
+// event's certificate rule a link to their certificate, once the event's
+// last day is over. Attendance counts whatever the registration's status
+// is now (domain.CertificateRule); erased registrations get nothing. Only
+// events that ended less than LinkGrace ago are considered: the email's
+// link stops working then, so an older event gets no email with a dead
+// link. Rows are claimed and stamped as the reminders are.
+func (s *Store) QueueCertificateEmails(ctx context.Context) (int, error) {
+	return s.queueReminders(ctx, domain.EmailCertificate, `
+		SELECT `+registrationColumns+` FROM registrations r
+		JOIN events e ON e.id = r.event_id
+		JOIN event_certificates c ON c.event_id = e.id
+		WHERE r.certificate_queued_at IS NULL AND r.erased_at IS NULL
+		  AND $1 >= (e.ends_on + e.day_ends_at) AT TIME ZONE e.timezone
+		  AND $1 < (e.ends_on + e.day_ends_at) AT TIME ZONE e.timezone + $3 * interval '1 microsecond'
+		  AND (SELECT count(DISTINCT k.day) FROM checkins k
+		       WHERE k.registration_id = r.id AND k.day BETWEEN e.starts_on AND e.ends_on)
+		      >= CASE c.rule WHEN 'every_day' THEN e.ends_on - e.starts_on + 1 ELSE greatest(c.min_days, 1) END
+		ORDER BY r.event_id LIMIT $2
+		FOR NO KEY UPDATE OF r SKIP LOCKED`, "certificate_queued_at", s.LinkGrace.Microseconds())
+}
