@@ -70,6 +70,8 @@ func (s *Server) routes() {
 	// API's rate limit; every POST is behind cross-origin protection.
 	r.GET("/", w.Index)
 	r.GET("/static/style.css", core.Stylesheet)
+	r.GET("/static/door.js", core.Script("door.js"))
+	r.GET("/static/vendor/jsqr/jsQR.js", core.Script("vendor/jsqr/jsQR.js"))
 	r.GET("/privacy", w.Privacy)
 	r.GET("/events/:slug", w.Event)
 	r.GET("/events/:slug/register", w.RegisterPage)
