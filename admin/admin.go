@@ -22,7 +22,7 @@ import (
 
 // pageNames are the dashboard's page templates, templates/web/<name>.html.tmpl,
 // each parsed with the dashboard's own partials.
-var pageNames = []string{"admin_login", "admin_events", "admin_event", "admin_checkin"}
+var pageNames = []string{"admin_login", "admin_events", "admin_event", "admin_checkin", "admin_questions"}
 
 // Admin holds the dashboard's dependencies: the shared core, the page
 // templates and the sign-in guard.
@@ -72,6 +72,7 @@ var adminNotices = map[string]struct{ id, class string }{
 	"error:not_failed":     {"admin.error.not_failed", "error"},
 	"error:message":        {"admin.error.message", "error"},
 	"error:filter":         {"admin.error.filter", "error"},
+	"done:questions":       {"admin.questions.saved", "ok"},
 	"done:certificate":     {"admin.done.certificate", "ok"},
 	"error:certificate":    {"admin.error.certificate", "error"},
 }

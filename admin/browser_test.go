@@ -50,7 +50,8 @@ func TestBrowserChecksInAtTheDoor(t *testing.T) {
 		{"Айгерим", "Сейтказиева", "aigerim.s@example.kz", "KZ"},
 	} {
 		reg, err := a.Rules.NewRegistration(domain.RegistrationInput{FirstName: p.first, LastName: p.last, Email: p.email,
-			Country: p.country, Organization: "Ministry of Digital Development", Role: "expert", Consent: &consent}, up, time.Now())
+			Country: p.country, Organization: "Ministry of Digital Development", Role: "expert", Consent: &consent,
+			Answers: map[string]any{"diet": "none", "visa_letter": false}}, up, time.Now()) // the workshop's required questions
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,8 +7,8 @@ import (
 	"github.com/attend/attend/store"
 )
 
-// barChart is the per-country chart on an event's dashboard page: for each
-// country, one bar of the people registered and one of those who attended
+// barChart is the per-delegation chart on an event's dashboard page: for
+// each delegation (a country, or an organization such as the OECD), one bar of the people registered and one of those who attended
 // on any day. It is drawn on the server as inline SVG, so it needs no
 // script and no other site; its shapes take their colours from classes in
 // the stylesheet (the page's CSP forbids inline styles). The statistics
@@ -75,18 +75,18 @@ const (
 // newBarChart lays out the chart of st's countries, or returns nil when no
 // one has registered yet.
 func newBarChart(st *store.Stats, l *i18n.Localizer) *barChart {
-	if len(st.ByCountry) == 0 {
+	if len(st.ByDelegation) == 0 {
 		return nil
 	}
 	most := 1
-	for _, cs := range st.ByCountry {
-		most = max(most, cs.Registered, cs.Attended)
+	for _, ds := range st.ByDelegation {
+		most = max(most, ds.Registered, ds.Attended)
 	}
 	ch := &barChart{Wide: wideLayout(st, l, most), Narrow: narrowLayout(st, l, most)}
 	ch.Wide.ID, ch.Wide.Class = "chart", "chart-wide"
 	ch.Narrow.ID, ch.Narrow.Class = "chart-narrow", "chart-narrow"
 	for _, c := range []*chartLayout{&ch.Wide, &ch.Narrow} {
-		c.Title, c.Desc = l.T("admin.chart.title", nil), l.T("admin.chart.desc", nil)
+		c.Title, c.Desc = l.T("admin.chart.title_delegation", nil), l.T("admin.chart.desc_delegation", nil)
 		c.Registered, c.Attended = l.T("admin.stats.registered", nil), l.T("admin.stats.attended_any", nil)
 	}
 	return ch
@@ -106,8 +106,8 @@ func wideLayout(st *store.Stats, l *i18n.Localizer, most int) chartLayout {
 		Legend: [2]legendItem{{X: wideBarX, Y: 6, TextX: wideBarX + 18, TextY: 16},
 			{X: wideBarX + 200, Y: 6, TextX: wideBarX + 218, TextY: 16}}}
 	y := wideTop
-	for _, cs := range st.ByCountry {
-		r := barRow{Label: shorten(l.Country(cs.Country), wideLabelRunes), Registered: cs.Registered, Attended: cs.Attended,
+	for _, cs := range st.ByDelegation {
+		r := barRow{Label: shorten(l.Delegation(cs.Delegation), wideLabelRunes), Registered: cs.Registered, Attended: cs.Attended,
 			RegY: y, AttY: y + wideBarH + chartPairGap,
 			RegW: barWidth(cs.Registered, most, wideBarMax), AttW: barWidth(cs.Attended, most, wideBarMax)}
 		r.LabelY = y + wideBarH + 4
@@ -124,8 +124,8 @@ func narrowLayout(st *store.Stats, l *i18n.Localizer, most int) chartLayout {
 	c := chartLayout{Width: narrowWidth, BarX: 0, BarH: narrowBarH, LabelX: 0, LabelAnchor: "start",
 		Legend: [2]legendItem{{X: 0, Y: 4, TextX: 20, TextY: 15}, {X: 0, Y: 26, TextX: 20, TextY: 37}}}
 	y := narrowTop
-	for _, cs := range st.ByCountry {
-		r := barRow{Label: shorten(l.Country(cs.Country), narrowLabelRunes), Registered: cs.Registered, Attended: cs.Attended,
+	for _, cs := range st.ByDelegation {
+		r := barRow{Label: shorten(l.Delegation(cs.Delegation), narrowLabelRunes), Registered: cs.Registered, Attended: cs.Attended,
 			LabelY: y + narrowLabelH - 6, RegY: y + narrowLabelH, AttY: y + narrowLabelH + narrowBarH + chartPairGap,
 			RegW: barWidth(cs.Registered, most, narrowBarMax), AttW: barWidth(cs.Attended, most, narrowBarMax)}
 		r.RegTextX, r.RegTextY = r.RegW+6, r.RegY+narrowBarH-1

@@ -154,7 +154,7 @@ func (s *Admin) doorResult(c *gin.Context, ev *domain.Event, v httpcore.View) (*
 	if err != nil {
 		return nil, err
 	}
-	r := &doorResult{Name: personName(reg, v.L), Country: v.L.Country(reg.Country)}
+	r := &doorResult{Name: personName(reg, v.L), Country: v.L.Delegation(reg.Delegation)}
 	at, err := time.Parse("15:04", c.Query("at"))
 	clock := ""
 	if err == nil {
@@ -198,8 +198,9 @@ func (s *Admin) doorSearch(c *gin.Context, ev *domain.Event, day domain.Date, q 
 					more = true
 					break
 				}
+				// The delegation, as the door greets people: "OECD", not France.
 				p := doorPerson{ID: a.ID, Name: personName(a.Registration, l), Organization: a.Organization,
-					Country: l.Country(a.Country)}
+					Country: l.Delegation(a.Delegation)}
 				p.Status, p.StatusClass = statusBadge(l, a.Status)
 				if at, ok := a.CheckedIn(day); ok {
 					p.CheckedIn = at.In(ev.Location()).Format("15:04")

@@ -3,6 +3,7 @@ package admin
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -32,6 +33,7 @@ type adminEventPage struct {
 	Stats      statsTable
 	Roles      roleTable
 	Chart      *barChart // nil without registrations
+	Answers    []answerTable
 	Filter     filterView
 	Rows       []adminRegRow
 	NextHref   string
@@ -40,6 +42,46 @@ type adminEventPage struct {
 	ExportXLSX string
 	Emails     []adminEmailRow
 	Documents  documentsView
+	// QuestionsHref leads to the editor of the event's questions.
+	QuestionsHref string
+}
+
+// answerTable is the answers to one question counted per option.
+type answerTable struct {
+	ID, Caption string
+	Rows        []answerCount
+}
+
+type answerCount struct {
+	Label   string
+	Removed bool
+	Count   int
+}
+
+// newAnswerTables labels st's answer counts in l's language.
+func newAnswerTables(ev *domain.Event, st *store.Stats, l *i18n.Localizer) []answerTable {
+	var out []answerTable
+	for _, qc := range st.Answers {
+		q, known := ev.Questions.Find(qc.Key)
+		label := qc.Label
+		if known {
+			label = l.Text(q.Label, ev.Languages)
+		}
+		t := answerTable{ID: "answers-" + qc.Key, Caption: l.T("admin.answers.caption", map[string]any{"Field": label})}
+		for _, o := range qc.Options {
+			name := o.Label
+			if known {
+				var v any = o.Value
+				if q.Type == domain.QuestionYesNo {
+					v = o.Value == "yes"
+				}
+				name = l.Answer(q, v, ev.Languages)
+			}
+			t.Rows = append(t.Rows, answerCount{Label: name, Removed: o.Removed, Count: o.Count})
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // statsTable is store.Stats by country as the page's table: one line per
@@ -68,8 +110,8 @@ func newStatsLine(name string, c store.Counts, days []domain.Date) statsLine {
 	return l
 }
 
-// roleTable is the people registered from each country in each role: a
-// line per country, a column per role that occurs, totals both ways.
+// roleTable is the people registered for each delegation in each role: a
+// line per delegation, a column per role that occurs, totals both ways.
 type roleTable struct {
 	Roles  []string // the columns' headings
 	Rows   []roleLine
@@ -91,13 +133,13 @@ func newRoleTable(st *store.Stats, l *i18n.Localizer) roleTable {
 		t.Roles = append(t.Roles, l.Role(rs.Role))
 		t.Totals = append(t.Totals, rs.Registered)
 	}
-	row := make(map[string]int, len(st.ByCountry))
-	for i, cs := range st.ByCountry {
-		row[cs.Country] = i
-		t.Rows = append(t.Rows, roleLine{Name: l.Country(cs.Country), Cells: make([]int, len(st.ByRole)), Total: cs.Registered})
+	row := make(map[string]int, len(st.ByDelegation))
+	for i, ds := range st.ByDelegation {
+		row[ds.Delegation] = i
+		t.Rows = append(t.Rows, roleLine{Name: l.Delegation(ds.Delegation), Cells: make([]int, len(st.ByRole)), Total: ds.Registered})
 	}
-	for _, c := range st.ByCountryRole {
-		i, ok := row[c.Country]
+	for _, c := range st.ByDelegationRole {
+		i, ok := row[c.Delegation]
 		j, known := col[c.Role]
 		if ok && known {
 			t.Rows[i].Cells[j] = c.Registered
@@ -111,7 +153,10 @@ type filterView struct {
 	Status, Country, Q string
 	Statuses           []httpcore.Option
 	Countries          []httpcore.Option
-	Active             bool
+	Delegations        []httpcore.Option
+	// Questions are a select per question answered by choosing.
+	Questions []answerFilter
+	Active    bool
 	// Keep are hidden fields that bring an action's redirect back to this
 	// view of the list.
 	Keep []hiddenField
@@ -119,10 +164,18 @@ type filterView struct {
 
 type hiddenField struct{ Name, Value string }
 
+// answerFilter is the list filter on one question's answers.
+type answerFilter struct {
+	ID, Label string
+	Options   []httpcore.Option // values "key:value"
+}
+
 // adminRegRow is one registration in the list.
 type adminRegRow struct {
 	ID, Name, Email, Organization, Country string
-	Erased                                 bool // Name says so; there is no Email
+	LatinName, Edited                      string   // the passport name when given; when the participant last changed it
+	Answers                                []string // "Question: answer", a line per answered question
+	Erased                                 bool     // Name says so; there is no Email
 	Status, StatusClass, Registered        string
 	CheckedIn                              []string // "30 May 08:41", a line per day
 	CancelAction, PromoteAction            string   // empty when the action does not apply
@@ -135,7 +188,7 @@ type adminEmailRow struct {
 }
 
 // listQuery are the query parameters that choose a view of the list.
-var listQuery = []string{"status", "country", "q", "cursor"}
+var listQuery = []string{"status", "country", "delegation", "answer", "q", "cursor"}
 
 // Event shows an event's numbers, registrations and failed emails.
 func (s *Admin) Event(c *gin.Context) {
@@ -165,14 +218,16 @@ func (s *Admin) Event(c *gin.Context) {
 	p.Stats = s.statsTable(ev, st, v.L)
 	p.Roles = newRoleTable(st, v.L)
 	p.Chart = newBarChart(st, v.L)
+	p.Answers = newAnswerTables(ev, st, v.L)
+	p.QuestionsHref = self + "/questions"
 
-	f, err := httpcore.ListFilter(c)
+	f, err := s.ListFilter(c, ev)
 	if err != nil {
 		f = store.RegistrationFilter{}
 		p.Notice = &notice{Text: v.T("admin.error.filter"), Class: "error"}
 	}
 	f.Limit = adminPageSize
-	p.Filter = s.filterView(f, st, v.L)
+	p.Filter = s.filterView(ev, f, st, v.L)
 	page, err := s.Store.Registrations(ctx, ev.ID, f)
 	if err != nil {
 		s.PageError(c, lang, err, "not_found")
@@ -236,17 +291,54 @@ func (s *Admin) statsTable(ev *domain.Event, st *store.Stats, l *i18n.Localizer)
 			t.Days = append(t.Days, i18n.FormatDayMonth(l.Lang(), d.In(ev.Location())))
 		}
 	}
-	for _, cs := range st.ByCountry {
-		t.Rows = append(t.Rows, newStatsLine(l.Country(cs.Country), cs.Counts, st.Days))
+	for _, ds := range st.ByDelegation {
+		t.Rows = append(t.Rows, newStatsLine(l.Delegation(ds.Delegation), ds.Counts, st.Days))
 	}
 	t.Total = newStatsLine(l.T("admin.stats.total", nil), st.Total, st.Days)
 	return t
 }
 
-// filterView builds the filter form. The country list holds the countries
-// people registered from, in the page language's order.
-func (s *Admin) filterView(f store.RegistrationFilter, st *store.Stats, l *i18n.Localizer) filterView {
-	fv := filterView{Status: f.Status, Country: f.Country, Q: f.Query, Active: f.Status != "" || f.Country != "" || f.Query != ""}
+// filterView builds the filter form. The country and delegation lists
+// hold those people registered from and for, in the page language's
+// order; a select per question answered by choosing offers its options.
+func (s *Admin) filterView(ev *domain.Event, f store.RegistrationFilter, st *store.Stats, l *i18n.Localizer) filterView {
+	fv := filterView{Status: f.Status, Country: f.Country, Q: f.Query,
+		Active: f.Status != "" || f.Country != "" || f.Query != "" || f.Delegation != "" || len(f.Answers) > 0}
+	delegations := map[string]bool{f.Delegation: f.Delegation != ""}
+	for _, ds := range st.ByDelegation {
+		delegations[ds.Delegation] = true
+	}
+	for _, o := range l.Organizations() {
+		if delegations[o.Code] {
+			fv.Delegations = append(fv.Delegations, httpcore.Option{Value: o.Code, Label: l.Delegation(o.Code), Selected: o.Code == f.Delegation})
+		}
+	}
+	for _, c := range s.I18n.Countries(l.Lang()) {
+		if delegations[c.Code] {
+			fv.Delegations = append(fv.Delegations, httpcore.Option{Value: c.Code, Label: c.Name, Selected: c.Code == f.Delegation})
+		}
+	}
+	for _, q := range ev.Questions.Asked() {
+		if !q.Type.Counted() {
+			continue
+		}
+		af := answerFilter{ID: "filter-answer-" + q.Key, Label: l.Text(q.Label, ev.Languages)}
+		chosen, filtered := f.Answers[q.Key]
+		choices := q.Offered()
+		if q.Type == domain.QuestionYesNo {
+			choices = []domain.Option{{Value: "yes"}, {Value: "no"}}
+		}
+		for _, o := range choices {
+			v, _ := q.FilterValue(o.Value)
+			var shown any = o.Value
+			if q.Type == domain.QuestionYesNo {
+				shown = o.Value == "yes"
+			}
+			af.Options = append(af.Options, httpcore.Option{Value: q.Key + ":" + o.Value, Label: l.Answer(q, shown, ev.Languages),
+				Selected: filtered && v == chosen})
+		}
+		fv.Questions = append(fv.Questions, af)
+	}
 	for _, status := range domain.Statuses {
 		label, _ := statusBadge(l, status)
 		fv.Statuses = append(fv.Statuses, httpcore.Option{Value: string(status), Label: label, Selected: string(status) == f.Status})
@@ -262,7 +354,7 @@ func (s *Admin) filterView(f store.RegistrationFilter, st *store.Stats, l *i18n.
 	}
 	q := filterQuery(f)
 	for _, k := range listQuery {
-		if val := q.Get(k); val != "" {
+		for _, val := range q[k] {
 			fv.Keep = append(fv.Keep, hiddenField{Name: k, Value: val})
 		}
 	}
@@ -272,10 +364,22 @@ func (s *Admin) filterView(f store.RegistrationFilter, st *store.Stats, l *i18n.
 // filterQuery is the query string of a view of the list.
 func filterQuery(f store.RegistrationFilter) url.Values {
 	q := url.Values{}
-	for k, v := range map[string]string{"status": f.Status, "country": f.Country, "q": f.Query, "cursor": f.Cursor} {
+	for k, v := range map[string]string{"status": f.Status, "country": f.Country, "delegation": f.Delegation, "q": f.Query, "cursor": f.Cursor} {
 		if v != "" {
 			q.Set(k, v)
 		}
+	}
+	keys := make([]string, 0, len(f.Answers))
+	for k := range f.Answers {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		value := f.Answers[k]
+		if b, ok := value.(bool); ok {
+			value = map[bool]string{true: "yes", false: "no"}[b]
+		}
+		q.Add("answer", k+":"+value.(string))
 	}
 	return q
 }
@@ -298,7 +402,22 @@ func withQuery(q url.Values) string {
 func adminRegRowOf(self string, reg *domain.Registration, checkins []store.DayCheckin, ev *domain.Event, l *i18n.Localizer) adminRegRow {
 	d, t, _ := httpcore.LocalTime(l.Lang(), ev, reg.CreatedAt)
 	row := adminRegRow{ID: reg.ID, Name: personName(reg, l), Email: reg.Email, Erased: store.Erased(reg),
-		Organization: reg.Organization, Country: l.Country(reg.Country), Registered: d + " " + t}
+		Organization: reg.Organization, Country: l.Delegation(reg.Delegation), Registered: d + " " + t}
+	if reg.Delegation != reg.Country { // the country the person comes from, beside whom they represent
+		row.Country += " (" + l.Country(reg.Country) + ")"
+	}
+	if first, last := reg.PassportName(); first != reg.FirstName || last != reg.LastName {
+		row.LatinName = strings.TrimSpace(first + " " + last)
+	}
+	if reg.EditedAt != nil {
+		ed, et, _ := httpcore.LocalTime(l.Lang(), ev, *reg.EditedAt)
+		row.Edited = l.T("admin.list.edited", map[string]any{"Date": ed + " " + et})
+	}
+	for _, q := range ev.Questions {
+		if a, ok := reg.Answers[q.Key]; ok {
+			row.Answers = append(row.Answers, l.Text(q.Label, ev.Languages)+": "+l.Answer(q, a, ev.Languages))
+		}
+	}
 	if row.Erased {
 		row.Email = ""
 	}
@@ -335,8 +454,10 @@ func personName(reg *domain.Registration, l *i18n.Localizer) string {
 func (s *Admin) backToList(c *gin.Context, kind, outcome, anchor string) {
 	q := url.Values{}
 	for _, k := range listQuery {
-		if v := strings.TrimSpace(c.PostForm(k)); v != "" {
-			q.Set(k, v)
+		for _, v := range c.PostFormArray(k) {
+			if v = strings.TrimSpace(v); v != "" {
+				q.Add(k, v)
+			}
 		}
 	}
 	q.Set(kind, outcome)
@@ -417,7 +538,7 @@ func (s *Admin) Export(c *gin.Context) {
 	if !ok {
 		return
 	}
-	f, format, fileLang, err := httpcore.DownloadQuery(c)
+	f, format, fileLang, err := s.DownloadQuery(c, ev)
 	if err != nil {
 		s.Message(c, http.StatusBadRequest, lang, "bad_request")
 		return

@@ -97,7 +97,7 @@ func TestEventPageCountsByCountryInATableAndAChart(t *testing.T) {
 	t.Run("the table has a line per country and the totals", func(t *testing.T) {
 		table := page.ByID("stats-table")
 		head := servertest.TableRows(table, "thead")
-		wantHead := []string{"Country", "Registered", "Confirmed", "Waiting list", "Cancelled", "Expired",
+		wantHead := []string{"Delegation", "Registered", "Confirmed", "Waiting list", "Cancelled", "Expired",
 			"Attended 30 May", "Attended 31 May", "Attended (any day)"}
 		if len(head) != 1 || !slices.Equal(head[0], wantHead) {
 			t.Errorf("head %q\nwant %q", head, wantHead)
@@ -121,7 +121,7 @@ func TestEventPageCountsByCountryInATableAndAChart(t *testing.T) {
 		if servertest.Attr(svg, "role") != "img" || servertest.Attr(svg, "aria-labelledby") != "chart-title chart-desc" {
 			t.Errorf("svg role %q labelledby %q", servertest.Attr(svg, "role"), servertest.Attr(svg, "aria-labelledby"))
 		}
-		if titles := servertest.Within(svg, "title"); len(titles) != 1 || servertest.TextOf(titles[0]) != "Registered and attended people by country" {
+		if titles := servertest.Within(svg, "title"); len(titles) != 1 || servertest.TextOf(titles[0]) != "Registered and attended people by delegation" {
 			t.Errorf("titles %v", titles)
 		}
 		widths := func(class string) []string {

@@ -32,7 +32,7 @@ func TestExportFromTheRussianDashboard(t *testing.T) {
 	if err != nil || len(records) != 2 {
 		t.Fatalf("CSV (%v):\n%s", err, rec.Body)
 	}
-	if got := records[0][2] + "|" + records[1][7]; got != "Имя|Узбекистан" {
+	if got := records[0][2] + "|" + records[1][9]; got != "Имя|Узбекистан" {
 		t.Errorf("CSV reads %q, want Russian headers and country names", got)
 	}
 
@@ -42,7 +42,7 @@ func TestExportFromTheRussianDashboard(t *testing.T) {
 		t.Fatalf("XLSX: %v", err)
 	}
 	defer f.Close()
-	if got := strings.Join(f.GetSheetList(), "|"); got != "Участники|По странам" {
+	if got := strings.Join(f.GetSheetList(), "|"); got != "Участники|По странам|По делегациям" {
 		t.Errorf("sheets %q", got)
 	}
 

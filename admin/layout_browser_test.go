@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/attend/attend/domain"
 	"github.com/attend/attend/internal/demo"
 	"github.com/attend/attend/internal/servertest"
 )
@@ -93,6 +94,74 @@ func TestBrowserDashboardReadsOnAPhoneAndADesktop(t *testing.T) {
 				t.Errorf("check-in column reads %q, want a time for the demo's participants", checkedIn)
 			}
 			servertest.Screenshot(t, ctx, "dashboard-"+strings.ReplaceAll(screen.name, " ", "-")+".png")
+		})
+	}
+}
+
+// TestBrowserQuestionsAndAnswersReadOnAPhoneAndADesktop opens, in
+// Russian, the upcoming demo workshop's dashboard page (with a
+// participant's answers and their counts) and its questions editor, at a
+// phone's width and a desktop's: nothing wider than the screen.
+func TestBrowserQuestionsAndAnswersReadOnAPhoneAndADesktop(t *testing.T) {
+	a := servertest.New(t)
+	res, err := demo.Load(context.Background(), a.Store, a.Rules, time.Now())
+	if err != nil {
+		t.Fatalf("demo data: %v", err)
+	}
+	consent := true
+	reg, err := a.Rules.NewRegistration(domain.RegistrationInput{FirstName: "Клэр", LastName: "Дюбуа", LatinFirstName: "Claire",
+		LatinLastName: "Dubois", Email: "claire@example.org", Country: "FR", Delegation: "OECD", Organization: "OECD",
+		Role: "expert", Consent: &consent, Answers: map[string]any{"diet": "vegetarian", "visa_letter": true,
+			"sessions": []any{"open_data", "services"}, "arrival": "2030-05-01"}}, res.Upcoming, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Store.ImportRegistration(context.Background(), res.Upcoming, reg); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Srv)
+	t.Cleanup(srv.Close)
+	ctx := servertest.Browser(t)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/admin/login?lang=ru"),
+		chromedp.WaitVisible(chromedp.CSS(`#password`)),
+		chromedp.SendKeys(chromedp.CSS(`#email`), demo.Organizer),
+		chromedp.SendKeys(chromedp.CSS(`#password`), demo.Password),
+		chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.admin-user`)),
+	); err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+	for _, screen := range []struct {
+		name          string
+		width, height int64
+	}{{"phone", 390, 844}, {"desktop", 1280, 900}} {
+		t.Run("on a "+screen.name, func(t *testing.T) {
+			page := srv.URL + "/admin/events/" + demo.UpcomingSlug
+			if err := chromedp.Do(ctx,
+				chromedp.EmulateViewport(screen.width, screen.height),
+				chromedp.Navigate(page+"?lang=ru"),
+				chromedp.WaitVisible(chromedp.CSS(`#answers-diet`)),
+			); err != nil {
+				t.Fatalf("open the event page: %v", err)
+			}
+			if w := servertest.Eval(t, ctx, `String(document.documentElement.scrollWidth)`); w != strconv.FormatInt(screen.width, 10) {
+				t.Errorf("the event page is %s px wide on a %d px screen", w, screen.width)
+			}
+			if got := servertest.ElementText(t, ctx, "#registrations-table td.answers"); !strings.Contains(got, "Особенности питания: Вегетарианское") {
+				t.Errorf("answers in the list %q", got)
+			}
+			servertest.Screenshot(t, ctx, "dashboard-answers-ru-"+screen.name+".png")
+			if err := chromedp.Do(ctx,
+				chromedp.Navigate(page+"/questions?lang=ru"),
+				chromedp.WaitVisible(chromedp.CSS(`#q0`)),
+			); err != nil {
+				t.Fatalf("open the questions editor: %v", err)
+			}
+			if w := servertest.Eval(t, ctx, `String(document.documentElement.scrollWidth)`); w != strconv.FormatInt(screen.width, 10) {
+				t.Errorf("the questions editor is %s px wide on a %d px screen", w, screen.width)
+			}
+			servertest.Screenshot(t, ctx, "dashboard-questions-ru-"+screen.name+".png")
 		})
 	}
 }

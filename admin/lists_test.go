@@ -53,7 +53,7 @@ func TestEventPageCrossesCountriesWithRoles(t *testing.T) {
 	table := page.ByID("roles-table")
 	// Gʻayrat's erasure cancelled him: he is no longer registered.
 	want := [][]string{
-		{"Country", "Expert", "Student", "Speaker", "Total"},
+		{"Delegation", "Expert", "Student", "Speaker", "Total"},
 		{"Armenia", "1", "0", "0", "1"},
 		{"Kazakhstan", "0", "0", "1", "1"},
 		{"Uzbekistan", "1", "1", "0", "2"},
@@ -63,12 +63,12 @@ func TestEventPageCrossesCountriesWithRoles(t *testing.T) {
 	if !slices.EqualFunc(got, want, slices.Equal) {
 		t.Errorf("countries by role\n got %q\nwant %q", got, want)
 	}
-	if caption := servertest.TextOf(servertest.Within(table, "caption")[0]); caption != "Registered people by country and role" {
+	if caption := servertest.TextOf(servertest.Within(table, "caption")[0]); caption != "Registered people by delegation and role" {
 		t.Errorf("caption %q", caption)
 	}
 
 	_, page = d.Open("/admin/events/roles-workshop?lang=ru", cookie)
-	if head := servertest.TableRows(page.ByID("roles-table"), "thead")[0]; strings.Join(head, "|") != "Страна|Эксперт|Студент|Докладчик|Всего" {
+	if head := servertest.TableRows(page.ByID("roles-table"), "thead")[0]; strings.Join(head, "|") != "Делегация|Эксперт|Студент|Докладчик|Всего" {
 		t.Errorf("Russian headings %q", head)
 	}
 }

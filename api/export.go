@@ -17,7 +17,7 @@ func (s *API) ExportRegistrations(c *gin.Context) {
 		s.Error(c, err)
 		return
 	}
-	f, format, lang, err := httpcore.DownloadQuery(c)
+	f, format, lang, err := s.DownloadQuery(c, ev)
 	if err != nil {
 		s.Error(c, err)
 		return

@@ -41,8 +41,8 @@ func TestExportInTheLanguageAsked(t *testing.T) {
 		{"then the browser's language", "", []string{"Accept-Language", "ru-RU,ru;q=0.9,en;q=0.5"}, "ru", "Дилноза|Юсупова|Узбекистан|confirmed"},
 		{"lang wins over the cookie", "?lang=en", []string{"Cookie", "lang=ru"}, "en", "Дилноза|Юсупова|Uzbekistan|confirmed"},
 	}
-	headers := map[string]string{"en": "ID|Status|First name|Last name|Email", "ru": "ID|Статус|Имя|Фамилия|Эл. почта",
-		"uz": "ID|Holati|Ism|Familiya|Elektron pochta"}
+	headers := map[string]string{"en": "ID|Status|First name|Last name|First name (Latin)", "ru": "ID|Статус|Имя|Фамилия|Имя (латиница)",
+		"uz": "ID|Holati|Ism|Familiya|Ism (lotin)"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := d.exportAs(tt.query, tt.headers...)
@@ -51,7 +51,7 @@ func TestExportInTheLanguageAsked(t *testing.T) {
 				t.Errorf("headers %q, want %q", got, headers[tt.lang])
 			}
 			row := records[1]
-			if got := strings.Join([]string{row[2], row[3], row[7], row[1]}, "|"); got != tt.first {
+			if got := strings.Join([]string{row[2], row[3], row[9], row[1]}, "|"); got != tt.first {
 				t.Errorf("first row %q, want %q", got, tt.first)
 			}
 			if got := rec.Header().Get("Content-Language"); got != tt.lang {
@@ -61,7 +61,7 @@ func TestExportInTheLanguageAsked(t *testing.T) {
 	}
 	t.Run("the workbook is Russian too, By country sheet included", func(t *testing.T) {
 		f := openXLSX(t, d.exportAs("?format=xlsx&lang=ru"))
-		if got := strings.Join(f.GetSheetList(), "|"); got != "Участники|По странам" {
+		if got := strings.Join(f.GetSheetList(), "|"); got != "Участники|По странам|По делегациям" {
 			t.Fatalf("sheets %q", got)
 		}
 		rows, err := f.GetRows("По странам")

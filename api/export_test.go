@@ -97,21 +97,22 @@ func TestExportCSV(t *testing.T) {
 		t.Errorf("Cache-Control = %q, want no-store", cc)
 	}
 	want := [][]string{
-		{"ID", "Status", "First name", "Last name", "Email", "Phone", "Country code", "Country", "Organization", "Position",
-			"Role", "Language", "Registered at", "Confirmed at", "Check-in code", "2019-05-30", "2019-05-31"},
-		{regs[0].ID, "confirmed", "Дилноза", "Юсупова", "dilnoza@example.uz", "'+998712345678", "UZ", "Uzbekistan",
-			"Centre for Economic Research and Reforms", "Ведущий научный сотрудник", "researcher", "en",
-			"2019-05-15T10:00:00+05:00", "2019-05-15T10:00:00+05:00", regs[0].CheckinCode,
+		{"ID", "Status", "First name", "Last name", "First name (Latin)", "Last name (Latin)", "Email", "Phone",
+			"Country code", "Country", "Delegation code", "Delegation", "Organization", "Position",
+			"Role", "Language", "Registered at", "Confirmed at", "Edited by the participant", "Check-in code", "2019-05-30", "2019-05-31"},
+		{regs[0].ID, "confirmed", "Дилноза", "Юсупова", "", "", "dilnoza@example.uz", "'+998712345678", "UZ", "Uzbekistan",
+			"UZ", "Uzbekistan", "Centre for Economic Research and Reforms", "Ведущий научный сотрудник", "researcher", "en",
+			"2019-05-15T10:00:00+05:00", "2019-05-15T10:00:00+05:00", "", regs[0].CheckinCode,
 			"2019-05-30T08:41:00+05:00", "2019-05-31T08:52:00+05:00"},
-		{regs[1].ID, "pending", "'@SUM(1)", "Oʻktam", "oktam@example.kg", "", "KG", "Kyrgyzstan",
-			`'=HYPERLINK("http://x")`, "'-1+2", "other", "en",
-			"2019-05-15T11:00:00+05:00", "", regs[1].CheckinCode, "", ""},
-		{regs[2].ID, "cancelled", "Kadri", "Tamm", "kadri@example.ee", "", "EE", "Estonia",
-			"'+Information System Authority", "", "expert", "en",
-			"2019-05-16T09:30:00+05:00", "2019-05-16T09:30:00+05:00", regs[2].CheckinCode, "2019-05-30T08:45:00+05:00", ""},
-		{regs[3].ID, "confirmed", "Gʻayrat", "Toʻxtayev", "gayrat@example.uz", "", "UZ", "Uzbekistan",
-			"Academy of Public Administration", "", "student", "en",
-			"2019-05-17T14:05:00+05:00", "2019-05-17T14:05:00+05:00", regs[3].CheckinCode, "", "2019-05-31T09:03:00+05:00"},
+		{regs[1].ID, "pending", "'@SUM(1)", "Oʻktam", "", "", "oktam@example.kg", "", "KG", "Kyrgyzstan",
+			"KG", "Kyrgyzstan", `'=HYPERLINK("http://x")`, "'-1+2", "other", "en",
+			"2019-05-15T11:00:00+05:00", "", "", regs[1].CheckinCode, "", ""},
+		{regs[2].ID, "cancelled", "Kadri", "Tamm", "", "", "kadri@example.ee", "", "EE", "Estonia",
+			"EE", "Estonia", "'+Information System Authority", "", "expert", "en",
+			"2019-05-16T09:30:00+05:00", "2019-05-16T09:30:00+05:00", "", regs[2].CheckinCode, "2019-05-30T08:45:00+05:00", ""},
+		{regs[3].ID, "confirmed", "Gʻayrat", "Toʻxtayev", "", "", "gayrat@example.uz", "", "UZ", "Uzbekistan",
+			"UZ", "Uzbekistan", "Academy of Public Administration", "", "student", "en",
+			"2019-05-17T14:05:00+05:00", "2019-05-17T14:05:00+05:00", "", regs[3].CheckinCode, "", "2019-05-31T09:03:00+05:00"},
 	}
 	if len(records) != len(want) {
 		t.Fatalf("%d records, want %d:\n%q", len(records), len(want), records)
@@ -194,7 +195,7 @@ func TestExportRefusals(t *testing.T) {
 	})
 	t.Run("without registrations the CSV is the header row", func(t *testing.T) {
 		records := csvRecords(t, d.export(d.token, ""))
-		if len(records) != 1 || len(records[0]) != 17 {
+		if len(records) != 1 || len(records[0]) != 22 {
 			t.Errorf("records = %q, want the header only", records)
 		}
 	})
@@ -225,18 +226,18 @@ func TestExportXLSX(t *testing.T) {
 	if cd := rec.Header().Get("Content-Disposition"); cd != "attachment; filename=egov-tashkent-2019-attendees-2019-05-31.xlsx" {
 		t.Errorf("Content-Disposition = %q", cd)
 	}
-	if got := f.GetSheetList(); strings.Join(got, "|") != "Attendees|By country" {
+	if got := f.GetSheetList(); strings.Join(got, "|") != "Attendees|By country|By delegation" {
 		t.Fatalf("sheets = %q", got)
 	}
 	sheet := "Attendees"
 
 	t.Run("text cells hold the text as typed, neutralized where it could be a formula", func(t *testing.T) {
 		want := map[string]string{
-			"A1": "ID", "C1": "First name", "P1": "2019-05-30", "Q1": "2019-05-31",
-			"A2": regs[0].ID, "C2": "Дилноза", "D2": "Юсупова", "F2": "'+998712345678", "J2": "Ведущий научный сотрудник",
-			"C3": "'@SUM(1)", "D3": "Oʻktam", "I3": `'=HYPERLINK("http://x")`, "J3": "'-1+2",
-			"B4": "cancelled", "I4": "'+Information System Authority",
-			"C5": "Gʻayrat", "D5": "Toʻxtayev", "O5": regs[3].CheckinCode,
+			"A1": "ID", "C1": "First name", "U1": "2019-05-30", "V1": "2019-05-31",
+			"A2": regs[0].ID, "C2": "Дилноза", "D2": "Юсупова", "H2": "'+998712345678", "N2": "Ведущий научный сотрудник",
+			"C3": "'@SUM(1)", "D3": "Oʻktam", "M3": `'=HYPERLINK("http://x")`, "N3": "'-1+2",
+			"B4": "cancelled", "M4": "'+Information System Authority",
+			"C5": "Gʻayrat", "D5": "Toʻxtayev", "T5": regs[3].CheckinCode,
 		}
 		for cell, text := range want {
 			got, err := f.GetCellValue(sheet, cell)
@@ -256,8 +257,8 @@ func TestExportXLSX(t *testing.T) {
 			return time.Date(2019, time.May, day, hour, minute, 0, 0, time.UTC)
 		}
 		want := map[string]time.Time{
-			"M2": wall(15, 10, 0), "N2": wall(15, 10, 0), "P2": wall(30, 8, 41), "Q2": wall(31, 8, 52),
-			"M3": wall(15, 11, 0), "P4": wall(30, 8, 45), "Q5": wall(31, 9, 3),
+			"Q2": wall(15, 10, 0), "R2": wall(15, 10, 0), "U2": wall(30, 8, 41), "V2": wall(31, 8, 52),
+			"Q3": wall(15, 11, 0), "U4": wall(30, 8, 45), "V5": wall(31, 9, 3),
 		}
 		for cell, at := range want {
 			raw, err := f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
@@ -281,14 +282,14 @@ func TestExportXLSX(t *testing.T) {
 				t.Errorf("%s style %+v (%v), want the date-time format", cell, st, err)
 			}
 		}
-		for _, cell := range []string{"N3", "P3", "Q3", "Q4", "P5"} {
+		for _, cell := range []string{"R3", "U3", "V3", "V4", "U5"} {
 			if got, _ := f.GetCellValue(sheet, cell); got != "" {
 				t.Errorf("%s = %q, want an empty cell", cell, got)
 			}
 		}
 	})
 	t.Run("the header is bold, frozen and filtered", func(t *testing.T) {
-		style, err := f.GetCellStyle(sheet, "P1")
+		style, err := f.GetCellStyle(sheet, "U1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -302,14 +303,14 @@ func TestExportXLSX(t *testing.T) {
 		filtered := false
 		for _, n := range names {
 			if n.Name == "_xlnm._FilterDatabase" && strings.Contains(n.RefersTo, "Attendees") &&
-				strings.ReplaceAll(n.RefersTo, "$", "") == "'Attendees'!A1:Q5" {
+				strings.ReplaceAll(n.RefersTo, "$", "") == "'Attendees'!A1:V5" {
 				filtered = true
 			}
 		}
 		if !filtered {
-			t.Errorf("defined names %+v, want an autofilter over Attendees A1:Q5", names)
+			t.Errorf("defined names %+v, want an autofilter over Attendees A1:V5", names)
 		}
-		if w, err := f.GetColWidth(sheet, "I"); err != nil || w < 20 {
+		if w, err := f.GetColWidth(sheet, "M"); err != nil || w < 20 {
 			t.Errorf("Organization column width %v (%v), want a wide column", w, err)
 		}
 	})

@@ -109,6 +109,7 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 201, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("egov", func(b map[string]any) {
 		b["capacity"] = 4
 		b["registration_closes_at"] = time.Now().Add(20 * 24 * time.Hour).UTC().Format(time.RFC3339)
+		b["questions"] = replayQuestions()
 	})))
 	rp.call(a, 201, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("closed", func(b map[string]any) {
 		b["registration_closes_at"] = time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
@@ -139,13 +140,31 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 422, sendReq(http.MethodPatch, "/api/v1/events/egov", tok, map[string]any{"title": nil, "slug": "other"}))
 	rp.call(a, 404, sendReq(http.MethodPatch, "/api/v1/events/nope", tok, map[string]any{"title": "x"}))
 	rp.call(a, 400, sendReq(http.MethodPatch, "/api/v1/events/egov", tok, `[`))
+	changed := replayQuestions()
+	changed[1]["options"] = changed[1]["options"].([]map[string]any)[:1] // one session no longer offered
+	rp.call(a, 200, sendReq(http.MethodPatch, "/api/v1/events/egov", tok, map[string]any{"questions": changed}))
+	retyped := replayQuestions()
+	retyped[2]["type"] = "text"
+	rp.call(a, 422, sendReq(http.MethodPatch, "/api/v1/events/egov", tok, map[string]any{"questions": retyped}))
+	rp.call(a, 422, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("badq", func(b map[string]any) {
+		b["questions"] = []map[string]any{{"key": "Diet!", "type": "slider", "label": map[string]string{"de": "Essen"}}}
+	})))
+	rp.call(a, 200, getReq("/api/v1/events/egov/form?lang=ru", ""))
+	rp.call(a, 200, servertest.Request{Method: http.MethodGet, Path: "/api/v1/events/egov/form", Header: http.Header{"Accept-Language": {"uz"}}})
+	rp.call(a, 404, getReq("/api/v1/events/nope/form", ""))
+	rp.call(a, 200, getReq("/api/v1/delegations?lang=ru", ""))
+	rp.call(a, 405, sendReq(http.MethodPost, "/api/v1/delegations", "", map[string]any{}))
+	rp.call(a, 401, getReq("/api/v1/delegations", strings.Repeat("A", 43)))
+	rp.call(a, 401, getReq("/api/v1/events/egov/form", strings.Repeat("A", 43)))
 
 	// Registrations: participants, walk-ins and their problems
 	reg := "/api/v1/events/egov/registrations"
 	rp.call(a, 202, sendReq(http.MethodPost, reg, "", servertest.Participant("p1@example.uz", func(b map[string]any) {
 		b["role"], b["language"] = "Researcher", "RU"
 		b["first_name"], b["last_name"] = "Дилноза", "Юсупова"
+		b["latin_first_name"], b["latin_last_name"] = "Dilnoza", "Yusupova"
 		b["phone"], b["position"], b["days"] = "+998 (71) 123-45-67", "Researcher", []string{day}
+		b["answers"] = map[string]any{"diet": "vegetarian", "sessions": []string{"open_data"}, "visa_letter": true}
 	})))
 	ru := sendReq(http.MethodPost, reg, "", servertest.Participant("p2@example.uz", inLanguage("ru")))
 	rp.call(a, 202, ru)
@@ -165,6 +184,10 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 		rp.call(a, 422, sendReq(http.MethodPost, reg, "", bad))
 	}
 	rp.call(a, 422, sendReq(http.MethodPost, reg, "", `{"consent": "yes", "language": "ru"}`))
+	rp.call(a, 422, sendReq(http.MethodPost, reg, "", servertest.Participant("bad-answers@example.uz", func(b map[string]any) {
+		b["delegation"], b["latin_last_name"] = "NATO2", "Юсупова"
+		b["answers"] = map[string]any{"diet": "pizza", "visa_letter": "maybe", "shoe_size": 42}
+	})))
 	rp.call(a, 422, sendReq(http.MethodPost, reg, tok, servertest.Participant("walkin2@example.uz", func(b map[string]any) {
 		b["check_in"], b["day"] = true, "1999-01-01"
 	})))
@@ -180,6 +203,9 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 200, getReq(reg, tok))
 	rp.call(a, 200, getReq(reg+"?status=pending&country=uz&q=example&limit=1", tok))
 	rp.call(a, 422, getReq(reg+"?limit=0&status=gone&country=xx&cursor=abc", tok))
+	rp.call(a, 200, getReq(reg+"?delegation=oecd&answer=diet:vegetarian&answer=visa_letter:yes&answer=", tok))
+	rp.call(a, 422, getReq(reg+"?delegation=NATO2&answer=diet:pizza&answer=nope:x", tok))
+	rp.call(a, 200, getReq(reg+"/export?format=csv&answer=sessions:open_data", tok))
 	rp.call(a, 404, getReq("/api/v1/events/nope/registrations", tok))
 	rp.call(a, 401, getReq(reg, ""))
 	rp.call(a, 200, getReq(reg+"/export?format=csv", tok))
@@ -206,6 +232,15 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 422, sendReq(http.MethodPost, "/api/v1/registrations/confirm", "", map[string]any{}))
 	rp.call(a, 400, sendReq(http.MethodPost, "/api/v1/registrations/confirm", "", `token`))
 	rp.call(a, 200, getReq("/r/"+linkToken+"/data", ""))
+	update := "/api/v1/registrations/update"
+	rp.call(a, 200, sendReq(http.MethodPost, update, "", map[string]any{"token": linkToken, "last_name": "Юсупова-Каримова",
+		"latin_last_name": "Yusupova-Karimova", "delegation": "OECD", "answers": map[string]any{"diet": "halal", "sessions": nil}}))
+	rp.call(a, 200, sendReq(http.MethodPost, update, "", map[string]any{"token": linkToken, "last_name": "Юсупова-Каримова"}))
+	rp.call(a, 422, sendReq(http.MethodPost, update, "", map[string]any{"token": linkToken, "email": "other@example.uz",
+		"first_name": "", "answers": map[string]any{"diet": "pizza"}}))
+	rp.call(a, 422, sendReq(http.MethodPost, update, "", map[string]any{"last_name": "x"}))
+	rp.call(a, 404, sendReq(http.MethodPost, update, "", map[string]any{"token": strings.Repeat("A", 43)}))
+	rp.call(a, 400, sendReq(http.MethodPost, update, "", `{"token": `))
 	rp.call(a, 404, getReq("/r/"+strings.Repeat("A", 43)+"/data", ""))
 	rp.call(a, 404, getReq("/r/short/data", ""))
 
@@ -255,6 +290,7 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 200, sendReq(http.MethodPost, "/api/v1/registrations/cancel", "", token))
 	rp.call(a, 404, sendReq(http.MethodPost, "/api/v1/registrations/cancel", "", map[string]any{"token": strings.Repeat("B", 43)}))
 	rp.call(a, 409, sendReq(http.MethodPost, "/api/v1/registrations/confirm", "", token)) // cancelled now
+	rp.call(a, 409, sendReq(http.MethodPost, update, "", map[string]any{"token": linkToken, "position": "Head"}))
 	rp.call(a, 204, sendReq(http.MethodDelete, reg+"/"+p1+"?erase=true", tok, nil))
 	rp.call(a, 422, sendReq(http.MethodDelete, reg+"/"+p1, tok, nil))
 	rp.call(a, 404, sendReq(http.MethodDelete, reg+"/"+uuid0+"?erase=true", tok, nil))
@@ -321,4 +357,20 @@ func unreachableAPI(t *testing.T) *servertest.Server {
 		Logger: slog.New(slog.NewJSONHandler(a.Logs, nil)),
 	})
 	return a
+}
+
+// replayQuestions are the replayed event's questions, none required, so
+// that participants who answer nothing register too.
+func replayQuestions() []map[string]any {
+	label := func(en, ru string) map[string]string { return map[string]string{"en": en, "ru": ru} }
+	return []map[string]any{
+		{"key": "diet", "type": "single_choice", "label": label("Dietary needs", "Питание"), "options": []map[string]any{
+			{"value": "vegetarian", "label": label("Vegetarian", "Вегетарианское")},
+			{"value": "halal", "label": label("Halal", "Халяль")}}},
+		{"key": "sessions", "type": "multiple_choice", "personal": false, "label": label("Sessions", "Секции"), "options": []map[string]any{
+			{"value": "open_data", "label": label("Open data", "Открытые данные")},
+			{"value": "services", "label": label("Services", "Услуги")}}},
+		{"key": "visa_letter", "type": "yes_no", "label": label("Visa letter", "Визовое письмо"),
+			"help": label("We send it to your email.", "Мы пришлём его на вашу почту.")},
+	}
 }

@@ -76,7 +76,7 @@ func (s *API) ListRegistrations(c *gin.Context) {
 		s.Error(c, err)
 		return
 	}
-	f, err := httpcore.ListFilter(c)
+	f, err := s.ListFilter(c, ev)
 	if err != nil {
 		s.Error(c, err)
 		return

@@ -9,10 +9,13 @@ import (
 	"net/netip"
 	"net/textproto"
 	"net/url"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/attend/attend/domain"
 )
 
 // Config is every setting attend reads. It is built by Load and passed down;
@@ -75,6 +78,10 @@ type Config struct {
 	LinkGrace           time.Duration
 	WorkerEnabled       bool
 	PeriodicEvery       time.Duration
+
+	// Delegations are the countries and organizations participants may
+	// represent: the built-in organizations and those of DELEGATIONS_FILE.
+	Delegations *domain.Delegations
 }
 
 // Setting documents one environment variable; the README's table lists
@@ -130,6 +137,7 @@ func Settings() []Setting {
 		{"LINK_GRACE", "168h", "How long emailed links keep working after the event ends."},
 		{"WORKER", "true", "Run the mail worker and periodic jobs inside attend serve; set false when running attend worker separately."},
 		{"PERIODIC_INTERVAL", "1m", "How often the worker runs periodic jobs (expiry, reminders)."},
+		{"DELEGATIONS_FILE", "(none)", "A CSV file of international organizations participants may represent, beside the built-in ones (OECD, UNDP, UNICEF, World Bank, ADB, EBRD, IsDB, EU, OSCE, CIS, …): a header row naming the columns code and name.en, and optionally name.ru, name.uz and short.<lang>, then one organization per row; a built-in's code renames it."},
 	}
 }
 
@@ -201,6 +209,7 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 		PasswordHashWait:        l.dur("PASSWORD_HASH_WAIT", time.Second),
 		ClientIPHeader:          l.clientIPHeader("CLIENT_IP_HEADER", "X-Forwarded-For"),
 		ClientIPv6Prefix:        l.int("CLIENT_IPV6_PREFIX", 64, 32, 128),
+		Delegations:             l.delegations("DELEGATIONS_FILE"),
 	}
 	if key := getenv("SECRET_KEY"); key != "" || need.SecretKey {
 		switch {
@@ -404,4 +413,29 @@ func (l *loader) bool(name string, def bool) bool {
 		return def
 	}
 	return b
+}
+
+// delegations reads the organizations of the file named by name, if any,
+// beside the built-in ones.
+func (l *loader) delegations(name string) *domain.Delegations {
+	path := strings.TrimSpace(l.getenv(name))
+	var extra []domain.Organization
+	if path != "" {
+		f, err := os.Open(path)
+		if err != nil {
+			l.fail("%s cannot be read: %v", name, err)
+			return domain.BuiltinDelegations()
+		}
+		defer f.Close()
+		if extra, err = domain.ParseOrganizations(f); err != nil {
+			l.fail("%s (%s): %v", name, path, err)
+			return domain.BuiltinDelegations()
+		}
+	}
+	d, err := domain.NewDelegations(extra)
+	if err != nil {
+		l.fail("%s: %v", name, err)
+		return domain.BuiltinDelegations()
+	}
+	return d
 }

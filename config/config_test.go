@@ -356,3 +356,35 @@ func TestREADMEDocumentsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadAddsTheOrganizationsOfDelegationsFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "organizations.csv")
+	if err := os.WriteFile(good, []byte("code,name.en,short.ru\nACSH,Astana Civil Service Hub,Хаб\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(env(withDB(map[string]string{"DELEGATIONS_FILE": good})), Need{})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if o, ok := c.Delegations.Organization("ACSH"); !ok || o.Short["ru"] != "Хаб" {
+		t.Errorf("ACSH = %+v (found %v)", o, ok)
+	}
+	if _, ok := c.Delegations.Organization("OECD"); !ok {
+		t.Error("the built-in organizations are gone")
+	}
+	if c, err := Load(env(withDB(nil)), Need{}); err != nil || c.Delegations == nil || !c.Delegations.IsOrganization("UNDP") {
+		t.Errorf("without the file: %v, %v; want the built-in organizations", c.Delegations, err)
+	}
+
+	bad := filepath.Join(dir, "bad.csv")
+	if err := os.WriteFile(bad, []byte("code,name.en\nFR,France\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, path := range map[string]string{"a missing file": filepath.Join(dir, "none.csv"), "a country's code": bad} {
+		_, err := Load(env(withDB(map[string]string{"DELEGATIONS_FILE": path})), Need{})
+		if err == nil || !strings.Contains(err.Error(), "DELEGATIONS_FILE") {
+			t.Errorf("%s: error %v, want one naming DELEGATIONS_FILE", name, err)
+		}
+	}
+}

@@ -1,9 +1,13 @@
 package documents
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/i18n"
@@ -38,15 +42,10 @@ func (p person) full() string { return joinNonEmpty(" ", p.first, p.last) }
 // surnameFirst is the name as lists sorted by surname show it.
 func (p person) surnameFirst() string { return joinNonEmpty(" ", p.last, p.first) }
 
-// delegationName shows a delegation: a country code (what registrations
-// have until they name a delegation) as the country's name in l's
-// language, any other text as it is.
+// delegationName shows a delegation in l's language: a country's name, an
+// organization's short name ("OECD", "ОЭСР"); a code nobody knows as it is.
 func delegationName(d string, l *i18n.Localizer) string {
-	d = clean(d)
-	if domain.ValidCountry(d) {
-		return l.Country(d)
-	}
-	return d
+	return clean(l.Delegation(clean(d)))
 }
 
 // joinNonEmpty joins the parts that are not empty.
@@ -82,12 +81,19 @@ func upperFirst(s string) string {
 	return string(unicode.ToUpper(r)) + s[n:]
 }
 
-// DelegationRank lists the country codes in the order a reader of lang
-// sorts the countries' names, for store.ParticipantFilter's
-// DelegationRank: a sheet by delegation then lists the delegations as its
-// reader expects, the database doing the sorting.
+// DelegationRank lists the delegations' codes, countries and
+// organizations, in the order a reader of lang sorts the names papers show
+// them by, for store.ParticipantFilter's DelegationRank: a sheet by
+// delegation then lists the delegations as its reader expects, the
+// database doing the sorting.
 func DelegationRank(b *i18n.Bundle, lang string) []string {
+	l := b.Localizer(lang)
 	list := b.Countries(lang)
+	for _, o := range b.Delegations().Organizations() {
+		list = append(list, i18n.Country{Code: o.Code, Name: l.Delegation(o.Code)})
+	}
+	col := collate.New(language.Make(lang))
+	slices.SortStableFunc(list, func(a, b i18n.Country) int { return col.CompareString(a.Name, b.Name) })
 	out := make([]string, len(list))
 	for i, c := range list {
 		out[i] = c.Code

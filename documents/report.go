@@ -58,11 +58,11 @@ func reportTables(ev *domain.Event, f Figures, l *i18n.Localizer) (byDelegation,
 	byRole.total = byDelegation.total
 
 	byDelegation.title, byDelegation.head = l.T("doc.report.by_delegation", nil), l.T("doc.column.delegation", nil)
-	for _, c := range f.Stats.ByCountry {
-		if c.Registered == 0 && c.Attended == 0 {
+	for _, d := range f.Stats.ByDelegation {
+		if d.Registered == 0 && d.Attended == 0 {
 			continue // only cancelled or expired registrations: nobody to report
 		}
-		byDelegation.rows = append(byDelegation.rows, row(delegationName(c.Country, l), c.Counts, reg.ByCountry[c.Country]))
+		byDelegation.rows = append(byDelegation.rows, row(delegationName(d.Delegation, l), d.Counts, reg.ByDelegation[d.Delegation]))
 	}
 	col := collate.New(language.Make(l.Lang()))
 	slices.SortStableFunc(byDelegation.rows, func(a, b reportRow) int { return col.CompareString(a.label, b.label) })

@@ -28,11 +28,11 @@ func figures() documents.Figures {
 		Stats: &store.Stats{
 			Days:  []domain.Date{day1, day2},
 			Total: counts(31, 24, 22, 27),
-			ByCountry: []store.CountryStats{
-				{Country: "FR", Counts: counts(0, 0, 0, 0)},
-				{Country: "KZ", Counts: counts(6, 5, 4, 5)},
-				{Country: "UZ", Counts: counts(20, 15, 14, 18)},
-				{Country: "AM", Counts: counts(5, 4, 4, 4)},
+			ByDelegation: []store.DelegationStats{
+				{Delegation: "FR", Counts: counts(0, 0, 0, 0)},
+				{Delegation: "KZ", Counts: counts(6, 5, 4, 5)},
+				{Delegation: "UZ", Counts: counts(20, 15, 14, 18)},
+				{Delegation: "AM", Counts: counts(5, 4, 4, 4)},
 			},
 			ByRole: []store.RoleStats{
 				{Role: "expert", Counts: counts(21, 17, 15, 19)},
@@ -40,9 +40,9 @@ func figures() documents.Figures {
 			},
 		},
 		Registered: &store.RegisteredByDay{
-			Total:     perDay(30, 28),
-			ByCountry: map[string]map[domain.Date]int{"KZ": perDay(6, 5), "UZ": perDay(19, 18), "AM": perDay(5, 5)},
-			ByRole:    map[string]map[domain.Date]int{"expert": perDay(20, 19), "speaker": perDay(10, 9)},
+			Total:        perDay(30, 28),
+			ByDelegation: map[string]map[domain.Date]int{"KZ": perDay(6, 5), "UZ": perDay(19, 18), "AM": perDay(5, 5)},
+			ByRole:       map[string]map[domain.Date]int{"expert": perDay(20, 19), "speaker": perDay(10, 9)},
 		},
 		Generated: time.Date(2019, time.June, 3, 5, 0, 0, 0, time.UTC),
 	}
@@ -235,5 +235,24 @@ func TestAttendanceReportWorkbookHasTheSameNumbersAndAChart(t *testing.T) {
 	}
 	if len(charts) != 1 || !strings.Contains(charts[0], "'By delegation'!$A$6:$A$8") {
 		t.Errorf("%d charts; want one over 'By delegation'!$A$6:$A$8", len(charts))
+	}
+}
+
+// The OECD's experts are a delegation of their own, named as the reader
+// names it.
+func TestAttendanceReportCountsOrganizationsAsDelegations(t *testing.T) {
+	f := figures()
+	oecd := store.Counts{Registered: 2, Attended: 2, AttendedByDay: map[domain.Date]int{day1: 2, day2: 1}}
+	f.Stats.ByDelegation = append(f.Stats.ByDelegation, store.DelegationStats{Delegation: "OECD", Counts: oecd})
+	f.Registered.ByDelegation["OECD"] = map[domain.Date]int{day1: 2, day2: 2}
+	for lang, name := range map[string]string{"en": "OECD", "ru": "ОЭСР"} {
+		var b bytes.Buffer
+		if err := documents.AttendanceReport(&b, workshop(), f, localizer(t, lang)); err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(pageTexts(t, b.Bytes()), "\f")
+		if got := numbersAfter(text, name); got != "2 2 2 1 2 2" {
+			t.Errorf("%s: %s row %q, want 2 2 2 1 2 2", lang, name, got)
+		}
 	}
 }

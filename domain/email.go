@@ -19,6 +19,9 @@ const (
 	EmailPromoted          EmailKind = "promoted"
 	EmailReminder          EmailKind = "reminder"
 	EmailConfirmReminder   EmailKind = "confirm_reminder"
+	// EmailUpdated tells participants what they changed in their
+	// registration (see EditRegistration); no transition causes it.
+	EmailUpdated EmailKind = "updated"
 	// EmailCertificate links a participant's certificate of attendance,
 	// once the event has ended and they meet its rule.
 	EmailCertificate EmailKind = "certificate"

@@ -33,6 +33,10 @@ type Event struct {
 	CreatedAt            time.Time  `json:"created_at" db:"created_at"`
 	UpdatedAt            time.Time  `json:"updated_at" db:"updated_at"`
 
+	// Questions are the event's custom questions (question.go); the JSON
+	// shows those asked now.
+	Questions Questions `json:"questions" db:"-"`
+
 	loc *time.Location // the resolved Timezone, when known
 }
 
@@ -59,6 +63,10 @@ type EventInput struct {
 	ConfirmWithinHours   Optional[int]      `json:"confirm_within_hours"`
 	ReminderDaysBefore   Optional[int]      `json:"reminder_days_before"`
 	RetentionDays        Optional[int]      `json:"retention_days"`
+
+	// Questions replaces the event's custom questions, in order (see
+	// SetQuestions for what happens to those left out).
+	Questions Optional[[]QuestionInput] `json:"questions"`
 }
 
 // Location returns the event's time zone; Timezone is validated on input,
@@ -299,6 +307,8 @@ func (r *Rules) apply(ev *Event, in EventInput, creating bool) []FieldError {
 			ev.ConfirmWithinHours = in.ConfirmWithinHours.Value
 		}
 	}
+
+	fields = append(fields, applyQuestions(ev, in.Questions)...)
 
 	fields = append(fields, r.validate(ev)...)
 	// Cross-field rules, only when both sides are themselves valid.

@@ -70,3 +70,30 @@ func ParseListQuery(get func(name string) string, checkCursor func(string) error
 	}
 	return q, ValidationError(fields)
 }
+
+// AnswerFilters reads the list's answer filters, each "key:value": the key
+// of a question answered by choosing and one of its options' values (yes
+// or no for a yes_no question), as the store's filter takes them (key →
+// value to find in the answer). Empty values are ignored (a filter form's
+// "any" choice); a filter the questions do not allow is an error on
+// "answer".
+func (qs Questions) AnswerFilters(values []string) (map[string]any, []FieldError) {
+	out := map[string]any{}
+	var fields []FieldError
+	for _, raw := range values {
+		raw = strings.TrimSpace(raw)
+		if raw == "" {
+			continue
+		}
+		key, value, _ := strings.Cut(raw, ":")
+		q, ok := qs.Find(key)
+		v, valid := q.FilterValue(value)
+		if !ok || !valid {
+			fields = append(fields, FieldError{Field: "answer", Code: "answer", Param: raw,
+				Message: "Answer filters take the form key:value, the key of a choice or yes/no question and one of its values."})
+			continue
+		}
+		out[key] = v
+	}
+	return out, fields
+}

@@ -62,6 +62,15 @@ type Registration struct {
 	CreatedAt    time.Time  `json:"created_at" db:"created_at"`
 	ConfirmedAt  *time.Time `json:"confirmed_at" db:"confirmed_at"`
 	CancelledAt  *time.Time `json:"cancelled_at" db:"cancelled_at"`
+
+	// Whom the participant represents, the name as in the passport, the
+	// answers to the event's questions, and when the participant last
+	// edited the registration (see delegation.go, answers.go, edit.go).
+	Delegation     string     `json:"delegation" db:"delegation"`
+	LatinFirstName string     `json:"latin_first_name" db:"latin_first_name"`
+	LatinLastName  string     `json:"latin_last_name" db:"latin_last_name"`
+	Answers        Answers    `json:"answers" db:"-"`
+	EditedAt       *time.Time `json:"edited_at" db:"edited_at"`
 }
 
 // RegistrationInput is what a participant submits, from JSON or the web form.
@@ -78,6 +87,15 @@ type RegistrationInput struct {
 	Language     string   `json:"language" form:"language" validate:"omitempty,oneof=en ru uz"`
 	Days         []string `json:"days" form:"days" validate:"max=62"`
 	Consent      *bool    `json:"consent" form:"consent" validate:"required,accepted"`
+
+	// Delegation is a country code or an organization's code; empty means
+	// the participant's country. The Latin-script name is optional: it is
+	// the name as the passport writes it, for badges and visa letters.
+	// Answers are by question key (see Rules.CheckAnswers for the values).
+	Delegation     string         `json:"delegation" form:"delegation" validate:"max=16"`
+	LatinFirstName string         `json:"latin_first_name" form:"latin_first_name" validate:"max=100,nocontrol,latin"`
+	LatinLastName  string         `json:"latin_last_name" form:"latin_last_name" validate:"max=100,nocontrol,latin"`
+	Answers        map[string]any `json:"answers" form:"-" validate:"-"`
 }
 
 // normalize cleans the input in place before validation, so that what is
@@ -92,6 +110,9 @@ func (in *RegistrationInput) normalize() {
 	in.Role = strings.ToLower(strings.TrimSpace(in.Role))
 	in.Language = strings.ToLower(strings.TrimSpace(in.Language))
 	in.Phone = normalizePhone(in.Phone)
+	in.Delegation = strings.ToUpper(strings.TrimSpace(in.Delegation))
+	in.LatinFirstName = CleanText(in.LatinFirstName)
+	in.LatinLastName = CleanText(in.LatinLastName)
 }
 
 // normalizePhone drops the separators people type ("+998 (71) 123-45-67")
@@ -123,7 +144,11 @@ func (r *Rules) NewRegistration(in RegistrationInput, ev *Event, now time.Time) 
 
 	days, dayErrs := ev.parseDays(in.Days)
 	fields = append(fields, dayErrs...)
-	if err := ValidationError(fields); err != nil {
+	delegation, delegationErrs := r.delegation(in.Delegation, in.Country)
+	fields = append(fields, delegationErrs...)
+	answers, answerErrs := r.CheckAnswers(ev.Questions, in.Answers, nil)
+	fields = append(fields, answerErrs...)
+	if err := ValidationError(dedupe(fields)); err != nil {
 		return nil, err
 	}
 	lang := in.Language
@@ -148,7 +173,35 @@ func (r *Rules) NewRegistration(in RegistrationInput, ev *Event, now time.Time) 
 		Days:         days,
 		CheckinCode:  code,
 		ConsentAt:    now,
+
+		Delegation:     delegation,
+		LatinFirstName: in.LatinFirstName,
+		LatinLastName:  in.LatinLastName,
+		Answers:        answers,
 	}, nil
+}
+
+// delegation is the delegation a participant of country represents: the
+// one sent, or the country when none was.
+func (r *Rules) delegation(sent, country string) (string, []FieldError) {
+	if sent == "" {
+		return country, nil
+	}
+	code, ok := r.delegations.Canonical(sent)
+	if !ok {
+		return "", []FieldError{NewFieldError("delegation", "delegation", "")}
+	}
+	return code, nil
+}
+
+// PassportName is the participant's name as badges, certificates and visa
+// letters print it: the Latin-script name when given, else the name as
+// written.
+func (reg *Registration) PassportName() (first, last string) {
+	if reg.LatinFirstName != "" || reg.LatinLastName != "" {
+		return reg.LatinFirstName, reg.LatinLastName
+	}
+	return reg.FirstName, reg.LastName
 }
 
 // parseDays checks that each requested day is one of the event's dates and

@@ -16,7 +16,8 @@ import (
 // Rules validates input for every front end. It wraps one configured
 // validator instance, built once at start-up and safe for concurrent use.
 type Rules struct {
-	v *validator.Validate
+	v           *validator.Validate
+	delegations *Delegations
 }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -27,8 +28,19 @@ var clockPattern = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 // start with 0, and at most 15 digits in all.
 var e164Pattern = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
 
-// NewRules builds the validator with attend's custom tags.
-func NewRules() *Rules {
+// NewRules builds the validator with attend's custom tags, for a deployment
+// with the built-in delegations.
+func NewRules() *Rules { return NewRulesWith(BuiltinDelegations()) }
+
+// Delegations are the delegations participants may represent.
+func (r *Rules) Delegations() *Delegations { return r.delegations }
+
+// NewRulesWith is NewRules for a deployment that knows the delegations d
+// (nil: the built-in ones).
+func NewRulesWith(d *Delegations) *Rules {
+	if d == nil {
+		d = BuiltinDelegations()
+	}
 	v := validator.New(validator.WithRequiredStructEnabled())
 	// Report JSON names, never Go field names.
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
@@ -67,7 +79,25 @@ func NewRules() *Rules {
 	mustRegister(v, "clock", func(fl validator.FieldLevel) bool {
 		return clockPattern.MatchString(fl.Field().String())
 	})
-	return &Rules{v: v}
+	mustRegister(v, "latin", func(fl validator.FieldLevel) bool {
+		return LatinScript(fl.Field().String())
+	})
+	return &Rules{v: v, delegations: d}
+}
+
+// LatinScript reports whether a name is written in the Latin script, as
+// passports print names: Latin letters (with their accents), spaces,
+// hyphens, apostrophes and full stops.
+func LatinScript(s string) bool {
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Latin, r), unicode.Is(unicode.Mn, r):
+		case strings.ContainsRune(" -'’ʼʻ.", r):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func mustRegister(v *validator.Validate, tag string, fn validator.Func) {
@@ -182,6 +212,12 @@ func fieldError(field, code, param string) FieldError {
 		msg = label + " cannot be changed."
 	case "null":
 		msg = label + " cannot be null."
+	case "latin":
+		msg = label + " must be written in Latin letters, as in the passport."
+	case "delegation":
+		msg = label + " must be an ISO 3166-1 alpha-2 country code or the code of an international organization (see /api/v1/delegations)."
+	case "unknown":
+		msg = label + " is not known."
 	default:
 		msg = label + " is invalid."
 	}
@@ -204,6 +240,8 @@ var labels = map[string]string{
 	"published": "Published", "confirm_within_hours": "Confirmation period",
 	"reminder_days_before": "Reminder days", "name": "Name", "day": "Day", "token": "Token",
 	"code": "Check-in code", "registration_id": "Registration id", "password": "Password", "retention_days": "Retention period", "message": "Message",
+	"delegation": "Delegation", "latin_first_name": "First name in Latin letters",
+	"latin_last_name": "Last name in Latin letters", "questions": "Questions", "answers": "Answers",
 	"status": "Status", "limit": "Limit", "q": "Search text", "cursor": "Cursor", "format": "Format", "lang": "Lang",
 }
 

@@ -85,7 +85,8 @@ func attendees() []store.Attendee {
 	confirmed := registered.Add(90 * time.Minute)
 	return []store.Attendee{
 		{Registration: &domain.Registration{ID: "6f1c1a52-8a43-4c1e-9a55-2f4c0b8e0d11", Status: domain.StatusConfirmed,
-			FirstName: "Дилноза", LastName: "Юсупова", Email: "dilnoza@example.uz", Phone: "+998712345678", Country: "UZ",
+			FirstName: "Дилноза", LastName: "Юсупова", LatinFirstName: "Dilnoza", LatinLastName: "Yusupova",
+			Email: "dilnoza@example.uz", Phone: "+998712345678", Country: "UZ", Delegation: "UZ",
 			Organization: "Centre for Economic Research and Reforms", Position: "Researcher", Role: "researcher",
 			Language: "ru", CheckinCode: "ABCD2345", CreatedAt: registered, ConfirmedAt: &confirmed},
 			Checkins: []store.DayCheckin{
@@ -93,7 +94,7 @@ func attendees() []store.Attendee {
 				{Day: domain.NewDate(2019, time.May, 31), At: time.Date(2019, time.May, 31, 3, 52, 0, 0, time.UTC)},
 			}},
 		{Registration: &domain.Registration{ID: "0a4e2d3c-1b5f-4e6a-8c7d-9e0f1a2b3c4d", Status: domain.StatusPending,
-			FirstName: "@SUM(1)", LastName: "Oʻktam", Email: "-x@example.org", Country: "KG",
+			FirstName: "@SUM(1)", LastName: "Oʻktam", Email: "-x@example.org", Country: "KG", Delegation: "OECD",
 			Organization: `=HYPERLINK("http://x")`, Position: "\t=1", Role: "other", Language: "en",
 			CheckinCode: "WXYZ6789", CreatedAt: registered.Add(time.Hour)}},
 	}
@@ -117,14 +118,15 @@ func TestCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := [][]string{
-		{"ID", "Status", "First name", "Last name", "Email", "Phone", "Country code", "Country", "Organization", "Position",
-			"Role", "Language", "Registered at", "Confirmed at", "Check-in code", "2019-05-30", "2019-05-31"},
-		{"6f1c1a52-8a43-4c1e-9a55-2f4c0b8e0d11", "confirmed", "Дилноза", "Юсупова", "dilnoza@example.uz", "'+998712345678",
-			"UZ", "Uzbekistan", "Centre for Economic Research and Reforms", "Researcher", "researcher", "ru",
-			"2019-05-15T10:00:00+05:00", "2019-05-15T11:30:00+05:00", "ABCD2345", "2019-05-30T08:41:00+05:00", "2019-05-31T08:52:00+05:00"},
-		{"0a4e2d3c-1b5f-4e6a-8c7d-9e0f1a2b3c4d", "pending", "'@SUM(1)", "Oʻktam", "'-x@example.org", "",
-			"KG", "Kyrgyzstan", `'=HYPERLINK("http://x")`, "'\t=1", "other", "en",
-			"2019-05-15T11:00:00+05:00", "", "WXYZ6789", "", ""},
+		{"ID", "Status", "First name", "Last name", "First name (Latin)", "Last name (Latin)", "Email", "Phone",
+			"Country code", "Country", "Delegation code", "Delegation", "Organization", "Position",
+			"Role", "Language", "Registered at", "Confirmed at", "Edited by the participant", "Check-in code", "2019-05-30", "2019-05-31"},
+		{"6f1c1a52-8a43-4c1e-9a55-2f4c0b8e0d11", "confirmed", "Дилноза", "Юсупова", "Dilnoza", "Yusupova", "dilnoza@example.uz", "'+998712345678",
+			"UZ", "Uzbekistan", "UZ", "Uzbekistan", "Centre for Economic Research and Reforms", "Researcher", "researcher", "ru",
+			"2019-05-15T10:00:00+05:00", "2019-05-15T11:30:00+05:00", "", "ABCD2345", "2019-05-30T08:41:00+05:00", "2019-05-31T08:52:00+05:00"},
+		{"0a4e2d3c-1b5f-4e6a-8c7d-9e0f1a2b3c4d", "pending", "'@SUM(1)", "Oʻktam", "", "", "'-x@example.org", "",
+			"KG", "Kyrgyzstan", "OECD", "OECD", `'=HYPERLINK("http://x")`, "'\t=1", "other", "en",
+			"2019-05-15T11:00:00+05:00", "", "", "WXYZ6789", "", ""},
 	}
 	if len(records) != len(want) {
 		t.Fatalf("%d records, want %d", len(records), len(want))
@@ -184,7 +186,7 @@ func TestXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); strings.Join(got, "|") != "Attendees|By country" {
+	if got := f.GetSheetList(); strings.Join(got, "|") != "Attendees|By country|By delegation" {
 		t.Fatalf("sheets = %q", got)
 	}
 
@@ -196,10 +198,11 @@ func TestXLSX(t *testing.T) {
 		t.Fatalf("%d rows, want 3", len(rows))
 	}
 	text := map[string]string{
-		"A1": "ID", "P1": "2019-05-30", "Q1": "2019-05-31",
-		"C2": "Дилноза", "D2": "Юсупова", "F2": "'+998712345678", "H2": "Uzbekistan", "O2": "ABCD2345",
-		"C3": "'@SUM(1)", "D3": "Oʻktam", "E3": "'-x@example.org", "I3": `'=HYPERLINK("http://x")`, "J3": "'\t=1",
-		"N3": "", "P3": "", "Q3": "",
+		"A1": "ID", "U1": "2019-05-30", "V1": "2019-05-31",
+		"E2": "Dilnoza", "F2": "Yusupova", "K2": "UZ", "L2": "Uzbekistan", "K3": "OECD", "L3": "OECD",
+		"C2": "Дилноза", "D2": "Юсупова", "H2": "'+998712345678", "J2": "Uzbekistan", "T2": "ABCD2345",
+		"C3": "'@SUM(1)", "D3": "Oʻktam", "G3": "'-x@example.org", "M3": `'=HYPERLINK("http://x")`, "N3": "'\t=1",
+		"R3": "", "U3": "", "V3": "",
 	}
 	for cell, want := range text {
 		got, err := f.GetCellValue("Attendees", cell)
@@ -218,11 +221,11 @@ func TestXLSX(t *testing.T) {
 	}
 	// Times are real date-time cells with the event's wall clock.
 	times := map[string]time.Time{
-		"M2": time.Date(2019, time.May, 15, 10, 0, 0, 0, time.UTC),
-		"N2": time.Date(2019, time.May, 15, 11, 30, 0, 0, time.UTC),
-		"P2": time.Date(2019, time.May, 30, 8, 41, 0, 0, time.UTC),
-		"Q2": time.Date(2019, time.May, 31, 8, 52, 0, 0, time.UTC),
-		"M3": time.Date(2019, time.May, 15, 11, 0, 0, 0, time.UTC),
+		"Q2": time.Date(2019, time.May, 15, 10, 0, 0, 0, time.UTC),
+		"R2": time.Date(2019, time.May, 15, 11, 30, 0, 0, time.UTC),
+		"U2": time.Date(2019, time.May, 30, 8, 41, 0, 0, time.UTC),
+		"V2": time.Date(2019, time.May, 31, 8, 52, 0, 0, time.UTC),
+		"Q3": time.Date(2019, time.May, 15, 11, 0, 0, 0, time.UTC),
 	}
 	for cell, want := range times {
 		checkDateCell(t, f, "Attendees", cell, want)
@@ -240,10 +243,10 @@ func TestXLSX(t *testing.T) {
 		t.Errorf("panes = %+v (%v), want the first row frozen", panes, err)
 	}
 	// excelize writes the filter's range with absolute references.
-	if sheet := sheetXML(t, buf.Bytes(), "xl/worksheets/sheet1.xml"); !autoFilterA1Q3.MatchString(sheet) {
-		t.Errorf("no autofilter over A1:Q3 in the Attendees sheet")
+	if sheet := sheetXML(t, buf.Bytes(), "xl/worksheets/sheet1.xml"); !autoFilterA1V3.MatchString(sheet) {
+		t.Errorf("no autofilter over A1:V3 in the Attendees sheet")
 	}
-	if w, err := f.GetColWidth("Attendees", "I"); err != nil || w < 20 {
+	if w, err := f.GetColWidth("Attendees", "M"); err != nil || w < 20 {
 		t.Errorf("Organization column width %v (%v), want a wide column", w, err)
 	}
 
@@ -270,7 +273,7 @@ func TestXLSX(t *testing.T) {
 	}
 }
 
-var autoFilterA1Q3 = regexp.MustCompile(`<autoFilter ref="\$?A\$?1:\$?Q\$?3"`)
+var autoFilterA1V3 = regexp.MustCompile(`<autoFilter ref="\$?A\$?1:\$?V\$?3"`)
 
 // checkDateCell checks that a cell holds a number with a date-time format
 // whose value is want's wall clock.

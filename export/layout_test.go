@@ -105,24 +105,24 @@ func TestXLSXReadsAndPrintsWell(t *testing.T) {
 	f := workbook(t, "en", rows)
 	sheet := f.GetSheetName(0)
 	t.Run("columns fit their content, and long text wraps", func(t *testing.T) {
-		org, err := f.GetColWidth(sheet, "I")
+		org, err := f.GetColWidth(sheet, "M")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if org < 30 || org > 45 {
 			t.Errorf("Organization column %.1f wide for a %d-character name, want between 30 and 45", org, utf8.RuneCountInString(long))
 		}
-		if st := cellStyle(t, f, sheet, "I2"); st.Alignment == nil || !st.Alignment.WrapText {
+		if st := cellStyle(t, f, sheet, "M2"); st.Alignment == nil || !st.Alignment.WrapText {
 			t.Errorf("Organization cell style %+v, want wrapped text", st.Alignment)
 		}
-		email, err := f.GetColWidth(sheet, "E")
+		email, err := f.GetColWidth(sheet, "G")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if n := utf8.RuneCountInString("dilnoza@example.uz"); email < float64(n) {
 			t.Errorf("Email column %.1f wide, want at least %d for dilnoza@example.uz", email, n)
 		}
-		for _, col := range []string{"M", "N", "P", "Q"} {
+		for _, col := range []string{"Q", "R", "S", "U", "V"} {
 			if w, err := f.GetColWidth(sheet, col); err != nil || w < 17 {
 				t.Errorf("date-time column %s is %.1f wide (%v); 2019-05-15 10:00 needs 17", col, w, err)
 			}
@@ -245,13 +245,13 @@ func TestExportsSpeakTheLanguageAsked(t *testing.T) {
 		uzbekistan, kyrgyz string
 		total              string
 	}{
-		{"en", "Attendees|By country", "ID|Status|First name|Last name|Email|Phone|Country code|Country",
+		{"en", "Attendees|By country|By delegation", "ID|Status|First name|Last name|First name (Latin)|Last name (Latin)|Email|Phone|Country code|Country",
 			"Country code|Country|Registered|Confirmed|Pending|Waitlisted|Cancelled|Expired|2019-05-30|2019-05-31|Attended",
 			"Uzbekistan", "Kyrgyzstan", "Total"},
-		{"ru", "Участники|По странам", "ID|Статус|Имя|Фамилия|Эл. почта|Телефон|Код страны|Страна",
+		{"ru", "Участники|По странам|По делегациям", "ID|Статус|Имя|Фамилия|Имя (латиница)|Фамилия (латиница)|Эл. почта|Телефон|Код страны|Страна",
 			"Код страны|Страна|Зарегистрировано|Подтверждено|Не подтверждено|В листе ожидания|Отменено|Истекло|2019-05-30|2019-05-31|Пришли",
 			"Узбекистан", "Киргизия", "Всего"},
-		{"uz", "Ishtirokchilar|Mamlakatlar boʻyicha", "ID|Holati|Ism|Familiya|Elektron pochta|Telefon|Mamlakat kodi|Mamlakat",
+		{"uz", "Ishtirokchilar|Mamlakatlar boʻyicha|Delegatsiyalar boʻyicha", "ID|Holati|Ism|Familiya|Ism (lotin)|Familiya (lotin)|Elektron pochta|Telefon|Mamlakat kodi|Mamlakat",
 			"Mamlakat kodi|Mamlakat|Roʻyxatdan oʻtgan|Tasdiqlangan|Tasdiqlanmagan|Kutish roʻyxatida|Bekor qilingan|Muddati oʻtgan|2019-05-30|2019-05-31|Qatnashgan",
 			"Oʻzbekiston", "Qirgʻiziston", "Jami"},
 	}
@@ -266,11 +266,11 @@ func TestExportsSpeakTheLanguageAsked(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := strings.Join(records[0][:8], "|"); got != tt.headers {
+			if got := strings.Join(records[0][:10], "|"); got != tt.headers {
 				t.Errorf("CSV headers %q, want %q", got, tt.headers)
 			}
-			if records[1][7] != tt.uzbekistan || records[2][7] != tt.kyrgyz {
-				t.Errorf("CSV countries %q, %q, want %q, %q", records[1][7], records[2][7], tt.uzbekistan, tt.kyrgyz)
+			if records[1][9] != tt.uzbekistan || records[2][9] != tt.kyrgyz {
+				t.Errorf("CSV countries %q, %q, want %q, %q", records[1][9], records[2][9], tt.uzbekistan, tt.kyrgyz)
 			}
 
 			f := workbook(t, tt.lang, attendees())
@@ -284,8 +284,8 @@ func TestExportsSpeakTheLanguageAsked(t *testing.T) {
 			if got := strings.Join(attendeeRows[0], "|"); got != strings.Join(records[0], "|") {
 				t.Errorf("XLSX headers %q, want the CSV's %q", got, records[0])
 			}
-			if attendeeRows[1][7] != tt.uzbekistan {
-				t.Errorf("XLSX country %q, want %q", attendeeRows[1][7], tt.uzbekistan)
+			if attendeeRows[1][9] != tt.uzbekistan {
+				t.Errorf("XLSX country %q, want %q", attendeeRows[1][9], tt.uzbekistan)
 			}
 			byCountry, err := f.GetRows(f.GetSheetName(1))
 			if err != nil {

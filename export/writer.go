@@ -52,6 +52,7 @@ type Format interface {
 // event's time zone. It is the one row loop of every export.
 type Writer struct {
 	f       Format
+	cols    []column // the event's columns before the days
 	l       *i18n.Localizer
 	loc     *time.Location
 	days    []domain.Date
@@ -61,8 +62,8 @@ type Writer struct {
 
 // NewWriter writes ev's attendee list in l's language in format f.
 func NewWriter(f Format, ev *domain.Event, l *i18n.Localizer) *Writer {
-	days := ev.Days()
-	return &Writer{f: f, l: l, loc: ev.Location(), days: days, cells: make([]Cell, len(columns)+len(days))}
+	days, cols := ev.Days(), columnsOf(ev, l)
+	return &Writer{f: f, cols: cols, l: l, loc: ev.Location(), days: days, cells: make([]Cell, len(cols)+len(days))}
 }
 
 // start gives the format the header, once. It waits for the first batch
@@ -74,10 +75,10 @@ func (w *Writer) start() error {
 		return nil
 	}
 	w.started = true
-	cols := make([]Column, 0, len(columns)+len(w.days))
-	for i := range columns {
-		c := &columns[i]
-		cols = append(cols, Column{Heading: w.l.T(c.header, nil), Time: c.at != nil, Widest: c.widest})
+	cols := make([]Column, 0, len(w.cols)+len(w.days))
+	for i := range w.cols {
+		c := &w.cols[i]
+		cols = append(cols, Column{Heading: c.heading(w.l), Time: c.at != nil, Widest: c.widest})
 	}
 	for _, d := range w.days {
 		cols = append(cols, Column{Heading: d.String(), Time: true})
@@ -92,8 +93,8 @@ func (w *Writer) Write(batch []store.Attendee) error {
 	}
 	for i := range batch {
 		a := &batch[i]
-		for j := range columns {
-			col := &columns[j]
+		for j := range w.cols {
+			col := &w.cols[j]
 			if col.at != nil {
 				w.cells[j] = Cell{At: w.local(col.at(a))}
 			} else {
@@ -101,7 +102,7 @@ func (w *Writer) Write(batch []store.Attendee) error {
 			}
 		}
 		for j, d := range w.days {
-			w.cells[len(columns)+j] = Cell{At: w.local(checkinAt(a, d))}
+			w.cells[len(w.cols)+j] = Cell{At: w.local(checkinAt(a, d))}
 		}
 		if err := w.f.Row(w.cells); err != nil {
 			return err
@@ -172,7 +173,7 @@ func Export(ctx context.Context, src Source, out io.Writer, format string, ev *d
 	case "csv":
 		fm = NewCSV(out)
 	case "xlsx":
-		fm, err = NewXLSX(out, l, XLSXOptions{GCPercent: opts.GCPercent,
+		fm, err = NewXLSX(out, l, XLSXOptions{GCPercent: opts.GCPercent, Event: ev,
 			Summary: func() (*store.Stats, error) { return src.EventStats(ctx, ev) }})
 	default:
 		err = fmt.Errorf("export: no format %q", format)

@@ -69,25 +69,25 @@ func TestWriterGivesEveryFormatTheSameRows(t *testing.T) {
 		t.Errorf("headings %q", headings)
 	}
 	for i, c := range f.header {
-		if want := i >= 12 && i != 14; c.Time != want {
+		if want := i >= 16 && i != 19; c.Time != want {
 			t.Errorf("column %d (%s): Time %v, want %v", i, c.Heading, c.Time, want)
 		}
 	}
 	if len(f.rows) != 2 || len(f.rows[0]) != len(f.header) {
 		t.Fatalf("%d rows of %d cells for %d columns", len(f.rows), len(f.rows[0]), len(f.header))
 	}
-	if got := f.rows[1][8].Text; got != `'=HYPERLINK("http://x")` {
+	if got := f.rows[1][12].Text; got != `'=HYPERLINK("http://x")` {
 		t.Errorf("organization %q, want it neutralized", got)
 	}
-	if got := f.rows[0][7].Text; got != "Узбекистан" {
+	if got := f.rows[0][9].Text; got != "Узбекистан" {
 		t.Errorf("country %q, want its Russian name", got)
 	}
-	at := f.rows[0][15].At
+	at := f.rows[0][20].At
 	if at.Format("2006-01-02 15:04 -07:00") != "2019-05-30 08:41 +05:00" {
 		t.Errorf("first day's check-in %v, want 08:41 in Tashkent", at)
 	}
-	if !f.rows[1][15].At.IsZero() || !f.rows[1][13].At.IsZero() {
-		t.Errorf("no check-in and no confirmation should be empty cells: %v, %v", f.rows[1][15].At, f.rows[1][13].At)
+	if !f.rows[1][20].At.IsZero() || !f.rows[1][17].At.IsZero() {
+		t.Errorf("no check-in and no confirmation should be empty cells: %v, %v", f.rows[1][20].At, f.rows[1][17].At)
 	}
 }
 

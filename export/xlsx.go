@@ -53,9 +53,12 @@ type XLSX struct {
 
 // XLSXOptions are what a workbook needs besides its rows.
 type XLSXOptions struct {
-	// Summary reads the event's statistics for the By country sheet, once
-	// every row is written.
+	// Summary reads the event's statistics for the By country, By
+	// delegation and Answers sheets, once every row is written.
 	Summary func() (*store.Stats, error)
+	// Event names the questions and options of the Answers sheet in the
+	// workbook's language; without it they keep the statistics' English.
+	Event *domain.Event
 	// GCPercent is GOGC while the workbook is built and written; 0 leaves
 	// the collector alone (see gcTarget).
 	GCPercent int
@@ -233,7 +236,8 @@ func (x *XLSX) Close() error {
 var ErrTempFiles = errors.New("export: xlsx: temporary files")
 
 // finish closes the attendee sheet with an autofilter over its rows and
-// adds the By country sheet from the event's statistics.
+// adds the By country, By delegation and (when the event asks questions
+// answered by choosing) Answers sheets from the event's statistics.
 func (x *XLSX) finish() error {
 	if err := x.Flush(); err != nil { // no batch ended: the rows there are, or the header row only
 		return err
@@ -253,21 +257,53 @@ func (x *XLSX) finish() error {
 	if err != nil {
 		return err
 	}
-	name := x.l.T("export.sheet.by_country", nil)
-	if err := x.countrySheet(name, st); err != nil {
-		return fmt.Errorf("export: xlsx %s: %w", name, err)
+	countries := make([]group, len(st.ByCountry))
+	for i := range st.ByCountry {
+		cs := &st.ByCountry[i]
+		countries[i] = group{code: cs.Country, name: x.l.Country(cs.Country), counts: &cs.Counts}
+	}
+	delegations := make([]group, len(st.ByDelegation))
+	for i := range st.ByDelegation {
+		ds := &st.ByDelegation[i]
+		delegations[i] = group{code: ds.Delegation, name: x.l.Delegation(ds.Delegation), counts: &ds.Counts}
+	}
+	for _, sheet := range []struct {
+		name, codeHeader, nameHeader string
+		groups                       []group
+	}{
+		{x.l.T("export.sheet.by_country", nil), "export.col.country_code", "export.col.country", countries},
+		{x.l.T("export.sheet.by_delegation", nil), "export.col.delegation_code", "export.col.delegation", delegations},
+	} {
+		if err := x.countsSheet(sheet.name, sheet.codeHeader, sheet.nameHeader, sheet.groups, st); err != nil {
+			return fmt.Errorf("export: xlsx %s: %w", sheet.name, err)
+		}
+	}
+	if len(st.Answers) > 0 {
+		name := x.l.T("export.sheet.answers", nil)
+		if err := x.answersSheet(name, st.Answers); err != nil {
+			return fmt.Errorf("export: xlsx %s: %w", name, err)
+		}
 	}
 	return nil
 }
 
-// countryHeaders are the message ids of the By country sheet's columns
-// before the day columns; countryAttended heads the last.
-var countryHeaders = []string{"export.col.country_code", "export.col.country", "export.col.registered", "export.col.confirmed",
+// group is one row of a sheet of counts: a country or a delegation.
+type group struct {
+	code, name string
+	counts     *store.Counts
+}
+
+// countHeaders are the message ids of the columns of counts of the By
+// country and By delegation sheets, after the code and the name and before
+// the day columns; countryAttended heads the last.
+var countHeaders = []string{"export.col.registered", "export.col.confirmed",
 	"export.col.pending", "export.col.waitlisted", "export.col.cancelled", "export.col.expired"}
 
 const countryAttended = "export.col.attended"
 
-func (x *XLSX) countrySheet(name string, st *store.Stats) error {
+// countsSheet adds a sheet of the counts of groups (countries or
+// delegations), one row each, and the event's total.
+func (x *XLSX) countsSheet(name, codeHeader, nameHeader string, groups []group, st *store.Stats) error {
 	if _, err := x.f.NewSheet(name); err != nil {
 		return err
 	}
@@ -278,8 +314,8 @@ func (x *XLSX) countrySheet(name string, st *store.Stats) error {
 	if err != nil {
 		return err
 	}
-	var headers []string
-	for _, id := range countryHeaders {
+	headers := []string{x.l.T(codeHeader, nil), x.l.T(nameHeader, nil)}
+	for _, id := range countHeaders {
 		headers = append(headers, x.l.T(id, nil))
 	}
 	headers = append(headers, domain.DateStrings(st.Days)...)
@@ -292,13 +328,11 @@ func (x *XLSX) countrySheet(name string, st *store.Stats) error {
 		}
 		return append(out, c.Attended)
 	}
-	rows := make([][]any, 0, len(st.ByCountry))
+	rows := make([][]any, 0, len(groups))
 	nameWidth := textWidth(total)
-	for i := range st.ByCountry {
-		cs := &st.ByCountry[i]
-		country := x.l.Country(cs.Country)
-		nameWidth = max(nameWidth, textWidth(country))
-		rows = append(rows, row(cs.Country, country, &cs.Counts))
+	for _, g := range groups {
+		nameWidth = max(nameWidth, textWidth(g.name))
+		rows = append(rows, row(g.code, g.name, g.counts))
 	}
 	nameCol := 0.0
 	for i := len(headers) - 1; i >= 0; i-- { // see begin

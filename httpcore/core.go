@@ -67,7 +67,12 @@ type Core struct {
 // (messages, templates, stylesheet), which the tests catch before a
 // release, so that a broken build stops at start-up and not on a request.
 func New(d Deps) (*Core, error) {
-	bundle, err := i18n.New()
+	// Pages and exports name the delegations the rules accept.
+	var opts []i18n.Option
+	if d.Rules != nil {
+		opts = append(opts, i18n.WithDelegations(d.Rules.Delegations()))
+	}
+	bundle, err := i18n.New(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("httpcore: %w", err)
 	}

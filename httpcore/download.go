@@ -126,8 +126,8 @@ func (s *Core) boundedContext(c *gin.Context, d time.Duration) (context.Context,
 // DownloadQuery reads a download's query: the list's filters (ListFilter),
 // the format (csv, the default, or xlsx) and the language (DownloadLang),
 // naming every bad parameter at once.
-func DownloadQuery(c *gin.Context) (f store.RegistrationFilter, format, lang string, err error) {
-	f, err = ListFilter(c)
+func (s *Core) DownloadQuery(c *gin.Context, ev *domain.Event) (f store.RegistrationFilter, format, lang string, err error) {
+	f, err = s.ListFilter(c, ev)
 	var fields []domain.FieldError
 	if e, ok := domain.AsError(err); ok {
 		fields = e.Fields

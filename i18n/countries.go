@@ -85,7 +85,13 @@ func (b *Bundle) buildCountries(lang string) ([]Country, error) {
 		}
 		list = append(list, Country{Code: code, Name: name})
 	}
+	sortByName(lang, list)
+	return list, nil
+}
+
+// sortByName sorts list by name, the way a reader of lang expects (see
+// Countries).
+func sortByName(lang string, list []Country) {
 	col := collate.New(language.Make(lang))
 	slices.SortStableFunc(list, func(a, b Country) int { return col.CompareString(a.Name, b.Name) })
-	return list, nil
 }

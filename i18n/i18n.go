@@ -45,18 +45,36 @@ type Bundle struct {
 	plural     map[string]map[string]bool // language → ids with plural forms
 	localizers map[string]*Localizer
 	countries  map[string][]Country
+	// delegations name the international organizations participants
+	// may represent (delegations.go).
+	delegations *domain.Delegations
+}
+
+// Option adjusts a Bundle as New builds it.
+type Option func(*Bundle)
+
+// WithDelegations names the deployment's delegations (its organizations
+// beside the built-in ones); without it the built-in ones are named.
+func WithDelegations(d *domain.Delegations) Option {
+	return func(b *Bundle) { b.delegations = d }
 }
 
 // New loads the embedded message files and builds the country lists. It
 // fails when a file is missing or malformed, so a broken translation stops
 // start-up instead of a request.
-func New() (*Bundle, error) {
+func New(opts ...Option) (*Bundle, error) {
 	b := &Bundle{
 		bundle:     goi18n.NewBundle(language.English),
 		ids:        map[string]map[string]bool{},
 		plural:     map[string]map[string]bool{},
 		localizers: map[string]*Localizer{},
 		countries:  map[string][]Country{},
+	}
+	for _, o := range opts {
+		o(b)
+	}
+	if b.delegations == nil {
+		b.delegations = domain.BuiltinDelegations()
 	}
 	b.bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	for _, lang := range Supported {
@@ -181,7 +199,11 @@ func FieldBase(field string) string {
 func (l *Localizer) FieldError(fe domain.FieldError) string {
 	base := FieldBase(fe.Field)
 	data := map[string]any{"Field": l.FieldLabel(fe.Field), "Param": fe.Param}
-	for _, id := range []string{"error." + base + "." + fe.Code, "error." + fe.Code} {
+	ids := []string{"error." + base + "." + fe.Code, "error." + fe.Code}
+	if strings.HasPrefix(base, "answers.") { // an answer to a question: answers.<key>
+		ids = []string{"error.answers." + fe.Code, "error." + fe.Code}
+	}
+	for _, id := range ids {
 		if !l.Has(id) {
 			continue
 		}

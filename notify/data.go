@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/attend/attend/domain"
 )
 
 // Data is everything a notification may say. The worker fills it from the
@@ -42,6 +44,12 @@ type Data struct {
 	// Deadline is when an unconfirmed registration may be released
 	// (KindConfirmReminder). It is shown in the event's time zone.
 	Deadline time.Time
+
+	// Changes are what the participant changed in their registration
+	// (KindUpdated), listed in the email's language; Questions are the
+	// event's questions, which name the answers among them.
+	Changes   []domain.Change
+	Questions domain.Questions
 
 	// BaseURL is the public root of the site; its host names the calendar
 	// entries' UIDs.
@@ -138,6 +146,8 @@ func requiredFields(kind Kind, d Data) []string {
 		extra = []field{cancel, code, {"RegistrationID", d.RegistrationID == ""}}
 	case KindConfirmReminder:
 		extra = []field{confirm, cancel, {"Deadline", d.Deadline.IsZero()}}
+	case KindUpdated:
+		extra = []field{{"Changes", len(d.Changes) == 0}}
 	}
 	var missing []string
 	for _, f := range append(common, extra...) {

@@ -44,6 +44,10 @@ const (
 	// KindConfirmReminder nudges a participant who has not confirmed yet,
 	// naming the deadline.
 	KindConfirmReminder = domain.EmailConfirmReminder
+	// KindUpdated tells participants what they changed in their
+	// registration, so that a change they did not make does not go
+	// unnoticed.
+	KindUpdated = domain.EmailUpdated
 	// KindCertificate links the certificate of attendance a participant has
 	// earned, after the event (its link is ManageURL + "/certificate.pdf").
 	KindCertificate = domain.EmailCertificate
@@ -54,7 +58,7 @@ const (
 func Kinds() []Kind {
 	return []Kind{
 		KindConfirmRequest, KindAlreadyRegistered, KindConfirmed, KindCancelled,
-		KindWaitlisted, KindPromoted, KindReminder, KindConfirmReminder, KindCertificate,
+		KindWaitlisted, KindPromoted, KindReminder, KindConfirmReminder, KindUpdated, KindCertificate,
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	texttemplate "text/template"
 	"time"
 
+	"github.com/attend/attend/domain"
 	"github.com/attend/attend/i18n"
 )
 
@@ -21,6 +22,9 @@ const qrContentID = "checkin-qr@attend"
 // for concurrent use and never reads the file system again.
 type Renderer struct {
 	sets map[string]templateSet // by lang + "/" + kind
+	// messages name the fields, delegations and answers an email about a
+	// participant's changes lists.
+	messages *i18n.Bundle
 }
 
 // templateSet is what one kind in one language is rendered from.
@@ -35,11 +39,22 @@ type templateSet struct {
 // templates.FS). It fails if any kind lacks a subject, text or HTML
 // template in any language, or if a template does not render with complete
 // sample data, so that a broken template stops start-up, not a send.
-func NewRenderer(fsys fs.FS) (*Renderer, error) {
+func NewRenderer(fsys fs.FS) (*Renderer, error) { return NewRendererWith(fsys, nil) }
+
+// NewRendererWith is NewRenderer naming what emails list (fields,
+// delegations, answers) with messages, which knows the deployment's
+// delegations; nil loads the built-in messages.
+func NewRendererWith(fsys fs.FS, messages *i18n.Bundle) (*Renderer, error) {
 	if missing := missingTemplates(fsys); len(missing) > 0 {
 		return nil, fmt.Errorf("notify: email templates missing: %s", strings.Join(missing, ", "))
 	}
-	r := &Renderer{sets: make(map[string]templateSet)}
+	if messages == nil {
+		var err error
+		if messages, err = i18n.New(); err != nil {
+			return nil, fmt.Errorf("notify: %w", err)
+		}
+	}
+	r := &Renderer{sets: make(map[string]templateSet), messages: messages}
 	for _, lang := range Languages() {
 		for _, kind := range Kinds() {
 			set, err := parseSet(fsys, lang, kind)
@@ -132,6 +147,11 @@ func (r *Renderer) Render(kind Kind, lang string, d Data) (Rendered, error) {
 	}
 
 	v := newView(lang, d, loc)
+	l := r.messages.Localizer(lang)
+	for _, c := range d.Changes {
+		label, before, after := l.ChangeText(c, d.Questions, d.Event.Languages)
+		v.Changes = append(v.Changes, changeView{Label: label, Before: before, After: after})
+	}
 	out := Rendered{Lang: lang}
 	if needsQR(kind, d) {
 		png, err := qrPNG(d.CheckinCode, 360)
@@ -240,6 +260,12 @@ type view struct {
 	MultiDay     bool     // the event lasts more than one day
 	DeadlineText string   // "29 May 2019, 18:00 (UTC+5)"
 	QRSrc        htmltemplate.URL
+	Changes      []changeView // shadows Data.Changes: what a participant changed, in the email's language
+}
+
+// changeView is one changed field as an email lists it.
+type changeView struct {
+	Label, Before, After string
 }
 
 func newView(lang string, d Data, loc *time.Location) view {
@@ -349,8 +375,14 @@ func sampleData() Data {
 		CheckinCode:      "SAMPLE01",
 		OrganizerMessage: "Sample message.",
 		Deadline:         day(29),
-		BaseURL:          "https://example.org",
-		CreatedAt:        day(1),
+		Changes: []domain.Change{
+			{Field: "last_name", Old: []string{"Participant"}, New: []string{"Sample-Participant"}},
+			{Field: "answers.sample", New: []string{"a"}},
+		},
+		Questions: domain.Questions{{Key: "sample", Type: domain.QuestionSingleChoice, Label: domain.Text{"en": "Sample question"},
+			Options: []domain.Option{{Value: "a", Label: domain.Text{"en": "Sample answer"}}}}},
+		BaseURL:   "https://example.org",
+		CreatedAt: day(1),
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/attend/attend/domain"
 	"github.com/attend/attend/templates"
 )
 
@@ -39,8 +40,16 @@ func tashkentWorkshop() Data {
 		CheckinCode:      "K7Q2M9XA",
 		OrganizerMessage: "The workshop was moved to a smaller room.\nWe are sorry for the inconvenience.",
 		Deadline:         time.Date(2019, time.May, 29, 13, 0, 0, 0, time.UTC), // 18:00 in Tashkent
-		BaseURL:          "https://attend.example.org",
-		CreatedAt:        time.Date(2019, time.May, 20, 8, 0, 0, 0, time.UTC),
+		Changes: []domain.Change{
+			{Field: "last_name", Old: []string{"Касимов"}, New: []string{"Kasimov"}},
+			{Field: "answers.diet", Old: []string{"none"}, New: []string{"halal"}},
+		},
+		Questions: domain.Questions{{Key: "diet", Type: domain.QuestionSingleChoice,
+			Label: domain.Text{"en": "Dietary needs", "ru": "Питание", "uz": "Ovqatlanish"},
+			Options: []domain.Option{{Value: "none", Label: domain.Text{"en": "No special needs", "ru": "Без ограничений"}},
+				{Value: "halal", Label: domain.Text{"en": "Halal", "ru": "Халяль", "uz": "Halol"}}}}},
+		BaseURL:   "https://attend.example.org",
+		CreatedAt: time.Date(2019, time.May, 20, 8, 0, 0, 0, time.UTC),
 	}
 }
 
@@ -359,5 +368,38 @@ func TestNewRendererFailsOnABrokenTemplate(t *testing.T) {
 				t.Errorf("err = %v, want one mentioning %s", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestTheUpdateEmailListsWhatChangedInTheParticipantsLanguage(t *testing.T) {
+	r := newTestRenderer(t)
+	d := tashkentWorkshop()
+	tests := map[string][]string{
+		"en": {"Last name: Касимов -> Kasimov", "Dietary needs: No special needs -> Halal"},
+		"ru": {"Фамилия: Касимов -> Kasimov", "Питание: Без ограничений -> Халяль"},
+		"uz": {"Ovqatlanish: No special needs -> Halol"},
+	}
+	for lang, want := range tests {
+		out, err := r.Render(KindUpdated, lang, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range want {
+			if !strings.Contains(out.Text, line) {
+				t.Errorf("%s text lacks %q:\n%s", lang, line, out.Text)
+			}
+		}
+		// The HTML part has the same table: the label, then the values.
+		for _, line := range want {
+			label, values, _ := strings.Cut(line, ": ")
+			_, after, _ := strings.Cut(values, " -> ")
+			if !strings.Contains(out.HTML, ">"+label+"</th>") || !strings.Contains(out.HTML, ">"+after+"</td>") {
+				t.Errorf("%s HTML lacks the row %q", lang, line)
+			}
+		}
+	}
+	d.Changes = nil
+	if _, err := r.Render(KindUpdated, "en", d); err == nil {
+		t.Error("an update email without changes rendered")
 	}
 }

@@ -356,6 +356,8 @@ func (w *Worker) build(row *store.Email, regs map[string]*domain.Registration, e
 			Timezone: ev.Timezone, Languages: ev.Languages,
 		},
 		OrganizerMessage: row.Payload.Message,
+		Changes:          row.Payload.Changes,
+		Questions:        ev.Questions,
 		BaseURL:          w.BaseURL,
 		CreatedAt:        row.CreatedAt,
 	}

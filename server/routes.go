@@ -38,6 +38,9 @@ func (s *Server) routes() {
 	v1.POST("/events/:slug/registrations", core.LimitRegistrations, a.OptionalOrganizer(), a.CreateRegistration)
 	v1.POST("/registrations/confirm", httpcore.NoStore, a.ConfirmByToken)
 	v1.POST("/registrations/cancel", httpcore.NoStore, a.CancelByToken)
+	v1.POST("/registrations/update", httpcore.NoStore, a.UpdateByToken)
+	v1.GET("/events/:slug/form", a.OptionalOrganizer(), a.EventForm)
+	v1.GET("/delegations", a.OptionalOrganizer(), a.Delegations)
 	r.GET("/r/:token/data", httpcore.NoStore, a.PersonalData)
 
 	org := v1.Group("", a.RequireOrganizer())
@@ -82,6 +85,8 @@ func (s *Server) routes() {
 	r.GET("/r/:token/cancel", w.LinkActionPage("cancel"))
 	r.POST("/r/:token/confirm", w.LinkConfirm)
 	r.POST("/r/:token/cancel", w.LinkCancel)
+	r.GET("/r/:token/edit", w.EditPage)
+	r.POST("/r/:token/edit", w.Edit)
 	r.GET("/r/:token/certificate.pdf", httpcore.NoStore, w.LinkCertificate)
 
 	// The organizers' dashboard (package admin): signed in with a password
@@ -97,6 +102,8 @@ func (s *Server) routes() {
 	dash.POST("/events/:slug/registrations/:id/cancel", adm.Cancel)
 	dash.POST("/events/:slug/registrations/:id/promote", adm.Promote)
 	dash.POST("/events/:slug/emails/:id/retry", adm.RetryEmail)
+	dash.GET("/events/:slug/questions", adm.Questions)
+	dash.POST("/events/:slug/questions", adm.SaveQuestions)
 	dash.GET("/events/:slug/checkin", adm.Door)
 	dash.POST("/events/:slug/checkin", adm.CheckIn)
 	dash.GET("/events/:slug/documents/sign-in-sheet.pdf", adm.SignInSheet)

@@ -18,6 +18,7 @@ type Checkin struct {
 	FirstName      string        `json:"first_name" db:"first_name"`
 	LastName       string        `json:"last_name" db:"last_name"`
 	Country        string        `json:"country" db:"country"`
+	Delegation     string        `json:"delegation" db:"delegation"` // whom the person represents
 	Day            domain.Date   `json:"day" db:"day"`
 	CheckedInAt    time.Time     `json:"checked_in_at" db:"checked_in_at"`
 	CheckedInBy    *int64        `json:"checked_in_by" db:"checked_in_by"` // organizer id; nil once that account is gone
@@ -25,7 +26,7 @@ type Checkin struct {
 }
 
 const checkinColumns = `c.registration_id, r.checkin_code, r.first_name, r.last_name, r.country, c.day,
-	c.checked_in_at, c.checked_in_by, r.status`
+	c.checked_in_at, c.checked_in_by, r.status, coalesce(r.delegation, r.country) AS delegation`
 
 // CheckinRequest names who arrived and when. Exactly one of Code and
 // RegistrationID is set; callers check that, since only they know which

@@ -25,13 +25,13 @@ type Participant struct {
 	Role         string
 	Language     string
 	CheckinCode  string
-	// LatinName is the name in Latin script when the person gave one that
-	// differs from FirstName and LastName. Registrations do not ask for it
-	// yet, so it is empty; the papers show it when it is not.
+	// LatinName is the name in Latin script, as in the passport, when the
+	// person gave one (first name, then last name); the papers show it when
+	// it differs from FirstName and LastName.
 	LatinName string
-	// Delegation is what the papers group people by. Registrations have no
-	// delegation yet, so it is the country's code, which the papers show as
-	// the country's name.
+	// Delegation is whom the person represents, what the papers group
+	// people by: a country's code (by default the person's country) or an
+	// international organization's.
 	Delegation string
 	// Days are the event days the person registered for.
 	Days []domain.Date
@@ -63,8 +63,8 @@ type ParticipantFilter struct {
 	// registrations are listed, the people expected at the door.
 	Attended bool
 	Order    ParticipantOrder
-	// DelegationRank lists delegations (country codes, for now) in the order
-	// the reader expects, such as i18n's country list sorted by name in the
+	// DelegationRank lists delegations (country and organization codes) in
+	// the order the reader expects, such as i18n's country list sorted by name in the
 	// document's language; delegations missing from it come after, by code.
 	DelegationRank []string
 }
@@ -76,6 +76,8 @@ type ParticipantFilter struct {
 const participantQuery = `
 	SELECT r.id, r.status, r.first_name, r.last_name, r.organization, r.country, r.role,
 		r.language, r.checkin_code, r.days::text[] AS days,
+		coalesce(r.delegation, r.country) AS delegation,
+		trim(r.latin_first_name || ' ' || r.latin_last_name) AS latin_name,
 		coalesce((SELECT array_agg(c.day ORDER BY c.day)::text[] FROM checkins c
 			WHERE c.registration_id = r.id AND c.day BETWEEN $2 AND $3), '{}') AS attended
 	FROM registrations r
@@ -132,7 +134,7 @@ func (s *Store) eachParticipant(ctx context.Context, ev *domain.Event, f Partici
 			days, attended pq.StringArray
 		)
 		if err := rows.Scan(&p.ID, &p.Status, &p.FirstName, &p.LastName, &p.Organization, &p.Country, &p.Role,
-			&p.Language, &p.CheckinCode, &days, &attended); err != nil {
+			&p.Language, &p.CheckinCode, &days, &p.Delegation, &p.LatinName, &attended); err != nil {
 			return fmt.Errorf("store: scan participant: %w", err)
 		}
 		if p.Days, err = parseDates(days); err != nil {
@@ -141,7 +143,6 @@ func (s *Store) eachParticipant(ctx context.Context, ev *domain.Event, f Partici
 		if p.Attended, err = parseDates(attended); err != nil {
 			return fmt.Errorf("store: participant check-ins: %w", err)
 		}
-		p.Delegation = p.Country
 		if !fn(p) {
 			return nil
 		}
@@ -176,7 +177,7 @@ func participantSQL(ev *domain.Event, f ParticipantFilter) (string, []any) {
 	// (C.UTF-8 on Debian) Latin sorts before Cyrillic.
 	byName := `lower(r.last_name), lower(r.first_name), r.id`
 	if f.Order == ByDelegation {
-		fmt.Fprintf(&q, ` ORDER BY array_position(%s::text[], r.country), r.country, %s`,
+		fmt.Fprintf(&q, ` ORDER BY array_position(%s::text[], coalesce(r.delegation, r.country)), coalesce(r.delegation, r.country), %s`,
 			arg(pq.StringArray(f.DelegationRank)), byName)
 	} else {
 		q.WriteString(` ORDER BY ` + byName)
@@ -201,32 +202,37 @@ func parseDates(ss []string) ([]domain.Date, error) {
 
 // RegisteredByDay counts, for each of an event's days, the registrations
 // still in play (pending, confirmed or waitlisted, as Counts.Registered)
-// that chose that day: by country, by role and in all. With EventStats'
+// that chose that day: by country, by role, by delegation and in all. With EventStats'
 // AttendedByDay it makes the attendance report's table of registered and
 // attended people per day. Every event day is a key of every map.
 type RegisteredByDay struct {
-	Total     map[domain.Date]int
-	ByCountry map[string]map[domain.Date]int
-	ByRole    map[string]map[domain.Date]int
+	Total        map[domain.Date]int
+	ByCountry    map[string]map[domain.Date]int
+	ByRole       map[string]map[domain.Date]int
+	ByDelegation map[string]map[domain.Date]int
 }
 
 // EventRegisteredByDay counts ev's registrations per day (RegisteredByDay)
 // in one query.
 func (s *Store) EventRegisteredByDay(ctx context.Context, ev *domain.Event) (*RegisteredByDay, error) {
 	var rows []struct {
-		Grouping int         `db:"grp"`
-		Country  string      `db:"country"`
-		Role     string      `db:"role"`
-		Day      domain.Date `db:"day"`
-		N        int         `db:"n"`
+		Grouping   int         `db:"grp"`
+		Delegation string      `db:"delegation"`
+		Country    string      `db:"country"`
+		Role       string      `db:"role"`
+		Day        domain.Date `db:"day"`
+		N          int         `db:"n"`
 	}
 	if err := s.db.SelectContext(ctx, &rows, `
-		SELECT GROUPING(r.country, r.role) AS grp, coalesce(r.country, '') AS country,
-			coalesce(r.role, '') AS role, d.day, count(*) AS n
-		FROM registrations r CROSS JOIN LATERAL unnest(r.days) AS d(day)
-		WHERE r.event_id = $1 AND r.status IN ('pending', 'confirmed', 'waitlisted')
-		  AND d.day BETWEEN $2 AND $3
-		GROUP BY GROUPING SETS ((r.country, d.day), (r.role, d.day), (d.day))`,
+		WITH r AS (
+			SELECT country, role, days, coalesce(delegation, country) AS delegation
+			FROM registrations
+			WHERE event_id = $1 AND status IN ('pending', 'confirmed', 'waitlisted'))
+		SELECT GROUPING(r.delegation, r.country, r.role) AS grp, coalesce(r.delegation, '') AS delegation,
+			coalesce(r.country, '') AS country, coalesce(r.role, '') AS role, d.day, count(*) AS n
+		FROM r CROSS JOIN LATERAL unnest(r.days) AS d(day)
+		WHERE d.day BETWEEN $2 AND $3
+		GROUP BY GROUPING SETS ((r.country, d.day), (r.role, d.day), (d.day), (r.delegation, d.day))`,
 		ev.ID, ev.StartsOn.String(), ev.EndsOn.String()); err != nil {
 		return nil, fmt.Errorf("store: registered by day: %w", unavailable(err))
 	}
@@ -238,7 +244,8 @@ func (s *Store) EventRegisteredByDay(ctx context.Context, ev *domain.Event) (*Re
 		}
 		return m
 	}
-	out := &RegisteredByDay{Total: zero(), ByCountry: map[string]map[domain.Date]int{}, ByRole: map[string]map[domain.Date]int{}}
+	out := &RegisteredByDay{Total: zero(), ByCountry: map[string]map[domain.Date]int{}, ByRole: map[string]map[domain.Date]int{},
+		ByDelegation: map[string]map[domain.Date]int{}}
 	group := func(m map[string]map[domain.Date]int, key string) map[domain.Date]int {
 		if _, ok := m[key]; !ok {
 			m[key] = zero()
@@ -247,11 +254,13 @@ func (s *Store) EventRegisteredByDay(ctx context.Context, ev *domain.Event) (*Re
 	}
 	for _, r := range rows {
 		switch r.Grouping {
-		case 0b01: // (country, day)
+		case 0b101: // (country, day)
 			group(out.ByCountry, r.Country)[r.Day] = r.N
-		case 0b10: // (role, day)
+		case 0b110: // (role, day)
 			group(out.ByRole, r.Role)[r.Day] = r.N
-		case 0b11: // (day)
+		case 0b011: // (delegation, day)
+			group(out.ByDelegation, r.Delegation)[r.Day] = r.N
+		case 0b111: // (day)
 			out.Total[r.Day] = r.N
 		default:
 			return nil, fmt.Errorf("store: registered by day: unexpected grouping %b", r.Grouping)

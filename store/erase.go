@@ -100,8 +100,9 @@ func Erased(reg *domain.Registration) bool {
 }
 
 // erase removes a person from a registration (locked, its event locked):
-// names, address, phone, employer and position go; country, role, days,
-// status and times stay, so the statistics by country remain right. A
+// names (both scripts), address, phone, employer, position and the answers
+// that are personal data go; country, delegation, role, days, the other
+// answers, status and times stay, so the statistics by country remain right. A
 // registration for an event still to come is cancelled first, and its seat
 // goes to the waiting list. Links stop working, unsent emails are dropped
 // and sent ones lose their recipient.
@@ -119,11 +120,13 @@ func (s *Store) erase(ctx context.Context, tx *dbTx, ev *domain.Event, reg *doma
 	if err != nil {
 		return err
 	}
+	// Answers to questions that are personal data go with the person;
+	// the others stay, like the country, for the statistics.
 	if _, err := tx.ExecContext(ctx, `
-		UPDATE registrations SET first_name = '', last_name = '',
+		UPDATE registrations SET first_name = '', last_name = '', latin_first_name = '', latin_last_name = '',
 			email = 'erased-' || id || '`+erasedAddress+`', phone = '', organization = '', position = '',
-			checkin_code = $2, erased_at = coalesce(erased_at, $3), updated_at = $3
-		WHERE id = $1`, reg.ID, code, tx.now); err != nil {
+			answers = $4::jsonb, checkin_code = $2, erased_at = coalesce(erased_at, $3), updated_at = $3
+		WHERE id = $1`, reg.ID, code, tx.now, answersJSON(ev.Questions.ErasedAnswers(reg.Answers))); err != nil {
 		return fmt.Errorf("store: anonymize registration: %w", unavailable(err))
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM registration_tokens WHERE registration_id = $1`, reg.ID); err != nil {
@@ -149,6 +152,8 @@ type PersonalData struct {
 	Event        struct {
 		Slug  string `json:"slug"`
 		Title string `json:"title"`
+		// Questions are the questions the answers reply to.
+		Questions domain.Questions `json:"questions"`
 	} `json:"event"`
 	Emails []struct {
 		Kind      string  `json:"kind" db:"kind"`
@@ -167,7 +172,7 @@ func (s *Store) PersonalDataByToken(ctx context.Context, hash []byte) (*Personal
 		return nil, err
 	}
 	out := &PersonalData{Registration: l.Registration}
-	out.Event.Slug, out.Event.Title = l.Event.Slug, l.Event.Title
+	out.Event.Slug, out.Event.Title, out.Event.Questions = l.Event.Slug, l.Event.Title, l.Event.Questions
 	err = s.db.SelectContext(ctx, &out.Emails, `
 		SELECT kind, status, recipient, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at,
 			to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS sent_at

@@ -19,13 +19,15 @@ const eventColumns = `e.id, e.slug, e.title, e.description, e.venue, e.city, e.c
 	e.starts_on, e.ends_on, to_char(e.day_starts_at, 'HH24:MI') AS day_starts_at,
 	to_char(e.day_ends_at, 'HH24:MI') AS day_ends_at, e.capacity, e.seats_held,
 	e.registration_opens_at, e.registration_closes_at, e.co_organizers, e.languages,
-	e.published, e.confirm_within_hours, e.reminder_days_before, e.retention_days, e.created_at, e.updated_at`
+	e.published, e.confirm_within_hours, e.reminder_days_before, e.retention_days, e.created_at, e.updated_at,
+	e.questions`
 
 // eventRow adds the array columns that domain.Event keeps as plain slices.
 type eventRow struct {
 	domain.Event
 	CoOrganizers pq.StringArray `db:"co_organizers"`
 	Languages    pq.StringArray `db:"languages"`
+	Questions    questionsJSON  `db:"questions"`
 }
 
 func (r *eventRow) event() *domain.Event {
@@ -35,6 +37,7 @@ func (r *eventRow) event() *domain.Event {
 		ev.CoOrganizers = []string{}
 	}
 	ev.Languages = []string(r.Languages)
+	ev.Questions = domain.Questions(r.Questions)
 	ev.ResolveLocation()
 	return &ev
 }
@@ -70,14 +73,16 @@ func (s *Store) CreateEvent(ctx context.Context, organizerID int64, ev *domain.E
 			INSERT INTO events (slug, title, description, venue, city, country, timezone,
 				starts_on, ends_on, day_starts_at, day_ends_at, capacity,
 				registration_opens_at, registration_closes_at, co_organizers, languages,
-				published, confirm_within_hours, reminder_days_before, retention_days, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)
+				published, confirm_within_hours, reminder_days_before, retention_days, created_at, updated_at,
+				questions)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21,
+				$22::jsonb)
 			RETURNING id, created_at, updated_at`,
 			ev.Slug, ev.Title, ev.Description, ev.Venue, ev.City, ev.Country, ev.Timezone,
 			ev.StartsOn.String(), ev.EndsOn.String(), ev.DayStartsAt, ev.DayEndsAt, ev.Capacity,
 			ev.RegistrationOpensAt, ev.RegistrationClosesAt, pq.StringArray(ev.CoOrganizers),
 			pq.StringArray(ev.Languages), ev.Published, ev.ConfirmWithinHours, ev.ReminderDaysBefore, ev.RetentionDays,
-			tx.now,
+			tx.now, questionsJSON(ev.Questions),
 		).Scan(&ev.ID, &ev.CreatedAt, &ev.UpdatedAt)
 		if isUniqueViolation(err, "events_slug_key") {
 			return &domain.Error{Code: domain.EConflict, Message: "an event with this slug already exists",
@@ -119,13 +124,14 @@ func (s *Store) UpdateEvent(ctx context.Context, organizerID int64, slug string,
 				timezone = $7, starts_on = $8, ends_on = $9, day_starts_at = $10, day_ends_at = $11,
 				capacity = $12, registration_opens_at = $13, registration_closes_at = $14,
 				co_organizers = $15, languages = $16, published = $17, confirm_within_hours = $18,
-				reminder_days_before = $19, retention_days = $20, updated_at = $21
+				reminder_days_before = $19, retention_days = $20, updated_at = $21,
+				questions = $22::jsonb
 			WHERE id = $1 RETURNING updated_at`,
 			ev.ID, ev.Title, ev.Description, ev.Venue, ev.City, ev.Country, ev.Timezone,
 			ev.StartsOn.String(), ev.EndsOn.String(), ev.DayStartsAt, ev.DayEndsAt, ev.Capacity,
 			ev.RegistrationOpensAt, ev.RegistrationClosesAt, pq.StringArray(ev.CoOrganizers),
 			pq.StringArray(ev.Languages), ev.Published, ev.ConfirmWithinHours, ev.ReminderDaysBefore, ev.RetentionDays,
-			tx.now,
+			tx.now, questionsJSON(ev.Questions),
 		).Scan(&ev.UpdatedAt)
 		if err != nil {
 			return fmt.Errorf("store: update event: %w", unavailable(err))

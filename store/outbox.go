@@ -46,6 +46,9 @@ type EmailPayload struct {
 	Message string `json:"message,omitempty"`
 	// Deadline is when a pending registration expires (confirm reminders).
 	Deadline *time.Time `json:"deadline,omitempty"`
+	// Changes are what a participant changed in their registration
+	// (domain.EmailUpdated).
+	Changes []domain.Change `json:"changes,omitempty"`
 }
 
 // Value is the payload as JSON text: a string, because in lib/pq's

@@ -185,6 +185,11 @@ func (s *Store) registerStatement(ev *domain.Event, reg *domain.Registration, pl
 		{"cancelled_at", "NULL::timestamptz"},
 		{"reminder_queued_at", "NULL::timestamptz"},
 		{"confirm_reminder_queued_at", "NULL::timestamptz"},
+		{"delegation", "NULLIF(" + st.arg(reg.Delegation) + "::text, '')"}, // none: the country
+		{"latin_first_name", st.arg(reg.LatinFirstName)},
+		{"latin_last_name", st.arg(reg.LatinLastName)},
+		{"answers", st.arg(answersJSON(reg.Answers)) + "::jsonb"},
+		{"edited_at", "NULL::timestamptz"},
 	}
 	columns, exprs, overwrite := make([]string, len(values)), make([]string, len(values)), make([]string, len(values))
 	for i, v := range values {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,18 +20,21 @@ import (
 // registrationColumns is the one list of registration columns queries read.
 const registrationColumns = `r.id, r.event_id, r.status, r.first_name, r.last_name, r.email, r.phone,
 	r.country, r.organization, r.position, r.role, r.language, r.days::text[] AS days,
-	r.checkin_code, r.consent_at, r.created_at, r.confirmed_at, r.cancelled_at`
+	r.checkin_code, r.consent_at, r.created_at, r.confirmed_at, r.cancelled_at,
+	coalesce(r.delegation, r.country) AS delegation, r.latin_first_name, r.latin_last_name, r.answers, r.edited_at`
 
 type registrationRow struct {
 	domain.Registration
-	Days pq.StringArray `db:"days"`
+	Days    pq.StringArray `db:"days"`
+	Answers answersJSON    `db:"answers"`
 }
 
 // fields points Scan at r's fields, in registrationColumns' order.
 func (r *registrationRow) fields() []any {
 	return []any{&r.ID, &r.EventID, &r.Status, &r.FirstName, &r.LastName, &r.Email, &r.Phone,
 		&r.Country, &r.Organization, &r.Position, &r.Role, &r.Language, &r.Days,
-		&r.CheckinCode, &r.ConsentAt, &r.CreatedAt, &r.ConfirmedAt, &r.CancelledAt}
+		&r.CheckinCode, &r.ConsentAt, &r.CreatedAt, &r.ConfirmedAt, &r.CancelledAt,
+		&r.Delegation, &r.LatinFirstName, &r.LatinLastName, &r.Answers, &r.EditedAt}
 }
 
 func (r *registrationRow) registration() *domain.Registration {
@@ -41,6 +45,7 @@ func (r *registrationRow) registration() *domain.Registration {
 			reg.Days = append(reg.Days, d)
 		}
 	}
+	reg.Answers = domain.Answers(r.Answers)
 	return &reg
 }
 
@@ -80,6 +85,12 @@ type RegistrationFilter struct {
 	Query   string // substring of name, email or organization
 	Cursor  string // opaque; from a previous page's NextCursor
 	Limit   int
+
+	// Delegation is a country's or an organization's code, or "" for all.
+	Delegation string
+	// Answers keeps registrations whose answer to each question key
+	// includes the value (domain.Question.FilterValue gives it).
+	Answers map[string]any
 }
 
 // RegistrationPage is one page of a keyset-paginated list.
@@ -171,8 +182,23 @@ func registrationWhere(eventID int64, f RegistrationFilter) (string, []any) {
 		add("r.country = ?", strings.ToUpper(f.Country))
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		add(`(r.first_name || ' ' || r.last_name ILIKE ? OR r.email ILIKE ? OR r.organization ILIKE ?)`, likePattern(q))
-		// The three placeholders above share one argument.
+		add(`(r.first_name || ' ' || r.last_name ILIKE ? OR r.email ILIKE ? OR r.organization ILIKE ?
+			OR r.latin_first_name || ' ' || r.latin_last_name ILIKE ?)`, likePattern(q))
+		// The four placeholders above share one argument.
+	}
+	if f.Delegation != "" {
+		add("coalesce(r.delegation, r.country) = ?", strings.ToUpper(f.Delegation))
+	}
+	keys := make([]string, 0, len(f.Answers))
+	for k := range f.Answers {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // the same filter, the same statement
+	for _, k := range keys {
+		cond, v := answerCondition(f.Answers[k])
+		args = append(args, k, v)
+		cond = strings.Replace(cond, "?", fmt.Sprintf("$%d", len(args)-1), 1)
+		where = append(where, strings.Replace(cond, "?", fmt.Sprintf("$%d", len(args)), 1))
 	}
 	return strings.Join(where, " AND "), args
 }

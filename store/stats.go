@@ -51,28 +51,58 @@ type CountryRoleCounts struct {
 	Attended   int
 }
 
+// DelegationStats are the counts of one delegation: a country, or an
+// international organization (see domain.Delegations).
+type DelegationStats struct {
+	Delegation string `json:"delegation"` // ISO 3166-1 alpha-2, or an organization's code
+	Name       string `json:"name"`       // English name (an organization's short name)
+	Counts
+}
+
+// DelegationRoleCounts are the numbers of one delegation's participants in
+// one role: Registered and Attended as in Counts.
+type DelegationRoleCounts struct {
+	Delegation string
+	Role       string
+	Registered int
+	Attended   int
+}
+
 // Stats are an event's registration and attendance numbers.
 type Stats struct {
 	Days      []domain.Date  `json:"days"` // the event's days, for clients that draw a column each
 	Total     Counts         `json:"total"`
 	ByCountry []CountryStats `json:"by_country"` // by country code
 	ByRole    []RoleStats    `json:"by_role"`    // in domain.Roles order
+	// ByDelegation counts by whom participants represent ("OECD", not the
+	// country its staff live in), by code.
+	ByDelegation []DelegationStats `json:"by_delegation"`
 	// ByCountryRole crosses the two, for the dashboard's table of countries
 	// by role: every country and role that occur together, by country code
 	// and then in domain.Roles order. The API does not show it (yet).
 	ByCountryRole []CountryRoleCounts `json:"-"`
+	// ByDelegationRole is ByCountryRole by delegation, for the dashboard's
+	// chart.
+	ByDelegationRole []DelegationRoleCounts `json:"-"`
+	// Answers count, for each question answered by choosing (single and
+	// multiple choice, yes or no), the registrations in play (Registered)
+	// that chose each option. See AnswerCounts.
+	Answers []QuestionCounts `json:"answers"`
 }
 
-// Grouping bits of statsQuery's GROUPING(country, role, day): a set bit
-// means the column is aggregated away in that row.
+// Grouping bits of statsQuery's GROUPING(delegation, country, role, day):
+// a set bit means the column is aggregated away in that row.
 const (
-	groupCountryRole = 0b001 // (country, role)
-	groupCountry     = 0b011 // (country)
-	groupCountryDay  = 0b010 // (country, day)
-	groupRole        = 0b101 // (role)
-	groupRoleDay     = 0b100 // (role, day)
-	groupDay         = 0b110 // (day)
-	groupTotal       = 0b111 // ()
+	groupCountryRole    = 0b1001 // (country, role)
+	groupCountry        = 0b1011 // (country)
+	groupCountryDay     = 0b1010 // (country, day)
+	groupRole           = 0b1101 // (role)
+	groupRoleDay        = 0b1100 // (role, day)
+	groupDay            = 0b1110 // (day)
+	groupTotal          = 0b1111 // ()
+	groupDelegation     = 0b0111 // (delegation)
+	groupDelegationDay  = 0b0110 // (delegation, day)
+	groupDelegationRole = 0b0101 // (delegation, role)
 )
 
 // statsQuery counts an event's registrations for every view at once, in
@@ -81,14 +111,19 @@ const (
 // status, with "attended" meaning checked in on any of the event's current
 // days; the second counts check-ins per day, which the primary key makes
 // one per person and day. GROUPING bits are made to match across halves:
-// a set bit means the column is aggregated away in that row.
+// a set bit means the column is aggregated away in that row. A
+// registration without a delegation represents its country.
 const statsQuery = `
 	WITH e AS (SELECT starts_on, ends_on FROM events WHERE id = $1),
 	attended AS (
 		SELECT c.registration_id FROM checkins c, e
 		WHERE c.event_id = $1 AND c.day BETWEEN e.starts_on AND e.ends_on
-		GROUP BY c.registration_id)
-	SELECT (GROUPING(r.country, r.role) << 1) | 1 AS grp,
+		GROUP BY c.registration_id),
+	r AS (
+		SELECT id, status, country, role, coalesce(delegation, country) AS delegation
+		FROM registrations WHERE event_id = $1)
+	SELECT (GROUPING(r.delegation, r.country, r.role) << 1) | 1 AS grp,
+		coalesce(r.delegation, '') AS delegation,
 		coalesce(r.country, '') AS country, coalesce(r.role, '') AS role, NULL::date AS day,
 		count(*) FILTER (WHERE r.status IN ('pending', 'confirmed', 'waitlisted')) AS registered,
 		count(*) FILTER (WHERE r.status = 'confirmed') AS confirmed,
@@ -97,22 +132,24 @@ const statsQuery = `
 		count(*) FILTER (WHERE r.status = 'cancelled') AS cancelled,
 		count(*) FILTER (WHERE r.status = 'expired') AS expired,
 		count(a.registration_id) AS attended
-	FROM registrations r
+	FROM r
 	LEFT JOIN attended a ON a.registration_id = r.id
-	WHERE r.event_id = $1
-	GROUP BY GROUPING SETS ((r.country), (r.role), (r.country, r.role), ())
+	GROUP BY GROUPING SETS ((r.country), (r.role), (r.country, r.role), (),
+		(r.delegation), (r.delegation, r.role))
 	UNION ALL
-	SELECT GROUPING(r.country, r.role, c.day) AS grp,
+	SELECT GROUPING(r.delegation, r.country, r.role, c.day) AS grp,
+		coalesce(r.delegation, '') AS delegation,
 		coalesce(r.country, '') AS country, coalesce(r.role, '') AS role, c.day,
 		0, 0, 0, 0, 0, 0, count(*) AS attended
 	FROM checkins c
-	JOIN registrations r ON r.id = c.registration_id
+	JOIN r ON r.id = c.registration_id
 	CROSS JOIN e
 	WHERE c.event_id = $1 AND c.day BETWEEN e.starts_on AND e.ends_on
-	GROUP BY GROUPING SETS ((r.country, c.day), (r.role, c.day), (c.day))`
+	GROUP BY GROUPING SETS ((r.country, c.day), (r.role, c.day), (c.day), (r.delegation, c.day))`
 
 type statsRow struct {
 	Grouping   int          `db:"grp"`
+	Delegation string       `db:"delegation"`
 	Country    string       `db:"country"`
 	Role       string       `db:"role"`
 	Day        sql.NullTime `db:"day"`
@@ -143,6 +180,7 @@ func (s *Store) EventStats(ctx context.Context, ev *domain.Event) (*Stats, error
 	st := &Stats{Days: days, Total: newCounts(), ByCountry: []CountryStats{}, ByRole: []RoleStats{}}
 	countries := map[string]*Counts{}
 	roles := map[string]*Counts{}
+	delegations := map[string]*Counts{}
 	group := func(m map[string]*Counts, key string) *Counts {
 		if c, ok := m[key]; ok {
 			return c
@@ -158,6 +196,12 @@ func (s *Store) EventStats(ctx context.Context, ev *domain.Event) (*Stats, error
 			st.ByCountryRole = append(st.ByCountryRole, CountryRoleCounts{Country: r.Country, Role: r.Role,
 				Registered: r.Registered, Attended: r.Attended})
 			continue
+		case groupDelegationRole:
+			st.ByDelegationRole = append(st.ByDelegationRole, DelegationRoleCounts{Delegation: r.Delegation, Role: r.Role,
+				Registered: r.Registered, Attended: r.Attended})
+			continue
+		case groupDelegation, groupDelegationDay:
+			target = group(delegations, r.Delegation)
 		case groupTotal, groupDay:
 			target = &st.Total
 		case groupCountry, groupCountryDay:
@@ -181,6 +225,17 @@ func (s *Store) EventStats(ctx context.Context, ev *domain.Event) (*Stats, error
 		st.ByCountry = append(st.ByCountry, CountryStats{Country: code, Name: domain.CountryName(code), Counts: *c})
 	}
 	slices.SortFunc(st.ByCountry, func(a, b CountryStats) int { return strings.Compare(a.Country, b.Country) })
+	st.ByDelegation = make([]DelegationStats, 0, len(delegations))
+	for code, c := range delegations {
+		st.ByDelegation = append(st.ByDelegation, DelegationStats{Delegation: code, Name: s.delegations().Name(code), Counts: *c})
+	}
+	slices.SortFunc(st.ByDelegation, func(a, b DelegationStats) int { return strings.Compare(a.Delegation, b.Delegation) })
+	slices.SortFunc(st.ByDelegationRole, func(a, b DelegationRoleCounts) int {
+		if c := strings.Compare(a.Delegation, b.Delegation); c != 0 {
+			return c
+		}
+		return slices.Index(domain.Roles, a.Role) - slices.Index(domain.Roles, b.Role)
+	})
 	for _, role := range domain.Roles {
 		if c, ok := roles[role]; ok {
 			st.ByRole = append(st.ByRole, RoleStats{Role: role, Counts: *c})
@@ -192,5 +247,9 @@ func (s *Store) EventStats(ctx context.Context, ev *domain.Event) (*Stats, error
 		}
 		return slices.Index(domain.Roles, a.Role) - slices.Index(domain.Roles, b.Role)
 	})
+	var err error
+	if st.Answers, err = s.AnswerCounts(ctx, ev); err != nil {
+		return nil, err
+	}
 	return st, nil
 }

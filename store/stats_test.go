@@ -89,6 +89,11 @@ func TestEventStatsCountsEveryView(t *testing.T) {
 			{Role: "student", Counts: counts(2, 1, 1, 0, 0, 0, 1, 0, 1)},
 			{Role: "speaker", Counts: counts(0, 0, 0, 0, 1, 0, 1, 0, 1)},
 		},
+		Answers: []store.QuestionCounts{},
+	}
+	// Everyone here represents their country.
+	for _, c := range want.ByCountry {
+		want.ByDelegation = append(want.ByDelegation, store.DelegationStats{Delegation: c.Country, Name: c.Name, Counts: c.Counts})
 	}
 	gotJSON, wantJSON := mustJSON(t, st), mustJSON(t, want)
 	if gotJSON != wantJSON {
@@ -126,7 +131,7 @@ func TestEventStatsOfAnEventWithoutRegistrations(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `{"days":["2019-05-30","2019-05-31"],"total":{"registered":0,"confirmed":0,"pending":0,"waitlisted":0,` +
-		`"cancelled":0,"expired":0,"attended_by_day":{"2019-05-30":0,"2019-05-31":0},"attended":0},"by_country":[],"by_role":[]}`
+		`"cancelled":0,"expired":0,"attended_by_day":{"2019-05-30":0,"2019-05-31":0},"attended":0},"by_country":[],"by_role":[],"by_delegation":[],"answers":[]}`
 	if got := mustJSON(t, st); got != want {
 		t.Errorf("stats = %s\nwant %s", got, want)
 	}

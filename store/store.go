@@ -43,8 +43,18 @@ type Store struct {
 	// EventCacheTTL, when positive, is how long RegistrationEvent may serve
 	// an event from memory.
 	EventCacheTTL time.Duration
+	// Delegations name the delegations in the statistics; nil means the
+	// built-in ones.
+	Delegations *domain.Delegations
 
 	events eventCache
+}
+
+func (s *Store) delegations() *domain.Delegations {
+	if s.Delegations == nil {
+		return domain.BuiltinDelegations()
+	}
+	return s.Delegations
 }
 
 // Sealer encrypts secrets at rest (see internal/seal).

@@ -128,7 +128,7 @@ func (s *Web) Register(c *gin.Context) {
 		s.redirectThanks(c, ev, lang, statusFor(ev))
 		return
 	}
-	res, err := s.SubmitRegistration(c.Request.Context(), ev, registrationInput(form, lang))
+	res, err := s.SubmitRegistration(c.Request.Context(), ev, registrationInput(form, lang, ev))
 	if e, ok := domain.AsError(err); ok && e.Code == domain.EInvalid {
 		s.renderEvent(c, http.StatusUnprocessableEntity, ev, lang, form, e.Fields)
 		return

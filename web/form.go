@@ -28,9 +28,12 @@ var registrationFields = func() []formField {
 	fields := []formField{
 		{name: "first_name", kind: "text", autocomplete: "given-name"},
 		{name: "last_name", kind: "text", autocomplete: "family-name"},
+		{name: "latin_first_name", kind: "text", autocomplete: "off"},
+		{name: "latin_last_name", kind: "text", autocomplete: "off"},
 		{name: "email", kind: "email", autocomplete: "email"},
 		{name: "phone", kind: "tel", autocomplete: "tel"},
 		{name: "country", kind: "select", autocomplete: "country"},
+		{name: "delegation", kind: "select"},
 		{name: "organization", kind: "text", autocomplete: "organization"},
 		{name: "position", kind: "text", autocomplete: "organization-title"},
 		{name: "role", kind: "select"},
@@ -57,18 +60,22 @@ const honeypotField = "website"
 // registrationInput reads the form into the input the JSON API decodes.
 // The page language is the registration's language unless the form says
 // otherwise, so emails arrive in the language the person read.
-func registrationInput(form url.Values, pageLang string) domain.RegistrationInput {
+func registrationInput(form url.Values, pageLang string, ev *domain.Event) domain.RegistrationInput {
 	in := domain.RegistrationInput{
-		FirstName:    form.Get("first_name"),
-		LastName:     form.Get("last_name"),
-		Email:        form.Get("email"),
-		Country:      form.Get("country"),
-		Organization: form.Get("organization"),
-		Position:     form.Get("position"),
-		Role:         form.Get("role"),
-		Phone:        form.Get("phone"),
-		Language:     form.Get("language"),
-		Days:         form["days"],
+		LatinFirstName: form.Get("latin_first_name"),
+		LatinLastName:  form.Get("latin_last_name"),
+		Delegation:     form.Get("delegation"),
+		Answers:        ev.Questions.AnswersFromForm(form),
+		FirstName:      form.Get("first_name"),
+		LastName:       form.Get("last_name"),
+		Email:          form.Get("email"),
+		Country:        form.Get("country"),
+		Organization:   form.Get("organization"),
+		Position:       form.Get("position"),
+		Role:           form.Get("role"),
+		Phone:          form.Get("phone"),
+		Language:       form.Get("language"),
+		Days:           form["days"],
 	}
 	if strings.TrimSpace(in.Language) == "" {
 		in.Language = pageLang
@@ -95,9 +102,17 @@ type formView struct {
 	errors   map[string]string // field name → translated message
 	Summary  []summaryItem
 	options  map[string][]httpcore.Option
+	groups   []optionGroup // the delegation's organizations and countries
 	Days     []dayOption
 	DaysErr  string
 	Consent  bool
+	// Questions are the event's own questions, drawn after the fixed
+	// fields (questions.go).
+	Questions []questionView
+	// Editing is the participant changing their registration from their
+	// link: the address is shown, not asked, and consent was given.
+	Editing bool
+	Email   string
 }
 
 type summaryItem struct{ Href, Text string }
@@ -116,6 +131,13 @@ type fieldView struct {
 	Required                     bool
 	Placeholder                  string // the empty first option of a select
 	Options                      []httpcore.Option
+	Groups                       []optionGroup // the options of a long select, in labelled groups
+}
+
+// optionGroup is a labelled group of a select's options (<optgroup>).
+type optionGroup struct {
+	Label   string
+	Options []httpcore.Option
 }
 
 // DescribedBy is the field's aria-describedby: its hint and its error.
@@ -168,7 +190,18 @@ func (s *Web) newFormView(ev *domain.Event, lang string, values url.Values, fiel
 		})
 	}
 	f.DaysErr = f.errors["days"]
+	f.Questions = newQuestionViews(ev, l, values, f.errors)
+	// The summary lists the errors in the order of the page: the fixed
+	// fields, the questions, the consent at the end.
 	for _, ff := range registrationFields {
+		if ff.name == "consent" {
+			for _, q := range f.Questions {
+				if q.Error != "" {
+					f.Summary = append(f.Summary, summaryItem{Href: "#" + q.FirstID(),
+						Text: l.T("form.summary_item", map[string]any{"Field": q.Label, "Message": q.Error})})
+				}
+			}
+		}
 		msg, bad := f.errors[ff.name]
 		if !bad {
 			continue
@@ -182,6 +215,12 @@ func (s *Web) newFormView(ev *domain.Event, lang string, values url.Values, fiel
 	}
 	f.options["country"] = selectOptions(s.I18n.Countries(lang), values.Get("country"),
 		func(c i18n.Country) (string, string) { return c.Code, c.Name })
+	f.groups = []optionGroup{
+		{Label: l.T("field.delegation.organizations", nil), Options: selectOptions(l.Organizations(), values.Get("delegation"),
+			func(c i18n.Country) (string, string) { return c.Code, c.Name })},
+		{Label: l.T("field.delegation.countries", nil), Options: selectOptions(s.I18n.Countries(lang), values.Get("delegation"),
+			func(c i18n.Country) (string, string) { return c.Code, c.Name })},
+	}
 	f.options["role"] = selectOptions(domain.Roles, values.Get("role"),
 		func(r string) (string, string) { return r, l.Role(r) })
 	f.options["language"] = selectOptions(i18n.Supported, values.Get("language"),
@@ -218,6 +257,12 @@ func (f *formView) Field(name string) fieldView {
 	}
 	if f.l.Has("field." + name + ".choose") {
 		v.Placeholder = f.l.T("field."+name+".choose", nil)
+	}
+	switch name {
+	case "latin_first_name": // one hint for the two Latin-script fields
+		v.Hint = f.l.T("field.latin_name.hint", nil)
+	case "delegation": // no choice is the country
+		v.Placeholder, v.Groups = f.l.T("field.delegation.own_country", nil), f.groups
 	}
 	return v
 }

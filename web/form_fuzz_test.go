@@ -46,13 +46,26 @@ func FuzzRegistrationForm(f *testing.F) {
 	ev := &domain.Event{ID: 1, Slug: "egov-tashkent-2019", Title: "E-government workshop", Country: "UZ",
 		Timezone: "Asia/Tashkent", StartsOn: domain.NewDate(2019, 5, 30), EndsOn: domain.NewDate(2019, 5, 31),
 		DayStartsAt: "09:00", DayEndsAt: "18:00", Languages: []string{"en", "ru", "uz"}, CoOrganizers: []string{}}
+	yes := true
+	var bad []domain.FieldError
+	ev.Questions, bad = domain.SetQuestions(nil, []domain.QuestionInput{
+		{Key: "diet", Type: "single_choice", Required: &yes, Label: map[string]string{"en": "Diet"},
+			Options: []domain.OptionInput{{Value: "halal", Label: map[string]string{"en": "Halal"}}}},
+		{Key: "sessions", Type: "multiple_choice", Label: map[string]string{"en": "Sessions"},
+			Options: []domain.OptionInput{{Value: "open_data", Label: map[string]string{"en": "Open data"}}}},
+		{Key: "notes", Type: "long_text", Label: map[string]string{"en": "Notes"}},
+		{Key: "nights", Type: "number", Label: map[string]string{"en": "Nights"}},
+	})
+	if len(bad) > 0 {
+		f.Fatal(bad)
+	}
 
 	f.Fuzz(func(t *testing.T, body string) {
 		form, err := url.ParseQuery(body)
 		if err != nil {
 			return
 		}
-		in := registrationInput(form, "ru")
+		in := registrationInput(form, "ru", ev)
 		_, verr := s.Rules.NewRegistration(in, ev, now)
 		var fields []domain.FieldError
 		if verr != nil {

@@ -36,10 +36,20 @@ type linkPage struct {
 	CancelText  string
 	Past        bool
 	RegisterURL string // to register again after a cancellation or expiry
+	// The participant's own answers and delegation, the way to change the
+	// registration while registration is open, and what the last change
+	// did (?saved=1: saved, 0: nothing to change).
+	Delegation string
+	Answers    []answerLine
+	EditURL    string
+	Saved      string
 	// CertificateURL is the participant's certificate of attendance, once
 	// earned (httpcore.EarnedCertificate).
 	CertificateURL string
 }
+
+// answerLine is one question and its answer, as the personal page lists it.
+type answerLine struct{ Question, Answer string }
 
 // linkHash checks the token's form before any lookup.
 func linkHash(c *gin.Context) ([]byte, bool) {
@@ -99,6 +109,23 @@ func (s *Web) linkPage(c *gin.Context, l *store.Link, loc *i18n.Localizer) linkP
 	switch c.Query("action") {
 	case "confirm", "cancel":
 		p.Intent = c.Query("action")
+	}
+	switch c.Query("saved") {
+	case "1":
+		p.Saved = loc.T("link.saved", nil)
+	case "0":
+		p.Saved = loc.T("link.unchanged", nil)
+	}
+	if reg.Delegation != reg.Country {
+		p.Delegation = loc.DelegationName(reg.Delegation)
+	}
+	for _, q := range ev.Questions {
+		if a, ok := reg.Answers[q.Key]; ok {
+			p.Answers = append(p.Answers, answerLine{Question: loc.Text(q.Label, ev.Languages), Answer: loc.Answer(q, a, ev.Languages)})
+		}
+	}
+	if ok, _ := s.editable(l); ok {
+		p.EditURL = self + "/edit?lang=" + lang
 	}
 	if len(ev.Days()) > 1 {
 		for _, d := range reg.Days {

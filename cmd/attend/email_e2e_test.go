@@ -96,7 +96,8 @@ func TestServeSendsTheEmailsOfARegistration(t *testing.T) {
 	code, v := post("/api/v1/events/"+demo.UpcomingSlug+"/registrations", `{
 		"first_name": "Дилноза", "last_name": "Юсупова", "email": "dilnoza@example.uz",
 		"country": "UZ", "organization": "Centre for Economic Research and Reforms",
-		"role": "researcher", "language": "ru", "consent": true}`)
+		"role": "researcher", "language": "ru", "consent": true,
+		"answers": {"diet": "vegetarian", "visa_letter": true}}`)
 	if code != http.StatusAccepted || v["status"] != "pending" {
 		t.Fatalf("register: %d %v", code, v)
 	}
@@ -121,11 +122,22 @@ func TestServeSendsTheEmailsOfARegistration(t *testing.T) {
 		t.Errorf("the second email does not carry the check-in code %q:\n%s", checkin, text)
 	}
 
+	// The participant corrects the registration from the same link, and is
+	// told by email what changed.
+	code, v = post("/api/v1/registrations/update", `{"token": "`+link[1]+`", "answers": {"diet": "halal"}}`)
+	if code != http.StatusOK {
+		t.Fatalf("update: %d %v", code, v)
+	}
+	msgs = smtp.WaitFor(t, 3, 60*time.Second)
+	if text := plainText(t, msgs[2]); !strings.Contains(text, "Особенности питания: Вегетарианское -> Халяль") {
+		t.Errorf("the third email does not list the change:\n%s", text)
+	}
+
 	if err := srv.stop(t); err != nil {
 		t.Errorf("serve returned %v after cancellation, want nil\n%s", err, logs)
 	}
-	if n := len(smtp.Messages()); n != 2 {
-		t.Errorf("%d emails in all, want 2", n)
+	if n := len(smtp.Messages()); n != 3 {
+		t.Errorf("%d emails in all, want 3", n)
 	}
 	if strings.Contains(logs.String(), link[1]) {
 		t.Error("the link token appears in the log")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/attend/attend/config"
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/i18n"
 	"github.com/attend/attend/internal/seal"
 	"github.com/attend/attend/notify"
 	"github.com/attend/attend/store"
@@ -49,6 +50,7 @@ func newStore(cfg config.Config, st *store.Store) (*store.Store, error) {
 	st.MailHost = mailHost(cfg)
 	st.LinkGrace = cfg.LinkGrace
 	st.EventCacheTTL = cfg.EventCacheTTL
+	st.Delegations = cfg.Delegations
 	return st, nil
 }
 
@@ -79,7 +81,11 @@ func newWorker(cfg config.Config, st *store.Store, log *slog.Logger) (*notify.Wo
 	if err != nil {
 		return nil, fmt.Errorf("configuration: MAIL_FROM/MAIL_REPLY_TO: %w", err)
 	}
-	renderer, err := notify.NewRenderer(templates.FS)
+	messages, err := i18n.New(i18n.WithDelegations(cfg.Delegations))
+	if err != nil {
+		return nil, err
+	}
+	renderer, err := notify.NewRendererWith(templates.FS, messages)
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	srv, err := server.New(server.Deps{Config: cfg, Store: st, Rules: domain.NewRules(), Logger: log})
+	srv, err := server.New(server.Deps{Config: cfg, Store: st, Rules: domain.NewRulesWith(cfg.Delegations), Logger: log})
 	if err != nil {
 		return fmt.Errorf("http server: %w", err)
 	}

@@ -66,6 +66,53 @@ var participants = []person{
 	{"Malika", "Rahimova", "malika.rahimova@example.uz", "UZ", coOrganizers[1], "Master's student", "student", "uz"},
 }
 
+// representing names the 2019 participants who did not represent their
+// country: the OECD's expert represented the OECD, not France.
+var representing = map[string]string{"claire.dubois@example.org": "OECD"}
+
+// latinNames are the passport names of the 2019 participants who wrote
+// their names in Cyrillic.
+var latinNames = map[string][2]string{
+	"aigerim.s@example.kz":        {"Aigerim", "Seitkaziyeva"},
+	"bakyt.asanov@example.kg":     {"Bakyt", "Asanov"},
+	"dilnoza.yusupova@example.uz": {"Dilnoza", "Yusupova"},
+}
+
+// upcomingQuestions are what the follow-up workshop asks beside the fixed
+// fields: dietary needs for the lunches, and who needs a visa invitation
+// letter, as every international workshop must know; the date of arrival
+// and the sessions, for the organizers' planning.
+func upcomingQuestions() []domain.QuestionInput {
+	yes, no := true, false
+	text := func(en, ru, uz string) map[string]string { return map[string]string{"en": en, "ru": ru, "uz": uz} }
+	return []domain.QuestionInput{
+		{Key: "diet", Type: "single_choice", Required: &yes, Personal: &yes,
+			Label: text("Dietary needs", "Особенности питания", "Ovqatlanish talablari"),
+			Help:  text("For the lunches and coffee breaks of both days.", "Для обедов и кофе-брейков в оба дня.", "Ikkala kundagi tushlik va kofe-breyklar uchun."),
+			Options: []domain.OptionInput{
+				{Value: "none", Label: text("No special needs", "Без особенностей", "Maxsus talablar yoʻq")},
+				{Value: "vegetarian", Label: text("Vegetarian", "Вегетарианское", "Vegetarian")},
+				{Value: "vegan", Label: text("Vegan", "Веганское", "Vegan")},
+				{Value: "halal", Label: text("Halal", "Халяль", "Halol")},
+				{Value: "gluten_free", Label: text("Gluten-free", "Без глютена", "Glyutensiz")},
+			}},
+		{Key: "visa_letter", Type: "yes_no", Required: &yes, Personal: &yes,
+			Label: text("I need a visa invitation letter", "Мне нужно визовое приглашение", "Menga viza taklifnomasi kerak"),
+			Help: text("The letter names you as in your passport: fill in the Latin-script name if you wrote your name otherwise.",
+				"В письме вы будете указаны как в паспорте: заполните имя латиницей, если написали его иначе.",
+				"Xatda ismingiz pasportdagidek yoziladi: agar ismingizni boshqa yozuvda yozgan boʻlsangiz, lotincha ismni toʻldiring.")},
+		{Key: "arrival", Type: "date", Personal: &yes,
+			Label: text("Date of arrival in Tashkent", "Дата прибытия в Ташкент", "Toshkentga kelish sanasi")},
+		{Key: "sessions", Type: "multiple_choice", Personal: &no,
+			Label: text("Sessions you plan to attend", "Секции, которые вы планируете посетить", "Qatnashmoqchi boʻlgan sessiyalaringiz"),
+			Options: []domain.OptionInput{
+				{Value: "services", Label: text("Integrated public services", "Интегрированные государственные услуги", "Integratsiyalashgan davlat xizmatlari")},
+				{Value: "open_data", Label: text("Open data", "Открытые данные", "Ochiq maʼlumotlar")},
+				{Value: "skills", Label: text("Digital skills for civil servants", "Цифровые навыки госслужащих", "Davlat xizmatchilarining raqamli koʻnikmalari")},
+			}},
+	}
+}
+
 // Load creates the demo organizer, both events and the 2019 participants.
 func Load(ctx context.Context, st *store.Store, rules *domain.Rules, now time.Time) (*Result, error) {
 	res := &Result{}
@@ -145,8 +192,17 @@ func Load(ctx context.Context, st *store.Store, rules *domain.Rules, now time.Ti
 		RegistrationClosesAt: domain.Some(start.AddDays(-1).In(loc).Add(18 * time.Hour).Format(time.RFC3339)),
 		CoOrganizers:         domain.Some(coOrganizers),
 		Languages:            domain.Some([]string{"en", "ru", "uz"}),
+		Questions:            domain.Some(upcomingQuestions()),
 	}); err != nil {
 		return nil, err
+	}
+	// A demo loaded before the workshop asked its questions asks them now.
+	if len(res.Upcoming.Questions) == 0 {
+		if res.Upcoming, err = st.UpdateEvent(ctx, org.ID, UpcomingSlug, func(ev *domain.Event) error {
+			return rules.ApplyPatch(ev, domain.EventInput{Questions: domain.Some(upcomingQuestions())})
+		}); err != nil {
+			return nil, fmt.Errorf("demo: questions of %s: %w", UpcomingSlug, err)
+		}
 	}
 
 	// Erased participants can no longer be recognised by their address,
@@ -163,9 +219,11 @@ func Load(ctx context.Context, st *store.Store, rules *domain.Rules, now time.Ti
 	consent := true
 	registeredAt := time.Date(2019, 5, 15, 10, 0, 0, 0, loc)
 	for i, p := range participants {
+		latin := latinNames[p.email]
 		reg, err := rules.NewRegistration(domain.RegistrationInput{
 			FirstName: p.first, LastName: p.last, Email: p.email, Country: p.country,
 			Organization: p.org, Position: p.position, Role: p.role, Language: p.lang, Consent: &consent,
+			Delegation: representing[p.email], LatinFirstName: latin[0], LatinLastName: latin[1],
 		}, res.Past, registeredAt.Add(time.Duration(i)*time.Hour))
 		if err != nil {
 			return nil, fmt.Errorf("demo: participant %s: %w", p.email, err)

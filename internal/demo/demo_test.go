@@ -166,3 +166,57 @@ func TestLoadTwiceChangesNothingButTheToken(t *testing.T) {
 		}
 	}
 }
+
+func TestTheDemoCountsTheOECDsExpertUnderTheOECD(t *testing.T) {
+	db := pgtest.NewDB(t)
+	st := store.New(db)
+	res := load(t, st, time.Now())
+	stats, err := st.EventStats(context.Background(), res.Past)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byDelegation := map[string]int{}
+	for _, d := range stats.ByDelegation {
+		byDelegation[d.Delegation] = d.Registered
+	}
+	if byDelegation["OECD"] != 1 || byDelegation["FR"] != 0 {
+		t.Errorf("by delegation = %v, want the OECD's expert under OECD, nobody under France", byDelegation)
+	}
+	var latin string
+	if err := db.Get(&latin, `SELECT latin_first_name || ' ' || latin_last_name FROM registrations WHERE email = 'dilnoza.yusupova@example.uz'`); err != nil || latin != "Dilnoza Yusupova" {
+		t.Errorf("Latin name = %q (%v)", latin, err)
+	}
+}
+
+func TestTheUpcomingWorkshopAsksForDietaryNeedsAndAVisaLetter(t *testing.T) {
+	db := pgtest.NewDB(t)
+	st := store.New(db)
+	load(t, st, time.Now())
+	// A demo loaded before the questions existed gets them on the next load.
+	if _, err := db.Exec(`UPDATE events SET questions = '[]' WHERE slug = $1`, UpcomingSlug); err != nil {
+		t.Fatal(err)
+	}
+	load(t, st, time.Now())
+	ev, err := st.PublishedEvent(context.Background(), UpcomingSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diet, ok := ev.Questions.Find("diet")
+	if !ok || diet.Type != domain.QuestionSingleChoice || !diet.Required || len(diet.Options) < 3 || diet.Label["ru"] == "" {
+		t.Errorf("diet = %+v (found %v), want a required choice labelled in every language", diet, ok)
+	}
+	if _, ok := diet.Option("vegetarian"); !ok {
+		t.Error("no vegetarian option")
+	}
+	visa, ok := ev.Questions.Find("visa_letter")
+	if !ok || visa.Type != domain.QuestionYesNo || visa.Label["uz"] == "" {
+		t.Errorf("visa letter = %+v (found %v)", visa, ok)
+	}
+	for _, q := range ev.Questions {
+		for _, lang := range domain.Languages {
+			if q.Label[lang] == "" {
+				t.Errorf("question %s has no %s label", q.Key, lang)
+			}
+		}
+	}
+}

@@ -112,6 +112,8 @@ type Attendee struct {
 	First, Last, Email, Country, Org string
 	Role                             string // expert unless set
 	Confirmed, Notify                bool
+	Delegation                       string         // the country unless set
+	Answers                          map[string]any // to the event's questions
 }
 
 // Enrol registers p for ev straight through the store.
@@ -126,7 +128,7 @@ func (d *Dashboard) Enrol(ev *domain.Event, p Attendee) *domain.Registration {
 	}
 	reg, err := d.Rules.NewRegistration(domain.RegistrationInput{
 		FirstName: p.First, LastName: p.Last, Email: p.Email, Country: p.Country, Organization: p.Org,
-		Role: p.Role, Consent: &consent,
+		Role: p.Role, Consent: &consent, Delegation: p.Delegation, Answers: p.Answers,
 	}, ev, d.Clock())
 	if err != nil {
 		d.T.Fatal(err)
