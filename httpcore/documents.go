@@ -126,7 +126,9 @@ func (s *Core) Certificates(c *gin.Context, ev *domain.Event) {
 		s.Error(c, errNoCertificates)
 		return
 	}
-	deadline := s.Now().Add(s.Config.CertificatesTimeout)
+	// The connection's deadline is the wall clock's, not the service's
+	// clock (which tests and demos may set to another day).
+	deadline := time.Now().Add(s.Config.CertificatesTimeout)
 	if err := http.NewResponseController(c.Writer).SetWriteDeadline(deadline); err != nil {
 		// Without a longer deadline a large archive would be cut off by
 		// HTTP_WRITE_TIMEOUT: say so in the log, and try all the same.
