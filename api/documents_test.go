@@ -3,6 +3,7 @@ package api_test
 import (
 	"archive/zip"
 	"bytes"
+	"io"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -211,4 +213,42 @@ func TestCertificatesFollowTheSettings(t *testing.T) {
 		t.Errorf("after null, certificate %+v", got.Certificate)
 	}
 	wantProblem(t, d.document(d.token, "certificates/"+regs[0].ID+".pdf"), http.StatusNotFound)
+}
+
+// TestCertificatesOutlastTheWriteTimeout: the ZIP is drawn as it is sent,
+// so it gets its own write deadline; a server whose write timeout is
+// shorter than drawing one certificate still sends the whole archive.
+func TestCertificatesOutlastTheWriteTimeout(t *testing.T) {
+	d, _ := exportWorkshop(t)
+	if rec := d.call(http.MethodPatch, "/api/v1/events/"+d.ev.Slug, d.token, map[string]any{
+		"certificate": map[string]any{"rule": "min_days", "min_days": 1, "signatory_name": "Alisher Karimov"}}); rec.Code != http.StatusOK {
+		t.Fatalf("settings: %d %s", rec.Code, rec.Body)
+	}
+	srv := httptest.NewUnstartedServer(d.srv)
+	srv.Config.WriteTimeout = time.Millisecond
+	srv.Start()
+	t.Cleanup(srv.Close)
+	req, err := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/events/"+d.ev.Slug+"/documents/certificates.zip", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+d.token)
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatalf("certificates: %v", err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("the archive was cut off: %v", err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+	if res.StatusCode != http.StatusOK || err != nil {
+		t.Fatalf("%d, archive: %v", res.StatusCode, err)
+	}
+	// Everyone checked in on at least one day: Юсупова, Tamm (since
+	// cancelled) and Toʻxtayev.
+	if len(zr.File) != 3 {
+		t.Errorf("archive holds %d certificates, want 3", len(zr.File))
+	}
 }
