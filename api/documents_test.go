@@ -106,6 +106,9 @@ func TestDocumentsDownload(t *testing.T) {
 		t.Errorf("sign-in sheet lists someone cancelled or unconfirmed:\n%s", sheet)
 	}
 
+	// Without ?day=, the day the event is on (the clock stands on its second day).
+	wantPaper(t, d.document(d.token, "sign-in-sheet.pdf?lang=en"), "application/pdf", slug+"-sign-in-2019-05-31-en.pdf")
+
 	badges := pdfText(t, wantPaper(t, d.document(d.token, "badges.pdf?id="+regs[3].ID),
 		"application/pdf", slug+"-badges-en.pdf"))
 	if !strings.Contains(badges, "Toʻxtayev") || strings.Contains(badges, "Юсупова") {
