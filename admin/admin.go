@@ -22,7 +22,8 @@ import (
 
 // pageNames are the dashboard's page templates, templates/web/<name>.html.tmpl,
 // each parsed with the dashboard's own partials.
-var pageNames = []string{"admin_login", "admin_events", "admin_event", "admin_checkin", "admin_questions"}
+var pageNames = []string{"admin_login", "admin_events", "admin_event", "admin_checkin", "admin_questions",
+	"admin_event_form", "admin_team", "admin_audit", "admin_invite"}
 
 // Admin holds the dashboard's dependencies: the shared core, the page
 // templates and the sign-in guard.
@@ -64,17 +65,22 @@ type notice struct{ Text, Class string }
 // adminNotices are the outcomes a redirect may name: ?done=<key> or
 // ?error=<key>, each a message id and a notice class.
 var adminNotices = map[string]struct{ id, class string }{
-	"done:cancelled":       {"admin.done.cancelled", "ok"},
-	"done:promoted":        {"admin.done.promoted", "ok"},
-	"done:retried":         {"admin.done.retried", "ok"},
-	"error:full":           {"admin.error.full", "error"},
-	"error:not_waitlisted": {"admin.error.not_waitlisted", "error"},
-	"error:not_failed":     {"admin.error.not_failed", "error"},
-	"error:message":        {"admin.error.message", "error"},
-	"error:filter":         {"admin.error.filter", "error"},
-	"done:questions":       {"admin.questions.saved", "ok"},
-	"done:certificate":     {"admin.done.certificate", "ok"},
-	"error:certificate":    {"admin.error.certificate", "error"},
+	"done:cancelled":         {"admin.done.cancelled", "ok"},
+	"done:promoted":          {"admin.done.promoted", "ok"},
+	"done:retried":           {"admin.done.retried", "ok"},
+	"done:created":           {"admin.done.created", "ok"},
+	"done:created_published": {"admin.done.created_published", "ok"},
+	"done:saved":             {"admin.done.saved", "ok"},
+	"done:published":         {"admin.done.published", "ok"},
+	"done:unpublished":       {"admin.done.unpublished", "ok"},
+	"error:full":             {"admin.error.full", "error"},
+	"error:not_waitlisted":   {"admin.error.not_waitlisted", "error"},
+	"error:not_failed":       {"admin.error.not_failed", "error"},
+	"error:message":          {"admin.error.message", "error"},
+	"error:filter":           {"admin.error.filter", "error"},
+	"done:questions":         {"admin.questions.saved", "ok"},
+	"done:certificate":       {"admin.done.certificate", "ok"},
+	"error:certificate":      {"admin.error.certificate", "error"},
 }
 
 // pageNotice reads the outcome named in the query, if it is one we know.
@@ -93,6 +99,9 @@ func eventAdminPath(slug string) string { return "/admin/events/" + url.PathEsca
 // managedEvent loads the signed-in organizer's event named in the path; any
 // other answers 404, like a missing one.
 func (s *Admin) managedEvent(c *gin.Context, lang string) (*domain.Event, bool) {
+	if ev := httpcore.MemberEvent(c); ev != nil { // loaded by Allow
+		return ev, true
+	}
 	ev, err := s.Store.ManagedEvent(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"))
 	if err != nil {
 		s.PageError(c, lang, err, "not_found")
@@ -117,57 +126,60 @@ func statusBadge(l *i18n.Localizer, st domain.Status) (label, class string) {
 	return l.T("admin.status."+string(st), nil), class
 }
 
-// adminEventsPage lists the organizer's events.
+// adminEventsPage lists the events of the organizer's teams.
 type adminEventsPage struct {
 	Admin  adminBar
+	Notice *notice
 	Events []adminEventRow
 }
 
 type adminEventRow struct {
 	Title, Href, DoorHref, PublicHref string
-	Dates, State, StateClass          string
-	Published                         bool
+	Dates, State, StateClass, Role    string
 	Registered, Confirmed, Waitlisted int
-	Attended                          int
+	CheckedInToday                    int
 	Seats                             string // "12 / 40", or "12" without a capacity
 }
 
-// Events is the dashboard's home: the organizer's events, newest
-// first, with their numbers.
+// stateClasses are the badges of the event states.
+var stateClasses = map[domain.EventState]string{domain.StateDraft: "muted", domain.StatePublished: "ok",
+	domain.StateRegistrationClosed: "warn", domain.StatePast: "muted"}
+
+// Events is the dashboard's home: the events of the organizer's teams,
+// newest first, each with its state, its numbers and the organizer's role.
+// Door staff are sent from it to the check-in page, the one page theirs.
 func (s *Admin) Events(c *gin.Context) {
 	lang := s.BrowserLang(c.Writer, c.Request)
 	ctx := c.Request.Context()
-	evs, err := s.Store.ManagedEvents(ctx, httpcore.Organizer(c).ID)
+	evs, err := s.Store.TeamEvents(ctx, httpcore.Organizer(c).ID)
 	if err != nil {
 		s.PageError(c, lang, err, "not_found")
 		return
 	}
 	v := s.NewView(c.Request, lang, "")
 	v.Title = v.T("admin.events.title")
-	p := adminEventsPage{Admin: adminBarOf(c)}
-	for _, ev := range evs {
-		// One statistics query per event: organizers run a handful.
-		st, err := s.Store.EventStats(ctx, ev)
-		if err != nil {
-			s.PageError(c, lang, err, "not_found")
-			return
-		}
+	p := adminEventsPage{Admin: adminBarOf(c), Notice: pageNotice(c, v)}
+	now := s.Now()
+	for _, te := range evs {
+		ev := te.Event
 		loc := ev.Location()
+		state := ev.State(now)
 		row := adminEventRow{
-			Title: ev.Title, Href: eventAdminPath(ev.Slug), DoorHref: eventAdminPath(ev.Slug) + "/checkin",
-			Dates:     i18n.FormatDateRange(lang, ev.StartsOn.In(loc), ev.EndsOn.In(loc)),
-			Published: ev.Published, Registered: st.Total.Registered, Confirmed: st.Total.Confirmed,
-			Waitlisted: st.Total.Waitlisted, Attended: st.Total.Attended,
+			Title: ev.In(lang).Title, Href: eventAdminPath(ev.Slug), DoorHref: eventAdminPath(ev.Slug) + "/checkin",
+			Dates: i18n.FormatDateRange(lang, ev.StartsOn.In(loc), ev.EndsOn.In(loc)),
+			State: "admin.state." + string(state), StateClass: stateClasses[state],
+			Role:       v.T("admin.team_role." + string(te.Role)),
+			Registered: te.Registered, Confirmed: te.Confirmed, Waitlisted: te.Waitlisted, CheckedInToday: te.CheckedInToday,
 			Seats: strconv.Itoa(ev.SeatsHeld),
+		}
+		if !te.Role.Can(domain.PermReadRegistrations) {
+			row.Href = row.DoorHref
 		}
 		if ev.Capacity != nil {
 			row.Seats += " / " + strconv.Itoa(*ev.Capacity)
 		}
 		if ev.Published {
 			row.PublicHref = "/events/" + url.PathEscape(ev.Slug)
-			row.State, row.StateClass = s.RegistrationState(ev)
-		} else {
-			row.State, row.StateClass = "admin.events.draft", "muted"
 		}
 		p.Events = append(p.Events, row)
 	}

@@ -42,6 +42,12 @@ type adminEventPage struct {
 	ExportXLSX string
 	Emails     []adminEmailRow
 	Documents  documentsView
+	// What the member's role may do with the event itself; empty links
+	// are not offered.
+	State                             string // domain.EventState's message id
+	StateClass                        string
+	EditHref, DuplicateHref, TeamHref string
+	AuditHref, PublishAction          string
 	// QuestionsHref leads to the editor of the event's questions.
 	QuestionsHref string
 }
@@ -199,7 +205,7 @@ func (s *Admin) Event(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	v := s.NewView(c.Request, lang, "")
-	v.Title = ev.Title
+	v.Title = ev.In(lang).Title
 	self := eventAdminPath(ev.Slug)
 	p := adminEventPage{Admin: adminBarOf(c), Notice: pageNotice(c, v), Event: s.EventInfo(ev, v.L),
 		Published: ev.Published, Seats: strconv.Itoa(ev.SeatsHeld), DoorHref: self + "/checkin"}
@@ -208,6 +214,18 @@ func (s *Admin) Event(c *gin.Context) {
 	}
 	if ev.Published {
 		p.PublicHref = "/events/" + url.PathEscape(ev.Slug)
+	}
+	state := ev.State(s.Now())
+	p.State, p.StateClass = "admin.state."+string(state), stateClasses[state]
+	if can(c, domain.PermEditEvent) {
+		p.EditHref, p.PublishAction, p.QuestionsHref = self+"/edit", self+"/publish", self+"/questions"
+		p.DuplicateHref = "/admin/events/new?" + url.Values{"from": {ev.Slug}}.Encode()
+	}
+	if can(c, domain.PermReadTeam) {
+		p.TeamHref = self + "/team"
+	}
+	if can(c, domain.PermReadAudit) {
+		p.AuditHref = self + "/audit"
 	}
 
 	st, err := s.Store.EventStats(ctx, ev)
@@ -219,7 +237,6 @@ func (s *Admin) Event(c *gin.Context) {
 	p.Roles = newRoleTable(st, v.L)
 	p.Chart = newBarChart(st, v.L)
 	p.Answers = newAnswerTables(ev, st, v.L)
-	p.QuestionsHref = self + "/questions"
 
 	f, err := s.ListFilter(c, ev)
 	if err != nil {

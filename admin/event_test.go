@@ -39,8 +39,8 @@ func TestEventsListShowsTheOrganizersEventsWithTheirNumbers(t *testing.T) {
 	if len(rows) != 1 {
 		t.Fatalf("rows %q", rows)
 	}
-	// Event, dates, registered, confirmed, waiting list, seats held, attended, links.
-	want := []string{"30–31 May 2019", "3", "2", "0", "3", "0"}
+	// Event, dates, registered, confirmed, waiting list, checked in today, seats held, links.
+	want := []string{"30–31 May 2019", "3", "2", "0", "0", "3"}
 	if got := rows[0][1:7]; !slices.Equal(got, want) {
 		t.Errorf("numbers %q, want %q", got, want)
 	}

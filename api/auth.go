@@ -52,3 +52,24 @@ func bearer(h string) (string, bool) {
 	}
 	return strings.TrimSpace(token), true
 }
+
+// Allow lets a member of the event's team through when their role grants
+// p (httpcore.Core.Member): anyone else gets 404, as if the event did not
+// exist, and a member whose role does not grant it 403.
+func (s *API) Allow(p domain.Permission) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if _, _, err := s.Member(c, p); err != nil {
+			s.Error(c, err)
+			return
+		}
+		c.Next()
+	}
+}
+
+// memberEvent is the event Allow let the request through for.
+func memberEvent(c *gin.Context) (*domain.Event, error) {
+	if ev := httpcore.MemberEvent(c); ev != nil {
+		return ev, nil
+	}
+	return nil, domain.Errorf(domain.ENotFound, "no such event")
+}

@@ -131,7 +131,9 @@ type walkInView struct {
 func (s *API) createWalkIn(c *gin.Context) {
 	ctx := c.Request.Context()
 	org := httpcore.Organizer(c)
-	ev, err := s.Store.ManagedEvent(ctx, org.ID, c.Param("slug"))
+	// Registering someone is not door staff's job: only roles that change
+	// registrations may.
+	ev, _, err := s.Member(c, domain.PermChangeRegistrations)
 	if err != nil {
 		s.Error(c, err)
 		return

@@ -7,12 +7,11 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/attend/attend/domain"
-	"github.com/attend/attend/httpcore"
 )
 
 // ListEmails shows an event's outbox to its organizers, e.g. ?status=failed.
 func (s *API) ListEmails(c *gin.Context) {
-	ev, err := s.Store.ManagedEvent(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"))
+	ev, err := memberEvent(c)
 	if err != nil {
 		s.Error(c, err)
 		return
@@ -48,7 +47,7 @@ func (s *API) RetryEmail(c *gin.Context) {
 	if !pp.ok(s) {
 		return
 	}
-	ev, err := s.Store.ManagedEvent(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"))
+	ev, err := memberEvent(c)
 	if err != nil {
 		s.Error(c, err)
 		return

@@ -17,6 +17,9 @@ type eventView struct {
 	SeatsLeft         *int          `json:"seats_left"`
 	RegistrationOpen  bool          `json:"registration_open"`
 	RegistrationState string        `json:"registration_state"`
+	// State is where the event stands: draft, published, registration
+	// closed or past.
+	State domain.EventState `json:"state"`
 	// Certificate is shown to the event's organizers only, when the event
 	// offers certificates.
 	Certificate *domain.CertificateSettings `json:"certificate,omitempty"`
@@ -28,7 +31,8 @@ func (s *API) view(ev *domain.Event) eventView {
 	if closure == "" {
 		state = "open"
 	}
-	return eventView{Event: ev, Days: ev.Days(), SeatsLeft: ev.SeatsLeft(), RegistrationOpen: closure == "", RegistrationState: state}
+	return eventView{Event: ev, Days: ev.Days(), SeatsLeft: ev.SeatsLeft(), RegistrationOpen: closure == "", RegistrationState: state,
+		State: ev.State(s.Now())}
 }
 
 // ListEvents shows published events to everyone; with a token, the

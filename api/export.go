@@ -2,8 +2,6 @@ package api
 
 import (
 	"github.com/gin-gonic/gin"
-
-	"github.com/attend/attend/httpcore"
 )
 
 // ExportRegistrations downloads every registration that matches the list's
@@ -12,7 +10,7 @@ import (
 // httpcore.DownloadLang). Rows stream from one database query, so memory
 // stays flat whatever the size of the event.
 func (s *API) ExportRegistrations(c *gin.Context) {
-	ev, err := s.Store.ManagedEvent(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"))
+	ev, err := memberEvent(c)
 	if err != nil {
 		s.Error(c, err)
 		return

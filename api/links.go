@@ -29,7 +29,7 @@ type linkView struct {
 
 func newLinkView(l *store.Link) linkView {
 	v := linkView{Status: l.Registration.Status, FirstName: l.Registration.FirstName, LastName: l.Registration.LastName,
-		Event: l.Event.Slug, EventTitle: l.Event.Title, StartsOn: l.Event.StartsOn, EndsOn: l.Event.EndsOn,
+		Event: l.Event.Slug, EventTitle: l.Event.In(l.Registration.Language).Title, StartsOn: l.Event.StartsOn, EndsOn: l.Event.EndsOn,
 		Days: l.Registration.Days}
 	if l.Registration.Status == domain.StatusConfirmed {
 		v.CheckinCode = l.Registration.CheckinCode

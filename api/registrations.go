@@ -71,7 +71,7 @@ func (s *API) CreateRegistration(c *gin.Context) {
 // ListRegistrations lists an event's registrations a page at a time,
 // with the list's filters.
 func (s *API) ListRegistrations(c *gin.Context) {
-	ev, err := s.Store.ManagedEvent(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"))
+	ev, err := memberEvent(c)
 	if err != nil {
 		s.Error(c, err)
 		return
@@ -100,7 +100,7 @@ func (s *API) GetRegistration(c *gin.Context) {
 	if !pp.ok(s) {
 		return
 	}
-	ev, err := s.Store.ManagedEvent(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"))
+	ev, err := memberEvent(c)
 	if err != nil {
 		s.Error(c, err)
 		return

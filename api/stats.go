@@ -5,7 +5,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/attend/attend/httpcore"
 	"github.com/attend/attend/store"
 )
 
@@ -18,7 +17,7 @@ type statsView struct {
 // EventStats shows registration and attendance counts for the event, by
 // country and by role.
 func (s *API) EventStats(c *gin.Context) {
-	ev, err := s.Store.ManagedEvent(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"))
+	ev, err := memberEvent(c)
 	if err != nil {
 		s.Error(c, err)
 		return

@@ -76,6 +76,7 @@ type Config struct {
 	MailRetryMax        time.Duration
 	MailMaxAttempts     int
 	LinkGrace           time.Duration
+	InvitationTTL       time.Duration
 	WorkerEnabled       bool
 	PeriodicEvery       time.Duration
 
@@ -135,6 +136,7 @@ func Settings() []Setting {
 		{"MAIL_RETRY_MAX", "6h", "Longest delay between retries."},
 		{"MAIL_MAX_ATTEMPTS", "12", "Attempts before an email is marked failed (the defaults keep retrying for 27.5 to 34.5 hours, depending on jitter: never less than a day)."},
 		{"LINK_GRACE", "168h", "How long emailed links keep working after the event ends."},
+		{"INVITATION_TTL", "168h", "How long the emailed link that lets a new member of an event's team set a password works (once)."},
 		{"WORKER", "true", "Run the mail worker and periodic jobs inside attend serve; set false when running attend worker separately."},
 		{"PERIODIC_INTERVAL", "1m", "How often the worker runs periodic jobs (expiry, reminders)."},
 		{"DELEGATIONS_FILE", "(none)", "A CSV file of international organizations participants may represent, beside the built-in ones (OECD, UNDP, UNICEF, World Bank, ADB, EBRD, IsDB, EU, OSCE, CIS, …): a header row naming the columns code and name.en, and optionally name.ru, name.uz and short.<lang>, then one organization per row; a built-in's code renames it."},
@@ -199,6 +201,7 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 		MailRetryMax:        l.dur("MAIL_RETRY_MAX", 6*time.Hour),
 		MailMaxAttempts:     l.int("MAIL_MAX_ATTEMPTS", 12, 1, 100),
 		LinkGrace:           l.dur("LINK_GRACE", 7*24*time.Hour),
+		InvitationTTL:       l.dur("INVITATION_TTL", 7*24*time.Hour),
 		WorkerEnabled:       l.bool("WORKER", true),
 		PeriodicEvery:       l.dur("PERIODIC_INTERVAL", time.Minute),
 

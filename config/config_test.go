@@ -77,6 +77,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"MAIL_RETRY_MAX", c.MailRetryMax, 6 * time.Hour},
 		{"MAIL_MAX_ATTEMPTS", c.MailMaxAttempts, 12},
 		{"LINK_GRACE", c.LinkGrace, 7 * 24 * time.Hour},
+		{"INVITATION_TTL", c.InvitationTTL, 7 * 24 * time.Hour},
 		{"WORKER", c.WorkerEnabled, true},
 		{"PERIODIC_INTERVAL", c.PeriodicEvery, time.Minute},
 		{"SECRET_KEY", c.SecretKey == nil, true},
@@ -102,6 +103,7 @@ func TestLoadReadsSettings(t *testing.T) {
 		"DB_MAX_OPEN_CONNS":  "7",
 		"MAIL_POLL_INTERVAL": "1m30s",
 		"EVENT_CACHE_TTL":    "0s",
+		"INVITATION_TTL":     "48h",
 	})), Need{SecretKey: true, SMTP: true})
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -131,6 +133,9 @@ func TestLoadReadsSettings(t *testing.T) {
 	}
 	if c.WorkerEnabled {
 		t.Error("WorkerEnabled = true, want false")
+	}
+	if c.InvitationTTL != 48*time.Hour {
+		t.Errorf("InvitationTTL = %v, want 48h", c.InvitationTTL)
 	}
 }
 

@@ -42,6 +42,7 @@ const (
 // It returns the number of badges drawn. An error from people stops the
 // sheets and is returned; nothing is written to w then.
 func Badges(w io.Writer, ev *domain.Event, l *i18n.Localizer, people iter.Seq2[store.Participant, error]) (int, error) {
+	ev = ev.In(l.Lang()) // the event's texts in the sheet's language
 	p := newPage(false, ev.Title, l.Lang())
 	n := 0
 	for part, err := range people {

@@ -94,6 +94,7 @@ func CertificateFileName(p store.Participant) string {
 // certificatePDF draws the certificate (the rule already checked).
 func certificatePDF(w io.Writer, ev *domain.Event, s domain.CertificateSettings, l *i18n.Localizer, part store.Participant) error {
 	lang := l.Lang()
+	ev = ev.In(lang) // each certificate names the event in its holder's language
 	who := personOf(part, l)
 	p := newPage(true, l.T("doc.certificate.title", nil)+" — "+who.full(), lang)
 	p.AddPage()

@@ -32,6 +32,7 @@ const (
 // split into several tables of five days each, so that numbers stay
 // legible.
 func AttendanceReport(w io.Writer, ev *domain.Event, f Figures, l *i18n.Localizer) error {
+	ev = ev.In(l.Lang()) // the event's texts in the report's language
 	r := &reportPDF{page: newPage(true, l.T("doc.report.title", nil)+" — "+ev.Title, l.Lang()), ev: ev, l: l, f: f}
 	r.start()
 	byDelegation, byRole := reportTables(ev, f, l)

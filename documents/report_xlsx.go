@@ -26,6 +26,7 @@ const (
 // sheet has the chart of registered and attended people by delegation, as
 // a spreadsheet chart of its cells.
 func AttendanceReportXLSX(w io.Writer, ev *domain.Event, f Figures, l *i18n.Localizer) error {
+	ev = ev.In(l.Lang()) // the event's texts in the report's language
 	x := excelize.NewFile()
 	defer x.Close()
 	byDelegation, byRole := reportTables(ev, f, l)

@@ -45,6 +45,7 @@ var sheetColumns = [5]float64{10, 54, 52, 28, 38}
 //
 // A day that is not one of ev's is a validation error on the field day.
 func SignInSheet(w io.Writer, ev *domain.Event, day domain.Date, l *i18n.Localizer, people iter.Seq2[store.Participant, error]) error {
+	ev = ev.In(l.Lang()) // the event's texts in the sheet's language
 	if !ev.HasDay(day) {
 		return domain.ValidationError([]domain.FieldError{domain.NewFieldError("day", "day", "")})
 	}

@@ -30,6 +30,10 @@ func (d Date) String() string     { return d.t.Format(dateLayout) }
 func (d Date) IsZero() bool       { return d.t.IsZero() }
 func (d Date) Time() time.Time    { return d.t }
 func (d Date) AddDays(n int) Date { return Date{d.t.AddDate(0, 0, n)} }
+
+// AddYears moves d by whole years; 29 February becomes 1 March.
+func (d Date) AddYears(n int) Date { return Date{d.t.AddDate(n, 0, 0)} }
+
 func (d Date) Before(o Date) bool { return d.t.Before(o.t) }
 func (d Date) After(o Date) bool  { return d.t.After(o.t) }
 func (d Date) Equal(o Date) bool  { return d.t.Equal(o.t) }

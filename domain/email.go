@@ -19,6 +19,9 @@ const (
 	EmailPromoted          EmailKind = "promoted"
 	EmailReminder          EmailKind = "reminder"
 	EmailConfirmReminder   EmailKind = "confirm_reminder"
+	// EmailInvitation asks someone added to an event's team, who has no
+	// password yet, to set one. It belongs to no registration.
+	EmailInvitation EmailKind = "invitation"
 	// EmailUpdated tells participants what they changed in their
 	// registration (see EditRegistration); no transition causes it.
 	EmailUpdated EmailKind = "updated"

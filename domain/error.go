@@ -18,6 +18,7 @@ const (
 	EConflict     Code = "conflict"            // the change clashes with current state
 	EClosed       Code = "registration_closed" // registration is outside its window
 	EUnauthorized Code = "unauthorized"        // missing or wrong credentials
+	EForbidden    Code = "forbidden"           // signed in, but the role does not allow it
 	EGone         Code = "gone"                // a link that has expired or been used up
 	EUnavailable  Code = "unavailable"         // a dependency is down; retry later
 	EInternal     Code = "internal"            // everything else; details are logged, not shown

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -33,12 +34,20 @@ type Event struct {
 	CreatedAt            time.Time  `json:"created_at" db:"created_at"`
 	UpdatedAt            time.Time  `json:"updated_at" db:"updated_at"`
 
+	// Organizers' additions (issue 15): the event's texts in other
+	// languages (translation.go).
+	Translations EventTranslations `json:"translations" db:"-"`
+
 	// Questions are the event's custom questions (question.go); the JSON
 	// shows those asked now.
 	Questions Questions `json:"questions" db:"-"`
 
 	loc *time.Location // the resolved Timezone, when known
 }
+
+// ReservedSlugs are addresses the dashboard uses for pages of its own
+// (/admin/events/new), so no event may have them.
+var ReservedSlugs = []string{"new"}
 
 // EventInput is the body of POST and PATCH /api/v1/events. Every field is
 // Optional so that PATCH changes only what was sent.
@@ -63,6 +72,10 @@ type EventInput struct {
 	ConfirmWithinHours   Optional[int]      `json:"confirm_within_hours"`
 	ReminderDaysBefore   Optional[int]      `json:"reminder_days_before"`
 	RetentionDays        Optional[int]      `json:"retention_days"`
+
+	// Organizers' additions (issue 15): languages sent replace their text,
+	// null removes one (translation.go).
+	Translations Optional[map[string]*EventText] `json:"translations"`
 
 	// Questions replaces the event's custom questions, in order (see
 	// SetQuestions for what happens to those left out).
@@ -162,6 +175,7 @@ func (r *Rules) NewEvent(in EventInput) (*Event, error) {
 		DayEndsAt:          "18:00",
 		Languages:          []string{"en"},
 		CoOrganizers:       []string{},
+		Translations:       EventTranslations{},
 		Published:          true,
 		ConfirmWithinHours: 72,
 		ReminderDaysBefore: 1,
@@ -308,9 +322,21 @@ func (r *Rules) apply(ev *Event, in EventInput, creating bool) []FieldError {
 		}
 	}
 
+	if in.Translations.Set {
+		if in.Translations.Null {
+			ev.Translations = EventTranslations{}
+		} else {
+			fields = append(fields, mergeTranslations(ev, in.Translations.Value)...)
+		}
+	}
+
 	fields = append(fields, applyQuestions(ev, in.Questions)...)
 
 	fields = append(fields, r.validate(ev)...)
+	fields = append(fields, validateTranslations(ev)...)
+	if creating && slices.Contains(ReservedSlugs, ev.Slug) {
+		fields = append(fields, NewFieldError("slug", "reserved", ""))
+	}
 	// Cross-field rules, only when both sides are themselves valid.
 	if !ev.StartsOn.IsZero() && !ev.EndsOn.IsZero() && !hasField(fields, "starts_on", "ends_on") {
 		if ev.EndsOn.Before(ev.StartsOn) {

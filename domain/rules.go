@@ -210,6 +210,8 @@ func fieldError(field, code, param string) FieldError {
 		msg = label + " has the wrong type: expected " + param + "."
 	case "readonly":
 		msg = label + " cannot be changed."
+	case "reserved":
+		msg = label + " is reserved for attend's own pages; choose another one."
 	case "null":
 		msg = label + " cannot be null."
 	case "latin":

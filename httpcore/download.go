@@ -27,9 +27,16 @@ import (
 func (s *Core) Download(c *gin.Context, ev *domain.Event, f store.RegistrationFilter, format, lang string) {
 	ctx, cancel := s.downloadContext(c)
 	defer cancel()
+	// The audit log has the download before a row leaves, so a list that
+	// went out is logged even if the transfer breaks off.
+	detail := domain.AuditDetail{Format: format, Status: f.Status, Country: f.Country, Search: f.Query != ""}
+	if err := s.Store.RecordExport(ctx, Organizer(c).ID, ev.ID, detail); err != nil {
+		s.Error(c, err)
+		return
+	}
 	name := fmt.Sprintf("%s-attendees-%s.%s", ev.Slug, domain.DateOf(s.Now().In(ev.Location())), format)
 	out := &download{c: c, format: format, lang: lang, name: name}
-	err := export.Export(ctx, s.Store, out, format, ev, f, s.I18n.Localizer(lang),
+	err := export.Export(ctx, s.Store, out, format, ev.In(lang), f, s.I18n.Localizer(lang),
 		export.Options{GCPercent: s.Config.ExportGCPercent})
 	switch {
 	case err == nil:

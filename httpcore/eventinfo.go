@@ -34,9 +34,11 @@ func (s *Core) RegistrationState(ev *domain.Event) (id, class string) {
 	return "state.open", "ok"
 }
 
-// EventInfo describes ev for people in l's language.
+// EventInfo describes ev for people in l's language: its texts are the
+// translation into that language where the organizers gave one.
 func (s *Core) EventInfo(ev *domain.Event, l *i18n.Localizer) EventInfo {
 	lang := l.Lang()
+	ev = ev.In(lang)
 	loc := ev.Location()
 	start, end := ev.StartsAt(), ev.EndsAt()
 	info := EventInfo{

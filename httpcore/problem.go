@@ -43,6 +43,7 @@ var answers = map[domain.Code]answer{
 	domain.EConflict:     {http.StatusConflict, "conflict", "Conflict with the current state", "conflict"},
 	domain.EClosed:       {http.StatusConflict, "registration-closed", "Registration is closed", "closed"},
 	domain.EUnauthorized: {http.StatusUnauthorized, "unauthorized", "Authentication required", "unauthorized"},
+	domain.EForbidden:    {http.StatusForbidden, "forbidden", "Not allowed for your role", "role"},
 	domain.EGone:         {http.StatusGone, "gone", "This link is no longer valid", "link_gone"},
 	domain.EUnavailable:  {http.StatusServiceUnavailable, "unavailable", "Service temporarily unavailable", "unavailable"},
 	domain.EInternal:     {http.StatusInternalServerError, "internal-error", "Internal error", "internal"},

@@ -181,8 +181,36 @@ func (l *Localizer) Status(s domain.Status) string { return l.T("status."+string
 
 // FieldLabel is the translated label of a form field. Indexed paths such as
 // "days[1]" use their base name.
+// A translated event text ("translations.ru.title") is labelled with its
+// field and language: "Title (Русский)".
 func (l *Localizer) FieldLabel(field string) string {
-	return l.T("field."+FieldBase(field), nil)
+	if lang, sub, ok := translatedField(field); ok {
+		return l.T("field.translated", map[string]any{"Field": l.T("field."+sub, nil), "Param": l.LanguageName(lang)})
+	}
+	return l.T("field."+messageBase(field), nil)
+}
+
+// messageBase is the field whose messages (label, errors) a field path
+// uses: "days[1]" → "days", "translations.ru.title" → "title",
+// "translations.de" → "translations".
+func messageBase(field string) string {
+	if _, sub, ok := translatedField(field); ok {
+		return sub
+	}
+	if strings.HasPrefix(field, "translations.") {
+		return "translations"
+	}
+	return FieldBase(field)
+}
+
+// translatedField splits "translations.ru.co_organizers[1]" into "ru" and
+// "co_organizers".
+func translatedField(field string) (lang, sub string, ok bool) {
+	rest, ok := strings.CutPrefix(FieldBase(field), "translations.")
+	if !ok {
+		return "", "", false
+	}
+	return strings.Cut(rest, ".")
 }
 
 // FieldBase strips an index from a field path: "days[1]" → "days".
@@ -197,7 +225,7 @@ func FieldBase(field string) string {
 // the one for the code alone ("error.accepted"); an unknown code reads
 // "error.invalid".
 func (l *Localizer) FieldError(fe domain.FieldError) string {
-	base := FieldBase(fe.Field)
+	base := messageBase(fe.Field)
 	data := map[string]any{"Field": l.FieldLabel(fe.Field), "Param": fe.Param}
 	ids := []string{"error." + base + "." + fe.Code, "error." + fe.Code}
 	if strings.HasPrefix(base, "answers.") { // an answer to a question: answers.<key>

@@ -45,6 +45,11 @@ type Data struct {
 	// (KindConfirmReminder). It is shown in the event's time zone.
 	Deadline time.Time
 
+	// InviteURL is the single-use link of an invitation to an event's team
+	// (KindInvitation), which expires at Deadline; TeamRole is the role
+	// it offers (organizer or door).
+	InviteURL string
+	TeamRole  string
 	// Changes are what the participant changed in their registration
 	// (KindUpdated), listed in the email's language; Questions are the
 	// event's questions, which name the answers among them.
@@ -131,7 +136,9 @@ func requiredFields(kind Kind, d Data) []string {
 		{"Event.StartsOn", d.Event.StartsOn.IsZero()},
 		{"Event.EndsOn", d.Event.EndsOn.IsZero()},
 		{"Event.Timezone", d.Event.Timezone == ""},
-		{"ManageURL", d.ManageURL == ""},
+	}
+	if kind != KindInvitation {
+		common = append(common, field{"ManageURL", d.ManageURL == ""})
 	}
 	var extra []field
 	confirm := field{"ConfirmURL", d.ConfirmURL == ""}
@@ -146,6 +153,8 @@ func requiredFields(kind Kind, d Data) []string {
 		extra = []field{cancel, code, {"RegistrationID", d.RegistrationID == ""}}
 	case KindConfirmReminder:
 		extra = []field{confirm, cancel, {"Deadline", d.Deadline.IsZero()}}
+	case KindInvitation:
+		extra = []field{{"InviteURL", d.InviteURL == ""}, {"Deadline", d.Deadline.IsZero()}, {"TeamRole", d.TeamRole == ""}}
 	case KindUpdated:
 		extra = []field{{"Changes", len(d.Changes) == 0}}
 	}

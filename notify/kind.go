@@ -44,6 +44,9 @@ const (
 	// KindConfirmReminder nudges a participant who has not confirmed yet,
 	// naming the deadline.
 	KindConfirmReminder = domain.EmailConfirmReminder
+	// KindInvitation asks someone added to an event's team to set a
+	// password; it goes to an organizer, not a participant.
+	KindInvitation = domain.EmailInvitation
 	// KindUpdated tells participants what they changed in their
 	// registration, so that a change they did not make does not go
 	// unnoticed.
@@ -58,7 +61,7 @@ const (
 func Kinds() []Kind {
 	return []Kind{
 		KindConfirmRequest, KindAlreadyRegistered, KindConfirmed, KindCancelled,
-		KindWaitlisted, KindPromoted, KindReminder, KindConfirmReminder, KindUpdated, KindCertificate,
+		KindWaitlisted, KindPromoted, KindReminder, KindConfirmReminder, KindUpdated, KindInvitation, KindCertificate,
 	}
 }
 

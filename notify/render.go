@@ -23,7 +23,7 @@ const qrContentID = "checkin-qr@attend"
 type Renderer struct {
 	sets map[string]templateSet // by lang + "/" + kind
 	// messages name the fields, delegations and answers an email about a
-	// participant's changes lists.
+	// participant's changes lists, and the countries of events.
 	messages *i18n.Bundle
 }
 
@@ -126,6 +126,12 @@ func parseSet(fsys fs.FS, lang string, kind Kind) (templateSet, error) {
 		}
 	}
 	return templateSet{subject: subject, text: text, textRef: base + ".txt.tmpl", html: html}, nil
+}
+
+// CountryName is a country's name in an email's language (after the same
+// fallback as Render), for Data.Event.CountryName.
+func (r *Renderer) CountryName(lang string, eventLanguages []string, code string) string {
+	return r.messages.Localizer(resolveLanguage(lang, eventLanguages)).Country(code)
 }
 
 // Render writes one notification. lang is the registration's language; if
@@ -375,6 +381,8 @@ func sampleData() Data {
 		CheckinCode:      "SAMPLE01",
 		OrganizerMessage: "Sample message.",
 		Deadline:         day(29),
+		InviteURL:        "https://example.org/admin/invite/sample",
+		TeamRole:         "organizer",
 		Changes: []domain.Change{
 			{Field: "last_name", Old: []string{"Participant"}, New: []string{"Sample-Participant"}},
 			{Field: "answers.sample", New: []string{"a"}},

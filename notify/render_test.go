@@ -40,6 +40,8 @@ func tashkentWorkshop() Data {
 		CheckinCode:      "K7Q2M9XA",
 		OrganizerMessage: "The workshop was moved to a smaller room.\nWe are sorry for the inconvenience.",
 		Deadline:         time.Date(2019, time.May, 29, 13, 0, 0, 0, time.UTC), // 18:00 in Tashkent
+		InviteURL:        "https://attend.example.org/admin/invite/1nv1te",
+		TeamRole:         "door",
 		Changes: []domain.Change{
 			{Field: "last_name", Old: []string{"Касимов"}, New: []string{"Kasimov"}},
 			{Field: "answers.diet", Old: []string{"none"}, New: []string{"halal"}},
@@ -69,6 +71,8 @@ func linksFor(kind Kind, d Data) []string {
 		return []string{d.ConfirmURL, d.CancelURL, d.ManageURL}
 	case KindConfirmed, KindPromoted, KindReminder:
 		return []string{d.CancelURL, d.ManageURL}
+	case KindInvitation:
+		return []string{d.InviteURL}
 	}
 	return []string{d.ManageURL}
 }

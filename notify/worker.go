@@ -347,10 +347,13 @@ func (w *Worker) build(row *store.Email, regs map[string]*domain.Registration, e
 			return Email{}, fmt.Errorf("registration %s no longer exists", *row.RegistrationID)
 		}
 	}
+	// The event's texts, and its country's name, in the language the email
+	// will be written in.
+	ev = ev.In(resolveLanguage(row.Language, ev.Languages))
 	d := Data{
 		Event: Event{
 			Title: ev.Title, Venue: ev.Venue, City: ev.City,
-			CountryCode: ev.Country, CountryName: domain.CountryName(ev.Country),
+			CountryCode: ev.Country, CountryName: w.Renderer.CountryName(row.Language, ev.Languages, ev.Country),
 			StartsOn: ev.StartsOn.Time(), EndsOn: ev.EndsOn.Time(),
 			DayStartsAt: ev.DayStartsAt, DayEndsAt: ev.DayEndsAt,
 			Timezone: ev.Timezone, Languages: ev.Languages,
@@ -377,10 +380,15 @@ func (w *Worker) build(row *store.Email, regs map[string]*domain.Registration, e
 		if err != nil {
 			return Email{}, err
 		}
-		d.ManageURL = w.BaseURL + "/r/" + token
-		d.ConfirmURL = d.ManageURL + "?action=confirm"
-		d.CancelURL = d.ManageURL + "?action=cancel"
+		if kind == KindInvitation {
+			d.InviteURL = w.BaseURL + "/admin/invite/" + token
+		} else {
+			d.ManageURL = w.BaseURL + "/r/" + token
+			d.ConfirmURL = d.ManageURL + "?action=confirm"
+			d.CancelURL = d.ManageURL + "?action=cancel"
+		}
 	}
+	d.TeamRole = string(row.Payload.Role)
 	return w.Renderer.Build(kind, row.Language, d, "<"+row.MessageID+">",
 		mail.Address{Name: row.RecipientName, Address: row.Recipient})
 }

@@ -107,6 +107,12 @@ func (s *Store) checkIn(ctx context.Context, tx *dbTx, ev *domain.Event, organiz
 	if err != nil {
 		return nil, false, fmt.Errorf("store: insert check-in: %w", err)
 	}
+	if n == 1 {
+		if err := insertAudit(ctx, tx, auditRow{EventID: ev.ID, ActorID: &organizerID, Action: domain.AuditCheckIn,
+			RegistrationID: reg.ID, Day: &day}); err != nil {
+			return nil, false, err
+		}
+	}
 	var c Checkin
 	err = tx.GetContext(ctx, &c, `
 		SELECT `+checkinColumns+` FROM checkins c JOIN registrations r ON r.id = c.registration_id
@@ -154,21 +160,22 @@ func (s *Store) UndoCheckIn(ctx context.Context, organizerID int64, slug, regist
 	if err != nil || !domain.ValidUUID(registrationID) {
 		return domain.Errorf(domain.ENotFound, "no such check-in")
 	}
-	res, err := s.db.ExecContext(ctx, `
-		DELETE FROM checkins c USING events e, event_organizers eo
-		WHERE c.event_id = e.id AND eo.event_id = e.id AND eo.organizer_id = $2 AND e.slug = $1
-		  AND c.registration_id = $3::uuid AND c.day = $4`, slug, organizerID, registrationID, d.String())
-	if err != nil {
-		return fmt.Errorf("store: delete check-in: %w", unavailable(err))
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("store: delete check-in: %w", err)
-	}
-	if n == 0 {
-		return domain.Errorf(domain.ENotFound, "no such check-in")
-	}
-	return nil
+	return s.inTx(ctx, func(tx *dbTx) error {
+		var eventID int64
+		err := tx.GetContext(ctx, &eventID, `
+			DELETE FROM checkins c USING events e, event_organizers eo
+			WHERE c.event_id = e.id AND eo.event_id = e.id AND eo.organizer_id = $2 AND e.slug = $1
+			  AND c.registration_id = $3::uuid AND c.day = $4
+			RETURNING c.event_id`, slug, organizerID, registrationID, d.String())
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.Errorf(domain.ENotFound, "no such check-in")
+		}
+		if err != nil {
+			return fmt.Errorf("store: delete check-in: %w", unavailable(err))
+		}
+		return insertAudit(ctx, tx, auditRow{EventID: eventID, ActorID: &organizerID, Action: domain.AuditCheckInUndo,
+			RegistrationID: registrationID, Day: &d})
+	})
 }
 
 // CheckinCount counts the people checked in for an event on one day, for

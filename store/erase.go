@@ -18,7 +18,11 @@ func (s *Store) EraseRegistration(ctx context.Context, organizerID int64, slug, 
 		if err != nil {
 			return err
 		}
-		return s.erase(ctx, tx, ev, reg)
+		if err := s.erase(ctx, tx, ev, reg); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, auditRow{EventID: ev.ID, ActorID: &organizerID,
+			Action: domain.AuditRegistrationErase, RegistrationID: reg.ID})
 	})
 }
 
@@ -41,7 +45,11 @@ func (s *Store) EraseByEmail(ctx context.Context, slug, email string) error {
 		if err != nil {
 			return err
 		}
-		return s.erase(ctx, tx, ev, reg)
+		if err := s.erase(ctx, tx, ev, reg); err != nil {
+			return err
+		}
+		// The command line acts for nobody in particular: no actor.
+		return insertAudit(ctx, tx, auditRow{EventID: ev.ID, Action: domain.AuditRegistrationErase, RegistrationID: reg.ID})
 	})
 }
 

@@ -20,14 +20,16 @@ const eventColumns = `e.id, e.slug, e.title, e.description, e.venue, e.city, e.c
 	to_char(e.day_ends_at, 'HH24:MI') AS day_ends_at, e.capacity, e.seats_held,
 	e.registration_opens_at, e.registration_closes_at, e.co_organizers, e.languages,
 	e.published, e.confirm_within_hours, e.reminder_days_before, e.retention_days, e.created_at, e.updated_at,
-	e.questions`
+	e.translations, e.questions`
 
-// eventRow adds the array columns that domain.Event keeps as plain slices.
+// eventRow adds the array and JSON columns that domain.Event keeps as plain
+// Go values.
 type eventRow struct {
 	domain.Event
-	CoOrganizers pq.StringArray `db:"co_organizers"`
-	Languages    pq.StringArray `db:"languages"`
-	Questions    questionsJSON  `db:"questions"`
+	CoOrganizers pq.StringArray    `db:"co_organizers"`
+	Languages    pq.StringArray    `db:"languages"`
+	Translations translationsValue `db:"translations"`
+	Questions    questionsJSON     `db:"questions"`
 }
 
 func (r *eventRow) event() *domain.Event {
@@ -37,6 +39,10 @@ func (r *eventRow) event() *domain.Event {
 		ev.CoOrganizers = []string{}
 	}
 	ev.Languages = []string(r.Languages)
+	ev.Translations = domain.EventTranslations(r.Translations)
+	if ev.Translations == nil {
+		ev.Translations = domain.EventTranslations{}
+	}
 	ev.Questions = domain.Questions(r.Questions)
 	ev.ResolveLocation()
 	return &ev
@@ -74,15 +80,15 @@ func (s *Store) CreateEvent(ctx context.Context, organizerID int64, ev *domain.E
 				starts_on, ends_on, day_starts_at, day_ends_at, capacity,
 				registration_opens_at, registration_closes_at, co_organizers, languages,
 				published, confirm_within_hours, reminder_days_before, retention_days, created_at, updated_at,
-				questions)
+				translations, questions)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21,
-				$22::jsonb)
+				$22::jsonb, $23::jsonb)
 			RETURNING id, created_at, updated_at`,
 			ev.Slug, ev.Title, ev.Description, ev.Venue, ev.City, ev.Country, ev.Timezone,
 			ev.StartsOn.String(), ev.EndsOn.String(), ev.DayStartsAt, ev.DayEndsAt, ev.Capacity,
 			ev.RegistrationOpensAt, ev.RegistrationClosesAt, pq.StringArray(ev.CoOrganizers),
 			pq.StringArray(ev.Languages), ev.Published, ev.ConfirmWithinHours, ev.ReminderDaysBefore, ev.RetentionDays,
-			tx.now, questionsJSON(ev.Questions),
+			tx.now, translationsValue(ev.Translations), questionsJSON(ev.Questions),
 		).Scan(&ev.ID, &ev.CreatedAt, &ev.UpdatedAt)
 		if isUniqueViolation(err, "events_slug_key") {
 			return &domain.Error{Code: domain.EConflict, Message: "an event with this slug already exists",
@@ -92,10 +98,11 @@ func (s *Store) CreateEvent(ctx context.Context, organizerID int64, ev *domain.E
 			return fmt.Errorf("store: insert event: %w", unavailable(err))
 		}
 		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO event_organizers (event_id, organizer_id) VALUES ($1, $2)`, ev.ID, organizerID); err != nil {
+			INSERT INTO event_organizers (event_id, organizer_id, role, added_at) VALUES ($1, $2, 'owner', $3)`,
+			ev.ID, organizerID, tx.now); err != nil {
 			return fmt.Errorf("store: insert event organizer: %w", unavailable(err))
 		}
-		return nil
+		return insertAudit(ctx, tx, auditRow{EventID: ev.ID, ActorID: &organizerID, Action: domain.AuditEventCreate})
 	})
 }
 
@@ -113,6 +120,7 @@ func (s *Store) UpdateEvent(ctx context.Context, organizerID int64, slug string,
 		if err != nil {
 			return err
 		}
+		before := *ev
 		if err := change(ev); err != nil {
 			return err
 		}
@@ -124,17 +132,23 @@ func (s *Store) UpdateEvent(ctx context.Context, organizerID int64, slug string,
 				timezone = $7, starts_on = $8, ends_on = $9, day_starts_at = $10, day_ends_at = $11,
 				capacity = $12, registration_opens_at = $13, registration_closes_at = $14,
 				co_organizers = $15, languages = $16, published = $17, confirm_within_hours = $18,
-				reminder_days_before = $19, retention_days = $20, updated_at = $21,
-				questions = $22::jsonb
+				reminder_days_before = $19, retention_days = $20, updated_at = $21, translations = $22::jsonb,
+				questions = $23::jsonb
 			WHERE id = $1 RETURNING updated_at`,
 			ev.ID, ev.Title, ev.Description, ev.Venue, ev.City, ev.Country, ev.Timezone,
 			ev.StartsOn.String(), ev.EndsOn.String(), ev.DayStartsAt, ev.DayEndsAt, ev.Capacity,
 			ev.RegistrationOpensAt, ev.RegistrationClosesAt, pq.StringArray(ev.CoOrganizers),
 			pq.StringArray(ev.Languages), ev.Published, ev.ConfirmWithinHours, ev.ReminderDaysBefore, ev.RetentionDays,
-			tx.now, questionsJSON(ev.Questions),
+			tx.now, translationsValue(ev.Translations), questionsJSON(ev.Questions),
 		).Scan(&ev.UpdatedAt)
 		if err != nil {
 			return fmt.Errorf("store: update event: %w", unavailable(err))
+		}
+		if changed := domain.ChangedFields(&before, ev); len(changed) > 0 {
+			if err := insertAudit(ctx, tx, auditRow{EventID: ev.ID, ActorID: &organizerID,
+				Action: domain.AuditEventUpdate, Detail: domain.AuditDetail{Fields: changed}}); err != nil {
+				return err
+			}
 		}
 		// A raised capacity goes to the waiting list at once.
 		if err := s.fillSeats(ctx, tx, ev); err != nil {
@@ -228,7 +242,8 @@ func (s *Store) PublishedEvent(ctx context.Context, slug string) (*domain.Event,
 	return getEvent(ctx, s.db, `SELECT `+eventColumns+` FROM events e WHERE e.slug = $1 AND e.published`, slug)
 }
 
-// ManagedEvent returns an event the organizer manages; any other is not found.
+// ManagedEvent returns an event whose team the organizer is on, whatever
+// their role (Membership says which); any other is not found.
 func (s *Store) ManagedEvent(ctx context.Context, organizerID int64, slug string) (*domain.Event, error) {
 	return getEvent(ctx, s.db, `
 		SELECT `+eventColumns+` FROM events e
@@ -245,7 +260,8 @@ func (s *Store) PublishedEvents(ctx context.Context, upcoming bool) ([]*domain.E
 		ORDER BY e.starts_on, e.id`, upcoming, s.Now())
 }
 
-// ManagedEvents lists the organizer's events, newest first.
+// ManagedEvents lists the events whose team the organizer is on, newest
+// first.
 func (s *Store) ManagedEvents(ctx context.Context, organizerID int64) ([]*domain.Event, error) {
 	return selectEvents(ctx, s.db, `
 		SELECT `+eventColumns+` FROM events e

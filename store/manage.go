@@ -59,8 +59,21 @@ func (s *Store) byOrganizer(ctx context.Context, organizerID int64, slug, regID 
 		if err := s.apply(ctx, tx, ev, reg, t, payload); err != nil {
 			return err
 		}
+		if t.To != t.From {
+			if err := insertAudit(ctx, tx, auditRow{EventID: ev.ID, ActorID: &organizerID,
+				Action: auditActions[act], RegistrationID: reg.ID}); err != nil {
+				return err
+			}
+		}
 		out, err = registrationByID(ctx, tx, reg.ID, false)
 		return err
 	})
 	return out, err
+}
+
+// auditActions are the audit log's names of an organizer's actions on a
+// registration.
+var auditActions = map[domain.Action]domain.AuditAction{
+	domain.Cancel:  domain.AuditRegistrationCancel,
+	domain.Promote: domain.AuditRegistrationPromote,
 }

@@ -44,8 +44,11 @@ type EmailPayload struct {
 	SealedToken string `json:"sealed_token,omitempty"`
 	// Message is an organizer's note (for example in a cancellation).
 	Message string `json:"message,omitempty"`
-	// Deadline is when a pending registration expires (confirm reminders).
+	// Deadline is when a pending registration expires (confirm reminders),
+	// or when an invitation stops working.
 	Deadline *time.Time `json:"deadline,omitempty"`
+	// Role is the team role an invitation offers.
+	Role domain.TeamRole `json:"role,omitempty"`
 	// Changes are what a participant changed in their registration
 	// (domain.EmailUpdated).
 	Changes []domain.Change `json:"changes,omitempty"`

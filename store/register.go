@@ -123,6 +123,12 @@ func (s *Store) registerOnce(ctx context.Context, ev *domain.Event, reg *domain.
 				reg.ConfirmedAt = &at
 			}
 			res.Created, res.Registration = true, reg
+			if how.by == domain.ByOrganizer && !how.quiet {
+				if err := insertAudit(ctx, tx, auditRow{EventID: ev.ID, ActorID: &how.organizerID,
+					Action: domain.AuditRegistrationWalkIn, RegistrationID: reg.ID}); err != nil {
+					return err
+				}
+			}
 		}
 		if how.checkIn == nil {
 			return nil

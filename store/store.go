@@ -43,6 +43,9 @@ type Store struct {
 	// EventCacheTTL, when positive, is how long RegistrationEvent may serve
 	// an event from memory.
 	EventCacheTTL time.Duration
+	// InvitationTTL is how long the link of an invitation to an event's
+	// team works.
+	InvitationTTL time.Duration
 	// Delegations name the delegations in the statistics; nil means the
 	// built-in ones.
 	Delegations *domain.Delegations
@@ -65,7 +68,8 @@ type Sealer interface {
 
 // New wraps an open database.
 func New(db *sqlx.DB) *Store {
-	return &Store{db: db, Now: time.Now, MailHost: "attend.invalid", LinkGrace: 7 * 24 * time.Hour}
+	return &Store{db: db, Now: time.Now, MailHost: "attend.invalid", LinkGrace: 7 * 24 * time.Hour,
+		InvitationTTL: defaultInvitationTTL}
 }
 
 // Options tune the connection pool.

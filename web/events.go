@@ -52,7 +52,7 @@ func (s *Web) Index(c *gin.Context) {
 	for _, ev := range evs {
 		info := s.EventInfo(ev, v.L)
 		p.Events = append(p.Events, eventCard{
-			Href: "/events/" + url.PathEscape(ev.Slug) + "?lang=" + lang, Title: ev.Title, Dates: info.Dates,
+			Href: "/events/" + url.PathEscape(ev.Slug) + "?lang=" + lang, Title: info.Title, Dates: info.Dates,
 			Place: info.Place, State: info.State, StateClass: info.StateClass,
 		})
 	}
@@ -77,7 +77,7 @@ func (s *Web) Event(c *gin.Context) {
 func (s *Web) renderEvent(c *gin.Context, status int, ev *domain.Event, lang string, values url.Values, fields []domain.FieldError) {
 	v := s.NewView(c.Request, lang, "/events/"+ev.Slug)
 	p := eventPage{Event: s.EventInfo(ev, v.L)}
-	v.Title = ev.Title
+	v.Title = p.Event.Title
 	switch closure := ev.RegistrationClosure(s.Now()); closure {
 	case domain.Past:
 		p.Registration = v.T("closure.past")

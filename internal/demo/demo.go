@@ -113,7 +113,8 @@ func upcomingQuestions() []domain.QuestionInput {
 	}
 }
 
-// Load creates the demo organizer, both events and the 2019 participants.
+// Load creates the demo organizer, both events (with their Russian and
+// Uzbek texts and their team) and the 2019 participants.
 func Load(ctx context.Context, st *store.Store, rules *domain.Rules, now time.Time) (*Result, error) {
 	res := &Result{}
 	org, err := domain.NewOrganizer(Organizer, "Demo Organizer")
@@ -203,6 +204,17 @@ func Load(ctx context.Context, st *store.Store, rules *domain.Rules, now time.Ti
 		}); err != nil {
 			return nil, fmt.Errorf("demo: questions of %s: %w", UpcomingSlug, err)
 		}
+	}
+
+	// Both events in Russian and Uzbek too, and run by a team.
+	if res.Past, err = ensureTranslations(ctx, st, rules, org.ID, res.Past); err != nil {
+		return nil, err
+	}
+	if res.Upcoming, err = ensureTranslations(ctx, st, rules, org.ID, res.Upcoming); err != nil {
+		return nil, err
+	}
+	if err := ensureTeam(ctx, st, org.ID, res.Past, res.Upcoming); err != nil {
+		return nil, err
 	}
 
 	// Erased participants can no longer be recognised by their address,

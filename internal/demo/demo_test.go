@@ -167,6 +167,67 @@ func TestLoadTwiceChangesNothingButTheToken(t *testing.T) {
 	}
 }
 
+func TestLoadGivesTheEventsTranslationsAndATeam(t *testing.T) {
+	db := pgtest.NewDB(t)
+	st := store.New(db)
+	ctx := context.Background()
+	res := load(t, st, time.Now())
+
+	for _, slug := range []string{PastSlug, UpcomingSlug} {
+		ev, err := st.PublishedEvent(ctx, slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ru, uz := ev.In("ru"), ev.In("uz")
+		if ru.City != "Ташкент" || uz.City != "Toshkent" || ru.Title == ev.Title || uz.Title == ev.Title ||
+			ru.CoOrganizers[0] == ev.CoOrganizers[0] || uz.Venue == ev.Venue {
+			t.Errorf("%s in ru: %q, %q; in uz: %q, %q", slug, ru.Title, ru.City, uz.Title, uz.City)
+		}
+	}
+
+	roles := map[string]map[string]domain.TeamRole{}
+	for _, ev := range []*domain.Event{res.Past, res.Upcoming} {
+		members, err := st.Members(ctx, ev.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		roles[ev.Slug] = map[string]domain.TeamRole{}
+		for _, m := range members {
+			roles[ev.Slug][m.Email] = m.Role
+			if m.Invited {
+				t.Errorf("%s has no password on %s", m.Email, ev.Slug)
+			}
+		}
+	}
+	want := map[string]map[string]domain.TeamRole{
+		PastSlug:     {Organizer: domain.RoleOwner, CoOrganizer: domain.RoleOrganizer},
+		UpcomingSlug: {Organizer: domain.RoleOwner, CoOrganizer: domain.RoleOrganizer, DoorStaff: domain.RoleDoor},
+	}
+	for slug, w := range want {
+		if len(roles[slug]) != len(w) {
+			t.Errorf("%s team = %v, want %v", slug, roles[slug], w)
+		}
+		for email, role := range w {
+			if roles[slug][email] != role {
+				t.Errorf("%s: %s is %q, want %q", slug, email, roles[slug][email], role)
+			}
+		}
+	}
+	for _, email := range []string{CoOrganizer, DoorStaff} {
+		_, hash, err := st.PasswordHash(ctx, email)
+		if err != nil || !domain.CheckPassword(Password, hash) {
+			t.Errorf("%s cannot sign in with the demo password: %v", email, err)
+		}
+	}
+
+	// Loading again changes neither texts nor team, nor adds to the log.
+	entries := count(t, db, `SELECT count(*) FROM audit_log WHERE action LIKE 'member.%' OR action = 'event.update'`)
+	load(t, st, time.Now())
+	if again := count(t, db, `SELECT count(*) FROM audit_log WHERE action LIKE 'member.%' OR action = 'event.update'`); again != entries {
+		t.Errorf("a second load wrote %d team or event entries to the audit log", again-entries)
+	}
+}
+
 func TestTheDemoCountsTheOECDsExpertUnderTheOECD(t *testing.T) {
 	db := pgtest.NewDB(t)
 	st := store.New(db)

@@ -1,0 +1,100 @@
+package domain
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// AuditAction names one kind of organizer action the audit log records:
+// every action that changes or reveals personal data, and every change of
+// the event or its team.
+type AuditAction string
+
+const (
+	AuditEventCreate         AuditAction = "event.create"
+	AuditEventUpdate         AuditAction = "event.update" // Detail.Fields names what changed
+	AuditRegistrationCancel  AuditAction = "registration.cancel"
+	AuditRegistrationPromote AuditAction = "registration.promote"
+	AuditRegistrationErase   AuditAction = "registration.erase"
+	AuditRegistrationWalkIn  AuditAction = "registration.walk_in"
+	AuditExport              AuditAction = "registrations.export" // Detail.Format, and the filters
+	AuditCheckIn             AuditAction = "checkin.create"       // Day
+	AuditCheckInUndo         AuditAction = "checkin.delete"       // Day
+	AuditMemberAdd           AuditAction = "member.add"           // Member, Detail.Role
+	AuditMemberRole          AuditAction = "member.role"          // Member, Detail.Role (the new one)
+	AuditMemberRemove        AuditAction = "member.remove"        // Member
+)
+
+// AuditActions lists every action, in the order the dashboard's filter
+// offers them.
+var AuditActions = []AuditAction{AuditEventCreate, AuditEventUpdate, AuditRegistrationCancel,
+	AuditRegistrationPromote, AuditRegistrationErase, AuditRegistrationWalkIn, AuditExport,
+	AuditCheckIn, AuditCheckInUndo, AuditMemberAdd, AuditMemberRole, AuditMemberRemove}
+
+// ValidAuditAction reports whether s names an action.
+func ValidAuditAction(s string) bool { return slices.Contains(AuditActions, AuditAction(s)) }
+
+// AuditEntry is one line of an event's audit log. It keeps no personal data
+// of participants beyond the registration's id, so erasing a participant
+// leaves the log as it is, and the log still says who erased them. People
+// of the team are kept by account (shown by their current address, and as
+// nobody once the account is deleted).
+type AuditEntry struct {
+	ID     int64       `json:"id" db:"id"`
+	At     time.Time   `json:"at" db:"at"`
+	Action AuditAction `json:"action" db:"action"`
+	// Actor is who acted: an organizer's address, or nil for the command
+	// line or an account since deleted.
+	Actor          *string     `json:"actor" db:"actor"`
+	RegistrationID *string     `json:"registration_id" db:"registration_id"`
+	Day            *Date       `json:"day" db:"day"`
+	Member         *string     `json:"member" db:"member"` // the team member added, changed or removed
+	Detail         AuditDetail `json:"detail" db:"detail"`
+}
+
+// AuditDetail is what an action needs said beyond who and whom; never
+// values of personal data.
+type AuditDetail struct {
+	Fields  []string `json:"fields,omitempty"`  // event.update: the fields changed
+	Role    TeamRole `json:"role,omitempty"`    // member.add, member.role
+	Format  string   `json:"format,omitempty"`  // registrations.export: csv or xlsx
+	Status  string   `json:"status,omitempty"`  // registrations.export: the status filter
+	Country string   `json:"country,omitempty"` // registrations.export: the country filter
+	// Search says a search term filtered an export; the term itself may be
+	// a name, so it is not kept.
+	Search bool `json:"search,omitempty"`
+}
+
+// AuditQuery is a page of the audit log as asked for: GET
+// /api/v1/events/{slug}/audit?action=&limit=&cursor= and the dashboard's
+// page alike. The cursor's form is the store's to check.
+type AuditQuery struct {
+	Action string
+	Limit  int
+	Cursor string
+}
+
+// ParseAuditQuery reads and checks the audit log's query, get giving each
+// parameter by name, and names every bad one at once.
+func ParseAuditQuery(get func(name string) string) (AuditQuery, error) {
+	q := AuditQuery{Action: strings.TrimSpace(get("action")), Cursor: get("cursor"), Limit: DefaultPageSize}
+	var fields []FieldError
+	if v := get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxPageSize {
+			fields = append(fields, NewFieldError("limit", "range", "1-"+strconv.Itoa(MaxPageSize)))
+		} else {
+			q.Limit = n
+		}
+	}
+	if q.Action != "" && !ValidAuditAction(q.Action) {
+		names := make([]string, len(AuditActions))
+		for i, a := range AuditActions {
+			names[i] = string(a)
+		}
+		fields = append(fields, NewFieldError("action", "oneof", strings.Join(names, " ")))
+	}
+	return q, ValidationError(fields)
+}
