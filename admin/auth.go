@@ -40,6 +40,26 @@ func (s *Admin) setSessionCookie(w http.ResponseWriter, value string, maxAge int
 		HttpOnly: true, Secure: s.SecureCookie, SameSite: http.SameSiteLaxMode})
 }
 
+// startSession signs organizer orgID in after a password or an invitation
+// proved who they are: a new session, its cookie and a redirect to next.
+// logMsg says in the log which of the two it was.
+func (s *Admin) startSession(c *gin.Context, lang string, orgID int64, logMsg, next string) {
+	ctx := c.Request.Context()
+	token, tokenHash, err := domain.NewToken()
+	if err != nil {
+		s.PageError(c, lang, err, "not_found")
+		return
+	}
+	if err := s.Store.CreateSession(ctx, orgID, tokenHash, sessionTTL); err != nil {
+		s.PageError(c, lang, err, "not_found")
+		return
+	}
+	s.Log.InfoContext(ctx, logMsg, slog.String("request_id", httpcore.RequestID(c)),
+		slog.Int64("organizer_id", orgID))
+	s.setSessionCookie(c.Writer, token, int(sessionTTL.Seconds()))
+	c.Redirect(http.StatusSeeOther, next)
+}
+
 // sessionOrganizer authenticates the request's session cookie. A missing,
 // malformed, unknown or expired session is EUnauthorized.
 func (s *Admin) sessionOrganizer(c *gin.Context) (*domain.Organizer, error) {
@@ -198,19 +218,7 @@ func (s *Admin) Login(c *gin.Context) {
 		return
 	}
 	attempt.undo()
-	token, tokenHash, err := domain.NewToken()
-	if err != nil {
-		s.PageError(c, lang, err, "not_found")
-		return
-	}
-	if err := s.Store.CreateSession(ctx, org.ID, tokenHash, sessionTTL); err != nil {
-		s.PageError(c, lang, err, "not_found")
-		return
-	}
-	s.Log.InfoContext(ctx, "signed in", slog.String("request_id", httpcore.RequestID(c)),
-		slog.Int64("organizer_id", org.ID))
-	s.setSessionCookie(c.Writer, token, int(sessionTTL.Seconds()))
-	c.Redirect(http.StatusSeeOther, next)
+	s.startSession(c, lang, org.ID, "signed in", next)
 }
 
 // loginBusy answers a sign-in that could not wait for its check: 503 with

@@ -28,14 +28,7 @@ type formField struct {
 
 // DescribedBy is the field's aria-describedby: its hint and its error.
 func (f formField) DescribedBy() string {
-	var ids []string
-	if f.Hint != "" {
-		ids = append(ids, f.HintID)
-	}
-	if f.Error != "" {
-		ids = append(ids, f.ErrorID)
-	}
-	return strings.Join(ids, " ")
+	return httpcore.DescribedBy(f.Hint, f.HintID, f.Error, f.ErrorID)
 }
 
 type summaryItem struct{ Href, Text string }

@@ -1,14 +1,12 @@
 package admin
 
 import (
-	"log/slog"
 	"net/http"
 	"net/url"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/attend/attend/domain"
-	"github.com/attend/attend/httpcore"
 	"github.com/attend/attend/store"
 )
 
@@ -112,17 +110,5 @@ func (s *Admin) AcceptInvite(c *gin.Context) {
 		s.PageError(c, lang, err, "link_not_found")
 		return
 	}
-	token, tokenHash, err := domain.NewToken()
-	if err != nil {
-		s.PageError(c, lang, err, "not_found")
-		return
-	}
-	if err := s.Store.CreateSession(ctx, org.ID, tokenHash, sessionTTL); err != nil {
-		s.PageError(c, lang, err, "not_found")
-		return
-	}
-	s.Log.InfoContext(ctx, "invitation accepted", slog.String("request_id", httpcore.RequestID(c)),
-		slog.Int64("organizer_id", org.ID))
-	s.setSessionCookie(c.Writer, token, int(sessionTTL.Seconds()))
-	c.Redirect(http.StatusSeeOther, "/admin")
+	s.startSession(c, lang, org.ID, "invitation accepted", "/admin")
 }

@@ -66,10 +66,20 @@ func (s *API) Allow(p domain.Permission) gin.HandlerFunc {
 	}
 }
 
-// memberEvent is the event Allow let the request through for.
-func memberEvent(c *gin.Context) (*domain.Event, error) {
+// managedEvent is the event Allow let the request through for. Without one
+// it answers 404 itself and reports false, so handlers only return.
+func (s *API) managedEvent(c *gin.Context) (*domain.Event, bool) {
 	if ev := httpcore.MemberEvent(c); ev != nil {
-		return ev, nil
+		return ev, true
 	}
-	return nil, domain.Errorf(domain.ENotFound, "no such event")
+	s.Error(c, domain.Errorf(domain.ENotFound, "no such event"))
+	return nil, false
+}
+
+// nextCursor is the next_cursor of a page in JSON: null on the last page.
+func nextCursor(cursor string) any {
+	if cursor == "" {
+		return nil
+	}
+	return cursor
 }

@@ -11,9 +11,8 @@ import (
 
 // ListEmails shows an event's outbox to its organizers, e.g. ?status=failed.
 func (s *API) ListEmails(c *gin.Context) {
-	ev, err := memberEvent(c)
-	if err != nil {
-		s.Error(c, err)
+	ev, ok := s.managedEvent(c)
+	if !ok {
 		return
 	}
 	status := c.Query("status")
@@ -47,9 +46,8 @@ func (s *API) RetryEmail(c *gin.Context) {
 	if !pp.ok(s) {
 		return
 	}
-	ev, err := memberEvent(c)
-	if err != nil {
-		s.Error(c, err)
+	ev, ok := s.managedEvent(c)
+	if !ok {
 		return
 	}
 	e, err := s.Store.RetryEmail(c.Request.Context(), ev.ID, id)

@@ -10,9 +10,8 @@ import (
 // httpcore.DownloadLang). Rows stream from one database query, so memory
 // stays flat whatever the size of the event.
 func (s *API) ExportRegistrations(c *gin.Context) {
-	ev, err := memberEvent(c)
-	if err != nil {
-		s.Error(c, err)
+	ev, ok := s.managedEvent(c)
+	if !ok {
 		return
 	}
 	f, format, lang, err := s.DownloadQuery(c, ev)

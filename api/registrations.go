@@ -71,9 +71,8 @@ func (s *API) CreateRegistration(c *gin.Context) {
 // ListRegistrations lists an event's registrations a page at a time,
 // with the list's filters.
 func (s *API) ListRegistrations(c *gin.Context) {
-	ev, err := memberEvent(c)
-	if err != nil {
-		s.Error(c, err)
+	ev, ok := s.managedEvent(c)
+	if !ok {
 		return
 	}
 	f, err := s.ListFilter(c, ev)
@@ -86,11 +85,7 @@ func (s *API) ListRegistrations(c *gin.Context) {
 		s.Error(c, err)
 		return
 	}
-	var next any
-	if page.NextCursor != "" {
-		next = page.NextCursor
-	}
-	c.JSON(http.StatusOK, gin.H{"registrations": page.Registrations, "next_cursor": next})
+	c.JSON(http.StatusOK, gin.H{"registrations": page.Registrations, "next_cursor": nextCursor(page.NextCursor)})
 }
 
 // GetRegistration shows one registration to the event's organizers.
@@ -100,9 +95,8 @@ func (s *API) GetRegistration(c *gin.Context) {
 	if !pp.ok(s) {
 		return
 	}
-	ev, err := memberEvent(c)
-	if err != nil {
-		s.Error(c, err)
+	ev, ok := s.managedEvent(c)
+	if !ok {
 		return
 	}
 	reg, err := s.Store.Registration(c.Request.Context(), ev.ID, id)

@@ -17,9 +17,8 @@ type statsView struct {
 // EventStats shows registration and attendance counts for the event, by
 // country and by role.
 func (s *API) EventStats(c *gin.Context) {
-	ev, err := memberEvent(c)
-	if err != nil {
-		s.Error(c, err)
+	ev, ok := s.managedEvent(c)
+	if !ok {
 		return
 	}
 	st, err := s.Store.EventStats(c.Request.Context(), ev)

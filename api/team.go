@@ -12,9 +12,8 @@ import (
 
 // ListMembers shows the event's team: its owner, organizers and door staff.
 func (s *API) ListMembers(c *gin.Context) {
-	ev, err := memberEvent(c)
-	if err != nil {
-		s.Error(c, err)
+	ev, ok := s.managedEvent(c)
+	if !ok {
 		return
 	}
 	members, err := s.Store.Members(c.Request.Context(), ev.ID)
@@ -29,9 +28,8 @@ func (s *API) ListMembers(c *gin.Context) {
 // someone on it: 201 for a new member, 200 for a changed one. Someone
 // without a password is emailed an invitation to set one ("invited").
 func (s *API) AddMember(c *gin.Context) {
-	ev, err := memberEvent(c)
-	if err != nil {
-		s.Error(c, err)
+	ev, ok := s.managedEvent(c)
+	if !ok {
 		return
 	}
 	var in domain.MemberInput
@@ -57,9 +55,8 @@ func (s *API) AddMember(c *gin.Context) {
 
 // RemoveMember takes someone off the team (204). The owner stays (409).
 func (s *API) RemoveMember(c *gin.Context) {
-	ev, err := memberEvent(c)
-	if err != nil {
-		s.Error(c, err)
+	ev, ok := s.managedEvent(c)
+	if !ok {
 		return
 	}
 	if err := s.Store.RemoveMember(c.Request.Context(), httpcore.Organizer(c).ID, ev, c.Param("email")); err != nil {
@@ -71,9 +68,8 @@ func (s *API) RemoveMember(c *gin.Context) {
 
 // AuditLog shows a page of the event's audit log, newest first.
 func (s *API) AuditLog(c *gin.Context) {
-	ev, err := memberEvent(c)
-	if err != nil {
-		s.Error(c, err)
+	ev, ok := s.managedEvent(c)
+	if !ok {
 		return
 	}
 	q, err := domain.ParseAuditQuery(c.Query)
@@ -86,9 +82,5 @@ func (s *API) AuditLog(c *gin.Context) {
 		s.Error(c, err)
 		return
 	}
-	var next any
-	if page.NextCursor != "" {
-		next = page.NextCursor
-	}
-	c.JSON(http.StatusOK, gin.H{"entries": page.Entries, "next_cursor": next})
+	c.JSON(http.StatusOK, gin.H{"entries": page.Entries, "next_cursor": nextCursor(page.NextCursor)})
 }

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -19,18 +18,21 @@ const (
 	AuditRegistrationPromote AuditAction = "registration.promote"
 	AuditRegistrationErase   AuditAction = "registration.erase"
 	AuditRegistrationWalkIn  AuditAction = "registration.walk_in"
-	AuditExport              AuditAction = "registrations.export" // Detail.Format, and the filters
-	AuditCheckIn             AuditAction = "checkin.create"       // Day
-	AuditCheckInUndo         AuditAction = "checkin.delete"       // Day
-	AuditMemberAdd           AuditAction = "member.add"           // Member, Detail.Role
-	AuditMemberRole          AuditAction = "member.role"          // Member, Detail.Role (the new one)
-	AuditMemberRemove        AuditAction = "member.remove"        // Member
+	// AuditRegistrationUpdate is the participant's own change from their
+	// link (no actor); Detail.Fields names the fields changed.
+	AuditRegistrationUpdate AuditAction = "registration.update"
+	AuditExport             AuditAction = "registrations.export" // Detail.Format, and the filters
+	AuditCheckIn            AuditAction = "checkin.create"       // Day
+	AuditCheckInUndo        AuditAction = "checkin.delete"       // Day
+	AuditMemberAdd          AuditAction = "member.add"           // Member, Detail.Role
+	AuditMemberRole         AuditAction = "member.role"          // Member, Detail.Role (the new one)
+	AuditMemberRemove       AuditAction = "member.remove"        // Member
 )
 
 // AuditActions lists every action, in the order the dashboard's filter
 // offers them.
 var AuditActions = []AuditAction{AuditEventCreate, AuditEventUpdate, AuditRegistrationCancel,
-	AuditRegistrationPromote, AuditRegistrationErase, AuditRegistrationWalkIn, AuditExport,
+	AuditRegistrationPromote, AuditRegistrationErase, AuditRegistrationWalkIn, AuditRegistrationUpdate, AuditExport,
 	AuditCheckIn, AuditCheckInUndo, AuditMemberAdd, AuditMemberRole, AuditMemberRemove}
 
 // ValidAuditAction reports whether s names an action.
@@ -81,20 +83,9 @@ type AuditQuery struct {
 func ParseAuditQuery(get func(name string) string) (AuditQuery, error) {
 	q := AuditQuery{Action: strings.TrimSpace(get("action")), Cursor: get("cursor"), Limit: DefaultPageSize}
 	var fields []FieldError
-	if v := get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxPageSize {
-			fields = append(fields, NewFieldError("limit", "range", "1-"+strconv.Itoa(MaxPageSize)))
-		} else {
-			q.Limit = n
-		}
-	}
+	fields = pageLimit(get("limit"), &q.Limit, fields)
 	if q.Action != "" && !ValidAuditAction(q.Action) {
-		names := make([]string, len(AuditActions))
-		for i, a := range AuditActions {
-			names[i] = string(a)
-		}
-		fields = append(fields, NewFieldError("action", "oneof", strings.Join(names, " ")))
+		fields = append(fields, NewFieldError("action", "oneof", oneOf(AuditActions)))
 	}
 	return q, ValidationError(fields)
 }

@@ -37,20 +37,9 @@ func ParseListQuery(get func(name string) string, checkCursor func(string) error
 		Limit:   DefaultPageSize,
 	}
 	var fields []FieldError
-	if v := get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxPageSize {
-			fields = append(fields, NewFieldError("limit", "range", "1-"+strconv.Itoa(MaxPageSize)))
-		} else {
-			q.Limit = n
-		}
-	}
+	fields = pageLimit(get("limit"), &q.Limit, fields)
 	if q.Status != "" && !ValidStatus(q.Status) {
-		names := make([]string, len(Statuses))
-		for i, st := range Statuses {
-			names[i] = string(st)
-		}
-		fields = append(fields, NewFieldError("status", "oneof", strings.Join(names, " ")))
+		fields = append(fields, NewFieldError("status", "oneof", oneOf(Statuses)))
 	}
 	if q.Country != "" && !ValidCountry(q.Country) {
 		fields = append(fields, NewFieldError("country", "iso3166", ""))
@@ -96,4 +85,28 @@ func (qs Questions) AnswerFilters(values []string) (map[string]any, []FieldError
 		out[key] = v
 	}
 	return out, fields
+}
+
+// pageLimit reads a list's limit parameter v into *limit, which keeps its
+// default when v is empty; a v that is not a whole number from 1 to
+// MaxPageSize is named in the fields returned instead.
+func pageLimit(v string, limit *int, fields []FieldError) []FieldError {
+	if v == "" {
+		return fields
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > MaxPageSize {
+		return append(fields, NewFieldError("limit", "range", "1-"+strconv.Itoa(MaxPageSize)))
+	}
+	*limit = n
+	return fields
+}
+
+// oneOf is the param of a "oneof" field error: the allowed values, spaced.
+func oneOf[T ~string](values []T) string {
+	names := make([]string, len(values))
+	for i, v := range values {
+		names[i] = string(v)
+	}
+	return strings.Join(names, " ")
 }

@@ -18,11 +18,7 @@ type Organizer struct {
 func NewOrganizer(email, name string) (*Organizer, error) {
 	email, name = CleanText(email), CleanText(name)
 	var fields []FieldError
-	if email == "" {
-		fields = append(fields, NewFieldError("email", "required", ""))
-	} else if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
-		fields = append(fields, NewFieldError("email", "email", ""))
-	}
+	fields = checkAccountEmail(email, fields)
 	switch {
 	case name == "":
 		fields = append(fields, NewFieldError("name", "required", ""))
@@ -35,6 +31,18 @@ func NewOrganizer(email, name string) (*Organizer, error) {
 		return nil, err
 	}
 	return &Organizer{Email: strings.ToLower(email), Name: name}, nil
+}
+
+// checkAccountEmail names in fields an account's email address that is
+// missing, or is not one bare address of at most 254 bytes.
+func checkAccountEmail(email string, fields []FieldError) []FieldError {
+	if email == "" {
+		return append(fields, NewFieldError("email", "required", ""))
+	}
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
+		return append(fields, NewFieldError("email", "email", ""))
+	}
+	return fields
 }
 
 // MaxCancelMessage bounds an organizer's note in a cancellation email.

@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"net/mail"
 	"slices"
 	"strings"
 	"time"
@@ -117,11 +116,7 @@ func (in MemberInput) Validate() (NewMember, error) {
 	role := TeamRole(strings.ToLower(CleanText(in.Role)))
 	lang := strings.ToLower(CleanText(in.Language))
 	var fields []FieldError
-	if email == "" {
-		fields = append(fields, NewFieldError("email", "required", ""))
-	} else if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
-		fields = append(fields, NewFieldError("email", "email", ""))
-	}
+	fields = checkAccountEmail(email, fields)
 	switch {
 	case role == "":
 		fields = append(fields, NewFieldError("role", "required", ""))

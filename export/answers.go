@@ -13,13 +13,7 @@ import (
 // choosing, how many registrations chose each option ("Vegetarian: 7"),
 // question and option named in the export's language.
 func (x *XLSX) answersSheet(name string, counts []store.QuestionCounts) error {
-	if _, err := x.f.NewSheet(name); err != nil {
-		return err
-	}
-	if err := printSetup(x.f, name); err != nil {
-		return err
-	}
-	sw, err := x.f.NewStreamWriter(name)
+	sw, err := x.streamSheet(name)
 	if err != nil {
 		return err
 	}

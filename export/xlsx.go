@@ -301,16 +301,22 @@ var countHeaders = []string{"export.col.registered", "export.col.confirmed",
 
 const countryAttended = "export.col.attended"
 
+// streamSheet adds the sheet name, set up for print, and opens it for
+// streaming; the print setup has to come before the stream opens.
+func (x *XLSX) streamSheet(name string) (*excelize.StreamWriter, error) {
+	if _, err := x.f.NewSheet(name); err != nil {
+		return nil, err
+	}
+	if err := printSetup(x.f, name); err != nil {
+		return nil, err
+	}
+	return x.f.NewStreamWriter(name)
+}
+
 // countsSheet adds a sheet of the counts of groups (countries or
 // delegations), one row each, and the event's total.
 func (x *XLSX) countsSheet(name, codeHeader, nameHeader string, groups []group, st *store.Stats) error {
-	if _, err := x.f.NewSheet(name); err != nil {
-		return err
-	}
-	if err := printSetup(x.f, name); err != nil {
-		return err
-	}
-	sw, err := x.f.NewStreamWriter(name)
+	sw, err := x.streamSheet(name)
 	if err != nil {
 		return err
 	}

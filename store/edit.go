@@ -51,6 +51,14 @@ func (s *Store) EditByToken(ctx context.Context, hash []byte, edit Edit) (*Link,
 			after.Language, pq.StringArray(domain.DateStrings(after.Days)), answersJSON(after.Answers), tx.now); err != nil {
 			return fmt.Errorf("store: edit registration: %w", unavailable(err))
 		}
+		fields := make([]string, len(changes))
+		for i, c := range changes {
+			fields[i] = c.Field
+		}
+		if err := insertAudit(ctx, tx, auditRow{EventID: l.Event.ID, Action: domain.AuditRegistrationUpdate,
+			RegistrationID: after.ID, Detail: domain.AuditDetail{Fields: fields}}); err != nil {
+			return err
+		}
 		if err := s.queueEmail(ctx, tx, domain.EmailUpdated, after, l.Event, EmailPayload{Changes: changes}); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -290,6 +291,24 @@ func TestParticipantsEditTheirRegistrationByLink(t *testing.T) {
 		t.Errorf("emailed changes = %+v", payload.Changes)
 	}
 
+	t.Run("the audit log records the edit, naming the fields and no values", func(t *testing.T) {
+		var entries []struct {
+			Action string  `db:"action"`
+			Actor  *int64  `db:"actor_id"`
+			RegID  *string `db:"registration_id"`
+			Detail string  `db:"detail"`
+		}
+		if err := r.db.Select(&entries, `SELECT action, actor_id, registration_id::text, detail::text FROM audit_log
+			WHERE event_id = $1 AND action = 'registration.update'`, ev.ID); err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 1 || entries[0].Actor != nil || entries[0].RegID == nil || *entries[0].RegID != reg.ID {
+			t.Fatalf("audit entries %+v", entries)
+		}
+		if d := entries[0].Detail; !strings.Contains(d, "last_name") || !strings.Contains(d, "answers.diet") || strings.Contains(d, "Karimova") || strings.Contains(d, "halal") {
+			t.Errorf("audit detail %s: want the fields changed and no values", d)
+		}
+	})
 	t.Run("an edit that changes nothing is not emailed", func(t *testing.T) {
 		_, changes, err := r.st.EditByToken(r.ctx, hash, edit(domain.RegistrationEdit{LastName: ptr("Yusupova-Karimova")}))
 		if err != nil || len(changes) != 0 || r.emailCount(reg.ID, domain.EmailUpdated) != 1 {

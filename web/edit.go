@@ -45,17 +45,10 @@ func (s *Web) editable(l *store.Link) (bool, string) {
 
 // EditPage shows the edit form of the registration behind a link.
 func (s *Web) EditPage(c *gin.Context) {
-	hash, ok := linkHash(c)
+	l, lang, ok := s.linkFromPath(c)
 	if !ok {
-		s.linkNotFound(c)
 		return
 	}
-	l, err := s.Store.LinkByToken(c.Request.Context(), hash)
-	if err != nil {
-		s.PageError(c, s.BrowserLang(c.Writer, c.Request), err, "link_not_found")
-		return
-	}
-	lang := s.PageLang(c.Writer, c.Request, l.Registration.Language)
 	s.renderEdit(c, http.StatusOK, l, lang, registrationValues(l.Registration, l.Event), nil)
 }
 

@@ -142,14 +142,7 @@ type optionGroup struct {
 
 // DescribedBy is the field's aria-describedby: its hint and its error.
 func (f fieldView) DescribedBy() string {
-	var ids []string
-	if f.Hint != "" {
-		ids = append(ids, f.HintID)
-	}
-	if f.Error != "" {
-		ids = append(ids, f.ErrorID)
-	}
-	return strings.Join(ids, " ")
+	return httpcore.DescribedBy(f.Hint, f.HintID, f.Error, f.ErrorID)
 }
 
 // newFormView builds the form for ev in lang. values are what was typed

@@ -65,21 +65,30 @@ func (s *Web) linkNotFound(c *gin.Context) {
 	s.PageError(c, s.BrowserLang(c.Writer, c.Request), domain.Errorf(domain.ENotFound, "no such link"), "link_not_found")
 }
 
-// Link shows a registration reached by its emailed link.
-func (s *Web) Link(c *gin.Context) {
+// linkFromPath is the registration behind the path's token and the language
+// of its pages; when there is none it answers 404 itself and reports false.
+func (s *Web) linkFromPath(c *gin.Context) (*store.Link, string, bool) {
 	hash, ok := linkHash(c)
 	if !ok {
 		s.linkNotFound(c)
-		return
+		return nil, "", false
 	}
 	l, err := s.Store.LinkByToken(c.Request.Context(), hash)
 	if err != nil {
 		s.PageError(c, s.BrowserLang(c.Writer, c.Request), err, "link_not_found")
-		return
+		return nil, "", false
 	}
 	// The registration's own language comes before the browser's: it is the
 	// one the person chose, and the one the email that led here was in.
-	lang := s.PageLang(c.Writer, c.Request, l.Registration.Language)
+	return l, s.PageLang(c.Writer, c.Request, l.Registration.Language), true
+}
+
+// Link shows a registration reached by its emailed link.
+func (s *Web) Link(c *gin.Context) {
+	l, lang, ok := s.linkFromPath(c)
+	if !ok {
+		return
+	}
 	v := s.NewView(c.Request, lang, "")
 	v.Title = v.T("link.title")
 	p := s.linkPage(c, l, v.L)
