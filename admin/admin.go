@@ -79,6 +79,8 @@ var adminNotices = map[string]struct{ id, class string }{
 	"error:message":          {"admin.error.message", "error"},
 	"error:filter":           {"admin.error.filter", "error"},
 	"done:questions":         {"admin.questions.saved", "ok"},
+	"done:certificate":       {"admin.done.certificate", "ok"},
+	"error:certificate":      {"admin.error.certificate", "error"},
 }
 
 // pageNotice reads the outcome named in the query, if it is one we know.

@@ -17,7 +17,9 @@ import (
 
 // The door page: a phone at the registration desk. Someone types the code
 // from a participant's email or badge (or finds them by name) and the page
-// answers in large type whether they are in. It needs no script. Check-ins
+// answers in large type whether they are in. It needs no script; with
+// static/door.js it also reads QR codes with the phone's camera and keeps
+// check-ins made offline until the network returns. Check-ins
 // go through the same store call as the JSON API (store.CheckIn), so they
 // are idempotent: the second scan of a code says when the first was.
 

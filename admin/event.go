@@ -41,6 +41,7 @@ type adminEventPage struct {
 	ExportCSV  string
 	ExportXLSX string
 	Emails     []adminEmailRow
+	Documents  documentsView
 	// What the member's role may do with the event itself; empty links
 	// are not offered.
 	State                             string // domain.EventState's message id
@@ -290,6 +291,10 @@ func (s *Admin) Event(c *gin.Context) {
 			row.LastError = *e.LastError
 		}
 		p.Emails = append(p.Emails, row)
+	}
+	if p.Documents, err = s.documentsOf(ctx, ev, v.L); err != nil {
+		s.PageError(c, lang, err, "not_found")
+		return
 	}
 	v.Page = p
 	s.pages.Render(c, http.StatusOK, "admin_event", v)

@@ -16,22 +16,28 @@ import (
 // dashboardPermissions says, independently of the route table, what each
 // dashboard page of an event needs; a route missing here fails the test.
 var dashboardPermissions = map[string]domain.Permission{
-	"GET /admin/events/:slug":                            domain.PermReadRegistrations,
-	"GET /admin/events/:slug/edit":                       domain.PermEditEvent,
-	"POST /admin/events/:slug/edit":                      domain.PermEditEvent,
-	"POST /admin/events/:slug/publish":                   domain.PermEditEvent,
-	"GET /admin/events/:slug/export":                     domain.PermExport,
-	"POST /admin/events/:slug/registrations/:id/cancel":  domain.PermChangeRegistrations,
-	"POST /admin/events/:slug/registrations/:id/promote": domain.PermChangeRegistrations,
-	"POST /admin/events/:slug/emails/:id/retry":          domain.PermChangeRegistrations,
-	"GET /admin/events/:slug/questions":                  domain.PermEditEvent,
-	"POST /admin/events/:slug/questions":                 domain.PermEditEvent,
-	"GET /admin/events/:slug/checkin":                    domain.PermCheckIn,
-	"POST /admin/events/:slug/checkin":                   domain.PermCheckIn,
-	"GET /admin/events/:slug/team":                       domain.PermReadTeam,
-	"POST /admin/events/:slug/team":                      domain.PermManageTeam,
-	"POST /admin/events/:slug/team/remove":               domain.PermManageTeam,
-	"GET /admin/events/:slug/audit":                      domain.PermReadAudit,
+	"GET /admin/events/:slug":                                  domain.PermReadRegistrations,
+	"GET /admin/events/:slug/edit":                             domain.PermEditEvent,
+	"POST /admin/events/:slug/edit":                            domain.PermEditEvent,
+	"POST /admin/events/:slug/publish":                         domain.PermEditEvent,
+	"GET /admin/events/:slug/export":                           domain.PermExport,
+	"POST /admin/events/:slug/registrations/:id/cancel":        domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/registrations/:id/promote":       domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/emails/:id/retry":                domain.PermChangeRegistrations,
+	"GET /admin/events/:slug/questions":                        domain.PermEditEvent,
+	"POST /admin/events/:slug/questions":                       domain.PermEditEvent,
+	"GET /admin/events/:slug/checkin":                          domain.PermCheckIn,
+	"POST /admin/events/:slug/checkin":                         domain.PermCheckIn,
+	"GET /admin/events/:slug/team":                             domain.PermReadTeam,
+	"POST /admin/events/:slug/team":                            domain.PermManageTeam,
+	"POST /admin/events/:slug/team/remove":                     domain.PermManageTeam,
+	"GET /admin/events/:slug/audit":                            domain.PermReadAudit,
+	"GET /admin/events/:slug/documents/sign-in-sheet.pdf":      domain.PermExport,
+	"GET /admin/events/:slug/documents/badges.pdf":             domain.PermExport,
+	"GET /admin/events/:slug/documents/certificates.zip":       domain.PermExport,
+	"GET /admin/events/:slug/documents/attendance-report.pdf":  domain.PermExport,
+	"GET /admin/events/:slug/documents/attendance-report.xlsx": domain.PermExport,
+	"POST /admin/events/:slug/certificate":                     domain.PermEditEvent,
 }
 
 // addMember puts a new organizer account with the dashboard password on
@@ -54,6 +60,11 @@ func TestEveryDashboardPageChecksTheRole(t *testing.T) {
 	reg := d.Enrol(d.Ev, servertest.Attendee{First: "Kadri", Last: "Tamm", Email: "kadri@example.ee", Country: "EE", Confirmed: true, Notify: true})
 	var emailID string
 	if err := d.DB.Get(&emailID, `SELECT id::text FROM emails LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	// Certificates offered, so that their download has something to serve.
+	if err := d.Store.SetCertificateSettings(t.Context(), d.Ev.ID, domain.CertificateSettings{
+		Rule: domain.CertificateRule{Kind: domain.RuleMinDays, MinDays: 1}, SignatoryName: "Alisher Karimov"}); err != nil {
 		t.Fatal(err)
 	}
 	cookies := map[domain.TeamRole]string{

@@ -20,6 +20,9 @@ type eventView struct {
 	// State is where the event stands: draft, published, registration
 	// closed or past.
 	State domain.EventState `json:"state"`
+	// Certificate is shown to the event's organizers only, when the event
+	// offers certificates.
+	Certificate *domain.CertificateSettings `json:"certificate,omitempty"`
 }
 
 func (s *API) view(ev *domain.Event) eventView {
@@ -65,16 +68,30 @@ func (s *API) GetEvent(c *gin.Context) {
 		s.Error(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, s.view(ev))
+	v := s.view(ev)
+	if o := httpcore.Organizer(c); o != nil {
+		if _, merr := s.Store.ManagedEvent(c.Request.Context(), o.ID, ev.Slug); merr == nil {
+			if v.Certificate, err = s.certificateOf(c.Request.Context(), ev); err != nil {
+				s.Error(c, err)
+				return
+			}
+		}
+	}
+	c.JSON(http.StatusOK, v)
 }
 
 // CreateEvent creates an event of the organizer's (201).
 func (s *API) CreateEvent(c *gin.Context) {
-	var in domain.EventInput
+	var in eventBody
 	if !s.DecodeJSON(c, &in) {
 		return
 	}
-	ev, err := s.Rules.NewEvent(in)
+	ev, err := s.Rules.NewEvent(in.EventInput)
+	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	cs, err := s.certificateSettings(in, ev)
 	if err != nil {
 		s.Error(c, err)
 		return
@@ -83,23 +100,45 @@ func (s *API) CreateEvent(c *gin.Context) {
 		s.Error(c, err)
 		return
 	}
+	if err := s.saveCertificate(c.Request.Context(), in, ev, cs); err != nil {
+		s.Error(c, err)
+		return
+	}
+	v := s.view(ev)
+	v.Certificate = cs
 	c.Header("Location", "/api/v1/events/"+ev.Slug)
-	c.JSON(http.StatusCreated, s.view(ev))
+	c.JSON(http.StatusCreated, v)
 }
 
 // UpdateEvent changes the fields the body sends; the event after the
 // change is validated as a whole.
 func (s *API) UpdateEvent(c *gin.Context) {
-	var in domain.EventInput
+	var in eventBody
 	if !s.DecodeJSON(c, &in) {
 		return
 	}
+	var cs *domain.CertificateSettings
 	ev, err := s.Store.UpdateEvent(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"), func(ev *domain.Event) error {
-		return s.Rules.ApplyPatch(ev, in)
+		if err := s.Rules.ApplyPatch(ev, in.EventInput); err != nil {
+			return err
+		}
+		// Checked against the event as changed, before anything is stored.
+		var err error
+		cs, err = s.certificateSettings(in, ev)
+		return err
 	})
 	if err != nil {
 		s.Error(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, s.view(ev))
+	if err := s.saveCertificate(c.Request.Context(), in, ev, cs); err != nil {
+		s.Error(c, err)
+		return
+	}
+	v := s.view(ev)
+	if v.Certificate, err = s.certificateOf(c.Request.Context(), ev); err != nil {
+		s.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
 }

@@ -255,6 +255,27 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 404, sendReq(http.MethodDelete, undo, tok, nil))
 	rp.call(a, 422, sendReq(http.MethodDelete, ci+"/not-a-uuid/yesterday", tok, nil))
 
+	// The papers (link attended the first day)
+	docs := "/api/v1/events/egov/documents/"
+	rp.call(a, 200, getReq(docs+"sign-in-sheet.pdf?day="+day+"&lang=ru&order=surname", tok))
+	rp.call(a, 422, getReq(docs+"sign-in-sheet.pdf?day=1999-01-01&lang=fr&order=age", tok))
+	rp.call(a, 200, getReq(docs+"badges.pdf?id="+link, tok))
+	rp.call(a, 422, getReq(docs+"badges.pdf?id=42", tok))
+	rp.call(a, 404, getReq(docs+"certificates.zip", tok)) // no settings yet
+	rp.call(a, 404, getReq(docs+"certificates/"+link+".pdf", tok))
+	rp.call(a, 422, sendReq(http.MethodPatch, "/api/v1/events/egov", tok, map[string]any{
+		"certificate": map[string]any{"rule": "min_days", "min_days": 0}}))
+	rp.call(a, 200, sendReq(http.MethodPatch, "/api/v1/events/egov", tok, map[string]any{
+		"certificate": map[string]any{"rule": "min_days", "min_days": 1, "hours": 8, "signatory_name": "Alisher Karimov"}}))
+	rp.call(a, 200, getReq("/api/v1/events/egov", tok))
+	rp.call(a, 200, getReq(docs+"certificates.zip", tok))
+	rp.call(a, 200, getReq(docs+"certificates/"+link+".pdf", tok))
+	rp.call(a, 422, getReq(docs+"certificates/"+link+".png", tok))
+	rp.call(a, 200, getReq(docs+"attendance-report.pdf?lang=uz", tok))
+	rp.call(a, 422, getReq(docs+"attendance-report.pdf?lang=xx", tok))
+	rp.call(a, 200, getReq(docs+"attendance-report.xlsx", tok))
+	rp.call(a, 401, getReq(docs+"attendance-report.xlsx", ""))
+
 	// Organizers' decisions
 	rp.call(a, 409, sendReq(http.MethodPost, reg+"/"+p3+"/promote", tok, nil)) // every seat held
 	rp.call(a, 200, sendReq(http.MethodPost, reg+"/"+p1+"/cancel", tok, map[string]any{"message": "The hall is smaller.\nSorry."}))

@@ -33,6 +33,12 @@ var apiPermissions = map[string]domain.Permission{
 	"POST /api/v1/events/:slug/members":                          domain.PermManageTeam,
 	"DELETE /api/v1/events/:slug/members/:email":                 domain.PermManageTeam,
 	"GET /api/v1/events/:slug/audit":                             domain.PermReadAudit,
+	"GET /api/v1/events/:slug/documents/sign-in-sheet.pdf":       domain.PermExport,
+	"GET /api/v1/events/:slug/documents/badges.pdf":              domain.PermExport,
+	"GET /api/v1/events/:slug/documents/certificates.zip":        domain.PermExport,
+	"GET /api/v1/events/:slug/documents/certificates/:file":      domain.PermExport,
+	"GET /api/v1/events/:slug/documents/attendance-report.pdf":   domain.PermExport,
+	"GET /api/v1/events/:slug/documents/attendance-report.xlsx":  domain.PermExport,
 }
 
 // TestEveryOrganizerRouteChecksTheRole walks every route of an event for

@@ -25,6 +25,9 @@ const (
 	// EmailUpdated tells participants what they changed in their
 	// registration (see EditRegistration); no transition causes it.
 	EmailUpdated EmailKind = "updated"
+	// EmailCertificate links a participant's certificate of attendance,
+	// once the event has ended and they meet its rule.
+	EmailCertificate EmailKind = "certificate"
 )
 
 // EmailStatus is where an outbox row stands.

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -112,8 +113,14 @@ func (s *Core) abortDownload(c *gin.Context, err error) {
 // the shorter request timeout, since a large workbook takes longer than a
 // JSON answer, while still stopping as soon as the client goes away.
 func (s *Core) downloadContext(c *gin.Context) (context.Context, context.CancelFunc) {
+	return s.boundedContext(c, max(s.Config.WriteTimeout, s.Config.RequestTimeout))
+}
+
+// boundedContext is the request's context with the deadline d instead of
+// the request timeout's.
+func (s *Core) boundedContext(c *gin.Context, d time.Duration) (context.Context, context.CancelFunc) {
 	req := c.Request.Context()
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(req), max(s.Config.WriteTimeout, s.Config.RequestTimeout))
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(req), d)
 	stop := context.AfterFunc(req, func() {
 		// The request's own deadline is the one this context replaces.
 		if !errors.Is(req.Err(), context.DeadlineExceeded) {

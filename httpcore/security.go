@@ -8,9 +8,10 @@ import (
 	"strings"
 )
 
-// contentSecurityPolicy allows nothing but this site's own stylesheet and
-// forms: no scripts run on any page (none are needed), and no other site
-// may frame a page or receive a form.
+// contentSecurityPolicy allows nothing but this site's own stylesheet,
+// scripts and forms: the one script (the door page's scanner,
+// static/door.js, and the QR reader it loads) comes from this site, no
+// inline script runs, and no other site may frame a page or receive a form.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 

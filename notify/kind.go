@@ -51,6 +51,9 @@ const (
 	// registration, so that a change they did not make does not go
 	// unnoticed.
 	KindUpdated = domain.EmailUpdated
+	// KindCertificate links the certificate of attendance a participant has
+	// earned, after the event (its link is ManageURL + "/certificate.pdf").
+	KindCertificate = domain.EmailCertificate
 )
 
 // Kinds returns every notification kind, in a stable order. The renderer
@@ -58,7 +61,7 @@ const (
 func Kinds() []Kind {
 	return []Kind{
 		KindConfirmRequest, KindAlreadyRegistered, KindConfirmed, KindCancelled,
-		KindWaitlisted, KindPromoted, KindReminder, KindConfirmReminder, KindUpdated, KindInvitation,
+		KindWaitlisted, KindPromoted, KindReminder, KindConfirmReminder, KindUpdated, KindInvitation, KindCertificate,
 	}
 }
 

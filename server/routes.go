@@ -70,10 +70,20 @@ func (s *Server) routes() {
 	org.DELETE("/events/:slug/members/:email", a.Allow(domain.PermManageTeam), a.RemoveMember)
 	org.GET("/events/:slug/audit", a.Allow(domain.PermReadAudit), a.AuditLog)
 
+	// The papers a workshop runs on (issue 19)
+	org.GET("/events/:slug/documents/sign-in-sheet.pdf", a.Allow(domain.PermExport), a.SignInSheet)
+	org.GET("/events/:slug/documents/badges.pdf", a.Allow(domain.PermExport), a.Badges)
+	org.GET("/events/:slug/documents/certificates.zip", a.Allow(domain.PermExport), a.Certificates)
+	org.GET("/events/:slug/documents/certificates/:file", a.Allow(domain.PermExport), a.Certificate)
+	org.GET("/events/:slug/documents/attendance-report.pdf", a.Allow(domain.PermExport), a.AttendanceReportPDF)
+	org.GET("/events/:slug/documents/attendance-report.xlsx", a.Allow(domain.PermExport), a.AttendanceReportXLSX)
+
 	// The public pages (package web). The registration form shares the
 	// API's rate limit; every POST is behind cross-origin protection.
 	r.GET("/", w.Index)
 	r.GET("/static/style.css", core.Stylesheet)
+	r.GET("/static/door.js", core.Script("door.js"))
+	r.GET("/static/vendor/jsqr/jsQR.js", core.Script("vendor/jsqr/jsQR.js"))
 	r.GET("/privacy", w.Privacy)
 	r.GET("/events/:slug", w.Event)
 	r.GET("/events/:slug/register", w.RegisterPage)
@@ -86,6 +96,7 @@ func (s *Server) routes() {
 	r.POST("/r/:token/cancel", w.LinkCancel)
 	r.GET("/r/:token/edit", w.EditPage)
 	r.POST("/r/:token/edit", w.Edit)
+	r.GET("/r/:token/certificate.pdf", httpcore.NoStore, w.LinkCertificate)
 
 	// The organizers' dashboard (package admin): signed in with a password
 	// and a session cookie; every change is a POST behind cross-origin
@@ -117,4 +128,10 @@ func (s *Server) routes() {
 	dash.POST("/events/:slug/team", adm.Allow(domain.PermManageTeam), adm.AddMember)
 	dash.POST("/events/:slug/team/remove", adm.Allow(domain.PermManageTeam), adm.RemoveMember)
 	dash.GET("/events/:slug/audit", adm.Allow(domain.PermReadAudit), adm.Audit)
+	dash.GET("/events/:slug/documents/sign-in-sheet.pdf", adm.Allow(domain.PermExport), adm.SignInSheet)
+	dash.GET("/events/:slug/documents/badges.pdf", adm.Allow(domain.PermExport), adm.Badges)
+	dash.GET("/events/:slug/documents/certificates.zip", adm.Allow(domain.PermExport), adm.Certificates)
+	dash.GET("/events/:slug/documents/attendance-report.pdf", adm.Allow(domain.PermExport), adm.AttendanceReportPDF)
+	dash.GET("/events/:slug/documents/attendance-report.xlsx", adm.Allow(domain.PermExport), adm.AttendanceReportXLSX)
+	dash.POST("/events/:slug/certificate", adm.Allow(domain.PermEditEvent), adm.SaveCertificate)
 }

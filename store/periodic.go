@@ -131,13 +131,13 @@ func (s *Store) QueueEventReminders(ctx context.Context) (int, error) {
 		FOR NO KEY UPDATE OF r SKIP LOCKED`, "reminder_queued_at")
 }
 
-func (s *Store) queueReminders(ctx context.Context, kind domain.EmailKind, claim, stampColumn string) (int, error) {
+func (s *Store) queueReminders(ctx context.Context, kind domain.EmailKind, claim, stampColumn string, args ...any) (int, error) {
 	total := 0
 	for {
 		n := 0
 		err := s.inTx(ctx, func(tx *dbTx) error {
 			var due []registrationRow
-			if err := tx.SelectContext(ctx, &due, claim, tx.now, periodicBatch); err != nil {
+			if err := tx.SelectContext(ctx, &due, claim, append([]any{tx.now, periodicBatch}, args...)...); err != nil {
 				return fmt.Errorf("store: claim %s: %w", kind, unavailable(err))
 			}
 			events := map[int64]*domain.Event{}

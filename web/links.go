@@ -43,6 +43,9 @@ type linkPage struct {
 	Answers    []answerLine
 	EditURL    string
 	Saved      string
+	// CertificateURL is the participant's certificate of attendance, once
+	// earned (httpcore.EarnedCertificate).
+	CertificateURL string
 }
 
 // answerLine is one question and its answer, as the personal page lists it.
@@ -88,7 +91,14 @@ func (s *Web) Link(c *gin.Context) {
 	}
 	v := s.NewView(c.Request, lang, "")
 	v.Title = v.T("link.title")
-	v.Page = s.linkPage(c, l, v.L)
+	p := s.linkPage(c, l, v.L)
+	if _, _, earned, err := s.EarnedCertificate(c.Request.Context(), l.Event, l.Registration.ID); err != nil {
+		s.PageError(c, lang, err, "link_not_found")
+		return
+	} else if earned {
+		p.CertificateURL = c.Request.URL.Path + "/certificate.pdf"
+	}
+	v.Page = p
 	c.Header("X-Robots-Tag", "noindex")
 	s.pages.Render(c, http.StatusOK, "link", v)
 }

@@ -115,6 +115,7 @@ func periodicJobs(st *store.Store, log *slog.Logger) []func(context.Context) err
 		count(st.ExpireUnconfirmed),
 		count(st.QueueConfirmReminders),
 		count(st.QueueEventReminders),
+		count(st.QueueCertificateEmails),
 		eraseExpired(st, log),
 		count(st.DeleteExpiredSessions),
 	}

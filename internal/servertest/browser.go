@@ -33,8 +33,9 @@ func ChromiumPath(t *testing.T) string {
 	return ""
 }
 
-// Browser starts a fresh headless Chromium with its own profile.
-func Browser(t *testing.T) context.Context {
+// Browser starts a fresh headless Chromium with its own profile; extra
+// adds flags (a fake camera, for the door page's scanner).
+func Browser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(ChromiumPath(t)),
@@ -50,6 +51,7 @@ func Browser(t *testing.T) context.Context {
 		chromedp.Flag("lang", "en-US"),
 		chromedp.WindowSize(1000, 900),
 	}
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
