@@ -6,7 +6,6 @@ import (
 	"io"
 	"iter"
 	"log/slog"
-	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -111,19 +110,27 @@ func (s *Core) Badges(c *gin.Context, ev *domain.Event) {
 // certificates: there are none to give.
 var errNoCertificates = domain.Errorf(domain.ENotFound, "this event offers no certificates: set its certificate settings first")
 
+// offeredCertificates reads ev's certificate settings, answering the
+// request itself (404) when the event offers no certificates.
+func (s *Core) offeredCertificates(c *gin.Context, ev *domain.Event) (domain.CertificateSettings, bool) {
+	settings, ok, err := s.Store.CertificateSettings(c.Request.Context(), ev.ID)
+	switch {
+	case err != nil:
+		s.Error(c, err)
+	case !ok:
+		s.Error(c, errNoCertificates)
+	}
+	return settings, err == nil && ok
+}
+
 // Certificates sends the certificates of everyone who meets the event's
 // rule as one ZIP, each in its holder's language. The archive is drawn as
 // it is sent, so it gets CERTIFICATES_TIMEOUT instead of the write
 // timeout; an error part way cuts the connection rather than end an
 // archive that would look complete.
 func (s *Core) Certificates(c *gin.Context, ev *domain.Event) {
-	settings, ok, err := s.Store.CertificateSettings(c.Request.Context(), ev.ID)
-	switch {
-	case err != nil:
-		s.Error(c, err)
-		return
-	case !ok:
-		s.Error(c, errNoCertificates)
+	settings, ok := s.offeredCertificates(c, ev)
+	if !ok {
 		return
 	}
 	// The connection's deadline is the wall clock's, not the service's
@@ -159,13 +166,8 @@ func (s *Core) Certificate(c *gin.Context, ev *domain.Event, file string) {
 // PersonCertificate sends the certificate of registration id of ev (for
 // the organizer, and for the participant from their personal link).
 func (s *Core) PersonCertificate(c *gin.Context, ev *domain.Event, id string) {
-	settings, ok, err := s.Store.CertificateSettings(c.Request.Context(), ev.ID)
-	switch {
-	case err != nil:
-		s.Error(c, err)
-		return
-	case !ok:
-		s.Error(c, errNoCertificates)
+	settings, ok := s.offeredCertificates(c, ev)
+	if !ok {
 		return
 	}
 	p, err := s.participant(c.Request.Context(), ev, id)
@@ -278,7 +280,7 @@ func langField() domain.FieldError {
 // first byte, so an error before it is a problem answer, and one after it
 // cuts the connection (abortDownload).
 func (s *Core) sendPaper(c *gin.Context, mediaType, name, lang string, draw func(io.Writer) error) {
-	out := &paperWriter{c: c, mediaType: mediaType, name: name, lang: lang}
+	out := &download{c: c, mediaType: mediaType, name: name, lang: lang}
 	err := draw(out)
 	switch {
 	case err == nil:
@@ -290,34 +292,6 @@ func (s *Core) sendPaper(c *gin.Context, mediaType, name, lang string, draw func
 	default:
 		s.abortDownload(c, err)
 	}
-}
-
-// paperWriter is the response as a paper's writer.
-type paperWriter struct {
-	c                     *gin.Context
-	mediaType, name, lang string
-	started               bool
-}
-
-func (w *paperWriter) Write(p []byte) (int, error) {
-	if !w.started {
-		w.started = true
-		w.headers()
-	}
-	return w.c.Writer.Write(p)
-}
-
-func (w *paperWriter) headers() {
-	c := w.c
-	c.Header("Content-Type", w.mediaType)
-	if w.lang != "" {
-		c.Header("Content-Language", w.lang)
-	}
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": w.name}))
-	c.Header("Cache-Control", "no-store")
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.Status(http.StatusOK)
-	c.Writer.WriteHeaderNow()
 }
 
 // paperContext bounds the drawing of a paper by d rather than the request

@@ -35,7 +35,8 @@ func (s *Core) Download(c *gin.Context, ev *domain.Event, f store.RegistrationFi
 		return
 	}
 	name := fmt.Sprintf("%s-attendees-%s.%s", ev.Slug, domain.DateOf(s.Now().In(ev.Location())), format)
-	out := &download{c: c, format: format, lang: lang, name: name}
+	mediaType, _ := export.ContentType(format) // checked by the handler
+	out := &download{c: c, mediaType: mediaType, lang: lang, name: name}
 	err := export.Export(ctx, s.Store, out, format, ev.In(lang), f, s.I18n.Localizer(lang),
 		export.Options{GCPercent: s.Config.ExportGCPercent})
 	switch {
@@ -49,12 +50,13 @@ func (s *Core) Download(c *gin.Context, ev *domain.Event, f store.RegistrationFi
 	}
 }
 
-// download is the response as the export's writer: the status and headers
-// go out with the first byte, not before.
+// download is the response as the writer of a file (an export, a paper):
+// the status and headers go out with the first byte, not before, so an
+// error found before then can still be answered as problem details.
 type download struct {
-	c                  *gin.Context
-	format, lang, name string
-	started            bool
+	c                     *gin.Context
+	mediaType, lang, name string
+	started               bool
 }
 
 func (d *download) Write(p []byte) (int, error) {
@@ -76,9 +78,10 @@ func (d *download) Flush() {
 // personal data: no caching anywhere.
 func (d *download) headers() {
 	c := d.c
-	mediaType, _ := export.ContentType(d.format) // checked by the handler
-	c.Header("Content-Type", mediaType)
-	c.Header("Content-Language", d.lang)
+	c.Header("Content-Type", d.mediaType)
+	if d.lang != "" {
+		c.Header("Content-Language", d.lang)
+	}
 	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.name}))
 	c.Header("Cache-Control", "no-store")
 	c.Header("X-Content-Type-Options", "nosniff")
