@@ -101,6 +101,7 @@ func TestNewOrganizer(t *testing.T) {
 		{"an email with a display name", "Ada <ada@example.org>", "Ada", map[string]string{"email": "email"}},
 		{"a name with a line break", "ada@example.org", "Ada\nLovelace", map[string]string{"name": "nocontrol"}},
 		{"a name over 100 characters", "ada@example.org", strings.Repeat("a", 101), map[string]string{"name": "max"}},
+		{"a name and an address with bytes that are not UTF-8", "\xff@example.org", "\xffBob", map[string]string{"email": "email", "name": "nocontrol"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is refused", func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Organizer runs events and reads their registrations.
@@ -39,7 +40,8 @@ func checkAccountEmail(email string, fields []FieldError) []FieldError {
 	if email == "" {
 		return append(fields, NewFieldError("email", "required", ""))
 	}
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 || HasControl(email) ||
+		strings.ContainsRune(email, utf8.RuneError) { // what lower-casing makes of bytes that are not UTF-8
 		return append(fields, NewFieldError("email", "email", ""))
 	}
 	return fields

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 	"golang.org/x/text/unicode/norm"
@@ -112,6 +113,11 @@ func mustRegister(v *validator.Validate, tag string, fn validator.Func) {
 // breaks and tabs), which have no place in names and would let a value add
 // a header to an email.
 func HasControl(s string) bool {
+	// Bytes that are not UTF-8 (a form or a path is not decoded as JSON,
+	// which would replace them) count too: PostgreSQL refuses them.
+	if !utf8.ValidString(s) {
+		return true
+	}
 	for _, r := range s {
 		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
 			return true

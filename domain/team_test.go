@@ -56,6 +56,8 @@ func TestMemberInputValidation(t *testing.T) {
 		{"a second owner", domain.MemberInput{Email: "a@example.org", Role: "owner"}, map[string]string{"role": "oneof"}, ""},
 		{"a bad address and language", domain.MemberInput{Email: "Aigerim <a@example.org>", Role: "door", Language: "de"},
 			map[string]string{"email": "email", "language": "oneof"}, ""},
+		{"an address with bytes that are not UTF-8", domain.MemberInput{Email: "\xff@example.org", Role: "door"},
+			map[string]string{"email": "email"}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -92,7 +92,7 @@ func (s *Store) AuditLog(ctx context.Context, eventID int64, f AuditFilter) (Aud
 		FROM audit_log a
 		LEFT JOIN organizers actor ON actor.id = a.actor_id
 		LEFT JOIN organizers member ON member.id = a.member_id
-		WHERE a.event_id = $1 AND ($2 = '' OR a.action = $2) AND ($3 < 0 OR a.id < $3)
+		WHERE a.event_id = $1 AND ($2 = '' OR a.action = $2) AND ($3::bigint < 0 OR a.id < $3::bigint)
 		ORDER BY a.id DESC LIMIT $4`, eventID, f.Action, before, f.Limit+1)
 	if err != nil {
 		return AuditPage{}, fmt.Errorf("store: audit log: %w", unavailable(err))

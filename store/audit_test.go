@@ -171,6 +171,12 @@ func TestTheAuditLogReadsPageByPageAndByAction(t *testing.T) {
 		_, err := r.st.AuditLog(r.ctx, r.ev.ID, store.AuditFilter{Cursor: bad})
 		wantDomainError(t, err, domain.EInvalid)
 	}
+	// Ids are bigint: a cursor past 32 bits is a page like any other.
+	for _, big := range []string{"2147483648", "9223372036854775807"} {
+		if page, err := r.st.AuditLog(r.ctx, r.ev.ID, store.AuditFilter{Cursor: big, Limit: 100}); err != nil || len(page.Entries) != 6 {
+			t.Errorf("cursor %s: %d entries, %v; want the 6, older than it", big, len(page.Entries), err)
+		}
+	}
 }
 
 func TestAnActionOfNobodyInParticularIsLoggedWithoutActor(t *testing.T) {

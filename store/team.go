@@ -140,6 +140,9 @@ func (s *Store) AddMember(ctx context.Context, actorID int64, ev *domain.Event, 
 // their unused invitation to this event stops working. The owner cannot be
 // removed.
 func (s *Store) RemoveMember(ctx context.Context, actorID int64, ev *domain.Event, email string) error {
+	if domain.HasControl(email) { // no address on a team has these; PostgreSQL would refuse them
+		return domain.Errorf(domain.ENotFound, "no member with this address")
+	}
 	return s.inTx(ctx, func(tx *dbTx) error {
 		var gone struct {
 			OrganizerID int64           `db:"organizer_id"`

@@ -102,6 +102,9 @@ func TestTheCreatorOwnsTheEventAndAddsATeam(t *testing.T) {
 	// Removing: the owner stays; a member goes, and their invitation with them.
 	wantDomainError(t, r.st.RemoveMember(r.ctx, r.org.ID, r.ev, r.org.Email), domain.EConflict)
 	wantDomainError(t, r.st.RemoveMember(r.ctx, r.org.ID, r.ev, "nobody@example.org"), domain.ENotFound)
+	for _, garbled := range []string{"\x00", "\xff\xfe", "a\x00b@example.org"} {
+		wantDomainError(t, r.st.RemoveMember(r.ctx, r.org.ID, r.ev, garbled), domain.ENotFound)
+	}
 	token := r.invitationToken(db, "desk@academy.example.uz")
 	if err := r.st.RemoveMember(r.ctx, r.org.ID, r.ev, "DESK@academy.example.uz"); err != nil {
 		t.Fatalf("RemoveMember: %v", err)
