@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/store"
 )
 
 // eventBody is the body of POST and PATCH /api/v1/events: the event's own
@@ -34,16 +35,13 @@ func (s *API) certificateSettings(b eventBody, ev *domain.Event) (*domain.Certif
 	return &cs, nil
 }
 
-// saveCertificate stores (or, for null, removes) the settings the body
-// sent; nothing when it sent none.
-func (s *API) saveCertificate(ctx context.Context, b eventBody, ev *domain.Event, cs *domain.CertificateSettings) error {
-	switch {
-	case !b.Certificate.Set:
-		return nil
-	case b.Certificate.Null:
-		return s.Store.RemoveCertificateSettings(ctx, ev.ID)
+// certificateChange is what the body asks of the event's certificate
+// settings, for the store to apply with the event.
+func certificateChange(b eventBody, cs *domain.CertificateSettings) store.CertificateChange {
+	if b.Certificate.Set && b.Certificate.Null {
+		return store.CertificateChange{Remove: true}
 	}
-	return s.Store.SetCertificateSettings(ctx, ev.ID, *cs)
+	return store.CertificateChange{Settings: cs}
 }
 
 // certificateOf reads the event's settings for the organizers' view of it;

@@ -7,6 +7,7 @@ import (
 
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/httpcore"
+	"github.com/attend/attend/store"
 )
 
 // eventView is an event as the API shows it, with what clients would
@@ -96,11 +97,7 @@ func (s *API) CreateEvent(c *gin.Context) {
 		s.Error(c, err)
 		return
 	}
-	if err := s.Store.CreateEvent(c.Request.Context(), httpcore.Organizer(c).ID, ev); err != nil {
-		s.Error(c, err)
-		return
-	}
-	if err := s.saveCertificate(c.Request.Context(), in, ev, cs); err != nil {
+	if err := s.Store.CreateEvent(c.Request.Context(), httpcore.Organizer(c).ID, ev, certificateChange(in, cs)); err != nil {
 		s.Error(c, err)
 		return
 	}
@@ -117,21 +114,17 @@ func (s *API) UpdateEvent(c *gin.Context) {
 	if !s.DecodeJSON(c, &in) {
 		return
 	}
-	var cs *domain.CertificateSettings
+	var cert store.CertificateChange
 	ev, err := s.Store.UpdateEvent(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"), func(ev *domain.Event) error {
 		if err := s.Rules.ApplyPatch(ev, in.EventInput); err != nil {
 			return err
 		}
-		// Checked against the event as changed, before anything is stored.
-		var err error
-		cs, err = s.certificateSettings(in, ev)
+		// Checked against the event as changed, and stored with it.
+		cs, err := s.certificateSettings(in, ev)
+		cert = certificateChange(in, cs)
 		return err
-	})
+	}, &cert)
 	if err != nil {
-		s.Error(c, err)
-		return
-	}
-	if err := s.saveCertificate(c.Request.Context(), in, ev, cs); err != nil {
 		s.Error(c, err)
 		return
 	}

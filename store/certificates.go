@@ -40,26 +40,49 @@ func (s *Store) CertificateSettings(ctx context.Context, eventID int64) (cs doma
 		SignatoryName: row.SignatoryName, SignatoryTitle: row.SignatoryTitle}, true, nil
 }
 
+// CertificateChange is a change to an event's certificate settings made
+// with the event itself (CreateEvent, UpdateEvent), in its transaction:
+// Settings (validated by domain.Rules.CertificateSettings) replace any
+// before, Remove stops the event offering certificates, and the zero value
+// leaves them as they are.
+type CertificateChange struct {
+	Settings *domain.CertificateSettings
+	Remove   bool
+}
+
 // SetCertificateSettings stores the event's certificate settings (already
 // validated by domain.Rules.CertificateSettings), replacing any before.
 func (s *Store) SetCertificateSettings(ctx context.Context, eventID int64, cs domain.CertificateSettings) error {
-	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO event_certificates (event_id, rule, min_days, hours, signatory_name, signatory_title, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (event_id) DO UPDATE SET rule = EXCLUDED.rule, min_days = EXCLUDED.min_days,
-			hours = EXCLUDED.hours, signatory_name = EXCLUDED.signatory_name,
-			signatory_title = EXCLUDED.signatory_title, updated_at = EXCLUDED.updated_at`,
-		eventID, string(cs.Rule.Kind), cs.Rule.MinDays, cs.Hours, cs.SignatoryName, cs.SignatoryTitle, s.Now())
-	if err != nil {
-		return fmt.Errorf("store: set certificate settings: %w", unavailable(err))
-	}
-	return nil
+	return s.inTx(ctx, func(tx *dbTx) error {
+		return applyCertificateChange(ctx, tx, eventID, CertificateChange{Settings: &cs})
+	})
 }
 
 // RemoveCertificateSettings stops the event offering certificates.
 func (s *Store) RemoveCertificateSettings(ctx context.Context, eventID int64) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM event_certificates WHERE event_id = $1`, eventID); err != nil {
-		return fmt.Errorf("store: remove certificate settings: %w", unavailable(err))
+	return s.inTx(ctx, func(tx *dbTx) error {
+		return applyCertificateChange(ctx, tx, eventID, CertificateChange{Remove: true})
+	})
+}
+
+func applyCertificateChange(ctx context.Context, tx *dbTx, eventID int64, ch CertificateChange) error {
+	switch {
+	case ch.Remove:
+		if _, err := tx.ExecContext(ctx, `DELETE FROM event_certificates WHERE event_id = $1`, eventID); err != nil {
+			return fmt.Errorf("store: remove certificate settings: %w", unavailable(err))
+		}
+	case ch.Settings != nil:
+		cs := ch.Settings
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO event_certificates (event_id, rule, min_days, hours, signatory_name, signatory_title, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (event_id) DO UPDATE SET rule = EXCLUDED.rule, min_days = EXCLUDED.min_days,
+				hours = EXCLUDED.hours, signatory_name = EXCLUDED.signatory_name,
+				signatory_title = EXCLUDED.signatory_title, updated_at = EXCLUDED.updated_at`,
+			eventID, string(cs.Rule.Kind), cs.Rule.MinDays, cs.Hours, cs.SignatoryName, cs.SignatoryTitle, tx.now)
+		if err != nil {
+			return fmt.Errorf("store: set certificate settings: %w", unavailable(err))
+		}
 	}
 	return nil
 }

@@ -84,3 +84,53 @@ func TestQueueCertificateEmailsOncePerQualifyingPerson(t *testing.T) {
 		t.Errorf("queued %d for an event that ended 8 days ago, want 0", n)
 	}
 }
+
+// TestCertificateSettingsAreWrittenWithTheirEvent: settings given with an
+// event change are stored in that change's transaction, so a change that
+// fails leaves no settings behind, and one that succeeds has them.
+func TestCertificateSettingsAreWrittenWithTheirEvent(t *testing.T) {
+	r := newStoreRig(t)
+	ev := r.newEvent(0)
+	cs := domain.CertificateSettings{Rule: domain.CertificateRule{Kind: domain.RuleEveryDay}, SignatoryName: "A. Karimov"}
+	stored := func() bool {
+		t.Helper()
+		_, ok, err := r.st.CertificateSettings(r.ctx, ev.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+
+	var cert store.CertificateChange
+	_, err := r.st.UpdateEvent(r.ctx, r.org.ID, ev.Slug, func(e *domain.Event) error {
+		cert = store.CertificateChange{Settings: &cs}
+		return domain.Errorf(domain.EInvalid, "the change is refused")
+	}, &cert)
+	if domain.ErrorCode(err) != domain.EInvalid || stored() {
+		t.Fatalf("a refused change: %v, settings stored %v; want the error and no settings", err, stored())
+	}
+	if _, err := r.st.UpdateEvent(r.ctx, r.org.ID, ev.Slug, func(e *domain.Event) error {
+		cert = store.CertificateChange{Settings: &cs}
+		return nil
+	}, &cert); err != nil || !stored() {
+		t.Fatalf("an accepted change: %v, settings stored %v", err, stored())
+	}
+	if _, err := r.st.UpdateEvent(r.ctx, r.org.ID, ev.Slug, func(e *domain.Event) error {
+		cert = store.CertificateChange{Remove: true}
+		return nil
+	}, &cert); err != nil || stored() {
+		t.Fatalf("a removal: %v, settings stored %v", err, stored())
+	}
+
+	// A second event with the same slug is refused, and with it its settings.
+	dup := *ev
+	dup.ID = 0
+	err = r.st.CreateEvent(r.ctx, r.org.ID, &dup, store.CertificateChange{Settings: &cs})
+	if domain.ErrorCode(err) != domain.EConflict {
+		t.Fatalf("duplicate slug: %v, want a conflict", err)
+	}
+	var n int
+	if err := r.db.Get(&n, `SELECT count(*) FROM event_certificates`); err != nil || n != 0 {
+		t.Errorf("%d certificate settings stored after a refused event, %v", n, err)
+	}
+}

@@ -72,8 +72,9 @@ func selectEvents(ctx context.Context, q sqlx.QueryerContext, query string, args
 	return out, nil
 }
 
-// CreateEvent stores ev and makes organizerID its manager, in one transaction.
-func (s *Store) CreateEvent(ctx context.Context, organizerID int64, ev *domain.Event) error {
+// CreateEvent stores ev and makes organizerID its manager, in one
+// transaction, with the certificate settings of cert when given.
+func (s *Store) CreateEvent(ctx context.Context, organizerID int64, ev *domain.Event, cert ...CertificateChange) error {
 	return s.inTx(ctx, func(tx *dbTx) error {
 		err := tx.QueryRowxContext(ctx, `
 			INSERT INTO events (slug, title, description, venue, city, country, timezone,
@@ -102,6 +103,11 @@ func (s *Store) CreateEvent(ctx context.Context, organizerID int64, ev *domain.E
 			ev.ID, organizerID, tx.now); err != nil {
 			return fmt.Errorf("store: insert event organizer: %w", unavailable(err))
 		}
+		for _, ch := range cert {
+			if err := applyCertificateChange(ctx, tx, ev.ID, ch); err != nil {
+				return err
+			}
+		}
 		return insertAudit(ctx, tx, auditRow{EventID: ev.ID, ActorID: &organizerID, Action: domain.AuditEventCreate})
 	})
 }
@@ -109,7 +115,10 @@ func (s *Store) CreateEvent(ctx context.Context, organizerID int64, ev *domain.E
 // UpdateEvent locks the organizer's event, lets change modify it, and writes
 // it back, so concurrent PATCHes cannot undo each other. change returns a
 // validation error to abort.
-func (s *Store) UpdateEvent(ctx context.Context, organizerID int64, slug string, change func(*domain.Event) error) (*domain.Event, error) {
+//
+// cert, when given, is applied in the same transaction once change has
+// returned, so change can fill it in from the event as changed.
+func (s *Store) UpdateEvent(ctx context.Context, organizerID int64, slug string, change func(*domain.Event) error, cert ...*CertificateChange) (*domain.Event, error) {
 	var ev *domain.Event
 	err := s.inTx(ctx, func(tx *dbTx) error {
 		var err error
@@ -147,6 +156,11 @@ func (s *Store) UpdateEvent(ctx context.Context, organizerID int64, slug string,
 		if changed := domain.ChangedFields(&before, ev); len(changed) > 0 {
 			if err := insertAudit(ctx, tx, auditRow{EventID: ev.ID, ActorID: &organizerID,
 				Action: domain.AuditEventUpdate, Detail: domain.AuditDetail{Fields: changed}}); err != nil {
+				return err
+			}
+		}
+		for _, ch := range cert {
+			if err := applyCertificateChange(ctx, tx, ev.ID, *ch); err != nil {
 				return err
 			}
 		}
