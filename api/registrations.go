@@ -7,6 +7,8 @@ import (
 
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/httpcore"
+	"github.com/attend/attend/metrics"
+	"github.com/attend/attend/store"
 )
 
 // registrationMessages are the English answers to a registration request
@@ -28,13 +30,15 @@ var closedMessages = map[domain.Closure]string{
 // openEvent loads a published event and checks that registration is open.
 func (s *API) openEvent(c *gin.Context) (*domain.Event, bool) {
 	ev, err := s.Store.RegistrationEvent(c.Request.Context(), c.Param("slug"))
-	if err != nil {
-		s.Error(c, err)
-		return nil, false
+	if err == nil {
+		if closure := ev.RegistrationClosure(s.Now()); closure != "" {
+			err = &domain.Error{Code: domain.EClosed, Message: closedMessages[closure],
+				Extra: map[string]any{"reason": string(closure)}}
+		}
 	}
-	if closure := ev.RegistrationClosure(s.Now()); closure != "" {
-		s.Error(c, &domain.Error{Code: domain.EClosed, Message: closedMessages[closure],
-			Extra: map[string]any{"reason": string(closure)}})
+	if err != nil {
+		s.CountRegistration(store.RegisterResult{}, err)
+		s.Error(c, err)
 		return nil, false
 	}
 	return ev, true
@@ -54,6 +58,7 @@ func (s *API) CreateRegistration(c *gin.Context) {
 	httpcore.ReplyInAcceptLanguage(c)
 	var in domain.RegistrationInput
 	if !s.DecodeJSONThen(c, &in, func() { replyLanguageOf(c, &in) }) {
+		s.Metrics.Registration(metrics.Invalid)
 		return
 	}
 	ev, ok := s.openEvent(c)

@@ -23,6 +23,9 @@ import (
 type Config struct {
 	DatabaseURL string
 	HTTPAddr    string
+	// MetricsAddr is where /metrics is served, on a listener of its own;
+	// empty turns metrics off.
+	MetricsAddr string
 	BaseURL     *url.URL
 	SecretKey   []byte
 	LogLevel    string
@@ -97,6 +100,7 @@ func Settings() []Setting {
 		{"DATABASE_URL", "(required)", "PostgreSQL connection URL, e.g. postgres://user@host:5432/attend?sslmode=disable."},
 		{"SECRET_KEY", "(required by serve and worker)", "At least 32 characters of secret; seals links queued for email."},
 		{"HTTP_ADDR", ":8080", "Address the HTTP server listens on."},
+		{"METRICS_ADDR", "(none: off)", "Address of a separate listener that serves only /metrics in the Prometheus text format, e.g. 127.0.0.1:9090; keep it private. attend serve and attend worker on one machine each need their own. See docs/OPERATIONS.md."},
 		{"BASE_URL", "http://localhost:8080", "Public URL of the site, used in emailed links; https enables Secure cookies."},
 		{"LOG_LEVEL", "info", "debug, info, warn or error. Logs are JSON on standard error."},
 		{"DB_MAX_OPEN_CONNS", "4 × CPU cores", "Largest number of open database connections per process; serve and worker open them at start."},
@@ -169,6 +173,7 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 	c := Config{
 		DatabaseURL:         l.databaseURL("DATABASE_URL"),
 		HTTPAddr:            l.listenAddr("HTTP_ADDR", ":8080"),
+		MetricsAddr:         l.listenAddrOrOff("METRICS_ADDR"),
 		BaseURL:             l.baseURL("BASE_URL", "http://localhost:8080"),
 		LogLevel:            l.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 		DBMaxOpenConns:      l.int("DB_MAX_OPEN_CONNS", 4*runtime.NumCPU(), 1, 1000),
@@ -233,6 +238,10 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 	case c.MailConnections >= c.DBMaxOpenConns && c.DBMaxOpenConns > 1:
 		l.fail("MAIL_CONNECTIONS (%d) must be lower than DB_MAX_OPEN_CONNS (%d): each batch in flight holds a database connection while it sends",
 			c.MailConnections, c.DBMaxOpenConns)
+	}
+	// Port 0 (a free port, in tests) never clashes.
+	if c.MetricsAddr != "" && c.MetricsAddr == c.HTTPAddr && !strings.HasSuffix(c.HTTPAddr, ":0") {
+		l.fail("METRICS_ADDR must differ from HTTP_ADDR (%s): metrics are served on a listener of their own", c.HTTPAddr)
 	}
 	if (need.SMTP || need.SMTPIfWorker && c.WorkerEnabled) && c.SMTPURL == "" {
 		l.fail("SMTP_URL is required to send email (e.g. smtp://127.0.0.1:1025?starttls=off for a local Mailpit)")
@@ -375,6 +384,14 @@ func (l *loader) listenAddr(name, def string) string {
 		return def
 	}
 	return v
+}
+
+// listenAddrOrOff is listenAddr with no default: empty means off.
+func (l *loader) listenAddrOrOff(name string) string {
+	if strings.TrimSpace(l.getenv(name)) == "" {
+		return ""
+	}
+	return l.listenAddr(name, "")
 }
 
 // proxies are IP addresses or CIDR ranges.

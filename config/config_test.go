@@ -39,6 +39,7 @@ func TestLoadDefaults(t *testing.T) {
 	}{
 		{"DATABASE_URL", c.DatabaseURL, testDatabaseURL},
 		{"HTTP_ADDR", c.HTTPAddr, ":8080"},
+		{"METRICS_ADDR (off)", c.MetricsAddr, ""},
 		{"BASE_URL", c.BaseURL.String(), "http://localhost:8080"},
 		{"LOG_LEVEL", c.LogLevel, "info"},
 		{"DB_MAX_OPEN_CONNS", c.DBMaxOpenConns, 4 * runtime.NumCPU()},
@@ -92,6 +93,7 @@ func TestLoadDefaults(t *testing.T) {
 func TestLoadReadsSettings(t *testing.T) {
 	c, err := Load(env(withDB(map[string]string{
 		"HTTP_ADDR":          " 127.0.0.1:0 ",
+		"METRICS_ADDR":       " 127.0.0.1:9090 ",
 		"BASE_URL":           "https://attend.example.org/",
 		"LOG_LEVEL":          "DEBUG",
 		"SECRET_KEY":         strings.Repeat("k", 32),
@@ -108,8 +110,8 @@ func TestLoadReadsSettings(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	if c.HTTPAddr != "127.0.0.1:0" {
-		t.Errorf("HTTPAddr = %q, want it trimmed", c.HTTPAddr)
+	if c.HTTPAddr != "127.0.0.1:0" || c.MetricsAddr != "127.0.0.1:9090" {
+		t.Errorf("HTTPAddr = %q, MetricsAddr = %q, want them trimmed", c.HTTPAddr, c.MetricsAddr)
 	}
 	if c.BaseURL.String() != "https://attend.example.org" {
 		t.Errorf("BaseURL = %q, want the trailing slash dropped", c.BaseURL)
@@ -221,6 +223,9 @@ func TestLoadRefusesBadSettings(t *testing.T) {
 		{"an HTTP_ADDR without a colon", map[string]string{"HTTP_ADDR": "8080"}, Need{}, "HTTP_ADDR"},
 		{"an HTTP_ADDR without a port", map[string]string{"HTTP_ADDR": "localhost"}, Need{}, "HTTP_ADDR"},
 		{"an HTTP_ADDR with a port out of range", map[string]string{"HTTP_ADDR": ":80800"}, Need{}, "HTTP_ADDR"},
+		{"a METRICS_ADDR without a port", map[string]string{"METRICS_ADDR": "127.0.0.1"}, Need{}, "METRICS_ADDR"},
+		{"a METRICS_ADDR with a port out of range", map[string]string{"METRICS_ADDR": ":90900"}, Need{}, "METRICS_ADDR"},
+		{"a METRICS_ADDR equal to HTTP_ADDR", map[string]string{"METRICS_ADDR": ":8080"}, Need{}, "METRICS_ADDR"},
 		{"a TRUSTED_PROXIES entry that is no address", map[string]string{"TRUSTED_PROXIES": "10.0.0.1, proxy.internal"}, Need{}, "TRUSTED_PROXIES"},
 		{"a TRUSTED_PROXIES range with a bad mask", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/33"}, Need{}, "TRUSTED_PROXIES"},
 		{"a MAIL_FROM that is no address", map[string]string{"MAIL_FROM": "attend noreply"}, Need{}, "MAIL_FROM"},

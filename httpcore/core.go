@@ -23,6 +23,7 @@ import (
 	"github.com/attend/attend/config"
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/i18n"
+	"github.com/attend/attend/metrics"
 	"github.com/attend/attend/static"
 	"github.com/attend/attend/store"
 )
@@ -39,6 +40,9 @@ type Deps struct {
 	// hash; nil means domain.CheckPassword. Tests wrap the real one to
 	// watch how many checks run at once.
 	CheckPassword func(password, hash string) bool
+	// Metrics counts requests and registrations; nil (METRICS_ADDR unset)
+	// counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // Core is the state the front ends share. Each embeds it, so that a
@@ -56,6 +60,8 @@ type Core struct {
 	I18n *i18n.Bundle
 	// SecureCookie is set when BASE_URL is https: cookies then carry Secure.
 	SecureCookie bool
+	// Metrics is Deps.Metrics; it may be nil.
+	Metrics *metrics.Metrics
 
 	messages *Pages // the page that explains an error or a refusal
 	css      []byte
@@ -77,7 +83,7 @@ func New(d Deps) (*Core, error) {
 		return nil, fmt.Errorf("httpcore: %w", err)
 	}
 	c := &Core{Config: d.Config, Store: d.Store, Rules: d.Rules, Log: d.Logger, Now: d.Now, CheckPassword: d.CheckPassword,
-		I18n: bundle, SecureCookie: d.Config.BaseURL != nil && d.Config.BaseURL.Scheme == "https"}
+		Metrics: d.Metrics, I18n: bundle, SecureCookie: d.Config.BaseURL != nil && d.Config.BaseURL.Scheme == "https"}
 	if c.Now == nil {
 		c.Now = time.Now
 	}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/go-chi/httprate"
+
+	"github.com/attend/attend/metrics"
 )
 
 // registrationLimiter caps registration requests per client IP, over the
@@ -50,6 +52,7 @@ func (s *Core) LimitRegistrations(c *gin.Context) {
 		c.Next()
 		return
 	}
+	s.Metrics.Registration(metrics.RateLimited)
 	retry := max(1, int(math.Ceil(s.limiter.window.Seconds())))
 	c.Header("Retry-After", strconv.Itoa(retry))
 	if IsAPIPath(c.Request.URL.Path) {

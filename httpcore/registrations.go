@@ -11,8 +11,9 @@ import (
 
 // SubmitRegistration is the one path from a participant's input to a
 // stored registration and its email, shared by the JSON API and the web
-// form.
-func (s *Core) SubmitRegistration(ctx context.Context, ev *domain.Event, in domain.RegistrationInput) (store.RegisterResult, error) {
+// form. Its outcome is counted.
+func (s *Core) SubmitRegistration(ctx context.Context, ev *domain.Event, in domain.RegistrationInput) (res store.RegisterResult, err error) {
+	defer func() { s.CountRegistration(res, err) }()
 	reg, err := s.Rules.NewRegistration(in, ev, s.Now())
 	if err != nil {
 		return store.RegisterResult{}, err

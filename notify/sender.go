@@ -14,6 +14,8 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+
+	"github.com/attend/attend/metrics"
 )
 
 // ErrInvalidEmail marks an Email that can never be sent as it stands (no
@@ -44,6 +46,8 @@ type SenderOptions struct {
 	// instead of the system's roots: for a relay with a private CA, and for
 	// tests against a server with a certificate of its own.
 	RootCAs *x509.CertPool
+	// Metrics times each message's SMTP transaction; nil times nothing.
+	Metrics *metrics.Metrics
 }
 
 // Sender delivers Emails to one SMTP server. It holds no connection between
@@ -57,6 +61,7 @@ type Sender struct {
 	commandTimeout time.Duration
 	helo           string
 	rootCAs        *x509.CertPool
+	metrics        *metrics.Metrics
 }
 
 // NewSender checks the configuration once, at start-up: the From and
@@ -91,7 +96,7 @@ func NewSender(cfg SMTPConfig, opts SenderOptions) (*Sender, error) {
 	s := &Sender{
 		cfg: cfg, from: *from,
 		dialTimeout: opts.DialTimeout, commandTimeout: opts.CommandTimeout, helo: opts.HELOName,
-		rootCAs: opts.RootCAs,
+		rootCAs: opts.RootCAs, metrics: opts.Metrics,
 	}
 	if opts.ReplyTo != "" {
 		replyTo, err := mail.ParseAddress(opts.ReplyTo)
@@ -170,7 +175,7 @@ func (s *Sender) SendBatchFunc(ctx context.Context, emails []Email, accepted fun
 			failRest(i, context.Cause(ctx))
 			return errs
 		}
-		err := conn.send(m)
+		err := s.send(conn, m)
 		if err != nil && conn.lost() && !conn.stalled() && !reconnected && ctx.Err() == nil {
 			reconnected = true
 			conn.abort()
@@ -181,7 +186,7 @@ func (s *Sender) SendBatchFunc(ctx context.Context, emails []Email, accepted fun
 			// A fresh message: go-mail's attachment readers are not rewound
 			// after a write that failed half-way.
 			if m, err = s.message(emails[i]); err == nil {
-				err = conn.send(m)
+				err = s.send(conn, m)
 			}
 		}
 		if err == nil && accepted != nil {
@@ -306,6 +311,23 @@ func (c *smtpConn) send(m *gomail.Msg) error {
 			c.tcp.fail(rerr)
 		}
 	}
+	return err
+}
+
+// send is c.send, timed by how the server dealt with the message.
+func (s *Sender) send(c *smtpConn, m *gomail.Msg) error {
+	start := time.Now()
+	err := c.send(m)
+	result := metrics.SMTPAccepted
+	var reply *gomail.SendError
+	switch {
+	case err == nil:
+	case errors.As(err, &reply) && reply.ErrorCode() >= 400:
+		result = metrics.SMTPRefused
+	default:
+		result = metrics.SMTPError
+	}
+	s.metrics.SMTPSend(result, time.Since(start))
 	return err
 }
 

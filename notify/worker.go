@@ -15,6 +15,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/metrics"
 	"github.com/attend/attend/store"
 )
 
@@ -54,6 +55,10 @@ type Worker struct {
 	// they have not sent by then is handed back at once, due for another
 	// worker, instead of waiting out the lease.
 	ShutdownTimeout time.Duration
+
+	// Metrics counts the emails sent, retried and given up; nil counts
+	// nothing.
+	Metrics *metrics.Metrics
 
 	// Periodic jobs (expiry, reminders) run every PeriodicEvery.
 	Periodic      []func(context.Context) error
@@ -218,6 +223,7 @@ func (w *Worker) runBatch(ctx, send context.Context) (sent, claimed int, err err
 			// Nothing about this row will change by retrying: record why.
 			w.Log.Error("mail worker: cannot build email", slog.Int64("email_id", row.ID),
 				slog.String("kind", string(row.Kind)), slog.Any("error", err))
+			w.Metrics.Emails(metrics.EmailFailed, 1)
 			if merr := w.Store.MarkFailed(ctx, row.ID, "build: "+err.Error()); merr != nil {
 				return 0, len(rows), merr
 			}
@@ -250,11 +256,13 @@ func (w *Worker) runBatch(ctx, send context.Context) (sent, claimed int, err err
 		switch {
 		case serr == nil:
 			sentIDs = append(sentIDs, row.ID)
+			w.Metrics.Emails(metrics.EmailSent, 1)
 			if !marked[i] {
 				unmarked = append(unmarked, row.ID)
 			}
 		case IsPermanent(serr) || errors.Is(serr, ErrInvalidEmail):
 			w.Log.Warn("mail worker: permanent failure", slog.Int64("email_id", row.ID), slog.Any("error", serr))
+			w.Metrics.Emails(metrics.EmailFailed, 1)
 			if err := w.Store.MarkFailed(ctx, row.ID, serr.Error()); err != nil {
 				return len(sentIDs), len(rows), err
 			}
@@ -263,6 +271,7 @@ func (w *Worker) runBatch(ctx, send context.Context) (sent, claimed int, err err
 		case row.Attempts >= w.Backoff.MaxAttempts:
 			w.Log.Warn("mail worker: giving up after last attempt", slog.Int64("email_id", row.ID),
 				slog.Int("attempts", row.Attempts), slog.Any("error", serr))
+			w.Metrics.Emails(metrics.EmailFailed, 1)
 			if err := w.Store.MarkFailed(ctx, row.ID, fmt.Sprintf("after %d attempts: %v", row.Attempts, serr)); err != nil {
 				return len(sentIDs), len(rows), err
 			}
@@ -270,6 +279,7 @@ func (w *Worker) runBatch(ctx, send context.Context) (sent, claimed int, err err
 			next := w.Store.Now().Add(w.Backoff.Delay(row.Attempts, rand.Float64()))
 			w.Log.Info("mail worker: temporary failure, will retry", slog.Int64("email_id", row.ID),
 				slog.Int("attempts", row.Attempts), slog.Time("next_attempt_at", next), slog.Any("error", serr))
+			w.Metrics.Emails(metrics.EmailRetried, 1)
 			if err := w.Store.MarkRetry(ctx, row.ID, serr.Error(), next); err != nil {
 				return len(sentIDs), len(rows), err
 			}

@@ -13,7 +13,7 @@ import (
 // under /api/v1, the public pages, and the dashboard under /admin.
 func (s *Server) routes() {
 	r, core, a, w, adm := s.engine, s.core, s.api, s.web, s.admin
-	r.Use(httpcore.RequestIDs(), core.Logging(), core.Recovery(), core.Limits())
+	r.Use(httpcore.RequestIDs(), core.Measure(), core.Logging(), core.Recovery(), core.Limits())
 	r.NoRoute(func(c *gin.Context) {
 		if httpcore.IsAPIPath(c.Request.URL.Path) {
 			core.Error(c, domain.Errorf(domain.ENotFound, "no such endpoint"))

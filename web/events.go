@@ -11,6 +11,8 @@ import (
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/httpcore"
 	"github.com/attend/attend/i18n"
+	"github.com/attend/attend/metrics"
+	"github.com/attend/attend/store"
 )
 
 // eventCard is an event in the list of upcoming events.
@@ -112,19 +114,23 @@ func (s *Web) Register(c *gin.Context) {
 	lang := s.BrowserLang(c.Writer, c.Request)
 	ev, err := s.Store.RegistrationEvent(c.Request.Context(), c.Param("slug"))
 	if err != nil {
+		s.CountRegistration(store.RegisterResult{}, err)
 		s.PageError(c, lang, err, "not_found")
 		return
 	}
 	if ev.RegistrationClosure(s.Now()) != "" {
+		s.Metrics.Registration(metrics.Closed)
 		s.renderEvent(c, http.StatusConflict, ev, lang, nil, nil)
 		return
 	}
 	if !s.ParseForm(c, lang) {
+		s.Metrics.Registration(metrics.Invalid)
 		return
 	}
 	form := c.Request.PostForm
 	if strings.TrimSpace(form.Get(honeypotField)) != "" {
 		// Answer a bot exactly as a person, and keep nothing.
+		s.Metrics.Registration(metrics.Honeypot)
 		s.redirectThanks(c, ev, lang, statusFor(ev))
 		return
 	}

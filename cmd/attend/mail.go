@@ -7,10 +7,13 @@ import (
 	"net/mail"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/attend/attend/config"
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/i18n"
 	"github.com/attend/attend/internal/seal"
+	"github.com/attend/attend/metrics"
 	"github.com/attend/attend/notify"
 	"github.com/attend/attend/store"
 	"github.com/attend/attend/templates"
@@ -67,7 +70,9 @@ func mailHost(cfg config.Config) string {
 
 // newWorker builds the mail worker from the configuration; templates are
 // parsed here, once, and a missing one stops start-up.
-func newWorker(cfg config.Config, st *store.Store, log *slog.Logger) (*notify.Worker, error) {
+// m, when not nil, counts the emails and periodic jobs and watches the
+// outbox.
+func newWorker(cfg config.Config, st *store.Store, log *slog.Logger, m *metrics.Metrics) (*notify.Worker, error) {
 	if cfg.SMTPURL == "" {
 		return nil, fmt.Errorf("configuration: SMTP_URL is required to send email (e.g. smtp://127.0.0.1:1025?starttls=off for a local Mailpit)")
 	}
@@ -78,6 +83,7 @@ func newWorker(cfg config.Config, st *store.Store, log *slog.Logger) (*notify.Wo
 	sender, err := notify.NewSender(smtpCfg, notify.SenderOptions{
 		From: cfg.MailFrom, ReplyTo: cfg.MailReplyTo,
 		DialTimeout: cfg.SMTPTimeout, CommandTimeout: cfg.SMTPTimeout,
+		Metrics: m,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("configuration: MAIL_FROM/MAIL_REPLY_TO: %w", err)
@@ -90,8 +96,9 @@ func newWorker(cfg config.Config, st *store.Store, log *slog.Logger) (*notify.Wo
 	if err != nil {
 		return nil, err
 	}
+	m.WatchOutbox(st, cfg.DBStatementTimeout)
 	return &notify.Worker{
-		Store: st, Renderer: renderer, Sender: sender, Sealer: st.Sealer, Log: log,
+		Store: st, Renderer: renderer, Sender: sender, Sealer: st.Sealer, Log: log, Metrics: m,
 		BaseURL:     cfg.BaseURL.String(),
 		ListenDSN:   cfg.DatabaseURL,
 		BatchSize:   cfg.MailBatchSize,
@@ -101,23 +108,24 @@ func newWorker(cfg config.Config, st *store.Store, log *slog.Logger) (*notify.Wo
 		Backoff: domain.Backoff{Base: cfg.MailRetryBase, Max: cfg.MailRetryMax,
 			MaxAttempts: cfg.MailMaxAttempts},
 		ShutdownTimeout: cfg.ShutdownTimeout,
-		Periodic:        periodicJobs(st, log),
+		Periodic:        periodicJobs(st, log, m),
 		PeriodicEvery:   cfg.PeriodicEvery,
 	}, nil
 }
 
-// periodicJobs are the time-driven rules the worker applies.
-func periodicJobs(st *store.Store, log *slog.Logger) []func(context.Context) error {
+// periodicJobs are the time-driven rules the worker applies, each named
+// for its runs and durations in the metrics.
+func periodicJobs(st *store.Store, log *slog.Logger, m *metrics.Metrics) []func(context.Context) error {
 	count := func(f func(context.Context) (int, error)) func(context.Context) error {
 		return func(ctx context.Context) error { _, err := f(ctx); return err }
 	}
 	return []func(context.Context) error{
-		count(st.ExpireUnconfirmed),
-		count(st.QueueConfirmReminders),
-		count(st.QueueEventReminders),
-		count(st.QueueCertificateEmails),
-		eraseExpired(st, log),
-		count(st.DeleteExpiredSessions),
+		m.Job("expire_unconfirmed", count(st.ExpireUnconfirmed)),
+		m.Job("confirm_reminders", count(st.QueueConfirmReminders)),
+		m.Job("event_reminders", count(st.QueueEventReminders)),
+		m.Job("certificate_emails", count(st.QueueCertificateEmails)),
+		m.Job("erase_expired", eraseExpired(st, log)),
+		m.Job("delete_expired_sessions", count(st.DeleteExpiredSessions)),
 	}
 }
 
@@ -132,12 +140,18 @@ func (a *app) worker(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeDB()
-	w, err := newWorker(cfg, st, log)
+	m := newMetrics(cfg, log, st)
+	w, err := newWorker(cfg, st, log, m)
 	if err != nil {
 		return err
 	}
+	g, gctx := errgroup.WithContext(ctx)
+	if err := serveMetrics(gctx, g, cfg, log, m); err != nil {
+		return err
+	}
 	log.Info("mail worker started")
-	err = w.Run(ctx)
+	g.Go(func() error { return w.Run(gctx) })
+	err = g.Wait()
 	log.Info("mail worker stopped")
 	return err
 }

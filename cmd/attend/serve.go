@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 
 	"golang.org/x/sync/errgroup"
 
@@ -27,13 +25,14 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeDB()
+	m := newMetrics(cfg, log, st)
 	var worker *notify.Worker
 	if cfg.WorkerEnabled {
-		if worker, err = newWorker(cfg, st, log); err != nil {
+		if worker, err = newWorker(cfg, st, log, m); err != nil {
 			return err
 		}
 	}
-	srv, err := server.New(server.Deps{Config: cfg, Store: st, Rules: domain.NewRulesWith(cfg.Delegations), Logger: log})
+	srv, err := server.New(server.Deps{Config: cfg, Store: st, Rules: domain.NewRulesWith(cfg.Delegations), Logger: log, Metrics: m})
 	if err != nil {
 		return fmt.Errorf("http server: %w", err)
 	}
@@ -42,40 +41,20 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
 	}
-	httpSrv := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
-		ReadTimeout:       cfg.ReadTimeout,
-		WriteTimeout:      cfg.WriteTimeout,
-		IdleTimeout:       cfg.IdleTimeout,
-		MaxHeaderBytes:    cfg.MaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	g, gctx := errgroup.WithContext(ctx)
+	if err := serveMetrics(gctx, g, cfg, log, m); err != nil {
+		ln.Close()
+		return err
 	}
 	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("base_url", cfg.BaseURL.String()))
 	if a.listening != nil {
 		a.listening(ln.Addr().String())
 	}
 
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			return fmt.Errorf("http: %w", err)
-		}
-		return nil
-	})
+	serveHTTP(gctx, g, cfg, log, "http", ln, srv)
 	if worker != nil {
 		g.Go(func() error { return worker.Run(gctx) })
 	}
-	g.Go(func() error {
-		<-gctx.Done()
-		log.Info("shutting down", slog.Duration("timeout", cfg.ShutdownTimeout))
-		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-		defer cancel()
-		if err := httpSrv.Shutdown(sctx); err != nil {
-			return fmt.Errorf("http shutdown: %w", err)
-		}
-		return nil
-	})
 	err = g.Wait()
 	log.Info("stopped")
 	return err
