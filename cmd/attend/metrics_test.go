@@ -10,85 +10,10 @@ import (
 	"testing"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
-
 	"github.com/attend/attend/internal/demo"
+	"github.com/attend/attend/internal/metricstest"
 	"github.com/attend/attend/internal/smtptest"
 )
-
-// families is one scrape of /metrics, parsed by Prometheus's text parser.
-type families map[string]*dto.MetricFamily
-
-// scrape fetches and parses /metrics at addr.
-func scrape(t *testing.T, addr string) families {
-	t.Helper()
-	resp, err := http.Get("http://" + addr + "/metrics")
-	if err != nil {
-		t.Fatalf("scrape: %v", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("scrape: %d %s", resp.StatusCode, b)
-	}
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
-		t.Errorf("scrape: Content-Type %q, want the Prometheus text format", ct)
-	}
-	parser := expfmt.NewTextParser(model.LegacyValidation)
-	fams, err := parser.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatalf("scrape: not the Prometheus text format: %v", err)
-	}
-	return fams
-}
-
-// value adds up the samples of name whose labels include want: a
-// counter's or gauge's value, a histogram's count. ok is false when no
-// sample matches.
-func (f families) value(name string, want map[string]string) (sum float64, ok bool) {
-	fam := f[name]
-	if fam == nil {
-		return 0, false
-	}
-	for _, m := range fam.GetMetric() {
-		labels := map[string]string{}
-		for _, l := range m.GetLabel() {
-			labels[l.GetName()] = l.GetValue()
-		}
-		match := true
-		for k, v := range want {
-			match = match && labels[k] == v
-		}
-		if !match {
-			continue
-		}
-		ok = true
-		switch {
-		case m.Counter != nil:
-			sum += m.Counter.GetValue()
-		case m.Gauge != nil:
-			sum += m.Gauge.GetValue()
-		case m.Histogram != nil:
-			sum += float64(m.Histogram.GetSampleCount())
-		}
-	}
-	return sum, ok
-}
-
-// labelValues lists every label value of every sample.
-func (f families) labelValues() []string {
-	var out []string
-	for _, fam := range f {
-		for _, m := range fam.GetMetric() {
-			for _, l := range m.GetLabel() {
-				out = append(out, l.GetValue())
-			}
-		}
-	}
-	return out
-}
 
 // metricsAddr is the address from the "metrics listening" log line.
 func metricsAddr(t *testing.T, logs string) string {
@@ -107,11 +32,11 @@ func metricsAddr(t *testing.T, logs string) string {
 
 // scrapeUntil scrapes until ready accepts the scrape: what the worker
 // counts after an email is sent lands a moment after the SMTP server has it.
-func scrapeUntil(t *testing.T, addr string, ready func(families) bool) families {
+func scrapeUntil(t *testing.T, addr string, ready func(metricstest.Families) bool) metricstest.Families {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		f := scrape(t, addr)
+		f := metricstest.Scrape(t, "http://"+addr+"/metrics")
 		if ready(f) || time.Now().After(deadline) {
 			return f
 		}
@@ -179,9 +104,9 @@ func TestServeExposesMetricsOnItsOwnAddress(t *testing.T) {
 		t.Fatalf("the link's page: %d, want 200", code)
 	}
 
-	f := scrapeUntil(t, addr, func(f families) bool {
-		sent, _ := f.value("attend_emails_total", map[string]string{"outcome": "sent"})
-		jobs, _ := f.value("attend_periodic_job_runs_total", map[string]string{"job": "expire_unconfirmed", "result": "ok"})
+	f := scrapeUntil(t, addr, func(f metricstest.Families) bool {
+		sent, _ := f.Value("attend_emails_total", map[string]string{"outcome": "sent"})
+		jobs, _ := f.Value("attend_periodic_job_runs_total", map[string]string{"job": "expire_unconfirmed", "result": "ok"})
 		return sent >= 1 && jobs >= 1
 	})
 	tests := []struct {
@@ -210,7 +135,7 @@ func TestServeExposesMetricsOnItsOwnAddress(t *testing.T) {
 		{"process_resident_memory_bytes", nil, 1, 1e12},
 	}
 	for _, tt := range tests {
-		got, ok := f.value(tt.name, tt.labels)
+		got, ok := f.Value(tt.name, tt.labels)
 		switch {
 		case !ok:
 			t.Errorf("%s%v is missing from the scrape", tt.name, tt.labels)
@@ -219,7 +144,7 @@ func TestServeExposesMetricsOnItsOwnAddress(t *testing.T) {
 		}
 	}
 
-	for _, v := range f.labelValues() {
+	for _, v := range f.LabelValues() {
 		for _, secret := range []string{email, "@", demo.UpcomingSlug, token[1], "/no/such/page"} {
 			if strings.Contains(v, secret) {
 				t.Errorf("the label value %q carries %q", v, secret)
@@ -286,17 +211,17 @@ func TestWorkerExposesMetricsOnItsOwnAddress(t *testing.T) {
 		t.Fatalf("the worker logged no metrics address\n%s", logs)
 	}
 
-	f := scrapeUntil(t, addr, func(f families) bool {
-		n, _ := f.value("attend_periodic_job_runs_total", map[string]string{"job": "delete_expired_sessions"})
+	f := scrapeUntil(t, addr, func(f metricstest.Families) bool {
+		n, _ := f.Value("attend_periodic_job_runs_total", map[string]string{"job": "delete_expired_sessions"})
 		return n >= 1
 	})
 	for _, name := range []string{"attend_periodic_job_runs_total", "attend_periodic_job_duration_seconds",
 		"attend_outbox_emails", "attend_outbox_oldest_due_age_seconds", "go_sql_open_connections"} {
-		if _, ok := f.value(name, nil); !ok {
+		if _, ok := f.Value(name, nil); !ok {
 			t.Errorf("%s is missing from the worker's scrape", name)
 		}
 	}
-	if _, ok := f.value("attend_http_requests_total", nil); ok {
+	if _, ok := f.Value("attend_http_requests_total", nil); ok {
 		t.Error("the worker reports HTTP requests; it serves none")
 	}
 
