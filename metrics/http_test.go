@@ -31,3 +31,11 @@ func TestANilMetricsCountsNothing(t *testing.T) {
 		t.Error("Job on nil metrics wrapped the job")
 	}
 }
+
+// BenchmarkObserveRequest is the cost the metrics add to a request.
+func BenchmarkObserveRequest(b *testing.B) {
+	m := New(nil)
+	for b.Loop() {
+		m.ObserveRequest("POST", "/api/v1/events/:slug/registrations", 202, time.Millisecond)
+	}
+}

@@ -102,9 +102,8 @@ func (m *Metrics) WatchDB(db *sql.DB) {
 // families out and is logged; the rest is still served.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
-		ErrorLog:            slogPrinter{m.log},
-		ErrorHandling:       promhttp.ContinueOnError,
-		MaxRequestsInFlight: 2,
+		ErrorLog:      slogPrinter{m.log},
+		ErrorHandling: promhttp.ContinueOnError,
 	})
 }
 
