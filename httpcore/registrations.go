@@ -17,6 +17,9 @@ func (s *Core) SubmitRegistration(ctx context.Context, ev *domain.Event, in doma
 	if err != nil {
 		return store.RegisterResult{}, err
 	}
+	if in.Invitation != "" {
+		return s.Store.RegisterInvited(ctx, ev, reg, in.Invitation)
+	}
 	return s.Store.Register(ctx, ev, reg)
 }
 
