@@ -174,3 +174,37 @@ func TestNominationQuotaRefusesTheThird(t *testing.T) {
 		t.Errorf("delegations = %+v", counts.Delegations)
 	}
 }
+
+func TestInvitationEmailsGoOutInTheInviteesLanguage(t *testing.T) {
+	m := newMailAPI(t)
+	m.Event(m.Token, "mailed", func(b map[string]any) { b["invitation_only"] = true })
+	rec := m.Post("/api/v1/events/mailed/invitations", m.Token, map[string]any{"invitees": []map[string]any{
+		{"email": "aigerim@example.kz", "first_name": "Айгерим", "last_name": "Бекова", "language": "ru"}}})
+	if rec.Code != http.StatusOK {
+		t.Fatalf("import: %d %s", rec.Code, rec.Body)
+	}
+	m.Post("/api/v1/events/mailed/focal-points", m.Token, map[string]any{"delegation": "KZ", "email": "focal@example.kz", "quota": 3, "language": "uz"})
+	for _, msg := range m.deliver(2) {
+		mm := readMail(t, msg)
+		switch m.outboxKind(mm) {
+		case "participant_invitation":
+			if !strings.Contains(mm.subject, "Приглашение") || !strings.Contains(mm.text, m.baseURL+"/i/") || !strings.Contains(mm.text, "Айгерим Бекова") {
+				t.Errorf("invitation: subject %q, text %q", mm.subject, mm.text)
+			}
+		case "nomination_request":
+			if !strings.Contains(mm.text, m.baseURL+"/n/") || !strings.Contains(mm.text, "3") || !strings.Contains(mm.text, "Qozogʻiston") {
+				t.Errorf("nomination request: text %q", mm.text)
+			}
+		default:
+			t.Errorf("unexpected email %q", mm.subject)
+		}
+	}
+	list := servertest.Decode[struct {
+		Invitations []struct {
+			State string `json:"state"`
+		} `json:"invitations"`
+	}](t, m.Get("/api/v1/events/mailed/invitations", m.Token), http.StatusOK)
+	if len(list.Invitations) != 1 || list.Invitations[0].State != "sent" {
+		t.Errorf("after delivery: %+v, want sent", list.Invitations)
+	}
+}
