@@ -117,4 +117,3 @@ func TestErasureTakesTheInvitationWithThePerson(t *testing.T) {
 		}
 	})
 }
-
