@@ -55,9 +55,8 @@ type invitationPage struct {
 // what became of the invitation. The visit is recorded ("opened").
 func (s *Web) Invitation(c *gin.Context) {
 	lang := s.BrowserLang(c.Writer, c.Request)
-	hash, ok := linkHash(c)
+	hash, ok := s.pathHash(c)
 	if !ok {
-		s.linkNotFound(c)
 		return
 	}
 	l, err := s.Store.OpenInvitation(c.Request.Context(), hash)
@@ -88,9 +87,8 @@ func (s *Web) Invitation(c *gin.Context) {
 // DeclineInvitation records that the invited person will not come.
 func (s *Web) DeclineInvitation(c *gin.Context) {
 	lang := s.BrowserLang(c.Writer, c.Request)
-	hash, ok := linkHash(c)
+	hash, ok := s.pathHash(c)
 	if !ok {
-		s.linkNotFound(c)
 		return
 	}
 	l, err := s.Store.DeclineInvitation(c.Request.Context(), hash)
@@ -129,9 +127,8 @@ type nominationsPage struct {
 // Nominations shows a focal point's page.
 func (s *Web) Nominations(c *gin.Context) {
 	lang := s.BrowserLang(c.Writer, c.Request)
-	hash, ok := linkHash(c)
+	hash, ok := s.pathHash(c)
 	if !ok {
-		s.linkNotFound(c)
 		return
 	}
 	n, err := s.Store.NominationsByToken(c.Request.Context(), hash)
@@ -150,9 +147,8 @@ func (s *Web) Nominations(c *gin.Context) {
 // with the form again for bad input, 409 beyond the quota.
 func (s *Web) Nominate(c *gin.Context) {
 	lang := s.BrowserLang(c.Writer, c.Request)
-	hash, ok := linkHash(c)
+	hash, ok := s.pathHash(c)
 	if !ok {
-		s.linkNotFound(c)
 		return
 	}
 	if !s.ParseForm(c, lang) {
@@ -211,4 +207,14 @@ func (s *Web) renderNominations(c *gin.Context, status int, n *store.Nominations
 	v.Error = len(fields) > 0 || refusal != ""
 	v.Page = p
 	s.pages.Render(c, status, "nominations", v)
+}
+
+// pathHash is the hash of the path's token; a malformed one is answered
+// as an unknown link.
+func (s *Web) pathHash(c *gin.Context) ([]byte, bool) {
+	hash, ok := linkHash(c)
+	if !ok {
+		s.linkNotFound(c)
+	}
+	return hash, ok
 }
