@@ -140,6 +140,7 @@ func Settings() []Setting {
 		{"MAIL_MAX_ATTEMPTS", "12", "Attempts before an email is marked failed (the defaults keep retrying for 27.5 to 34.5 hours, depending on jitter: never less than a day)."},
 		{"LINK_GRACE", "168h", "How long emailed links keep working after the event ends."},
 		{"INVITATION_TTL", "168h", "How long the emailed link that lets a new member of an event's team set a password works (once)."},
+		{"INVITEE_IMPORT_MAX_ROWS", "2000", "Most rows one import of invitees may have (a CSV/XLSX file or the API's list); the file itself is bounded by `MAX_BODY_BYTES`."},
 		{"WORKER", "true", "Run the mail worker and periodic jobs inside attend serve; set false when running attend worker separately."},
 		{"PERIODIC_INTERVAL", "1m", "How often the worker runs periodic jobs (expiry, reminders)."},
 		{"DELEGATIONS_FILE", "(none)", "A CSV file of international organizations participants may represent, beside the built-in ones (OECD, UNDP, UNICEF, World Bank, ADB, EBRD, IsDB, EU, OSCE, CIS, …): a header row naming the columns code and name.en, and optionally name.ru, name.uz and short.<lang>, then one organization per row; a built-in's code renames it."},
