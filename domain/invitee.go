@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // InviteeState is where a personal invitation stands, as organizers see it.
@@ -176,6 +177,17 @@ func (r *Rules) cleanInvitee(ev *Event, in InviteeInput) InviteeInput {
 
 func (r *Rules) inviteeProblems(in InviteeInput) []FieldError {
 	var fields []FieldError
+	// Bytes that are not UTF-8 (a form, a file) could not be stored.
+	for _, f := range []struct{ name, value string }{{"email", in.Email}, {"first_name", in.FirstName},
+		{"last_name", in.LastName}, {"organization", in.Organization}, {"position", in.Position},
+		{"delegation", in.Delegation}, {"language", in.Language}} {
+		if !utf8.ValidString(f.value) {
+			fields = append(fields, NewFieldError(f.name, "nocontrol", ""))
+		}
+	}
+	if len(fields) > 0 {
+		return fields
+	}
 	if in.Email == "" {
 		fields = append(fields, NewFieldError("email", "required", ""))
 	} else if len(in.Email) > 254 || r.v.Var(in.Email, "email") != nil || HasControl(in.Email) {
