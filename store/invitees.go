@@ -210,9 +210,10 @@ func (s *Store) DeclineInvitation(ctx context.Context, hash []byte) (*InviteeLin
 
 var errInvitationUsed = domain.Errorf(domain.EConflict, "this invitation has already been used to register")
 
-// errInvitationRequired refuses a participant's registration for an
-// invitation-only event without a valid personal link.
-var errInvitationRequired = domain.Errorf(domain.EInvitationRequired,
+// ErrInvitationRequired refuses a participant's registration for an
+// invitation-only event without a valid personal link. Front ends may
+// answer it before calling the store, which checks it again.
+var ErrInvitationRequired = domain.Errorf(domain.EInvitationRequired,
 	"registration for this event is by invitation only: register through the personal link of your invitation")
 
 // RegisterInvited is Register through a personal invitation link (token as
@@ -220,7 +221,7 @@ var errInvitationRequired = domain.Errorf(domain.EInvitationRequired,
 // in the registration's transaction.
 func (s *Store) RegisterInvited(ctx context.Context, ev *domain.Event, reg *domain.Registration, token string) (RegisterResult, error) {
 	if !domain.ValidTokenSyntax(token) {
-		return RegisterResult{}, errInvitationRequired
+		return RegisterResult{}, ErrInvitationRequired
 	}
 	return s.register(ctx, ev, reg, registering{by: domain.ByParticipant, invitation: domain.HashToken(token)})
 }
@@ -238,7 +239,7 @@ func claimInvitation(ctx context.Context, tx *dbTx, ev *domain.Event, how regist
 	}
 	if how.invitation == nil {
 		if ev.InvitationOnly {
-			return errInvitationRequired
+			return ErrInvitationRequired
 		}
 		return nil
 	}
@@ -262,7 +263,7 @@ func claimInvitation(ctx context.Context, tx *dbTx, ev *domain.Event, how regist
 		FROM invitees WHERE event_id = $1 AND token_hash = $2 AND erased_at IS NULL`, ev.ID, how.invitation)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return errInvitationRequired
+		return ErrInvitationRequired
 	case err != nil:
 		return fmt.Errorf("store: invitation: %w", unavailable(err))
 	case why.Declined:
