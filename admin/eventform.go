@@ -30,6 +30,7 @@ func eventInputOf(form url.Values, creating bool) (domain.EventInput, []domain.F
 		in.Slug = text("slug")
 		in.Published = domain.Some(form.Has("published"))
 	}
+	in.InvitationOnly = domain.Some(form.Has("invitation_only"))
 	in.Title, in.Description, in.Venue, in.City = text("title"), text("description"), text("venue"), text("city")
 	in.Country, in.Timezone = text("country"), text("timezone")
 	in.StartsOn, in.EndsOn = text("starts_on"), text("ends_on")
@@ -143,6 +144,9 @@ func eventValues(ev *domain.Event) url.Values {
 	v["languages"] = slices.Clone(ev.Languages)
 	if ev.Published {
 		set("published", "on")
+	}
+	if ev.InvitationOnly {
+		set("invitation_only", "on")
 	}
 	for lang, t := range ev.Translations {
 		p := "translations." + lang + "."

@@ -18,6 +18,10 @@ import (
 var dashboardPermissions = map[string]domain.Permission{
 	"GET /admin/events/:slug":                                  domain.PermReadRegistrations,
 	"GET /admin/events/:slug/edit":                             domain.PermEditEvent,
+	"GET /admin/events/:slug/invitations":                      domain.PermReadRegistrations,
+	"POST /admin/events/:slug/invitations/preview":             domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/invitations/import":              domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/invitations/focal-points":        domain.PermChangeRegistrations,
 	"POST /admin/events/:slug/edit":                            domain.PermEditEvent,
 	"POST /admin/events/:slug/publish":                         domain.PermEditEvent,
 	"GET /admin/events/:slug/export":                           domain.PermExport,

@@ -295,6 +295,25 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 422, sendReq(http.MethodDelete, reg+"/"+p1, tok, nil))
 	rp.call(a, 404, sendReq(http.MethodDelete, reg+"/"+uuid0+"?erase=true", tok, nil))
 
+	// Invitations and nominations (issue 17)
+	rp.call(a, 201, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("invited", func(b map[string]any) { b["invitation_only"] = true })))
+	invitations := "/api/v1/events/invited/invitations"
+	csvRows := "email,Фамилия,Имя,delegation\ninvitee@example.kz,Bekova,Aigerim,KZ\nbad,X,Y,ZZZ\n"
+	rp.call(a, 200, servertest.Request{Method: http.MethodPost, Path: invitations + "?dry_run=true", Token: tok, Body: csvRows, ContentType: "text/csv"})
+	rp.call(a, 200, servertest.Request{Method: http.MethodPost, Path: invitations, Token: tok, Body: csvRows, ContentType: "text/csv"})
+	rp.call(a, 200, sendReq(http.MethodPost, invitations, tok, map[string]any{"invitees": []map[string]any{{"email": "second@example.uz", "first_name": "Rustam"}}}))
+	rp.call(a, 422, sendReq(http.MethodPost, invitations, tok, map[string]any{"invitees": []map[string]any{}}))
+	rp.call(a, 422, servertest.Request{Method: http.MethodPost, Path: invitations, Token: tok, Body: "name\nx\n", ContentType: "text/csv"})
+	rp.call(a, 400, sendReq(http.MethodPost, invitations, tok, `{"invitees": 5`))
+	rp.call(a, 200, getReq(invitations, tok))
+	rp.call(a, 401, getReq(invitations, ""))
+	rp.call(a, 403, sendReq(http.MethodPost, "/api/v1/events/invited/registrations", "", servertest.Participant("uninvited@example.uz", nil)))
+	focal := "/api/v1/events/invited/focal-points"
+	rp.call(a, 200, sendReq(http.MethodPost, focal, tok, map[string]any{"delegation": "KZ", "email": "focal@example.kz", "quota": 2}))
+	rp.call(a, 422, sendReq(http.MethodPost, focal, tok, map[string]any{"delegation": "XX1", "email": "nope", "quota": 0}))
+	rp.call(a, 200, getReq(focal, tok))
+	rp.call(a, 404, getReq("/api/v1/events/nope/focal-points", tok))
+
 	// The team, its roles and the audit log
 	members := "/api/v1/events/egov/members"
 	door, doorTok := a.Organizer("door@example.uz")

@@ -16,6 +16,10 @@ import (
 var apiPermissions = map[string]domain.Permission{
 	"GET /api/v1/events/:slug":                                   domain.PermSeeEvent,
 	"GET /api/v1/events/:slug/form":                              domain.PermSeeEvent,
+	"GET /api/v1/events/:slug/invitations":                       domain.PermReadRegistrations,
+	"POST /api/v1/events/:slug/invitations":                      domain.PermChangeRegistrations,
+	"GET /api/v1/events/:slug/focal-points":                      domain.PermReadRegistrations,
+	"POST /api/v1/events/:slug/focal-points":                     domain.PermChangeRegistrations,
 	"PATCH /api/v1/events/:slug":                                 domain.PermEditEvent,
 	"POST /api/v1/events/:slug/registrations":                    domain.PermChangeRegistrations, // a walk-in, with a token
 	"GET /api/v1/events/:slug/registrations":                     domain.PermReadRegistrations,

@@ -27,13 +27,20 @@ const (
 	AuditMemberAdd          AuditAction = "member.add"           // Member, Detail.Role
 	AuditMemberRole         AuditAction = "member.role"          // Member, Detail.Role (the new one)
 	AuditMemberRemove       AuditAction = "member.remove"        // Member
+	// Invitations (issue 17): an organizer's import of invitees
+	// (Detail.Count: how many were invited), a focal point's quota given
+	// (Detail.Delegation), and a focal point's nomination (no actor).
+	AuditInviteesImport  AuditAction = "invitees.import"
+	AuditNominationQuota AuditAction = "nomination.quota"
+	AuditNomination      AuditAction = "nomination.create"
 )
 
 // AuditActions lists every action, in the order the dashboard's filter
 // offers them.
 var AuditActions = []AuditAction{AuditEventCreate, AuditEventUpdate, AuditRegistrationCancel,
 	AuditRegistrationPromote, AuditRegistrationErase, AuditRegistrationWalkIn, AuditRegistrationUpdate, AuditExport,
-	AuditCheckIn, AuditCheckInUndo, AuditMemberAdd, AuditMemberRole, AuditMemberRemove}
+	AuditCheckIn, AuditCheckInUndo, AuditMemberAdd, AuditMemberRole, AuditMemberRemove,
+	AuditInviteesImport, AuditNominationQuota, AuditNomination}
 
 // ValidAuditAction reports whether s names an action.
 func ValidAuditAction(s string) bool { return slices.Contains(AuditActions, AuditAction(s)) }
@@ -67,6 +74,10 @@ type AuditDetail struct {
 	// Search says a search term filtered an export; the term itself may be
 	// a name, so it is not kept.
 	Search bool `json:"search,omitempty"`
+	// Count is how many people an invitees.import invited; Delegation is
+	// whom a nomination.quota or nomination.create was for.
+	Count      int    `json:"count,omitempty"`
+	Delegation string `json:"delegation,omitempty"`
 }
 
 // AuditQuery is a page of the audit log as asked for: GET

@@ -28,6 +28,11 @@ const (
 	// EmailCertificate links a participant's certificate of attendance,
 	// once the event has ended and they meet its rule.
 	EmailCertificate EmailKind = "certificate"
+	// EmailParticipantInvitation invites a person to register, with their
+	// personal link; EmailNominationRequest asks a country's focal point
+	// to nominate participants. Neither belongs to a registration.
+	EmailParticipantInvitation EmailKind = "participant_invitation"
+	EmailNominationRequest     EmailKind = "nomination_request"
 )
 
 // EmailStatus is where an outbox row stands.

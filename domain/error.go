@@ -20,8 +20,11 @@ const (
 	EUnauthorized Code = "unauthorized"        // missing or wrong credentials
 	EForbidden    Code = "forbidden"           // signed in, but the role does not allow it
 	EGone         Code = "gone"                // a link that has expired or been used up
-	EUnavailable  Code = "unavailable"         // a dependency is down; retry later
-	EInternal     Code = "internal"            // everything else; details are logged, not shown
+	// EInvitationRequired refuses a registration for an invitation-only
+	// event that came without a valid personal invitation.
+	EInvitationRequired Code = "invitation_required"
+	EUnavailable        Code = "unavailable" // a dependency is down; retry later
+	EInternal           Code = "internal"    // everything else; details are logged, not shown
 )
 
 // Error is an error that users may see. Message is safe to show; internal

@@ -31,8 +31,12 @@ type Event struct {
 	ConfirmWithinHours   int        `json:"confirm_within_hours" db:"confirm_within_hours" validate:"min=1,max=2160"`
 	ReminderDaysBefore   int        `json:"reminder_days_before" db:"reminder_days_before" validate:"min=0,max=30"`
 	RetentionDays        int        `json:"retention_days" db:"retention_days" validate:"min=1,max=3650"`
-	CreatedAt            time.Time  `json:"created_at" db:"created_at"`
-	UpdatedAt            time.Time  `json:"updated_at" db:"updated_at"`
+	// InvitationOnly takes a participant's registration only through a
+	// personal invitation link (invitee.go); organizers' walk-ins and
+	// imports are not asked for one.
+	InvitationOnly bool      `json:"invitation_only" db:"invitation_only"`
+	CreatedAt      time.Time `json:"created_at" db:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at" db:"updated_at"`
 
 	// Organizers' additions (issue 15): the event's texts in other
 	// languages (translation.go).
@@ -72,6 +76,7 @@ type EventInput struct {
 	ConfirmWithinHours   Optional[int]      `json:"confirm_within_hours"`
 	ReminderDaysBefore   Optional[int]      `json:"reminder_days_before"`
 	RetentionDays        Optional[int]      `json:"retention_days"`
+	InvitationOnly       Optional[bool]     `json:"invitation_only"`
 
 	// Organizers' additions (issue 15): languages sent replace their text,
 	// null removes one (translation.go).
@@ -312,6 +317,13 @@ func (r *Rules) apply(ev *Event, in EventInput, creating bool) []FieldError {
 			nullErr("retention_days")
 		} else {
 			ev.RetentionDays = in.RetentionDays.Value
+		}
+	}
+	if in.InvitationOnly.Set {
+		if in.InvitationOnly.Null {
+			nullErr("invitation_only")
+		} else {
+			ev.InvitationOnly = in.InvitationOnly.Value
 		}
 	}
 	if in.ConfirmWithinHours.Set {

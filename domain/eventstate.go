@@ -69,6 +69,7 @@ func ChangedFields(before, after *Event) []string {
 	add("languages", !slices.Equal(before.Languages, after.Languages))
 	add("published", before.Published != after.Published)
 	add("confirm_within_hours", before.ConfirmWithinHours != after.ConfirmWithinHours)
+	add("invitation_only", before.InvitationOnly != after.InvitationOnly)
 	add("reminder_days_before", before.ReminderDaysBefore != after.ReminderDaysBefore)
 	add("retention_days", before.RetentionDays != after.RetentionDays)
 	add("translations", !translationsEqual(before.Translations, after.Translations))

@@ -96,6 +96,10 @@ type RegistrationInput struct {
 	LatinFirstName string         `json:"latin_first_name" form:"latin_first_name" validate:"max=100,nocontrol,latin"`
 	LatinLastName  string         `json:"latin_last_name" form:"latin_last_name" validate:"max=100,nocontrol,latin"`
 	Answers        map[string]any `json:"answers" form:"-" validate:"-"`
+	// Invitation is the token of a personal invitation link (invitee.go),
+	// which an invitation-only event requires; it is checked when the
+	// registration is stored, not here.
+	Invitation string `json:"invitation" form:"invitation" validate:"max=64"`
 }
 
 // normalize cleans the input in place before validation, so that what is

@@ -38,15 +38,16 @@ type answer struct {
 // JSON problems (Error) and the HTML error pages (PageError) both read it,
 // so an error has the same status whichever front end meets it.
 var answers = map[domain.Code]answer{
-	domain.EInvalid:      {http.StatusUnprocessableEntity, "validation-error", "Your request has invalid fields", "invalid"},
-	domain.ENotFound:     {http.StatusNotFound, "not-found", "Not found", "not_found"},
-	domain.EConflict:     {http.StatusConflict, "conflict", "Conflict with the current state", "conflict"},
-	domain.EClosed:       {http.StatusConflict, "registration-closed", "Registration is closed", "closed"},
-	domain.EUnauthorized: {http.StatusUnauthorized, "unauthorized", "Authentication required", "unauthorized"},
-	domain.EForbidden:    {http.StatusForbidden, "forbidden", "Not allowed for your role", "role"},
-	domain.EGone:         {http.StatusGone, "gone", "This link is no longer valid", "link_gone"},
-	domain.EUnavailable:  {http.StatusServiceUnavailable, "unavailable", "Service temporarily unavailable", "unavailable"},
-	domain.EInternal:     {http.StatusInternalServerError, "internal-error", "Internal error", "internal"},
+	domain.EInvalid:            {http.StatusUnprocessableEntity, "validation-error", "Your request has invalid fields", "invalid"},
+	domain.ENotFound:           {http.StatusNotFound, "not-found", "Not found", "not_found"},
+	domain.EConflict:           {http.StatusConflict, "conflict", "Conflict with the current state", "conflict"},
+	domain.EClosed:             {http.StatusConflict, "registration-closed", "Registration is closed", "closed"},
+	domain.EUnauthorized:       {http.StatusUnauthorized, "unauthorized", "Authentication required", "unauthorized"},
+	domain.EForbidden:          {http.StatusForbidden, "forbidden", "Not allowed for your role", "role"},
+	domain.EGone:               {http.StatusGone, "gone", "This link is no longer valid", "link_gone"},
+	domain.EInvitationRequired: {http.StatusForbidden, "invitation-required", "An invitation is required", "invitation_required"},
+	domain.EUnavailable:        {http.StatusServiceUnavailable, "unavailable", "Service temporarily unavailable", "unavailable"},
+	domain.EInternal:           {http.StatusInternalServerError, "internal-error", "Internal error", "internal"},
 }
 
 // ProblemType is the type URI of a problem slug.

@@ -18,6 +18,12 @@ func (s *Core) SubmitRegistration(ctx context.Context, ev *domain.Event, in doma
 	if err != nil {
 		return store.RegisterResult{}, err
 	}
+	if in.Invitation != "" {
+		return s.Store.RegisterInvited(ctx, ev, reg, in.Invitation)
+	}
+	if ev.InvitationOnly { // refused at once, without taking the event's lock
+		return store.RegisterResult{}, store.ErrInvitationRequired
+	}
 	return s.Store.Register(ctx, ev, reg)
 }
 

@@ -49,7 +49,8 @@ func TestMessagesExistInEveryLanguage(t *testing.T) {
 func TestEveryMessageRendersInEveryLanguage(t *testing.T) {
 	b := newBundle(t)
 	data := map[string]any{"Field": "F", "Param": "1", "Date": "D", "Time": "T", "Zone": "Z",
-		"Start": "S", "End": "E", "Address": "A", "ID": "I", "Message": "M"}
+		"Start": "S", "End": "E", "Address": "A", "ID": "I", "Message": "M",
+		"Contact": "C", "Delegation": "KZ", "Quota": "3", "Left": "1", "List": "L", "Count": "2"}
 	for _, lang := range i18n.Supported {
 		l := b.Localizer(lang)
 		for _, id := range b.MessageIDs(lang) {

@@ -50,6 +50,10 @@ type Data struct {
 	// it offers (organizer or door).
 	InviteURL string
 	TeamRole  string
+	// Quota and Delegation (its name in the email's language) are what a
+	// focal point is asked to nominate (KindNominationRequest).
+	Quota      int
+	Delegation string
 	// Changes are what the participant changed in their registration
 	// (KindUpdated), listed in the email's language; Questions are the
 	// event's questions, which name the answers among them.
@@ -137,7 +141,7 @@ func requiredFields(kind Kind, d Data) []string {
 		{"Event.EndsOn", d.Event.EndsOn.IsZero()},
 		{"Event.Timezone", d.Event.Timezone == ""},
 	}
-	if kind != KindInvitation {
+	if !linkless(kind) {
 		common = append(common, field{"ManageURL", d.ManageURL == ""})
 	}
 	var extra []field
@@ -155,6 +159,11 @@ func requiredFields(kind Kind, d Data) []string {
 		extra = []field{confirm, cancel, {"Deadline", d.Deadline.IsZero()}}
 	case KindInvitation:
 		extra = []field{{"InviteURL", d.InviteURL == ""}, {"Deadline", d.Deadline.IsZero()}, {"TeamRole", d.TeamRole == ""}}
+	case KindParticipantInvitation:
+		extra = []field{{"InviteURL", d.InviteURL == ""}, {"Deadline", d.Deadline.IsZero()}}
+	case KindNominationRequest:
+		extra = []field{{"InviteURL", d.InviteURL == ""}, {"Deadline", d.Deadline.IsZero()},
+			{"Quota", d.Quota == 0}, {"Delegation", d.Delegation == ""}}
 	case KindUpdated:
 		extra = []field{{"Changes", len(d.Changes) == 0}}
 	}
@@ -212,4 +221,21 @@ func attendanceDays(d Data) []time.Time {
 	}
 	slices.SortFunc(days, func(a, b time.Time) int { return a.Compare(b) })
 	return days
+}
+
+// linkless reports the kinds that belong to no registration, so carry no
+// ManageURL: they invite, with a link of their own (InviteURL).
+func linkless(kind Kind) bool {
+	return kind == KindInvitation || kind == KindParticipantInvitation || kind == KindNominationRequest
+}
+
+// inviteURL is the page an invitation-like email's token opens.
+func inviteURL(kind Kind, baseURL, token string) string {
+	switch kind {
+	case KindParticipantInvitation:
+		return baseURL + "/i/" + token
+	case KindNominationRequest:
+		return baseURL + "/n/" + token
+	}
+	return baseURL + "/admin/invite/" + token
 }

@@ -54,6 +54,13 @@ const (
 	// KindCertificate links the certificate of attendance a participant has
 	// earned, after the event (its link is ManageURL + "/certificate.pdf").
 	KindCertificate = domain.EmailCertificate
+	// KindParticipantInvitation invites a person to register, with their
+	// personal link (InviteURL, BASE_URL/i/{token}), until Deadline.
+	KindParticipantInvitation = domain.EmailParticipantInvitation
+	// KindNominationRequest asks a country's focal point to nominate up to
+	// Quota people for Delegation on their page (InviteURL,
+	// BASE_URL/n/{token}).
+	KindNominationRequest = domain.EmailNominationRequest
 )
 
 // Kinds returns every notification kind, in a stable order. The renderer
@@ -62,6 +69,7 @@ func Kinds() []Kind {
 	return []Kind{
 		KindConfirmRequest, KindAlreadyRegistered, KindConfirmed, KindCancelled,
 		KindWaitlisted, KindPromoted, KindReminder, KindConfirmReminder, KindUpdated, KindInvitation, KindCertificate,
+		KindParticipantInvitation, KindNominationRequest,
 	}
 }
 

@@ -134,6 +134,11 @@ func (r *Renderer) CountryName(lang string, eventLanguages []string, code string
 	return r.messages.Localizer(resolveLanguage(lang, eventLanguages)).Country(code)
 }
 
+// DelegationName is a delegation's name in an email's language.
+func (r *Renderer) DelegationName(lang string, eventLanguages []string, code string) string {
+	return r.messages.Localizer(resolveLanguage(lang, eventLanguages)).Delegation(code)
+}
+
 // Render writes one notification. lang is the registration's language; if
 // attend has no templates for it, the first supported language of the event
 // is used, then English (Rendered.Lang says which). Kinds that need a link
@@ -383,6 +388,8 @@ func sampleData() Data {
 		Deadline:         day(29),
 		InviteURL:        "https://example.org/admin/invite/sample",
 		TeamRole:         "organizer",
+		Quota:            3,
+		Delegation:       "Kazakhstan",
 		Changes: []domain.Change{
 			{Field: "last_name", Old: []string{"Participant"}, New: []string{"Sample-Participant"}},
 			{Field: "answers.sample", New: []string{"a"}},

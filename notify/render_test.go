@@ -42,6 +42,8 @@ func tashkentWorkshop() Data {
 		Deadline:         time.Date(2019, time.May, 29, 13, 0, 0, 0, time.UTC), // 18:00 in Tashkent
 		InviteURL:        "https://attend.example.org/admin/invite/1nv1te",
 		TeamRole:         "door",
+		Quota:            2,
+		Delegation:       "Kazakhstan",
 		Changes: []domain.Change{
 			{Field: "last_name", Old: []string{"Касимов"}, New: []string{"Kasimov"}},
 			{Field: "answers.diet", Old: []string{"none"}, New: []string{"halal"}},
@@ -71,7 +73,7 @@ func linksFor(kind Kind, d Data) []string {
 		return []string{d.ConfirmURL, d.CancelURL, d.ManageURL}
 	case KindConfirmed, KindPromoted, KindReminder:
 		return []string{d.CancelURL, d.ManageURL}
-	case KindInvitation:
+	case KindInvitation, KindParticipantInvitation, KindNominationRequest:
 		return []string{d.InviteURL}
 	}
 	return []string{d.ManageURL}

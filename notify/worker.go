@@ -390,8 +390,8 @@ func (w *Worker) build(row *store.Email, regs map[string]*domain.Registration, e
 		if err != nil {
 			return Email{}, err
 		}
-		if kind == KindInvitation {
-			d.InviteURL = w.BaseURL + "/admin/invite/" + token
+		if linkless(kind) {
+			d.InviteURL = inviteURL(kind, w.BaseURL, token)
 		} else {
 			d.ManageURL = w.BaseURL + "/r/" + token
 			d.ConfirmURL = d.ManageURL + "?action=confirm"
@@ -399,6 +399,13 @@ func (w *Worker) build(row *store.Email, regs map[string]*domain.Registration, e
 		}
 	}
 	d.TeamRole = string(row.Payload.Role)
+	if reg == nil && kind == KindParticipantInvitation {
+		d.Participant.FirstName = row.RecipientName // the invitee's name, as imported
+	}
+	d.Quota = row.Payload.Quota
+	if row.Payload.Delegation != "" {
+		d.Delegation = w.Renderer.DelegationName(row.Language, ev.Languages, row.Payload.Delegation)
+	}
 	return w.Renderer.Build(kind, row.Language, d, "<"+row.MessageID+">",
 		mail.Address{Name: row.RecipientName, Address: row.Recipient})
 }

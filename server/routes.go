@@ -70,6 +70,12 @@ func (s *Server) routes() {
 	org.DELETE("/events/:slug/members/:email", a.Allow(domain.PermManageTeam), a.RemoveMember)
 	org.GET("/events/:slug/audit", a.Allow(domain.PermReadAudit), a.AuditLog)
 
+	// Invitations and nominations (issue 17)
+	org.GET("/events/:slug/invitations", a.Allow(domain.PermReadRegistrations), a.ListInvitations)
+	org.POST("/events/:slug/invitations", a.Allow(domain.PermChangeRegistrations), a.ImportInvitations)
+	org.GET("/events/:slug/focal-points", a.Allow(domain.PermReadRegistrations), a.ListDelegations)
+	org.POST("/events/:slug/focal-points", a.Allow(domain.PermChangeRegistrations), a.SetFocalPoint)
+
 	// The papers a workshop runs on (issue 19)
 	org.GET("/events/:slug/documents/sign-in-sheet.pdf", a.Allow(domain.PermExport), a.SignInSheet)
 	org.GET("/events/:slug/documents/badges.pdf", a.Allow(domain.PermExport), a.Badges)
@@ -97,6 +103,11 @@ func (s *Server) routes() {
 	r.GET("/r/:token/edit", w.EditPage)
 	r.POST("/r/:token/edit", w.Edit)
 	r.GET("/r/:token/certificate.pdf", httpcore.NoStore, w.LinkCertificate)
+	// Personal invitations and focal points' nominations (issue 17).
+	r.GET("/i/:token", httpcore.NoStore, w.Invitation)
+	r.POST("/i/:token/decline", w.DeclineInvitation)
+	r.GET("/n/:token", httpcore.NoStore, w.Nominations)
+	r.POST("/n/:token", core.LimitRegistrations, w.Nominate)
 
 	// The organizers' dashboard (package admin): signed in with a password
 	// and a session cookie; every change is a POST behind cross-origin
@@ -128,6 +139,10 @@ func (s *Server) routes() {
 	dash.POST("/events/:slug/team", adm.Allow(domain.PermManageTeam), adm.AddMember)
 	dash.POST("/events/:slug/team/remove", adm.Allow(domain.PermManageTeam), adm.RemoveMember)
 	dash.GET("/events/:slug/audit", adm.Allow(domain.PermReadAudit), adm.Audit)
+	dash.GET("/events/:slug/invitations", adm.Allow(domain.PermReadRegistrations), adm.Invitations)
+	dash.POST("/events/:slug/invitations/preview", adm.Allow(domain.PermChangeRegistrations), adm.PreviewInvitations)
+	dash.POST("/events/:slug/invitations/import", adm.Allow(domain.PermChangeRegistrations), adm.ImportInvitations)
+	dash.POST("/events/:slug/invitations/focal-points", adm.Allow(domain.PermChangeRegistrations), adm.SetFocalPoint)
 	dash.GET("/events/:slug/documents/sign-in-sheet.pdf", adm.Allow(domain.PermExport), adm.SignInSheet)
 	dash.GET("/events/:slug/documents/badges.pdf", adm.Allow(domain.PermExport), adm.Badges)
 	dash.GET("/events/:slug/documents/certificates.zip", adm.Allow(domain.PermExport), adm.Certificates)

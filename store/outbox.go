@@ -52,6 +52,10 @@ type EmailPayload struct {
 	// Changes are what a participant changed in their registration
 	// (domain.EmailUpdated).
 	Changes []domain.Change `json:"changes,omitempty"`
+	// Quota and Delegation are what a focal point is asked to nominate
+	// (domain.EmailNominationRequest).
+	Quota      int    `json:"quota,omitempty"`
+	Delegation string `json:"delegation,omitempty"`
 }
 
 // Value is the payload as JSON text: a string, because in lib/pq's

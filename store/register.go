@@ -63,6 +63,9 @@ type registering struct {
 	quiet       bool
 	organizerID int64
 	checkIn     *CheckinRequest
+	// invitation is the hash of a personal invitation link's token
+	// (RegisterInvited); claimInvitation checks it.
+	invitation []byte
 }
 
 // register is the one path every registration takes, in one transaction.
@@ -129,6 +132,9 @@ func (s *Store) registerOnce(ctx context.Context, ev *domain.Event, reg *domain.
 					return err
 				}
 			}
+		}
+		if err := claimInvitation(ctx, tx, ev, how, res.Registration); err != nil {
+			return err
 		}
 		if how.checkIn == nil {
 			return nil

@@ -80,6 +80,9 @@ func (s *Web) renderEvent(c *gin.Context, status int, ev *domain.Event, lang str
 	v := s.NewView(c.Request, lang, "/events/"+ev.Slug)
 	p := eventPage{Event: s.EventInfo(ev, v.L)}
 	v.Title = p.Event.Title
+	if s.renderInvitationOnly(c, status, ev, v, p, values) {
+		return
+	}
 	switch closure := ev.RegistrationClosure(s.Now()); closure {
 	case domain.Past:
 		p.Registration = v.T("closure.past")
@@ -137,6 +140,10 @@ func (s *Web) Register(c *gin.Context) {
 	res, err := s.SubmitRegistration(c.Request.Context(), ev, registrationInput(form, lang, ev))
 	if e, ok := domain.AsError(err); ok && e.Code == domain.EInvalid {
 		s.renderEvent(c, http.StatusUnprocessableEntity, ev, lang, form, e.Fields)
+		return
+	}
+	if domain.ErrorCode(err) == domain.EInvitationRequired {
+		s.renderEvent(c, http.StatusForbidden, ev, lang, nil, nil) // the page says how to ask for one
 		return
 	}
 	if err != nil {

@@ -76,6 +76,7 @@ func registrationInput(form url.Values, pageLang string, ev *domain.Event) domai
 		Phone:          form.Get("phone"),
 		Language:       form.Get("language"),
 		Days:           form["days"],
+		Invitation:     form.Get("invitation"),
 	}
 	if strings.TrimSpace(in.Language) == "" {
 		in.Language = pageLang
@@ -113,6 +114,9 @@ type formView struct {
 	// link: the address is shown, not asked, and consent was given.
 	Editing bool
 	Email   string
+	// Invitation is the personal invitation's token the form carries
+	// (invitees.go).
+	Invitation string
 }
 
 type summaryItem struct{ Href, Text string }
@@ -154,13 +158,14 @@ func (s *Web) newFormView(ev *domain.Event, lang string, values url.Values, fiel
 		values = url.Values{"language": {lang}}
 	}
 	f := &formView{
-		l:        l,
-		Action:   "/events/" + url.PathEscape(ev.Slug) + "/register?lang=" + lang,
-		Waitlist: httpcore.IsFull(ev),
-		values:   values,
-		errors:   map[string]string{},
-		options:  map[string][]httpcore.Option{},
-		Consent:  values.Has("consent"),
+		l:          l,
+		Action:     "/events/" + url.PathEscape(ev.Slug) + "/register?lang=" + lang,
+		Waitlist:   httpcore.IsFull(ev),
+		values:     values,
+		errors:     map[string]string{},
+		options:    map[string][]httpcore.Option{},
+		Consent:    values.Has("consent"),
+		Invitation: values.Get("invitation"),
 	}
 	for _, fe := range fields {
 		base := i18n.FieldBase(fe.Field)

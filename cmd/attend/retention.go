@@ -18,6 +18,13 @@ func eraseExpired(st *store.Store, log *slog.Logger) func(context.Context) error
 			log.InfoContext(ctx, "retention: personal data erased",
 				slog.String("event", e.Slug), slog.Int("registrations", e.Count))
 		}
+		if err != nil {
+			return err
+		}
+		invitees, err := st.EraseExpiredInvitees(ctx)
+		if invitees > 0 {
+			log.InfoContext(ctx, "retention: invitations erased", slog.Int("invitees", invitees))
+		}
 		return err
 	}
 }

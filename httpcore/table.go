@@ -1,0 +1,88 @@
+package httpcore
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/attend/attend/domain"
+)
+
+// xlsxMagic starts every XLSX file (a ZIP archive).
+var xlsxMagic = []byte("PK\x03\x04")
+
+// ReadTable reads an uploaded list of people, CSV (comma or semicolon
+// separated, as spreadsheets save it, UTF-8) or XLSX (its first sheet),
+// into records, the header first. More than maxRows data rows, or a file
+// that is neither, is a validation error of field, never a crash.
+func ReadTable(data []byte, field string, maxRows int) ([][]string, error) {
+	bad := func(code, msg string) error {
+		return &domain.Error{Code: domain.EInvalid, Message: msg,
+			Fields: []domain.FieldError{{Field: field, Code: code, Message: msg}}}
+	}
+	var records [][]string
+	if bytes.HasPrefix(data, xlsxMagic) {
+		f, err := excelize.OpenReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, bad("file", "The file could not be read as XLSX.")
+		}
+		defer f.Close()
+		sheets := f.GetSheetList()
+		if len(sheets) == 0 {
+			return nil, bad("file", "The file has no sheet.")
+		}
+		rows, err := f.Rows(sheets[0])
+		if err != nil {
+			return nil, bad("file", "The file could not be read as XLSX.")
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if len(records) > maxRows {
+				return nil, bad("max", fmt.Sprintf("The file has more than %d rows.", maxRows))
+			}
+			cols, err := rows.Columns()
+			if err != nil {
+				return nil, bad("file", "The file could not be read as XLSX.")
+			}
+			records = append(records, cols)
+		}
+	} else {
+		if !utf8.Valid(data) {
+			return nil, bad("encoding", "The file must be saved as UTF-8 text.")
+		}
+		text := strings.TrimPrefix(string(data), "\ufeff")
+		r := csv.NewReader(strings.NewReader(text))
+		r.FieldsPerRecord = -1
+		first, _, _ := strings.Cut(text, "\n")
+		if strings.Count(first, ";") > strings.Count(first, ",") {
+			r.Comma = ';'
+		}
+		for {
+			rec, err := r.Read()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return nil, bad("csv", "The file is not valid CSV: "+err.Error())
+			}
+			if len(records) > maxRows {
+				return nil, bad("max", fmt.Sprintf("The file has more than %d rows.", maxRows))
+			}
+			records = append(records, rec)
+		}
+	}
+	for _, rec := range records {
+		for _, cell := range rec {
+			if !utf8.ValidString(cell) {
+				return nil, bad("encoding", "The file must be saved as UTF-8 text.")
+			}
+		}
+	}
+	return records, nil
+}
