@@ -28,6 +28,9 @@ const (
 	// EmailCertificate links a participant's certificate of attendance,
 	// once the event has ended and they meet its rule.
 	EmailCertificate EmailKind = "certificate"
+	// EmailWebhookDisabled tells the owner of a webhook endpoint that it
+	// kept failing and was disabled. It belongs to no registration.
+	EmailWebhookDisabled EmailKind = "webhook_disabled"
 )
 
 // EmailStatus is where an outbox row stands.

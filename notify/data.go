@@ -50,6 +50,9 @@ type Data struct {
 	// it offers (organizer or door).
 	InviteURL string
 	TeamRole  string
+	// WebhookURL is the address of a webhook endpoint that was disabled
+	// (KindWebhookDisabled).
+	WebhookURL string
 	// Changes are what the participant changed in their registration
 	// (KindUpdated), listed in the email's language; Questions are the
 	// event's questions, which name the answers among them.
@@ -137,7 +140,7 @@ func requiredFields(kind Kind, d Data) []string {
 		{"Event.EndsOn", d.Event.EndsOn.IsZero()},
 		{"Event.Timezone", d.Event.Timezone == ""},
 	}
-	if kind != KindInvitation {
+	if kind != KindInvitation && kind != KindWebhookDisabled {
 		common = append(common, field{"ManageURL", d.ManageURL == ""})
 	}
 	var extra []field
@@ -157,6 +160,8 @@ func requiredFields(kind Kind, d Data) []string {
 		extra = []field{{"InviteURL", d.InviteURL == ""}, {"Deadline", d.Deadline.IsZero()}, {"TeamRole", d.TeamRole == ""}}
 	case KindUpdated:
 		extra = []field{{"Changes", len(d.Changes) == 0}}
+	case KindWebhookDisabled:
+		extra = []field{{"WebhookURL", d.WebhookURL == ""}}
 	}
 	var missing []string
 	for _, f := range append(common, extra...) {

@@ -54,6 +54,9 @@ const (
 	// KindCertificate links the certificate of attendance a participant has
 	// earned, after the event (its link is ManageURL + "/certificate.pdf").
 	KindCertificate = domain.EmailCertificate
+	// KindWebhookDisabled tells an organizer that their webhook endpoint
+	// kept failing and was disabled; it names the endpoint's URL.
+	KindWebhookDisabled = domain.EmailWebhookDisabled
 )
 
 // Kinds returns every notification kind, in a stable order. The renderer
@@ -62,6 +65,7 @@ func Kinds() []Kind {
 	return []Kind{
 		KindConfirmRequest, KindAlreadyRegistered, KindConfirmed, KindCancelled,
 		KindWaitlisted, KindPromoted, KindReminder, KindConfirmReminder, KindUpdated, KindInvitation, KindCertificate,
+		KindWebhookDisabled,
 	}
 }
 

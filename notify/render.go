@@ -383,6 +383,7 @@ func sampleData() Data {
 		Deadline:         day(29),
 		InviteURL:        "https://example.org/admin/invite/sample",
 		TeamRole:         "organizer",
+		WebhookURL:       "https://example.org/hooks/attend",
 		Changes: []domain.Change{
 			{Field: "last_name", Old: []string{"Participant"}, New: []string{"Sample-Participant"}},
 			{Field: "answers.sample", New: []string{"a"}},

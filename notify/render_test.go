@@ -42,6 +42,7 @@ func tashkentWorkshop() Data {
 		Deadline:         time.Date(2019, time.May, 29, 13, 0, 0, 0, time.UTC), // 18:00 in Tashkent
 		InviteURL:        "https://attend.example.org/admin/invite/1nv1te",
 		TeamRole:         "door",
+		WebhookURL:       "https://hooks.example.org/attend",
 		Changes: []domain.Change{
 			{Field: "last_name", Old: []string{"Касимов"}, New: []string{"Kasimov"}},
 			{Field: "answers.diet", Old: []string{"none"}, New: []string{"halal"}},
@@ -73,6 +74,8 @@ func linksFor(kind Kind, d Data) []string {
 		return []string{d.CancelURL, d.ManageURL}
 	case KindInvitation:
 		return []string{d.InviteURL}
+	case KindWebhookDisabled:
+		return nil // it names the endpoint but links nowhere
 	}
 	return []string{d.ManageURL}
 }

@@ -389,6 +389,7 @@ func (w *Worker) build(row *store.Email, regs map[string]*domain.Registration, e
 		}
 	}
 	d.TeamRole = string(row.Payload.Role)
+	d.WebhookURL = row.Payload.WebhookURL
 	return w.Renderer.Build(kind, row.Language, d, "<"+row.MessageID+">",
 		mail.Address{Name: row.RecipientName, Address: row.Recipient})
 }

@@ -58,6 +58,14 @@ func (s *Server) routes() {
 	org.POST("/events/:slug/emails/:id/retry", a.Allow(domain.PermChangeRegistrations), a.RetryEmail)
 	org.GET("/me", a.Me)
 
+	// Signed webhooks (issue 18): each organizer's own endpoints.
+	org.POST("/webhooks", a.CreateWebhook)
+	org.GET("/webhooks", a.ListWebhooks)
+	org.GET("/webhooks/:id", a.GetWebhook)
+	org.PATCH("/webhooks/:id", a.UpdateWebhook)
+	org.DELETE("/webhooks/:id", a.DeleteWebhook)
+	org.GET("/webhooks/:id/deliveries", a.ListDeliveries)
+
 	// Attendance, statistics and exports
 	org.POST("/events/:slug/checkins", a.Allow(domain.PermCheckIn), a.CreateCheckin)
 	org.DELETE("/events/:slug/checkins/:registration_id/:day", a.Allow(domain.PermCheckIn), a.DeleteCheckin)
@@ -85,7 +93,9 @@ func (s *Server) routes() {
 	r.GET("/static/door.js", core.Script("door.js"))
 	r.GET("/static/vendor/jsqr/jsQR.js", core.Script("vendor/jsqr/jsQR.js"))
 	r.GET("/privacy", w.Privacy)
-	r.GET("/events/:slug", w.Event)
+	// /events/{slug}.ics shares the event page's route: a slug has no dot.
+	r.GET("/events.ics", w.EventsCalendar)
+	r.GET("/events/:slug", w.CalendarOr(w.Event))
 	r.GET("/events/:slug/register", w.RegisterPage)
 	r.POST("/events/:slug/register", core.LimitRegistrations, w.Register)
 	r.GET("/events/:slug/thanks", w.Thanks)

@@ -52,6 +52,8 @@ type EmailPayload struct {
 	// Changes are what a participant changed in their registration
 	// (domain.EmailUpdated).
 	Changes []domain.Change `json:"changes,omitempty"`
+	// WebhookURL is the endpoint a domain.EmailWebhookDisabled is about.
+	WebhookURL string `json:"webhook_url,omitempty"`
 }
 
 // Value is the payload as JSON text: a string, because in lib/pq's

@@ -7,6 +7,8 @@ import (
 	"net/mail"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/attend/attend/config"
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/i18n"
@@ -121,8 +123,9 @@ func periodicJobs(st *store.Store, log *slog.Logger) []func(context.Context) err
 	}
 }
 
-// worker runs only the mail worker and periodic jobs, for deployments that
-// separate it from the web processes.
+// worker runs only the mail worker, the webhook sender and periodic jobs,
+// for deployments that separate them from the web processes. Both stop
+// together, each finishing what it has in flight.
 func (a *app) worker(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		return fmt.Errorf("worker takes no arguments")
@@ -136,8 +139,12 @@ func (a *app) worker(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	hooks := newWebhookSender(cfg, st, log)
 	log.Info("mail worker started")
-	err = w.Run(ctx)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return w.Run(gctx) })
+	g.Go(func() error { return hooks.Run(gctx) })
+	err = g.Wait()
 	log.Info("mail worker stopped")
 	return err
 }

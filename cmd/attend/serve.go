@@ -14,6 +14,7 @@ import (
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/notify"
 	"github.com/attend/attend/server"
+	"github.com/attend/attend/webhook"
 )
 
 // serve applies pending migrations, then serves HTTP until ctx is cancelled
@@ -28,10 +29,12 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	}
 	defer closeDB()
 	var worker *notify.Worker
+	var hooks *webhook.Sender
 	if cfg.WorkerEnabled {
 		if worker, err = newWorker(cfg, st, log); err != nil {
 			return err
 		}
+		hooks = newWebhookSender(cfg, st, log)
 	}
 	srv, err := server.New(server.Deps{Config: cfg, Store: st, Rules: domain.NewRulesWith(cfg.Delegations), Logger: log})
 	if err != nil {
@@ -65,6 +68,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	})
 	if worker != nil {
 		g.Go(func() error { return worker.Run(gctx) })
+		g.Go(func() error { return hooks.Run(gctx) })
 	}
 	g.Go(func() error {
 		<-gctx.Done()
