@@ -50,7 +50,7 @@ func (s *API) CreateWebhook(c *gin.Context) {
 		}
 		eventID = &ev.ID
 	}
-	w, secret, err := s.Store.CreateWebhook(c.Request.Context(), org.ID, eventID, ch)
+	w, secret, err := s.Store.CreateWebhook(c.Request.Context(), org.ID, eventID, ch, s.Config.WebhookMaxEndpoints)
 	if err != nil {
 		s.Error(c, err)
 		return

@@ -37,8 +37,10 @@ func (r *webhookRow) webhook() *domain.Webhook {
 // CreateWebhook registers an endpoint for the organizer, for every event
 // they run (eventID nil) or one of them, and returns it with its signing
 // secret: the only time the secret is shown. The secret is stored sealed
-// with SECRET_KEY, since the sender must read it back to sign.
-func (s *Store) CreateWebhook(ctx context.Context, organizerID int64, eventID *int64, ch domain.WebhookChange) (*domain.Webhook, string, error) {
+// with SECRET_KEY, since the sender must read it back to sign. An
+// organizer with limit endpoints already gets a conflict: every
+// registration is posted to each of them. limit 0 means no limit.
+func (s *Store) CreateWebhook(ctx context.Context, organizerID int64, eventID *int64, ch domain.WebhookChange, limit int) (*domain.Webhook, string, error) {
 	if s.Sealer == nil {
 		return nil, "", errors.New("store: no sealer configured for webhook secrets")
 	}
@@ -52,14 +54,30 @@ func (s *Store) CreateWebhook(ctx context.Context, organizerID int64, eventID *i
 	}
 	personal := ch.IncludePersonalData != nil && *ch.IncludePersonalData
 	var id int64
-	now := s.Now()
-	err = s.db.GetContext(ctx, &id, `
-		INSERT INTO webhook_endpoints (organizer_id, event_id, url, event_types, include_personal_data,
-			secret_sealed, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
-		organizerID, eventID, *ch.URL, pq.StringArray(ch.EventTypes), personal, sealed, now)
+	err = s.inTx(ctx, func(tx *dbTx) error {
+		// The organizer's row lock makes the count hold against
+		// concurrent creations.
+		var n int
+		if err := tx.GetContext(ctx, &n, `
+			SELECT (SELECT count(*) FROM webhook_endpoints w WHERE w.organizer_id = o.id)
+			FROM organizers o WHERE o.id = $1 FOR NO KEY UPDATE`, organizerID); err != nil {
+			return fmt.Errorf("store: count webhooks: %w", unavailable(err))
+		}
+		if limit > 0 && n >= limit {
+			return domain.Errorf(domain.EConflict, "you have %d webhook endpoints, the most allowed; delete one first", n)
+		}
+		err := tx.GetContext(ctx, &id, `
+			INSERT INTO webhook_endpoints (organizer_id, event_id, url, event_types, include_personal_data,
+				secret_sealed, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
+			organizerID, eventID, *ch.URL, pq.StringArray(ch.EventTypes), personal, sealed, tx.now)
+		if err != nil {
+			return fmt.Errorf("store: create webhook: %w", unavailable(err))
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, "", fmt.Errorf("store: create webhook: %w", unavailable(err))
+		return nil, "", err
 	}
 	w, err := s.Webhook(ctx, organizerID, id)
 	return w, secret, err

@@ -64,7 +64,7 @@ func TestTheRegistrationPathQueuesWebhooksAndErasureRemovesThePerson(t *testing.
 	url := "https://crm.example.org/hooks"
 	personal := true
 	if _, _, err := r.st.CreateWebhook(r.ctx, r.org.ID, nil, domain.WebhookChange{
-		URL: &url, EventTypes: domain.WebhookTypes, IncludePersonalData: &personal}); err != nil {
+		URL: &url, EventTypes: domain.WebhookTypes, IncludePersonalData: &personal}, 0); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()

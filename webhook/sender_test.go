@@ -302,7 +302,7 @@ func TestWebhooksToThisServersNetworkAreRefusedByDefault(t *testing.T) {
 		// (DNS rebinding); "localhost" does so here.
 		url := strings.Replace(rc.URL, "127.0.0.1", "localhost", 1)
 		_, _, err := a.Store.CreateWebhook(context.Background(), a.Org.ID, nil, domain.WebhookChange{
-			URL: &url, EventTypes: []string{"registration.created"}})
+			URL: &url, EventTypes: []string{"registration.created"}}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
