@@ -120,6 +120,10 @@ func (s *Server) routes() {
 	// Every page of an event names the permission it needs, as in the API.
 	dash := r.Group("/admin", adm.RequireSession())
 	dash.GET("", adm.Events)
+	dash.GET("/webhooks", adm.Webhooks)
+	dash.POST("/webhooks", adm.AddWebhook)
+	dash.POST("/webhooks/:id/active", adm.SetWebhookActive)
+	dash.POST("/webhooks/:id/delete", adm.RemoveWebhook)
 	dash.GET("/events/new", adm.NewEvent)
 	dash.POST("/events", adm.CreateEvent)
 	dash.GET("/events/:slug", adm.Allow(domain.PermReadRegistrations), adm.Event)
