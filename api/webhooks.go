@@ -123,6 +123,21 @@ func (s *API) DeleteWebhook(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
+// RotateWebhookSecret gives an endpoint a new signing secret, shown once.
+func (s *API) RotateWebhookSecret(c *gin.Context) {
+	pp := params(c)
+	id := pp.positive("id")
+	if !pp.ok(s) {
+		return
+	}
+	secret, err := s.Store.RotateWebhookSecret(c.Request.Context(), httpcore.Organizer(c).ID, id)
+	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"secret": secret})
+}
+
 // ListDeliveries shows an endpoint's deliveries, newest first, with the
 // last answer of each, e.g. ?status=failed.
 func (s *API) ListDeliveries(c *gin.Context) {

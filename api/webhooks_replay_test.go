@@ -39,6 +39,8 @@ func replayWebhooks(rp *replay, a *servertest.Server, tok string) {
 	rp.call(a, 200, getReq(one+"/deliveries?status=failed&limit=10", tok))
 	rp.call(a, 422, getReq(one+"/deliveries?status=lost&limit=0", tok))
 	rp.call(a, 404, getReq("/api/v1/webhooks/999999/deliveries", tok))
+	rp.call(a, 200, sendReq(http.MethodPost, one+"/secret", tok, nil))
+	rp.call(a, 404, sendReq(http.MethodPost, "/api/v1/webhooks/999999/secret", tok, nil))
 	rp.call(a, 204, sendReq(http.MethodDelete, one, tok, nil))
 	rp.call(a, 404, sendReq(http.MethodDelete, one, tok, nil))
 }

@@ -65,6 +65,7 @@ func (s *Server) routes() {
 	org.PATCH("/webhooks/:id", a.UpdateWebhook)
 	org.DELETE("/webhooks/:id", a.DeleteWebhook)
 	org.GET("/webhooks/:id/deliveries", a.ListDeliveries)
+	org.POST("/webhooks/:id/secret", a.RotateWebhookSecret)
 
 	// Attendance, statistics and exports
 	org.POST("/events/:slug/checkins", a.Allow(domain.PermCheckIn), a.CreateCheckin)

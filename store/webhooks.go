@@ -41,16 +41,9 @@ func (r *webhookRow) webhook() *domain.Webhook {
 // organizer with limit endpoints already gets a conflict: every
 // registration is posted to each of them. limit 0 means no limit.
 func (s *Store) CreateWebhook(ctx context.Context, organizerID int64, eventID *int64, ch domain.WebhookChange, limit int) (*domain.Webhook, string, error) {
-	if s.Sealer == nil {
-		return nil, "", errors.New("store: no sealer configured for webhook secrets")
-	}
-	secret, err := domain.NewWebhookSecret()
+	secret, sealed, err := s.newWebhookSecret()
 	if err != nil {
 		return nil, "", err
-	}
-	sealed, err := s.Sealer.Seal(secret)
-	if err != nil {
-		return nil, "", fmt.Errorf("store: seal webhook secret: %w", err)
 	}
 	personal := ch.IncludePersonalData != nil && *ch.IncludePersonalData
 	var id int64
@@ -138,6 +131,40 @@ func (s *Store) UpdateWebhook(ctx context.Context, organizerID, id int64, ch dom
 		return nil, domain.Errorf(domain.ENotFound, "no such webhook")
 	}
 	return s.Webhook(ctx, organizerID, id)
+}
+
+// RotateWebhookSecret gives an endpoint a new signing secret and returns
+// it, shown this once. Deliveries from then on, retries included, are
+// signed with it; the old one stops working at once.
+func (s *Store) RotateWebhookSecret(ctx context.Context, organizerID, id int64) (string, error) {
+	secret, sealed, err := s.newWebhookSecret()
+	if err != nil {
+		return "", err
+	}
+	res, err := s.db.ExecContext(ctx, `
+		UPDATE webhook_endpoints SET secret_sealed = $3, updated_at = $4 WHERE id = $1 AND organizer_id = $2`,
+		id, organizerID, sealed, s.Now())
+	if err != nil {
+		return "", fmt.Errorf("store: rotate webhook secret: %w", unavailable(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return "", domain.Errorf(domain.ENotFound, "no such webhook")
+	}
+	return secret, nil
+}
+
+// newWebhookSecret makes a signing secret and its sealed form.
+func (s *Store) newWebhookSecret() (secret, sealed string, err error) {
+	if s.Sealer == nil {
+		return "", "", errors.New("store: no sealer configured for webhook secrets")
+	}
+	if secret, err = domain.NewWebhookSecret(); err != nil {
+		return "", "", err
+	}
+	if sealed, err = s.Sealer.Seal(secret); err != nil {
+		return "", "", fmt.Errorf("store: seal webhook secret: %w", err)
+	}
+	return secret, sealed, nil
 }
 
 // DeleteWebhook removes an endpoint and its deliveries.

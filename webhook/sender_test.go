@@ -411,3 +411,23 @@ func TestTwoSendersPostEachDeliveryOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestARotatedSecretSignsWhatIsSentAfterIt(t *testing.T) {
+	a := servertest.New(t, allowPrivate)
+	a.Event(a.Token, "egov", nil)
+	rc := newReceiver(t, nil)
+	hook, old := endpoint(t, a, map[string]any{"url": rc.URL, "event_types": []string{"registration.created"}})
+	servertest.Decode[map[string]any](t, a.Register("egov", servertest.Participant("dilnoza@example.uz", nil)), http.StatusAccepted)
+	rotated := servertest.Decode[struct {
+		Secret string `json:"secret"`
+	}](t, a.Post(fmt.Sprintf("/api/v1/webhooks/%d/secret", hook), a.Token, ""), http.StatusOK).Secret
+	if rotated == old || !strings.HasPrefix(rotated, "whsec_") {
+		t.Fatalf("rotated secret %q (old %q)", rotated, old)
+	}
+	drain(t, newSender(a, true))
+	got := rc.requests()
+	if len(got) != 1 {
+		t.Fatalf("%d requests, want 1", len(got))
+	}
+	verify(t, rotated, got[0])
+}
