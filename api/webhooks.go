@@ -70,9 +70,8 @@ func (s *API) ListWebhooks(c *gin.Context) {
 
 // GetWebhook shows one of the caller's endpoints.
 func (s *API) GetWebhook(c *gin.Context) {
-	pp := params(c)
-	id := pp.positive("id")
-	if !pp.ok(s) {
+	id, ok := s.webhookID(c)
+	if !ok {
 		return
 	}
 	w, err := s.Store.Webhook(c.Request.Context(), httpcore.Organizer(c).ID, id)
@@ -87,9 +86,8 @@ func (s *API) GetWebhook(c *gin.Context) {
 // personal data, and "active", which disables it or enables it again
 // (starting its count of failures afresh).
 func (s *API) UpdateWebhook(c *gin.Context) {
-	pp := params(c)
-	id := pp.positive("id")
-	if !pp.ok(s) {
+	id, ok := s.webhookID(c)
+	if !ok {
 		return
 	}
 	var in domain.WebhookInput
@@ -111,9 +109,8 @@ func (s *API) UpdateWebhook(c *gin.Context) {
 
 // DeleteWebhook removes an endpoint and its deliveries (204).
 func (s *API) DeleteWebhook(c *gin.Context) {
-	pp := params(c)
-	id := pp.positive("id")
-	if !pp.ok(s) {
+	id, ok := s.webhookID(c)
+	if !ok {
 		return
 	}
 	if err := s.Store.DeleteWebhook(c.Request.Context(), httpcore.Organizer(c).ID, id); err != nil {
@@ -125,9 +122,8 @@ func (s *API) DeleteWebhook(c *gin.Context) {
 
 // RotateWebhookSecret gives an endpoint a new signing secret, shown once.
 func (s *API) RotateWebhookSecret(c *gin.Context) {
-	pp := params(c)
-	id := pp.positive("id")
-	if !pp.ok(s) {
+	id, ok := s.webhookID(c)
+	if !ok {
 		return
 	}
 	secret, err := s.Store.RotateWebhookSecret(c.Request.Context(), httpcore.Organizer(c).ID, id)
@@ -141,9 +137,8 @@ func (s *API) RotateWebhookSecret(c *gin.Context) {
 // ListDeliveries shows an endpoint's deliveries, newest first, with the
 // last answer of each, e.g. ?status=failed.
 func (s *API) ListDeliveries(c *gin.Context) {
-	pp := params(c)
-	id := pp.positive("id")
-	if !pp.ok(s) {
+	id, ok := s.webhookID(c)
+	if !ok {
 		return
 	}
 	var fields []domain.FieldError
@@ -171,4 +166,12 @@ func (s *API) ListDeliveries(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"deliveries": ds})
+}
+
+// webhookID reads the endpoint's id from the path; a malformed one is
+// answered 422 naming it.
+func (s *API) webhookID(c *gin.Context) (int64, bool) {
+	pp := params(c)
+	id := pp.positive("id")
+	return id, pp.ok(s)
 }
