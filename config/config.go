@@ -88,6 +88,7 @@ type Config struct {
 	WebhookDisableAfter int
 	WebhookAllowPrivate bool
 	WebhookMaxEndpoints int
+	WebhookRetention    time.Duration
 
 	// Delegations are the countries and organizations participants may
 	// represent: the built-in organizations and those of DELEGATIONS_FILE.
@@ -153,6 +154,7 @@ func Settings() []Setting {
 		{"WEBHOOK_CONCURRENCY", "4", "Webhook deliveries a worker posts at once."},
 		{"WEBHOOK_DISABLE_AFTER", "20", "Failed delivery attempts in a row (with no success between) after which an endpoint is disabled and its owner emailed."},
 		{"WEBHOOK_MAX_ENDPOINTS", "20", "Webhook endpoints one organizer may register; each registration is posted to every matching one."},
+		{"WEBHOOK_RETENTION", "720h", "How long delivered and failed webhook deliveries stay listed before the worker deletes them (they may carry personal data)."},
 		{"WEBHOOK_ALLOW_PRIVATE", "false", "Let webhooks go to loopback, private and link-local addresses. Only for local development: it lets organizers reach the server's own network."},
 		{"DELEGATIONS_FILE", "(none)", "A CSV file of international organizations participants may represent, beside the built-in ones (OECD, UNDP, UNICEF, World Bank, ADB, EBRD, IsDB, EU, OSCE, CIS, …): a header row naming the columns code and name.en, and optionally name.ru, name.uz and short.<lang>, then one organization per row; a built-in's code renames it."},
 	}
@@ -240,6 +242,7 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 		WebhookDisableAfter: l.int("WEBHOOK_DISABLE_AFTER", 20, 1, 100000),
 		WebhookAllowPrivate: l.bool("WEBHOOK_ALLOW_PRIVATE", false),
 		WebhookMaxEndpoints: l.int("WEBHOOK_MAX_ENDPOINTS", 20, 1, 1000),
+		WebhookRetention:    l.dur("WEBHOOK_RETENTION", 30*24*time.Hour),
 	}
 	if key := getenv("SECRET_KEY"); key != "" || need.SecretKey {
 		switch {

@@ -136,6 +136,20 @@ func (s *Store) queueWebhookDisabled(ctx context.Context, tx *dbTx, d *OutgoingW
 	return nil
 }
 
+// DeleteOldWebhookDeliveries removes delivered and failed deliveries
+// older than keep (WEBHOOK_RETENTION), which may carry personal data and
+// would otherwise pile up; queued ones wait for their endpoint whatever
+// their age.
+func (s *Store) DeleteOldWebhookDeliveries(ctx context.Context, keep time.Duration) (int, error) {
+	res, err := s.db.ExecContext(ctx, `
+		DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'failed') AND created_at < $1`, s.Now().Add(-keep))
+	if err != nil {
+		return 0, fmt.Errorf("store: delete old webhook deliveries: %w", unavailable(err))
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
 // cleanText makes an endpoint's answer storable: valid UTF-8 without NUL
 // bytes (PostgreSQL refuses both), at most n bytes.
 func cleanText(s string, n int) string {

@@ -105,3 +105,26 @@ func TestTheRegistrationPathQueuesWebhooksAndErasureRemovesThePerson(t *testing.
 		t.Errorf("erasure changed the deliveries' number to %d", n)
 	}
 }
+
+func TestOldDeliveriesAreDeletedButQueuedOnesWait(t *testing.T) {
+	r := newStoreRig(t)
+	ev := r.newEvent(0)
+	url := "https://crm.example.org/hooks"
+	if _, _, err := r.st.CreateWebhook(r.ctx, r.org.ID, nil, domain.WebhookChange{URL: &url, EventTypes: domain.WebhookTypes}, 0); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		r.signUp(ev, time.Now())
+	}
+	r.exec(`UPDATE webhook_deliveries SET created_at = now() - interval '40 days'`)
+	r.exec(`UPDATE webhook_deliveries SET status = 'delivered' WHERE id = (SELECT min(id::text)::uuid FROM webhook_deliveries)`)
+	r.exec(`UPDATE webhook_deliveries SET status = 'failed' WHERE id = (SELECT max(id::text)::uuid FROM webhook_deliveries)`)
+	n, err := r.st.DeleteOldWebhookDeliveries(r.ctx, 30*24*time.Hour)
+	if err != nil || n != 2 {
+		t.Fatalf("deleted %d (%v), want the delivered and the failed one", n, err)
+	}
+	var left string
+	if err := r.db.GetContext(r.ctx, &left, `SELECT string_agg(status, ',') FROM webhook_deliveries`); err != nil || left != "queued" {
+		t.Errorf("left %q (%v), want the queued one", left, err)
+	}
+}

@@ -103,7 +103,7 @@ func newWorker(cfg config.Config, st *store.Store, log *slog.Logger) (*notify.Wo
 		Backoff: domain.Backoff{Base: cfg.MailRetryBase, Max: cfg.MailRetryMax,
 			MaxAttempts: cfg.MailMaxAttempts},
 		ShutdownTimeout: cfg.ShutdownTimeout,
-		Periodic:        periodicJobs(st, log),
+		Periodic:        append(periodicJobs(st, log), deleteOldWebhookDeliveries(st, cfg.WebhookRetention)),
 		PeriodicEvery:   cfg.PeriodicEvery,
 	}, nil
 }
