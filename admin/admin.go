@@ -23,7 +23,7 @@ import (
 // pageNames are the dashboard's page templates, templates/web/<name>.html.tmpl,
 // each parsed with the dashboard's own partials.
 var pageNames = []string{"admin_login", "admin_events", "admin_event", "admin_checkin", "admin_questions",
-	"admin_event_form", "admin_team", "admin_audit", "admin_invite", "admin_invitations"}
+	"admin_event_form", "admin_team", "admin_audit", "admin_invite", "admin_invitations", "admin_webhooks"}
 
 // Admin holds the dashboard's dependencies: the shared core, the page
 // templates and the sign-in guard.

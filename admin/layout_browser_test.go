@@ -35,6 +35,22 @@ const headerBand = `(() => {
 	return (head / line).toFixed(2);
 })()`
 
+// signInAsDemoOrganizer signs the browser in as the demo's organizer on
+// the sign-in page at login.
+func signInAsDemoOrganizer(t *testing.T, ctx context.Context, login string) {
+	t.Helper()
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(login),
+		chromedp.WaitVisible(chromedp.CSS(`#password`)),
+		chromedp.SendKeys(chromedp.CSS(`#email`), demo.Organizer),
+		chromedp.SendKeys(chromedp.CSS(`#password`), demo.Password),
+		chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.admin-user`)),
+	); err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+}
+
 // TestBrowserDashboardReadsOnAPhoneAndADesktop opens the 2019 workshop's
 // dashboard page at a phone's width and a desktop's, and checks that the
 // chart's text is drawn at a readable size, that the statistics table's
@@ -48,16 +64,7 @@ func TestBrowserDashboardReadsOnAPhoneAndADesktop(t *testing.T) {
 	srv := httptest.NewServer(a.Srv)
 	t.Cleanup(srv.Close)
 	ctx := servertest.Browser(t)
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(srv.URL+"/admin/login"),
-		chromedp.WaitVisible(chromedp.CSS(`#password`)),
-		chromedp.SendKeys(chromedp.CSS(`#email`), demo.Organizer),
-		chromedp.SendKeys(chromedp.CSS(`#password`), demo.Password),
-		chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`.admin-user`)),
-	); err != nil {
-		t.Fatalf("sign in: %v", err)
-	}
+	signInAsDemoOrganizer(t, ctx, srv.URL+"/admin/login")
 	for _, screen := range []struct {
 		name          string
 		width, height int64
@@ -122,16 +129,7 @@ func TestBrowserQuestionsAndAnswersReadOnAPhoneAndADesktop(t *testing.T) {
 	srv := httptest.NewServer(a.Srv)
 	t.Cleanup(srv.Close)
 	ctx := servertest.Browser(t)
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(srv.URL+"/admin/login?lang=ru"),
-		chromedp.WaitVisible(chromedp.CSS(`#password`)),
-		chromedp.SendKeys(chromedp.CSS(`#email`), demo.Organizer),
-		chromedp.SendKeys(chromedp.CSS(`#password`), demo.Password),
-		chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`.admin-user`)),
-	); err != nil {
-		t.Fatalf("sign in: %v", err)
-	}
+	signInAsDemoOrganizer(t, ctx, srv.URL+"/admin/login?lang=ru")
 	for _, screen := range []struct {
 		name          string
 		width, height int64

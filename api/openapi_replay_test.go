@@ -394,6 +394,8 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(limited, 202, sendReq(http.MethodPost, reg, "", servertest.Participant("one@example.uz", nil)))
 	rp.call(limited, 429, sendReq(http.MethodPost, reg, "", servertest.Participant("two@example.uz", nil)))
 
+	replayWebhooks(rp, a, tok)
+
 	// An unreachable database.
 	down := unreachableAPI(t)
 	rp.call(down, 503, getReq("/readyz", ""))

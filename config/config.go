@@ -86,6 +86,16 @@ type Config struct {
 	WorkerEnabled        bool
 	PeriodicEvery        time.Duration
 
+	// Webhooks (issue 18): the sender runs wherever the mail worker does
+	// and retries on the mail outbox's schedule (MAIL_RETRY_*).
+	WebhookTimeout      time.Duration
+	WebhookPoll         time.Duration
+	WebhookConcurrency  int
+	WebhookDisableAfter int
+	WebhookAllowPrivate bool
+	WebhookMaxEndpoints int
+	WebhookRetention    time.Duration
+
 	// Delegations are the countries and organizations participants may
 	// represent: the built-in organizations and those of DELEGATIONS_FILE.
 	Delegations *domain.Delegations
@@ -147,9 +157,21 @@ func Settings() []Setting {
 		{"INVITEE_IMPORT_MAX_ROWS", "2000", "Most rows one import of invitees may have (a CSV/XLSX file or the API's list); the file itself is bounded by `MAX_BODY_BYTES`."},
 		{"WORKER", "true", "Run the mail worker and periodic jobs inside attend serve; set false when running attend worker separately."},
 		{"PERIODIC_INTERVAL", "1m", "How often the worker runs periodic jobs (expiry, reminders)."},
+		{"WEBHOOK_TIMEOUT", "10s", "How long one webhook delivery may take (connecting, sending, the answer's headers); then it counts as failed and is retried on the MAIL_RETRY_* schedule, up to MAIL_MAX_ATTEMPTS. A claimed delivery is reserved for three times this, at least MAIL_LEASE."},
+		{"WEBHOOK_POLL_INTERVAL", "1s", "How often the worker looks for due webhook deliveries."},
+		{"WEBHOOK_CONCURRENCY", "4", "Webhook deliveries a worker posts at once."},
+		{"WEBHOOK_DISABLE_AFTER", "20", "Failed delivery attempts in a row (with no success between) after which an endpoint is disabled and its owner emailed."},
+		{"WEBHOOK_MAX_ENDPOINTS", "20", "Webhook endpoints one organizer may register; each registration is posted to every matching one."},
+		{"WEBHOOK_RETENTION", "720h", "How long delivered and failed webhook deliveries stay listed before the worker deletes them (they may carry personal data)."},
+		{"WEBHOOK_ALLOW_PRIVATE", "false", "Let webhooks go to loopback, private and link-local addresses. Only for local development: it lets organizers reach the server's own network."},
 		{"DELEGATIONS_FILE", "(none)", "A CSV file of international organizations participants may represent, beside the built-in ones (OECD, UNDP, UNICEF, World Bank, ADB, EBRD, IsDB, EU, OSCE, CIS, …): a header row naming the columns code and name.en, and optionally name.ru, name.uz and short.<lang>, then one organization per row; a built-in's code renames it."},
 	}
 }
+
+// WebhookLease is how long a claimed webhook delivery stays reserved: three
+// times WEBHOOK_TIMEOUT, and at least MAIL_LEASE, so that a slow endpoint
+// is never posted to twice.
+func (c Config) WebhookLease() time.Duration { return max(3*c.WebhookTimeout, c.MailLease) }
 
 // Need says which settings a command cannot run without.
 type Need struct {
@@ -223,6 +245,14 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 		ClientIPHeader:          l.clientIPHeader("CLIENT_IP_HEADER", "X-Forwarded-For"),
 		ClientIPv6Prefix:        l.int("CLIENT_IPV6_PREFIX", 64, 32, 128),
 		Delegations:             l.delegations("DELEGATIONS_FILE"),
+
+		WebhookTimeout:      l.dur("WEBHOOK_TIMEOUT", 10*time.Second),
+		WebhookPoll:         l.dur("WEBHOOK_POLL_INTERVAL", time.Second),
+		WebhookConcurrency:  l.int("WEBHOOK_CONCURRENCY", 4, 1, 256),
+		WebhookDisableAfter: l.int("WEBHOOK_DISABLE_AFTER", 20, 1, 100000),
+		WebhookAllowPrivate: l.bool("WEBHOOK_ALLOW_PRIVATE", false),
+		WebhookMaxEndpoints: l.int("WEBHOOK_MAX_ENDPOINTS", 20, 1, 1000),
+		WebhookRetention:    l.dur("WEBHOOK_RETENTION", 30*24*time.Hour),
 	}
 	if key := getenv("SECRET_KEY"); key != "" || need.SecretKey {
 		switch {

@@ -33,6 +33,9 @@ const (
 	// to nominate participants. Neither belongs to a registration.
 	EmailParticipantInvitation EmailKind = "participant_invitation"
 	EmailNominationRequest     EmailKind = "nomination_request"
+	// EmailWebhookDisabled tells the owner of a webhook endpoint that it
+	// kept failing and was disabled. It belongs to no registration.
+	EmailWebhookDisabled EmailKind = "webhook_disabled"
 )
 
 // EmailStatus is where an outbox row stands.

@@ -54,6 +54,9 @@ type Data struct {
 	// focal point is asked to nominate (KindNominationRequest).
 	Quota      int
 	Delegation string
+	// WebhookURL is the address of a webhook endpoint that was disabled
+	// (KindWebhookDisabled).
+	WebhookURL string
 	// Changes are what the participant changed in their registration
 	// (KindUpdated), listed in the email's language; Questions are the
 	// event's questions, which name the answers among them.
@@ -166,6 +169,8 @@ func requiredFields(kind Kind, d Data) []string {
 			{"Quota", d.Quota == 0}, {"Delegation", d.Delegation == ""}}
 	case KindUpdated:
 		extra = []field{{"Changes", len(d.Changes) == 0}}
+	case KindWebhookDisabled:
+		extra = []field{{"WebhookURL", d.WebhookURL == ""}}
 	}
 	var missing []string
 	for _, f := range append(common, extra...) {
@@ -226,7 +231,8 @@ func attendanceDays(d Data) []time.Time {
 // linkless reports the kinds that belong to no registration, so carry no
 // ManageURL: they invite, with a link of their own (InviteURL).
 func linkless(kind Kind) bool {
-	return kind == KindInvitation || kind == KindParticipantInvitation || kind == KindNominationRequest
+	return kind == KindInvitation || kind == KindParticipantInvitation || kind == KindNominationRequest ||
+		kind == KindWebhookDisabled
 }
 
 // inviteURL is the page an invitation-like email's token opens.

@@ -44,79 +44,133 @@ type Calendar struct {
 // VTIMEZONE whose offsets come from Go's zone database for the event's own
 // dates, so clients that do not know the zone name still place it right.
 func ICS(c Calendar) ([]byte, error) {
-	if len(c.Days) == 0 {
-		return nil, fmt.Errorf("notify: calendar: no days")
-	}
-	if c.UIDPrefix == "" || c.Host == "" {
-		return nil, fmt.Errorf("notify: calendar: UID prefix and host are required")
-	}
-	loc, err := time.LoadLocation(c.Timezone)
-	if err != nil {
-		return nil, fmt.Errorf("notify: calendar: time zone: %w", err)
-	}
-	allDay := c.DayStartsAt == "" && c.DayEndsAt == ""
-	var startH, startM, endH, endM int
-	if !allDay {
-		if startH, startM, err = parseClock(c.DayStartsAt); err != nil {
-			return nil, fmt.Errorf("notify: calendar: day start: %w", err)
-		}
-		if endH, endM, err = parseClock(c.DayEndsAt); err != nil {
-			return nil, fmt.Errorf("notify: calendar: day end: %w", err)
-		}
-		if endH*60+endM <= startH*60+startM {
-			return nil, fmt.Errorf("notify: calendar: day ends at %s, not after it starts at %s", c.DayEndsAt, c.DayStartsAt)
-		}
-	}
-	days := make([]time.Time, len(c.Days))
-	for i, d := range c.Days {
-		days[i] = civil(d)
-	}
+	return Feed([]Calendar{c})
+}
 
+// Feed renders several calendars as one iCalendar object, as ICS does for
+// one: a VTIMEZONE per time zone, covering the days of every entry in it,
+// then every entry. A public list of events is one feed.
+func Feed(cals []Calendar) ([]byte, error) {
+	entries := make([]calendarEntry, 0, len(cals))
+	zones := map[string]*zoneSpan{}
+	var order []string
+	for _, c := range cals {
+		e, err := prepare(c)
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, e)
+		if e.allDay {
+			continue
+		}
+		first, last := e.days[0], e.days[0]
+		for _, d := range e.days {
+			first, last = minTime(first, d), maxTime(last, d)
+		}
+		from := time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, e.loc)
+		to := time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, e.loc)
+		if z, ok := zones[c.Timezone]; ok {
+			z.from, z.to = minTime(z.from, from), maxTime(z.to, to)
+		} else {
+			zones[c.Timezone] = &zoneSpan{loc: e.loc, from: from, to: to}
+			order = append(order, c.Timezone)
+		}
+	}
 	var w icsWriter
 	w.line("BEGIN:VCALENDAR")
 	w.line("VERSION:2.0")
 	w.line("PRODID:-//attend//attend//EN")
 	w.line("CALSCALE:GREGORIAN")
 	w.line("METHOD:PUBLISH")
-	if !allDay {
-		first, last := days[0], days[0]
-		for _, d := range days {
-			first, last = minTime(first, d), maxTime(last, d)
-		}
-		from := time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, loc)
-		to := time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, loc)
-		writeTimezone(&w, c.Timezone, loc, from, to)
+	for _, name := range order {
+		z := zones[name]
+		writeTimezone(&w, name, z.loc, z.from, z.to)
 	}
-	stamp := c.Stamp.UTC().Format("20060102T150405Z")
-	for _, d := range days {
+	for _, e := range entries {
+		writeEvents(&w, e)
+	}
+	w.line("END:VCALENDAR")
+	return w.buf.Bytes(), nil
+}
+
+// zoneSpan is the stretch of time a feed's entries in one zone cover.
+type zoneSpan struct {
+	loc      *time.Location
+	from, to time.Time
+}
+
+// calendarEntry is a checked Calendar: its zone, hours and civil days.
+type calendarEntry struct {
+	Calendar
+	loc                        *time.Location
+	allDay                     bool
+	startH, startM, endH, endM int
+	days                       []time.Time
+}
+
+// prepare checks c and works out what writing it needs.
+func prepare(c Calendar) (calendarEntry, error) {
+	e := calendarEntry{Calendar: c}
+	if len(c.Days) == 0 {
+		return e, fmt.Errorf("notify: calendar: no days")
+	}
+	if c.UIDPrefix == "" || c.Host == "" {
+		return e, fmt.Errorf("notify: calendar: UID prefix and host are required")
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return e, fmt.Errorf("notify: calendar: time zone: %w", err)
+	}
+	e.loc = loc
+	e.allDay = c.DayStartsAt == "" && c.DayEndsAt == ""
+	if !e.allDay {
+		if e.startH, e.startM, err = parseClock(c.DayStartsAt); err != nil {
+			return e, fmt.Errorf("notify: calendar: day start: %w", err)
+		}
+		if e.endH, e.endM, err = parseClock(c.DayEndsAt); err != nil {
+			return e, fmt.Errorf("notify: calendar: day end: %w", err)
+		}
+		if e.endH*60+e.endM <= e.startH*60+e.startM {
+			return e, fmt.Errorf("notify: calendar: day ends at %s, not after it starts at %s", c.DayEndsAt, c.DayStartsAt)
+		}
+	}
+	e.days = make([]time.Time, len(c.Days))
+	for i, d := range c.Days {
+		e.days[i] = civil(d)
+	}
+	return e, nil
+}
+
+// writeEvents writes one VEVENT per day of e.
+func writeEvents(w *icsWriter, e calendarEntry) {
+	stamp := e.Stamp.UTC().Format("20060102T150405Z")
+	for _, d := range e.days {
 		w.line("BEGIN:VEVENT")
-		w.line("UID:" + c.UIDPrefix + "-" + d.Format("20060102") + "@" + c.Host)
+		w.line("UID:" + e.UIDPrefix + "-" + d.Format("20060102") + "@" + e.Host)
 		w.line("DTSTAMP:" + stamp)
-		if allDay {
+		if e.allDay {
 			w.line("DTSTART;VALUE=DATE:" + d.Format("20060102"))
 			w.line("DTEND;VALUE=DATE:" + d.AddDate(0, 0, 1).Format("20060102"))
 		} else {
-			start := time.Date(d.Year(), d.Month(), d.Day(), startH, startM, 0, 0, loc)
-			end := time.Date(d.Year(), d.Month(), d.Day(), endH, endM, 0, 0, loc)
-			w.line("DTSTART;TZID=" + c.Timezone + ":" + start.Format("20060102T150405"))
-			w.line("DTEND;TZID=" + c.Timezone + ":" + end.Format("20060102T150405"))
+			start := time.Date(d.Year(), d.Month(), d.Day(), e.startH, e.startM, 0, 0, e.loc)
+			end := time.Date(d.Year(), d.Month(), d.Day(), e.endH, e.endM, 0, 0, e.loc)
+			w.line("DTSTART;TZID=" + e.Timezone + ":" + start.Format("20060102T150405"))
+			w.line("DTEND;TZID=" + e.Timezone + ":" + end.Format("20060102T150405"))
 		}
-		w.line("SUMMARY:" + escapeText(c.Summary))
-		if c.Location != "" {
-			w.line("LOCATION:" + escapeText(c.Location))
+		w.line("SUMMARY:" + escapeText(e.Summary))
+		if e.Location != "" {
+			w.line("LOCATION:" + escapeText(e.Location))
 		}
-		if c.Description != "" {
-			w.line("DESCRIPTION:" + escapeText(c.Description))
+		if e.Description != "" {
+			w.line("DESCRIPTION:" + escapeText(e.Description))
 		}
-		if c.URL != "" {
-			w.line("URL:" + stripLineBreaks(c.URL))
+		if e.URL != "" {
+			w.line("URL:" + stripLineBreaks(e.URL))
 		}
 		w.line("STATUS:CONFIRMED")
 		w.line("TRANSP:OPAQUE")
 		w.line("END:VEVENT")
 	}
-	w.line("END:VCALENDAR")
-	return w.buf.Bytes(), nil
 }
 
 // writeTimezone writes a VTIMEZONE with one observance per UTC offset in

@@ -61,6 +61,9 @@ const (
 	// Quota people for Delegation on their page (InviteURL,
 	// BASE_URL/n/{token}).
 	KindNominationRequest = domain.EmailNominationRequest
+	// KindWebhookDisabled tells an organizer that their webhook endpoint
+	// kept failing and was disabled; it names the endpoint's URL.
+	KindWebhookDisabled = domain.EmailWebhookDisabled
 )
 
 // Kinds returns every notification kind, in a stable order. The renderer
@@ -70,6 +73,7 @@ func Kinds() []Kind {
 		KindConfirmRequest, KindAlreadyRegistered, KindConfirmed, KindCancelled,
 		KindWaitlisted, KindPromoted, KindReminder, KindConfirmReminder, KindUpdated, KindInvitation, KindCertificate,
 		KindParticipantInvitation, KindNominationRequest,
+		KindWebhookDisabled,
 	}
 }
 

@@ -390,6 +390,7 @@ func sampleData() Data {
 		TeamRole:         "organizer",
 		Quota:            3,
 		Delegation:       "Kazakhstan",
+		WebhookURL:       "https://example.org/hooks/attend",
 		Changes: []domain.Change{
 			{Field: "last_name", Old: []string{"Participant"}, New: []string{"Sample-Participant"}},
 			{Field: "answers.sample", New: []string{"a"}},

@@ -44,6 +44,7 @@ func tashkentWorkshop() Data {
 		TeamRole:         "door",
 		Quota:            2,
 		Delegation:       "Kazakhstan",
+		WebhookURL:       "https://hooks.example.org/attend",
 		Changes: []domain.Change{
 			{Field: "last_name", Old: []string{"Касимов"}, New: []string{"Kasimov"}},
 			{Field: "answers.diet", Old: []string{"none"}, New: []string{"halal"}},
@@ -75,6 +76,8 @@ func linksFor(kind Kind, d Data) []string {
 		return []string{d.CancelURL, d.ManageURL}
 	case KindInvitation, KindParticipantInvitation, KindNominationRequest:
 		return []string{d.InviteURL}
+	case KindWebhookDisabled:
+		return nil // it names the endpoint but links nowhere
 	}
 	return []string{d.ManageURL}
 }

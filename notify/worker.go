@@ -406,6 +406,7 @@ func (w *Worker) build(row *store.Email, regs map[string]*domain.Registration, e
 	if row.Payload.Delegation != "" {
 		d.Delegation = w.Renderer.DelegationName(row.Language, ev.Languages, row.Payload.Delegation)
 	}
+	d.WebhookURL = row.Payload.WebhookURL
 	return w.Renderer.Build(kind, row.Language, d, "<"+row.MessageID+">",
 		mail.Address{Name: row.RecipientName, Address: row.Recipient})
 }

@@ -58,6 +58,15 @@ func (s *Server) routes() {
 	org.POST("/events/:slug/emails/:id/retry", a.Allow(domain.PermChangeRegistrations), a.RetryEmail)
 	org.GET("/me", a.Me)
 
+	// Signed webhooks (issue 18): each organizer's own endpoints.
+	org.POST("/webhooks", a.CreateWebhook)
+	org.GET("/webhooks", a.ListWebhooks)
+	org.GET("/webhooks/:id", a.GetWebhook)
+	org.PATCH("/webhooks/:id", a.UpdateWebhook)
+	org.DELETE("/webhooks/:id", a.DeleteWebhook)
+	org.GET("/webhooks/:id/deliveries", a.ListDeliveries)
+	org.POST("/webhooks/:id/secret", a.RotateWebhookSecret)
+
 	// Attendance, statistics and exports
 	org.POST("/events/:slug/checkins", a.Allow(domain.PermCheckIn), a.CreateCheckin)
 	org.DELETE("/events/:slug/checkins/:registration_id/:day", a.Allow(domain.PermCheckIn), a.DeleteCheckin)
@@ -91,7 +100,9 @@ func (s *Server) routes() {
 	r.GET("/static/door.js", core.Script("door.js"))
 	r.GET("/static/vendor/jsqr/jsQR.js", core.Script("vendor/jsqr/jsQR.js"))
 	r.GET("/privacy", w.Privacy)
-	r.GET("/events/:slug", w.Event)
+	// /events/{slug}.ics shares the event page's route: a slug has no dot.
+	r.GET("/events.ics", w.EventsCalendar)
+	r.GET("/events/:slug", w.CalendarOr(w.Event))
 	r.GET("/events/:slug/register", w.RegisterPage)
 	r.POST("/events/:slug/register", core.LimitRegistrations, w.Register)
 	r.GET("/events/:slug/thanks", w.Thanks)
@@ -121,6 +132,10 @@ func (s *Server) routes() {
 	// Every page of an event names the permission it needs, as in the API.
 	dash := r.Group("/admin", adm.RequireSession())
 	dash.GET("", adm.Events)
+	dash.GET("/webhooks", adm.Webhooks)
+	dash.POST("/webhooks", adm.AddWebhook)
+	dash.POST("/webhooks/:id/active", adm.SetWebhookActive)
+	dash.POST("/webhooks/:id/delete", adm.RemoveWebhook)
 	dash.GET("/events/new", adm.NewEvent)
 	dash.POST("/events", adm.CreateEvent)
 	dash.GET("/events/:slug", adm.Allow(domain.PermReadRegistrations), adm.Event)

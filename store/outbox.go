@@ -56,6 +56,8 @@ type EmailPayload struct {
 	// (domain.EmailNominationRequest).
 	Quota      int    `json:"quota,omitempty"`
 	Delegation string `json:"delegation,omitempty"`
+	// WebhookURL is the endpoint a domain.EmailWebhookDisabled is about.
+	WebhookURL string `json:"webhook_url,omitempty"`
 }
 
 // Value is the payload as JSON text: a string, because in lib/pq's

@@ -108,7 +108,7 @@ func newWorker(cfg config.Config, st *store.Store, log *slog.Logger, m *metrics.
 		Backoff: domain.Backoff{Base: cfg.MailRetryBase, Max: cfg.MailRetryMax,
 			MaxAttempts: cfg.MailMaxAttempts},
 		ShutdownTimeout: cfg.ShutdownTimeout,
-		Periodic:        periodicJobs(st, log, m),
+		Periodic:        append(periodicJobs(st, log, m), m.Job("delete_old_webhook_deliveries", deleteOldWebhookDeliveries(st, cfg.WebhookRetention))),
 		PeriodicEvery:   cfg.PeriodicEvery,
 	}, nil
 }
@@ -129,8 +129,9 @@ func periodicJobs(st *store.Store, log *slog.Logger, m *metrics.Metrics) []func(
 	}
 }
 
-// worker runs only the mail worker and periodic jobs, for deployments that
-// separate it from the web processes.
+// worker runs only the mail worker, the webhook sender and periodic jobs,
+// for deployments that separate them from the web processes. Both stop
+// together, each finishing what it has in flight.
 func (a *app) worker(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		return fmt.Errorf("worker takes no arguments")
@@ -145,12 +146,14 @@ func (a *app) worker(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	hooks := newWebhookSender(cfg, st, log)
 	g, gctx := errgroup.WithContext(ctx)
 	if err := serveMetrics(gctx, g, cfg, log, m); err != nil {
 		return err
 	}
 	log.Info("mail worker started")
 	g.Go(func() error { return w.Run(gctx) })
+	g.Go(func() error { return hooks.Run(gctx) })
 	err = g.Wait()
 	log.Info("mail worker stopped")
 	return err

@@ -30,7 +30,7 @@ Usage:
                                                  create an organizer account (password for the dashboard from stdin)
   attend organizer passwd --email E              set an organizer's dashboard password (from stdin)
   attend token create --email E                  print a new API token for an organizer
-  attend worker                                  run only the mail worker and periodic jobs
+  attend worker                                  run only the mail worker, webhook sender and periodic jobs
   attend erase --event SLUG --email E            anonymize a participant (right to be forgotten)
   attend demo                                    load the demo events (idempotent)
 

@@ -12,6 +12,7 @@ import (
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/notify"
 	"github.com/attend/attend/server"
+	"github.com/attend/attend/webhook"
 )
 
 // serve applies pending migrations, then serves HTTP until ctx is cancelled
@@ -27,10 +28,12 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	defer closeDB()
 	m := newMetrics(cfg, log, st)
 	var worker *notify.Worker
+	var hooks *webhook.Sender
 	if cfg.WorkerEnabled {
 		if worker, err = newWorker(cfg, st, log, m); err != nil {
 			return err
 		}
+		hooks = newWebhookSender(cfg, st, log)
 	}
 	srv, err := server.New(server.Deps{Config: cfg, Store: st, Rules: domain.NewRulesWith(cfg.Delegations), Logger: log, Metrics: m})
 	if err != nil {
@@ -54,6 +57,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	serveHTTP(gctx, g, cfg, log, "http", ln, srv)
 	if worker != nil {
 		g.Go(func() error { return worker.Run(gctx) })
+		g.Go(func() error { return hooks.Run(gctx) })
 	}
 	err = g.Wait()
 	log.Info("stopped")
