@@ -78,6 +78,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"MAIL_MAX_ATTEMPTS", c.MailMaxAttempts, 12},
 		{"LINK_GRACE", c.LinkGrace, 7 * 24 * time.Hour},
 		{"INVITATION_TTL", c.InvitationTTL, 7 * 24 * time.Hour},
+		{"MESSAGES_PER_ADDRESS_HOUR", c.MessagesPerAddressHour, 10},
 		{"WORKER", c.WorkerEnabled, true},
 		{"PERIODIC_INTERVAL", c.PeriodicEvery, time.Minute},
 		{"SECRET_KEY", c.SecretKey == nil, true},

@@ -27,13 +27,16 @@ const (
 	AuditMemberAdd          AuditAction = "member.add"           // Member, Detail.Role
 	AuditMemberRole         AuditAction = "member.role"          // Member, Detail.Role (the new one)
 	AuditMemberRemove       AuditAction = "member.remove"        // Member
+	// AuditMessageSend is an organizer's message going out (Detail.Message,
+	// Detail.Recipients: how many it was written to by this send).
+	AuditMessageSend AuditAction = "message.send"
 )
 
 // AuditActions lists every action, in the order the dashboard's filter
 // offers them.
 var AuditActions = []AuditAction{AuditEventCreate, AuditEventUpdate, AuditRegistrationCancel,
 	AuditRegistrationPromote, AuditRegistrationErase, AuditRegistrationWalkIn, AuditRegistrationUpdate, AuditExport,
-	AuditCheckIn, AuditCheckInUndo, AuditMemberAdd, AuditMemberRole, AuditMemberRemove}
+	AuditCheckIn, AuditCheckInUndo, AuditMemberAdd, AuditMemberRole, AuditMemberRemove, AuditMessageSend}
 
 // ValidAuditAction reports whether s names an action.
 func ValidAuditAction(s string) bool { return slices.Contains(AuditActions, AuditAction(s)) }
@@ -67,6 +70,9 @@ type AuditDetail struct {
 	// Search says a search term filtered an export; the term itself may be
 	// a name, so it is not kept.
 	Search bool `json:"search,omitempty"`
+	// message.send: the message, and how many recipients this send added.
+	Message    int64 `json:"message,omitempty"`
+	Recipients int   `json:"recipients,omitempty"`
 }
 
 // AuditQuery is a page of the audit log as asked for: GET

@@ -54,6 +54,10 @@ const (
 	// KindCertificate links the certificate of attendance a participant has
 	// earned, after the event (its link is ManageURL + "/certificate.pdf").
 	KindCertificate = domain.EmailCertificate
+	// KindMessage carries an organizer's message to participants (subject
+	// and body are the organizer's) with a List-Unsubscribe link for that
+	// event's messages.
+	KindMessage = domain.EmailMessage
 )
 
 // Kinds returns every notification kind, in a stable order. The renderer
@@ -61,7 +65,7 @@ const (
 func Kinds() []Kind {
 	return []Kind{
 		KindConfirmRequest, KindAlreadyRegistered, KindConfirmed, KindCancelled,
-		KindWaitlisted, KindPromoted, KindReminder, KindConfirmReminder, KindUpdated, KindInvitation, KindCertificate,
+		KindWaitlisted, KindPromoted, KindReminder, KindConfirmReminder, KindUpdated, KindInvitation, KindCertificate, KindMessage,
 	}
 }
 

@@ -56,6 +56,18 @@ func (s *Server) routes() {
 	org.DELETE("/events/:slug/registrations/:id", a.Allow(domain.PermChangeRegistrations), a.EraseRegistration)
 	org.GET("/events/:slug/emails", a.Allow(domain.PermReadRegistrations), a.ListEmails)
 	org.POST("/events/:slug/emails/:id/retry", a.Allow(domain.PermChangeRegistrations), a.RetryEmail)
+
+	// Messages to participants (issue 18): organizers only, as they reveal
+	// who matches a filter and write in the organizers' name.
+	org.GET("/events/:slug/messages", a.Allow(domain.PermChangeRegistrations), a.ListMessages)
+	org.POST("/events/:slug/messages", a.Allow(domain.PermChangeRegistrations), a.CreateMessage)
+	org.POST("/events/:slug/messages/preview", a.Allow(domain.PermChangeRegistrations), a.PreviewMessage)
+	org.GET("/events/:slug/messages/:id", a.Allow(domain.PermChangeRegistrations), a.GetMessage)
+	org.POST("/events/:slug/messages/:id/preview", a.Allow(domain.PermChangeRegistrations), a.PreviewStoredMessage)
+	org.POST("/events/:slug/messages/:id/send", a.Allow(domain.PermChangeRegistrations), a.SendMessage)
+	org.POST("/events/:slug/messages/:id/test", a.Allow(domain.PermChangeRegistrations), a.TestMessage)
+	org.POST("/events/:slug/messages/:id/retry-failed", a.Allow(domain.PermChangeRegistrations), a.RetryFailedMessage)
+	org.POST("/events/:slug/messages/:id/cancel", a.Allow(domain.PermChangeRegistrations), a.CancelMessage)
 	org.GET("/me", a.Me)
 
 	// Attendance, statistics and exports
@@ -97,6 +109,10 @@ func (s *Server) routes() {
 	r.GET("/r/:token/edit", w.EditPage)
 	r.POST("/r/:token/edit", w.Edit)
 	r.GET("/r/:token/certificate.pdf", httpcore.NoStore, w.LinkCertificate)
+	// An organizer message's List-Unsubscribe link (RFC 8058): GET asks,
+	// POST (the page's button or a mail program's one click) records.
+	r.GET("/unsubscribe/:token", w.UnsubscribePage)
+	r.POST("/unsubscribe/:token", w.Unsubscribe)
 
 	// The organizers' dashboard (package admin): signed in with a password
 	// and a session cookie; every change is a POST behind cross-origin

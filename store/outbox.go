@@ -52,6 +52,9 @@ type EmailPayload struct {
 	// Changes are what a participant changed in their registration
 	// (domain.EmailUpdated).
 	Changes []domain.Change `json:"changes,omitempty"`
+	// OrganizerMessageID is the organizer's message (domain.EmailMessage)
+	// the email carries.
+	OrganizerMessageID int64 `json:"organizer_message_id,omitempty"`
 }
 
 // Value is the payload as JSON text: a string, because in lib/pq's

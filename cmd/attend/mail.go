@@ -51,6 +51,7 @@ func newStore(cfg config.Config, st *store.Store) (*store.Store, error) {
 	st.LinkGrace = cfg.LinkGrace
 	st.EventCacheTTL = cfg.EventCacheTTL
 	st.InvitationTTL = cfg.InvitationTTL
+	st.MessagesPerAddressHour = cfg.MessagesPerAddressHour
 	st.Delegations = cfg.Delegations
 	return st, nil
 }
@@ -116,6 +117,7 @@ func periodicJobs(st *store.Store, log *slog.Logger) []func(context.Context) err
 		count(st.QueueConfirmReminders),
 		count(st.QueueEventReminders),
 		count(st.QueueCertificateEmails),
+		count(st.SendDueMessages),
 		eraseExpired(st, log),
 		count(st.DeleteExpiredSessions),
 	}
