@@ -317,4 +317,3 @@ func TestMessageBodiesAreEscapedAndLinked(t *testing.T) {
 		})
 	}
 }
-

@@ -63,4 +63,3 @@ func (s *Web) renderUnsubscribe(c *gin.Context, reg *domain.Registration, ev *do
 	c.Header("Cache-Control", "no-store")
 	s.pages.Render(c, http.StatusOK, "unsubscribe", v)
 }
-
