@@ -16,7 +16,7 @@ import (
 type messageView struct {
 	*domain.Message
 	store.MessageCounts
-	Recipients []*store.MessageRecipient `json:"recipients,omitempty"`
+	RecipientList []*store.MessageRecipient `json:"recipient_list,omitempty"`
 	// Added is how many recipients the request queued (sends only).
 	Added *int `json:"added,omitempty"`
 }
@@ -127,7 +127,7 @@ func (s *API) answerMessage(c *gin.Context, ev *domain.Event, id int64, added *i
 		s.Error(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, messageView{Message: m.Message, MessageCounts: m.MessageCounts, Recipients: recipients, Added: added})
+	c.JSON(http.StatusOK, messageView{Message: m.Message, MessageCounts: m.MessageCounts, RecipientList: recipients, Added: added})
 }
 
 // SendMessage sends a stored message now; sending a sent one again writes
