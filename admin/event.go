@@ -47,6 +47,7 @@ type adminEventPage struct {
 	State                             string // domain.EventState's message id
 	StateClass                        string
 	EditHref, DuplicateHref, TeamHref string
+	MessagesHref                      string
 	AuditHref, PublishAction          string
 	// QuestionsHref leads to the editor of the event's questions.
 	QuestionsHref string
@@ -121,6 +122,9 @@ func (s *Admin) Event(c *gin.Context) {
 	}
 	if can(c, domain.PermReadTeam) {
 		p.TeamHref = self + "/team"
+	}
+	if can(c, domain.PermChangeRegistrations) {
+		p.MessagesHref = self + "/messages"
 	}
 	if can(c, domain.PermReadAudit) {
 		p.AuditHref = self + "/audit"

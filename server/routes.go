@@ -150,4 +150,11 @@ func (s *Server) routes() {
 	dash.GET("/events/:slug/documents/attendance-report.pdf", adm.Allow(domain.PermExport), adm.AttendanceReportPDF)
 	dash.GET("/events/:slug/documents/attendance-report.xlsx", adm.Allow(domain.PermExport), adm.AttendanceReportXLSX)
 	dash.POST("/events/:slug/certificate", adm.Allow(domain.PermEditEvent), adm.SaveCertificate)
+	dash.GET("/events/:slug/messages", adm.Allow(domain.PermChangeRegistrations), adm.Messages)
+	dash.POST("/events/:slug/messages", adm.Allow(domain.PermChangeRegistrations), adm.ComposeMessage)
+	dash.GET("/events/:slug/messages/:id", adm.Allow(domain.PermChangeRegistrations), adm.ShowMessage)
+	dash.POST("/events/:slug/messages/:id/send", adm.Allow(domain.PermChangeRegistrations), adm.SendMessage)
+	dash.POST("/events/:slug/messages/:id/test", adm.Allow(domain.PermChangeRegistrations), adm.TestMessage)
+	dash.POST("/events/:slug/messages/:id/retry-failed", adm.Allow(domain.PermChangeRegistrations), adm.RetryFailedMessage)
+	dash.POST("/events/:slug/messages/:id/cancel", adm.Allow(domain.PermChangeRegistrations), adm.CancelMessage)
 }
