@@ -12,7 +12,7 @@ import (
 // composeForm is the compose form, filled in for the confirmed from KZ.
 func composeForm(action string) url.Values {
 	return url.Values{"action": {action}, "translations.en.subject": {"The slides"},
-		"translations.en.body": {"Dear {name}, the slides: https://example.org/slides <b>now</b>"},
+		"translations.en.body":    {"Dear {name}, the slides: https://example.org/slides <b>now</b>"},
 		"translations.ru.subject": {"Слайды"}, "translations.ru.body": {"Слайды: https://example.org/slides"},
 		"statuses": {"confirmed"}, "delegation": {"kz"}}
 }
