@@ -1,6 +1,7 @@
 package admin_test
 
 import (
+	"context"
 	"net/http/httptest"
 	"net/url"
 	"testing"
@@ -9,6 +10,24 @@ import (
 
 	"github.com/attend/attend/internal/servertest"
 )
+
+// browserSignIn opens a browser signed in to the dashboard at base as
+// email (with the dashboard password), showing pages in lang.
+func browserSignIn(t *testing.T, base, lang, email string) context.Context {
+	t.Helper()
+	b := servertest.Browser(t)
+	if err := chromedp.Do(b,
+		chromedp.Navigate(base+"/admin/login?lang="+lang),
+		chromedp.WaitVisible(chromedp.CSS(`#password`)),
+		chromedp.SendKeys(chromedp.CSS(`#email`), email),
+		chromedp.SendKeys(chromedp.CSS(`#password`), servertest.DashPassword),
+		chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.events`)),
+	); err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+	return b
+}
 
 // TestBrowserLaysOutTheMessagePages opens the messages list with its
 // compose form and preview, and a sent message's page, on a 390-pixel
@@ -26,17 +45,7 @@ func TestBrowserLaysOutTheMessagePages(t *testing.T) {
 			message := rec.Header().Get("Location")
 			srv := httptest.NewServer(d.Srv)
 			t.Cleanup(srv.Close)
-			b := servertest.Browser(t)
-			if err := chromedp.Do(b,
-				chromedp.Navigate(srv.URL+"/admin/login?lang="+lang),
-				chromedp.WaitVisible(chromedp.CSS(`#password`)),
-				chromedp.SendKeys(chromedp.CSS(`#email`), d.Org.Email),
-				chromedp.SendKeys(chromedp.CSS(`#password`), servertest.DashPassword),
-				chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)),
-				chromedp.WaitVisible(chromedp.CSS(`table.events`)),
-			); err != nil {
-				t.Fatalf("sign in: %v", err)
-			}
+			b := browserSignIn(t, srv.URL, lang, d.Org.Email)
 			u, err := url.Parse(message)
 			if err != nil {
 				t.Fatal(err)

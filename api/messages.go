@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -130,46 +131,43 @@ func (s *API) answerMessage(c *gin.Context, ev *domain.Event, id int64, added *i
 	c.JSON(http.StatusOK, messageView{Message: m.Message, MessageCounts: m.MessageCounts, RecipientList: recipients, Added: added})
 }
 
-// SendMessage sends a stored message now; sending a sent one again writes
-// only to those who match now and were not written to yet.
-func (s *API) SendMessage(c *gin.Context) {
+// messageAction runs act on the message of the path and answers with the
+// message; act's count, when not nil, is the answer's "added".
+func (s *API) messageAction(c *gin.Context, act func(ctx context.Context, ev *domain.Event, id int64) (*int, error)) {
 	ev, id, ok := s.messageID(c)
 	if !ok {
 		return
 	}
-	added, err := s.Store.SendMessage(c.Request.Context(), httpcore.Organizer(c).ID, ev, id)
+	added, err := act(c.Request.Context(), ev, id)
 	if err != nil {
 		s.Error(c, err)
 		return
 	}
-	s.answerMessage(c, ev, id, &added)
+	s.answerMessage(c, ev, id, added)
+}
+
+// SendMessage sends a stored message now; sending a sent one again writes
+// only to those who match now and were not written to yet.
+func (s *API) SendMessage(c *gin.Context) {
+	s.messageAction(c, func(ctx context.Context, ev *domain.Event, id int64) (*int, error) {
+		added, err := s.Store.SendMessage(ctx, httpcore.Organizer(c).ID, ev, id)
+		return &added, err
+	})
 }
 
 // CancelMessage stops a draft or scheduled message.
 func (s *API) CancelMessage(c *gin.Context) {
-	ev, id, ok := s.messageID(c)
-	if !ok {
-		return
-	}
-	if err := s.Store.CancelMessage(c.Request.Context(), ev.ID, id); err != nil {
-		s.Error(c, err)
-		return
-	}
-	s.answerMessage(c, ev, id, nil)
+	s.messageAction(c, func(ctx context.Context, ev *domain.Event, id int64) (*int, error) {
+		return nil, s.Store.CancelMessage(ctx, ev.ID, id)
+	})
 }
 
 // RetryFailedMessage queues the message's failed emails again.
 func (s *API) RetryFailedMessage(c *gin.Context) {
-	ev, id, ok := s.messageID(c)
-	if !ok {
-		return
-	}
-	n, err := s.Store.RetryFailedMessage(c.Request.Context(), ev.ID, id)
-	if err != nil {
-		s.Error(c, err)
-		return
-	}
-	s.answerMessage(c, ev, id, &n)
+	s.messageAction(c, func(ctx context.Context, ev *domain.Event, id int64) (*int, error) {
+		n, err := s.Store.RetryFailedMessage(ctx, ev.ID, id)
+		return &n, err
+	})
 }
 
 // TestMessage sends the message to the organizer asking, once, in the
