@@ -157,6 +157,20 @@ func TestAMessageReachesExactlyTheConfirmedKZDay1AttendeesInTheirLanguages(t *te
 	if sum.Recipients != 3 || sum.Sent != 3 || sum.Failed != 0 || sum.State != domain.MessageSent {
 		t.Errorf("message counts %+v, state %s; want 3 recipients, 3 sent", sum.MessageCounts, sum.State)
 	}
+
+	// A test to the organizer: the message as written, not a recipient.
+	if err := r.st.QueueTestMessage(r.ctx, r.ev, m.ID, org.Email, org.Name, "en"); err != nil {
+		t.Fatal(err)
+	}
+	r.drainUntilSent(w)
+	test, ok := r.received()[org.Email]
+	if !ok || test.subject != "The venue moved" || !strings.Contains(test.text, "Dear Organizer,") ||
+		test.header.Get("List-Unsubscribe") != "" {
+		t.Errorf("the test to the organizer: arrived %v, %q, %q, List-Unsubscribe %q", ok, test.subject, test.text, test.header.Get("List-Unsubscribe"))
+	}
+	if sum, err := r.st.Message(r.ctx, r.ev.ID, m.ID); err != nil || sum.Recipients != 3 {
+		t.Errorf("after the test: %+v, %v; want still 3 recipients", sum, err)
+	}
 }
 
 func TestParticipantsWhoCancelOrUnsubscribeAfterTheSendAreSkipped(t *testing.T) {
@@ -266,6 +280,31 @@ func TestScheduledMessagesGoOutOnceWhenDue(t *testing.T) {
 	}
 	if err := r.st.CancelMessage(r.ctx, r.ev.ID, m.ID); domain.ErrorCode(err) != domain.EConflict {
 		t.Errorf("cancelling a sent message: %v, want a conflict", err)
+	}
+
+	// A scheduled message whose answer filter the event no longer offers
+	// goes back to the drafts instead of blocking the ones due after it.
+	stale, later := r.organizerMessage(), r.organizerMessage()
+	at2 := at.Add(2 * time.Second)
+	stale.SendAt, later.SendAt = &at2, &at2
+	stale.Filter.Answers = []string{"diet:halal"}
+	r.st.Now = time.Now
+	bad, _, err := r.st.CreateMessage(r.ctx, org.ID, r.ev, stale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, _, err := r.st.CreateMessage(r.ctx, org.ID, r.ev, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.st.Now = func() time.Time { return at2.Add(time.Second) }
+	if n, err := r.st.SendDueMessages(r.ctx); err != nil || n != 1 {
+		t.Errorf("with a stale filter due first: %d sent, %v; want the other one sent", n, err)
+	}
+	for id, want := range map[int64]domain.MessageState{bad.ID: domain.MessageDraft, good.ID: domain.MessageSent} {
+		if m, err := r.st.Message(r.ctx, r.ev.ID, id); err != nil || m.State != want {
+			t.Errorf("message %d: %v, want %s", id, err, want)
+		}
 	}
 }
 

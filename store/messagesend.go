@@ -187,7 +187,7 @@ func (s *Store) sendLocked(ctx context.Context, tx *dbTx, ev *domain.Event, m *d
 func (s *Store) SendDueMessages(ctx context.Context) (int, error) {
 	sent := 0
 	for ctx.Err() == nil {
-		found := false
+		found, wentOut := false, false
 		err := s.inTx(ctx, func(tx *dbTx) error {
 			m, err := lockMessage(ctx, tx, true, `WHERE m.state = 'scheduled' AND m.send_at <= $1 ORDER BY m.send_at, m.id LIMIT 1`, tx.now)
 			if err != nil || m == nil {
@@ -203,6 +203,16 @@ func (s *Store) SendDueMessages(ctx context.Context) (int, error) {
 				author = *m.AuthorID
 			}
 			_, err = s.sendLocked(ctx, tx, ev, m, author)
+			if domain.ErrorCode(err) == domain.EConflict {
+				// Its filter names answers the event no longer offers: it
+				// goes back to the drafts for its organizers to see, rather
+				// than block the messages due after it.
+				if _, err := tx.ExecContext(ctx, `UPDATE messages SET state = 'draft' WHERE id = $1`, m.ID); err != nil {
+					return fmt.Errorf("store: return message to drafts: %w", unavailable(err))
+				}
+				return nil
+			}
+			wentOut = err == nil
 			return err
 		})
 		if err != nil {
@@ -211,7 +221,9 @@ func (s *Store) SendDueMessages(ctx context.Context) (int, error) {
 		if !found {
 			break
 		}
-		sent++
+		if wentOut {
+			sent++
+		}
 	}
 	return sent, nil
 }
