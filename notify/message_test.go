@@ -326,3 +326,33 @@ func TestMessageBodiesAreEscapedAndLinked(t *testing.T) {
 		})
 	}
 }
+
+func TestOrganizerMessagesHaveTheirOwnPerAddressLimit(t *testing.T) {
+	r := newWorkerRig(t, nil)
+	r.st.MessagesPerAddressHour = 2
+	org, err := r.st.OrganizerByEmail(r.ctx, "organizer@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.register(person{"Aigerim", "KZ", "en", domain.StatusConfirmed, true})
+	now := time.Now()
+	r.st.Now = func() time.Time { return now }
+	var ids []int64
+	for i, want := range []int{1, 1, 0} { // the third within the hour is held back
+		in := r.organizerMessage()
+		in.Send = true
+		m, added, err := r.st.CreateMessage(r.ctx, org.ID, r.ev, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if added != want {
+			t.Errorf("message %d reached %d, want %d", i+1, added, want)
+		}
+		ids = append(ids, m.ID)
+	}
+	// An hour later the message held back goes out when sent again.
+	r.st.Now = func() time.Time { return now.Add(61 * time.Minute) }
+	if added, err := r.st.SendMessage(r.ctx, org.ID, r.ev, ids[2]); err != nil || added != 1 {
+		t.Errorf("an hour later: %d added, %v; want 1", added, err)
+	}
+}
