@@ -37,8 +37,9 @@ func TestOrganizersWriteToParticipantsFromTheDashboard(t *testing.T) {
 	}
 	// The count and a preview before sending, escaped, storing nothing.
 	rec, doc = d.Submit(page, composeForm("preview"), "Cookie", owner)
+	// The two registered at the same moment: either may be the sample.
 	if rec.Code != http.StatusOK || !strings.Contains(doc.Text(), "Participants it goes to now: 2") ||
-		!strings.Contains(doc.Text(), "Dear Aigerim Seitova, the slides") {
+		!strings.Contains(doc.Text(), "Dear Aigerim Seitova, the slides") && !strings.Contains(doc.Text(), "Dear Nursultan Abenov, the slides") {
 		t.Fatalf("preview: %d %.600s", rec.Code, doc.Text())
 	}
 	if strings.Contains(rec.Body.String(), "<b>now</b>") {
@@ -62,7 +63,11 @@ func TestOrganizersWriteToParticipantsFromTheDashboard(t *testing.T) {
 	}
 	_, doc = d.Follow(rec, owner)
 	rows := servertest.TableRows(doc.SelectAll("table.recipients")[0], "tbody")
-	if len(rows) != 2 || !strings.Contains(rows[0][0], "aigerim@example.kz") || !strings.Contains(rows[1][0], "nursultan@example.kz") {
+	people := ""
+	for _, row := range rows {
+		people += row[0] + " "
+	}
+	if len(rows) != 2 || !strings.Contains(people, "aigerim@example.kz") || !strings.Contains(people, "nursultan@example.kz") {
 		t.Errorf("recipients %q", rows)
 	}
 	if n := servertest.CountRows(t, d.Server, `SELECT count(*) FROM audit_log WHERE action = 'message.send'`); n != 1 {
