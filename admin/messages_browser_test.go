@@ -30,14 +30,15 @@ func browserSignIn(t *testing.T, base, lang, email string) context.Context {
 }
 
 // TestBrowserLaysOutTheMessagePages opens the messages list with its
-// compose form and preview, and a sent message's page, on a 390-pixel
+// compose form and preview, a sent message's page and the participant's
+// unsubscribe page, on a 390-pixel
 // phone and a desktop, in English and in Russian: none may be wider than
 // the phone's screen.
 func TestBrowserLaysOutTheMessagePages(t *testing.T) {
 	for _, lang := range []string{"en", "ru"} {
 		t.Run(lang, func(t *testing.T) {
 			d := servertest.NewDashboard(t)
-			d.Enrol(d.Ev, servertest.Attendee{First: "Aigerim", Last: "Seitova-Abenova", Email: "aigerim.seitova-abenova@ministry-of-digital-development.example.kz",
+			aigerim := d.Enrol(d.Ev, servertest.Attendee{First: "Aigerim", Last: "Seitova-Abenova", Email: "aigerim.seitova-abenova@ministry-of-digital-development.example.kz",
 				Country: "KZ", Confirmed: true})
 			owner := d.SignIn(d.Org.Email, servertest.DashPassword)
 			page := "/admin/events/" + d.Ev.Slug + "/messages"
@@ -50,9 +51,14 @@ func TestBrowserLaysOutTheMessagePages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			unsubscribe, err := d.Store.UnsubscribeToken(aigerim.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
 			for _, p := range []struct{ name, path, wait string }{
 				{"messages", page + "?lang=" + lang, "table.messages"},
 				{"message", u.Path + "?lang=" + lang, "table.recipients"},
+				{"unsubscribe", "/unsubscribe/" + unsubscribe + "?lang=" + lang, "form button"},
 			} {
 				for _, width := range []int64{390, 1280} {
 					if err := chromedp.Do(b,
