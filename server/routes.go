@@ -111,8 +111,8 @@ func (s *Server) routes() {
 	r.GET("/r/:token/certificate.pdf", httpcore.NoStore, w.LinkCertificate)
 	// An organizer message's List-Unsubscribe link (RFC 8058): GET asks,
 	// POST (the page's button or a mail program's one click) records.
-	r.GET("/unsubscribe/:token", w.UnsubscribePage)
-	r.POST("/unsubscribe/:token", w.Unsubscribe)
+	r.GET("/unsubscribe/:token", httpcore.NoStore, w.UnsubscribePage)
+	r.POST("/unsubscribe/:token", httpcore.NoStore, w.Unsubscribe)
 
 	// The organizers' dashboard (package admin): signed in with a password
 	// and a session cookie; every change is a POST behind cross-origin

@@ -60,6 +60,5 @@ func (s *Web) renderUnsubscribe(c *gin.Context, reg *domain.Registration, ev *do
 		v.Title = v.T("unsubscribe.title")
 	}
 	v.Page = unsubscribePage{Event: ev.In(lang).Title, Done: done}
-	c.Header("Cache-Control", "no-store")
 	s.pages.Render(c, http.StatusOK, "unsubscribe", v)
 }

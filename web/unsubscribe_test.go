@@ -35,6 +35,9 @@ func TestTheUnsubscribeLinkAsksOnGETAndRecordsOnAOneClickPOST(t *testing.T) {
 	if rec.Code != http.StatusOK || len(d.All("form")) != 1 || optedOut() != 0 {
 		t.Fatalf("GET: status %d, %d forms, %d opt-outs; want 200, a form, nothing recorded", rec.Code, len(d.All("form")), optedOut())
 	}
+	if cc := rec.Header().Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("Cache-Control %q, want no-store: the page is personal", cc)
+	}
 	// A mail program's one-click POST (RFC 8058): no cookie, no Origin, a
 	// form body; twice, as mail systems may repeat it.
 	for range 2 {
