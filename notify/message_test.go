@@ -224,6 +224,22 @@ func TestParticipantsWhoCancelOrUnsubscribeAfterTheSendAreSkipped(t *testing.T) 
 	if n, err := r.st.RetryFailedMessage(r.ctx, r.ev.ID, m.ID); err != nil || n != 0 {
 		t.Errorf("retry failed: %d queued, %v; skipped ones must stay", n, err)
 	}
+	// A failed one (the server refused it for good) is retried, and only it.
+	if _, err := r.db.ExecContext(r.ctx, `UPDATE emails SET status = 'failed', last_error = '550 mailbox unavailable'
+		WHERE kind = 'message' AND recipient = 'aigerim@example.kz'`); err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := r.st.Message(r.ctx, r.ev.ID, m.ID); err != nil || sum.Failed != 1 || sum.Skipped != 2 {
+		t.Errorf("after a refusal: %+v, %v; want 1 failed, 2 skipped", sum, err)
+	}
+	delivered := len(r.smtp.Messages())
+	if n, err := r.st.RetryFailedMessage(r.ctx, r.ev.ID, m.ID); err != nil || n != 1 {
+		t.Errorf("retry failed: %d queued, %v; want 1", n, err)
+	}
+	r.drainUntilSent(w)
+	if n := len(r.smtp.Messages()) - delivered; n != 1 {
+		t.Errorf("the retry delivered %d, want 1", n)
+	}
 
 	// A later message leaves out the one who unsubscribed.
 	p, err := r.st.PreviewMessage(r.ctx, r.ev, 0, in.Filter)
