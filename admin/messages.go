@@ -87,9 +87,9 @@ func (s *Admin) renderMessages(c *gin.Context, status int, ev *domain.Event, lan
 	s.pages.Render(c, status, "admin_messages", v)
 }
 
-// ComposeMessage takes the compose form: "preview" shows the count and the
-// message as its first recipient would get it; "send", "schedule" and
-// "draft" store it. A refused form comes back with 422 and what was typed.
+// ComposeMessage takes the compose form: "preview" (also what an unknown
+// action means) shows the count and the message as its first recipient
+// would get it; "send", "schedule" and "draft" store it. A refused form comes back with 422 and what was typed.
 func (s *Admin) ComposeMessage(c *gin.Context) {
 	lang := s.BrowserLang(c.Writer, c.Request)
 	ev, ok := s.managedEvent(c, lang)
@@ -98,6 +98,11 @@ func (s *Admin) ComposeMessage(c *gin.Context) {
 	}
 	form := c.Request.PostForm
 	action := form.Get("action")
+	switch action {
+	case "send", "schedule", "draft":
+	default:
+		action = "preview" // the form's first button, and what stores nothing
+	}
 	in, fields := messageFromForm(form, ev)
 	if action != "schedule" {
 		in.SendAt = nil
