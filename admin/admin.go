@@ -18,12 +18,15 @@ import (
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/httpcore"
 	"github.com/attend/attend/i18n"
+	"github.com/attend/attend/notify"
+	"github.com/attend/attend/templates"
 )
 
 // pageNames are the dashboard's page templates, templates/web/<name>.html.tmpl,
 // each parsed with the dashboard's own partials.
 var pageNames = []string{"admin_login", "admin_events", "admin_event", "admin_checkin", "admin_questions",
-	"admin_event_form", "admin_team", "admin_audit", "admin_invite", "admin_invitations", "admin_webhooks"}
+	"admin_event_form", "admin_team", "admin_audit", "admin_invite", "admin_invitations", "admin_webhooks",
+	"admin_messages", "admin_message"}
 
 // Admin holds the dashboard's dependencies: the shared core, the page
 // templates and the sign-in guard.
@@ -31,6 +34,8 @@ type Admin struct {
 	*httpcore.Core
 	pages *httpcore.Pages
 	guard *loginGuard
+	// renderer previews an organizer's message as a participant gets it.
+	renderer *notify.Renderer
 }
 
 // New builds the dashboard over core. It fails only for a broken page
@@ -47,7 +52,11 @@ func New(core *httpcore.Core) (*Admin, error) {
 		concurrency: cfg.PasswordHashConcurrency, slotWait: cfg.PasswordHashWait,
 		check: core.CheckPassword, now: core.Now,
 	})
-	return &Admin{Core: core, pages: pages, guard: guard}, nil
+	renderer, err := notify.NewRendererWith(templates.FS, core.I18n)
+	if err != nil {
+		return nil, err
+	}
+	return &Admin{Core: core, pages: pages, guard: guard, renderer: renderer}, nil
 }
 
 // adminBar is the strip at the top of every dashboard page: who is signed
@@ -81,6 +90,11 @@ var adminNotices = map[string]struct{ id, class string }{
 	"done:questions":         {"admin.questions.saved", "ok"},
 	"done:certificate":       {"admin.done.certificate", "ok"},
 	"error:certificate":      {"admin.error.certificate", "error"},
+	"done:message_sent":      {"admin.done.message_sent", "ok"},
+	"done:message_saved":     {"admin.done.message_saved", "ok"},
+	"done:message_test":      {"admin.done.message_test", "ok"},
+	"done:message_cancelled": {"admin.done.message_cancelled", "ok"},
+	"error:message_state":    {"admin.error.message_state", "error"},
 }
 
 // pageNotice reads the outcome named in the query, if it is one we know.

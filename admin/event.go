@@ -48,6 +48,7 @@ type adminEventPage struct {
 	StateClass                        string
 	EditHref, DuplicateHref, TeamHref string
 	InvitationsHref                   string
+	MessagesHref                      string
 	AuditHref, PublishAction          string
 	// QuestionsHref leads to the editor of the event's questions.
 	QuestionsHref string
@@ -125,6 +126,9 @@ func (s *Admin) Event(c *gin.Context) {
 	}
 	if can(c, domain.PermReadRegistrations) {
 		p.InvitationsHref = self + "/invitations"
+	}
+	if can(c, domain.PermChangeRegistrations) {
+		p.MessagesHref = self + "/messages"
 	}
 	if can(c, domain.PermReadAudit) {
 		p.AuditHref = self + "/audit"

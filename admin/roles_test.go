@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -42,6 +43,13 @@ var dashboardPermissions = map[string]domain.Permission{
 	"GET /admin/events/:slug/documents/attendance-report.pdf":  domain.PermExport,
 	"GET /admin/events/:slug/documents/attendance-report.xlsx": domain.PermExport,
 	"POST /admin/events/:slug/certificate":                     domain.PermEditEvent,
+	"GET /admin/events/:slug/messages":                         domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/messages":                        domain.PermChangeRegistrations,
+	"GET /admin/events/:slug/messages/:id":                     domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/messages/:id/send":               domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/messages/:id/test":               domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/messages/:id/retry-failed":       domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/messages/:id/cancel":             domain.PermChangeRegistrations,
 }
 
 // addMember puts a new organizer account with the dashboard password on
@@ -64,6 +72,12 @@ func TestEveryDashboardPageChecksTheRole(t *testing.T) {
 	reg := d.Enrol(d.Ev, servertest.Attendee{First: "Kadri", Last: "Tamm", Email: "kadri@example.ee", Country: "EE", Confirmed: true, Notify: true})
 	var emailID string
 	if err := d.DB.Get(&emailID, `SELECT id::text FROM emails LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	// A message, so that its page and actions have something to serve.
+	msg, _, err := d.Store.CreateMessage(t.Context(), d.Org.ID, d.Ev, domain.MessageInput{
+		Texts: domain.MessageTexts{"en": {Subject: "Slides", Body: "The slides."}}})
+	if err != nil {
 		t.Fatal(err)
 	}
 	// Certificates offered, so that their download has something to serve.
@@ -96,6 +110,8 @@ func TestEveryDashboardPageChecksTheRole(t *testing.T) {
 				return d.Ev.Slug
 			case strings.Contains(r.Path, "/emails/"):
 				return emailID
+			case strings.Contains(r.Path, "/messages/"):
+				return strconv.FormatInt(msg.ID, 10)
 			}
 			return reg.ID
 		})

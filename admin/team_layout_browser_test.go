@@ -38,17 +38,7 @@ func TestBrowserLaysOutTheTeamPages(t *testing.T) {
 			invite := invitationLink(d, "invited@academy.example.uz")
 			srv := httptest.NewServer(d.Srv)
 			t.Cleanup(srv.Close)
-			b := servertest.Browser(t)
-			if err := chromedp.Do(b,
-				chromedp.Navigate(srv.URL+"/admin/login?lang="+lang),
-				chromedp.WaitVisible(chromedp.CSS(`#password`)),
-				chromedp.SendKeys(chromedp.CSS(`#email`), d.Org.Email),
-				chromedp.SendKeys(chromedp.CSS(`#password`), servertest.DashPassword),
-				chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)),
-				chromedp.WaitVisible(chromedp.CSS(`table.events`)),
-			); err != nil {
-				t.Fatalf("sign in: %v", err)
-			}
+			b := browserSignIn(t, srv.URL, lang, d.Org.Email)
 			self := "/admin/events/" + d.Ev.Slug
 			pages := []struct{ name, path, wait string }{
 				{"events", "/admin", "table.events"},

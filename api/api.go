@@ -13,6 +13,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/attend/attend/httpcore"
+	"github.com/attend/attend/notify"
+	"github.com/attend/attend/templates"
 )
 
 // API holds the JSON handlers' dependencies: the shared core, and the
@@ -21,6 +23,8 @@ type API struct {
 	*httpcore.Core
 	// spec is openapi.yaml as served, with BASE_URL as its server.
 	spec []byte
+	// renderer shows an organizer's message as a participant will get it.
+	renderer *notify.Renderer
 }
 
 // New builds the JSON API over core. It fails only when the embedded
@@ -30,7 +34,11 @@ func New(core *httpcore.Core) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &API{Core: core, spec: spec}, nil
+	renderer, err := notify.NewRendererWith(templates.FS, core.I18n)
+	if err != nil {
+		return nil, err
+	}
+	return &API{Core: core, spec: spec, renderer: renderer}, nil
 }
 
 // Healthz answers while the process is up.

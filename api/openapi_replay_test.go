@@ -382,6 +382,58 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 422, sendReq(http.MethodPost, "/api/v1/events/egov/emails/abc/retry", tok, nil))
 	rp.call(a, 404, sendReq(http.MethodPost, "/api/v1/events/egov/emails/999999/retry", tok, nil))
 
+	// Messages to participants: the confirmed who attended the first day
+	// (walkin, checked in by the door above).
+	msgs := "/api/v1/events/egov/messages"
+	message := map[string]any{
+		"texts": map[string]any{
+			"en": map[string]any{"subject": "Slides", "body": "Dear {name}, the slides: https://example.org/slides"},
+			"ru": map[string]any{"subject": "Слайды", "body": "Слайды: https://example.org/slides"},
+		},
+		"filter": map[string]any{"statuses": []string{"confirmed"}, "attended": []string{day}, "answers": []string{"diet:halal", ""}},
+	}
+	with := func(k string, v any) map[string]any {
+		out := map[string]any{}
+		for key, val := range message {
+			out[key] = val
+		}
+		out[k] = v
+		return out
+	}
+	rp.call(a, 200, sendReq(http.MethodPost, msgs+"/preview", tok, with("filter", map[string]any{"statuses": []string{"confirmed"}, "attended": []string{day}})))
+	rp.call(a, 422, sendReq(http.MethodPost, msgs+"/preview", tok, map[string]any{"texts": map[string]any{"de": map[string]any{"subject": "x"}}}))
+	draft := servertest.Decode[struct {
+		ID int64 `json:"id"`
+	}](t, rp.call(a, 201, sendReq(http.MethodPost, msgs, tok, message)), http.StatusCreated).ID
+	rp.call(a, 201, sendReq(http.MethodPost, msgs, tok, with("send", true)))
+	scheduled := servertest.Decode[struct {
+		ID int64 `json:"id"`
+	}](t, rp.call(a, 201, sendReq(http.MethodPost, msgs, tok, with("send_at", time.Now().Add(time.Hour).UTC().Format(time.RFC3339)))), http.StatusCreated).ID
+	rp.call(a, 422, sendReq(http.MethodPost, msgs, tok, map[string]any{"texts": map[string]any{"en": map[string]any{"subject": "a\nb", "body": ""}},
+		"filter": map[string]any{"statuses": []string{"cancelled"}, "role": "boss", "delegation": "NATO2", "attended": []string{"1999-01-01"},
+			"answers": []string{"diet:pizza"}}, "send_at": "2001-01-01T00:00:00Z"}))
+	rp.call(a, 400, sendReq(http.MethodPost, msgs, tok, `{"texts": `))
+	rp.call(a, 200, getReq(msgs, tok))
+	rp.call(a, 404, getReq("/api/v1/events/nope/messages", tok))
+	one := fmt.Sprintf("%s/%d", msgs, draft)
+	rp.call(a, 200, sendReq(http.MethodPost, one+"/preview", tok, nil))
+	rp.call(a, 404, sendReq(http.MethodPost, msgs+"/999999/preview", tok, nil))
+	rp.call(a, 202, sendReq(http.MethodPost, one+"/test", tok, nil))
+	rp.call(a, 404, sendReq(http.MethodPost, msgs+"/999999/test", tok, nil))
+	rp.call(a, 200, sendReq(http.MethodPost, one+"/send", tok, nil))
+	rp.call(a, 200, getReq(one, tok))
+	rp.call(a, 422, getReq(msgs+"/abc", tok))
+	rp.call(a, 404, getReq(msgs+"/999999", tok))
+	rp.call(a, 200, sendReq(http.MethodPost, one+"/retry-failed", tok, nil))
+	rp.call(a, 422, sendReq(http.MethodPost, msgs+"/0/retry-failed", tok, nil))
+	rp.call(a, 409, sendReq(http.MethodPost, one+"/cancel", tok, nil))
+	other := fmt.Sprintf("%s/%d", msgs, scheduled)
+	rp.call(a, 200, sendReq(http.MethodPost, other+"/cancel", tok, nil))
+	rp.call(a, 409, sendReq(http.MethodPost, other+"/send", tok, nil))
+	rp.call(a, 403, getReq(msgs, doorTok))
+	rp.call(a, 403, sendReq(http.MethodPost, msgs, doorTok, message))
+	rp.call(a, 403, sendReq(http.MethodPost, one+"/send", doorTok, nil))
+
 	// An internal error: no sealer for the confirmation link.
 	sealer := a.Store.Sealer
 	a.Store.Sealer = nil

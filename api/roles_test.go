@@ -43,6 +43,15 @@ var apiPermissions = map[string]domain.Permission{
 	"GET /api/v1/events/:slug/documents/certificates/:file":      domain.PermExport,
 	"GET /api/v1/events/:slug/documents/attendance-report.pdf":   domain.PermExport,
 	"GET /api/v1/events/:slug/documents/attendance-report.xlsx":  domain.PermExport,
+	"GET /api/v1/events/:slug/messages":                          domain.PermChangeRegistrations,
+	"POST /api/v1/events/:slug/messages":                         domain.PermChangeRegistrations,
+	"POST /api/v1/events/:slug/messages/preview":                 domain.PermChangeRegistrations,
+	"GET /api/v1/events/:slug/messages/:id":                      domain.PermChangeRegistrations,
+	"POST /api/v1/events/:slug/messages/:id/preview":             domain.PermChangeRegistrations,
+	"POST /api/v1/events/:slug/messages/:id/send":                domain.PermChangeRegistrations,
+	"POST /api/v1/events/:slug/messages/:id/test":                domain.PermChangeRegistrations,
+	"POST /api/v1/events/:slug/messages/:id/retry-failed":        domain.PermChangeRegistrations,
+	"POST /api/v1/events/:slug/messages/:id/cancel":              domain.PermChangeRegistrations,
 }
 
 // TestEveryOrganizerRouteChecksTheRole walks every route of an event for
@@ -63,6 +72,10 @@ func TestEveryOrganizerRouteChecksTheRole(t *testing.T) {
 	if err := a.DB.Get(&emailID, `SELECT id FROM emails ORDER BY id LIMIT 1`); err != nil {
 		t.Fatal(err)
 	}
+	message := servertest.Decode[struct {
+		ID int64 `json:"id"`
+	}](t, a.Post("/api/v1/events/egov/messages", a.Token, map[string]any{
+		"texts": map[string]any{"en": map[string]any{"subject": "Slides", "body": "The slides."}}}), http.StatusCreated)
 	tokens := map[domain.TeamRole]string{domain.RoleOwner: a.Token}
 	for _, role := range domain.MemberRoles {
 		o, token := a.Organizer(string(role) + "@example.org")
@@ -98,6 +111,9 @@ func TestEveryOrganizerRouteChecksTheRole(t *testing.T) {
 			case "id":
 				if strings.Contains(r.Path, "/emails/") {
 					return fmt.Sprint(emailID)
+				}
+				if strings.Contains(r.Path, "/messages/") {
+					return fmt.Sprint(message.ID)
 				}
 			}
 			return regID

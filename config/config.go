@@ -83,8 +83,12 @@ type Config struct {
 	// InviteeImportMaxRows bounds the rows of one import of invitees (a
 	// file or the API's list); the body is bounded by MaxBodyBytes.
 	InviteeImportMaxRows int
-	WorkerEnabled        bool
-	PeriodicEvery        time.Duration
+	// MessagesPerAddressHour bounds the organizers' messages of one event
+	// an address gets per hour: higher than the limit of the public form's
+	// emails, which strangers can trigger.
+	MessagesPerAddressHour int
+	WorkerEnabled          bool
+	PeriodicEvery          time.Duration
 
 	// Webhooks (issue 18): the sender runs wherever the mail worker does
 	// and retries on the mail outbox's schedule (MAIL_RETRY_*).
@@ -155,6 +159,7 @@ func Settings() []Setting {
 		{"LINK_GRACE", "168h", "How long emailed links keep working after the event ends."},
 		{"INVITATION_TTL", "168h", "How long the emailed link that lets a new member of an event's team set a password works (once)."},
 		{"INVITEE_IMPORT_MAX_ROWS", "2000", "Most rows one import of invitees may have (a CSV/XLSX file or the API's list); the file itself is bounded by `MAX_BODY_BYTES`."},
+		{"MESSAGES_PER_ADDRESS_HOUR", "10", "Organizers' messages of one event an address gets per hour at most (1–1000); participants over it are left out of a send and included when it is sent again later. The registration form's emails keep their own limit of 3."},
 		{"WORKER", "true", "Run the mail worker and periodic jobs inside attend serve; set false when running attend worker separately."},
 		{"PERIODIC_INTERVAL", "1m", "How often the worker runs periodic jobs (expiry, reminders)."},
 		{"WEBHOOK_TIMEOUT", "10s", "How long one webhook delivery may take (connecting, sending, the answer's headers); then it counts as failed and is retried on the MAIL_RETRY_* schedule, up to MAIL_MAX_ATTEMPTS. A claimed delivery is reserved for three times this, at least MAIL_LEASE."},
@@ -197,45 +202,46 @@ func (p Problems) Error() string { return strings.Join(p, "; ") }
 func Load(getenv func(string) string, need Need) (Config, error) {
 	l := &loader{getenv: getenv}
 	c := Config{
-		DatabaseURL:          l.databaseURL("DATABASE_URL"),
-		HTTPAddr:             l.listenAddr("HTTP_ADDR", ":8080"),
-		MetricsAddr:          l.listenAddrOrOff("METRICS_ADDR"),
-		BaseURL:              l.baseURL("BASE_URL", "http://localhost:8080"),
-		LogLevel:             l.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
-		DBMaxOpenConns:       l.int("DB_MAX_OPEN_CONNS", 4*runtime.NumCPU(), 1, 1000),
-		EventCacheTTL:        l.durOrOff("EVENT_CACHE_TTL", time.Second),
-		ExportGCPercent:      l.int("EXPORT_GC_PERCENT", 50, 0, 1000),
-		DBStatementTimeout:   l.dur("DB_STATEMENT_TIMEOUT", 5*time.Second),
-		MaxBodyBytes:         int64(l.int("MAX_BODY_BYTES", 64<<10, 1024, 64<<20)),
-		RequestTimeout:       l.dur("REQUEST_TIMEOUT", 10*time.Second),
-		ReadHeaderTimeout:    l.dur("HTTP_READ_HEADER_TIMEOUT", 5*time.Second),
-		ReadTimeout:          l.dur("HTTP_READ_TIMEOUT", 15*time.Second),
-		WriteTimeout:         l.dur("HTTP_WRITE_TIMEOUT", 30*time.Second),
-		IdleTimeout:          l.dur("HTTP_IDLE_TIMEOUT", 120*time.Second),
-		CertificatesTimeout:  l.dur("CERTIFICATES_TIMEOUT", 10*time.Minute),
-		MaxHeaderBytes:       l.int("HTTP_MAX_HEADER_BYTES", 16<<10, 1024, 1<<20),
-		ShutdownTimeout:      l.dur("SHUTDOWN_TIMEOUT", 25*time.Second),
-		RegisterRateLimit:    l.int("REGISTER_RATE_LIMIT", 10, 1, 1_000_000),
-		RegisterRateWindow:   l.dur("REGISTER_RATE_WINDOW", time.Minute),
-		LoginRateLimit:       l.int("LOGIN_RATE_LIMIT", 5, 1, 1_000_000),
-		LoginRateWindow:      l.dur("LOGIN_RATE_WINDOW", 15*time.Minute),
-		TrustedProxies:       l.proxies("TRUSTED_PROXIES"),
-		SMTPURL:              strings.TrimSpace(getenv("SMTP_URL")),
-		MailFrom:             l.address("MAIL_FROM", "attend <noreply@localhost>"),
-		MailReplyTo:          l.address("MAIL_REPLY_TO", ""),
-		SMTPTimeout:          l.dur("SMTP_TIMEOUT", 15*time.Second),
-		MailBatchSize:        l.int("MAIL_BATCH_SIZE", 50, 1, 10000),
-		MailConnections:      l.int("MAIL_CONNECTIONS", 0, 1, 64),
-		MailPoll:             l.dur("MAIL_POLL_INTERVAL", 10*time.Second),
-		MailLease:            l.dur("MAIL_LEASE", 2*time.Minute),
-		MailRetryBase:        l.dur("MAIL_RETRY_BASE", 5*time.Minute),
-		MailRetryMax:         l.dur("MAIL_RETRY_MAX", 6*time.Hour),
-		MailMaxAttempts:      l.int("MAIL_MAX_ATTEMPTS", 12, 1, 100),
-		LinkGrace:            l.dur("LINK_GRACE", 7*24*time.Hour),
-		InvitationTTL:        l.dur("INVITATION_TTL", 7*24*time.Hour),
-		InviteeImportMaxRows: l.int("INVITEE_IMPORT_MAX_ROWS", 2000, 1, 100000),
-		WorkerEnabled:        l.bool("WORKER", true),
-		PeriodicEvery:        l.dur("PERIODIC_INTERVAL", time.Minute),
+		DatabaseURL:            l.databaseURL("DATABASE_URL"),
+		HTTPAddr:               l.listenAddr("HTTP_ADDR", ":8080"),
+		MetricsAddr:            l.listenAddrOrOff("METRICS_ADDR"),
+		BaseURL:                l.baseURL("BASE_URL", "http://localhost:8080"),
+		LogLevel:               l.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
+		DBMaxOpenConns:         l.int("DB_MAX_OPEN_CONNS", 4*runtime.NumCPU(), 1, 1000),
+		EventCacheTTL:          l.durOrOff("EVENT_CACHE_TTL", time.Second),
+		ExportGCPercent:        l.int("EXPORT_GC_PERCENT", 50, 0, 1000),
+		DBStatementTimeout:     l.dur("DB_STATEMENT_TIMEOUT", 5*time.Second),
+		MaxBodyBytes:           int64(l.int("MAX_BODY_BYTES", 64<<10, 1024, 64<<20)),
+		RequestTimeout:         l.dur("REQUEST_TIMEOUT", 10*time.Second),
+		ReadHeaderTimeout:      l.dur("HTTP_READ_HEADER_TIMEOUT", 5*time.Second),
+		ReadTimeout:            l.dur("HTTP_READ_TIMEOUT", 15*time.Second),
+		WriteTimeout:           l.dur("HTTP_WRITE_TIMEOUT", 30*time.Second),
+		IdleTimeout:            l.dur("HTTP_IDLE_TIMEOUT", 120*time.Second),
+		CertificatesTimeout:    l.dur("CERTIFICATES_TIMEOUT", 10*time.Minute),
+		MaxHeaderBytes:         l.int("HTTP_MAX_HEADER_BYTES", 16<<10, 1024, 1<<20),
+		ShutdownTimeout:        l.dur("SHUTDOWN_TIMEOUT", 25*time.Second),
+		RegisterRateLimit:      l.int("REGISTER_RATE_LIMIT", 10, 1, 1_000_000),
+		RegisterRateWindow:     l.dur("REGISTER_RATE_WINDOW", time.Minute),
+		LoginRateLimit:         l.int("LOGIN_RATE_LIMIT", 5, 1, 1_000_000),
+		LoginRateWindow:        l.dur("LOGIN_RATE_WINDOW", 15*time.Minute),
+		TrustedProxies:         l.proxies("TRUSTED_PROXIES"),
+		SMTPURL:                strings.TrimSpace(getenv("SMTP_URL")),
+		MailFrom:               l.address("MAIL_FROM", "attend <noreply@localhost>"),
+		MailReplyTo:            l.address("MAIL_REPLY_TO", ""),
+		SMTPTimeout:            l.dur("SMTP_TIMEOUT", 15*time.Second),
+		MailBatchSize:          l.int("MAIL_BATCH_SIZE", 50, 1, 10000),
+		MailConnections:        l.int("MAIL_CONNECTIONS", 0, 1, 64),
+		MailPoll:               l.dur("MAIL_POLL_INTERVAL", 10*time.Second),
+		MailLease:              l.dur("MAIL_LEASE", 2*time.Minute),
+		MailRetryBase:          l.dur("MAIL_RETRY_BASE", 5*time.Minute),
+		MailRetryMax:           l.dur("MAIL_RETRY_MAX", 6*time.Hour),
+		MailMaxAttempts:        l.int("MAIL_MAX_ATTEMPTS", 12, 1, 100),
+		LinkGrace:              l.dur("LINK_GRACE", 7*24*time.Hour),
+		InvitationTTL:          l.dur("INVITATION_TTL", 7*24*time.Hour),
+		InviteeImportMaxRows:   l.int("INVITEE_IMPORT_MAX_ROWS", 2000, 1, 100000),
+		MessagesPerAddressHour: l.int("MESSAGES_PER_ADDRESS_HOUR", domain.DefaultMessagesPerAddressHour, 1, 1000),
+		WorkerEnabled:          l.bool("WORKER", true),
+		PeriodicEvery:          l.dur("PERIODIC_INTERVAL", time.Minute),
 
 		LoginIPRateLimit:        l.int("LOGIN_IP_RATE_LIMIT", 20, 1, 1_000_000),
 		LoginDelay:              l.durOrOff("LOGIN_DELAY", 250*time.Millisecond),

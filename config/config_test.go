@@ -80,6 +80,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"LINK_GRACE", c.LinkGrace, 7 * 24 * time.Hour},
 		{"INVITATION_TTL", c.InvitationTTL, 7 * 24 * time.Hour},
 		{"INVITEE_IMPORT_MAX_ROWS", c.InviteeImportMaxRows, 2000},
+		{"MESSAGES_PER_ADDRESS_HOUR", c.MessagesPerAddressHour, 10},
 		{"WORKER", c.WorkerEnabled, true},
 		{"PERIODIC_INTERVAL", c.PeriodicEvery, time.Minute},
 		{"SECRET_KEY", c.SecretKey == nil, true},

@@ -33,6 +33,9 @@ const (
 	AuditInviteesImport  AuditAction = "invitees.import"
 	AuditNominationQuota AuditAction = "nomination.quota"
 	AuditNomination      AuditAction = "nomination.create"
+	// AuditMessageSend is an organizer's message going out (Detail.Message,
+	// Detail.Recipients: how many it was written to by this send).
+	AuditMessageSend AuditAction = "message.send"
 )
 
 // AuditActions lists every action, in the order the dashboard's filter
@@ -40,7 +43,7 @@ const (
 var AuditActions = []AuditAction{AuditEventCreate, AuditEventUpdate, AuditRegistrationCancel,
 	AuditRegistrationPromote, AuditRegistrationErase, AuditRegistrationWalkIn, AuditRegistrationUpdate, AuditExport,
 	AuditCheckIn, AuditCheckInUndo, AuditMemberAdd, AuditMemberRole, AuditMemberRemove,
-	AuditInviteesImport, AuditNominationQuota, AuditNomination}
+	AuditInviteesImport, AuditNominationQuota, AuditNomination, AuditMessageSend}
 
 // ValidAuditAction reports whether s names an action.
 func ValidAuditAction(s string) bool { return slices.Contains(AuditActions, AuditAction(s)) }
@@ -78,6 +81,9 @@ type AuditDetail struct {
 	// whom a nomination.quota or nomination.create was for.
 	Count      int    `json:"count,omitempty"`
 	Delegation string `json:"delegation,omitempty"`
+	// message.send: the message, and how many recipients this send added.
+	Message    int64 `json:"message,omitempty"`
+	Recipients int   `json:"recipients,omitempty"`
 }
 
 // AuditQuery is a page of the audit log as asked for: GET

@@ -63,6 +63,14 @@ type Data struct {
 	Changes   []domain.Change
 	Questions domain.Questions
 
+	// MessageSubject and MessageBody are an organizer's message
+	// (KindMessage), in the email's language; UnsubscribeURL is the
+	// participant's link to stop the event's messages (none in a test sent
+	// to the organizer).
+	MessageSubject string
+	MessageBody    string
+	UnsubscribeURL string
+
 	// BaseURL is the public root of the site; its host names the calendar
 	// entries' UIDs.
 	BaseURL string
@@ -144,7 +152,7 @@ func requiredFields(kind Kind, d Data) []string {
 		{"Event.EndsOn", d.Event.EndsOn.IsZero()},
 		{"Event.Timezone", d.Event.Timezone == ""},
 	}
-	if !linkless(kind) {
+	if !linkless(kind) && kind != KindMessage {
 		common = append(common, field{"ManageURL", d.ManageURL == ""})
 	}
 	var extra []field
@@ -171,6 +179,8 @@ func requiredFields(kind Kind, d Data) []string {
 		extra = []field{{"Changes", len(d.Changes) == 0}}
 	case KindWebhookDisabled:
 		extra = []field{{"WebhookURL", d.WebhookURL == ""}}
+	case KindMessage:
+		extra = []field{{"MessageSubject", d.MessageSubject == ""}, {"MessageBody", d.MessageBody == ""}}
 	}
 	var missing []string
 	for _, f := range append(common, extra...) {

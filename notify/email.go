@@ -27,6 +27,11 @@ type Email struct {
 	Inline      []Attachment
 	// Date is the Date header; zero means the moment of sending.
 	Date time.Time
+	// ListUnsubscribe is the https URL of the List-Unsubscribe header,
+	// which organizer messages carry with List-Unsubscribe-Post for a
+	// one-click unsubscribe (RFC 8058); empty (transactional email) sends
+	// neither header.
+	ListUnsubscribe string
 }
 
 // MessageID returns a new, globally unique Message-ID header value,

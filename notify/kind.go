@@ -64,6 +64,10 @@ const (
 	// KindWebhookDisabled tells an organizer that their webhook endpoint
 	// kept failing and was disabled; it names the endpoint's URL.
 	KindWebhookDisabled = domain.EmailWebhookDisabled
+	// KindMessage carries an organizer's message to participants (subject
+	// and body are the organizer's) with a List-Unsubscribe link for that
+	// event's messages.
+	KindMessage = domain.EmailMessage
 )
 
 // Kinds returns every notification kind, in a stable order. The renderer
@@ -74,6 +78,7 @@ func Kinds() []Kind {
 		KindWaitlisted, KindPromoted, KindReminder, KindConfirmReminder, KindUpdated, KindInvitation, KindCertificate,
 		KindParticipantInvitation, KindNominationRequest,
 		KindWebhookDisabled,
+		KindMessage,
 	}
 }
 

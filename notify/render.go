@@ -101,7 +101,7 @@ func missingTemplates(fsys fs.FS) []string {
 func parseSet(fsys fs.FS, lang string, kind Kind) (templateSet, error) {
 	dir := "email/" + lang + "/"
 	base := string(kind)
-	funcs := map[string]any{"lines": lines, "button": button}
+	funcs := map[string]any{"lines": lines, "button": button, "autolink": autolink}
 
 	subject, err := texttemplate.New(base+".subject.tmpl").Funcs(funcs).ParseFS(fsys, dir+base+".subject.tmpl")
 	if err != nil {
@@ -397,8 +397,11 @@ func sampleData() Data {
 		},
 		Questions: domain.Questions{{Key: "sample", Type: domain.QuestionSingleChoice, Label: domain.Text{"en": "Sample question"},
 			Options: []domain.Option{{Value: "a", Label: domain.Text{"en": "Sample answer"}}}}},
-		BaseURL:   "https://example.org",
-		CreatedAt: day(1),
+		MessageSubject: "Sample subject",
+		MessageBody:    "Sample body with a link: https://example.org/slides.",
+		UnsubscribeURL: "https://example.org/unsubscribe/sample",
+		BaseURL:        "https://example.org",
+		CreatedAt:      day(1),
 	}
 }
 

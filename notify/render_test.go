@@ -53,8 +53,11 @@ func tashkentWorkshop() Data {
 			Label: domain.Text{"en": "Dietary needs", "ru": "Питание", "uz": "Ovqatlanish"},
 			Options: []domain.Option{{Value: "none", Label: domain.Text{"en": "No special needs", "ru": "Без ограничений"}},
 				{Value: "halal", Label: domain.Text{"en": "Halal", "ru": "Халяль", "uz": "Halol"}}}}},
-		BaseURL:   "https://attend.example.org",
-		CreatedAt: time.Date(2019, time.May, 20, 8, 0, 0, 0, time.UTC),
+		MessageSubject: "The venue moved",
+		MessageBody:    "Dear {name},\nthe workshop moves to room 5. Slides: https://attend.example.org/slides.",
+		UnsubscribeURL: "https://attend.example.org/unsubscribe/s3cret",
+		BaseURL:        "https://attend.example.org",
+		CreatedAt:      time.Date(2019, time.May, 20, 8, 0, 0, 0, time.UTC),
 	}
 }
 
@@ -78,6 +81,8 @@ func linksFor(kind Kind, d Data) []string {
 		return []string{d.InviteURL}
 	case KindWebhookDisabled:
 		return nil // it names the endpoint but links nowhere
+	case KindMessage:
+		return []string{d.UnsubscribeURL, "https://attend.example.org/slides"}
 	}
 	return []string{d.ManageURL}
 }

@@ -444,6 +444,10 @@ func (s *Sender) message(e Email) (*gomail.Msg, error) {
 	if lang := headerSafe(e.Lang); lang != "" {
 		m.SetGenHeader(gomail.HeaderContentLang, lang)
 	}
+	if u := headerSafe(e.ListUnsubscribe); u != "" && !strings.ContainsAny(u, "<> ") {
+		m.SetGenHeader(gomail.HeaderListUnsubscribe, "<"+u+">")
+		m.SetGenHeader(gomail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
+	}
 
 	switch {
 	case e.Text != "" && e.HTML != "":

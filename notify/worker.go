@@ -213,12 +213,23 @@ func (w *Worker) runBatch(ctx, send context.Context) (sent, claimed int, err err
 	if err != nil {
 		return 0, len(rows), err
 	}
+	msgs, optedOut, err := w.Store.MessagesOf(ctx, rows)
+	if err != nil {
+		return 0, len(rows), err
+	}
 	var (
 		emails []Email
 		owners []*store.Email
 	)
 	for _, row := range rows {
-		e, err := w.build(row, regs, events)
+		e, err := w.build(row, regs, events, msgs, optedOut)
+		var skip errSkip
+		if errors.As(err, &skip) {
+			if err := w.Store.SkipEmail(ctx, row.ID, skip.reason); err != nil {
+				return 0, len(rows), err
+			}
+			continue
+		}
 		if err != nil {
 			// Nothing about this row will change by retrying: record why.
 			w.Log.Error("mail worker: cannot build email", slog.Int64("email_id", row.ID),
@@ -342,7 +353,8 @@ func (w *Worker) holdLease(ctx context.Context, rows []*store.Email) (release fu
 
 // build renders one outbox row into an Email, from the batch's
 // registrations and events.
-func (w *Worker) build(row *store.Email, regs map[string]*domain.Registration, events map[int64]*domain.Event) (Email, error) {
+func (w *Worker) build(row *store.Email, regs map[string]*domain.Registration, events map[int64]*domain.Event,
+	msgs map[int64]*domain.Message, optedOut map[string]bool) (Email, error) {
 	kind, err := ParseKind(string(row.Kind))
 	if err != nil {
 		return Email{}, err
@@ -407,6 +419,13 @@ func (w *Worker) build(row *store.Email, regs map[string]*domain.Registration, e
 		d.Delegation = w.Renderer.DelegationName(row.Language, ev.Languages, row.Payload.Delegation)
 	}
 	d.WebhookURL = row.Payload.WebhookURL
-	return w.Renderer.Build(kind, row.Language, d, "<"+row.MessageID+">",
+	if kind == KindMessage {
+		if err := w.fillMessage(&d, row, reg, ev, msgs[row.Payload.OrganizerMessageID], optedOut); err != nil {
+			return Email{}, err
+		}
+	}
+	e, err := w.Renderer.Build(kind, row.Language, d, "<"+row.MessageID+">",
 		mail.Address{Name: row.RecipientName, Address: row.Recipient})
+	e.ListUnsubscribe = d.UnsubscribeURL
+	return e, err
 }

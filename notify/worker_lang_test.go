@@ -2,6 +2,7 @@ package notify
 
 import (
 	"mime"
+	"net/mail"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 // calendar file (if any).
 type received struct {
 	subject, text, ics string
+	header             mail.Header
 }
 
 func (r *workerRig) received() map[string]received {
@@ -28,7 +30,7 @@ func (r *workerRig) received() map[string]received {
 			r.t.Fatal(err)
 		}
 		parts := leaves(r.t, msg.Header, msg.Body)
-		got := received{subject: subject}
+		got := received{subject: subject, header: msg.Header}
 		if ps := byType(parts, "text/plain"); len(ps) > 0 {
 			got.text = string(ps[0].body)
 		}

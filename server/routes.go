@@ -56,6 +56,18 @@ func (s *Server) routes() {
 	org.DELETE("/events/:slug/registrations/:id", a.Allow(domain.PermChangeRegistrations), a.EraseRegistration)
 	org.GET("/events/:slug/emails", a.Allow(domain.PermReadRegistrations), a.ListEmails)
 	org.POST("/events/:slug/emails/:id/retry", a.Allow(domain.PermChangeRegistrations), a.RetryEmail)
+
+	// Messages to participants (issue 18): organizers only, as they reveal
+	// who matches a filter and write in the organizers' name.
+	org.GET("/events/:slug/messages", a.Allow(domain.PermChangeRegistrations), a.ListMessages)
+	org.POST("/events/:slug/messages", a.Allow(domain.PermChangeRegistrations), a.CreateMessage)
+	org.POST("/events/:slug/messages/preview", a.Allow(domain.PermChangeRegistrations), a.PreviewMessage)
+	org.GET("/events/:slug/messages/:id", a.Allow(domain.PermChangeRegistrations), a.GetMessage)
+	org.POST("/events/:slug/messages/:id/preview", a.Allow(domain.PermChangeRegistrations), a.PreviewStoredMessage)
+	org.POST("/events/:slug/messages/:id/send", a.Allow(domain.PermChangeRegistrations), a.SendMessage)
+	org.POST("/events/:slug/messages/:id/test", a.Allow(domain.PermChangeRegistrations), a.TestMessage)
+	org.POST("/events/:slug/messages/:id/retry-failed", a.Allow(domain.PermChangeRegistrations), a.RetryFailedMessage)
+	org.POST("/events/:slug/messages/:id/cancel", a.Allow(domain.PermChangeRegistrations), a.CancelMessage)
 	org.GET("/me", a.Me)
 
 	// Signed webhooks (issue 18): each organizer's own endpoints.
@@ -119,6 +131,10 @@ func (s *Server) routes() {
 	r.POST("/i/:token/decline", w.DeclineInvitation)
 	r.GET("/n/:token", httpcore.NoStore, w.Nominations)
 	r.POST("/n/:token", core.LimitRegistrations, w.Nominate)
+	// An organizer message's List-Unsubscribe link (RFC 8058): GET asks,
+	// POST (the page's button or a mail program's one click) records.
+	r.GET("/unsubscribe/:token", httpcore.NoStore, w.UnsubscribePage)
+	r.POST("/unsubscribe/:token", httpcore.NoStore, w.Unsubscribe)
 
 	// The organizers' dashboard (package admin): signed in with a password
 	// and a session cookie; every change is a POST behind cross-origin
@@ -164,4 +180,11 @@ func (s *Server) routes() {
 	dash.GET("/events/:slug/documents/attendance-report.pdf", adm.Allow(domain.PermExport), adm.AttendanceReportPDF)
 	dash.GET("/events/:slug/documents/attendance-report.xlsx", adm.Allow(domain.PermExport), adm.AttendanceReportXLSX)
 	dash.POST("/events/:slug/certificate", adm.Allow(domain.PermEditEvent), adm.SaveCertificate)
+	dash.GET("/events/:slug/messages", adm.Allow(domain.PermChangeRegistrations), adm.Messages)
+	dash.POST("/events/:slug/messages", adm.Allow(domain.PermChangeRegistrations), adm.ComposeMessage)
+	dash.GET("/events/:slug/messages/:id", adm.Allow(domain.PermChangeRegistrations), adm.ShowMessage)
+	dash.POST("/events/:slug/messages/:id/send", adm.Allow(domain.PermChangeRegistrations), adm.SendMessage)
+	dash.POST("/events/:slug/messages/:id/test", adm.Allow(domain.PermChangeRegistrations), adm.TestMessage)
+	dash.POST("/events/:slug/messages/:id/retry-failed", adm.Allow(domain.PermChangeRegistrations), adm.RetryFailedMessage)
+	dash.POST("/events/:slug/messages/:id/cancel", adm.Allow(domain.PermChangeRegistrations), adm.CancelMessage)
 }

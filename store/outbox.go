@@ -58,6 +58,9 @@ type EmailPayload struct {
 	Delegation string `json:"delegation,omitempty"`
 	// WebhookURL is the endpoint a domain.EmailWebhookDisabled is about.
 	WebhookURL string `json:"webhook_url,omitempty"`
+	// OrganizerMessageID is the organizer's message (domain.EmailMessage)
+	// the email carries.
+	OrganizerMessageID int64 `json:"organizer_message_id,omitempty"`
 }
 
 // Value is the payload as JSON text: a string, because in lib/pq's

@@ -49,6 +49,9 @@ type Store struct {
 	// Delegations name the delegations in the statistics; nil means the
 	// built-in ones.
 	Delegations *domain.Delegations
+	// MessagesPerAddressHour bounds the organizer messages of one event an
+	// address gets per hour; 0 means domain.DefaultMessagesPerAddressHour.
+	MessagesPerAddressHour int
 
 	events eventCache
 }

@@ -11,7 +11,7 @@ package web
 import "github.com/attend/attend/httpcore"
 
 // pageNames are the public pages' templates, templates/web/<name>.html.tmpl.
-var pageNames = []string{"index", "event", "thanks", "privacy", "link", "edit", "invitation", "nominations"}
+var pageNames = []string{"index", "event", "thanks", "privacy", "link", "edit", "invitation", "nominations", "unsubscribe"}
 
 // Web holds the public pages' dependencies: the shared core and the page
 // templates.

@@ -54,6 +54,7 @@ func newStore(cfg config.Config, st *store.Store) (*store.Store, error) {
 	st.LinkGrace = cfg.LinkGrace
 	st.EventCacheTTL = cfg.EventCacheTTL
 	st.InvitationTTL = cfg.InvitationTTL
+	st.MessagesPerAddressHour = cfg.MessagesPerAddressHour
 	st.Delegations = cfg.Delegations
 	return st, nil
 }
@@ -124,6 +125,7 @@ func periodicJobs(st *store.Store, log *slog.Logger, m *metrics.Metrics) []func(
 		m.Job("confirm_reminders", count(st.QueueConfirmReminders)),
 		m.Job("event_reminders", count(st.QueueEventReminders)),
 		m.Job("certificate_emails", count(st.QueueCertificateEmails)),
+		m.Job("send_due_messages", count(st.SendDueMessages)),
 		m.Job("erase_expired", eraseExpired(st, log)),
 		m.Job("delete_expired_sessions", count(st.DeleteExpiredSessions)),
 	}
