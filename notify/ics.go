@@ -86,6 +86,13 @@ func Feed(cals []Calendar) ([]byte, error) {
 		z := zones[name]
 		writeTimezone(&w, name, z.loc, z.from, z.to)
 	}
+	if len(order) == 0 && len(entries) == 0 {
+		// RFC 5545 wants at least one component in a calendar, and some
+		// clients refuse an empty one: a feed with no events yet carries
+		// the UTC zone, which says nothing and subscribes cleanly.
+		epoch := time.Unix(0, 0).UTC()
+		writeTimezone(&w, "UTC", time.UTC, epoch, epoch.AddDate(0, 0, 1))
+	}
 	for _, e := range entries {
 		writeEvents(&w, e)
 	}

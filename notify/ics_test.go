@@ -218,3 +218,19 @@ func containsAll(lines, wants []string) bool {
 	}
 	return true
 }
+
+func TestAnEmptyFeedStillHoldsAComponent(t *testing.T) {
+	b, err := Feed(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	for _, want := range []string{"BEGIN:VCALENDAR\r\n", "BEGIN:VTIMEZONE\r\nTZID:UTC\r\n", "END:VTIMEZONE\r\n", "END:VCALENDAR\r\n"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("an empty feed lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "BEGIN:VEVENT") {
+		t.Errorf("an empty feed has an event:\n%s", s)
+	}
+}
