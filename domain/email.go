@@ -28,6 +28,18 @@ const (
 	// EmailCertificate links a participant's certificate of attendance,
 	// once the event has ended and they meet its rule.
 	EmailCertificate EmailKind = "certificate"
+	// EmailUnderReview acknowledges an application to an event that asks
+	// for approval, and asks the participant to confirm the address.
+	EmailUnderReview EmailKind = "under_review"
+	// EmailApproved tells an applicant that they have a seat; like
+	// EmailConfirmed it carries the check-in code and a calendar file.
+	EmailApproved EmailKind = "approved"
+	// EmailApprovedWaitlisted tells an applicant they were approved while
+	// every seat was held, so they are on the waiting list.
+	EmailApprovedWaitlisted EmailKind = "approved_waitlisted"
+	// EmailRejected tells an applicant, courteously, that the organizers
+	// could not accept the application.
+	EmailRejected EmailKind = "rejected"
 )
 
 // EmailStatus is where an outbox row stands.

@@ -31,8 +31,11 @@ type Event struct {
 	ConfirmWithinHours   int        `json:"confirm_within_hours" db:"confirm_within_hours" validate:"min=1,max=2160"`
 	ReminderDaysBefore   int        `json:"reminder_days_before" db:"reminder_days_before" validate:"min=0,max=30"`
 	RetentionDays        int        `json:"retention_days" db:"retention_days" validate:"min=1,max=3650"`
-	CreatedAt            time.Time  `json:"created_at" db:"created_at"`
-	UpdatedAt            time.Time  `json:"updated_at" db:"updated_at"`
+	// RequiresApproval makes a participant's registration an application
+	// that an organizer approves or rejects (issue 17).
+	RequiresApproval bool      `json:"requires_approval" db:"requires_approval"`
+	CreatedAt        time.Time `json:"created_at" db:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at" db:"updated_at"`
 
 	// Organizers' additions (issue 15): the event's texts in other
 	// languages (translation.go).
@@ -72,6 +75,7 @@ type EventInput struct {
 	ConfirmWithinHours   Optional[int]      `json:"confirm_within_hours"`
 	ReminderDaysBefore   Optional[int]      `json:"reminder_days_before"`
 	RetentionDays        Optional[int]      `json:"retention_days"`
+	RequiresApproval     Optional[bool]     `json:"requires_approval"`
 
 	// Organizers' additions (issue 15): languages sent replace their text,
 	// null removes one (translation.go).
@@ -312,6 +316,13 @@ func (r *Rules) apply(ev *Event, in EventInput, creating bool) []FieldError {
 			nullErr("retention_days")
 		} else {
 			ev.RetentionDays = in.RetentionDays.Value
+		}
+	}
+	if in.RequiresApproval.Set {
+		if in.RequiresApproval.Null {
+			nullErr("requires_approval")
+		} else {
+			ev.RequiresApproval = in.RequiresApproval.Value
 		}
 	}
 	if in.ConfirmWithinHours.Set {

@@ -71,6 +71,7 @@ func ChangedFields(before, after *Event) []string {
 	add("confirm_within_hours", before.ConfirmWithinHours != after.ConfirmWithinHours)
 	add("reminder_days_before", before.ReminderDaysBefore != after.ReminderDaysBefore)
 	add("retention_days", before.RetentionDays != after.RetentionDays)
+	add("requires_approval", before.RequiresApproval != after.RequiresApproval)
 	add("translations", !translationsEqual(before.Translations, after.Translations))
 	return out
 }

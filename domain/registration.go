@@ -18,10 +18,17 @@ const (
 	StatusWaitlisted Status = "waitlisted" // waiting for a seat
 	StatusCancelled  Status = "cancelled"  // by the participant or an organizer
 	StatusExpired    Status = "expired"    // not confirmed in time
+	// StatusAwaitingApproval is an application to an event whose
+	// organizers accept each participant: it holds no seat until approved.
+	StatusAwaitingApproval Status = "awaiting_approval"
+	// StatusRejected is an application the organizers turned down. It holds
+	// no seat, and registering again does not start it afresh.
+	StatusRejected Status = "rejected"
 )
 
 // Statuses lists every status in display order.
-var Statuses = []Status{StatusPending, StatusConfirmed, StatusWaitlisted, StatusCancelled, StatusExpired}
+var Statuses = []Status{StatusPending, StatusConfirmed, StatusWaitlisted, StatusAwaitingApproval,
+	StatusCancelled, StatusExpired, StatusRejected}
 
 // ValidStatus reports whether s names a status.
 func ValidStatus(s string) bool {

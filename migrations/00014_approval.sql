@@ -1,0 +1,35 @@
+-- +goose Up
+-- Events that accept each participant (issue 17): a registration for one
+-- waits as awaiting_approval, holding no seat, until an organizer approves
+-- it (then it takes a seat, or the waiting list) or rejects it.
+ALTER TABLE events ADD COLUMN requires_approval boolean NOT NULL DEFAULT false;
+
+ALTER TABLE registrations DROP CONSTRAINT registrations_status_check;
+ALTER TABLE registrations ADD CONSTRAINT registrations_status_check CHECK (status IN (
+    'pending', 'confirmed', 'waitlisted', 'cancelled', 'expired', 'awaiting_approval', 'rejected'));
+
+-- The organizers' list of applications to decide on.
+CREATE INDEX registrations_awaiting_approval ON registrations (event_id, created_at, id)
+    WHERE status = 'awaiting_approval';
+
+ALTER TABLE audit_log DROP CONSTRAINT audit_log_action_check;
+ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check CHECK (action IN (
+    'event.create', 'event.update', 'registration.cancel', 'registration.promote',
+    'registration.erase', 'registration.walk_in', 'registration.update', 'registrations.export',
+    'checkin.create', 'checkin.delete', 'member.add', 'member.role', 'member.remove',
+    'registration.approve', 'registration.reject'));
+
+-- +goose Down
+DELETE FROM audit_log WHERE action IN ('registration.approve', 'registration.reject');
+ALTER TABLE audit_log DROP CONSTRAINT audit_log_action_check;
+ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check CHECK (action IN (
+    'event.create', 'event.update', 'registration.cancel', 'registration.promote',
+    'registration.erase', 'registration.walk_in', 'registration.update', 'registrations.export',
+    'checkin.create', 'checkin.delete', 'member.add', 'member.role', 'member.remove'));
+DROP INDEX registrations_awaiting_approval;
+UPDATE registrations SET status = 'cancelled', cancelled_at = coalesce(cancelled_at, now())
+    WHERE status IN ('awaiting_approval', 'rejected');
+ALTER TABLE registrations DROP CONSTRAINT registrations_status_check;
+ALTER TABLE registrations ADD CONSTRAINT registrations_status_check CHECK (status IN (
+    'pending', 'confirmed', 'waitlisted', 'cancelled', 'expired'));
+ALTER TABLE events DROP COLUMN requires_approval;
