@@ -54,6 +54,19 @@ const (
 	// KindCertificate links the certificate of attendance a participant has
 	// earned, after the event (its link is ManageURL + "/certificate.pdf").
 	KindCertificate = domain.EmailCertificate
+	// KindUnderReview acknowledges an application to an event that
+	// requires approval and asks to confirm the address.
+	KindUnderReview = domain.EmailUnderReview
+	// KindApproved tells an applicant they have a seat, with an optional
+	// message from the organizers; it carries the same code, QR image and
+	// calendar file as KindConfirmed.
+	KindApproved = domain.EmailApproved
+	// KindApprovedWaitlisted tells an applicant they were approved onto the
+	// waiting list, and asks to confirm the address while they wait.
+	KindApprovedWaitlisted = domain.EmailApprovedWaitlisted
+	// KindRejected tells an applicant courteously that there is no place
+	// for them, with an optional message from the organizers.
+	KindRejected = domain.EmailRejected
 )
 
 // Kinds returns every notification kind, in a stable order. The renderer
@@ -62,6 +75,7 @@ func Kinds() []Kind {
 	return []Kind{
 		KindConfirmRequest, KindAlreadyRegistered, KindConfirmed, KindCancelled,
 		KindWaitlisted, KindPromoted, KindReminder, KindConfirmReminder, KindUpdated, KindInvitation, KindCertificate,
+		KindUnderReview, KindApproved, KindApprovedWaitlisted, KindRejected,
 	}
 }
 
