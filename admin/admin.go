@@ -67,6 +67,10 @@ type notice struct{ Text, Class string }
 var adminNotices = map[string]struct{ id, class string }{
 	"done:cancelled":         {"admin.done.cancelled", "ok"},
 	"done:promoted":          {"admin.done.promoted", "ok"},
+	"done:approved":          {"admin.done.approved", "ok"},
+	"done:rejected":          {"admin.done.rejected", "ok"},
+	"error:none_ticked":      {"admin.error.none_ticked", "error"},
+	"error:not_awaiting":     {"admin.error.not_awaiting", "error"},
 	"done:retried":           {"admin.done.retried", "ok"},
 	"done:created":           {"admin.done.created", "ok"},
 	"done:created_published": {"admin.done.created_published", "ok"},
@@ -118,7 +122,7 @@ func statusBadge(l *i18n.Localizer, st domain.Status) (label, class string) {
 		class = "ok"
 	case domain.StatusPending:
 		class = "warn"
-	case domain.StatusWaitlisted:
+	case domain.StatusWaitlisted, domain.StatusAwaitingApproval:
 		class = "info"
 	default:
 		class = "muted"

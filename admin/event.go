@@ -50,6 +50,9 @@ type adminEventPage struct {
 	AuditHref, PublishAction          string
 	// QuestionsHref leads to the editor of the event's questions.
 	QuestionsHref string
+	// DecideAction takes the list's ticked applications to approve or
+	// reject (approval.go); empty when no row can be decided.
+	DecideAction string
 }
 
 // filterView is the registration list's filter form.
@@ -83,6 +86,7 @@ type adminRegRow struct {
 	Status, StatusClass, Registered        string
 	CheckedIn                              []string // "30 May 08:41", a line per day
 	CancelAction, PromoteAction            string   // empty when the action does not apply
+	Decidable                              bool     // may be ticked to approve or reject
 }
 
 // adminEmailRow is one failed email.
@@ -158,7 +162,11 @@ func (s *Admin) Event(c *gin.Context) {
 		return
 	}
 	for _, reg := range page.Registrations {
-		p.Rows = append(p.Rows, adminRegRowOf(self, reg, checkins[reg.ID], ev, v.L))
+		row := adminRegRowOf(self, reg, checkins[reg.ID], ev, v.L)
+		if row.Decidable {
+			p.DecideAction = self + "/registrations/decide"
+		}
+		p.Rows = append(p.Rows, row)
 	}
 	q := filterQuery(f)
 	if page.NextCursor != "" {
@@ -335,6 +343,8 @@ func adminRegRowOf(self string, reg *domain.Registration, checkins []store.DayCh
 	if domain.Offers(reg.Status, domain.Promote, domain.ByOrganizer) {
 		row.PromoteAction = action + "/promote"
 	}
+	row.Decidable = domain.Offers(reg.Status, domain.Approve, domain.ByOrganizer) ||
+		domain.Offers(reg.Status, domain.Reject, domain.ByOrganizer)
 	return row
 }
 

@@ -30,6 +30,8 @@ func eventInputOf(form url.Values, creating bool) (domain.EventInput, []domain.F
 		in.Slug = text("slug")
 		in.Published = domain.Some(form.Has("published"))
 	}
+	// The form always shows the approval box, so an unticked box means no.
+	in.RequiresApproval = domain.Some(form.Has("requires_approval"))
 	in.Title, in.Description, in.Venue, in.City = text("title"), text("description"), text("venue"), text("city")
 	in.Country, in.Timezone = text("country"), text("timezone")
 	in.StartsOn, in.EndsOn = text("starts_on"), text("ends_on")
@@ -143,6 +145,9 @@ func eventValues(ev *domain.Event) url.Values {
 	v["languages"] = slices.Clone(ev.Languages)
 	if ev.Published {
 		set("published", "on")
+	}
+	if ev.RequiresApproval {
+		set("requires_approval", "on")
 	}
 	for lang, t := range ev.Translations {
 		p := "translations." + lang + "."

@@ -29,7 +29,7 @@ type column struct {
 // use.
 var columns = []column{
 	{header: "export.col.id", widest: 38, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.ID }},
-	{header: "export.col.status", widest: 12, text: func(a *store.Attendee, _ *i18n.Localizer) string { return string(a.Status) }},
+	{header: "export.col.status", widest: 17, text: func(a *store.Attendee, _ *i18n.Localizer) string { return string(a.Status) }},
 	{header: "export.col.first_name", widest: 24, user: true, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.FirstName }},
 	{header: "export.col.last_name", widest: 24, user: true, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.LastName }},
 	{header: "export.col.latin_first_name", widest: 24, user: true, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.LatinFirstName }},

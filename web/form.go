@@ -156,7 +156,7 @@ func (s *Web) newFormView(ev *domain.Event, lang string, values url.Values, fiel
 	f := &formView{
 		l:        l,
 		Action:   "/events/" + url.PathEscape(ev.Slug) + "/register?lang=" + lang,
-		Waitlist: httpcore.IsFull(ev),
+		Waitlist: httpcore.IsFull(ev) && !ev.RequiresApproval, // an application waits for approval whatever the seats
 		values:   values,
 		errors:   map[string]string{},
 		options:  map[string][]httpcore.Option{},

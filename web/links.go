@@ -145,7 +145,7 @@ func (s *Web) linkPage(c *gin.Context, l *store.Link, loc *i18n.Localizer) linkP
 	case domain.StatusConfirmed:
 		p.StatusClass = "ok"
 		p.CheckinCode = reg.CheckinCode
-	case domain.StatusPending, domain.StatusWaitlisted:
+	case domain.StatusPending, domain.StatusWaitlisted, domain.StatusAwaitingApproval:
 		p.StatusClass = "warn"
 	default:
 		p.StatusClass = "muted"
@@ -161,6 +161,11 @@ func (s *Web) linkPage(c *gin.Context, l *store.Link, loc *i18n.Localizer) linkP
 	case domain.StatusWaitlisted:
 		p.ConfirmURL, p.ConfirmText = action("confirm"), loc.T("link.confirm_waitlisted", nil)
 		p.CancelURL, p.CancelText = action("cancel"), loc.T("link.cancel_waitlisted", nil)
+	case domain.StatusAwaitingApproval:
+		p.ConfirmURL, p.ConfirmText = action("confirm"), loc.T("link.confirm_waitlisted", nil)
+		p.CancelURL, p.CancelText = action("cancel"), loc.T("link.cancel_application", nil)
+	case domain.StatusRejected:
+		// A rejection stands: registering again would not change it.
 	case domain.StatusConfirmed:
 		p.CancelURL, p.CancelText = action("cancel"), loc.T("link.cancel", nil)
 	default:
