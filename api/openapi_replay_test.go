@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/internal/servertest"
@@ -295,6 +296,8 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 422, sendReq(http.MethodDelete, reg+"/"+p1, tok, nil))
 	rp.call(a, 404, sendReq(http.MethodDelete, reg+"/"+uuid0+"?erase=true", tok, nil))
 
+	replayApproval(t, rp, a)
+
 	// The team, its roles and the audit log
 	members := "/api/v1/events/egov/members"
 	door, doorTok := a.Organizer("door@example.uz")
@@ -317,6 +320,10 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 403, getReq(reg+"/export?format=csv", doorTok))
 	rp.call(a, 403, sendReq(http.MethodPost, reg+"/"+p3+"/cancel", doorTok, nil))
 	rp.call(a, 403, sendReq(http.MethodPost, reg+"/"+p3+"/promote", doorTok, nil))
+	rp.call(a, 403, sendReq(http.MethodPost, reg+"/"+p3+"/approve", doorTok, nil))
+	rp.call(a, 403, sendReq(http.MethodPost, reg+"/"+p3+"/reject", doorTok, nil))
+	rp.call(a, 403, sendReq(http.MethodPost, reg+"/approve", doorTok, map[string]any{"ids": []string{p3}}))
+	rp.call(a, 403, sendReq(http.MethodPost, reg+"/reject", doorTok, map[string]any{"ids": []string{p3}}))
 	rp.call(a, 403, sendReq(http.MethodDelete, reg+"/"+p3+"?erase=true", doorTok, nil))
 	rp.call(a, 403, sendReq(http.MethodPost, reg, doorTok, servertest.Participant("walkin3@example.uz", nil)))
 	rp.call(a, 403, sendReq(http.MethodPatch, "/api/v1/events/egov", doorTok, map[string]any{"title": "Mine now"}))
@@ -416,4 +423,71 @@ func replayQuestions() []map[string]any {
 		{"key": "visa_letter", "type": "yes_no", "label": label("Visa letter", "Визовое письмо"),
 			"help": label("We send it to your email.", "Мы пришлём его на вашу почту.")},
 	}
+}
+
+// replayApproval replays the approval operations on an event of three
+// seats that requires approval, and checks the seats in SQL: five
+// applications hold none; one is rejected, one approved alone, and three
+// approved together take the two seats left and the waiting list.
+func replayApproval(t *testing.T, rp *replay, a *servertest.Server) {
+	t.Helper()
+	tok := a.Token
+	rp.call(a, 201, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("review", func(b map[string]any) {
+		b["capacity"] = 3
+		b["requires_approval"] = true
+	})))
+	reg := "/api/v1/events/review/registrations"
+	ids := make([]string, 5)
+	for i := range ids {
+		email := fmt.Sprintf("applicant%d@example.uz", i)
+		rec := rp.call(a, 202, sendReq(http.MethodPost, reg, "", servertest.Participant(email, nil)))
+		if !strings.Contains(rec.Body.String(), `"awaiting_approval"`) {
+			t.Errorf("an application is answered %s, want awaiting_approval", rec.Body)
+		}
+		ids[i] = idOf(a, email)
+	}
+	seats := func() (held, holding int) {
+		t.Helper()
+		if err := a.DB.Get(&held, `SELECT seats_held FROM events WHERE slug = 'review'`); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.DB.Get(&holding, `SELECT count(*) FROM registrations r JOIN events e ON e.id = r.event_id
+			WHERE e.slug = 'review' AND r.status IN ('pending', 'confirmed')`); err != nil {
+			t.Fatal(err)
+		}
+		return held, holding
+	}
+	if held, holding := seats(); held != 0 || holding != 0 {
+		t.Errorf("five applications: seats_held %d, holding %d; want 0 and 0", held, holding)
+	}
+	uuid0 := "00000000-0000-4000-8000-000000000000"
+	rp.call(a, 200, sendReq(http.MethodPost, reg+"/"+ids[4]+"/reject", tok, map[string]any{"message": "The hall is small.\nSorry."}))
+	rp.call(a, 200, sendReq(http.MethodPost, reg+"/"+ids[4]+"/reject", tok, nil))
+	rp.call(a, 200, sendReq(http.MethodPost, reg+"/"+ids[0]+"/approve", tok, nil))
+	rp.call(a, 409, sendReq(http.MethodPost, reg+"/"+ids[0]+"/approve", tok, nil))
+	rp.call(a, 409, sendReq(http.MethodPost, reg+"/"+ids[0]+"/reject", tok, nil))
+	rp.call(a, 404, sendReq(http.MethodPost, reg+"/"+uuid0+"/approve", tok, nil))
+	rp.call(a, 422, sendReq(http.MethodPost, reg+"/x/reject", tok, nil))
+	rp.call(a, 422, sendReq(http.MethodPost, reg+"/"+ids[1]+"/approve", tok, map[string]any{"message": strings.Repeat("x", 2001)}))
+	rp.call(a, 422, sendReq(http.MethodPost, reg+"/approve", tok, map[string]any{"ids": []string{}}))
+	rp.call(a, 422, sendReq(http.MethodPost, reg+"/reject", tok, map[string]any{"ids": []string{"nope"}}))
+	rp.call(a, 400, sendReq(http.MethodPost, reg+"/approve", tok, `{"ids": `))
+	rp.call(a, 404, sendReq(http.MethodPost, reg+"/approve", tok, map[string]any{"ids": []string{ids[1], uuid0}}))
+	rp.call(a, 409, sendReq(http.MethodPost, reg+"/reject", tok, map[string]any{"ids": []string{ids[1], ids[0]}}))
+	rp.call(a, 401, sendReq(http.MethodPost, reg+"/approve", "", map[string]any{"ids": []string{ids[1]}}))
+	rp.call(a, 200, sendReq(http.MethodPost, reg+"/approve", tok, map[string]any{"ids": []string{ids[1], ids[2], ids[3]}, "message": "Welcome!"}))
+	rp.call(a, 200, sendReq(http.MethodPost, reg+"/reject", tok, map[string]any{"ids": []string{ids[4]}}))
+	if held, holding := seats(); held != 3 || holding != 3 {
+		t.Errorf("after approving four into three seats: seats_held %d, holding %d; want 3 and 3", held, holding)
+	}
+	var statuses []string
+	if err := a.DB.Select(&statuses, `SELECT status FROM registrations WHERE id = ANY($1::uuid[]) ORDER BY array_position($1::uuid[], id)`,
+		pq.StringArray(ids)); err != nil {
+		t.Fatal(err)
+	}
+	if want := "confirmed confirmed confirmed waitlisted rejected"; strings.Join(statuses, " ") != want {
+		t.Errorf("statuses %v, want %s", statuses, want)
+	}
+	rp.call(a, 200, getReq(reg+"?status=awaiting_approval", tok))
+	rp.call(a, 200, getReq(reg+"?status=rejected", tok))
 }
