@@ -23,6 +23,7 @@ var dashboardPermissions = map[string]domain.Permission{
 	"GET /admin/events/:slug/export":                           domain.PermExport,
 	"POST /admin/events/:slug/registrations/:id/cancel":        domain.PermChangeRegistrations,
 	"POST /admin/events/:slug/registrations/:id/promote":       domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/registrations/decide":            domain.PermChangeRegistrations,
 	"POST /admin/events/:slug/emails/:id/retry":                domain.PermChangeRegistrations,
 	"GET /admin/events/:slug/questions":                        domain.PermEditEvent,
 	"POST /admin/events/:slug/questions":                       domain.PermEditEvent,
