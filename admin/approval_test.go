@@ -2,6 +2,7 @@ package admin_test
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -50,6 +51,11 @@ func TestOrganizersDecideOnTickedApplications(t *testing.T) {
 	}
 	if len(ticks) != 3 {
 		t.Errorf("%d rows can be ticked, want the 3 applications (not the confirmed walk-in)", len(ticks))
+	}
+	stats := page.ByID("stats-table")
+	head, total := servertest.TableRows(stats, "thead")[0], servertest.TableRows(stats, "tfoot")[0]
+	if i := slices.Index(head, "Awaiting approval"); i < 0 || total[i] != "3" {
+		t.Errorf("statistics %q / %q, want an Awaiting approval column counting 3", head, total)
 	}
 
 	t.Run("nothing ticked is an error that changes nothing", func(t *testing.T) {
