@@ -33,9 +33,12 @@ type Event struct {
 	RetentionDays        int        `json:"retention_days" db:"retention_days" validate:"min=1,max=3650"`
 	// RequiresApproval makes a participant's registration an application
 	// that an organizer approves or rejects (issue 17).
-	RequiresApproval bool      `json:"requires_approval" db:"requires_approval"`
-	CreatedAt        time.Time `json:"created_at" db:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at" db:"updated_at"`
+	RequiresApproval bool `json:"requires_approval" db:"requires_approval"`
+	// VisaLetters are the event's settings for visa invitation letters;
+	// nil when it offers none (visa.go).
+	VisaLetters *VisaLetters `json:"visa_letters" db:"-"`
+	CreatedAt   time.Time    `json:"created_at" db:"created_at"`
+	UpdatedAt   time.Time    `json:"updated_at" db:"updated_at"`
 
 	// Organizers' additions (issue 15): the event's texts in other
 	// languages (translation.go).
@@ -76,6 +79,8 @@ type EventInput struct {
 	ReminderDaysBefore   Optional[int]      `json:"reminder_days_before"`
 	RetentionDays        Optional[int]      `json:"retention_days"`
 	RequiresApproval     Optional[bool]     `json:"requires_approval"`
+	// VisaLetters replaces the event's letter settings; null offers none.
+	VisaLetters Optional[*VisaLetters] `json:"visa_letters"`
 
 	// Organizers' additions (issue 15): languages sent replace their text,
 	// null removes one (translation.go).
@@ -323,6 +328,13 @@ func (r *Rules) apply(ev *Event, in EventInput, creating bool) []FieldError {
 			nullErr("requires_approval")
 		} else {
 			ev.RequiresApproval = in.RequiresApproval.Value
+		}
+	}
+	if in.VisaLetters.Set {
+		ev.VisaLetters = nil
+		if v := in.VisaLetters.Value; !in.VisaLetters.Null && v != nil {
+			fields = append(fields, CheckVisaLetters(v)...)
+			ev.VisaLetters = v
 		}
 	}
 	if in.ConfirmWithinHours.Set {

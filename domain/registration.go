@@ -78,6 +78,11 @@ type Registration struct {
 	LatinLastName  string     `json:"latin_last_name" db:"latin_last_name"`
 	Answers        Answers    `json:"answers" db:"-"`
 	EditedAt       *time.Time `json:"edited_at" db:"edited_at"`
+
+	// Visa are the passport details given for a visa invitation letter
+	// (visa.go), or nil. Never shown with the registration: they are read
+	// and written on their own.
+	Visa *VisaDetails `json:"-" db:"-"`
 }
 
 // RegistrationInput is what a participant submits, from JSON or the web form.
@@ -103,6 +108,8 @@ type RegistrationInput struct {
 	LatinFirstName string         `json:"latin_first_name" form:"latin_first_name" validate:"max=100,nocontrol,latin"`
 	LatinLastName  string         `json:"latin_last_name" form:"latin_last_name" validate:"max=100,nocontrol,latin"`
 	Answers        map[string]any `json:"answers" form:"-" validate:"-"`
+	// Visa asks for a visa invitation letter, on an event that offers them.
+	Visa *VisaInput `json:"visa" form:"-" validate:"-"`
 }
 
 // normalize cleans the input in place before validation, so that what is
@@ -155,6 +162,16 @@ func (r *Rules) NewRegistration(in RegistrationInput, ev *Event, now time.Time) 
 	fields = append(fields, delegationErrs...)
 	answers, answerErrs := r.CheckAnswers(ev.Questions, in.Answers, nil)
 	fields = append(fields, answerErrs...)
+	var visa *VisaDetails
+	switch {
+	case in.Visa == nil:
+	case ev.VisaLetters == nil:
+		fields = append(fields, FieldError{Field: "visa", Code: "unknown", Message: "This event offers no visa invitation letters."})
+	default:
+		var visaErrs []FieldError
+		visa, visaErrs = CheckVisa(*in.Visa, ev, now)
+		fields = append(fields, visaErrs...)
+	}
 	if err := ValidationError(dedupe(fields)); err != nil {
 		return nil, err
 	}
@@ -185,6 +202,7 @@ func (r *Rules) NewRegistration(in RegistrationInput, ev *Event, now time.Time) 
 		LatinFirstName: in.LatinFirstName,
 		LatinLastName:  in.LatinLastName,
 		Answers:        answers,
+		Visa:           visa,
 	}, nil
 }
 

@@ -19,7 +19,24 @@ ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check CHECK (action IN (
     'checkin.create', 'checkin.delete', 'member.add', 'member.role', 'member.remove',
     'registration.approve', 'registration.reject'));
 
+-- Visa invitation letters (issue 17): an event's settings (NULL: it offers
+-- none), and the passport details of each participant who asked for a
+-- letter, apart from the registration so that erasure deletes them whole.
+ALTER TABLE events ADD COLUMN visa_letters jsonb;
+
+CREATE TABLE registration_visa (
+    registration_id uuid PRIMARY KEY REFERENCES registrations (id) ON DELETE CASCADE,
+    passport_name   text NOT NULL,
+    passport_number text NOT NULL,
+    nationality     text NOT NULL,
+    date_of_birth   date NOT NULL,
+    passport_expiry date NOT NULL,
+    created_at      timestamptz NOT NULL
+);
+
 -- +goose Down
+DROP TABLE registration_visa;
+ALTER TABLE events DROP COLUMN visa_letters;
 DELETE FROM audit_log WHERE action IN ('registration.approve', 'registration.reject');
 ALTER TABLE audit_log DROP CONSTRAINT audit_log_action_check;
 ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check CHECK (action IN (

@@ -137,6 +137,9 @@ func (s *Store) erase(ctx context.Context, tx *dbTx, ev *domain.Event, reg *doma
 		WHERE id = $1`, reg.ID, code, tx.now, answersJSON(ev.Questions.ErasedAnswers(reg.Answers))); err != nil {
 		return fmt.Errorf("store: anonymize registration: %w", unavailable(err))
 	}
+	if err := eraseVisa(ctx, tx, reg.ID); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM registration_tokens WHERE registration_id = $1`, reg.ID); err != nil {
 		return fmt.Errorf("store: delete link tokens: %w", unavailable(err))
 	}

@@ -124,6 +124,14 @@ func (s *Store) registerOnce(ctx context.Context, ev *domain.Event, reg *domain.
 				reg.ConfirmedAt = &at
 			}
 			res.Created, res.Registration = true, reg
+			if reg.Visa != nil || ev.VisaLetters != nil {
+				// Passport details, on an event that offers visa letters,
+				// in the same transaction (a registration that starts
+				// afresh without them drops the old ones).
+				if err := saveVisa(ctx, tx, reg.ID, reg.Visa); err != nil {
+					return err
+				}
+			}
 			if how.by == domain.ByOrganizer && !how.quiet {
 				if err := insertAudit(ctx, tx, auditRow{EventID: ev.ID, ActorID: &how.organizerID,
 					Action: domain.AuditRegistrationWalkIn, RegistrationID: reg.ID}); err != nil {
