@@ -86,7 +86,9 @@ func TestVisaLetterOnlyForConfirmedRegistrationsThatAskedForOne(t *testing.T) {
 		name   string
 		change func(*domain.Event, *store.VisaLetterHolder)
 	}{
-		{"awaiting approval", func(_ *domain.Event, h *store.VisaLetterHolder) { h.Registration.Status = domain.StatusAwaitingApproval }},
+		{"awaiting approval", func(_ *domain.Event, h *store.VisaLetterHolder) {
+			h.Registration.Status = domain.StatusAwaitingApproval
+		}},
 		{"pending", func(_ *domain.Event, h *store.VisaLetterHolder) { h.Registration.Status = domain.StatusPending }},
 		{"no passport details", func(_ *domain.Event, h *store.VisaLetterHolder) { h.Visa = nil }},
 		{"an event without letters", func(ev *domain.Event, _ *store.VisaLetterHolder) { ev.VisaLetters = nil }},
