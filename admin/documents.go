@@ -122,3 +122,6 @@ func (s *Admin) SaveCertificate(c *gin.Context) {
 	}
 	s.backToList(c, "done", "certificate", "documents")
 }
+
+// VisaLetters downloads every visa invitation letter as a ZIP.
+func (s *Admin) VisaLetters(c *gin.Context) { s.paper(c, s.Core.VisaLetters) }

@@ -297,6 +297,7 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 404, sendReq(http.MethodDelete, reg+"/"+uuid0+"?erase=true", tok, nil))
 
 	replayApproval(t, rp, a)
+	replayVisaLetters(t, rp, a)
 
 	// The team, its roles and the audit log
 	members := "/api/v1/events/egov/members"
@@ -324,6 +325,8 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 403, sendReq(http.MethodPost, reg+"/"+p3+"/reject", doorTok, nil))
 	rp.call(a, 403, sendReq(http.MethodPost, reg+"/approve", doorTok, map[string]any{"ids": []string{p3}}))
 	rp.call(a, 403, sendReq(http.MethodPost, reg+"/reject", doorTok, map[string]any{"ids": []string{p3}}))
+	rp.call(a, 403, getReq(reg+"/"+p3+"/visa-letter.pdf", doorTok))
+	rp.call(a, 403, getReq("/api/v1/events/egov/documents/visa-letters.zip", doorTok))
 	rp.call(a, 403, sendReq(http.MethodDelete, reg+"/"+p3+"?erase=true", doorTok, nil))
 	rp.call(a, 403, sendReq(http.MethodPost, reg, doorTok, servertest.Participant("walkin3@example.uz", nil)))
 	rp.call(a, 403, sendReq(http.MethodPatch, "/api/v1/events/egov", doorTok, map[string]any{"title": "Mine now"}))
@@ -490,4 +493,55 @@ func replayApproval(t *testing.T, rp *replay, a *servertest.Server) {
 	}
 	rp.call(a, 200, getReq(reg+"?status=awaiting_approval", tok))
 	rp.call(a, 200, getReq(reg+"?status=rejected", tok))
+}
+
+// replayVisaLetters replays the visa letter operations: an event that
+// offers letters, an application with passport details (a letter only once
+// confirmed), a walk-in with them, and the letters one by one and as a ZIP.
+func replayVisaLetters(t *testing.T, rp *replay, a *servertest.Server) {
+	t.Helper()
+	tok := a.Token
+	letters := map[string]any{"host_name": "Academy of Public Administration", "host_address": "45 Amir Temur Avenue\nTashkent",
+		"signatory_name": "Alisher Karimov", "signatory_title": "Rector", "templates": map[string]any{"ru": "Приглашаем {{name}}."}}
+	rp.call(a, 422, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("visa", func(b map[string]any) {
+		b["visa_letters"] = map[string]any{"host_name": "", "templates": map[string]any{"de": "x"}}
+	})))
+	rp.call(a, 201, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("visa", func(b map[string]any) {
+		b["visa_letters"] = letters
+	})))
+	rp.call(a, 200, getReq("/api/v1/events/visa", ""))
+	start := domain.DateOf(time.Now()).AddDays(30)
+	passport := func(number string) func(map[string]any) {
+		return func(b map[string]any) {
+			b["first_name"], b["last_name"] = "Дилноза", "Юсупова"
+			b["visa"] = map[string]any{"passport_name": "Dilnoza Yusupova", "passport_number": number, "nationality": "KZ",
+				"date_of_birth": "1988-03-14", "passport_expiry": start.AddDays(400).String()}
+		}
+	}
+	reg := "/api/v1/events/visa/registrations"
+	rp.call(a, 422, sendReq(http.MethodPost, reg, "", servertest.Participant("bad@example.kz", func(b map[string]any) {
+		b["visa"] = map[string]any{"passport_name": "Дилноза", "passport_number": "№1", "nationality": "XX",
+			"date_of_birth": "2999-01-01", "passport_expiry": start.String()}
+	})))
+	rp.call(a, 422, sendReq(http.MethodPost, "/api/v1/events/review/registrations", "", servertest.Participant("novisa@example.kz", passport("N1234567"))))
+	rp.call(a, 202, sendReq(http.MethodPost, reg, "", servertest.Participant("dilnoza@example.kz", passport("N 123-4567"))))
+	pending := idOf(a, "dilnoza@example.kz")
+	rp.call(a, 404, getReq(reg+"/"+pending+"/visa-letter.pdf", tok)) // not confirmed yet
+	rp.call(a, 201, sendReq(http.MethodPost, reg, tok, servertest.Participant("walkin-visa@example.kz", passport("FA7654321"))))
+	walker := idOf(a, "walkin-visa@example.kz")
+	rec := rp.call(a, 200, getReq(reg+"/"+walker+"/visa-letter.pdf", tok))
+	if !strings.HasPrefix(rec.Body.String(), "%PDF-") {
+		t.Errorf("the letter is not a PDF: %.20q", rec.Body.String())
+	}
+	rp.call(a, 422, getReq(reg+"/nope/visa-letter.pdf", tok))
+	rp.call(a, 404, getReq(reg+"/00000000-0000-4000-8000-000000000000/visa-letter.pdf", tok))
+	rp.call(a, 401, getReq(reg+"/"+walker+"/visa-letter.pdf", ""))
+	rp.call(a, 200, getReq("/api/v1/events/visa/documents/visa-letters.zip", tok))
+	rp.call(a, 404, getReq("/api/v1/events/review/documents/visa-letters.zip", tok))
+	var number string
+	if err := a.DB.Get(&number, `SELECT passport_number FROM registration_visa WHERE registration_id = $1`, pending); err != nil || number != "N1234567" {
+		t.Errorf("stored passport number %q (%v), want N1234567", number, err)
+	}
+	rp.call(a, 200, sendReq(http.MethodPatch, "/api/v1/events/visa", tok, map[string]any{"visa_letters": nil}))
+	rp.call(a, 404, getReq("/api/v1/events/visa/documents/visa-letters.zip", tok))
 }

@@ -81,6 +81,8 @@ func (s *Server) routes() {
 	org.GET("/events/:slug/documents/certificates/:file", a.Allow(domain.PermExport), a.Certificate)
 	org.GET("/events/:slug/documents/attendance-report.pdf", a.Allow(domain.PermExport), a.AttendanceReportPDF)
 	org.GET("/events/:slug/documents/attendance-report.xlsx", a.Allow(domain.PermExport), a.AttendanceReportXLSX)
+	org.GET("/events/:slug/registrations/:id/visa-letter.pdf", a.Allow(domain.PermExport), a.VisaLetter)
+	org.GET("/events/:slug/documents/visa-letters.zip", a.Allow(domain.PermExport), a.VisaLetters)
 
 	// The public pages (package web). The registration form shares the
 	// API's rate limit; every POST is behind cross-origin protection.
@@ -101,6 +103,7 @@ func (s *Server) routes() {
 	r.GET("/r/:token/edit", w.EditPage)
 	r.POST("/r/:token/edit", w.Edit)
 	r.GET("/r/:token/certificate.pdf", httpcore.NoStore, w.LinkCertificate)
+	r.GET("/r/:token/visa-letter.pdf", httpcore.NoStore, w.LinkVisaLetter)
 
 	// The organizers' dashboard (package admin): signed in with a password
 	// and a session cookie; every change is a POST behind cross-origin
@@ -138,5 +141,6 @@ func (s *Server) routes() {
 	dash.GET("/events/:slug/documents/certificates.zip", adm.Allow(domain.PermExport), adm.Certificates)
 	dash.GET("/events/:slug/documents/attendance-report.pdf", adm.Allow(domain.PermExport), adm.AttendanceReportPDF)
 	dash.GET("/events/:slug/documents/attendance-report.xlsx", adm.Allow(domain.PermExport), adm.AttendanceReportXLSX)
+	dash.GET("/events/:slug/documents/visa-letters.zip", adm.Allow(domain.PermExport), adm.VisaLetters)
 	dash.POST("/events/:slug/certificate", adm.Allow(domain.PermEditEvent), adm.SaveCertificate)
 }

@@ -180,3 +180,21 @@ func (s *Store) VisaLetterHolders(ctx context.Context, eventID int64) iter.Seq2[
 		}
 	}
 }
+
+// VisaLetterHolder is registration regID of the event with its passport
+// details (nil when it asked for no letter), whatever its status: the
+// letter's own rule (documents.VisaLetter) decides.
+func (s *Store) VisaLetterHolder(ctx context.Context, eventID int64, regID string) (VisaLetterHolder, error) {
+	if !domain.ValidUUID(regID) {
+		return VisaLetterHolder{}, domain.Errorf(domain.ENotFound, "no such registration")
+	}
+	reg, err := registrationByID(ctx, s.db, regID, false)
+	if err != nil {
+		return VisaLetterHolder{}, err
+	}
+	if reg.EventID != eventID {
+		return VisaLetterHolder{}, domain.Errorf(domain.ENotFound, "no such registration")
+	}
+	visa, err := s.VisaOf(ctx, regID)
+	return VisaLetterHolder{Registration: reg, Visa: visa}, err
+}
