@@ -146,7 +146,7 @@ func (s *Web) Register(c *gin.Context) {
 
 // statusFor is the status a participant's registration for ev would get now.
 func statusFor(ev *domain.Event) domain.Status {
-	return domain.PlanRegister(domain.ByParticipant).Answer(ev)
+	return domain.PlanRequest(ev, domain.ByParticipant).Answer(ev)
 }
 
 func (s *Web) redirectThanks(c *gin.Context, ev *domain.Event, lang string, status domain.Status) {

@@ -76,6 +76,7 @@ func registrationInput(form url.Values, pageLang string, ev *domain.Event) domai
 		Phone:          form.Get("phone"),
 		Language:       form.Get("language"),
 		Days:           form["days"],
+		Visa:           visaInput(form, ev),
 	}
 	if strings.TrimSpace(in.Language) == "" {
 		in.Language = pageLang
@@ -113,6 +114,9 @@ type formView struct {
 	// link: the address is shown, not asked, and consent was given.
 	Editing bool
 	Email   string
+	// Visa is the request for a visa invitation letter (visa.go), on an
+	// event that offers them.
+	Visa *visaForm
 }
 
 type summaryItem struct{ Href, Text string }
@@ -214,6 +218,7 @@ func (s *Web) newFormView(ev *domain.Event, lang string, values url.Values, fiel
 		{Label: l.T("field.delegation.countries", nil), Options: selectOptions(s.I18n.Countries(lang), values.Get("delegation"),
 			func(c i18n.Country) (string, string) { return c.Code, c.Name })},
 	}
+	f.Visa = f.newVisaForm(ev, s.I18n.Countries(lang))
 	f.options["role"] = selectOptions(domain.Roles, values.Get("role"),
 		func(r string) (string, string) { return r, l.Role(r) })
 	f.options["language"] = selectOptions(i18n.Supported, values.Get("language"),

@@ -46,6 +46,9 @@ type linkPage struct {
 	// CertificateURL is the participant's certificate of attendance, once
 	// earned (httpcore.EarnedCertificate).
 	CertificateURL string
+	// VisaLetterURL is the participant's visa invitation letter, once the
+	// registration that asked for one is confirmed.
+	VisaLetterURL string
 }
 
 // answerLine is one question and its answer, as the personal page lists it.
@@ -97,6 +100,16 @@ func (s *Web) Link(c *gin.Context) {
 		return
 	} else if earned {
 		p.CertificateURL = c.Request.URL.Path + "/certificate.pdf"
+	}
+	if l.Event.VisaLetters != nil && l.Registration.Status == domain.StatusConfirmed {
+		visa, err := s.Store.VisaOf(c.Request.Context(), l.Registration.ID)
+		if err != nil {
+			s.PageError(c, lang, err, "link_not_found")
+			return
+		}
+		if visa != nil {
+			p.VisaLetterURL = c.Request.URL.Path + "/visa-letter.pdf"
+		}
 	}
 	v.Page = p
 	c.Header("X-Robots-Tag", "noindex")
