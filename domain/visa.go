@@ -86,12 +86,19 @@ const (
 func CheckVisaLetters(v *VisaLetters) []FieldError {
 	var fields []FieldError
 	line := func(name string, s *string, limit int, required bool) {
-		*s = CleanText(*s)
+		*s = CleanText(strings.ReplaceAll(*s, "\r\n", "\n"))
+		multiline := limit > maxVisaLine // the address and the templates keep their line breaks
+		text := *s
+		if multiline {
+			text = strings.ReplaceAll(text, "\n", " ")
+		}
 		switch {
 		case required && *s == "":
 			fields = append(fields, NewFieldError("visa_letters."+name, "required", ""))
-		case utf8.RuneCountInString(*s) > limit || HasControl(strings.ReplaceAll(*s, "\n", " ")):
+		case utf8.RuneCountInString(*s) > limit:
 			fields = append(fields, NewFieldError("visa_letters."+name, "max", strconv.Itoa(limit)))
+		case HasControl(text):
+			fields = append(fields, NewFieldError("visa_letters."+name, "nocontrol", ""))
 		}
 	}
 	line("host_name", &v.HostName, maxVisaLine, true)
