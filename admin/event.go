@@ -87,6 +87,10 @@ type adminRegRow struct {
 	CheckedIn                              []string // "30 May 08:41", a line per day
 	CancelAction, PromoteAction            string   // empty when the action does not apply
 	Decidable                              bool     // may be ticked to approve or reject
+	// Visa is the passport of a participant who asked for a visa letter,
+	// masked ("Passport ••••4567, Uzbekistan"); VisaLetter downloads the
+	// letter once the registration is confirmed.
+	Visa, VisaLetter string
 }
 
 // adminEmailRow is one failed email.
@@ -161,8 +165,14 @@ func (s *Admin) Event(c *gin.Context) {
 		s.PageError(c, lang, err, "not_found")
 		return
 	}
+	visas, err := s.visasOf(ctx, ev, ids)
+	if err != nil {
+		s.PageError(c, lang, err, "not_found")
+		return
+	}
 	for _, reg := range page.Registrations {
 		row := adminRegRowOf(self, reg, checkins[reg.ID], ev, v.L)
+		visaRow(&row, self, reg, visas[reg.ID], v.L)
 		if row.Decidable {
 			p.DecideAction = self + "/registrations/decide"
 		}

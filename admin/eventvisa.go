@@ -1,9 +1,11 @@
 package admin
 
 import (
+	"context"
 	"net/url"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/i18n"
 )
 
 // The event form's visa invitation letter settings (issue 17): a box that
@@ -63,5 +65,26 @@ func (p *eventFormPage) addVisaFields() {
 			ff.Rows = "4"
 		}
 		p.VisaFields = append(p.VisaFields, ff)
+	}
+}
+
+// visasOf reads the passport details of the list's registrations, when
+// the event offers letters.
+func (s *Admin) visasOf(ctx context.Context, ev *domain.Event, ids []string) (map[string]*domain.VisaDetails, error) {
+	if ev.VisaLetters == nil {
+		return nil, nil
+	}
+	return s.Store.VisasOf(ctx, ids)
+}
+
+// visaRow shows a participant's request for a letter in the list, with
+// the passport number masked: the list is on screens at the desk.
+func visaRow(row *adminRegRow, self string, reg *domain.Registration, visa *domain.VisaDetails, l *i18n.Localizer) {
+	if visa == nil {
+		return
+	}
+	row.Visa = l.T("admin.list.visa", map[string]any{"Param": visa.MaskedPassport(), "Field": l.Country(visa.Nationality)})
+	if reg.Status == domain.StatusConfirmed {
+		row.VisaLetter = self + "/registrations/" + url.PathEscape(reg.ID) + "/visa-letter.pdf"
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/attend/attend/domain"
 	"github.com/attend/attend/internal/servertest"
 )
 
@@ -61,5 +62,36 @@ func TestTheEventFormOffersVisaLetters(t *testing.T) {
 	}
 	if ev, _, _ = d.Store.Membership(context.Background(), d.Org.ID, "egov-tashkent-2020"); ev.VisaLetters != nil {
 		t.Error("unticking the box did not stop offering letters")
+	}
+}
+
+func TestTheListMasksPassportNumbers(t *testing.T) {
+	t.Parallel()
+	d := servertest.NewDashboard(t)
+	cookie := d.SignIn(d.Org.Email, servertest.DashPassword)
+	if _, err := d.Store.UpdateEvent(t.Context(), d.Org.ID, d.Ev.Slug, func(ev *domain.Event) error {
+		ev.VisaLetters = &domain.VisaLetters{HostName: "Academy", HostAddress: "Tashkent", SignatoryName: "Alisher Karimov"}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	reg := d.Enrol(d.Ev, servertest.Attendee{First: "Gʻayrat", Last: "Toʻxtayev", Email: "gayrat@example.uz", Country: "UZ", Confirmed: true})
+	if _, err := d.DB.Exec(`INSERT INTO registration_visa VALUES ($1, 'G''ayrat To''xtayev', 'FA1234567', 'UZ', '1990-01-01', '2030-01-01', now())`, reg.ID); err != nil {
+		t.Fatal(err)
+	}
+	rec, page := d.Open("/admin/events/"+d.Ev.Slug, cookie)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d", rec.Code)
+	}
+	text := page.Text()
+	if !strings.Contains(text, "passport ••••4567, Uzbekistan") || strings.Contains(rec.Body.String(), "FA1234567") {
+		t.Errorf("the list does not show the passport masked, and only masked")
+	}
+	letter := "/admin/events/" + d.Ev.Slug + "/registrations/" + reg.ID + "/visa-letter.pdf"
+	if !strings.Contains(rec.Body.String(), `href="`+letter+`"`) || !page.Has("doc-visa-letters") {
+		t.Error("the list offers no letter to download")
+	}
+	if rec, _ := d.Open(letter, cookie); rec.Code != http.StatusOK || !strings.HasPrefix(rec.Body.String(), "%PDF-") {
+		t.Errorf("the letter: status %d", rec.Code)
 	}
 }

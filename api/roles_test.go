@@ -26,6 +26,8 @@ var apiPermissions = map[string]domain.Permission{
 	"POST /api/v1/events/:slug/registrations/:id/reject":         domain.PermChangeRegistrations,
 	"POST /api/v1/events/:slug/registrations/approve":            domain.PermChangeRegistrations,
 	"POST /api/v1/events/:slug/registrations/reject":             domain.PermChangeRegistrations,
+	"GET /api/v1/events/:slug/documents/visa-letters.zip":        domain.PermExport,
+	"GET /api/v1/events/:slug/registrations/:id/visa-letter.pdf": domain.PermExport,
 	"DELETE /api/v1/events/:slug/registrations/:id":              domain.PermChangeRegistrations,
 	"GET /api/v1/events/:slug/registrations/export":              domain.PermExport,
 	"GET /api/v1/events/:slug/emails":                            domain.PermReadRegistrations,

@@ -142,5 +142,6 @@ func (s *Server) routes() {
 	dash.GET("/events/:slug/documents/attendance-report.pdf", adm.Allow(domain.PermExport), adm.AttendanceReportPDF)
 	dash.GET("/events/:slug/documents/attendance-report.xlsx", adm.Allow(domain.PermExport), adm.AttendanceReportXLSX)
 	dash.GET("/events/:slug/documents/visa-letters.zip", adm.Allow(domain.PermExport), adm.VisaLetters)
+	dash.GET("/events/:slug/registrations/:id/visa-letter.pdf", adm.Allow(domain.PermExport), adm.VisaLetter)
 	dash.POST("/events/:slug/certificate", adm.Allow(domain.PermEditEvent), adm.SaveCertificate)
 }
