@@ -537,6 +537,16 @@ func replayVisaLetters(t *testing.T, rp *replay, a *servertest.Server) {
 	rp.call(a, 404, getReq(reg+"/00000000-0000-4000-8000-000000000000/visa-letter.pdf", tok))
 	rp.call(a, 401, getReq(reg+"/"+walker+"/visa-letter.pdf", ""))
 	rp.call(a, 200, getReq("/api/v1/events/visa/documents/visa-letters.zip", tok))
+	export := "/api/v1/events/visa/registrations/export?format=csv"
+	if rec := rp.call(a, 200, getReq(export, tok)); strings.Contains(rec.Body.String(), "FA7654321") {
+		t.Error("the export carries a passport number it was not asked for")
+	}
+	if rec := rp.call(a, 200, getReq(export+"&include=visa", tok)); !strings.Contains(rec.Body.String(), "FA7654321") ||
+		!strings.Contains(rec.Body.String(), "Passport number") {
+		t.Errorf("the export with include=visa lacks the passport details:\n%s", rec.Body)
+	}
+	rp.call(a, 200, getReq("/api/v1/events/visa/registrations/export?format=xlsx&include=visa", tok))
+	rp.call(a, 422, getReq(export+"&include=passports", tok))
 	rp.call(a, 404, getReq("/api/v1/events/review/documents/visa-letters.zip", tok))
 	var number string
 	if err := a.DB.Get(&number, `SELECT passport_number FROM registration_visa WHERE registration_id = $1`, pending); err != nil || number != "N1234567" {
