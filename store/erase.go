@@ -173,6 +173,8 @@ type PersonalData struct {
 		CreatedAt string  `json:"queued_at" db:"created_at"`
 		SentAt    *string `json:"sent_at" db:"sent_at"`
 	} `json:"emails"`
+	// Visa are the passport details given for a visa letter, or null.
+	Visa *domain.VisaDetails `json:"visa"`
 }
 
 // PersonalDataByToken gathers a participant's data from their link. It
@@ -191,5 +193,6 @@ func (s *Store) PersonalDataByToken(ctx context.Context, hash []byte) (*Personal
 	if err != nil {
 		return nil, fmt.Errorf("store: personal data emails: %w", unavailable(err))
 	}
-	return out, nil
+	out.Visa, err = s.VisaOf(ctx, l.Registration.ID)
+	return out, err
 }
