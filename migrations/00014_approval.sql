@@ -12,11 +12,14 @@ ALTER TABLE registrations ADD CONSTRAINT registrations_status_check CHECK (statu
 CREATE INDEX registrations_awaiting_approval ON registrations (event_id, created_at, id)
     WHERE status = 'awaiting_approval';
 
+-- The actions of 00013 (invitations and nominations) stay, and approvals
+-- and rejections join them.
 ALTER TABLE audit_log DROP CONSTRAINT audit_log_action_check;
 ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check CHECK (action IN (
     'event.create', 'event.update', 'registration.cancel', 'registration.promote',
     'registration.erase', 'registration.walk_in', 'registration.update', 'registrations.export',
     'checkin.create', 'checkin.delete', 'member.add', 'member.role', 'member.remove',
+    'invitees.import', 'nomination.quota', 'nomination.create',
     'registration.approve', 'registration.reject'));
 
 -- Visa invitation letters (issue 17): an event's settings (NULL: it offers
@@ -42,7 +45,8 @@ ALTER TABLE audit_log DROP CONSTRAINT audit_log_action_check;
 ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check CHECK (action IN (
     'event.create', 'event.update', 'registration.cancel', 'registration.promote',
     'registration.erase', 'registration.walk_in', 'registration.update', 'registrations.export',
-    'checkin.create', 'checkin.delete', 'member.add', 'member.role', 'member.remove'));
+    'checkin.create', 'checkin.delete', 'member.add', 'member.role', 'member.remove',
+    'invitees.import', 'nomination.quota', 'nomination.create'));
 DROP INDEX registrations_awaiting_approval;
 UPDATE registrations SET status = 'cancelled', cancelled_at = coalesce(cancelled_at, now())
     WHERE status IN ('awaiting_approval', 'rejected');
