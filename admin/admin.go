@@ -143,6 +143,9 @@ type adminEventRow struct {
 	Registered, Confirmed, Waitlisted int
 	CheckedInToday                    int
 	Seats                             string // "12 / 40", or "12" without a capacity
+	// Awaiting names the applications waiting for a decision, linking
+	// to them; empty when there are none (or the role may not decide).
+	Awaiting, AwaitingHref string
 }
 
 // stateClasses are the badges of the event states.
@@ -175,6 +178,10 @@ func (s *Admin) Events(c *gin.Context) {
 			Role:       v.T("admin.team_role." + string(te.Role)),
 			Registered: te.Registered, Confirmed: te.Confirmed, Waitlisted: te.Waitlisted, CheckedInToday: te.CheckedInToday,
 			Seats: strconv.Itoa(ev.SeatsHeld),
+		}
+		if te.AwaitingApproval > 0 && te.Role.Can(domain.PermChangeRegistrations) {
+			row.Awaiting = v.N("admin.events.awaiting", te.AwaitingApproval)
+			row.AwaitingHref = row.Href + "?status=" + string(domain.StatusAwaitingApproval) + "#registrations"
 		}
 		if !te.Role.Can(domain.PermReadRegistrations) {
 			row.Href = row.DoorHref

@@ -58,6 +58,14 @@ func TestOrganizersDecideOnTickedApplications(t *testing.T) {
 		t.Errorf("statistics %q / %q, want an Awaiting approval column counting 3", head, total)
 	}
 
+	t.Run("the events list says how many applications wait, and leads to them", func(t *testing.T) {
+		rec, _ := d.Open("/admin", cookie)
+		want := `href="/admin/events/review-workshop?status=awaiting_approval#registrations">3 awaiting approval</a>`
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("the events list lacks %s", want)
+		}
+	})
+
 	t.Run("nothing ticked is an error that changes nothing", func(t *testing.T) {
 		_, page := d.Follow(d.Send("/admin/events/review-workshop/registrations/decide", cookie,
 			url.Values{"decision": {"approve"}}), cookie)
@@ -79,8 +87,9 @@ func TestOrganizersDecideOnTickedApplications(t *testing.T) {
 			t.Fatal(err)
 		}
 		var statuses []string
-		if err := d.DB.Select(&statuses, `SELECT status FROM registrations WHERE id IN ($1, $2, $3) ORDER BY created_at, id`,
-			regs[0].ID, regs[1].ID, regs[2].ID); err != nil {
+		// In the order ticked (they registered at the same moment).
+		if err := d.DB.Select(&statuses, `SELECT status FROM registrations WHERE id IN ($1, $2, $3)
+			ORDER BY array_position(ARRAY[$1, $2, $3]::uuid[], id)`, regs[0].ID, regs[1].ID, regs[2].ID); err != nil {
 			t.Fatal(err)
 		}
 		if held != 3 || strings.Join(statuses, " ") != "confirmed confirmed waitlisted" {
