@@ -18,6 +18,8 @@ const (
 	AuditRegistrationPromote AuditAction = "registration.promote"
 	AuditRegistrationErase   AuditAction = "registration.erase"
 	AuditRegistrationWalkIn  AuditAction = "registration.walk_in"
+	AuditRegistrationApprove AuditAction = "registration.approve"
+	AuditRegistrationReject  AuditAction = "registration.reject"
 	// AuditRegistrationUpdate is the participant's own change from their
 	// link (no actor); Detail.Fields names the fields changed.
 	AuditRegistrationUpdate AuditAction = "registration.update"
@@ -43,7 +45,8 @@ const (
 var AuditActions = []AuditAction{AuditEventCreate, AuditEventUpdate, AuditRegistrationCancel,
 	AuditRegistrationPromote, AuditRegistrationErase, AuditRegistrationWalkIn, AuditRegistrationUpdate, AuditExport,
 	AuditCheckIn, AuditCheckInUndo, AuditMemberAdd, AuditMemberRole, AuditMemberRemove,
-	AuditInviteesImport, AuditNominationQuota, AuditNomination, AuditMessageSend}
+	AuditInviteesImport, AuditNominationQuota, AuditNomination, AuditMessageSend,
+	AuditRegistrationApprove, AuditRegistrationReject}
 
 // ValidAuditAction reports whether s names an action.
 func ValidAuditAction(s string) bool { return slices.Contains(AuditActions, AuditAction(s)) }

@@ -31,7 +31,8 @@ const checkinRetries = 5
 
 // Register is a participant's registration request, from the form or the
 // API. The registration gets the status domain's table gives a participant
-// (pending, or waitlisted when every seat is held) and the email that goes
+// (pending, or waitlisted when every seat is held; awaiting_approval, with
+// no seat, on an event that requires approval) and the email that goes
 // with it. A repeated address keeps its registration, gets its links again
 // at most domain.MaxEmailsPerAddressHour times an hour, and is answered
 // with the status a new registration would get. A cancelled or expired
@@ -73,7 +74,7 @@ type registering struct {
 // conflict rather than a second row, and the event's row lock, taken
 // first, makes the seats counted exact under concurrent requests.
 func (s *Store) register(ctx context.Context, ev *domain.Event, reg *domain.Registration, how registering) (RegisterResult, error) {
-	plan := domain.PlanRegister(how.by)
+	plan := domain.PlanRequest(ev, how.by)
 	for attempt := 0; ; attempt++ {
 		res, err := s.registerOnce(ctx, ev, reg, plan, how)
 		if isUniqueViolation(err, "registrations_event_id_checkin_code_key") && attempt < checkinRetries {
@@ -126,6 +127,14 @@ func (s *Store) registerOnce(ctx context.Context, ev *domain.Event, reg *domain.
 				reg.ConfirmedAt = &at
 			}
 			res.Created, res.Registration = true, reg
+			if reg.Visa != nil || ev.VisaLetters != nil {
+				// Passport details, on an event that offers visa letters,
+				// in the same transaction (a registration that starts
+				// afresh without them drops the old ones).
+				if err := saveVisa(ctx, tx, reg.ID, reg.Visa); err != nil {
+					return err
+				}
+			}
 			if how.by == domain.ByOrganizer && !how.quiet {
 				if err := insertAudit(ctx, tx, auditRow{EventID: ev.ID, ActorID: &how.organizerID,
 					Action: domain.AuditRegistrationWalkIn, RegistrationID: reg.ID}); err != nil {

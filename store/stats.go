@@ -13,14 +13,18 @@ import (
 // Counts are the registration and attendance numbers of one group of
 // registrations (a country, a role, or the whole event).
 type Counts struct {
-	// Registered counts registrations still in play: pending, confirmed or
-	// waitlisted (not cancelled or expired).
+	// Registered counts registrations still in play: pending, confirmed,
+	// waitlisted or awaiting approval (not cancelled, expired or rejected).
 	Registered int `json:"registered"`
 	Confirmed  int `json:"confirmed"`
 	Pending    int `json:"pending"`
 	Waitlisted int `json:"waitlisted"`
 	Cancelled  int `json:"cancelled"`
 	Expired    int `json:"expired"`
+	// AwaitingApproval and Rejected are the applications of an event that
+	// requires approval, not yet decided and turned down.
+	AwaitingApproval int `json:"awaiting_approval"`
+	Rejected         int `json:"rejected"`
 	// AttendedByDay has every event day as a key, with the number of people
 	// checked in that day. Check-ins count whatever the registration's
 	// status is now: a person who attended and later cancelled attended.
@@ -125,12 +129,14 @@ const statsQuery = `
 	SELECT (GROUPING(r.delegation, r.country, r.role) << 1) | 1 AS grp,
 		coalesce(r.delegation, '') AS delegation,
 		coalesce(r.country, '') AS country, coalesce(r.role, '') AS role, NULL::date AS day,
-		count(*) FILTER (WHERE r.status IN ('pending', 'confirmed', 'waitlisted')) AS registered,
+		count(*) FILTER (WHERE r.status IN ('pending', 'confirmed', 'waitlisted', 'awaiting_approval')) AS registered,
 		count(*) FILTER (WHERE r.status = 'confirmed') AS confirmed,
 		count(*) FILTER (WHERE r.status = 'pending') AS pending,
 		count(*) FILTER (WHERE r.status = 'waitlisted') AS waitlisted,
 		count(*) FILTER (WHERE r.status = 'cancelled') AS cancelled,
 		count(*) FILTER (WHERE r.status = 'expired') AS expired,
+		count(*) FILTER (WHERE r.status = 'awaiting_approval') AS awaiting_approval,
+		count(*) FILTER (WHERE r.status = 'rejected') AS rejected,
 		count(a.registration_id) AS attended
 	FROM r
 	LEFT JOIN attended a ON a.registration_id = r.id
@@ -140,7 +146,7 @@ const statsQuery = `
 	SELECT GROUPING(r.delegation, r.country, r.role, c.day) AS grp,
 		coalesce(r.delegation, '') AS delegation,
 		coalesce(r.country, '') AS country, coalesce(r.role, '') AS role, c.day,
-		0, 0, 0, 0, 0, 0, count(*) AS attended
+		0, 0, 0, 0, 0, 0, 0, 0, count(*) AS attended
 	FROM checkins c
 	JOIN r ON r.id = c.registration_id
 	CROSS JOIN e
@@ -159,6 +165,8 @@ type statsRow struct {
 	Waitlisted int          `db:"waitlisted"`
 	Cancelled  int          `db:"cancelled"`
 	Expired    int          `db:"expired"`
+	Awaiting   int          `db:"awaiting_approval"`
+	Rejected   int          `db:"rejected"`
 	Attended   int          `db:"attended"`
 }
 
@@ -219,6 +227,7 @@ func (s *Store) EventStats(ctx context.Context, ev *domain.Event) (*Stats, error
 		}
 		target.Registered, target.Confirmed, target.Pending = r.Registered, r.Confirmed, r.Pending
 		target.Waitlisted, target.Cancelled, target.Expired = r.Waitlisted, r.Cancelled, r.Expired
+		target.AwaitingApproval, target.Rejected = r.Awaiting, r.Rejected
 		target.Attended = r.Attended
 	}
 	for code, c := range countries {
