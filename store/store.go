@@ -49,8 +49,12 @@ type Store struct {
 	// Delegations name the delegations in the statistics; nil means the
 	// built-in ones.
 	Delegations *domain.Delegations
+	// WakeGap is the least time between two NOTIFYs that wake the mail
+	// workers of other processes (wake.go); zero sends them back to back.
+	WakeGap time.Duration
 
 	events eventCache
+	wake   mailWake
 }
 
 func (s *Store) delegations() *domain.Delegations {
@@ -69,7 +73,7 @@ type Sealer interface {
 // New wraps an open database.
 func New(db *sqlx.DB) *Store {
 	return &Store{db: db, Now: time.Now, MailHost: "attend.invalid", LinkGrace: 7 * 24 * time.Hour,
-		InvitationTTL: defaultInvitationTTL}
+		InvitationTTL: defaultInvitationTTL, WakeGap: DefaultWakeGap}
 }
 
 // Options tune the connection pool.

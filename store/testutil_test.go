@@ -144,7 +144,7 @@ func (r *storeRig) state(regID string) regState {
 func (r *storeRig) seatsHeld(eventID int64) int {
 	r.t.Helper()
 	var n int
-	if err := r.db.GetContext(r.ctx, &n, `SELECT seats_held FROM events WHERE id = $1`, eventID); err != nil {
+	if err := r.db.GetContext(r.ctx, &n, `SELECT event_seats_held($1)`, eventID); err != nil {
 		r.t.Fatal(err)
 	}
 	return n
