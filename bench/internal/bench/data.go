@@ -76,8 +76,8 @@ func seedAttendees(ctx context.Context, db *sql.DB, slug string, n int) (int64, 
 		return 0, fmt.Errorf("bench: seed check-ins: %w", err)
 	}
 	if _, err := db.ExecContext(ctx, `
-		UPDATE events SET seats_held = (SELECT count(*) FROM registrations
-			WHERE event_id = $1 AND status IN ('pending', 'confirmed')) WHERE id = $1`, eventID); err != nil {
+		SELECT spread_seats($1, (SELECT count(*)::int FROM registrations
+			WHERE event_id = $1 AND status IN ('pending', 'confirmed')))`, eventID); err != nil {
 		return 0, err
 	}
 	if _, err := db.ExecContext(ctx, `ANALYZE`); err != nil {
