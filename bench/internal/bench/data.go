@@ -14,6 +14,8 @@ type DataOptions struct {
 	// Budget bounds the time of one view's requests: a slow view gets
 	// fewer than Requests, and the row says how many.
 	Budget time.Duration
+	// StatsP99 is the target for the statistics' p99.
+	StatsP99 time.Duration
 }
 
 // seedCountries weights the generated participants' countries: a regional
