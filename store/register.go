@@ -89,6 +89,12 @@ func (s *Store) register(ctx context.Context, ev *domain.Event, reg *domain.Regi
 }
 
 func (s *Store) registerOnce(ctx context.Context, ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan, how registering) (RegisterResult, error) {
+	// An event that looked full when it was read (perhaps from the cache,
+	// so the answer may be stale either way) is looked at under its lock
+	// at once: in a rush for a small event, most requests find it full.
+	if left := ev.SeatsLeft(); left != nil && *left == 0 {
+		return s.registerIn(ctx, ev, reg, plan, how, true)
+	}
 	res, err := s.registerIn(ctx, ev, reg, plan, how, false)
 	if errors.Is(err, errNoSeatPart) {
 		// No part had a seat. That transaction is over, and with it any
