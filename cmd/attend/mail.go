@@ -50,6 +50,7 @@ func newStore(cfg config.Config, st *store.Store) (*store.Store, error) {
 	st.MailHost = mailHost(cfg)
 	st.LinkGrace = cfg.LinkGrace
 	st.EventCacheTTL = cfg.EventCacheTTL
+	st.WakeGap = cfg.MailWakeGap
 	st.InvitationTTL = cfg.InvitationTTL
 	st.Delegations = cfg.Delegations
 	return st, nil

@@ -14,7 +14,7 @@ import (
 
 // capacitySeats is the capacity of part 1's event with a capacity: more
 // than any run registers, so seats are left throughout.
-const capacitySeats = 10_000_000
+const capacitySeats = 1_000_000
 
 // RegistrationOptions bound part 1.
 type RegistrationOptions struct {
