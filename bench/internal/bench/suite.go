@@ -41,7 +41,7 @@ func DefaultOptions() Options {
 		Burst:       BurstOptions{Requests: 1000, Within: 10 * time.Second, Capacity: 100, P99Limit: 100 * time.Millisecond},
 		Mail:        MailOptions{Emails: 10000, SteadyFor: 10 * time.Second},
 		Data:        DataOptions{Registrations: 100000, Requests: 200, Budget: 90 * time.Second, StatsP99: 50 * time.Millisecond},
-		Growth: GrowthOptions{Sizes: []int{10_000, 1_000_000}, Rate: 100, For: 10 * time.Second, StatsRequests: 50},
+		Growth:      GrowthOptions{Sizes: []int{10_000, 1_000_000}, Rate: 100, For: 10 * time.Second, StatsRequests: 50},
 		GoBenchTime: "1s",
 	}
 }
