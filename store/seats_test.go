@@ -37,7 +37,7 @@ func newSharedRig(t *testing.T, more int) (*storeRig, []*store.Store) {
 	st.Sealer = newSealer(t)
 	f := &fixture{db: db, st: st, rules: domain.NewRules()}
 	f.org = f.organizer(t, "lead@example.org")
-	r := &storeRig{f: f, t: t, ctx: context.Background(), db: db, st: st, org: f.org}
+	r := &storeRig{f: f, t: t, ctx: context.Background(), db: db, st: st, org: f.org, url: url}
 	stores := []*store.Store{st}
 	for range more {
 		other := store.New(open())

@@ -25,6 +25,7 @@ type storeRig struct {
 	db  *sqlx.DB
 	st  *store.Store
 	org *domain.Organizer
+	url string // the database's, when the rig was made by newSharedRig
 
 	events atomic.Int64 // numbers event slugs
 	people atomic.Int64 // numbers registration addresses
