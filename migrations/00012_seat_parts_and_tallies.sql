@@ -142,8 +142,28 @@ DECLARE
     insert constant text := 'INSERT INTO registration_tallies (event_id, country, role, delegation, status, day, attended, n) ';
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        EXECUTE insert || tally_contribution('added', 1);
+        -- tally_contribution('added', 1), written out: static SQL is
+        -- planned once per session, where EXECUTE parses and plans on
+        -- every registration.
+        INSERT INTO registration_tallies (event_id, country, role, delegation, status, day, attended, n)
+        SELECT event_id, country, role, delegation, status, day, attended, sum(n)::int
+        FROM (
+            SELECT r.event_id, r.country::text AS country, r.role, coalesce(r.delegation, r.country::text) AS delegation,
+                r.status, NULL::date AS day,
+                EXISTS (SELECT 1 FROM checkins c WHERE c.registration_id = r.id
+                        AND c.day BETWEEN e.starts_on AND e.ends_on) AS attended, 1 AS n
+            FROM added r JOIN events e ON e.id = r.event_id
+            UNION ALL
+            SELECT r.event_id, r.country::text, r.role, coalesce(r.delegation, r.country::text), '', c.day, false, 1
+            FROM added r JOIN events e ON e.id = r.event_id JOIN checkins c ON c.registration_id = r.id
+        ) AS contribution
+        GROUP BY event_id, country, role, delegation, status, day, attended;
     ELSIF TG_OP = 'UPDATE' THEN
+        -- Every INSERT … ON CONFLICT DO UPDATE (every registration) fires
+        -- this, mostly with nothing updated.
+        IF NOT EXISTS (SELECT 1 FROM after) THEN
+            RETURN NULL;
+        END IF;
         EXECUTE insert || tally_contribution(format(changed, 'b'), -1)
             || ' UNION ALL ' || tally_contribution(format(changed, 'a'), 1);
     ELSE

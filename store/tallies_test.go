@@ -137,6 +137,12 @@ func TestTalliesCountWhatARecountCounts(t *testing.T) {
 			checkIn(regs[1], days[1])
 		}},
 		{"a cancellation that promotes", func() { r.cancel(regs[2].ID) }},
+		{"a cancelled address registering again", func() {
+			again := r.f.newRegistration(t, ev, person(regs[2].Email), time.Now())
+			if res, err := r.st.Register(r.ctx, ev, again); err != nil || !res.Created {
+				t.Fatalf("register %s again: created %v, %v", regs[2].Email, res.Created, err)
+			}
+		}},
 		{"a check-in undone, the person's last", func() {
 			if err := r.st.UndoCheckIn(r.ctx, r.org.ID, ev.Slug, regs[1].ID, days[1].String()); err != nil {
 				t.Fatal(err)
