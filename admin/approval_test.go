@@ -83,7 +83,7 @@ func TestOrganizersDecideOnTickedApplications(t *testing.T) {
 		}
 		d.Follow(rec, cookie)
 		var held int
-		if err := d.DB.Get(&held, `SELECT seats_held FROM events WHERE slug = 'review-workshop'`); err != nil {
+		if err := d.DB.Get(&held, `SELECT event_seats_held(id) FROM events WHERE slug = 'review-workshop'`); err != nil {
 			t.Fatal(err)
 		}
 		var statuses []string
@@ -127,7 +127,7 @@ func TestOrganizersRejectWithACourteousEmail(t *testing.T) {
 		t.Errorf("%+v, want rejected with the organizer's message", row)
 	}
 	var held int
-	if err := d.DB.Get(&held, `SELECT seats_held FROM events WHERE slug = 'review-workshop'`); err != nil {
+	if err := d.DB.Get(&held, `SELECT event_seats_held(id) FROM events WHERE slug = 'review-workshop'`); err != nil {
 		t.Fatal(err)
 	}
 	if held != 1 {

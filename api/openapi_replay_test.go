@@ -523,7 +523,7 @@ func replayApproval(t *testing.T, rp *replay, a *servertest.Server) {
 	}
 	seats := func() (held, holding int) {
 		t.Helper()
-		if err := a.DB.Get(&held, `SELECT seats_held FROM events WHERE slug = 'review'`); err != nil {
+		if err := a.DB.Get(&held, `SELECT event_seats_held(id) FROM events WHERE slug = 'review'`); err != nil {
 			t.Fatal(err)
 		}
 		if err := a.DB.Get(&holding, `SELECT count(*) FROM registrations r JOIN events e ON e.id = r.event_id

@@ -74,12 +74,15 @@ type Config struct {
 	// HTTP_WRITE_TIMEOUT for a large event.
 	CertificatesTimeout time.Duration
 	MailPoll            time.Duration
-	MailLease           time.Duration
-	MailRetryBase       time.Duration
-	MailRetryMax        time.Duration
-	MailMaxAttempts     int
-	LinkGrace           time.Duration
-	InvitationTTL       time.Duration
+	// MailWakeGap is the least time between two NOTIFYs that wake other
+	// processes' mail workers after email was queued.
+	MailWakeGap     time.Duration
+	MailLease       time.Duration
+	MailRetryBase   time.Duration
+	MailRetryMax    time.Duration
+	MailMaxAttempts int
+	LinkGrace       time.Duration
+	InvitationTTL   time.Duration
 	// InviteeImportMaxRows bounds the rows of one import of invitees (a
 	// file or the API's list); the body is bounded by MaxBodyBytes.
 	InviteeImportMaxRows int
@@ -152,6 +155,7 @@ func Settings() []Setting {
 		{"MAIL_BATCH_SIZE", "50", "Emails a worker claims and sends over one SMTP connection at a time."},
 		{"MAIL_CONNECTIONS", "4, at most half of DB_MAX_OPEN_CONNS", "Batches a worker sends at once, each over its own SMTP connection (rendering one while another waits for the server). Each holds one of the process's database connections while it sends, so it must be below DB_MAX_OPEN_CONNS; keep it within what the relay allows (Microsoft 365: 3)."},
 		{"MAIL_POLL_INTERVAL", "10s", "How often the worker looks for due emails when no notification wakes it."},
+		{"MAIL_WAKE_GAP", "20ms", "Email queued wakes this process's mail worker at once and other processes' with a NOTIFY sent after the commit, at most one per this interval (one shared by every commit meanwhile); 0 sends them back to back."},
 		{"MAIL_LEASE", "2m", "How long a claimed email stays reserved; a crashed worker's emails are retried after it."},
 		{"MAIL_RETRY_BASE", "5m", "First retry delay after a temporary SMTP failure; doubles each attempt."},
 		{"MAIL_RETRY_MAX", "6h", "Longest delay between retries."},
@@ -232,6 +236,7 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 		MailBatchSize:          l.int("MAIL_BATCH_SIZE", 50, 1, 10000),
 		MailConnections:        l.int("MAIL_CONNECTIONS", 0, 1, 64),
 		MailPoll:               l.dur("MAIL_POLL_INTERVAL", 10*time.Second),
+		MailWakeGap:            l.durOrOff("MAIL_WAKE_GAP", 20*time.Millisecond),
 		MailLease:              l.dur("MAIL_LEASE", 2*time.Minute),
 		MailRetryBase:          l.dur("MAIL_RETRY_BASE", 5*time.Minute),
 		MailRetryMax:           l.dur("MAIL_RETRY_MAX", 6*time.Hour),

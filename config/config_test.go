@@ -73,6 +73,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"EVENT_CACHE_TTL", c.EventCacheTTL, time.Second},
 		{"EXPORT_GC_PERCENT", c.ExportGCPercent, 50},
 		{"MAIL_POLL_INTERVAL", c.MailPoll, 10 * time.Second},
+		{"MAIL_WAKE_GAP", c.MailWakeGap, 20 * time.Millisecond},
 		{"MAIL_LEASE", c.MailLease, 2 * time.Minute},
 		{"MAIL_RETRY_BASE", c.MailRetryBase, 5 * time.Minute},
 		{"MAIL_RETRY_MAX", c.MailRetryMax, 6 * time.Hour},

@@ -113,7 +113,7 @@ func TestRejection(t *testing.T) {
 		t.Fatalf("status %s, want rejected", out.Status)
 	}
 	var seats, holding int
-	if err := r.db.GetContext(r.ctx, &seats, `SELECT seats_held FROM events WHERE id = $1`, ev.ID); err != nil {
+	if err := r.db.GetContext(r.ctx, &seats, `SELECT event_seats_held(id) FROM events WHERE id = $1`, ev.ID); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.db.GetContext(r.ctx, &holding, `

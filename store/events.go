@@ -17,7 +17,7 @@ import (
 // eventColumns is the one list of event columns every query reads.
 const eventColumns = `e.id, e.slug, e.title, e.description, e.venue, e.city, e.country, e.timezone,
 	e.starts_on, e.ends_on, to_char(e.day_starts_at, 'HH24:MI') AS day_starts_at,
-	to_char(e.day_ends_at, 'HH24:MI') AS day_ends_at, e.capacity, e.seats_held,
+	to_char(e.day_ends_at, 'HH24:MI') AS day_ends_at, e.capacity, event_seats_held(e.id) AS seats_held,
 	e.registration_opens_at, e.registration_closes_at, e.co_organizers, e.languages,
 	e.published, e.confirm_within_hours, e.reminder_days_before, e.retention_days, e.created_at, e.updated_at,
 	e.translations, e.questions, e.invitation_only, e.requires_approval, e.visa_letters`
@@ -132,6 +132,11 @@ func (s *Store) UpdateEvent(ctx context.Context, organizerID int64, slug string,
 		if err != nil {
 			return err
 		}
+		// The parts are locked, so that the seats held are exact while a
+		// new capacity is checked against them and spread over the parts.
+		if ev.SeatsHeld, _, err = lockSeats(ctx, tx, ev.ID); err != nil {
+			return err
+		}
 		before := *ev
 		if err := change(ev); err != nil {
 			return err
@@ -172,7 +177,7 @@ func (s *Store) UpdateEvent(ctx context.Context, organizerID int64, slug string,
 		if err := s.fillSeats(ctx, tx, ev); err != nil {
 			return err
 		}
-		return tx.GetContext(ctx, &ev.SeatsHeld, `SELECT seats_held FROM events WHERE id = $1`, ev.ID)
+		return tx.GetContext(ctx, &ev.SeatsHeld, `SELECT event_seats_held($1)`, ev.ID)
 	})
 	s.events.forget(slug)
 	return ev, err

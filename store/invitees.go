@@ -111,15 +111,16 @@ func (s *Store) insertInvitee(ctx context.Context, tx *dbTx, ev *domain.Event, i
 			INSERT INTO emails (event_id, kind, language, recipient, recipient_name, payload, message_id,
 				created_at, next_attempt_at)
 			SELECT $1, $13, inv.language, inv.email, inv.name, $14::jsonb, $11, $12, $12 FROM inv
-			RETURNING pg_notify($15, '')
+			RETURNING 1
 		)
 		SELECT inv.id FROM inv LEFT JOIN email ON true`,
 		ev.ID, in.Email, in.FirstName, in.LastName, delegation, in.Organization, in.Position,
 		in.Language, focalPointID, hash, messageID, tx.now,
-		domain.EmailParticipantInvitation, payload, NotifyChannel)
+		domain.EmailParticipantInvitation, payload)
 	if err != nil {
 		return false, fmt.Errorf("store: insert invitee: %w", unavailable(err))
 	}
+	tx.queuedEmail = len(ids) > 0 || tx.queuedEmail
 	return len(ids) > 0, nil
 }
 

@@ -46,9 +46,7 @@ func (s *Store) SetFocalPoint(ctx context.Context, organizerID int64, ev *domain
 			domain.NewMessageID(s.MailHost, tx.now), tx.now); err != nil {
 			return fmt.Errorf("store: queue nomination request: %w", unavailable(err))
 		}
-		if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, NotifyChannel); err != nil {
-			return fmt.Errorf("store: notify workers: %w", unavailable(err))
-		}
+		tx.queuedEmail = true
 		return insertAudit(ctx, tx, auditRow{EventID: ev.ID, ActorID: &organizerID,
 			Action: domain.AuditNominationQuota, Detail: domain.AuditDetail{Delegation: fp.Delegation, Count: fp.Quota}})
 	})

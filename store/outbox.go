@@ -90,6 +90,7 @@ const emailColumns = `id, event_id, registration_id, kind, language, recipient, 
 // queueEmail adds an email of kind for reg to the outbox inside tx, with a
 // fresh link token, and wakes the workers when tx commits.
 func (s *Store) queueEmail(ctx context.Context, tx *dbTx, kind domain.EmailKind, reg *domain.Registration, ev *domain.Event, payload EmailPayload) error {
+	tx.queuedEmail = true
 	var st statement
 	outbox, err := s.outboxCTEs(&st, ev, payload, tx.now)
 	if err != nil {
@@ -110,10 +111,11 @@ func (s *Store) queueEmail(ctx context.Context, tx *dbTx, kind domain.EmailKind,
 
 // outboxCTEs are the common table expressions that queue an email for the
 // registration in the CTE named target (columns id, event_id, email,
-// language, name and kind): its link token, sealed into the payload, the
-// outbox row, and a notification that wakes the mail workers when the
-// transaction commits. Every statement that queues email ends with them,
-// so the outbox is written in one place; an empty target queues nothing.
+// language, name and kind): its link token, sealed into the payload, and
+// the outbox row. Every statement that queues email ends with them, so the
+// outbox is written in one place; an empty target queues nothing. The
+// caller sets its transaction's queuedEmail, which wakes the mail workers
+// once it has committed (wake.go).
 func (s *Store) outboxCTEs(st *statement, ev *domain.Event, payload EmailPayload, now time.Time) (string, error) {
 	hash, sealed, err := s.newLink()
 	if err != nil {
@@ -130,7 +132,6 @@ func (s *Store) outboxCTEs(st *statement, ev *domain.Event, payload EmailPayload
 			SELECT target.event_id, target.id, target.kind, target.language, target.email, target.name,
 				` + st.arg(payload) + `::jsonb, ` + st.arg(domain.NewMessageID(s.MailHost, now)) + `, ` + at + `, ` + at + `
 			FROM target
-			RETURNING pg_notify(` + st.arg(NotifyChannel) + `, '')
 		)`, nil
 }
 
@@ -297,9 +298,7 @@ func (s *Store) RetryEmail(ctx context.Context, eventID, id int64) (*Email, erro
 	if err != nil {
 		return nil, fmt.Errorf("store: retry email: %w", unavailable(err))
 	}
-	if _, err := s.db.ExecContext(ctx, `SELECT pg_notify($1, '')`, NotifyChannel); err != nil {
-		return nil, fmt.Errorf("store: notify workers: %w", unavailable(err))
-	}
+	s.wakeWorkers()
 	return &e, nil
 }
 

@@ -41,7 +41,7 @@ func TestApplyingToAnEventThatRequiresApproval(t *testing.T) {
 		t.Errorf("stored %+v, want Gʻayrat awaiting approval", got)
 	}
 	var held int
-	if err := a.DB.Get(&held, `SELECT seats_held FROM events WHERE slug = 'review'`); err != nil || held != 0 {
+	if err := a.DB.Get(&held, `SELECT event_seats_held(id) FROM events WHERE slug = 'review'`); err != nil || held != 0 {
 		t.Errorf("seats_held %d (%v), want 0: an application holds no seat", held, err)
 	}
 
