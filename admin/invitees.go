@@ -3,6 +3,7 @@ package admin
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -148,7 +149,7 @@ func (s *Admin) renderInvitations(c *gin.Context, status int, ev *domain.Event, 
 	}
 	if p.CanManage {
 		values := url.Values{}
-		if c.Request.Method == http.MethodPost {
+		if c.Request.Method == http.MethodPost && c.Request.PostForm != nil {
 			values = c.Request.PostForm
 		}
 		p.Upload = newForm(v.L, values, fieldsOf(fields, "file", "body", "invitees"), []string{"file"})
@@ -224,7 +225,7 @@ func rowsCSV(checks []domain.InviteeCheck) string {
 func (s *Admin) PreviewInvitations(c *gin.Context) {
 	lang := s.BrowserLang(c.Writer, c.Request)
 	ev, ok := s.managedEvent(c, lang)
-	if !ok || !s.ParseForm(c, lang) {
+	if !ok || !s.parseUpload(c, ev, lang) {
 		return
 	}
 	data, fields := uploadedFile(c)
@@ -240,7 +241,7 @@ func (s *Admin) PreviewInvitations(c *gin.Context) {
 func (s *Admin) ImportInvitations(c *gin.Context) {
 	lang := s.BrowserLang(c.Writer, c.Request)
 	ev, ok := s.managedEvent(c, lang)
-	if !ok || !s.ParseForm(c, lang) {
+	if !ok || !s.parseUpload(c, ev, lang) {
 		return
 	}
 	s.importRows(c, ev, lang, []byte(c.Request.PostForm.Get("rows")), false)
@@ -268,6 +269,29 @@ func (s *Admin) importRows(c *gin.Context, ev *domain.Event, lang string, data [
 		return
 	}
 	s.PageError(c, lang, err, "not_found")
+}
+
+// parseUpload reads the form of an upload or an import. A body over
+// INVITEE_IMPORT_MAX_BYTES is the file field's error, shown beside it with
+// the limit (413), where the organizer chooses another file.
+func (s *Admin) parseUpload(c *gin.Context, ev *domain.Event, lang string) bool {
+	var err error
+	if strings.HasPrefix(c.ContentType(), "multipart/") {
+		err = c.Request.ParseMultipartForm(s.Config.MaxBodyBytes)
+	} else {
+		err = c.Request.ParseForm()
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		s.renderInvitations(c, http.StatusRequestEntityTooLarge, ev, lang, nil,
+			[]domain.FieldError{domain.NewFieldError("file", "file_size", strconv.FormatInt(tooBig.Limit/1024, 10))})
+		return false
+	}
+	if err != nil {
+		s.Message(c, http.StatusBadRequest, lang, "bad_request")
+		return false
+	}
+	return true
 }
 
 // uploadedFile reads the form's file; a missing one is a field error.

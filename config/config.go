@@ -81,10 +81,14 @@ type Config struct {
 	LinkGrace           time.Duration
 	InvitationTTL       time.Duration
 	// InviteeImportMaxRows bounds the rows of one import of invitees (a
-	// file or the API's list); the body is bounded by MaxBodyBytes.
+	// file or the API's list).
 	InviteeImportMaxRows int
-	WorkerEnabled        bool
-	PeriodicEvery        time.Duration
+	// InviteeImportMaxBytes bounds the body of an import of invitees (an
+	// XLSX file carries styles and themes: far more than MaxBodyBytes),
+	// and the uncompressed size of an XLSX file's parts.
+	InviteeImportMaxBytes int64
+	WorkerEnabled         bool
+	PeriodicEvery         time.Duration
 
 	// Delegations are the countries and organizations participants may
 	// represent: the built-in organizations and those of DELEGATIONS_FILE.
@@ -144,7 +148,8 @@ func Settings() []Setting {
 		{"MAIL_MAX_ATTEMPTS", "12", "Attempts before an email is marked failed (the defaults keep retrying for 27.5 to 34.5 hours, depending on jitter: never less than a day)."},
 		{"LINK_GRACE", "168h", "How long emailed links keep working after the event ends."},
 		{"INVITATION_TTL", "168h", "How long the emailed link that lets a new member of an event's team set a password works (once)."},
-		{"INVITEE_IMPORT_MAX_ROWS", "2000", "Most rows one import of invitees may have (a CSV/XLSX file or the API's list); the file itself is bounded by `MAX_BODY_BYTES`."},
+		{"INVITEE_IMPORT_MAX_ROWS", "2000", "Most rows one import of invitees may have (a CSV/XLSX file or the API's list); the file itself is bounded by `INVITEE_IMPORT_MAX_BYTES`."},
+		{"INVITEE_IMPORT_MAX_BYTES", "5242880", "Largest request body of an import of invitees (the API's CSV or JSON body, the dashboard's file upload and import; 5 MB); larger bodies get 413. It also bounds how far an XLSX file may unpack (16 times this size in all, this size for one sheet in memory), so that a file which inflates enormously is refused with 422."},
 		{"WORKER", "true", "Run the mail worker and periodic jobs inside attend serve; set false when running attend worker separately."},
 		{"PERIODIC_INTERVAL", "1m", "How often the worker runs periodic jobs (expiry, reminders)."},
 		{"DELEGATIONS_FILE", "(none)", "A CSV file of international organizations participants may represent, beside the built-in ones (OECD, UNDP, UNICEF, World Bank, ADB, EBRD, IsDB, EU, OSCE, CIS, …): a header row naming the columns code and name.en, and optionally name.ru, name.uz and short.<lang>, then one organization per row; a built-in's code renames it."},
@@ -175,45 +180,46 @@ func (p Problems) Error() string { return strings.Join(p, "; ") }
 func Load(getenv func(string) string, need Need) (Config, error) {
 	l := &loader{getenv: getenv}
 	c := Config{
-		DatabaseURL:          l.databaseURL("DATABASE_URL"),
-		HTTPAddr:             l.listenAddr("HTTP_ADDR", ":8080"),
-		MetricsAddr:          l.listenAddrOrOff("METRICS_ADDR"),
-		BaseURL:              l.baseURL("BASE_URL", "http://localhost:8080"),
-		LogLevel:             l.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
-		DBMaxOpenConns:       l.int("DB_MAX_OPEN_CONNS", 4*runtime.NumCPU(), 1, 1000),
-		EventCacheTTL:        l.durOrOff("EVENT_CACHE_TTL", time.Second),
-		ExportGCPercent:      l.int("EXPORT_GC_PERCENT", 50, 0, 1000),
-		DBStatementTimeout:   l.dur("DB_STATEMENT_TIMEOUT", 5*time.Second),
-		MaxBodyBytes:         int64(l.int("MAX_BODY_BYTES", 64<<10, 1024, 64<<20)),
-		RequestTimeout:       l.dur("REQUEST_TIMEOUT", 10*time.Second),
-		ReadHeaderTimeout:    l.dur("HTTP_READ_HEADER_TIMEOUT", 5*time.Second),
-		ReadTimeout:          l.dur("HTTP_READ_TIMEOUT", 15*time.Second),
-		WriteTimeout:         l.dur("HTTP_WRITE_TIMEOUT", 30*time.Second),
-		IdleTimeout:          l.dur("HTTP_IDLE_TIMEOUT", 120*time.Second),
-		CertificatesTimeout:  l.dur("CERTIFICATES_TIMEOUT", 10*time.Minute),
-		MaxHeaderBytes:       l.int("HTTP_MAX_HEADER_BYTES", 16<<10, 1024, 1<<20),
-		ShutdownTimeout:      l.dur("SHUTDOWN_TIMEOUT", 25*time.Second),
-		RegisterRateLimit:    l.int("REGISTER_RATE_LIMIT", 10, 1, 1_000_000),
-		RegisterRateWindow:   l.dur("REGISTER_RATE_WINDOW", time.Minute),
-		LoginRateLimit:       l.int("LOGIN_RATE_LIMIT", 5, 1, 1_000_000),
-		LoginRateWindow:      l.dur("LOGIN_RATE_WINDOW", 15*time.Minute),
-		TrustedProxies:       l.proxies("TRUSTED_PROXIES"),
-		SMTPURL:              strings.TrimSpace(getenv("SMTP_URL")),
-		MailFrom:             l.address("MAIL_FROM", "attend <noreply@localhost>"),
-		MailReplyTo:          l.address("MAIL_REPLY_TO", ""),
-		SMTPTimeout:          l.dur("SMTP_TIMEOUT", 15*time.Second),
-		MailBatchSize:        l.int("MAIL_BATCH_SIZE", 50, 1, 10000),
-		MailConnections:      l.int("MAIL_CONNECTIONS", 0, 1, 64),
-		MailPoll:             l.dur("MAIL_POLL_INTERVAL", 10*time.Second),
-		MailLease:            l.dur("MAIL_LEASE", 2*time.Minute),
-		MailRetryBase:        l.dur("MAIL_RETRY_BASE", 5*time.Minute),
-		MailRetryMax:         l.dur("MAIL_RETRY_MAX", 6*time.Hour),
-		MailMaxAttempts:      l.int("MAIL_MAX_ATTEMPTS", 12, 1, 100),
-		LinkGrace:            l.dur("LINK_GRACE", 7*24*time.Hour),
-		InvitationTTL:        l.dur("INVITATION_TTL", 7*24*time.Hour),
-		InviteeImportMaxRows: l.int("INVITEE_IMPORT_MAX_ROWS", 2000, 1, 100000),
-		WorkerEnabled:        l.bool("WORKER", true),
-		PeriodicEvery:        l.dur("PERIODIC_INTERVAL", time.Minute),
+		DatabaseURL:           l.databaseURL("DATABASE_URL"),
+		HTTPAddr:              l.listenAddr("HTTP_ADDR", ":8080"),
+		MetricsAddr:           l.listenAddrOrOff("METRICS_ADDR"),
+		BaseURL:               l.baseURL("BASE_URL", "http://localhost:8080"),
+		LogLevel:              l.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
+		DBMaxOpenConns:        l.int("DB_MAX_OPEN_CONNS", 4*runtime.NumCPU(), 1, 1000),
+		EventCacheTTL:         l.durOrOff("EVENT_CACHE_TTL", time.Second),
+		ExportGCPercent:       l.int("EXPORT_GC_PERCENT", 50, 0, 1000),
+		DBStatementTimeout:    l.dur("DB_STATEMENT_TIMEOUT", 5*time.Second),
+		MaxBodyBytes:          int64(l.int("MAX_BODY_BYTES", 64<<10, 1024, 64<<20)),
+		RequestTimeout:        l.dur("REQUEST_TIMEOUT", 10*time.Second),
+		ReadHeaderTimeout:     l.dur("HTTP_READ_HEADER_TIMEOUT", 5*time.Second),
+		ReadTimeout:           l.dur("HTTP_READ_TIMEOUT", 15*time.Second),
+		WriteTimeout:          l.dur("HTTP_WRITE_TIMEOUT", 30*time.Second),
+		IdleTimeout:           l.dur("HTTP_IDLE_TIMEOUT", 120*time.Second),
+		CertificatesTimeout:   l.dur("CERTIFICATES_TIMEOUT", 10*time.Minute),
+		MaxHeaderBytes:        l.int("HTTP_MAX_HEADER_BYTES", 16<<10, 1024, 1<<20),
+		ShutdownTimeout:       l.dur("SHUTDOWN_TIMEOUT", 25*time.Second),
+		RegisterRateLimit:     l.int("REGISTER_RATE_LIMIT", 10, 1, 1_000_000),
+		RegisterRateWindow:    l.dur("REGISTER_RATE_WINDOW", time.Minute),
+		LoginRateLimit:        l.int("LOGIN_RATE_LIMIT", 5, 1, 1_000_000),
+		LoginRateWindow:       l.dur("LOGIN_RATE_WINDOW", 15*time.Minute),
+		TrustedProxies:        l.proxies("TRUSTED_PROXIES"),
+		SMTPURL:               strings.TrimSpace(getenv("SMTP_URL")),
+		MailFrom:              l.address("MAIL_FROM", "attend <noreply@localhost>"),
+		MailReplyTo:           l.address("MAIL_REPLY_TO", ""),
+		SMTPTimeout:           l.dur("SMTP_TIMEOUT", 15*time.Second),
+		MailBatchSize:         l.int("MAIL_BATCH_SIZE", 50, 1, 10000),
+		MailConnections:       l.int("MAIL_CONNECTIONS", 0, 1, 64),
+		MailPoll:              l.dur("MAIL_POLL_INTERVAL", 10*time.Second),
+		MailLease:             l.dur("MAIL_LEASE", 2*time.Minute),
+		MailRetryBase:         l.dur("MAIL_RETRY_BASE", 5*time.Minute),
+		MailRetryMax:          l.dur("MAIL_RETRY_MAX", 6*time.Hour),
+		MailMaxAttempts:       l.int("MAIL_MAX_ATTEMPTS", 12, 1, 100),
+		LinkGrace:             l.dur("LINK_GRACE", 7*24*time.Hour),
+		InvitationTTL:         l.dur("INVITATION_TTL", 7*24*time.Hour),
+		InviteeImportMaxRows:  l.int("INVITEE_IMPORT_MAX_ROWS", 2000, 1, 100000),
+		InviteeImportMaxBytes: int64(l.int("INVITEE_IMPORT_MAX_BYTES", 5<<20, 1024, 64<<20)),
+		WorkerEnabled:         l.bool("WORKER", true),
+		PeriodicEvery:         l.dur("PERIODIC_INTERVAL", time.Minute),
 
 		LoginIPRateLimit:        l.int("LOGIN_IP_RATE_LIMIT", 20, 1, 1_000_000),
 		LoginDelay:              l.durOrOff("LOGIN_DELAY", 250*time.Millisecond),
