@@ -36,8 +36,10 @@ type invitationsPage struct {
 	PreviewInvites              int
 	Rows                        string
 	Upload                      *form
-	// The invitations, and the delegations.
+	// The invitations: a page of the list, its filters, the counts of
+	// each state, and the links to the pages around it.
 	Invitees     []inviteeRow
+	List         inviteeList
 	Delegations  []delegationRow
 	SentNoOne    string
 	FocalAction  string
@@ -57,6 +59,8 @@ type previewRow struct {
 
 type inviteeRow struct {
 	Name, Email, Delegation, State, StateClass string
+	// The actions on it (empty when it has none).
+	WithdrawAction, ResendAction string
 }
 
 type delegationRow struct {
@@ -67,7 +71,7 @@ type delegationRow struct {
 
 var inviteeStateClass = map[domain.InviteeState]string{
 	domain.InviteeQueued: "muted", domain.InviteeSent: "info", domain.InviteeOpened: "warn",
-	domain.InviteeRegistered: "ok", domain.InviteeDeclined: "muted",
+	domain.InviteeRegistered: "ok", domain.InviteeDeclined: "muted", domain.InviteeWithdrawn: "muted",
 }
 
 var outcomeClass = map[string]string{
@@ -100,20 +104,15 @@ func (s *Admin) renderInvitations(c *gin.Context, status int, ev *domain.Event, 
 	if c.Query("done") == "focal" {
 		p.Notice = &notice{Text: v.T("admin.nominations.saved"), Class: "ok"}
 	}
-	ctx := c.Request.Context()
-	invitees, err := s.Store.Invitees(ctx, ev.ID)
+	if n := inviteeNotice(c, v); n != nil {
+		p.Notice = n
+	}
+	counts, err := s.Store.DelegationCounts(c.Request.Context(), ev.ID)
 	if err != nil {
 		s.PageError(c, lang, err, "not_found")
 		return
 	}
-	for _, in := range invitees {
-		p.Invitees = append(p.Invitees, inviteeRow{Name: strings.TrimSpace(in.FirstName + " " + in.LastName), Email: in.Email,
-			Delegation: delegationName(v.L, in.Delegation), State: v.T("invitee.state." + string(in.State)),
-			StateClass: inviteeStateClass[in.State]})
-	}
-	counts, err := s.Store.DelegationCounts(ctx, ev.ID)
-	if err != nil {
-		s.PageError(c, lang, err, "not_found")
+	if !s.inviteeList(c, ev, v, &p, counts) {
 		return
 	}
 	var none []string

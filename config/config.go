@@ -87,6 +87,9 @@ type Config struct {
 	// XLSX file carries styles and themes: far more than MaxBodyBytes),
 	// and the uncompressed size of an XLSX file's parts.
 	InviteeImportMaxBytes int64
+	// InviteeResendInterval spaces out the emails of one invitation: an
+	// organizer may email it again this long after the last one.
+	InviteeResendInterval time.Duration
 	WorkerEnabled         bool
 	PeriodicEvery         time.Duration
 
@@ -150,6 +153,7 @@ func Settings() []Setting {
 		{"INVITATION_TTL", "168h", "How long the emailed link that lets a new member of an event's team set a password works (once)."},
 		{"INVITEE_IMPORT_MAX_ROWS", "2000", "Most rows one import of invitees may have (a CSV/XLSX file or the API's list); the file itself is bounded by `INVITEE_IMPORT_MAX_BYTES`."},
 		{"INVITEE_IMPORT_MAX_BYTES", "5242880", "Largest request body of an import of invitees (the API's CSV or JSON body, the dashboard's file upload and import; 5 MB); larger bodies get 413. It also bounds how far an XLSX file may unpack (16 times this size in all, this size for one sheet in memory), so that a file which inflates enormously is refused with 422."},
+		{"INVITEE_RESEND_INTERVAL", "10m", "How long after an invitation's last email an organizer may email it again (with a new link; the earlier one stops working)."},
 		{"WORKER", "true", "Run the mail worker and periodic jobs inside attend serve; set false when running attend worker separately."},
 		{"PERIODIC_INTERVAL", "1m", "How often the worker runs periodic jobs (expiry, reminders)."},
 		{"DELEGATIONS_FILE", "(none)", "A CSV file of international organizations participants may represent, beside the built-in ones (OECD, UNDP, UNICEF, World Bank, ADB, EBRD, IsDB, EU, OSCE, CIS, …): a header row naming the columns code and name.en, and optionally name.ru, name.uz and short.<lang>, then one organization per row; a built-in's code renames it."},
@@ -217,6 +221,7 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 		LinkGrace:             l.dur("LINK_GRACE", 7*24*time.Hour),
 		InvitationTTL:         l.dur("INVITATION_TTL", 7*24*time.Hour),
 		InviteeImportMaxRows:  l.int("INVITEE_IMPORT_MAX_ROWS", 2000, 1, 100000),
+		InviteeResendInterval: l.dur("INVITEE_RESEND_INTERVAL", 10*time.Minute),
 		InviteeImportMaxBytes: int64(l.int("INVITEE_IMPORT_MAX_BYTES", 5<<20, 1024, 64<<20)),
 		WorkerEnabled:         l.bool("WORKER", true),
 		PeriodicEvery:         l.dur("PERIODIC_INTERVAL", time.Minute),

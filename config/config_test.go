@@ -81,6 +81,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"INVITATION_TTL", c.InvitationTTL, 7 * 24 * time.Hour},
 		{"INVITEE_IMPORT_MAX_ROWS", c.InviteeImportMaxRows, 2000},
 		{"INVITEE_IMPORT_MAX_BYTES", c.InviteeImportMaxBytes, int64(5 << 20)},
+		{"INVITEE_RESEND_INTERVAL", c.InviteeResendInterval, 10 * time.Minute},
 		{"WORKER", c.WorkerEnabled, true},
 		{"PERIODIC_INTERVAL", c.PeriodicEvery, time.Minute},
 		{"SECRET_KEY", c.SecretKey == nil, true},

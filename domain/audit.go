@@ -33,6 +33,10 @@ const (
 	AuditInviteesImport  AuditAction = "invitees.import"
 	AuditNominationQuota AuditAction = "nomination.quota"
 	AuditNomination      AuditAction = "nomination.create"
+	// An organizer withdrew an invitation, or emailed it again
+	// (Detail.Invitee: the invitation's id).
+	AuditInvitationWithdraw AuditAction = "invitation.withdraw"
+	AuditInvitationResend   AuditAction = "invitation.resend"
 )
 
 // AuditActions lists every action, in the order the dashboard's filter
@@ -40,7 +44,7 @@ const (
 var AuditActions = []AuditAction{AuditEventCreate, AuditEventUpdate, AuditRegistrationCancel,
 	AuditRegistrationPromote, AuditRegistrationErase, AuditRegistrationWalkIn, AuditRegistrationUpdate, AuditExport,
 	AuditCheckIn, AuditCheckInUndo, AuditMemberAdd, AuditMemberRole, AuditMemberRemove,
-	AuditInviteesImport, AuditNominationQuota, AuditNomination}
+	AuditInviteesImport, AuditNominationQuota, AuditNomination, AuditInvitationWithdraw, AuditInvitationResend}
 
 // ValidAuditAction reports whether s names an action.
 func ValidAuditAction(s string) bool { return slices.Contains(AuditActions, AuditAction(s)) }
@@ -78,6 +82,9 @@ type AuditDetail struct {
 	// whom a nomination.quota or nomination.create was for.
 	Count      int    `json:"count,omitempty"`
 	Delegation string `json:"delegation,omitempty"`
+	// Invitee is the invitation an invitation.withdraw or
+	// invitation.resend was about.
+	Invitee int64 `json:"invitee,omitempty"`
 }
 
 // AuditQuery is a page of the audit log as asked for: GET

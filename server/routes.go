@@ -72,6 +72,8 @@ func (s *Server) routes() {
 
 	// Invitations and nominations (issue 17)
 	org.GET("/events/:slug/invitations", a.Allow(domain.PermReadRegistrations), a.ListInvitations)
+	org.POST("/events/:slug/invitations/:id/withdraw", a.Allow(domain.PermChangeRegistrations), a.WithdrawInvitation)
+	org.POST("/events/:slug/invitations/:id/resend", a.Allow(domain.PermChangeRegistrations), a.ResendInvitation)
 	org.POST("/events/:slug/invitations", core.ImportBodyLimit, a.Allow(domain.PermChangeRegistrations), a.ImportInvitations)
 	org.GET("/events/:slug/focal-points", a.Allow(domain.PermReadRegistrations), a.ListDelegations)
 	org.POST("/events/:slug/focal-points", a.Allow(domain.PermChangeRegistrations), a.SetFocalPoint)
@@ -142,6 +144,8 @@ func (s *Server) routes() {
 	dash.GET("/events/:slug/invitations", adm.Allow(domain.PermReadRegistrations), adm.Invitations)
 	dash.POST("/events/:slug/invitations/preview", core.ImportBodyLimit, adm.Allow(domain.PermChangeRegistrations), adm.PreviewInvitations)
 	dash.POST("/events/:slug/invitations/import", core.ImportBodyLimit, adm.Allow(domain.PermChangeRegistrations), adm.ImportInvitations)
+	dash.POST("/events/:slug/invitations/:id/withdraw", adm.Allow(domain.PermChangeRegistrations), adm.WithdrawInvitation)
+	dash.POST("/events/:slug/invitations/:id/resend", adm.Allow(domain.PermChangeRegistrations), adm.ResendInvitation)
 	dash.POST("/events/:slug/invitations/focal-points", adm.Allow(domain.PermChangeRegistrations), adm.SetFocalPoint)
 	dash.GET("/events/:slug/documents/sign-in-sheet.pdf", adm.Allow(domain.PermExport), adm.SignInSheet)
 	dash.GET("/events/:slug/documents/badges.pdf", adm.Allow(domain.PermExport), adm.Badges)

@@ -17,7 +17,8 @@ import (
 // state is derived: what the person did wins over what the mail did.
 const inviteeColumns = `i.id, i.email, i.first_name, i.last_name, coalesce(i.delegation, '') AS delegation,
 	i.organization, i.position, i.language, i.focal_point_id IS NOT NULL AS nominated, i.registration_id, i.created_at,
-	CASE WHEN i.declined_at IS NOT NULL THEN 'declined'
+	CASE WHEN i.withdrawn_at IS NOT NULL THEN 'withdrawn'
+		WHEN i.declined_at IS NOT NULL THEN 'declined'
 		WHEN i.registration_id IS NOT NULL THEN 'registered'
 		WHEN i.opened_at IS NOT NULL THEN 'opened'
 		WHEN (SELECT m.status FROM emails m WHERE m.message_id = i.message_id) = 'sent' THEN 'sent'
@@ -193,9 +194,12 @@ func (s *Store) DeclineInvitation(ctx context.Context, hash []byte) (*InviteeLin
 		if !tx.now.Before(domain.InviteeDeadline(l.Event)) {
 			return domain.Errorf(domain.EGone, "this invitation has expired")
 		}
+		if l.Invitee.State == domain.InviteeWithdrawn {
+			return errInvitationWithdrawn
+		}
 		res, err := tx.ExecContext(ctx, `
 			UPDATE invitees SET declined_at = coalesce(declined_at, $2)
-			WHERE token_hash = $1 AND registration_id IS NULL`, hash, tx.now)
+			WHERE token_hash = $1 AND registration_id IS NULL AND withdrawn_at IS NULL`, hash, tx.now)
 		if err != nil {
 			return fmt.Errorf("store: decline invitation: %w", unavailable(err))
 		}
@@ -207,6 +211,8 @@ func (s *Store) DeclineInvitation(ctx context.Context, hash []byte) (*InviteeLin
 	})
 	return l, err
 }
+
+var errInvitationWithdrawn = domain.Errorf(domain.EGone, "this invitation was withdrawn by the organizers")
 
 var errInvitationUsed = domain.Errorf(domain.EConflict, "this invitation has already been used to register")
 
@@ -246,7 +252,7 @@ func claimInvitation(ctx context.Context, tx *dbTx, ev *domain.Event, how regist
 	var claimed []int64
 	if err := tx.SelectContext(ctx, &claimed, `
 		UPDATE invitees SET registration_id = $3, registered_at = coalesce(registered_at, $4)
-		WHERE event_id = $1 AND token_hash = $2 AND declined_at IS NULL AND erased_at IS NULL
+		WHERE event_id = $1 AND token_hash = $2 AND declined_at IS NULL AND withdrawn_at IS NULL AND erased_at IS NULL
 			AND (registration_id IS NULL OR registration_id = $3)
 		RETURNING id`, ev.ID, how.invitation, reg.ID, tx.now); err != nil {
 		return fmt.Errorf("store: claim invitation: %w", unavailable(err))
@@ -255,17 +261,20 @@ func claimInvitation(ctx context.Context, tx *dbTx, ev *domain.Event, how regist
 		return nil
 	}
 	var why struct {
-		Declined bool `db:"declined"`
-		Used     bool `db:"used"`
+		Declined  bool `db:"declined"`
+		Withdrawn bool `db:"withdrawn"`
+		Used      bool `db:"used"`
 	}
 	err := tx.GetContext(ctx, &why, `
-		SELECT declined_at IS NOT NULL AS declined, registration_id IS NOT NULL AS used
+		SELECT declined_at IS NOT NULL AS declined, withdrawn_at IS NOT NULL AS withdrawn, registration_id IS NOT NULL AS used
 		FROM invitees WHERE event_id = $1 AND token_hash = $2 AND erased_at IS NULL`, ev.ID, how.invitation)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return ErrInvitationRequired
 	case err != nil:
 		return fmt.Errorf("store: invitation: %w", unavailable(err))
+	case why.Withdrawn && !why.Used:
+		return errInvitationWithdrawn
 	case why.Declined:
 		return domain.Errorf(domain.EGone, "this invitation was declined")
 	}

@@ -48,6 +48,7 @@ type invitationPage struct {
 	Event     httpcore.EventInfo
 	EventHref string
 	Text      string
+	Class     string // the panel's: ok, or warn for a link that no longer works
 }
 
 // Invitation opens a personal invitation: the event's form, filled in
@@ -72,6 +73,8 @@ func (s *Web) Invitation(c *gin.Context) {
 		s.invitationAnswer(c, http.StatusOK, l, lang, "invitation.registered")
 	case l.Invitee.State == domain.InviteeDeclined:
 		s.invitationAnswer(c, http.StatusOK, l, lang, "invitation.declined")
+	case l.Invitee.State == domain.InviteeWithdrawn:
+		s.invitationAnswer(c, http.StatusGone, l, lang, "invitation.withdrawn")
 	default:
 		in := l.Invitee
 		values := url.Values{"invitation": {c.Param("token")}, "first_name": {in.FirstName}, "last_name": {in.LastName},
@@ -101,8 +104,11 @@ func (s *Web) DeclineInvitation(c *gin.Context) {
 
 func (s *Web) invitationAnswer(c *gin.Context, status int, l *store.InviteeLink, lang, text string) {
 	v := s.NewView(c.Request, lang, "")
-	p := invitationPage{Event: s.EventInfo(l.Event, v.L), Text: v.T(text),
+	p := invitationPage{Event: s.EventInfo(l.Event, v.L), Text: v.T(text), Class: "ok",
 		EventHref: "/events/" + url.PathEscape(l.Event.Slug) + "?lang=" + lang}
+	if status >= 400 {
+		p.Class, v.Error = "warn", true
+	}
 	v.Title = p.Event.Title
 	v.Page = p
 	s.pages.Render(c, status, "invitation", v)
