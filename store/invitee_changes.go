@@ -48,6 +48,18 @@ func dropQueuedEmail(ctx context.Context, tx *dbTx, messageID, why string) error
 	return nil
 }
 
+// freeNomination gives the place of a focal point's nominee, invitation
+// id, back to their quota when the invitation is declined or withdrawn:
+// the focal point may nominate someone else in their stead.
+func freeNomination(ctx context.Context, tx *dbTx, id int64) error {
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE focal_points SET nominated = nominated - 1
+		WHERE id = (SELECT focal_point_id FROM invitees WHERE id = $1) AND nominated > 0`, id); err != nil {
+		return fmt.Errorf("store: free a nomination: %w", unavailable(err))
+	}
+	return nil
+}
+
 // ErrInviteeUsed refuses to change an invitation that made a registration:
 // the registration is what to cancel.
 var ErrInviteeUsed = domain.Errorf(domain.EConflict,
@@ -75,6 +87,11 @@ func (s *Store) WithdrawInvitee(ctx context.Context, organizerID int64, ev *doma
 		}
 		if err := dropQueuedEmail(ctx, tx, row.MessageID, "invitation withdrawn"); err != nil {
 			return err
+		}
+		if row.State != domain.InviteeDeclined { // a decline gave the place back already
+			if err := freeNomination(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		out.State = domain.InviteeWithdrawn
 		return insertAudit(ctx, tx, auditRow{EventID: ev.ID, ActorID: &organizerID,

@@ -183,7 +183,8 @@ func inviteeLink(ctx context.Context, tx *dbTx, hash []byte) (*InviteeLink, erro
 // DeclineInvitation records that the person behind a link will not come.
 // A link that made a registration cannot be declined (that registration
 // is cancelled from its own link); one whose event's registration has
-// closed is EGone.
+// closed is EGone. A focal point's nominee who declines gives the place
+// back to the quota; declining twice changes nothing.
 func (s *Store) DeclineInvitation(ctx context.Context, hash []byte) (*InviteeLink, error) {
 	var l *InviteeLink
 	err := s.inTx(ctx, func(tx *dbTx) error {
@@ -194,12 +195,15 @@ func (s *Store) DeclineInvitation(ctx context.Context, hash []byte) (*InviteeLin
 		if !tx.now.Before(domain.InviteeDeadline(l.Event)) {
 			return domain.Errorf(domain.EGone, "this invitation has expired")
 		}
-		if l.Invitee.State == domain.InviteeWithdrawn {
+		switch l.Invitee.State {
+		case domain.InviteeWithdrawn:
 			return errInvitationWithdrawn
+		case domain.InviteeDeclined:
+			return nil
 		}
 		res, err := tx.ExecContext(ctx, `
-			UPDATE invitees SET declined_at = coalesce(declined_at, $2)
-			WHERE token_hash = $1 AND registration_id IS NULL AND withdrawn_at IS NULL`, hash, tx.now)
+			UPDATE invitees SET declined_at = $2
+			WHERE token_hash = $1 AND registration_id IS NULL AND withdrawn_at IS NULL AND declined_at IS NULL`, hash, tx.now)
 		if err != nil {
 			return fmt.Errorf("store: decline invitation: %w", unavailable(err))
 		}
@@ -207,7 +211,7 @@ func (s *Store) DeclineInvitation(ctx context.Context, hash []byte) (*InviteeLin
 			return errInvitationUsed
 		}
 		l.Invitee.State = domain.InviteeDeclined
-		return nil
+		return freeNomination(ctx, tx, l.Invitee.ID)
 	})
 	return l, err
 }
