@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/attend/attend/internal/servertest"
+	"github.com/attend/attend/server"
 )
 
 // saveArtifact keeps a screenshot of what a test saw, for people to look at.
@@ -30,7 +31,7 @@ func saveArtifact(t *testing.T, name string, data []byte) {
 // a phone and a desktop in every language, and its buttons work in
 // Chromium: withdrawing asks first, then the row says so.
 func TestBrowserInvitationsListFitsAPhoneAndADesktop(t *testing.T) {
-	d := servertest.NewDashboard(t)
+	d := servertest.NewDashboard(t, func(deps *server.Deps) { deps.Config.InviteeImportMaxBytes = 256 << 10 })
 	var csv strings.Builder
 	csv.WriteString("email,first_name,last_name,delegation,organization\n")
 	for i := range 55 {
@@ -87,5 +88,24 @@ func TestBrowserInvitationsListFitsAPhoneAndADesktop(t *testing.T) {
 	}
 	if got := servertest.ElementText(t, b, `#state-counts`); !strings.Contains(got, "Withdrawn 1") {
 		t.Errorf("counts after withdrawing: %q", got)
+	}
+
+	// A file over INVITEE_IMPORT_MAX_BYTES: the browser shows the page that
+	// says so beside the file field (the server reads the rest of the body
+	// rather than cutting the upload off).
+	big := filepath.Join(t.TempDir(), "delegates.xlsx")
+	if err := os.WriteFile(big, formattedWorkbook(t, 10, 2<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(b, chromedp.Navigate(page+"?lang=ru"),
+		chromedp.WaitVisible(chromedp.CSS(`#preview`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#file`), []string{big}),
+		chromedp.Click(chromedp.CSS(`#preview`)),
+		chromedp.WaitVisible(chromedp.CSS(`#file-error`)),
+	); err != nil {
+		t.Fatalf("a file over the limit: %v", err)
+	}
+	if got := servertest.ElementText(t, b, `#file-error`); !strings.Contains(got, "256 КБ") {
+		t.Errorf("the file's error: %q", got)
 	}
 }
