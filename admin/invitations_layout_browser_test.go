@@ -1,6 +1,7 @@
 package admin_test
 
 import (
+	"context"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -14,6 +15,21 @@ import (
 	"github.com/attend/attend/internal/servertest"
 	"github.com/attend/attend/server"
 )
+
+// signInChromium signs in to the dashboard at base in the browser b.
+func signInChromium(t *testing.T, b context.Context, base, email, password string) {
+	t.Helper()
+	if err := chromedp.Do(b,
+		chromedp.Navigate(base+"/admin/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#password`)),
+		chromedp.SendKeys(chromedp.CSS(`#email`), email),
+		chromedp.SendKeys(chromedp.CSS(`#password`), password),
+		chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.admin-user`)),
+	); err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+}
 
 // saveArtifact keeps a screenshot of what a test saw, for people to look at.
 func saveArtifact(t *testing.T, name string, data []byte) {
@@ -44,16 +60,7 @@ func TestBrowserInvitationsListFitsAPhoneAndADesktop(t *testing.T) {
 	srv := httptest.NewServer(d.Srv)
 	t.Cleanup(srv.Close)
 	b := servertest.Browser(t)
-	if err := chromedp.Do(b,
-		chromedp.Navigate(srv.URL+"/admin/login"),
-		chromedp.WaitVisible(chromedp.CSS(`#password`)),
-		chromedp.SendKeys(chromedp.CSS(`#email`), d.Org.Email),
-		chromedp.SendKeys(chromedp.CSS(`#password`), servertest.DashPassword),
-		chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`.admin-user`)),
-	); err != nil {
-		t.Fatalf("sign in: %v", err)
-	}
+	signInChromium(t, b, srv.URL, d.Org.Email, servertest.DashPassword)
 	page := srv.URL + "/admin/events/egov-tashkent-2019/invitations"
 	for _, screen := range []struct {
 		width, height int64

@@ -57,15 +57,26 @@ func (s *Admin) ResendInvitation(c *gin.Context) {
 	})
 }
 
-func (s *Admin) changeInvitation(c *gin.Context, change func(ev *domain.Event, orgID, id int64) (string, error)) {
-	lang := s.BrowserLang(c.Writer, c.Request)
+// eventAndID reads the form of a button on one thing of an event: the
+// event, and the thing's id in the path (a malformed one names nothing:
+// notFound, 404).
+func (s *Admin) eventAndID(c *gin.Context, lang, notFound string) (*domain.Event, int64, bool) {
 	ev, ok := s.managedEvent(c, lang)
 	if !ok || !s.ParseForm(c, lang) {
-		return
+		return nil, 0, false
 	}
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.PageError(c, lang, domain.Errorf(domain.ENotFound, "no such invitation"), "not_found")
+		s.PageError(c, lang, domain.Errorf(domain.ENotFound, "%s", notFound), "not_found")
+		return nil, 0, false
+	}
+	return ev, id, true
+}
+
+func (s *Admin) changeInvitation(c *gin.Context, change func(ev *domain.Event, orgID, id int64) (string, error)) {
+	lang := s.BrowserLang(c.Writer, c.Request)
+	ev, id, ok := s.eventAndID(c, lang, "no such invitation")
+	if !ok {
 		return
 	}
 	q := url.Values{}

@@ -48,16 +48,7 @@ func TestBrowserDashboardReadsOnAPhoneAndADesktop(t *testing.T) {
 	srv := httptest.NewServer(a.Srv)
 	t.Cleanup(srv.Close)
 	ctx := servertest.Browser(t)
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(srv.URL+"/admin/login"),
-		chromedp.WaitVisible(chromedp.CSS(`#password`)),
-		chromedp.SendKeys(chromedp.CSS(`#email`), demo.Organizer),
-		chromedp.SendKeys(chromedp.CSS(`#password`), demo.Password),
-		chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`.admin-user`)),
-	); err != nil {
-		t.Fatalf("sign in: %v", err)
-	}
+	signInChromium(t, ctx, srv.URL, demo.Organizer, demo.Password)
 	for _, screen := range []struct {
 		name          string
 		width, height int64
