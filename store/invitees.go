@@ -124,18 +124,6 @@ func (s *Store) insertInvitee(ctx context.Context, tx *dbTx, ev *domain.Event, i
 	return len(ids) > 0, nil
 }
 
-// Invitees lists an event's invitations, oldest first, with their state.
-func (s *Store) Invitees(ctx context.Context, eventID int64) ([]domain.Invitee, error) {
-	out := []domain.Invitee{}
-	err := s.db.SelectContext(ctx, &out, `
-		SELECT `+inviteeColumns+` FROM invitees i
-		WHERE i.event_id = $1 AND i.erased_at IS NULL ORDER BY i.id`, eventID)
-	if err != nil {
-		return nil, fmt.Errorf("store: invitees: %w", unavailable(err))
-	}
-	return out, nil
-}
-
 // InviteeLink is what a personal invitation link leads to.
 type InviteeLink struct {
 	Invitee domain.Invitee
