@@ -57,6 +57,14 @@ func TestInvitationsAreWithdrawnAndEmailedAgain(t *testing.T) {
 		t.Errorf("the withdrawn link: %d %s", rec.Code, page.Text())
 	}
 	servertest.Problem(t, change("aigerim@example.kz", "resend"), http.StatusConflict)
+	var dropped int64
+	if err := a.DB.Get(&dropped, `SELECT id FROM emails WHERE recipient = 'aigerim@example.kz' AND status = 'failed'`); err != nil {
+		t.Fatal(err)
+	}
+	if p := servertest.Problem(t, a.Post(fmt.Sprintf("/api/v1/events/invited/emails/%d/retry", dropped), a.Token, ""),
+		http.StatusConflict); !strings.Contains(p.Detail, "withdrawn") {
+		t.Errorf("retrying the withdrawn invitation's email: %q", p.Detail)
+	}
 
 	t.Run("an invitation is emailed again only after the interval, with a new link", func(t *testing.T) {
 		old := inviteToken(t, a, "participant_invitation", "rustam@example.uz")
