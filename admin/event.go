@@ -436,16 +436,11 @@ func (s *Admin) Promote(c *gin.Context) {
 // RetryEmail queues a failed email again.
 func (s *Admin) RetryEmail(c *gin.Context) {
 	lang := s.BrowserLang(c.Writer, c.Request)
-	ev, ok := s.managedEvent(c, lang)
-	if !ok || !s.ParseForm(c, lang) {
+	ev, id, ok := s.eventAndID(c, lang, "no such email")
+	if !ok {
 		return
 	}
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		s.PageError(c, lang, domain.Errorf(domain.ENotFound, "no such email"), "not_found")
-		return
-	}
-	_, err = s.Store.RetryEmail(c.Request.Context(), ev.ID, id)
+	_, err := s.Store.RetryEmail(c.Request.Context(), ev.ID, id)
 	if domain.ErrorCode(err) == domain.EConflict {
 		s.backToList(c, "error", "not_failed", "emails")
 		return

@@ -23,6 +23,8 @@ var dashboardPermissions = map[string]domain.Permission{
 	"POST /admin/events/:slug/invitations/preview":              domain.PermChangeRegistrations,
 	"POST /admin/events/:slug/invitations/import":               domain.PermChangeRegistrations,
 	"POST /admin/events/:slug/invitations/focal-points":         domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/invitations/:id/withdraw":         domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/invitations/:id/resend":           domain.PermChangeRegistrations,
 	"POST /admin/events/:slug/edit":                             domain.PermEditEvent,
 	"POST /admin/events/:slug/publish":                          domain.PermEditEvent,
 	"GET /admin/events/:slug/export":                            domain.PermExport,
@@ -73,7 +75,14 @@ func addMember(d *servertest.Dashboard, email string, role domain.TeamRole) stri
 func TestEveryDashboardPageChecksTheRole(t *testing.T) {
 	d := servertest.NewDashboard(t)
 	reg := d.Enrol(d.Ev, servertest.Attendee{First: "Kadri", Last: "Tamm", Email: "kadri@example.ee", Country: "EE", Confirmed: true, Notify: true})
-	var emailID string
+	var emailID, inviteeID string
+	if _, err := d.Store.ImportInvitees(context.Background(), d.Org.ID, d.Ev, d.Rules.CheckInvitees(d.Ev,
+		[]domain.InviteeInput{{Email: "invited@example.kz", Language: "en"}}), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.DB.Get(&inviteeID, `SELECT id::text FROM invitees LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
 	if err := d.DB.Get(&emailID, `SELECT id::text FROM emails LIMIT 1`); err != nil {
 		t.Fatal(err)
 	}
@@ -128,6 +137,8 @@ func TestEveryDashboardPageChecksTheRole(t *testing.T) {
 				return emailID
 			case strings.Contains(r.Path, "/messages/"):
 				return strconv.FormatInt(msg.ID, 10)
+			case strings.Contains(r.Path, "/invitations/"):
+				return inviteeID
 			}
 			return reg.ID
 		})

@@ -307,7 +307,23 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 422, servertest.Request{Method: http.MethodPost, Path: invitations, Token: tok, Body: "name\nx\n", ContentType: "text/csv"})
 	rp.call(a, 400, sendReq(http.MethodPost, invitations, tok, `{"invitees": 5`))
 	rp.call(a, 200, getReq(invitations, tok))
+	rp.call(a, 200, getReq(invitations+"?state=queued&delegation=KZ&limit=1", tok))
+	rp.call(a, 422, getReq(invitations+"?state=lost", tok))
 	rp.call(a, 401, getReq(invitations, ""))
+	var invitationID int64
+	if err := a.DB.Get(&invitationID, `SELECT min(id) FROM invitees`); err != nil {
+		t.Fatal(err)
+	}
+	invitation := fmt.Sprintf("%s/%d", invitations, invitationID)
+	rp.call(a, 409, sendReq(http.MethodPost, invitation+"/resend", tok, ""))
+	rp.call(a, 200, sendReq(http.MethodPost, invitation+"/withdraw", tok, ""))
+	rp.call(a, 409, sendReq(http.MethodPost, invitation+"/resend", tok, ""))
+	a.DB.MustExec(`UPDATE invitees SET created_at = created_at - interval '1 hour'`)
+	rp.call(a, 200, sendReq(http.MethodPost, fmt.Sprintf("%s/%d/resend", invitations, invitationID+1), tok, ""))
+	rp.call(a, 404, sendReq(http.MethodPost, invitations+"/999999/withdraw", tok, ""))
+	rp.call(a, 422, sendReq(http.MethodPost, invitations+"/x/withdraw", tok, ""))
+	rp.call(a, 413, servertest.Request{Method: http.MethodPost, Path: invitations, Token: tok,
+		Body: "email\n" + strings.Repeat("a", 6<<20), ContentType: "text/csv"})
 	rp.call(a, 403, sendReq(http.MethodPost, "/api/v1/events/invited/registrations", "", servertest.Participant("uninvited@example.uz", nil)))
 	focal := "/api/v1/events/invited/focal-points"
 	rp.call(a, 200, sendReq(http.MethodPost, focal, tok, map[string]any{"delegation": "KZ", "email": "focal@example.kz", "quota": 2}))

@@ -18,6 +18,8 @@ var apiPermissions = map[string]domain.Permission{
 	"GET /api/v1/events/:slug/form":                              domain.PermSeeEvent,
 	"GET /api/v1/events/:slug/invitations":                       domain.PermReadRegistrations,
 	"POST /api/v1/events/:slug/invitations":                      domain.PermChangeRegistrations,
+	"POST /api/v1/events/:slug/invitations/:id/withdraw":         domain.PermChangeRegistrations,
+	"POST /api/v1/events/:slug/invitations/:id/resend":           domain.PermChangeRegistrations,
 	"GET /api/v1/events/:slug/focal-points":                      domain.PermReadRegistrations,
 	"POST /api/v1/events/:slug/focal-points":                     domain.PermChangeRegistrations,
 	"PATCH /api/v1/events/:slug":                                 domain.PermEditEvent,

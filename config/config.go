@@ -84,14 +84,21 @@ type Config struct {
 	LinkGrace       time.Duration
 	InvitationTTL   time.Duration
 	// InviteeImportMaxRows bounds the rows of one import of invitees (a
-	// file or the API's list); the body is bounded by MaxBodyBytes.
+	// file or the API's list).
 	InviteeImportMaxRows int
 	// MessagesPerAddressHour bounds the organizers' messages of one event
 	// an address gets per hour: higher than the limit of the public form's
 	// emails, which strangers can trigger.
 	MessagesPerAddressHour int
-	WorkerEnabled          bool
-	PeriodicEvery          time.Duration
+	// InviteeImportMaxBytes bounds the body of an import of invitees (an
+	// XLSX file carries styles and themes: far more than MaxBodyBytes),
+	// and the uncompressed size of an XLSX file's parts.
+	InviteeImportMaxBytes int64
+	// InviteeResendInterval spaces out the emails of one invitation: an
+	// organizer may email it again this long after the last one.
+	InviteeResendInterval time.Duration
+	WorkerEnabled         bool
+	PeriodicEvery         time.Duration
 
 	// Webhooks (issue 18): the sender runs wherever the mail worker does
 	// and retries on the mail outbox's schedule (MAIL_RETRY_*).
@@ -162,7 +169,9 @@ func Settings() []Setting {
 		{"MAIL_MAX_ATTEMPTS", "12", "Attempts before an email is marked failed (the defaults keep retrying for 27.5 to 34.5 hours, depending on jitter: never less than a day)."},
 		{"LINK_GRACE", "168h", "How long emailed links keep working after the event ends."},
 		{"INVITATION_TTL", "168h", "How long the emailed link that lets a new member of an event's team set a password works (once)."},
-		{"INVITEE_IMPORT_MAX_ROWS", "2000", "Most rows one import of invitees may have (a CSV/XLSX file or the API's list); the file itself is bounded by `MAX_BODY_BYTES`."},
+		{"INVITEE_IMPORT_MAX_ROWS", "2000", "Most rows one import of invitees may have (a CSV/XLSX file or the API's list); the file itself is bounded by `INVITEE_IMPORT_MAX_BYTES`."},
+		{"INVITEE_IMPORT_MAX_BYTES", "5242880", "Largest request body of an import of invitees (the API's CSV or JSON body, the dashboard's file upload and import; 5 MB); larger bodies get 413. It also bounds how far an XLSX file may unpack (16 times this size in all, this size for one sheet in memory), so that a file which inflates enormously is refused with 422."},
+		{"INVITEE_RESEND_INTERVAL", "10m", "How long after an invitation's last email an organizer may email it again (with a new link; the earlier one stops working)."},
 		{"MESSAGES_PER_ADDRESS_HOUR", "10", "Organizers' messages of one event an address gets per hour at most (1–1000); participants over it are left out of a send and included when it is sent again later. The registration form's emails keep their own limit of 3."},
 		{"WORKER", "true", "Run the mail worker and periodic jobs inside attend serve; set false when running attend worker separately."},
 		{"PERIODIC_INTERVAL", "1m", "How often the worker runs periodic jobs (expiry, reminders)."},
@@ -244,6 +253,8 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 		LinkGrace:              l.dur("LINK_GRACE", 7*24*time.Hour),
 		InvitationTTL:          l.dur("INVITATION_TTL", 7*24*time.Hour),
 		InviteeImportMaxRows:   l.int("INVITEE_IMPORT_MAX_ROWS", 2000, 1, 100000),
+		InviteeResendInterval:  l.dur("INVITEE_RESEND_INTERVAL", 10*time.Minute),
+		InviteeImportMaxBytes:  int64(l.int("INVITEE_IMPORT_MAX_BYTES", 5<<20, 1024, 64<<20)),
 		MessagesPerAddressHour: l.int("MESSAGES_PER_ADDRESS_HOUR", domain.DefaultMessagesPerAddressHour, 1, 1000),
 		WorkerEnabled:          l.bool("WORKER", true),
 		PeriodicEvery:          l.dur("PERIODIC_INTERVAL", time.Minute),

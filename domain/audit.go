@@ -38,6 +38,10 @@ const (
 	// AuditMessageSend is an organizer's message going out (Detail.Message,
 	// Detail.Recipients: how many it was written to by this send).
 	AuditMessageSend AuditAction = "message.send"
+	// An organizer withdrew an invitation, or emailed it again
+	// (Detail.Invitee: the invitation's id).
+	AuditInvitationWithdraw AuditAction = "invitation.withdraw"
+	AuditInvitationResend   AuditAction = "invitation.resend"
 )
 
 // AuditActions lists every action, in the order the dashboard's filter
@@ -46,7 +50,8 @@ var AuditActions = []AuditAction{AuditEventCreate, AuditEventUpdate, AuditRegist
 	AuditRegistrationPromote, AuditRegistrationErase, AuditRegistrationWalkIn, AuditRegistrationUpdate, AuditExport,
 	AuditCheckIn, AuditCheckInUndo, AuditMemberAdd, AuditMemberRole, AuditMemberRemove,
 	AuditInviteesImport, AuditNominationQuota, AuditNomination, AuditMessageSend,
-	AuditRegistrationApprove, AuditRegistrationReject}
+	AuditRegistrationApprove, AuditRegistrationReject,
+	AuditInvitationWithdraw, AuditInvitationResend}
 
 // ValidAuditAction reports whether s names an action.
 func ValidAuditAction(s string) bool { return slices.Contains(AuditActions, AuditAction(s)) }
@@ -87,6 +92,9 @@ type AuditDetail struct {
 	// message.send: the message, and how many recipients this send added.
 	Message    int64 `json:"message,omitempty"`
 	Recipients int   `json:"recipients,omitempty"`
+	// Invitee is the invitation an invitation.withdraw or
+	// invitation.resend was about.
+	Invitee int64 `json:"invitee,omitempty"`
 }
 
 // AuditQuery is a page of the audit log as asked for: GET

@@ -97,7 +97,9 @@ func (s *Server) routes() {
 
 	// Invitations and nominations (issue 17)
 	org.GET("/events/:slug/invitations", a.Allow(domain.PermReadRegistrations), a.ListInvitations)
-	org.POST("/events/:slug/invitations", a.Allow(domain.PermChangeRegistrations), a.ImportInvitations)
+	org.POST("/events/:slug/invitations/:id/withdraw", a.Allow(domain.PermChangeRegistrations), a.WithdrawInvitation)
+	org.POST("/events/:slug/invitations/:id/resend", a.Allow(domain.PermChangeRegistrations), a.ResendInvitation)
+	org.POST("/events/:slug/invitations", core.ImportBodyLimit, a.Allow(domain.PermChangeRegistrations), a.ImportInvitations)
 	org.GET("/events/:slug/focal-points", a.Allow(domain.PermReadRegistrations), a.ListDelegations)
 	org.POST("/events/:slug/focal-points", a.Allow(domain.PermChangeRegistrations), a.SetFocalPoint)
 
@@ -179,8 +181,10 @@ func (s *Server) routes() {
 	dash.POST("/events/:slug/team/remove", adm.Allow(domain.PermManageTeam), adm.RemoveMember)
 	dash.GET("/events/:slug/audit", adm.Allow(domain.PermReadAudit), adm.Audit)
 	dash.GET("/events/:slug/invitations", adm.Allow(domain.PermReadRegistrations), adm.Invitations)
-	dash.POST("/events/:slug/invitations/preview", adm.Allow(domain.PermChangeRegistrations), adm.PreviewInvitations)
-	dash.POST("/events/:slug/invitations/import", adm.Allow(domain.PermChangeRegistrations), adm.ImportInvitations)
+	dash.POST("/events/:slug/invitations/preview", core.ImportBodyLimit, adm.Allow(domain.PermChangeRegistrations), adm.PreviewInvitations)
+	dash.POST("/events/:slug/invitations/import", core.ImportBodyLimit, adm.Allow(domain.PermChangeRegistrations), adm.ImportInvitations)
+	dash.POST("/events/:slug/invitations/:id/withdraw", adm.Allow(domain.PermChangeRegistrations), adm.WithdrawInvitation)
+	dash.POST("/events/:slug/invitations/:id/resend", adm.Allow(domain.PermChangeRegistrations), adm.ResendInvitation)
 	dash.POST("/events/:slug/invitations/focal-points", adm.Allow(domain.PermChangeRegistrations), adm.SetFocalPoint)
 	dash.GET("/events/:slug/documents/sign-in-sheet.pdf", adm.Allow(domain.PermExport), adm.SignInSheet)
 	dash.GET("/events/:slug/documents/badges.pdf", adm.Allow(domain.PermExport), adm.Badges)

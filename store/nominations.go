@@ -137,7 +137,7 @@ func (s *Store) Nominate(ctx context.Context, hash []byte, rules *domain.Rules, 
 		}
 		if !created {
 			return &domain.Error{Code: domain.EConflict, Message: "this address has already been invited",
-				Fields: []domain.FieldError{{Field: "email", Code: "unique", Message: "This address has already been invited."}}}
+				Fields: []domain.FieldError{{Field: "email", Code: "invited", Message: "This address has already been invited."}}}
 		}
 		return insertAudit(ctx, tx, auditRow{EventID: n.Event.ID, Action: domain.AuditNomination,
 			Detail: domain.AuditDetail{Delegation: n.FocalPoint.Delegation}})

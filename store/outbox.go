@@ -277,19 +277,37 @@ func (s *Store) EventEmails(ctx context.Context, eventID int64, status string, l
 	return out, nil
 }
 
-// RetryEmail queues a failed email again, now.
+// staleInvitation is true of an email (emails, unaliased) that carries an
+// invitation's link no longer live: the invitation was withdrawn, or
+// emailed again with a new link.
+const staleInvitation = `EXISTS (SELECT 1 FROM invitees i WHERE i.event_id = emails.event_id
+	AND emails.kind = 'participant_invitation' AND lower(i.email) = lower(emails.recipient)
+	AND (i.withdrawn_at IS NOT NULL OR i.message_id <> emails.message_id))`
+
+// RetryEmail queues a failed email again, now; not one whose invitation
+// link no longer works.
 func (s *Store) RetryEmail(ctx context.Context, eventID, id int64) (*Email, error) {
 	var e Email
 	err := s.db.GetContext(ctx, &e, `
 		UPDATE emails SET status = 'queued', attempts = 0, next_attempt_at = $3, locked_until = NULL
 		WHERE id = $1 AND event_id = $2 AND status = 'failed' AND recipient <> 'erased@erased.invalid'
+			AND NOT `+staleInvitation+`
 		RETURNING `+emailColumns, id, eventID, s.Now())
 	if errors.Is(err, sql.ErrNoRows) {
-		var status string
-		err2 := s.db.GetContext(ctx, &status, `SELECT status FROM emails WHERE id = $1 AND event_id = $2`, id, eventID)
+		var why struct {
+			Status string `db:"status"`
+			Stale  bool   `db:"stale"`
+		}
+		err2 := s.db.GetContext(ctx, &why, `SELECT status, `+staleInvitation+` AS stale
+			FROM emails WHERE id = $1 AND event_id = $2`, id, eventID)
 		if errors.Is(err2, sql.ErrNoRows) {
 			return nil, domain.Errorf(domain.ENotFound, "no such email")
 		}
+		if why.Status == string(domain.EmailFailed) && why.Stale {
+			return nil, domain.Errorf(domain.EConflict,
+				"this invitation was withdrawn or emailed again since; its link no longer works")
+		}
+		status := why.Status
 		if status == string(domain.EmailFailed) {
 			return nil, domain.Errorf(domain.EConflict, "the recipient of this email was erased; it cannot be sent")
 		}
