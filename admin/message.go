@@ -63,6 +63,9 @@ func (s *Admin) ShowMessage(c *gin.Context) {
 		return
 	}
 	recipients, err := s.Store.MessageRecipients(c.Request.Context(), ev.ID, m.ID)
+	if err == nil {
+		m.HeldBack, err = s.Store.HeldBack(c.Request.Context(), ev, m.Message)
+	}
 	if err != nil {
 		s.PageError(c, lang, err, "not_found")
 		return

@@ -19,6 +19,7 @@ type MessageState string
 const (
 	MessageDraft     MessageState = "draft"     // written, not sent
 	MessageScheduled MessageState = "scheduled" // goes out at SendAt
+	MessageSending   MessageState = "sending"   // sent, but some wait for the per-address limit
 	MessageSent      MessageState = "sent"      // its recipients are in the outbox
 	MessageCancelled MessageState = "cancelled" // will not go out
 )

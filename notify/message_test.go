@@ -366,9 +366,61 @@ func TestOrganizerMessagesHaveTheirOwnPerAddressLimit(t *testing.T) {
 		}
 		ids = append(ids, m.ID)
 	}
-	// An hour later the message held back goes out when sent again.
+	// The third says who it holds back, and stays partly sent.
+	held, err := r.st.Message(r.ctx, r.ev.ID, ids[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := r.st.HeldBack(r.ctx, r.ev, held.Message); err != nil || n != 1 || held.State != domain.MessageSending {
+		t.Errorf("the message held back: state %s, %d held back (%v); want sending, 1", held.State, n, err)
+	}
+	if p, err := r.st.PreviewMessage(r.ctx, r.ev, 0, r.organizerMessage().Filter); err != nil || p.Recipients != 0 || p.HeldBack != 1 {
+		t.Errorf("a preview within the hour: %+v, %v; want 0 recipients, 1 held back", p, err)
+	}
+	// Within the hour the periodic job writes to nobody, and ends.
+	if n, err := r.st.SendDueMessages(r.ctx); err != nil || n != 0 {
+		t.Errorf("within the hour: %d sent, %v", n, err)
+	}
+	// An hour later the periodic job writes to the one held back, once.
 	r.st.Now = func() time.Time { return now.Add(61 * time.Minute) }
-	if added, err := r.st.SendMessage(r.ctx, org.ID, r.ev, ids[2]); err != nil || added != 1 {
-		t.Errorf("an hour later: %d added, %v; want 1", added, err)
+	for i, want := range []int{1, 0} {
+		if n, err := r.st.SendDueMessages(r.ctx); err != nil || n != want {
+			t.Errorf("an hour later, run %d: %d sent, %v; want %d", i+1, n, err, want)
+		}
+	}
+	sum, err := r.st.Message(r.ctx, r.ev.ID, ids[2])
+	if err != nil || sum.State != domain.MessageSent || sum.Recipients != 1 {
+		t.Errorf("after the retry: %+v, %v; want sent to 1", sum, err)
+	}
+}
+
+func TestAMessageHeldBackWhenTheEventEndsIsSentToNobodyMore(t *testing.T) {
+	r := newWorkerRig(t, nil)
+	r.st.MessagesPerAddressHour = 1
+	org, err := r.st.OrganizerByEmail(r.ctx, "organizer@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.register(person{"Aigerim", "KZ", "en", domain.StatusConfirmed, true})
+	now := time.Now()
+	r.st.Now = func() time.Time { return now }
+	var last *domain.Message
+	for range 2 {
+		in := r.organizerMessage()
+		in.Send = true
+		if last, _, err = r.st.CreateMessage(r.ctx, org.ID, r.ev, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if last.State != domain.MessageSending {
+		t.Fatalf("the second message: %s, want sending", last.State)
+	}
+	r.st.Now = func() time.Time { return r.ev.EndsAt().Add(time.Hour) }
+	if n, err := r.st.SendDueMessages(r.ctx); err != nil || n != 0 {
+		t.Errorf("after the event: %d sent, %v", n, err)
+	}
+	sum, err := r.st.Message(r.ctx, r.ev.ID, last.ID)
+	if err != nil || sum.State != domain.MessageSent || sum.Recipients != 0 {
+		t.Errorf("after the event: %+v, %v; want sent, to nobody", sum, err)
 	}
 }

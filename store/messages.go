@@ -52,6 +52,10 @@ type MessageCounts struct {
 	// Skipped were queued but not sent: the participant cancelled, was
 	// erased or unsubscribed before the worker reached them.
 	Skipped int `json:"skipped" db:"skipped"`
+	// HeldBack match but are over the per-address limit of organizer
+	// messages now (Store.HeldBack fills it): a sending message writes to
+	// them once they are under it.
+	HeldBack int `json:"held_back" db:"-"`
 }
 
 // MessageSummary is a message with its counts.
