@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/attend/attend/internal/servertest"
 )
@@ -96,5 +97,24 @@ func TestOrganizersWriteToParticipantsFromTheDashboard(t *testing.T) {
 	_, doc = d.Follow(d.Send(scheduled+"/cancel", owner, url.Values{}), owner)
 	if !strings.Contains(doc.Text(), "The message is cancelled.") {
 		t.Errorf("cancel: %.300s", doc.Text())
+	}
+}
+
+func TestAComposeFormWithBytesThatAreNotUTF8IsRefusedAndNotEchoed(t *testing.T) {
+	t.Parallel()
+	d := servertest.NewDashboard(t)
+	owner := d.SignIn(d.Org.Email, servertest.DashPassword)
+	page := "/admin/events/" + d.Ev.Slug + "/messages"
+	for _, action := range []string{"preview", "send"} {
+		form := composeForm(action)
+		form.Set("translations.en.subject", "The \xff\xfe slides")
+		form.Set("translations.en.body", "Bad \xc3 body")
+		rec, _ := d.Submit(page, form, "Cookie", owner)
+		if rec.Code != http.StatusUnprocessableEntity || !utf8.Valid(rec.Body.Bytes()) {
+			t.Errorf("%s with bytes that are not UTF-8: %d, valid UTF-8 page: %v", action, rec.Code, utf8.Valid(rec.Body.Bytes()))
+		}
+	}
+	if n := servertest.CountRows(t, d.Server, `SELECT count(*) FROM messages`); n != 0 {
+		t.Errorf("%d messages stored", n)
 	}
 }

@@ -18,7 +18,8 @@ import (
 
 // DecodeJSON reads the body into dst. It answers the request itself and
 // returns false on any problem: 400 for a wrong content type or malformed
-// JSON, 413 for a body over the limit, 422 for a value of the wrong type.
+// JSON, 413 for a body over the limit, 422 for a value of the wrong type or
+// a string holding bytes that are not UTF-8 (naming its field).
 func (s *Core) DecodeJSON(c *gin.Context, dst any) bool { return s.DecodeJSONThen(c, dst, nil) }
 
 // DecodeJSONThen is DecodeJSON that calls decoded, when not nil, once the
@@ -58,6 +59,10 @@ func (s *Core) DecodeJSONThen(c *gin.Context, dst any, decoded func()) bool {
 		if _, terr := dec.Token(); !errors.Is(terr, io.EOF) {
 			err = errors.New("unexpected data after the JSON value")
 		}
+	}
+	if field := invalidUTF8Field(data); field != "" {
+		s.Error(c, domain.ValidationError([]domain.FieldError{domain.NewFieldError(field, "utf8", "")}))
+		return false
 	}
 	if err == nil {
 		return true
