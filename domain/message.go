@@ -32,6 +32,10 @@ const (
 	// one event an address gets per hour (MESSAGES_PER_ADDRESS_HOUR):
 	// higher than MaxEmailsPerAddressHour, which guards the public form.
 	DefaultMessagesPerAddressHour = 10
+	// MessageScheduleDaysAfterEnd is how long after its event ends a
+	// message may still be scheduled (a thank-you, the slides): a send_at
+	// later than that is a typo rather than a plan.
+	MessageScheduleDaysAfterEnd = 30
 )
 
 // MessageText is a message in one language. An empty field falls back to
@@ -170,9 +174,18 @@ func CheckMessage(in *MessageInput, ev *Event, delegations *Delegations, now tim
 		bad[i].Field = "filter.answers"
 	}
 	fields = append(fields, bad...)
-	if in.SendAt != nil && !in.SendAt.After(now) {
+	switch last := ev.EndsAt().AddDate(0, 0, MessageScheduleDaysAfterEnd); {
+	case in.SendAt == nil:
+	case in.Send:
+		fields = append(fields, FieldError{Field: "send_at", Code: "excluded_with", Param: "send",
+			Message: "Give send_at to schedule the message or send to send it now, not both."})
+	case !in.SendAt.After(now):
 		fields = append(fields, FieldError{Field: "send_at", Code: "future",
 			Message: "A message can be scheduled for a time to come only."})
+	case in.SendAt.After(last):
+		fields = append(fields, FieldError{Field: "send_at", Code: "max", Param: last.UTC().Format(time.RFC3339),
+			Message: fmt.Sprintf("A message can be scheduled until %d days after the event ends (%s) at the latest.",
+				MessageScheduleDaysAfterEnd, last.UTC().Format(time.RFC3339))})
 	}
 	slices.SortStableFunc(fields, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
 	return answers, ValidationError(fields)
