@@ -315,6 +315,17 @@ func (s *Store) Unsubscribe(ctx context.Context, registrationID string) error {
 	return nil
 }
 
+// OptedOut reports whether registration id asked for no more organizer
+// messages.
+func (s *Store) OptedOut(ctx context.Context, registrationID string) (bool, error) {
+	var out bool
+	if err := s.db.GetContext(ctx, &out, `
+		SELECT EXISTS (SELECT 1 FROM message_optouts WHERE registration_id = $1::uuid)`, registrationID); err != nil {
+		return false, fmt.Errorf("store: opted out: %w", unavailable(err))
+	}
+	return out, nil
+}
+
 // unsubscribePrefix tells a sealed unsubscribe token from the other sealed
 // secrets.
 const unsubscribePrefix = "unsubscribe:"
