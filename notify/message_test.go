@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/store"
 )
 
 // person is a participant a message test registers.
@@ -192,8 +193,11 @@ func TestParticipantsWhoCancelOrUnsubscribeAfterTheSendAreSkipped(t *testing.T) 
 	if err != nil || added != 3 {
 		t.Fatalf("send: %d added, %v", added, err)
 	}
-	// Queued for all three; before the worker sends, one cancels and one
-	// unsubscribes.
+	// Queued for all three (and listed so until a worker claims them);
+	// before the worker sends, one cancels and one unsubscribes.
+	if list, err := r.st.MessageRecipients(r.ctx, r.ev.ID, m.ID); err != nil || len(list) != 3 || list[0].Status != domain.EmailQueued {
+		t.Errorf("before the worker: %v; want 3 queued", err)
+	}
 	if _, err := r.st.CancelRegistration(r.ctx, org.ID, r.ev.Slug, regs["Nursultan"].ID, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -220,6 +224,20 @@ func TestParticipantsWhoCancelOrUnsubscribeAfterTheSendAreSkipped(t *testing.T) 
 	}
 	if sum.Sent != 1 || sum.Skipped != 2 || sum.Failed != 0 {
 		t.Errorf("counts %+v, want 1 sent, 2 skipped", sum.MessageCounts)
+	}
+	// The list of recipients says skipped, and why, not "failed".
+	list, err := r.st.MessageRecipients(r.ctx, r.ev.ID, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rc := range list {
+		want := store.RecipientSkipped
+		if rc.Email == "aigerim@example.kz" {
+			want = domain.EmailSent
+		}
+		if rc.Status != want || want == store.RecipientSkipped && (rc.LastError == nil || strings.HasPrefix(*rc.LastError, "skipped")) {
+			t.Errorf("recipient %s: %s %v, want %s with a reason", rc.Email, rc.Status, rc.LastError, want)
+		}
 	}
 	if n, err := r.st.RetryFailedMessage(r.ctx, r.ev.ID, m.ID); err != nil || n != 0 {
 		t.Errorf("retry failed: %d queued, %v; skipped ones must stay", n, err)

@@ -64,6 +64,12 @@ type MessageSummary struct {
 	MessageCounts
 }
 
+// RecipientSkipped is the status, in a message's recipient list, of an
+// email the worker did not send because its participant cancelled, was
+// erased or unsubscribed first: "failed" in the outbox, but nothing went
+// wrong and nothing is retried. Its last_error says why.
+const RecipientSkipped domain.EmailStatus = "skipped"
+
 // MessageRecipient is one person a message was written to, and how its
 // email stands.
 type MessageRecipient struct {
@@ -178,12 +184,19 @@ func (s *Store) MessageRecipients(ctx context.Context, eventID, id int64) ([]*Me
 	out := []*MessageRecipient{}
 	err := s.db.SelectContext(ctx, &out, `
 		SELECT mr.registration_id, mr.email_id, e.recipient_name AS name, e.recipient, e.language,
-			e.status, e.last_error, e.sent_at
+			CASE WHEN e.status = 'failed' AND coalesce(`+skippedSQL+`, false) THEN 'skipped' ELSE e.status END AS status,
+			e.last_error, e.sent_at
 		FROM message_recipients mr JOIN messages m ON m.id = mr.message_id JOIN emails e ON e.id = mr.email_id
 		WHERE m.event_id = $1 AND mr.message_id = $2
 		ORDER BY mr.email_id`, eventID, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: message recipients: %w", unavailable(err))
+	}
+	for _, r := range out {
+		if r.Status == RecipientSkipped && r.LastError != nil {
+			reason := strings.TrimPrefix(*r.LastError, skippedPrefix)
+			r.LastError = &reason
+		}
 	}
 	return out, nil
 }
