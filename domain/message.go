@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -189,6 +190,23 @@ func CheckMessage(in *MessageInput, ev *Event, delegations *Delegations, now tim
 	}
 	slices.SortStableFunc(fields, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
 	return answers, ValidationError(fields)
+}
+
+// Language is the language a reader of lang gets the body in: lang when
+// the message has a body in it, else the main language it falls back to.
+func (t MessageTexts) Language(lang, main string) string {
+	if strings.TrimSpace(t[lang].Body) == "" {
+		return main
+	}
+	return lang
+}
+
+// ApplyMessageSubjectName puts the participant's name where the subject
+// says {name}. The name loses line breaks and other control characters
+// first, so that it cannot add a header to the email.
+func ApplyMessageSubjectName(subject, name string) string {
+	name = strings.Join(strings.FieldsFunc(name, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }), " ")
+	return strings.ReplaceAll(subject, "{name}", name)
 }
 
 // ApplyMessageName puts the participant's name where the body says {name},

@@ -67,3 +67,15 @@ func TestAMessageFallsBackToTheMainLanguageFieldByField(t *testing.T) {
 		t.Errorf("ApplyMessageName: %q", got)
 	}
 }
+
+func TestTheNameInASubjectCannotAddAHeader(t *testing.T) {
+	for name, want := range map[string]string{
+		"Dilnoza Yusupova":                "Hello, Dilnoza Yusupova",
+		"Evil\r\nBcc: victim@example.org": "Hello, Evil Bcc: victim@example.org",
+		"  Tab\tbed\u0085 ":               "Hello, Tab bed",
+	} {
+		if got := domain.ApplyMessageSubjectName("Hello, {name}", name); got != want {
+			t.Errorf("ApplyMessageSubjectName(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

@@ -94,6 +94,7 @@ func TestAMessageReachesExactlyTheConfirmedKZDay1AttendeesInTheirLanguages(t *te
 	}
 
 	in := r.organizerMessage()
+	in.Texts["en"] = domain.MessageText{Subject: "The venue moved, {name}", Body: in.Texts["en"].Body}
 	if _, err := domain.CheckMessage(&in, r.ev, domain.BuiltinDelegations(), time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -115,8 +116,10 @@ func TestAMessageReachesExactlyTheConfirmedKZDay1AttendeesInTheirLanguages(t *te
 	r.drainUntilSent(w)
 
 	want := map[string]string{ // address → subject in the person's language (uz falls back to en)
-		"aigerim@example.kz": "The venue moved", "nursultan@example.kz": "Место изменилось", "dana@example.kz": "The venue moved",
+		"aigerim@example.kz": "The venue moved, Aigerim Test", "nursultan@example.kz": "Место изменилось", "dana@example.kz": "The venue moved, Dana Test",
 	}
+	// The language each email is labelled with: the one its body is in.
+	wantLang := map[string]string{"aigerim@example.kz": "en", "nursultan@example.kz": "ru", "dana@example.kz": "en"}
 	if n := len(r.smtp.Messages()) - transactional; n != len(want) {
 		t.Errorf("%d messages arrived, want %d", n, len(want))
 	}
@@ -131,6 +134,9 @@ func TestAMessageReachesExactlyTheConfirmedKZDay1AttendeesInTheirLanguages(t *te
 		delete(want, to)
 		if g.subject != subject {
 			t.Errorf("%s got subject %q, want %q", to, g.subject, subject)
+		}
+		if l := g.header.Get("Content-Language"); l != wantLang[to] || !strings.Contains(g.html, `<html lang="`+wantLang[to]+`"`) {
+			t.Errorf("%s: Content-Language %q, html lang in %.80q; want %s", to, l, g.html, wantLang[to])
 		}
 		if u := g.header.Get("List-Unsubscribe"); !strings.HasPrefix(u, "<https://attend.example.org/unsubscribe/") {
 			t.Errorf("%s: List-Unsubscribe %q", to, u)
@@ -165,7 +171,7 @@ func TestAMessageReachesExactlyTheConfirmedKZDay1AttendeesInTheirLanguages(t *te
 	}
 	r.drainUntilSent(w)
 	test, ok := r.received()[org.Email]
-	if !ok || test.subject != "The venue moved" || !strings.Contains(test.text, "Dear Organizer,") ||
+	if !ok || test.subject != "The venue moved, Organizer" || !strings.Contains(test.text, "Dear Organizer,") ||
 		test.header.Get("List-Unsubscribe") != "" {
 		t.Errorf("the test to the organizer: arrived %v, %q, %q, List-Unsubscribe %q", ok, test.subject, test.text, test.header.Get("List-Unsubscribe"))
 	}
@@ -351,6 +357,10 @@ func TestMessageBodiesAreEscapedAndLinked(t *testing.T) {
 		{`https://example.org/"><img src=x>`, `<a href="https://example.org/" style="color:#1e3a8a;">https://example.org/</a>&#34;&gt;&lt;img src=x&gt;`},
 		{"javascript:alert(1)", "javascript:alert(1)"},
 		{"one\ntwo", "one<br>\ntwo"},
+		{"https://example.org/path_(x)", `<a href="https://example.org/path_(x)" style="color:#1e3a8a;">https://example.org/path_(x)</a>`},
+		{"(see https://example.org/path_(x))", `(see <a href="https://example.org/path_(x)" style="color:#1e3a8a;">https://example.org/path_(x)</a>)`},
+		{"(see https://example.org/a).", `(see <a href="https://example.org/a" style="color:#1e3a8a;">https://example.org/a</a>).`},
+		{"[https://example.org/a[1]]", `[<a href="https://example.org/a[1]" style="color:#1e3a8a;">https://example.org/a[1]</a>]`},
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%.20q", c.body), func(t *testing.T) {
