@@ -118,3 +118,24 @@ func TestAComposeFormWithBytesThatAreNotUTF8IsRefusedAndNotEchoed(t *testing.T) 
 		t.Errorf("%d messages stored", n)
 	}
 }
+
+func TestAnAnswerFilterTheEventDoesNotOfferIsExplainedByTheAnswersField(t *testing.T) {
+	t.Parallel()
+	d := servertest.NewDashboard(t)
+	owner := d.SignIn(d.Org.Email, servertest.DashPassword)
+	page := "/admin/events/" + d.Ev.Slug + "/messages"
+	for lang, want := range map[string]string{
+		"en": "Choose answers that the event's questions offer.",
+		"ru": "Выберите ответы, которые предлагают вопросы мероприятия.",
+		"uz": "Tadbir savollari taklif qiladigan javoblarni tanlang.",
+	} {
+		form := composeForm("preview")
+		form.Set("answer", "nope:x")
+		rec, doc := d.Submit(page+"?lang="+lang, form, "Cookie", owner)
+		box := doc.ByID("answer-error")
+		if rec.Code != http.StatusUnprocessableEntity || box == nil || !strings.Contains(servertest.TextOf(box), want) ||
+			strings.Contains(doc.Text(), "field.answers") {
+			t.Errorf("%s: %d, error by the answers %v; page %.500s", lang, rec.Code, box != nil, doc.Text())
+		}
+	}
+}

@@ -3,11 +3,8 @@ package web_test
 import (
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
-
-	"golang.org/x/net/html"
 
 	"github.com/attend/attend/internal/servertest"
 )
@@ -41,7 +38,7 @@ func TestTheUnsubscribeLinkAsksOnGETAndRecordsOnAOneClickPOST(t *testing.T) {
 	if cc := rec.Header().Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("Cache-Control %q, want no-store: the page is personal", cc)
 	}
-	if b := d.All("button"); len(b) != 1 || !slices.ContainsFunc(b[0].Attr, func(a html.Attribute) bool { return a.Key == "class" && a.Val == "button" }) {
+	if b := d.All("button"); len(b) != 1 || servertest.Attr(b[0], "class") != "button" {
 		t.Errorf("the button is not styled as the site's buttons")
 	}
 	// A mail program's one-click POST (RFC 8058): no cookie, a form body,
