@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/attend/attend/internal/servertest"
+	"github.com/attend/attend/server"
 )
 
 // composeForm is the compose form, filled in for the confirmed from KZ.
@@ -137,5 +138,23 @@ func TestAnAnswerFilterTheEventDoesNotOfferIsExplainedByTheAnswersField(t *testi
 			strings.Contains(doc.Text(), "field.answers") {
 			t.Errorf("%s: %d, error by the answers %v; page %.500s", lang, rec.Code, box != nil, doc.Text())
 		}
+	}
+}
+
+func TestTheDashboardShowsWhomThePerAddressLimitHoldsBack(t *testing.T) {
+	t.Parallel()
+	d := servertest.NewDashboard(t, func(deps *server.Deps) { deps.Store.MessagesPerAddressHour = 1 })
+	d.Enrol(d.Ev, servertest.Attendee{First: "Aigerim", Last: "Seitova", Email: "aigerim@example.kz", Country: "KZ", Confirmed: true})
+	owner := d.SignIn(d.Org.Email, servertest.DashPassword)
+	page := "/admin/events/" + d.Ev.Slug + "/messages"
+	d.Submit(page, composeForm("send"), "Cookie", owner)
+	if _, doc := d.Submit(page+"?lang=en", composeForm("preview"), "Cookie", owner); !strings.Contains(doc.Text(), "1 more match but got the most organizer messages") {
+		t.Errorf("the preview within the hour: %.600s", doc.Text())
+	}
+	rec, _ := d.Submit(page, composeForm("send"), "Cookie", owner)
+	second := rec.Header().Get("Location")
+	if _, doc := d.Open(second[:strings.Index(second, "?")]+"?lang=en", owner); !strings.Contains(doc.Text(), "Partly sent") ||
+		!strings.Contains(doc.Text(), "Held back1 1 more match") {
+		t.Errorf("the second message's page: %.600s", doc.Text())
 	}
 }
