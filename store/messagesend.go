@@ -182,6 +182,7 @@ func (s *Store) sendLocked(ctx context.Context, tx *dbTx, ev *domain.Event, m *d
 	}
 	// People the per-address limit holds back are written to by the
 	// periodic job once they are under it, until the event ends.
+	retry := m.State == domain.MessageSending
 	m.State = domain.MessageSent
 	if held > 0 && tx.now.Before(ev.EndsAt()) {
 		m.State = domain.MessageSending
@@ -194,6 +195,9 @@ func (s *Store) sendLocked(ctx context.Context, tx *dbTx, ev *domain.Event, m *d
 		if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, NotifyChannel); err != nil {
 			return 0, fmt.Errorf("store: notify workers: %w", unavailable(err))
 		}
+	}
+	if retry && added == 0 {
+		return 0, nil // the periodic job found nobody under the limit yet: nothing to record
 	}
 	return added, insertAudit(ctx, tx, auditRow{EventID: ev.ID, ActorID: &actorID, Action: domain.AuditMessageSend,
 		Detail: domain.AuditDetail{Message: m.ID, Recipients: added}})
