@@ -111,7 +111,7 @@ func (s *Admin) ComposeMessage(c *gin.Context) {
 		fields = append(fields, domain.NewFieldError("send_at", "required", ""))
 	}
 	in.Send = action == "send"
-	_, err := domain.CheckMessage(&in, ev, s.Rules.Delegations(), s.Store.Now())
+	_, err := domain.CheckMessage(&in, ev, s.Rules.Delegations(), s.Store.Now(), s.Config.MessageScheduleDaysAfterEnd)
 	if e, ok := domain.AsError(err); ok && e.Code == domain.EInvalid {
 		fields = append(fields, formFields(e.Fields, ev.Languages[0])...)
 	} else if err != nil {

@@ -43,7 +43,7 @@ func (s *API) checkMessage(c *gin.Context, ev *domain.Event) (domain.MessageInpu
 	if !s.DecodeJSON(c, &in) {
 		return in, false
 	}
-	if _, err := domain.CheckMessage(&in, ev, s.Rules.Delegations(), s.Store.Now()); err != nil {
+	if _, err := domain.CheckMessage(&in, ev, s.Rules.Delegations(), s.Store.Now(), s.Config.MessageScheduleDaysAfterEnd); err != nil {
 		s.Error(c, err)
 		return in, false
 	}

@@ -33,10 +33,11 @@ const (
 	// one event an address gets per hour (MESSAGES_PER_ADDRESS_HOUR):
 	// higher than MaxEmailsPerAddressHour, which guards the public form.
 	DefaultMessagesPerAddressHour = 10
-	// MessageScheduleDaysAfterEnd is how long after its event ends a
-	// message may still be scheduled (a thank-you, the slides): a send_at
-	// later than that is a typo rather than a plan.
-	MessageScheduleDaysAfterEnd = 30
+	// DefaultMessageScheduleDaysAfterEnd is how long after its event ends
+	// a message may still be scheduled (a thank-you, the slides), unless
+	// MESSAGE_SCHEDULE_DAYS_AFTER_END says otherwise: a send_at later than
+	// that is a typo rather than a plan.
+	DefaultMessageScheduleDaysAfterEnd = 30
 )
 
 // MessageText is a message in one language. An empty field falls back to
@@ -116,10 +117,11 @@ type MessageInput struct {
 }
 
 // CheckMessage validates a message for ev, naming every bad field at once.
-// delegations knows the organizations a delegation may name; now is when
-// SendAt must come after. It returns the answer filters in the store's
+// delegations knows the organizations a delegation may name; SendAt must
+// come after now and at most daysAfterEnd days after the event ends. It
+// returns the answer filters in the store's
 // form (key → value).
-func CheckMessage(in *MessageInput, ev *Event, delegations *Delegations, now time.Time) (map[string]any, error) {
+func CheckMessage(in *MessageInput, ev *Event, delegations *Delegations, now time.Time, daysAfterEnd int) (map[string]any, error) {
 	var fields []FieldError
 	main := ev.Languages[0]
 	if t, ok := in.Texts[main]; !ok || strings.TrimSpace(t.Subject) == "" || strings.TrimSpace(t.Body) == "" {
@@ -175,7 +177,7 @@ func CheckMessage(in *MessageInput, ev *Event, delegations *Delegations, now tim
 		bad[i].Field = "filter.answers"
 	}
 	fields = append(fields, bad...)
-	switch last := ev.EndsAt().AddDate(0, 0, MessageScheduleDaysAfterEnd); {
+	switch last := ev.EndsAt().AddDate(0, 0, daysAfterEnd); {
 	case in.SendAt == nil:
 	case in.Send:
 		fields = append(fields, FieldError{Field: "send_at", Code: "excluded_with", Param: "send",
@@ -186,7 +188,7 @@ func CheckMessage(in *MessageInput, ev *Event, delegations *Delegations, now tim
 	case in.SendAt.After(last):
 		fields = append(fields, FieldError{Field: "send_at", Code: "max", Param: last.UTC().Format(time.RFC3339),
 			Message: fmt.Sprintf("A message can be scheduled until %d days after the event ends (%s) at the latest.",
-				MessageScheduleDaysAfterEnd, last.UTC().Format(time.RFC3339))})
+				daysAfterEnd, last.UTC().Format(time.RFC3339))})
 	}
 	slices.SortStableFunc(fields, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
 	return answers, ValidationError(fields)

@@ -33,7 +33,7 @@ func TestCheckMessageNamesEveryBadField(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			in := c.in
-			_, err := domain.CheckMessage(&in, workshop(), domain.BuiltinDelegations(), now)
+			_, err := domain.CheckMessage(&in, workshop(), domain.BuiltinDelegations(), now, domain.DefaultMessageScheduleDaysAfterEnd)
 			var got []string
 			if e, ok := domain.AsError(err); ok {
 				for _, f := range e.Fields {

@@ -95,7 +95,7 @@ func TestAMessageReachesExactlyTheConfirmedKZDay1AttendeesInTheirLanguages(t *te
 
 	in := r.organizerMessage()
 	in.Texts["en"] = domain.MessageText{Subject: "The venue moved, {name}", Body: in.Texts["en"].Body}
-	if _, err := domain.CheckMessage(&in, r.ev, domain.BuiltinDelegations(), time.Now()); err != nil {
+	if _, err := domain.CheckMessage(&in, r.ev, domain.BuiltinDelegations(), time.Now(), domain.DefaultMessageScheduleDaysAfterEnd); err != nil {
 		t.Fatal(err)
 	}
 	preview, err := r.st.PreviewMessage(r.ctx, r.ev, 0, in.Filter)
