@@ -63,7 +63,7 @@ vulncheck:
 # Performance suite (docs/PERFORMANCE.md): 7-10 minutes on two cores. It
 # creates its own databases and processes and removes them; `make test`
 # never runs it. bench-PART runs one part and prints its table only.
-.PHONY: bench bench-register bench-burst bench-mail bench-export bench-views bench-go bench-documents
+.PHONY: bench bench-register bench-burst bench-mail bench-export bench-views bench-go bench-documents bench-growth
 bench:
 	@BENCH_COMMAND="make bench" scripts/bench.sh -doc docs/PERFORMANCE.md
 
@@ -87,3 +87,6 @@ bench-go:
 
 bench-documents:
 	@BENCH_COMMAND="make bench-documents" scripts/bench.sh -parts documents
+
+bench-growth:
+	@BENCH_COMMAND="make bench-growth" scripts/bench.sh -parts growth

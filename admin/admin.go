@@ -76,6 +76,10 @@ type notice struct{ Text, Class string }
 var adminNotices = map[string]struct{ id, class string }{
 	"done:cancelled":         {"admin.done.cancelled", "ok"},
 	"done:promoted":          {"admin.done.promoted", "ok"},
+	"done:approved":          {"admin.done.approved", "ok"},
+	"done:rejected":          {"admin.done.rejected", "ok"},
+	"error:none_ticked":      {"admin.error.none_ticked", "error"},
+	"error:not_awaiting":     {"admin.error.not_awaiting", "error"},
 	"done:retried":           {"admin.done.retried", "ok"},
 	"done:created":           {"admin.done.created", "ok"},
 	"done:created_published": {"admin.done.created_published", "ok"},
@@ -132,7 +136,7 @@ func statusBadge(l *i18n.Localizer, st domain.Status) (label, class string) {
 		class = "ok"
 	case domain.StatusPending:
 		class = "warn"
-	case domain.StatusWaitlisted:
+	case domain.StatusWaitlisted, domain.StatusAwaitingApproval:
 		class = "info"
 	default:
 		class = "muted"
@@ -153,6 +157,9 @@ type adminEventRow struct {
 	Registered, Confirmed, Waitlisted int
 	CheckedInToday                    int
 	Seats                             string // "12 / 40", or "12" without a capacity
+	// Awaiting names the applications waiting for a decision, linking
+	// to them; empty when there are none (or the role may not decide).
+	Awaiting, AwaitingHref string
 }
 
 // stateClasses are the badges of the event states.
@@ -185,6 +192,10 @@ func (s *Admin) Events(c *gin.Context) {
 			Role:       v.T("admin.team_role." + string(te.Role)),
 			Registered: te.Registered, Confirmed: te.Confirmed, Waitlisted: te.Waitlisted, CheckedInToday: te.CheckedInToday,
 			Seats: strconv.Itoa(ev.SeatsHeld),
+		}
+		if te.AwaitingApproval > 0 && te.Role.Can(domain.PermChangeRegistrations) {
+			row.Awaiting = v.N("admin.events.awaiting", te.AwaitingApproval)
+			row.AwaitingHref = row.Href + "?status=" + string(domain.StatusAwaitingApproval) + "#registrations"
 		}
 		if !te.Role.Can(domain.PermReadRegistrations) {
 			row.Href = row.DoorHref

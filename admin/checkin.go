@@ -167,7 +167,8 @@ func (s *Admin) doorResult(c *gin.Context, ev *domain.Event, v httpcore.View) (*
 		r.Class, r.Headline = "warn", v.T("admin.door.already_at", "Time", clock)
 	case outcome == "already":
 		r.Class, r.Headline = "warn", v.T("admin.door.already")
-	case reg.Status == domain.StatusCancelled || reg.Status == domain.StatusExpired || reg.Status == domain.StatusWaitlisted:
+	case reg.Status == domain.StatusCancelled || reg.Status == domain.StatusExpired || reg.Status == domain.StatusWaitlisted ||
+		reg.Status == domain.StatusAwaitingApproval || reg.Status == domain.StatusRejected:
 		r.Class, r.Headline = "error", v.T("admin.door.refused."+string(reg.Status))
 		r.Detail = v.T("admin.door.refused_hint")
 	default:

@@ -18,6 +18,7 @@ type documentsView struct {
 	SignIn       []docLink // one sign-in sheet per event day
 	Badges       string
 	Certificates string // empty while the event offers no certificates
+	VisaLetters  string // empty while the event offers no visa letters
 	ReportPDF    string
 	ReportXLSX   string
 	Certificate  certificateForm
@@ -42,6 +43,9 @@ func (s *Admin) documentsOf(ctx context.Context, ev *domain.Event, l *i18n.Local
 	v := documentsView{Badges: base + "badges.pdf" + q, ReportPDF: base + "attendance-report.pdf" + q,
 		ReportXLSX:  base + "attendance-report.xlsx" + q,
 		Certificate: certificateForm{Action: eventAdminPath(ev.Slug) + "/certificate", EveryDay: true, MinDays: 1}}
+	if ev.VisaLetters != nil {
+		v.VisaLetters = base + "visa-letters.zip"
+	}
 	for _, d := range ev.Days() {
 		v.SignIn = append(v.SignIn, docLink{
 			Label: l.T("admin.docs.sign_in", map[string]any{"Date": i18n.FormatDate(l.Lang(), d.Time())}),
@@ -121,4 +125,12 @@ func (s *Admin) SaveCertificate(c *gin.Context) {
 		return
 	}
 	s.backToList(c, "done", "certificate", "documents")
+}
+
+// VisaLetters downloads every visa invitation letter as a ZIP.
+func (s *Admin) VisaLetters(c *gin.Context) { s.paper(c, s.Core.VisaLetters) }
+
+// VisaLetter downloads one participant's visa invitation letter.
+func (s *Admin) VisaLetter(c *gin.Context) {
+	s.paper(c, func(c *gin.Context, ev *domain.Event) { s.Core.VisaLetter(c, ev, c.Param("id")) })
 }

@@ -52,6 +52,9 @@ type adminEventPage struct {
 	AuditHref, PublishAction          string
 	// QuestionsHref leads to the editor of the event's questions.
 	QuestionsHref string
+	// DecideAction takes the list's ticked applications to approve or
+	// reject (approval.go); empty when no row can be decided.
+	DecideAction string
 }
 
 // filterView is the registration list's filter form.
@@ -85,6 +88,11 @@ type adminRegRow struct {
 	Status, StatusClass, Registered        string
 	CheckedIn                              []string // "30 May 08:41", a line per day
 	CancelAction, PromoteAction            string   // empty when the action does not apply
+	Decidable                              bool     // may be ticked to approve or reject
+	// Visa is the passport of a participant who asked for a visa letter,
+	// masked ("Passport ••••4567, Uzbekistan"); VisaLetter downloads the
+	// letter once the registration is confirmed.
+	Visa, VisaLetter string
 }
 
 // adminEmailRow is one failed email.
@@ -165,8 +173,18 @@ func (s *Admin) Event(c *gin.Context) {
 		s.PageError(c, lang, err, "not_found")
 		return
 	}
+	visas, err := s.visasOf(ctx, ev, ids)
+	if err != nil {
+		s.PageError(c, lang, err, "not_found")
+		return
+	}
 	for _, reg := range page.Registrations {
-		p.Rows = append(p.Rows, adminRegRowOf(self, reg, checkins[reg.ID], ev, v.L))
+		row := adminRegRowOf(self, reg, checkins[reg.ID], ev, v.L)
+		visaRow(&row, self, reg, visas[reg.ID], v.L)
+		if row.Decidable {
+			p.DecideAction = self + "/registrations/decide"
+		}
+		p.Rows = append(p.Rows, row)
 	}
 	q := filterQuery(f)
 	if page.NextCursor != "" {
@@ -343,6 +361,8 @@ func adminRegRowOf(self string, reg *domain.Registration, checkins []store.DayCh
 	if domain.Offers(reg.Status, domain.Promote, domain.ByOrganizer) {
 		row.PromoteAction = action + "/promote"
 	}
+	row.Decidable = domain.Offers(reg.Status, domain.Approve, domain.ByOrganizer) ||
+		domain.Offers(reg.Status, domain.Reject, domain.ByOrganizer)
 	return row
 }
 
@@ -416,16 +436,11 @@ func (s *Admin) Promote(c *gin.Context) {
 // RetryEmail queues a failed email again.
 func (s *Admin) RetryEmail(c *gin.Context) {
 	lang := s.BrowserLang(c.Writer, c.Request)
-	ev, ok := s.managedEvent(c, lang)
-	if !ok || !s.ParseForm(c, lang) {
+	ev, id, ok := s.eventAndID(c, lang, "no such email")
+	if !ok {
 		return
 	}
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		s.PageError(c, lang, domain.Errorf(domain.ENotFound, "no such email"), "not_found")
-		return
-	}
-	_, err = s.Store.RetryEmail(c.Request.Context(), ev.ID, id)
+	_, err := s.Store.RetryEmail(c.Request.Context(), ev.ID, id)
 	if domain.ErrorCode(err) == domain.EConflict {
 		s.backToList(c, "error", "not_failed", "emails")
 		return

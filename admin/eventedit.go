@@ -26,6 +26,10 @@ type eventFormPage struct {
 	Languages []checkbox
 	Texts     []textColumn
 	Timezones []string
+	// Visa is whether the event offers visa letters; VisaFields are their
+	// settings (eventvisa.go).
+	Visa       bool
+	VisaFields []formField
 }
 
 type checkbox struct {
@@ -52,6 +56,9 @@ var eventFields = func() []string {
 	fields := []string{"slug", "title", "description", "venue", "city", "co_organizers", "country", "languages",
 		"timezone", "starts_on", "ends_on", "day_starts_at", "day_ends_at", "capacity", "registration_opens_at",
 		"registration_closes_at", "confirm_within_hours", "reminder_days_before", "retention_days"}
+	for _, f := range visaFormFields {
+		fields = append(fields, f.name)
+	}
 	for _, lang := range domain.Languages {
 		for _, f := range []string{"title", "description", "venue", "city", "co_organizers"} {
 			fields = append(fields, "translations."+lang+"."+f)
@@ -224,6 +231,7 @@ func (s *Admin) renderEventForm(c *gin.Context, status int, ev *domain.Event, la
 		ff.Required, ff.Min, ff.Max = f.required, f.min, f.max
 		p.F[f.name] = ff
 	}
+	p.addVisaFields()
 	tz := p.F["timezone"]
 	tz.List = "timezones"
 	p.F["timezone"] = tz

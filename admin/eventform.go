@@ -31,6 +31,9 @@ func eventInputOf(form url.Values, creating bool) (domain.EventInput, []domain.F
 		in.Published = domain.Some(form.Has("published"))
 	}
 	in.InvitationOnly = domain.Some(form.Has("invitation_only"))
+	// The form always shows the approval box, so an unticked box means no.
+	in.RequiresApproval = domain.Some(form.Has("requires_approval"))
+	in.VisaLetters = visaLettersInput(form)
 	in.Title, in.Description, in.Venue, in.City = text("title"), text("description"), text("venue"), text("city")
 	in.Country, in.Timezone = text("country"), text("timezone")
 	in.StartsOn, in.EndsOn = text("starts_on"), text("ends_on")
@@ -148,6 +151,10 @@ func eventValues(ev *domain.Event) url.Values {
 	if ev.InvitationOnly {
 		set("invitation_only", "on")
 	}
+	if ev.RequiresApproval {
+		set("requires_approval", "on")
+	}
+	setVisaValues(v, ev)
 	for lang, t := range ev.Translations {
 		p := "translations." + lang + "."
 		set(p+"title", t.Title)

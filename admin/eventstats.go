@@ -47,21 +47,26 @@ func newAnswerTables(ev *domain.Event, st *store.Stats, l *i18n.Localizer) []ans
 // statsTable is store.Stats by country as the page's table: one line per
 // country, with a column per event day when there are several.
 type statsTable struct {
-	Days  []string // the day columns' headings; none for a one-day event
-	Rows  []statsLine
-	Total statsLine
+	Days []string // the day columns' headings; none for a one-day event
+	// Approval shows the column of applications awaiting approval: the
+	// event requires approval, or did when they applied.
+	Approval bool
+	Rows     []statsLine
+	Total    statsLine
 }
 
 type statsLine struct {
 	Name                              string
 	Registered, Confirmed, Waitlisted int
 	Cancelled, Expired, Attended      int
+	Awaiting                          int  // applications not decided yet
+	Approval                          bool // the table shows Awaiting (statsTable.Approval)
 	ByDay                             []int
 }
 
 func newStatsLine(name string, c store.Counts, days []domain.Date) statsLine {
 	l := statsLine{Name: name, Registered: c.Registered, Confirmed: c.Confirmed, Waitlisted: c.Waitlisted,
-		Cancelled: c.Cancelled, Expired: c.Expired, Attended: c.Attended}
+		Cancelled: c.Cancelled, Expired: c.Expired, Attended: c.Attended, Awaiting: c.AwaitingApproval}
 	if len(days) > 1 {
 		for _, d := range days {
 			l.ByDay = append(l.ByDay, c.AttendedByDay[d])
@@ -120,5 +125,10 @@ func (s *Admin) statsTable(ev *domain.Event, st *store.Stats, l *i18n.Localizer)
 		t.Rows = append(t.Rows, newStatsLine(l.Delegation(ds.Delegation), ds.Counts, st.Days))
 	}
 	t.Total = newStatsLine(l.T("admin.stats.total", nil), st.Total, st.Days)
+	t.Approval = ev.RequiresApproval || st.Total.AwaitingApproval > 0
+	for i := range t.Rows {
+		t.Rows[i].Approval = t.Approval
+	}
+	t.Total.Approval = t.Approval
 	return t
 }

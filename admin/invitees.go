@@ -3,6 +3,7 @@ package admin
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -35,8 +36,10 @@ type invitationsPage struct {
 	PreviewInvites              int
 	Rows                        string
 	Upload                      *form
-	// The invitations, and the delegations.
+	// The invitations: a page of the list, its filters, the counts of
+	// each state, and the links to the pages around it.
 	Invitees     []inviteeRow
+	List         inviteeList
 	Delegations  []delegationRow
 	SentNoOne    string
 	FocalAction  string
@@ -56,6 +59,8 @@ type previewRow struct {
 
 type inviteeRow struct {
 	Name, Email, Delegation, State, StateClass string
+	// The actions on it (empty when it has none).
+	WithdrawAction, ResendAction string
 }
 
 type delegationRow struct {
@@ -66,7 +71,7 @@ type delegationRow struct {
 
 var inviteeStateClass = map[domain.InviteeState]string{
 	domain.InviteeQueued: "muted", domain.InviteeSent: "info", domain.InviteeOpened: "warn",
-	domain.InviteeRegistered: "ok", domain.InviteeDeclined: "muted",
+	domain.InviteeRegistered: "ok", domain.InviteeDeclined: "muted", domain.InviteeWithdrawn: "muted",
 }
 
 var outcomeClass = map[string]string{
@@ -99,20 +104,15 @@ func (s *Admin) renderInvitations(c *gin.Context, status int, ev *domain.Event, 
 	if c.Query("done") == "focal" {
 		p.Notice = &notice{Text: v.T("admin.nominations.saved"), Class: "ok"}
 	}
-	ctx := c.Request.Context()
-	invitees, err := s.Store.Invitees(ctx, ev.ID)
+	if n := inviteeNotice(c, v); n != nil {
+		p.Notice = n
+	}
+	counts, err := s.Store.DelegationCounts(c.Request.Context(), ev.ID)
 	if err != nil {
 		s.PageError(c, lang, err, "not_found")
 		return
 	}
-	for _, in := range invitees {
-		p.Invitees = append(p.Invitees, inviteeRow{Name: strings.TrimSpace(in.FirstName + " " + in.LastName), Email: in.Email,
-			Delegation: delegationName(v.L, in.Delegation), State: v.T("invitee.state." + string(in.State)),
-			StateClass: inviteeStateClass[in.State]})
-	}
-	counts, err := s.Store.DelegationCounts(ctx, ev.ID)
-	if err != nil {
-		s.PageError(c, lang, err, "not_found")
+	if !s.inviteeList(c, ev, v, &p, counts) {
 		return
 	}
 	var none []string
@@ -148,7 +148,7 @@ func (s *Admin) renderInvitations(c *gin.Context, status int, ev *domain.Event, 
 	}
 	if p.CanManage {
 		values := url.Values{}
-		if c.Request.Method == http.MethodPost {
+		if c.Request.Method == http.MethodPost && c.Request.PostForm != nil {
 			values = c.Request.PostForm
 		}
 		p.Upload = newForm(v.L, values, fieldsOf(fields, "file", "body", "invitees"), []string{"file"})
@@ -224,7 +224,7 @@ func rowsCSV(checks []domain.InviteeCheck) string {
 func (s *Admin) PreviewInvitations(c *gin.Context) {
 	lang := s.BrowserLang(c.Writer, c.Request)
 	ev, ok := s.managedEvent(c, lang)
-	if !ok || !s.ParseForm(c, lang) {
+	if !ok || !s.parseUpload(c, ev, lang) {
 		return
 	}
 	data, fields := uploadedFile(c)
@@ -240,7 +240,7 @@ func (s *Admin) PreviewInvitations(c *gin.Context) {
 func (s *Admin) ImportInvitations(c *gin.Context) {
 	lang := s.BrowserLang(c.Writer, c.Request)
 	ev, ok := s.managedEvent(c, lang)
-	if !ok || !s.ParseForm(c, lang) {
+	if !ok || !s.parseUpload(c, ev, lang) {
 		return
 	}
 	s.importRows(c, ev, lang, []byte(c.Request.PostForm.Get("rows")), false)
@@ -268,6 +268,29 @@ func (s *Admin) importRows(c *gin.Context, ev *domain.Event, lang string, data [
 		return
 	}
 	s.PageError(c, lang, err, "not_found")
+}
+
+// parseUpload reads the form of an upload or an import. A body over
+// INVITEE_IMPORT_MAX_BYTES is the file field's error, shown beside it with
+// the limit (413), where the organizer chooses another file.
+func (s *Admin) parseUpload(c *gin.Context, ev *domain.Event, lang string) bool {
+	var err error
+	if strings.HasPrefix(c.ContentType(), "multipart/") {
+		err = c.Request.ParseMultipartForm(s.Config.MaxBodyBytes)
+	} else {
+		err = c.Request.ParseForm()
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		s.renderInvitations(c, http.StatusRequestEntityTooLarge, ev, lang, nil,
+			[]domain.FieldError{domain.NewFieldError("file", "file_size", strconv.FormatInt(tooBig.Limit/1024, 10))})
+		return false
+	}
+	if err != nil {
+		s.Message(c, http.StatusBadRequest, lang, "bad_request")
+		return false
+	}
+	return true
 }
 
 // uploadedFile reads the form's file; a missing one is a field error.

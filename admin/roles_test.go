@@ -17,39 +17,44 @@ import (
 // dashboardPermissions says, independently of the route table, what each
 // dashboard page of an event needs; a route missing here fails the test.
 var dashboardPermissions = map[string]domain.Permission{
-	"GET /admin/events/:slug":                                  domain.PermReadRegistrations,
-	"GET /admin/events/:slug/edit":                             domain.PermEditEvent,
-	"GET /admin/events/:slug/invitations":                      domain.PermReadRegistrations,
-	"POST /admin/events/:slug/invitations/preview":             domain.PermChangeRegistrations,
-	"POST /admin/events/:slug/invitations/import":              domain.PermChangeRegistrations,
-	"POST /admin/events/:slug/invitations/focal-points":        domain.PermChangeRegistrations,
-	"POST /admin/events/:slug/edit":                            domain.PermEditEvent,
-	"POST /admin/events/:slug/publish":                         domain.PermEditEvent,
-	"GET /admin/events/:slug/export":                           domain.PermExport,
-	"POST /admin/events/:slug/registrations/:id/cancel":        domain.PermChangeRegistrations,
-	"POST /admin/events/:slug/registrations/:id/promote":       domain.PermChangeRegistrations,
-	"POST /admin/events/:slug/emails/:id/retry":                domain.PermChangeRegistrations,
-	"GET /admin/events/:slug/questions":                        domain.PermEditEvent,
-	"POST /admin/events/:slug/questions":                       domain.PermEditEvent,
-	"GET /admin/events/:slug/checkin":                          domain.PermCheckIn,
-	"POST /admin/events/:slug/checkin":                         domain.PermCheckIn,
-	"GET /admin/events/:slug/team":                             domain.PermReadTeam,
-	"POST /admin/events/:slug/team":                            domain.PermManageTeam,
-	"POST /admin/events/:slug/team/remove":                     domain.PermManageTeam,
-	"GET /admin/events/:slug/audit":                            domain.PermReadAudit,
-	"GET /admin/events/:slug/documents/sign-in-sheet.pdf":      domain.PermExport,
-	"GET /admin/events/:slug/documents/badges.pdf":             domain.PermExport,
-	"GET /admin/events/:slug/documents/certificates.zip":       domain.PermExport,
-	"GET /admin/events/:slug/documents/attendance-report.pdf":  domain.PermExport,
-	"GET /admin/events/:slug/documents/attendance-report.xlsx": domain.PermExport,
-	"POST /admin/events/:slug/certificate":                     domain.PermEditEvent,
-	"GET /admin/events/:slug/messages":                         domain.PermChangeRegistrations,
-	"POST /admin/events/:slug/messages":                        domain.PermChangeRegistrations,
-	"GET /admin/events/:slug/messages/:id":                     domain.PermChangeRegistrations,
-	"POST /admin/events/:slug/messages/:id/send":               domain.PermChangeRegistrations,
-	"POST /admin/events/:slug/messages/:id/test":               domain.PermChangeRegistrations,
-	"POST /admin/events/:slug/messages/:id/retry-failed":       domain.PermChangeRegistrations,
-	"POST /admin/events/:slug/messages/:id/cancel":             domain.PermChangeRegistrations,
+	"GET /admin/events/:slug":                                   domain.PermReadRegistrations,
+	"GET /admin/events/:slug/edit":                              domain.PermEditEvent,
+	"GET /admin/events/:slug/invitations":                       domain.PermReadRegistrations,
+	"POST /admin/events/:slug/invitations/preview":              domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/invitations/import":               domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/invitations/focal-points":         domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/invitations/:id/withdraw":         domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/invitations/:id/resend":           domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/edit":                             domain.PermEditEvent,
+	"POST /admin/events/:slug/publish":                          domain.PermEditEvent,
+	"GET /admin/events/:slug/export":                            domain.PermExport,
+	"POST /admin/events/:slug/registrations/:id/cancel":         domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/registrations/:id/promote":        domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/registrations/decide":             domain.PermChangeRegistrations,
+	"GET /admin/events/:slug/documents/visa-letters.zip":        domain.PermExport,
+	"GET /admin/events/:slug/registrations/:id/visa-letter.pdf": domain.PermExport,
+	"POST /admin/events/:slug/emails/:id/retry":                 domain.PermChangeRegistrations,
+	"GET /admin/events/:slug/questions":                         domain.PermEditEvent,
+	"POST /admin/events/:slug/questions":                        domain.PermEditEvent,
+	"GET /admin/events/:slug/checkin":                           domain.PermCheckIn,
+	"POST /admin/events/:slug/checkin":                          domain.PermCheckIn,
+	"GET /admin/events/:slug/team":                              domain.PermReadTeam,
+	"POST /admin/events/:slug/team":                             domain.PermManageTeam,
+	"POST /admin/events/:slug/team/remove":                      domain.PermManageTeam,
+	"GET /admin/events/:slug/audit":                             domain.PermReadAudit,
+	"GET /admin/events/:slug/documents/sign-in-sheet.pdf":       domain.PermExport,
+	"GET /admin/events/:slug/documents/badges.pdf":              domain.PermExport,
+	"GET /admin/events/:slug/documents/certificates.zip":        domain.PermExport,
+	"GET /admin/events/:slug/documents/attendance-report.pdf":   domain.PermExport,
+	"GET /admin/events/:slug/documents/attendance-report.xlsx":  domain.PermExport,
+	"POST /admin/events/:slug/certificate":                      domain.PermEditEvent,
+	"GET /admin/events/:slug/messages":                          domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/messages":                         domain.PermChangeRegistrations,
+	"GET /admin/events/:slug/messages/:id":                      domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/messages/:id/send":                domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/messages/:id/test":                domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/messages/:id/retry-failed":        domain.PermChangeRegistrations,
+	"POST /admin/events/:slug/messages/:id/cancel":              domain.PermChangeRegistrations,
 }
 
 // addMember puts a new organizer account with the dashboard password on
@@ -70,7 +75,14 @@ func addMember(d *servertest.Dashboard, email string, role domain.TeamRole) stri
 func TestEveryDashboardPageChecksTheRole(t *testing.T) {
 	d := servertest.NewDashboard(t)
 	reg := d.Enrol(d.Ev, servertest.Attendee{First: "Kadri", Last: "Tamm", Email: "kadri@example.ee", Country: "EE", Confirmed: true, Notify: true})
-	var emailID string
+	var emailID, inviteeID string
+	if _, err := d.Store.ImportInvitees(context.Background(), d.Org.ID, d.Ev, d.Rules.CheckInvitees(d.Ev,
+		[]domain.InviteeInput{{Email: "invited@example.kz", Language: "en"}}), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.DB.Get(&inviteeID, `SELECT id::text FROM invitees LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
 	if err := d.DB.Get(&emailID, `SELECT id::text FROM emails LIMIT 1`); err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +95,19 @@ func TestEveryDashboardPageChecksTheRole(t *testing.T) {
 	// Certificates offered, so that their download has something to serve.
 	if err := d.Store.SetCertificateSettings(t.Context(), d.Ev.ID, domain.CertificateSettings{
 		Rule: domain.CertificateRule{Kind: domain.RuleMinDays, MinDays: 1}, SignatoryName: "Alisher Karimov"}); err != nil {
+		t.Fatal(err)
+	}
+	// Visa letters offered, and asked for, so that their downloads have
+	// something to serve.
+	if _, err := d.Store.UpdateEvent(t.Context(), d.Org.ID, d.Ev.Slug, func(ev *domain.Event) error {
+		ev.VisaLetters = &domain.VisaLetters{HostName: "Academy", HostAddress: "Tashkent", SignatoryName: "Alisher Karimov"}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Someone else asked for the letter: the calls cancel and erase reg.
+	visaReg := d.Enrol(d.Ev, servertest.Attendee{First: "Liis", Last: "Kask", Email: "liis@example.ee", Country: "EE", Confirmed: true})
+	if _, err := d.DB.Exec(`INSERT INTO registration_visa VALUES ($1, 'Liis Kask', 'K1234567', 'EE', '1990-01-01', '2030-01-01', now())`, visaReg.ID); err != nil {
 		t.Fatal(err)
 	}
 	cookies := map[domain.TeamRole]string{
@@ -112,6 +137,8 @@ func TestEveryDashboardPageChecksTheRole(t *testing.T) {
 				return emailID
 			case strings.Contains(r.Path, "/messages/"):
 				return strconv.FormatInt(msg.ID, 10)
+			case strings.Contains(r.Path, "/invitations/"):
+				return inviteeID
 			}
 			return reg.ID
 		})

@@ -63,3 +63,22 @@ func (s *API) AttendanceReportXLSX(c *gin.Context) {
 		s.Core.AttendanceReport(c, ev, true)
 	}
 }
+
+// VisaLetter downloads one participant's visa invitation letter.
+func (s *API) VisaLetter(c *gin.Context) {
+	pp := params(c)
+	id := pp.uuid("id")
+	if !pp.ok(s) {
+		return
+	}
+	if ev, ok := s.managed(c); ok {
+		s.Core.VisaLetter(c, ev, id)
+	}
+}
+
+// VisaLetters downloads every visa invitation letter as a ZIP.
+func (s *API) VisaLetters(c *gin.Context) {
+	if ev, ok := s.managed(c); ok {
+		s.Core.VisaLetters(c, ev)
+	}
+}

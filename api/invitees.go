@@ -67,18 +67,33 @@ func (s *API) ImportInvitations(c *gin.Context) {
 	c.JSON(http.StatusOK, res)
 }
 
-// ListInvitations lists the event's invitations with their state.
+// ListInvitations lists the event's invitations with their state, a page
+// at a time (cursor, limit), filtered by state and delegation, with the
+// count of each state among the delegation's invitations.
 func (s *API) ListInvitations(c *gin.Context) {
 	ev, ok := s.managedEvent(c)
 	if !ok {
 		return
 	}
-	list, err := s.Store.Invitees(c.Request.Context(), ev.ID)
+	q, err := domain.ParseInviteeQuery(c.Query)
+	if err == nil && q.Before > 0 {
+		err = domain.ValidationError([]domain.FieldError{domain.NewFieldError("before", "unknown", "")})
+	}
 	if err != nil {
 		s.Error(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"invitations": list})
+	page, err := s.Store.InviteePageOf(c.Request.Context(), ev.ID, q)
+	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	counts := make(map[domain.InviteeState]int, len(domain.InviteeStates))
+	for _, st := range domain.InviteeStates {
+		counts[st] = page.Counts[st]
+	}
+	c.JSON(http.StatusOK, gin.H{"invitations": page.Invitees, "next_cursor": nextCursor(page.NextCursor()),
+		"counts": counts, "total": page.Total})
 }
 
 // SetFocalPoint gives a focal point a quota of nominations for one

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/attend/attend/domain"
 	"github.com/attend/attend/internal/servertest"
@@ -306,13 +307,31 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 422, servertest.Request{Method: http.MethodPost, Path: invitations, Token: tok, Body: "name\nx\n", ContentType: "text/csv"})
 	rp.call(a, 400, sendReq(http.MethodPost, invitations, tok, `{"invitees": 5`))
 	rp.call(a, 200, getReq(invitations, tok))
+	rp.call(a, 200, getReq(invitations+"?state=queued&delegation=KZ&limit=1", tok))
+	rp.call(a, 422, getReq(invitations+"?state=lost", tok))
 	rp.call(a, 401, getReq(invitations, ""))
+	var invitationID int64
+	if err := a.DB.Get(&invitationID, `SELECT min(id) FROM invitees`); err != nil {
+		t.Fatal(err)
+	}
+	invitation := fmt.Sprintf("%s/%d", invitations, invitationID)
+	rp.call(a, 409, sendReq(http.MethodPost, invitation+"/resend", tok, ""))
+	rp.call(a, 200, sendReq(http.MethodPost, invitation+"/withdraw", tok, ""))
+	rp.call(a, 409, sendReq(http.MethodPost, invitation+"/resend", tok, ""))
+	a.DB.MustExec(`UPDATE invitees SET created_at = created_at - interval '1 hour'`)
+	rp.call(a, 200, sendReq(http.MethodPost, fmt.Sprintf("%s/%d/resend", invitations, invitationID+1), tok, ""))
+	rp.call(a, 404, sendReq(http.MethodPost, invitations+"/999999/withdraw", tok, ""))
+	rp.call(a, 422, sendReq(http.MethodPost, invitations+"/x/withdraw", tok, ""))
+	rp.call(a, 413, servertest.Request{Method: http.MethodPost, Path: invitations, Token: tok,
+		Body: "email\n" + strings.Repeat("a", 6<<20), ContentType: "text/csv"})
 	rp.call(a, 403, sendReq(http.MethodPost, "/api/v1/events/invited/registrations", "", servertest.Participant("uninvited@example.uz", nil)))
 	focal := "/api/v1/events/invited/focal-points"
 	rp.call(a, 200, sendReq(http.MethodPost, focal, tok, map[string]any{"delegation": "KZ", "email": "focal@example.kz", "quota": 2}))
 	rp.call(a, 422, sendReq(http.MethodPost, focal, tok, map[string]any{"delegation": "XX1", "email": "nope", "quota": 0}))
 	rp.call(a, 200, getReq(focal, tok))
 	rp.call(a, 404, getReq("/api/v1/events/nope/focal-points", tok))
+	replayApproval(t, rp, a)
+	replayVisaLetters(t, rp, a)
 
 	// The team, its roles and the audit log
 	members := "/api/v1/events/egov/members"
@@ -336,6 +355,12 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 403, getReq(reg+"/export?format=csv", doorTok))
 	rp.call(a, 403, sendReq(http.MethodPost, reg+"/"+p3+"/cancel", doorTok, nil))
 	rp.call(a, 403, sendReq(http.MethodPost, reg+"/"+p3+"/promote", doorTok, nil))
+	rp.call(a, 403, sendReq(http.MethodPost, reg+"/"+p3+"/approve", doorTok, nil))
+	rp.call(a, 403, sendReq(http.MethodPost, reg+"/"+p3+"/reject", doorTok, nil))
+	rp.call(a, 403, sendReq(http.MethodPost, reg+"/approve", doorTok, map[string]any{"ids": []string{p3}}))
+	rp.call(a, 403, sendReq(http.MethodPost, reg+"/reject", doorTok, map[string]any{"ids": []string{p3}}))
+	rp.call(a, 403, getReq(reg+"/"+p3+"/visa-letter.pdf", doorTok))
+	rp.call(a, 403, getReq("/api/v1/events/egov/documents/visa-letters.zip", doorTok))
 	rp.call(a, 403, sendReq(http.MethodDelete, reg+"/"+p3+"?erase=true", doorTok, nil))
 	rp.call(a, 403, sendReq(http.MethodPost, reg, doorTok, servertest.Participant("walkin3@example.uz", nil)))
 	rp.call(a, 403, sendReq(http.MethodPatch, "/api/v1/events/egov", doorTok, map[string]any{"title": "Mine now"}))
@@ -490,4 +515,132 @@ func replayQuestions() []map[string]any {
 		{"key": "visa_letter", "type": "yes_no", "label": label("Visa letter", "Визовое письмо"),
 			"help": label("We send it to your email.", "Мы пришлём его на вашу почту.")},
 	}
+}
+
+// replayApproval replays the approval operations on an event of three
+// seats that requires approval, and checks the seats in SQL: five
+// applications hold none; one is rejected, one approved alone, and three
+// approved together take the two seats left and the waiting list.
+func replayApproval(t *testing.T, rp *replay, a *servertest.Server) {
+	t.Helper()
+	tok := a.Token
+	rp.call(a, 201, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("review", func(b map[string]any) {
+		b["capacity"] = 3
+		b["requires_approval"] = true
+	})))
+	reg := "/api/v1/events/review/registrations"
+	ids := make([]string, 5)
+	for i := range ids {
+		email := fmt.Sprintf("applicant%d@example.uz", i)
+		rec := rp.call(a, 202, sendReq(http.MethodPost, reg, "", servertest.Participant(email, nil)))
+		if !strings.Contains(rec.Body.String(), `"awaiting_approval"`) {
+			t.Errorf("an application is answered %s, want awaiting_approval", rec.Body)
+		}
+		ids[i] = idOf(a, email)
+	}
+	seats := func() (held, holding int) {
+		t.Helper()
+		if err := a.DB.Get(&held, `SELECT event_seats_held(id) FROM events WHERE slug = 'review'`); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.DB.Get(&holding, `SELECT count(*) FROM registrations r JOIN events e ON e.id = r.event_id
+			WHERE e.slug = 'review' AND r.status IN ('pending', 'confirmed')`); err != nil {
+			t.Fatal(err)
+		}
+		return held, holding
+	}
+	if held, holding := seats(); held != 0 || holding != 0 {
+		t.Errorf("five applications: seats_held %d, holding %d; want 0 and 0", held, holding)
+	}
+	uuid0 := "00000000-0000-4000-8000-000000000000"
+	rp.call(a, 200, sendReq(http.MethodPost, reg+"/"+ids[4]+"/reject", tok, map[string]any{"message": "The hall is small.\nSorry."}))
+	rp.call(a, 200, sendReq(http.MethodPost, reg+"/"+ids[4]+"/reject", tok, nil))
+	rp.call(a, 200, sendReq(http.MethodPost, reg+"/"+ids[0]+"/approve", tok, nil))
+	rp.call(a, 409, sendReq(http.MethodPost, reg+"/"+ids[0]+"/approve", tok, nil))
+	rp.call(a, 409, sendReq(http.MethodPost, reg+"/"+ids[0]+"/reject", tok, nil))
+	rp.call(a, 404, sendReq(http.MethodPost, reg+"/"+uuid0+"/approve", tok, nil))
+	rp.call(a, 422, sendReq(http.MethodPost, reg+"/x/reject", tok, nil))
+	rp.call(a, 422, sendReq(http.MethodPost, reg+"/"+ids[1]+"/approve", tok, map[string]any{"message": strings.Repeat("x", 2001)}))
+	rp.call(a, 422, sendReq(http.MethodPost, reg+"/approve", tok, map[string]any{"ids": []string{}}))
+	rp.call(a, 422, sendReq(http.MethodPost, reg+"/reject", tok, map[string]any{"ids": []string{"nope"}}))
+	rp.call(a, 400, sendReq(http.MethodPost, reg+"/approve", tok, `{"ids": `))
+	rp.call(a, 404, sendReq(http.MethodPost, reg+"/approve", tok, map[string]any{"ids": []string{ids[1], uuid0}}))
+	rp.call(a, 409, sendReq(http.MethodPost, reg+"/reject", tok, map[string]any{"ids": []string{ids[1], ids[0]}}))
+	rp.call(a, 401, sendReq(http.MethodPost, reg+"/approve", "", map[string]any{"ids": []string{ids[1]}}))
+	rp.call(a, 200, sendReq(http.MethodPost, reg+"/approve", tok, map[string]any{"ids": []string{ids[1], ids[2], ids[3]}, "message": "Welcome!"}))
+	rp.call(a, 200, sendReq(http.MethodPost, reg+"/reject", tok, map[string]any{"ids": []string{ids[4]}}))
+	if held, holding := seats(); held != 3 || holding != 3 {
+		t.Errorf("after approving four into three seats: seats_held %d, holding %d; want 3 and 3", held, holding)
+	}
+	var statuses []string
+	if err := a.DB.Select(&statuses, `SELECT status FROM registrations WHERE id = ANY($1::uuid[]) ORDER BY array_position($1::uuid[], id)`,
+		pq.StringArray(ids)); err != nil {
+		t.Fatal(err)
+	}
+	if want := "confirmed confirmed confirmed waitlisted rejected"; strings.Join(statuses, " ") != want {
+		t.Errorf("statuses %v, want %s", statuses, want)
+	}
+	rp.call(a, 200, getReq(reg+"?status=awaiting_approval", tok))
+	rp.call(a, 200, getReq(reg+"?status=rejected", tok))
+}
+
+// replayVisaLetters replays the visa letter operations: an event that
+// offers letters, an application with passport details (a letter only once
+// confirmed), a walk-in with them, and the letters one by one and as a ZIP.
+func replayVisaLetters(t *testing.T, rp *replay, a *servertest.Server) {
+	t.Helper()
+	tok := a.Token
+	letters := map[string]any{"host_name": "Academy of Public Administration", "host_address": "45 Amir Temur Avenue\nTashkent",
+		"signatory_name": "Alisher Karimov", "signatory_title": "Rector", "templates": map[string]any{"ru": "Приглашаем {{name}}."}}
+	rp.call(a, 422, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("visa", func(b map[string]any) {
+		b["visa_letters"] = map[string]any{"host_name": "", "templates": map[string]any{"de": "x"}}
+	})))
+	rp.call(a, 201, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("visa", func(b map[string]any) {
+		b["visa_letters"] = letters
+	})))
+	rp.call(a, 200, getReq("/api/v1/events/visa", ""))
+	start := domain.DateOf(time.Now()).AddDays(30)
+	passport := func(number string) func(map[string]any) {
+		return func(b map[string]any) {
+			b["first_name"], b["last_name"] = "Дилноза", "Юсупова"
+			b["visa"] = map[string]any{"passport_name": "Dilnoza Yusupova", "passport_number": number, "nationality": "KZ",
+				"date_of_birth": "1988-03-14", "passport_expiry": start.AddDays(400).String()}
+		}
+	}
+	reg := "/api/v1/events/visa/registrations"
+	rp.call(a, 422, sendReq(http.MethodPost, reg, "", servertest.Participant("bad@example.kz", func(b map[string]any) {
+		b["visa"] = map[string]any{"passport_name": "Дилноза", "passport_number": "№1", "nationality": "XX",
+			"date_of_birth": "2999-01-01", "passport_expiry": start.String()}
+	})))
+	rp.call(a, 422, sendReq(http.MethodPost, "/api/v1/events/review/registrations", "", servertest.Participant("novisa@example.kz", passport("N1234567"))))
+	rp.call(a, 202, sendReq(http.MethodPost, reg, "", servertest.Participant("dilnoza@example.kz", passport("N 123-4567"))))
+	pending := idOf(a, "dilnoza@example.kz")
+	rp.call(a, 404, getReq(reg+"/"+pending+"/visa-letter.pdf", tok)) // not confirmed yet
+	rp.call(a, 201, sendReq(http.MethodPost, reg, tok, servertest.Participant("walkin-visa@example.kz", passport("FA7654321"))))
+	walker := idOf(a, "walkin-visa@example.kz")
+	rec := rp.call(a, 200, getReq(reg+"/"+walker+"/visa-letter.pdf", tok))
+	if !strings.HasPrefix(rec.Body.String(), "%PDF-") {
+		t.Errorf("the letter is not a PDF: %.20q", rec.Body.String())
+	}
+	rp.call(a, 422, getReq(reg+"/nope/visa-letter.pdf", tok))
+	rp.call(a, 404, getReq(reg+"/00000000-0000-4000-8000-000000000000/visa-letter.pdf", tok))
+	rp.call(a, 401, getReq(reg+"/"+walker+"/visa-letter.pdf", ""))
+	rp.call(a, 200, getReq("/api/v1/events/visa/documents/visa-letters.zip", tok))
+	export := "/api/v1/events/visa/registrations/export?format=csv"
+	if rec := rp.call(a, 200, getReq(export, tok)); strings.Contains(rec.Body.String(), "FA7654321") {
+		t.Error("the export carries a passport number it was not asked for")
+	}
+	if rec := rp.call(a, 200, getReq(export+"&include=visa", tok)); !strings.Contains(rec.Body.String(), "FA7654321") ||
+		!strings.Contains(rec.Body.String(), "Passport number") {
+		t.Errorf("the export with include=visa lacks the passport details:\n%s", rec.Body)
+	}
+	rp.call(a, 200, getReq("/api/v1/events/visa/registrations/export?format=xlsx&include=visa", tok))
+	rp.call(a, 422, getReq(export+"&include=passports", tok))
+	rp.call(a, 404, getReq("/api/v1/events/review/documents/visa-letters.zip", tok))
+	var number string
+	if err := a.DB.Get(&number, `SELECT passport_number FROM registration_visa WHERE registration_id = $1`, pending); err != nil || number != "N1234567" {
+		t.Errorf("stored passport number %q (%v), want N1234567", number, err)
+	}
+	rp.call(a, 200, sendReq(http.MethodPatch, "/api/v1/events/visa", tok, map[string]any{"visa_letters": nil}))
+	rp.call(a, 404, getReq("/api/v1/events/visa/documents/visa-letters.zip", tok))
 }

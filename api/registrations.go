@@ -16,8 +16,9 @@ import (
 // for a new and a repeated email, so the API reveals nothing about who
 // registered.
 var registrationMessages = map[domain.Status]string{
-	domain.StatusPending:    "Thank you. Check your inbox: we sent a link to confirm your registration.",
-	domain.StatusWaitlisted: "The event is full, so you are on the waiting list. Check your inbox to confirm your email address; we will write when a seat frees up.",
+	domain.StatusPending:          "Thank you. Check your inbox: we sent a link to confirm your registration.",
+	domain.StatusWaitlisted:       "The event is full, so you are on the waiting list. Check your inbox to confirm your email address; we will write when a seat frees up.",
+	domain.StatusAwaitingApproval: "Thank you. The organizers review each registration; check your inbox to confirm your email address, and we will write when they decide.",
 }
 
 // closedMessages explain a closed registration.

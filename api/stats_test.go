@@ -51,31 +51,31 @@ func TestStatsCountByCountryRoleAndDay(t *testing.T) {
 	want := `{
 		"event": "stats-workshop",
 		"days": ["2019-05-30", "2019-05-31"],
-		"total": {"registered": 4, "confirmed": 3, "pending": 0, "waitlisted": 1, "cancelled": 1, "expired": 0,
+		"total": {"registered": 4, "confirmed": 3, "pending": 0, "waitlisted": 1, "cancelled": 1, "expired": 0, "awaiting_approval": 0, "rejected": 0,
 			"attended_by_day": {"2019-05-30": 2, "2019-05-31": 2}, "attended": 3},
 		"by_country": [
 			{"country": "AM", "name": "Armenia", "registered": 1, "confirmed": 0, "pending": 0, "waitlisted": 1,
-				"cancelled": 0, "expired": 0, "attended_by_day": {"2019-05-30": 0, "2019-05-31": 0}, "attended": 0},
+				"cancelled": 0, "expired": 0, "awaiting_approval": 0, "rejected": 0, "attended_by_day": {"2019-05-30": 0, "2019-05-31": 0}, "attended": 0},
 			{"country": "KZ", "name": "Kazakhstan", "registered": 1, "confirmed": 1, "pending": 0, "waitlisted": 0,
-				"cancelled": 1, "expired": 0, "attended_by_day": {"2019-05-30": 1, "2019-05-31": 0}, "attended": 1},
+				"cancelled": 1, "expired": 0, "awaiting_approval": 0, "rejected": 0, "attended_by_day": {"2019-05-30": 1, "2019-05-31": 0}, "attended": 1},
 			{"country": "UZ", "name": "Uzbekistan", "registered": 2, "confirmed": 2, "pending": 0, "waitlisted": 0,
-				"cancelled": 0, "expired": 0, "attended_by_day": {"2019-05-30": 1, "2019-05-31": 2}, "attended": 2}
+				"cancelled": 0, "expired": 0, "awaiting_approval": 0, "rejected": 0, "attended_by_day": {"2019-05-30": 1, "2019-05-31": 2}, "attended": 2}
 		],
 		"by_role": [
 			{"role": "expert", "registered": 2, "confirmed": 1, "pending": 0, "waitlisted": 1,
-				"cancelled": 1, "expired": 0, "attended_by_day": {"2019-05-30": 1, "2019-05-31": 1}, "attended": 1},
+				"cancelled": 1, "expired": 0, "awaiting_approval": 0, "rejected": 0, "attended_by_day": {"2019-05-30": 1, "2019-05-31": 1}, "attended": 1},
 			{"role": "student", "registered": 1, "confirmed": 1, "pending": 0, "waitlisted": 0,
-				"cancelled": 0, "expired": 0, "attended_by_day": {"2019-05-30": 0, "2019-05-31": 1}, "attended": 1},
+				"cancelled": 0, "expired": 0, "awaiting_approval": 0, "rejected": 0, "attended_by_day": {"2019-05-30": 0, "2019-05-31": 1}, "attended": 1},
 			{"role": "speaker", "registered": 1, "confirmed": 1, "pending": 0, "waitlisted": 0,
-				"cancelled": 0, "expired": 0, "attended_by_day": {"2019-05-30": 1, "2019-05-31": 0}, "attended": 1}
+				"cancelled": 0, "expired": 0, "awaiting_approval": 0, "rejected": 0, "attended_by_day": {"2019-05-30": 1, "2019-05-31": 0}, "attended": 1}
 		],
 		"by_delegation": [
 			{"delegation": "AM", "name": "Armenia", "registered": 1, "confirmed": 0, "pending": 0, "waitlisted": 1,
-				"cancelled": 0, "expired": 0, "attended_by_day": {"2019-05-30": 0, "2019-05-31": 0}, "attended": 0},
+				"cancelled": 0, "expired": 0, "awaiting_approval": 0, "rejected": 0, "attended_by_day": {"2019-05-30": 0, "2019-05-31": 0}, "attended": 0},
 			{"delegation": "KZ", "name": "Kazakhstan", "registered": 1, "confirmed": 1, "pending": 0, "waitlisted": 0,
-				"cancelled": 1, "expired": 0, "attended_by_day": {"2019-05-30": 1, "2019-05-31": 0}, "attended": 1},
+				"cancelled": 1, "expired": 0, "awaiting_approval": 0, "rejected": 0, "attended_by_day": {"2019-05-30": 1, "2019-05-31": 0}, "attended": 1},
 			{"delegation": "UZ", "name": "Uzbekistan", "registered": 2, "confirmed": 2, "pending": 0, "waitlisted": 0,
-				"cancelled": 0, "expired": 0, "attended_by_day": {"2019-05-30": 1, "2019-05-31": 2}, "attended": 2}
+				"cancelled": 0, "expired": 0, "awaiting_approval": 0, "rejected": 0, "attended_by_day": {"2019-05-30": 1, "2019-05-31": 2}, "attended": 2}
 		],
 		"answers": []
 	}`
@@ -100,7 +100,7 @@ func TestStatsAreTheOrganizersOnly(t *testing.T) {
 			t.Fatalf("stats: %d %s", rec.Code, rec.Body)
 		}
 		want := `{"event": "egov-tashkent-2019", "days": ["2019-05-30", "2019-05-31"],
-			"total": {"registered": 0, "confirmed": 0, "pending": 0, "waitlisted": 0, "cancelled": 0, "expired": 0,
+			"total": {"registered": 0, "confirmed": 0, "pending": 0, "waitlisted": 0, "cancelled": 0, "expired": 0, "awaiting_approval": 0, "rejected": 0,
 				"attended_by_day": {"2019-05-30": 0, "2019-05-31": 0}, "attended": 0},
 			"by_country": [], "by_role": [], "by_delegation": [], "answers": []}`
 		if got, want := canonicalJSON(t, rec.Body.Bytes()), canonicalJSON(t, []byte(want)); got != want {

@@ -74,19 +74,29 @@ type Config struct {
 	// HTTP_WRITE_TIMEOUT for a large event.
 	CertificatesTimeout time.Duration
 	MailPoll            time.Duration
-	MailLease           time.Duration
-	MailRetryBase       time.Duration
-	MailRetryMax        time.Duration
-	MailMaxAttempts     int
-	LinkGrace           time.Duration
-	InvitationTTL       time.Duration
+	// MailWakeGap is the least time between two NOTIFYs that wake other
+	// processes' mail workers after email was queued.
+	MailWakeGap     time.Duration
+	MailLease       time.Duration
+	MailRetryBase   time.Duration
+	MailRetryMax    time.Duration
+	MailMaxAttempts int
+	LinkGrace       time.Duration
+	InvitationTTL   time.Duration
 	// InviteeImportMaxRows bounds the rows of one import of invitees (a
-	// file or the API's list); the body is bounded by MaxBodyBytes.
+	// file or the API's list).
 	InviteeImportMaxRows int
 	// MessagesPerAddressHour bounds the organizers' messages of one event
 	// an address gets per hour: higher than the limit of the public form's
 	// emails, which strangers can trigger.
 	MessagesPerAddressHour int
+	// InviteeImportMaxBytes bounds the body of an import of invitees (an
+	// XLSX file carries styles and themes: far more than MaxBodyBytes),
+	// and the uncompressed size of an XLSX file's parts.
+	InviteeImportMaxBytes int64
+	// InviteeResendInterval spaces out the emails of one invitation: an
+	// organizer may email it again this long after the last one.
+	InviteeResendInterval time.Duration
 	// MessageScheduleDaysAfterEnd is how many days after its event ends a
 	// message may still be scheduled for.
 	MessageScheduleDaysAfterEnd int
@@ -155,13 +165,16 @@ func Settings() []Setting {
 		{"MAIL_BATCH_SIZE", "50", "Emails a worker claims and sends over one SMTP connection at a time."},
 		{"MAIL_CONNECTIONS", "4, at most half of DB_MAX_OPEN_CONNS", "Batches a worker sends at once, each over its own SMTP connection (rendering one while another waits for the server). Each holds one of the process's database connections while it sends, so it must be below DB_MAX_OPEN_CONNS; keep it within what the relay allows (Microsoft 365: 3)."},
 		{"MAIL_POLL_INTERVAL", "10s", "How often the worker looks for due emails when no notification wakes it."},
+		{"MAIL_WAKE_GAP", "20ms", "Email queued wakes this process's mail worker at once and other processes' with a NOTIFY sent after the commit, at most one per this interval (one shared by every commit meanwhile); 0 sends them back to back."},
 		{"MAIL_LEASE", "2m", "How long a claimed email stays reserved; a crashed worker's emails are retried after it."},
 		{"MAIL_RETRY_BASE", "5m", "First retry delay after a temporary SMTP failure; doubles each attempt."},
 		{"MAIL_RETRY_MAX", "6h", "Longest delay between retries."},
 		{"MAIL_MAX_ATTEMPTS", "12", "Attempts before an email is marked failed (the defaults keep retrying for 27.5 to 34.5 hours, depending on jitter: never less than a day)."},
 		{"LINK_GRACE", "168h", "How long emailed links keep working after the event ends."},
 		{"INVITATION_TTL", "168h", "How long the emailed link that lets a new member of an event's team set a password works (once)."},
-		{"INVITEE_IMPORT_MAX_ROWS", "2000", "Most rows one import of invitees may have (a CSV/XLSX file or the API's list); the file itself is bounded by `MAX_BODY_BYTES`."},
+		{"INVITEE_IMPORT_MAX_ROWS", "2000", "Most rows one import of invitees may have (a CSV/XLSX file or the API's list); the file itself is bounded by `INVITEE_IMPORT_MAX_BYTES`."},
+		{"INVITEE_IMPORT_MAX_BYTES", "5242880", "Largest request body of an import of invitees (the API's CSV or JSON body, the dashboard's file upload and import; 5 MB); larger bodies get 413. It also bounds how far an XLSX file may unpack (16 times this size in all, this size for one sheet in memory), so that a file which inflates enormously is refused with 422."},
+		{"INVITEE_RESEND_INTERVAL", "10m", "How long after an invitation's last email an organizer may email it again (with a new link; the earlier one stops working)."},
 		{"MESSAGES_PER_ADDRESS_HOUR", "10", "Organizers' messages of one event an address gets per hour at most (1–1000); participants over it are held back and written to by the periodic loop once under it (until the event ends). The registration form's emails keep their own limit of 3."},
 		{"MESSAGE_SCHEDULE_DAYS_AFTER_END", "30", "How many days after its event ends a message may still be scheduled for (0–3650); a later `send_at` is a 422."},
 		{"WORKER", "true", "Run the mail worker and periodic jobs inside attend serve; set false when running attend worker separately."},
@@ -236,6 +249,7 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 		MailBatchSize:               l.int("MAIL_BATCH_SIZE", 50, 1, 10000),
 		MailConnections:             l.int("MAIL_CONNECTIONS", 0, 1, 64),
 		MailPoll:                    l.dur("MAIL_POLL_INTERVAL", 10*time.Second),
+		MailWakeGap:                 l.durOrOff("MAIL_WAKE_GAP", 20*time.Millisecond),
 		MailLease:                   l.dur("MAIL_LEASE", 2*time.Minute),
 		MailRetryBase:               l.dur("MAIL_RETRY_BASE", 5*time.Minute),
 		MailRetryMax:                l.dur("MAIL_RETRY_MAX", 6*time.Hour),
@@ -243,6 +257,8 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 		LinkGrace:                   l.dur("LINK_GRACE", 7*24*time.Hour),
 		InvitationTTL:               l.dur("INVITATION_TTL", 7*24*time.Hour),
 		InviteeImportMaxRows:        l.int("INVITEE_IMPORT_MAX_ROWS", 2000, 1, 100000),
+		InviteeResendInterval:       l.dur("INVITEE_RESEND_INTERVAL", 10*time.Minute),
+		InviteeImportMaxBytes:       int64(l.int("INVITEE_IMPORT_MAX_BYTES", 5<<20, 1024, 64<<20)),
 		MessagesPerAddressHour:      l.int("MESSAGES_PER_ADDRESS_HOUR", domain.DefaultMessagesPerAddressHour, 1, 1000),
 		MessageScheduleDaysAfterEnd: l.int("MESSAGE_SCHEDULE_DAYS_AFTER_END", domain.DefaultMessageScheduleDaysAfterEnd, 0, 3650),
 		WorkerEnabled:               l.bool("WORKER", true),

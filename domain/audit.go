@@ -18,6 +18,8 @@ const (
 	AuditRegistrationPromote AuditAction = "registration.promote"
 	AuditRegistrationErase   AuditAction = "registration.erase"
 	AuditRegistrationWalkIn  AuditAction = "registration.walk_in"
+	AuditRegistrationApprove AuditAction = "registration.approve"
+	AuditRegistrationReject  AuditAction = "registration.reject"
 	// AuditRegistrationUpdate is the participant's own change from their
 	// link (no actor); Detail.Fields names the fields changed.
 	AuditRegistrationUpdate AuditAction = "registration.update"
@@ -36,6 +38,10 @@ const (
 	// AuditMessageSend is an organizer's message going out (Detail.Message,
 	// Detail.Recipients: how many it was written to by this send).
 	AuditMessageSend AuditAction = "message.send"
+	// An organizer withdrew an invitation, or emailed it again
+	// (Detail.Invitee: the invitation's id).
+	AuditInvitationWithdraw AuditAction = "invitation.withdraw"
+	AuditInvitationResend   AuditAction = "invitation.resend"
 )
 
 // AuditActions lists every action, in the order the dashboard's filter
@@ -43,7 +49,9 @@ const (
 var AuditActions = []AuditAction{AuditEventCreate, AuditEventUpdate, AuditRegistrationCancel,
 	AuditRegistrationPromote, AuditRegistrationErase, AuditRegistrationWalkIn, AuditRegistrationUpdate, AuditExport,
 	AuditCheckIn, AuditCheckInUndo, AuditMemberAdd, AuditMemberRole, AuditMemberRemove,
-	AuditInviteesImport, AuditNominationQuota, AuditNomination, AuditMessageSend}
+	AuditInviteesImport, AuditNominationQuota, AuditNomination, AuditMessageSend,
+	AuditRegistrationApprove, AuditRegistrationReject,
+	AuditInvitationWithdraw, AuditInvitationResend}
 
 // ValidAuditAction reports whether s names an action.
 func ValidAuditAction(s string) bool { return slices.Contains(AuditActions, AuditAction(s)) }
@@ -84,6 +92,9 @@ type AuditDetail struct {
 	// message.send: the message, and how many recipients this send added.
 	Message    int64 `json:"message,omitempty"`
 	Recipients int   `json:"recipients,omitempty"`
+	// Invitee is the invitation an invitation.withdraw or
+	// invitation.resend was about.
+	Invitee int64 `json:"invitee,omitempty"`
 }
 
 // AuditQuery is a page of the audit log as asked for: GET

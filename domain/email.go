@@ -36,6 +36,18 @@ const (
 	// EmailWebhookDisabled tells the owner of a webhook endpoint that it
 	// kept failing and was disabled. It belongs to no registration.
 	EmailWebhookDisabled EmailKind = "webhook_disabled"
+	// EmailUnderReview acknowledges an application to an event that asks
+	// for approval, and asks the participant to confirm the address.
+	EmailUnderReview EmailKind = "under_review"
+	// EmailApproved tells an applicant that they have a seat; like
+	// EmailConfirmed it carries the check-in code and a calendar file.
+	EmailApproved EmailKind = "approved"
+	// EmailApprovedWaitlisted tells an applicant they were approved while
+	// every seat was held, so they are on the waiting list.
+	EmailApprovedWaitlisted EmailKind = "approved_waitlisted"
+	// EmailRejected tells an applicant, courteously, that the organizers
+	// could not accept the application.
+	EmailRejected EmailKind = "rejected"
 )
 
 // EmailStatus is where an outbox row stands.

@@ -34,9 +34,15 @@ type Event struct {
 	// InvitationOnly takes a participant's registration only through a
 	// personal invitation link (invitee.go); organizers' walk-ins and
 	// imports are not asked for one.
-	InvitationOnly bool      `json:"invitation_only" db:"invitation_only"`
-	CreatedAt      time.Time `json:"created_at" db:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at" db:"updated_at"`
+	InvitationOnly bool `json:"invitation_only" db:"invitation_only"`
+	// RequiresApproval makes a participant's registration an application
+	// that an organizer approves or rejects (issue 17).
+	RequiresApproval bool `json:"requires_approval" db:"requires_approval"`
+	// VisaLetters are the event's settings for visa invitation letters;
+	// nil when it offers none (visa.go).
+	VisaLetters *VisaLetters `json:"visa_letters" db:"-"`
+	CreatedAt   time.Time    `json:"created_at" db:"created_at"`
+	UpdatedAt   time.Time    `json:"updated_at" db:"updated_at"`
 
 	// Organizers' additions (issue 15): the event's texts in other
 	// languages (translation.go).
@@ -77,6 +83,9 @@ type EventInput struct {
 	ReminderDaysBefore   Optional[int]      `json:"reminder_days_before"`
 	RetentionDays        Optional[int]      `json:"retention_days"`
 	InvitationOnly       Optional[bool]     `json:"invitation_only"`
+	RequiresApproval     Optional[bool]     `json:"requires_approval"`
+	// VisaLetters replaces the event's letter settings; null offers none.
+	VisaLetters Optional[*VisaLetters] `json:"visa_letters"`
 
 	// Organizers' additions (issue 15): languages sent replace their text,
 	// null removes one (translation.go).
@@ -324,6 +333,20 @@ func (r *Rules) apply(ev *Event, in EventInput, creating bool) []FieldError {
 			nullErr("invitation_only")
 		} else {
 			ev.InvitationOnly = in.InvitationOnly.Value
+		}
+	}
+	if in.RequiresApproval.Set {
+		if in.RequiresApproval.Null {
+			nullErr("requires_approval")
+		} else {
+			ev.RequiresApproval = in.RequiresApproval.Value
+		}
+	}
+	if in.VisaLetters.Set {
+		ev.VisaLetters = nil
+		if v := in.VisaLetters.Value; !in.VisaLetters.Null && v != nil {
+			fields = append(fields, CheckVisaLetters(v)...)
+			ev.VisaLetters = v
 		}
 	}
 	if in.ConfirmWithinHours.Set {

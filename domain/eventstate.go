@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -72,6 +73,8 @@ func ChangedFields(before, after *Event) []string {
 	add("invitation_only", before.InvitationOnly != after.InvitationOnly)
 	add("reminder_days_before", before.ReminderDaysBefore != after.ReminderDaysBefore)
 	add("retention_days", before.RetentionDays != after.RetentionDays)
+	add("requires_approval", before.RequiresApproval != after.RequiresApproval)
+	add("visa_letters", !reflect.DeepEqual(before.VisaLetters, after.VisaLetters))
 	add("translations", !translationsEqual(before.Translations, after.Translations))
 	return out
 }

@@ -23,10 +23,16 @@ const (
 	InviteeRegistered InviteeState = "registered"
 	// InviteeDeclined: the person declined through the link.
 	InviteeDeclined InviteeState = "declined"
+	// InviteeWithdrawn: an organizer withdrew the invitation before it was
+	// used; the link registers nobody.
+	InviteeWithdrawn InviteeState = "withdrawn"
 )
 
 // InviteeStates lists the states in the order the dashboard shows them.
-var InviteeStates = []InviteeState{InviteeQueued, InviteeSent, InviteeOpened, InviteeRegistered, InviteeDeclined}
+var InviteeStates = []InviteeState{InviteeQueued, InviteeSent, InviteeOpened, InviteeRegistered, InviteeDeclined, InviteeWithdrawn}
+
+// ValidInviteeState reports whether s names a state.
+func ValidInviteeState(s string) bool { return slices.Contains(InviteeStates, InviteeState(s)) }
 
 // Invitee is a person invited to register for an event, by an organizer's
 // import or a focal point's nomination.

@@ -34,7 +34,7 @@ func TestParseListQuery(t *testing.T) {
 			query: map[string]string{"limit": "201", "status": "gone", "country": "XX", "q": strings.Repeat("a", 201), "cursor": "forged"},
 			fields: []string{
 				"limit:range:Limit must be a whole number from 1 to 200.",
-				"status:oneof:Status must be one of: pending, confirmed, waitlisted, cancelled, expired.",
+				"status:oneof:Status must be one of: pending, confirmed, waitlisted, awaiting_approval, cancelled, expired, rejected.",
 				"country:iso3166:Country must be an ISO 3166-1 alpha-2 country code, such as UZ.",
 				"q:max:The search text must be at most 200 characters, without control characters.",
 				"cursor:invalid:Cursor is not one this server issued.",

@@ -18,10 +18,17 @@ const (
 	StatusWaitlisted Status = "waitlisted" // waiting for a seat
 	StatusCancelled  Status = "cancelled"  // by the participant or an organizer
 	StatusExpired    Status = "expired"    // not confirmed in time
+	// StatusAwaitingApproval is an application to an event whose
+	// organizers accept each participant: it holds no seat until approved.
+	StatusAwaitingApproval Status = "awaiting_approval"
+	// StatusRejected is an application the organizers turned down. It holds
+	// no seat, and registering again does not start it afresh.
+	StatusRejected Status = "rejected"
 )
 
 // Statuses lists every status in display order.
-var Statuses = []Status{StatusPending, StatusConfirmed, StatusWaitlisted, StatusCancelled, StatusExpired}
+var Statuses = []Status{StatusPending, StatusConfirmed, StatusWaitlisted, StatusAwaitingApproval,
+	StatusCancelled, StatusExpired, StatusRejected}
 
 // ValidStatus reports whether s names a status.
 func ValidStatus(s string) bool {
@@ -71,6 +78,11 @@ type Registration struct {
 	LatinLastName  string     `json:"latin_last_name" db:"latin_last_name"`
 	Answers        Answers    `json:"answers" db:"-"`
 	EditedAt       *time.Time `json:"edited_at" db:"edited_at"`
+
+	// Visa are the passport details given for a visa invitation letter
+	// (visa.go), or nil. Never shown with the registration: they are read
+	// and written on their own.
+	Visa *VisaDetails `json:"-" db:"-"`
 }
 
 // RegistrationInput is what a participant submits, from JSON or the web form.
@@ -100,6 +112,8 @@ type RegistrationInput struct {
 	// which an invitation-only event requires; it is checked when the
 	// registration is stored, not here.
 	Invitation string `json:"invitation" form:"invitation" validate:"max=64"`
+	// Visa asks for a visa invitation letter, on an event that offers them.
+	Visa *VisaInput `json:"visa" form:"-" validate:"-"`
 }
 
 // normalize cleans the input in place before validation, so that what is
@@ -152,6 +166,16 @@ func (r *Rules) NewRegistration(in RegistrationInput, ev *Event, now time.Time) 
 	fields = append(fields, delegationErrs...)
 	answers, answerErrs := r.CheckAnswers(ev.Questions, in.Answers, nil)
 	fields = append(fields, answerErrs...)
+	var visa *VisaDetails
+	switch {
+	case in.Visa == nil:
+	case ev.VisaLetters == nil:
+		fields = append(fields, FieldError{Field: "visa", Code: "unknown", Message: "This event offers no visa invitation letters."})
+	default:
+		var visaErrs []FieldError
+		visa, visaErrs = CheckVisa(*in.Visa, ev, now)
+		fields = append(fields, visaErrs...)
+	}
 	if err := ValidationError(dedupe(fields)); err != nil {
 		return nil, err
 	}
@@ -182,6 +206,7 @@ func (r *Rules) NewRegistration(in RegistrationInput, ev *Event, now time.Time) 
 		LatinFirstName: in.LatinFirstName,
 		LatinLastName:  in.LatinLastName,
 		Answers:        answers,
+		Visa:           visa,
 	}, nil
 }
 

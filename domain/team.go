@@ -39,7 +39,7 @@ const (
 	// PermReadRegistrations lists and reads registrations, statistics and
 	// the event's emails.
 	PermReadRegistrations Permission = "read_registrations"
-	// PermChangeRegistrations cancels, promotes, erases and registers
+	// PermChangeRegistrations cancels, promotes, approves, rejects, erases and registers
 	// walk-ins, and retries emails.
 	PermChangeRegistrations Permission = "change_registrations"
 	// PermExport downloads attendee lists.

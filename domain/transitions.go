@@ -1,6 +1,9 @@
 package domain
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // The registration state machine. Every change of a registration's status
 // is a row of one table (transitions, below): where it starts, what
@@ -19,8 +22,12 @@ const (
 	Cancel   Action = "cancel"
 	Expire   Action = "expire"   // not confirmed within the event's confirm_within_hours
 	Promote  Action = "promote"  // off the waiting list
-	Approve  Action = "approve"  // planned: an organizer accepts an application
 	CheckIn  Action = "check_in" // at the door
+	// Apply is a participant's registration request for an event that
+	// asks for approval: it waits for an organizer instead of taking a seat.
+	Apply   Action = "apply"
+	Approve Action = "approve" // an organizer accepts an application
+	Reject  Action = "reject"  // an organizer turns an application down
 )
 
 // Actor is who acts.
@@ -47,14 +54,6 @@ const (
 // StatusNone is the status of a registration that does not exist yet: the
 // start of the diagram.
 const StatusNone Status = ""
-
-// StatusAwaitingApproval is planned for events whose organizers accept
-// each participant. It is in the table's design (its rows are Planned)
-// but not in Statuses: the API does not accept or show it, the database
-// refuses it, and Next refuses its transitions. The row into it (a
-// registration for an event that asks for approval) comes with that
-// event setting.
-const StatusAwaitingApproval Status = "awaiting_approval"
 
 // Transition is one row of the state machine.
 type Transition struct {
@@ -89,11 +88,26 @@ var transitions = []Transition{
 	{From: StatusPending, Action: Register, By: ByAnyone, To: StatusPending, Email: EmailAlreadyRegistered},
 	{From: StatusConfirmed, Action: Register, By: ByAnyone, To: StatusConfirmed, Email: EmailAlreadyRegistered},
 	{From: StatusWaitlisted, Action: Register, By: ByAnyone, To: StatusWaitlisted, Email: EmailAlreadyRegistered},
+	{From: StatusAwaitingApproval, Action: Register, By: ByAnyone, To: StatusAwaitingApproval, Email: EmailAlreadyRegistered},
+	{From: StatusRejected, Action: Register, By: ByAnyone, To: StatusRejected, Email: EmailAlreadyRegistered},
+
+	// Applying (registering for an event that asks for approval) waits for
+	// an organizer's decision, holding no seat, whatever the seats. A
+	// rejected application lives on: applying again does not bypass it.
+	{From: StatusNone, Action: Apply, By: ByParticipant, To: StatusAwaitingApproval, Email: EmailUnderReview},
+	{From: StatusCancelled, Action: Apply, By: ByParticipant, To: StatusAwaitingApproval, Email: EmailUnderReview},
+	{From: StatusExpired, Action: Apply, By: ByParticipant, To: StatusAwaitingApproval, Email: EmailUnderReview},
+	{From: StatusPending, Action: Apply, By: ByParticipant, To: StatusPending, Email: EmailAlreadyRegistered},
+	{From: StatusConfirmed, Action: Apply, By: ByParticipant, To: StatusConfirmed, Email: EmailAlreadyRegistered},
+	{From: StatusWaitlisted, Action: Apply, By: ByParticipant, To: StatusWaitlisted, Email: EmailAlreadyRegistered},
+	{From: StatusAwaitingApproval, Action: Apply, By: ByParticipant, To: StatusAwaitingApproval, Email: EmailAlreadyRegistered},
+	{From: StatusRejected, Action: Apply, By: ByParticipant, To: StatusRejected, Email: EmailAlreadyRegistered},
 
 	// Confirming by the emailed link verifies the address; confirming twice is fine.
 	{From: StatusPending, Action: Confirm, By: ByParticipant, To: StatusConfirmed, Email: EmailConfirmed},
 	{From: StatusConfirmed, Action: Confirm, By: ByParticipant, To: StatusConfirmed},
 	{From: StatusWaitlisted, Action: Confirm, By: ByParticipant, To: StatusWaitlisted},
+	{From: StatusAwaitingApproval, Action: Confirm, By: ByParticipant, To: StatusAwaitingApproval},
 
 	// Cancelling frees the seat; cancelling twice is fine. The system
 	// cancels when it erases someone before the event, and tells nobody.
@@ -106,8 +120,12 @@ var transitions = []Transition{
 	{From: StatusWaitlisted, Action: Cancel, By: ByParticipant, To: StatusCancelled, Email: EmailCancelled},
 	{From: StatusWaitlisted, Action: Cancel, By: ByOrganizer, To: StatusCancelled, Email: EmailCancelled},
 	{From: StatusWaitlisted, Action: Cancel, By: BySystem, To: StatusCancelled},
+	{From: StatusAwaitingApproval, Action: Cancel, By: ByParticipant, To: StatusCancelled, Email: EmailCancelled},
+	{From: StatusAwaitingApproval, Action: Cancel, By: ByOrganizer, To: StatusCancelled, Email: EmailCancelled},
+	{From: StatusAwaitingApproval, Action: Cancel, By: BySystem, To: StatusCancelled},
 	{From: StatusCancelled, Action: Cancel, By: ByAnyone, To: StatusCancelled},
 	{From: StatusExpired, Action: Cancel, By: ByAnyone, To: StatusExpired},
+	{From: StatusRejected, Action: Cancel, By: ByAnyone, To: StatusRejected},
 
 	{From: StatusPending, Action: Expire, By: BySystem, To: StatusExpired},
 
@@ -121,11 +139,16 @@ var transitions = []Transition{
 	{From: StatusPending, Action: CheckIn, By: ByOrganizer, To: StatusConfirmed},
 	{From: StatusConfirmed, Action: CheckIn, By: ByOrganizer, To: StatusConfirmed},
 
-	// Planned: approval. An application holds no seat until approved.
-	{From: StatusAwaitingApproval, Action: Approve, By: ByOrganizer, Seats: SeatFree, To: StatusConfirmed, Email: EmailConfirmed, Planned: true},
-	{From: StatusAwaitingApproval, Action: Approve, By: ByOrganizer, Seats: NoSeatFree, To: StatusWaitlisted, Email: EmailWaitlisted, Planned: true},
-	{From: StatusAwaitingApproval, Action: Cancel, By: ByParticipant, To: StatusCancelled, Email: EmailCancelled, Planned: true},
-	{From: StatusAwaitingApproval, Action: Cancel, By: ByOrganizer, To: StatusCancelled, Email: EmailCancelled, Planned: true},
+	// Approval: an organizer's decision on an application, one by one or
+	// in bulk. Approving takes a seat, or the waiting list when every seat
+	// is held; an organizer may reconsider a rejection the same way.
+	// Rejecting frees nothing (an application holds no seat).
+	{From: StatusAwaitingApproval, Action: Approve, By: ByOrganizer, Seats: SeatFree, To: StatusConfirmed, Email: EmailApproved},
+	{From: StatusAwaitingApproval, Action: Approve, By: ByOrganizer, Seats: NoSeatFree, To: StatusWaitlisted, Email: EmailApprovedWaitlisted},
+	{From: StatusRejected, Action: Approve, By: ByOrganizer, Seats: SeatFree, To: StatusConfirmed, Email: EmailApproved},
+	{From: StatusRejected, Action: Approve, By: ByOrganizer, Seats: NoSeatFree, To: StatusWaitlisted, Email: EmailApprovedWaitlisted},
+	{From: StatusAwaitingApproval, Action: Reject, By: ByOrganizer, To: StatusRejected, Email: EmailRejected},
+	{From: StatusRejected, Action: Reject, By: ByOrganizer, To: StatusRejected},
 }
 
 // TakesSeat reports whether the transition makes the registration count
@@ -206,6 +229,11 @@ func refusal(reg *Registration, act Action, ev *Event, needsSeat bool) *Error {
 		return Errorf(EGone, "this registration expired because it was not confirmed in time; please register again")
 	case act == Promote:
 		return Errorf(EConflict, "only a waitlisted registration can be promoted; this one is %s", reg.Status)
+	case act == Approve || act == Reject:
+		return &Error{Code: EConflict,
+			Message: fmt.Sprintf("only a registration awaiting approval (or rejected, to approve) can be %sed; this one is %s",
+				strings.TrimSuffix(string(act), "e"), reg.Status),
+			Extra: map[string]any{"registration_id": reg.ID, "registration_status": reg.Status}}
 	case act == CheckIn:
 		return &Error{Code: EInvalid,
 			Message: fmt.Sprintf("%s %s is %s and cannot be checked in; an organizer can register or promote them first",
@@ -243,20 +271,37 @@ type RegisterPlan struct {
 }
 
 // PlanRegister gathers the registration rows for by.
-func PlanRegister(by Actor) RegisterPlan {
+func PlanRegister(by Actor) RegisterPlan { return planRequest(Register, by) }
+
+// PlanRequest gathers the rows of a registration request by by for ev:
+// a participant applies to an event that asks for approval, and registers
+// otherwise; an organizer always registers.
+func PlanRequest(ev *Event, by Actor) RegisterPlan {
+	if ev.RequiresApproval && by == ByParticipant {
+		return planRequest(Apply, by)
+	}
+	return planRequest(Register, by)
+}
+
+// planRequest gathers the rows of act (Register or Apply) for by. A row
+// that needs no particular seats is both outcomes.
+func planRequest(act Action, by Actor) RegisterPlan {
 	var p RegisterPlan
 	for _, t := range transitions {
-		if t.Planned || t.Action != Register || (t.By != by && t.By != ByAnyone) {
+		if t.Planned || t.Action != act || (t.By != by && t.By != ByAnyone) {
 			continue
 		}
 		switch {
-		case t.From == StatusNone && t.Seats == SeatFree:
-			p.SeatFree = t
-		case t.From == StatusNone && t.Seats == NoSeatFree:
-			p.Full = t
+		case t.From == StatusNone:
+			if t.Seats != NoSeatFree {
+				p.SeatFree = t
+			}
+			if t.Seats != SeatFree {
+				p.Full = t
+			}
 		case t.From == t.To:
 			p.Repeat = t.Email
-		case t.Seats == SeatFree:
+		case t.Seats != NoSeatFree:
 			p.Afresh = append(p.Afresh, t.From)
 		}
 	}

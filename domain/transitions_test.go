@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,12 +13,8 @@ import (
 var concreteActors = []Actor{ByParticipant, ByOrganizer, BySystem}
 
 func TestTransitionTableIsConsistent(t *testing.T) {
-	t.Run("rows name known statuses, and planned rows only the planned status", func(t *testing.T) {
+	t.Run("rows name known statuses", func(t *testing.T) {
 		for _, row := range transitions {
-			touchesPlanned := row.From == StatusAwaitingApproval || row.To == StatusAwaitingApproval
-			if row.Planned != touchesPlanned {
-				t.Errorf("%+v: planned %v, but touches awaiting_approval %v", row, row.Planned, touchesPlanned)
-			}
 			if row.Planned {
 				continue
 			}
@@ -66,22 +63,41 @@ func TestTransitionTableIsConsistent(t *testing.T) {
 					if _, err := Next(&Registration{Status: from}, Register, by, ev); err != nil {
 						t.Errorf("register by %s from %q (seat free %v): %v", by, from, ev.SeatFree(), err)
 					}
+					if _, err := Next(&Registration{Status: from}, Apply, ByParticipant, ev); by == ByParticipant && err != nil {
+						t.Errorf("apply from %q (seat free %v): %v", from, ev.SeatFree(), err)
+					}
 				}
+			}
+		}
+	})
+	t.Run("an application never takes a seat, and nothing leaves rejected but an organizer's approval", func(t *testing.T) {
+		for _, row := range transitions {
+			if row.Action == Apply && row.TakesSeat() {
+				t.Errorf("%+v takes a seat", row)
+			}
+			if row.From == StatusRejected && row.To != StatusRejected && (row.Action != Approve || row.By != ByOrganizer) {
+				t.Errorf("%+v leaves rejected", row)
 			}
 		}
 	})
 }
 
 func TestPlanRegisterIsTheTable(t *testing.T) {
-	for _, by := range []Actor{ByParticipant, ByOrganizer} {
-		t.Run("for the "+string(by), func(t *testing.T) {
-			p := PlanRegister(by)
+	for _, c := range []struct {
+		by       Actor
+		approval bool
+		act      Action
+	}{{ByParticipant, false, Register}, {ByOrganizer, false, Register}, {ByParticipant, true, Apply}, {ByOrganizer, true, Register}} {
+		t.Run(fmt.Sprintf("for the %s, approval %v", c.by, c.approval), func(t *testing.T) {
+			by := c.by
+			p := PlanRequest(&Event{RequiresApproval: c.approval}, by)
 			if !slices.Equal(p.Afresh, []Status{StatusCancelled, StatusExpired}) {
 				t.Errorf("afresh from %v, want cancelled and expired", p.Afresh)
 			}
 			for _, from := range append([]Status{StatusNone}, Statuses...) {
 				for _, ev := range []*Event{roomyEvent(), fullEvent()} {
-					got, err := Next(&Registration{Status: from}, Register, by, ev)
+					ev.RequiresApproval = c.approval
+					got, err := Next(&Registration{Status: from}, c.act, by, ev)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -139,7 +155,20 @@ func TestNext(t *testing.T) {
 		{"a participant cannot cancel by the system's rules", StatusPending, Expire, ByParticipant, false, "", "", EConflict},
 		{"check-in confirms a pending registration without an email", StatusPending, CheckIn, ByOrganizer, false, StatusConfirmed, "", ""},
 		{"a waitlisted registration cannot be checked in", StatusWaitlisted, CheckIn, ByOrganizer, false, "", "", EInvalid},
-		{"approval is not available yet", StatusAwaitingApproval, Approve, ByOrganizer, false, "", "", EConflict},
+		{"an application to an approval event waits, holding no seat", StatusNone, Apply, ByParticipant, false, StatusAwaitingApproval, EmailUnderReview, ""},
+		{"an application to a full approval event waits too", StatusNone, Apply, ByParticipant, true, StatusAwaitingApproval, EmailUnderReview, ""},
+		{"a rejected applicant applying again stays rejected", StatusRejected, Apply, ByParticipant, false, StatusRejected, EmailAlreadyRegistered, ""},
+		{"a rejected participant registering again stays rejected", StatusRejected, Register, ByParticipant, false, StatusRejected, EmailAlreadyRegistered, ""},
+		{"approval with a seat free confirms", StatusAwaitingApproval, Approve, ByOrganizer, false, StatusConfirmed, EmailApproved, ""},
+		{"approval when full waitlists", StatusAwaitingApproval, Approve, ByOrganizer, true, StatusWaitlisted, EmailApprovedWaitlisted, ""},
+		{"an organizer may reconsider a rejection", StatusRejected, Approve, ByOrganizer, false, StatusConfirmed, EmailApproved, ""},
+		{"rejection sends a courteous email", StatusAwaitingApproval, Reject, ByOrganizer, false, StatusRejected, EmailRejected, ""},
+		{"rejecting twice changes nothing", StatusRejected, Reject, ByOrganizer, false, StatusRejected, "", ""},
+		{"a confirmed registration cannot be rejected", StatusConfirmed, Reject, ByOrganizer, false, "", "", EConflict},
+		{"a pending registration cannot be approved", StatusPending, Approve, ByOrganizer, false, "", "", EConflict},
+		{"a participant cannot approve themselves", StatusAwaitingApproval, Approve, ByParticipant, false, "", "", EConflict},
+		{"an applicant may withdraw", StatusAwaitingApproval, Cancel, ByParticipant, false, StatusCancelled, EmailCancelled, ""},
+		{"an application does not expire", StatusAwaitingApproval, Expire, BySystem, false, "", "", EConflict},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -155,12 +184,6 @@ func TestNext(t *testing.T) {
 				t.Errorf("→ %s with email %q, want %s with %q", got.To, got.Email, tt.to, tt.email)
 			}
 		})
-	}
-}
-
-func TestAwaitingApprovalIsNotExposed(t *testing.T) {
-	if ValidStatus(string(StatusAwaitingApproval)) || slices.Contains(Statuses, StatusAwaitingApproval) {
-		t.Error("awaiting_approval is accepted as a status before approval exists")
 	}
 }
 
@@ -261,7 +284,10 @@ func TestOffersWhatChangesSomethingWhateverTheSeats(t *testing.T) {
 		{StatusWaitlisted, Promote, true}, // even when the event is full: the answer then says why not
 		{StatusPending, Promote, false},
 		{StatusConfirmed, Promote, false},
-		{StatusAwaitingApproval, Approve, false}, // planned
+		{StatusAwaitingApproval, Approve, true},
+		{StatusAwaitingApproval, Reject, true},
+		{StatusRejected, Reject, false},
+		{StatusConfirmed, Approve, false},
 	}
 	for _, tt := range tests {
 		if got := Offers(tt.from, tt.act, ByOrganizer); got != tt.want {

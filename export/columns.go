@@ -29,7 +29,7 @@ type column struct {
 // use.
 var columns = []column{
 	{header: "export.col.id", widest: 38, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.ID }},
-	{header: "export.col.status", widest: 12, text: func(a *store.Attendee, _ *i18n.Localizer) string { return string(a.Status) }},
+	{header: "export.col.status", widest: 17, text: func(a *store.Attendee, _ *i18n.Localizer) string { return string(a.Status) }},
 	{header: "export.col.first_name", widest: 24, user: true, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.FirstName }},
 	{header: "export.col.last_name", widest: 24, user: true, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.LastName }},
 	{header: "export.col.latin_first_name", widest: 24, user: true, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.LatinFirstName }},
@@ -90,4 +90,24 @@ func checkinAt(a *store.Attendee, day domain.Date) *time.Time {
 		return &t
 	}
 	return nil
+}
+
+// visaColumns are the passport details of visa letter requests, added to
+// an export only when asked for (RegistrationFilter.IncludeVisa).
+var visaColumns = []column{
+	{header: "export.col.passport_name", widest: 28, user: true, text: visaText(func(v *domain.VisaDetails) string { return v.PassportName })},
+	{header: "export.col.passport_number", widest: 16, user: true, text: visaText(func(v *domain.VisaDetails) string { return v.PassportNumber })},
+	{header: "export.col.nationality", widest: 12, text: visaText(func(v *domain.VisaDetails) string { return v.Nationality })},
+	{header: "export.col.date_of_birth", widest: 12, text: visaText(func(v *domain.VisaDetails) string { return v.DateOfBirth.String() })},
+	{header: "export.col.passport_expiry", widest: 12, text: visaText(func(v *domain.VisaDetails) string { return v.PassportExpiry.String() })},
+}
+
+// visaText is a visa column's cell: empty for someone who asked for no letter.
+func visaText(get func(*domain.VisaDetails) string) func(*store.Attendee, *i18n.Localizer) string {
+	return func(a *store.Attendee, _ *i18n.Localizer) string {
+		if a.Visa == nil {
+			return ""
+		}
+		return get(a.Visa)
+	}
 }

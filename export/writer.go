@@ -182,10 +182,20 @@ func Export(ctx context.Context, src Source, out io.Writer, format string, ev *d
 		return err
 	}
 	w := NewWriter(fm, ev, l)
+	if f.IncludeVisa {
+		w.withVisa()
+	}
 	f.Cursor, f.Limit = "", 0 // paging belongs to the list; an export has every match
 	if err := src.EachAttendee(ctx, ev.ID, ev.Days(), f, store.DefaultExportBatch, w.Write); err != nil {
 		w.Discard()
 		return err
 	}
 	return w.Close()
+}
+
+// withVisa adds the passport columns (visaColumns) before the days', for
+// an export that asked for them; it must come before the first Write.
+func (w *Writer) withVisa() {
+	w.cols = append(w.cols, visaColumns...)
+	w.cells = make([]Cell, len(w.cols)+len(w.days))
 }

@@ -30,6 +30,9 @@ func (s *Core) Download(c *gin.Context, ev *domain.Event, f store.RegistrationFi
 	// The audit log has the download before a row leaves, so a list that
 	// went out is logged even if the transfer breaks off.
 	detail := domain.AuditDetail{Format: format, Status: f.Status, Country: f.Country, Search: f.Query != ""}
+	if f.IncludeVisa {
+		detail.Fields = []string{"visa"} // passport details left with the list
+	}
 	if err := s.Store.RecordExport(ctx, Organizer(c).ID, ev.ID, detail); err != nil {
 		s.Error(c, err)
 		return
@@ -149,6 +152,15 @@ func (s *Core) DownloadQuery(c *gin.Context, ev *domain.Event) (f store.Registra
 	lang, ok := DownloadLang(c.Request)
 	if !ok {
 		fields = append(fields, domain.NewFieldError("lang", "oneof", strings.Join(i18n.Supported, " ")))
+	}
+	// Passport details are personal data the list leaves out unless the
+	// organizer asks for them by name.
+	switch include, set := c.GetQuery("include"); {
+	case !set || include == "":
+	case include == "visa":
+		f.IncludeVisa = true
+	default:
+		fields = append(fields, domain.NewFieldError("include", "oneof", "visa"))
 	}
 	return f, format, lang, domain.ValidationError(fields)
 }

@@ -29,7 +29,7 @@ func (r ImportResult) Problems() int {
 
 // InviteesFromFile reads an uploaded CSV or XLSX file of invitees.
 func (s *Core) InviteesFromFile(data []byte, field string) ([]domain.InviteeInput, error) {
-	records, err := ReadTable(data, field, s.Config.InviteeImportMaxRows)
+	records, err := ReadTable(data, field, s.Config.InviteeImportMaxRows, s.Config.InviteeImportMaxBytes)
 	if err != nil {
 		return nil, err
 	}

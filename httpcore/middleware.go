@@ -95,6 +95,7 @@ func (s *Core) Recovery() gin.HandlerFunc {
 func (s *Core) Limits() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.Body != nil {
+			c.Set(ctxRawBody, c.Request.Body) // for a route with a limit of its own (BodyLimit)
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.Config.MaxBodyBytes)
 		}
 		ctx, cancel := context.WithTimeout(c.Request.Context(), s.Config.RequestTimeout)

@@ -50,7 +50,7 @@ func (s *Core) localizeProblem(c *gin.Context, l *i18n.Localizer, p Problem) Pro
 		reason, _ := p.Extra["reason"].(string)
 		detail = "closure." + reason
 	case "payload-too-large":
-		param = strconv.FormatInt(s.Config.MaxBodyBytes, 10)
+		param = strconv.FormatInt(s.BodyLimit(c), 10)
 	case "rate-limited":
 		param = c.Writer.Header().Get("Retry-After")
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -14,22 +15,39 @@ import (
 	"github.com/attend/attend/domain"
 )
 
+// xlsxUnzipFactor is how many times its upload limit an XLSX file may
+// unpack to: ordinary workbooks compress five to ten times.
+const xlsxUnzipFactor = 16
+
 // xlsxMagic starts every XLSX file (a ZIP archive).
 var xlsxMagic = []byte("PK\x03\x04")
 
 // ReadTable reads an uploaded list of people, CSV (comma or semicolon
 // separated, as spreadsheets save it, UTF-8) or XLSX (its first sheet),
 // into records, the header first. More than maxRows data rows, or a file
-// that is neither, is a validation error of field, never a crash.
-func ReadTable(data []byte, field string, maxRows int) ([][]string, error) {
+// that is neither, is a validation error of field, never a crash. An XLSX
+// file is a ZIP archive whose parts may inflate a thousandfold: they may
+// unpack to at most xlsxUnzipFactor × maxBytes in all and maxBytes each
+// held in memory (a larger sheet is read from a temporary file), so that a
+// small crafted file is refused rather than exhausting memory.
+func ReadTable(data []byte, field string, maxRows int, maxBytes int64) ([][]string, error) {
 	bad := func(code, msg string) error {
 		return &domain.Error{Code: domain.EInvalid, Message: msg,
 			Fields: []domain.FieldError{{Field: field, Code: code, Message: msg}}}
 	}
+	tooLong := func() error {
+		msg := fmt.Sprintf("The file has more than %d rows.", maxRows)
+		return &domain.Error{Code: domain.EInvalid, Message: msg,
+			Fields: []domain.FieldError{{Field: field, Code: "max", Param: strconv.Itoa(maxRows), Message: msg}}}
+	}
 	var records [][]string
 	if bytes.HasPrefix(data, xlsxMagic) {
-		f, err := excelize.OpenReader(bytes.NewReader(data))
+		f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+			UnzipSizeLimit: xlsxUnzipFactor * maxBytes, UnzipXMLSizeLimit: maxBytes})
 		if err != nil {
+			if strings.Contains(err.Error(), "unzip size") {
+				return nil, bad("xlsx_size", fmt.Sprintf("The XLSX file unpacks to more than %d bytes.", xlsxUnzipFactor*maxBytes))
+			}
 			return nil, bad("file", "The file could not be read as XLSX.")
 		}
 		defer f.Close()
@@ -44,7 +62,7 @@ func ReadTable(data []byte, field string, maxRows int) ([][]string, error) {
 		defer rows.Close()
 		for rows.Next() {
 			if len(records) > maxRows {
-				return nil, bad("max", fmt.Sprintf("The file has more than %d rows.", maxRows))
+				return nil, tooLong()
 			}
 			cols, err := rows.Columns()
 			if err != nil {
@@ -72,7 +90,7 @@ func ReadTable(data []byte, field string, maxRows int) ([][]string, error) {
 				return nil, bad("csv", "The file is not valid CSV: "+err.Error())
 			}
 			if len(records) > maxRows {
-				return nil, bad("max", fmt.Sprintf("The file has more than %d rows.", maxRows))
+				return nil, tooLong()
 			}
 			records = append(records, rec)
 		}

@@ -48,7 +48,7 @@ func TestReadTableReadsCSVAndXLSXAndRefusesTheRest(t *testing.T) {
 		{"no email column", []byte("name\nAigerim\n"), 10, "email_column"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			records, err := httpcore.ReadTable(tc.data, "file", tc.maxRows)
+			records, err := httpcore.ReadTable(tc.data, "file", tc.maxRows, 1<<20)
 			var rows []domain.InviteeInput
 			if err == nil {
 				rows, err = domain.InviteesFromRecords(records)

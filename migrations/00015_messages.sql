@@ -51,7 +51,8 @@ ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check CHECK (action IN (
     'event.create', 'event.update', 'registration.cancel', 'registration.promote',
     'registration.erase', 'registration.walk_in', 'registration.update', 'registrations.export',
     'checkin.create', 'checkin.delete', 'member.add', 'member.role', 'member.remove',
-    'invitees.import', 'nomination.quota', 'nomination.create', 'message.send'));
+    'invitees.import', 'nomination.quota', 'nomination.create',
+    'registration.approve', 'registration.reject', 'message.send'));
 
 -- +goose Down
 DELETE FROM audit_log WHERE action = 'message.send';
@@ -60,7 +61,8 @@ ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check CHECK (action IN (
     'event.create', 'event.update', 'registration.cancel', 'registration.promote',
     'registration.erase', 'registration.walk_in', 'registration.update', 'registrations.export',
     'checkin.create', 'checkin.delete', 'member.add', 'member.role', 'member.remove',
-    'invitees.import', 'nomination.quota', 'nomination.create'));
+    'invitees.import', 'nomination.quota', 'nomination.create',
+    'registration.approve', 'registration.reject'));
 DELETE FROM emails WHERE kind = 'message';
 DROP INDEX emails_recipient_messages;
 DROP TABLE message_optouts;

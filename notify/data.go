@@ -38,7 +38,9 @@ type Data struct {
 	// CheckinCode is shown in large type and encoded, alone, in the QR image.
 	CheckinCode string
 
-	// OrganizerMessage is optional free text for KindCancelled.
+	// OrganizerMessage is optional free text for KindCancelled,
+	// KindApproved, KindApprovedWaitlisted and KindRejected; the templates
+	// escape it and keep its line breaks.
 	OrganizerMessage string
 
 	// Deadline is when an unconfirmed registration may be released
@@ -160,11 +162,11 @@ func requiredFields(kind Kind, d Data) []string {
 	cancel := field{"CancelURL", d.CancelURL == ""}
 	code := field{"CheckinCode", d.CheckinCode == ""}
 	switch kind {
-	case KindConfirmRequest, KindWaitlisted:
+	case KindConfirmRequest, KindWaitlisted, KindUnderReview, KindApprovedWaitlisted:
 		extra = []field{confirm, cancel}
 	case KindAlreadyRegistered:
 		extra = []field{cancel}
-	case KindConfirmed, KindPromoted:
+	case KindConfirmed, KindPromoted, KindApproved:
 		extra = []field{cancel, code, {"RegistrationID", d.RegistrationID == ""}}
 	case KindConfirmReminder:
 		extra = []field{confirm, cancel, {"Deadline", d.Deadline.IsZero()}}

@@ -68,6 +68,19 @@ const (
 	// and body are the organizer's) with a List-Unsubscribe link for that
 	// event's messages.
 	KindMessage = domain.EmailMessage
+	// KindUnderReview acknowledges an application to an event that
+	// requires approval and asks to confirm the address.
+	KindUnderReview = domain.EmailUnderReview
+	// KindApproved tells an applicant they have a seat, with an optional
+	// message from the organizers; it carries the same code, QR image and
+	// calendar file as KindConfirmed.
+	KindApproved = domain.EmailApproved
+	// KindApprovedWaitlisted tells an applicant they were approved onto the
+	// waiting list, and asks to confirm the address while they wait.
+	KindApprovedWaitlisted = domain.EmailApprovedWaitlisted
+	// KindRejected tells an applicant courteously that there is no place
+	// for them, with an optional message from the organizers.
+	KindRejected = domain.EmailRejected
 )
 
 // Kinds returns every notification kind, in a stable order. The renderer
@@ -79,6 +92,7 @@ func Kinds() []Kind {
 		KindParticipantInvitation, KindNominationRequest,
 		KindWebhookDisabled,
 		KindMessage,
+		KindUnderReview, KindApproved, KindApprovedWaitlisted, KindRejected,
 	}
 }
 

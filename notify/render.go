@@ -198,7 +198,7 @@ func (r *Renderer) Render(kind Kind, lang string, d Data) (Rendered, error) {
 		return Rendered{}, fmt.Errorf("notify: render %s/%s: a template printed <no value>", lang, kind)
 	}
 
-	if kind == KindConfirmed || kind == KindPromoted {
+	if kind == KindConfirmed || kind == KindPromoted || kind == KindApproved {
 		buf.Reset()
 		if err := set.text.ExecuteTemplate(&buf, "ics_description", v); err != nil {
 			return Rendered{}, fmt.Errorf("notify: render %s/%s calendar description: %w", lang, kind, err)
@@ -218,7 +218,7 @@ func (r *Renderer) Render(kind Kind, lang string, d Data) (Rendered, error) {
 // always when it confirms a seat, and in reminders when there is a code.
 func needsQR(kind Kind, d Data) bool {
 	switch kind {
-	case KindConfirmed, KindPromoted:
+	case KindConfirmed, KindPromoted, KindApproved:
 		return true
 	case KindReminder:
 		return d.CheckinCode != ""

@@ -73,9 +73,9 @@ func newTestRenderer(t *testing.T) *Renderer {
 // linksFor lists the links each kind must carry in both parts.
 func linksFor(kind Kind, d Data) []string {
 	switch kind {
-	case KindConfirmRequest, KindWaitlisted, KindConfirmReminder, KindAlreadyRegistered:
+	case KindConfirmRequest, KindWaitlisted, KindConfirmReminder, KindAlreadyRegistered, KindUnderReview, KindApprovedWaitlisted:
 		return []string{d.ConfirmURL, d.CancelURL, d.ManageURL}
-	case KindConfirmed, KindPromoted, KindReminder:
+	case KindConfirmed, KindPromoted, KindReminder, KindApproved:
 		return []string{d.CancelURL, d.ManageURL}
 	case KindInvitation, KindParticipantInvitation, KindNominationRequest:
 		return []string{d.InviteURL}
@@ -138,8 +138,8 @@ func TestRenderWritesEveryKindInEveryLanguage(t *testing.T) {
 
 func checkAttachments(t *testing.T, kind Kind, d Data, out Rendered) {
 	t.Helper()
-	wantQR := kind == KindConfirmed || kind == KindPromoted || kind == KindReminder
-	wantICS := kind == KindConfirmed || kind == KindPromoted
+	wantQR := kind == KindConfirmed || kind == KindPromoted || kind == KindReminder || kind == KindApproved
+	wantICS := kind == KindConfirmed || kind == KindPromoted || kind == KindApproved
 	if got := len(out.Inline) == 1; got != wantQR {
 		t.Fatalf("inline images = %d, want QR: %v", len(out.Inline), wantQR)
 	}
@@ -219,18 +219,22 @@ func TestRenderEscapesDataInHTML(t *testing.T) {
 	d := tashkentWorkshop()
 	d.Participant.FirstName = `<script>alert("x")</script>`
 	d.OrganizerMessage = `<b>bold</b> & "quoted"`
-	out, err := r.Render(KindCancelled, "en", d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(out.HTML, "<script>") || strings.Contains(out.HTML, "<b>bold") {
-		t.Errorf("html carries unescaped markup from data")
-	}
-	if !strings.Contains(out.HTML, "&lt;b&gt;bold&lt;/b&gt;") {
-		t.Errorf("html lacks the escaped organizer message")
-	}
-	if !strings.Contains(out.Text, `<b>bold</b> & "quoted"`) {
-		t.Errorf("text should carry the message as written:\n%s", out.Text)
+	for _, kind := range []Kind{KindCancelled, KindApproved, KindApprovedWaitlisted, KindRejected} {
+		for _, lang := range Languages() {
+			out, err := r.Render(kind, lang, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(out.HTML, "<script>") || strings.Contains(out.HTML, "<b>bold") {
+				t.Errorf("%s/%s: html carries unescaped markup from data", lang, kind)
+			}
+			if !strings.Contains(out.HTML, "&lt;b&gt;bold&lt;/b&gt;") {
+				t.Errorf("%s/%s: html lacks the escaped organizer message", lang, kind)
+			}
+			if !strings.Contains(out.Text, `<b>bold</b> & "quoted"`) {
+				t.Errorf("%s/%s: text should carry the message as written:\n%s", lang, kind, out.Text)
+			}
+		}
 	}
 }
 
@@ -240,7 +244,7 @@ func TestRenderLeavesOutOptionalParts(t *testing.T) {
 	d.OrganizerMessage = ""
 	d.CheckinCode = ""
 	d.ConfirmURL = ""
-	for _, kind := range []Kind{KindCancelled, KindReminder, KindAlreadyRegistered} {
+	for _, kind := range []Kind{KindCancelled, KindReminder, KindAlreadyRegistered, KindRejected} {
 		out, err := r.Render(kind, "en", d)
 		if err != nil {
 			t.Fatalf("%s: %v", kind, err)

@@ -71,6 +71,10 @@ type Worker struct {
 // service manager and leaves no claimed email waiting for its lease.
 func (w *Worker) Run(ctx context.Context) error {
 	wake := make(chan struct{}, 1)
+	// Email queued through this process's Store wakes the worker directly;
+	// LISTEN hears about email that other processes queue.
+	local, unsubscribe := w.Store.SubscribeWake()
+	defer unsubscribe()
 	if w.ListenDSN != "" {
 		l := pq.NewListener(w.ListenDSN, time.Second, 30*time.Second, func(ev pq.ListenerEventType, err error) {
 			if err != nil {
@@ -117,6 +121,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-wake:
+		case <-local:
 		case <-poll.C:
 		case <-periodic.C:
 			w.runPeriodic(ctx)

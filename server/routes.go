@@ -53,6 +53,10 @@ func (s *Server) routes() {
 	org.GET("/events/:slug/registrations/:id", a.Allow(domain.PermReadRegistrations), a.GetRegistration)
 	org.POST("/events/:slug/registrations/:id/cancel", a.Allow(domain.PermChangeRegistrations), a.CancelRegistration)
 	org.POST("/events/:slug/registrations/:id/promote", a.Allow(domain.PermChangeRegistrations), a.PromoteRegistration)
+	org.POST("/events/:slug/registrations/:id/approve", a.Allow(domain.PermChangeRegistrations), a.ApproveRegistration)
+	org.POST("/events/:slug/registrations/:id/reject", a.Allow(domain.PermChangeRegistrations), a.RejectRegistration)
+	org.POST("/events/:slug/registrations/approve", a.Allow(domain.PermChangeRegistrations), a.ApproveRegistrations)
+	org.POST("/events/:slug/registrations/reject", a.Allow(domain.PermChangeRegistrations), a.RejectRegistrations)
 	org.DELETE("/events/:slug/registrations/:id", a.Allow(domain.PermChangeRegistrations), a.EraseRegistration)
 	org.GET("/events/:slug/emails", a.Allow(domain.PermReadRegistrations), a.ListEmails)
 	org.POST("/events/:slug/emails/:id/retry", a.Allow(domain.PermChangeRegistrations), a.RetryEmail)
@@ -93,7 +97,9 @@ func (s *Server) routes() {
 
 	// Invitations and nominations (issue 17)
 	org.GET("/events/:slug/invitations", a.Allow(domain.PermReadRegistrations), a.ListInvitations)
-	org.POST("/events/:slug/invitations", a.Allow(domain.PermChangeRegistrations), a.ImportInvitations)
+	org.POST("/events/:slug/invitations/:id/withdraw", a.Allow(domain.PermChangeRegistrations), a.WithdrawInvitation)
+	org.POST("/events/:slug/invitations/:id/resend", a.Allow(domain.PermChangeRegistrations), a.ResendInvitation)
+	org.POST("/events/:slug/invitations", core.ImportBodyLimit, a.Allow(domain.PermChangeRegistrations), a.ImportInvitations)
 	org.GET("/events/:slug/focal-points", a.Allow(domain.PermReadRegistrations), a.ListDelegations)
 	org.POST("/events/:slug/focal-points", a.Allow(domain.PermChangeRegistrations), a.SetFocalPoint)
 
@@ -104,6 +110,8 @@ func (s *Server) routes() {
 	org.GET("/events/:slug/documents/certificates/:file", a.Allow(domain.PermExport), a.Certificate)
 	org.GET("/events/:slug/documents/attendance-report.pdf", a.Allow(domain.PermExport), a.AttendanceReportPDF)
 	org.GET("/events/:slug/documents/attendance-report.xlsx", a.Allow(domain.PermExport), a.AttendanceReportXLSX)
+	org.GET("/events/:slug/registrations/:id/visa-letter.pdf", a.Allow(domain.PermExport), a.VisaLetter)
+	org.GET("/events/:slug/documents/visa-letters.zip", a.Allow(domain.PermExport), a.VisaLetters)
 
 	// The public pages (package web). The registration form shares the
 	// API's rate limit; every POST is behind cross-origin protection.
@@ -135,6 +143,7 @@ func (s *Server) routes() {
 	// POST (the page's button or a mail program's one click) records.
 	r.GET("/unsubscribe/:token", httpcore.NoStore, w.UnsubscribePage)
 	r.POST("/unsubscribe/:token", httpcore.NoStore, w.Unsubscribe)
+	r.GET("/r/:token/visa-letter.pdf", httpcore.NoStore, w.LinkVisaLetter)
 
 	// The organizers' dashboard (package admin): signed in with a password
 	// and a session cookie; every change is a POST behind cross-origin
@@ -161,6 +170,7 @@ func (s *Server) routes() {
 	dash.GET("/events/:slug/export", adm.Allow(domain.PermExport), adm.Export)
 	dash.POST("/events/:slug/registrations/:id/cancel", adm.Allow(domain.PermChangeRegistrations), adm.Cancel)
 	dash.POST("/events/:slug/registrations/:id/promote", adm.Allow(domain.PermChangeRegistrations), adm.Promote)
+	dash.POST("/events/:slug/registrations/decide", adm.Allow(domain.PermChangeRegistrations), adm.Decide)
 	dash.POST("/events/:slug/emails/:id/retry", adm.Allow(domain.PermChangeRegistrations), adm.RetryEmail)
 	dash.GET("/events/:slug/questions", adm.Allow(domain.PermEditEvent), adm.Questions)
 	dash.POST("/events/:slug/questions", adm.Allow(domain.PermEditEvent), adm.SaveQuestions)
@@ -171,14 +181,18 @@ func (s *Server) routes() {
 	dash.POST("/events/:slug/team/remove", adm.Allow(domain.PermManageTeam), adm.RemoveMember)
 	dash.GET("/events/:slug/audit", adm.Allow(domain.PermReadAudit), adm.Audit)
 	dash.GET("/events/:slug/invitations", adm.Allow(domain.PermReadRegistrations), adm.Invitations)
-	dash.POST("/events/:slug/invitations/preview", adm.Allow(domain.PermChangeRegistrations), adm.PreviewInvitations)
-	dash.POST("/events/:slug/invitations/import", adm.Allow(domain.PermChangeRegistrations), adm.ImportInvitations)
+	dash.POST("/events/:slug/invitations/preview", core.ImportBodyLimit, adm.Allow(domain.PermChangeRegistrations), adm.PreviewInvitations)
+	dash.POST("/events/:slug/invitations/import", core.ImportBodyLimit, adm.Allow(domain.PermChangeRegistrations), adm.ImportInvitations)
+	dash.POST("/events/:slug/invitations/:id/withdraw", adm.Allow(domain.PermChangeRegistrations), adm.WithdrawInvitation)
+	dash.POST("/events/:slug/invitations/:id/resend", adm.Allow(domain.PermChangeRegistrations), adm.ResendInvitation)
 	dash.POST("/events/:slug/invitations/focal-points", adm.Allow(domain.PermChangeRegistrations), adm.SetFocalPoint)
 	dash.GET("/events/:slug/documents/sign-in-sheet.pdf", adm.Allow(domain.PermExport), adm.SignInSheet)
 	dash.GET("/events/:slug/documents/badges.pdf", adm.Allow(domain.PermExport), adm.Badges)
 	dash.GET("/events/:slug/documents/certificates.zip", adm.Allow(domain.PermExport), adm.Certificates)
 	dash.GET("/events/:slug/documents/attendance-report.pdf", adm.Allow(domain.PermExport), adm.AttendanceReportPDF)
 	dash.GET("/events/:slug/documents/attendance-report.xlsx", adm.Allow(domain.PermExport), adm.AttendanceReportXLSX)
+	dash.GET("/events/:slug/documents/visa-letters.zip", adm.Allow(domain.PermExport), adm.VisaLetters)
+	dash.GET("/events/:slug/registrations/:id/visa-letter.pdf", adm.Allow(domain.PermExport), adm.VisaLetter)
 	dash.POST("/events/:slug/certificate", adm.Allow(domain.PermEditEvent), adm.SaveCertificate)
 	dash.GET("/events/:slug/messages", adm.Allow(domain.PermChangeRegistrations), adm.Messages)
 	dash.POST("/events/:slug/messages", adm.Allow(domain.PermChangeRegistrations), adm.ComposeMessage)

@@ -11,23 +11,36 @@ import (
 )
 
 // apply makes the transition t (a row of domain's table) happen to reg,
-// which the caller has locked after its event: the status and the times
-// that go with it, the event's seat count, the email t causes (with
-// payload), and, when a seat was freed or an address verified, the waiting
-// list. A row that changes nothing writes nothing.
+// which the caller has locked after its event: the event's seat taken
+// (takeSeat) or given back (returnSeats), the status and the times that go
+// with it, the email t causes (with payload), and, when a seat was freed
+// or an address verified, the waiting list. A row that changes nothing writes nothing.
 func (s *Store) apply(ctx context.Context, tx *dbTx, ev *domain.Event, reg *domain.Registration, t domain.Transition, payload EmailPayload) error {
+	switch seats := seatChange(t); {
+	case seats > 0:
+		took, err := takeSeat(ctx, tx, ev.ID)
+		if err != nil {
+			return err
+		}
+		if !took {
+			// Registrations take seats without the event's lock, so the
+			// seat ev showed may be gone: the table's row for a full event
+			// applies instead, or its refusal.
+			return s.applyFull(ctx, tx, ev, reg, t, payload)
+		}
+		ev.SeatsHeld++
+	case seats < 0:
+		if err := returnSeats(ctx, tx, ev.ID, -seats); err != nil {
+			return err
+		}
+		ev.SeatsHeld += seats
+	}
 	if t.Changes() {
 		_, err := tx.ExecContext(ctx, statusWrite+` WHERE id = $1`, statusArgs(reg.ID, t, tx.now)...)
 		if err != nil {
 			return fmt.Errorf("store: %s registration: %w", t.Action, unavailable(err))
 		}
 		reg.Status = t.To
-	}
-	if seats := seatChange(t); seats != 0 {
-		if _, err := tx.ExecContext(ctx, `UPDATE events SET seats_held = seats_held + $2 WHERE id = $1`, ev.ID, seats); err != nil {
-			return fmt.Errorf("store: count seats: %w", unavailable(err))
-		}
-		ev.SeatsHeld += seats
 	}
 	if t.Email != "" {
 		if err := s.queueEmail(ctx, tx, t.Email, reg, ev, payload); err != nil {
@@ -38,6 +51,24 @@ func (s *Store) apply(ctx context.Context, tx *dbTx, ev *domain.Event, reg *doma
 		return s.fillSeats(ctx, tx, ev)
 	}
 	return nil
+}
+
+// applyFull is apply for a transition t that needed a seat when takeSeat
+// found every seat held: the transition domain's table makes of the same
+// action for a full event, or the refusal it gives.
+func (s *Store) applyFull(ctx context.Context, tx *dbTx, ev *domain.Event, reg *domain.Registration, t domain.Transition, payload EmailPayload) error {
+	if ev.Capacity == nil {
+		return fmt.Errorf("store: no seat part of event %d has a seat free", ev.ID)
+	}
+	ev.SeatsHeld = max(ev.SeatsHeld, *ev.Capacity)
+	full, err := domain.Next(reg, t.Action, t.By, ev)
+	if err != nil {
+		return err
+	}
+	if full.TakesSeat() {
+		return fmt.Errorf("store: %s takes a seat of the full event %d", full.Action, ev.ID)
+	}
+	return s.apply(ctx, tx, ev, reg, full, payload)
 }
 
 // statusWrite is the UPDATE of registrations that a transition makes, as
@@ -69,12 +100,24 @@ func seatChange(t domain.Transition) int {
 // fillSeats lets the waiting list promote, while seats are free, the
 // waitlisted registrations with verified addresses, in registration order.
 // The caller holds the event's row lock, so two processes cannot promote
-// the same person or overbook.
+// the same person; while anyone is to be promoted, every seat part is
+// locked too, so the seats counted are exact until the transaction ends.
 func (s *Store) fillSeats(ctx context.Context, tx *dbTx, ev *domain.Event) error {
-	if err := tx.QueryRowxContext(ctx, `SELECT capacity, seats_held FROM events WHERE id = $1`, ev.ID).
-		Scan(&ev.Capacity, &ev.SeatsHeld); err != nil {
-		return fmt.Errorf("store: read seats: %w", unavailable(err))
+	var waiting bool
+	if err := tx.GetContext(ctx, &waiting, `
+		SELECT EXISTS (SELECT 1 FROM registrations
+			WHERE event_id = $1 AND status = $2 AND email_verified_at IS NOT NULL)`,
+		ev.ID, domain.StatusWaitlisted); err != nil {
+		return fmt.Errorf("store: find waiting list: %w", unavailable(err))
 	}
+	if !waiting {
+		return nil
+	}
+	held, capacity, err := lockSeats(ctx, tx, ev.ID)
+	if err != nil {
+		return err
+	}
+	ev.SeatsHeld, ev.Capacity = held, capacity
 	for ev.SeatFree() {
 		var row registrationRow
 		err := tx.GetContext(ctx, &row, `

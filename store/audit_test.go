@@ -194,3 +194,25 @@ func TestAnActionOfNobodyInParticularIsLoggedWithoutActor(t *testing.T) {
 		t.Errorf("walk-in entries = %+v, %v; want one without actor", page.Entries, err)
 	}
 }
+
+// TestTheDatabaseTakesEveryAuditAction keeps the audit log's CHECK
+// constraint, which each migration that adds actions rewrites, in step with
+// domain.AuditActions: an action the database refuses would fail the
+// organizer's change that logs it.
+func TestTheDatabaseTakesEveryAuditAction(t *testing.T) {
+	t.Parallel()
+	r := newStoreRig(t)
+	ev := r.newEvent(0)
+	for _, a := range domain.AuditActions {
+		if _, err := r.db.ExecContext(r.ctx, `
+			INSERT INTO audit_log (event_id, actor_id, action, detail, at) VALUES ($1, $2, $3, '{}', now())`,
+			ev.ID, r.org.ID, string(a)); err != nil {
+			t.Errorf("the audit log refuses %q: %v", a, err)
+		}
+	}
+	if _, err := r.db.ExecContext(r.ctx, `
+		INSERT INTO audit_log (event_id, actor_id, action, detail, at) VALUES ($1, $2, 'no.such', '{}', now())`,
+		ev.ID, r.org.ID); err == nil {
+		t.Error("the audit log takes an action domain does not know")
+	}
+}

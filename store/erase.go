@@ -140,6 +140,9 @@ func (s *Store) erase(ctx context.Context, tx *dbTx, ev *domain.Event, reg *doma
 	if err := eraseInvitees(ctx, tx, "registration_id = $1::uuid", reg.ID, tx.now); err != nil {
 		return err
 	}
+	if err := eraseVisa(ctx, tx, reg.ID); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM registration_tokens WHERE registration_id = $1`, reg.ID); err != nil {
 		return fmt.Errorf("store: delete link tokens: %w", unavailable(err))
 	}
@@ -173,6 +176,8 @@ type PersonalData struct {
 		CreatedAt string  `json:"queued_at" db:"created_at"`
 		SentAt    *string `json:"sent_at" db:"sent_at"`
 	} `json:"emails"`
+	// Visa are the passport details given for a visa letter, or null.
+	Visa *domain.VisaDetails `json:"visa"`
 }
 
 // PersonalDataByToken gathers a participant's data from their link. It
@@ -191,5 +196,6 @@ func (s *Store) PersonalDataByToken(ctx context.Context, hash []byte) (*Personal
 	if err != nil {
 		return nil, fmt.Errorf("store: personal data emails: %w", unavailable(err))
 	}
-	return out, nil
+	out.Visa, err = s.VisaOf(ctx, l.Registration.ID)
+	return out, err
 }

@@ -17,10 +17,10 @@ import (
 // eventColumns is the one list of event columns every query reads.
 const eventColumns = `e.id, e.slug, e.title, e.description, e.venue, e.city, e.country, e.timezone,
 	e.starts_on, e.ends_on, to_char(e.day_starts_at, 'HH24:MI') AS day_starts_at,
-	to_char(e.day_ends_at, 'HH24:MI') AS day_ends_at, e.capacity, e.seats_held,
+	to_char(e.day_ends_at, 'HH24:MI') AS day_ends_at, e.capacity, event_seats_held(e.id) AS seats_held,
 	e.registration_opens_at, e.registration_closes_at, e.co_organizers, e.languages,
 	e.published, e.confirm_within_hours, e.reminder_days_before, e.retention_days, e.created_at, e.updated_at,
-	e.translations, e.questions, e.invitation_only`
+	e.translations, e.questions, e.invitation_only, e.requires_approval, e.visa_letters`
 
 // eventRow adds the array and JSON columns that domain.Event keeps as plain
 // Go values.
@@ -30,6 +30,7 @@ type eventRow struct {
 	Languages    pq.StringArray    `db:"languages"`
 	Translations translationsValue `db:"translations"`
 	Questions    questionsJSON     `db:"questions"`
+	VisaLetters  visaLettersJSON   `db:"visa_letters"`
 }
 
 func (r *eventRow) event() *domain.Event {
@@ -44,6 +45,7 @@ func (r *eventRow) event() *domain.Event {
 		ev.Translations = domain.EventTranslations{}
 	}
 	ev.Questions = domain.Questions(r.Questions)
+	ev.VisaLetters = r.VisaLetters.v
 	ev.ResolveLocation()
 	return &ev
 }
@@ -81,15 +83,16 @@ func (s *Store) CreateEvent(ctx context.Context, organizerID int64, ev *domain.E
 				starts_on, ends_on, day_starts_at, day_ends_at, capacity,
 				registration_opens_at, registration_closes_at, co_organizers, languages,
 				published, confirm_within_hours, reminder_days_before, retention_days, created_at, updated_at,
-				translations, questions, invitation_only)
+				translations, questions, invitation_only, requires_approval, visa_letters)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21,
-				$22::jsonb, $23::jsonb, $24)
+				$22::jsonb, $23::jsonb, $24, $25, $26::jsonb)
 			RETURNING id, created_at, updated_at`,
 			ev.Slug, ev.Title, ev.Description, ev.Venue, ev.City, ev.Country, ev.Timezone,
 			ev.StartsOn.String(), ev.EndsOn.String(), ev.DayStartsAt, ev.DayEndsAt, ev.Capacity,
 			ev.RegistrationOpensAt, ev.RegistrationClosesAt, pq.StringArray(ev.CoOrganizers),
 			pq.StringArray(ev.Languages), ev.Published, ev.ConfirmWithinHours, ev.ReminderDaysBefore, ev.RetentionDays,
-			tx.now, translationsValue(ev.Translations), questionsJSON(ev.Questions), ev.InvitationOnly,
+			tx.now, translationsValue(ev.Translations), questionsJSON(ev.Questions), ev.InvitationOnly, ev.RequiresApproval,
+			visaLettersJSON{ev.VisaLetters},
 		).Scan(&ev.ID, &ev.CreatedAt, &ev.UpdatedAt)
 		if isUniqueViolation(err, "events_slug_key") {
 			return &domain.Error{Code: domain.EConflict, Message: "an event with this slug already exists",
@@ -129,6 +132,11 @@ func (s *Store) UpdateEvent(ctx context.Context, organizerID int64, slug string,
 		if err != nil {
 			return err
 		}
+		// The parts are locked, so that the seats held are exact while a
+		// new capacity is checked against them and spread over the parts.
+		if ev.SeatsHeld, _, err = lockSeats(ctx, tx, ev.ID); err != nil {
+			return err
+		}
 		before := *ev
 		if err := change(ev); err != nil {
 			return err
@@ -142,13 +150,14 @@ func (s *Store) UpdateEvent(ctx context.Context, organizerID int64, slug string,
 				capacity = $12, registration_opens_at = $13, registration_closes_at = $14,
 				co_organizers = $15, languages = $16, published = $17, confirm_within_hours = $18,
 				reminder_days_before = $19, retention_days = $20, updated_at = $21, translations = $22::jsonb,
-				questions = $23::jsonb, invitation_only = $24
+				questions = $23::jsonb, invitation_only = $24, requires_approval = $25, visa_letters = $26::jsonb
 			WHERE id = $1 RETURNING updated_at`,
 			ev.ID, ev.Title, ev.Description, ev.Venue, ev.City, ev.Country, ev.Timezone,
 			ev.StartsOn.String(), ev.EndsOn.String(), ev.DayStartsAt, ev.DayEndsAt, ev.Capacity,
 			ev.RegistrationOpensAt, ev.RegistrationClosesAt, pq.StringArray(ev.CoOrganizers),
 			pq.StringArray(ev.Languages), ev.Published, ev.ConfirmWithinHours, ev.ReminderDaysBefore, ev.RetentionDays,
-			tx.now, translationsValue(ev.Translations), questionsJSON(ev.Questions), ev.InvitationOnly,
+			tx.now, translationsValue(ev.Translations), questionsJSON(ev.Questions), ev.InvitationOnly, ev.RequiresApproval,
+			visaLettersJSON{ev.VisaLetters},
 		).Scan(&ev.UpdatedAt)
 		if err != nil {
 			return fmt.Errorf("store: update event: %w", unavailable(err))
@@ -168,7 +177,7 @@ func (s *Store) UpdateEvent(ctx context.Context, organizerID int64, slug string,
 		if err := s.fillSeats(ctx, tx, ev); err != nil {
 			return err
 		}
-		return tx.GetContext(ctx, &ev.SeatsHeld, `SELECT seats_held FROM events WHERE id = $1`, ev.ID)
+		return tx.GetContext(ctx, &ev.SeatsHeld, `SELECT event_seats_held($1)`, ev.ID)
 	})
 	s.events.forget(slug)
 	return ev, err

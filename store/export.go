@@ -17,6 +17,9 @@ type Attendee struct {
 	*domain.Registration
 	// Checkins are the days the person was checked in and when, by day.
 	Checkins []DayCheckin
+	// Visa are the passport details of a visa letter request, read only
+	// with RegistrationFilter.IncludeVisa; nil otherwise.
+	Visa *domain.VisaDetails
 }
 
 // DayCheckin is when a person was checked in on a day.
@@ -95,6 +98,10 @@ func (s *Store) EachAttendee(ctx context.Context, eventID int64, days []domain.D
 		fmt.Fprintf(&joins, "\n\tLEFT JOIN checkins c%d ON c%d.registration_id = r.id AND c%d.event_id = $1 AND c%d.day = $%d",
 			i, i, i, i, len(args))
 	}
+	if f.IncludeVisa {
+		cols.WriteString(", " + visaColumns)
+		joins.WriteString("\n\tLEFT JOIN registration_visa v ON v.registration_id = r.id")
+	}
 	query := `SELECT ` + registrationColumns + cols.String() + ` FROM registrations r` + joins.String() +
 		` WHERE ` + where + ` ORDER BY r.created_at, r.id`
 	if f.Limit > 0 {
@@ -127,6 +134,12 @@ func (s *Store) EachAttendee(ctx context.Context, eventID int64, days []domain.D
 	for i := range days {
 		dest[len(dest)-len(days)+i] = &ats[i]
 	}
+	var visa [5]sql.NullString // passport name, number, nationality, birth, expiry
+	if f.IncludeVisa {
+		for i := range visa {
+			dest = append(dest, &visa[i])
+		}
+	}
 	flush := func() error {
 		if len(out) == 0 {
 			return nil
@@ -141,6 +154,13 @@ func (s *Store) EachAttendee(ctx context.Context, eventID int64, days []domain.D
 			return fmt.Errorf("store: scan attendee: %w", err)
 		}
 		a := Attendee{Registration: row.registration()}
+		if visa[0].Valid {
+			v := visaRow{PassportName: visa[0].String, PassportNumber: visa[1].String, Nationality: visa[2].String,
+				DateOfBirth: visa[3].String, PassportExpiry: visa[4].String}
+			if a.Visa, err = v.details(); err != nil {
+				return err
+			}
+		}
 		for i, at := range ats {
 			if at != nil {
 				a.Checkins = append(a.Checkins, DayCheckin{Day: days[i], At: *at})

@@ -126,7 +126,7 @@ func count(t testing.TB, db *sqlx.DB, query string, args ...any) int {
 
 func seatsHeld(t testing.TB, db *sqlx.DB, ev *domain.Event) int {
 	t.Helper()
-	return count(t, db, `SELECT seats_held FROM events WHERE id = $1`, ev.ID)
+	return count(t, db, `SELECT event_seats_held($1)`, ev.ID)
 }
 
 // wantCode fails unless err carries the domain code.

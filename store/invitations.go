@@ -41,9 +41,7 @@ func (s *Store) invite(ctx context.Context, tx *dbTx, ev *domain.Event, organize
 		ev.ID, domain.EmailInvitation, lang, email, name, payload, domain.NewMessageID(s.MailHost, tx.now), tx.now); err != nil {
 		return fmt.Errorf("store: queue invitation: %w", unavailable(err))
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, NotifyChannel); err != nil {
-		return fmt.Errorf("store: notify workers: %w", unavailable(err))
-	}
+	tx.queuedEmail = true
 	return nil
 }
 

@@ -17,7 +17,8 @@ import (
 // state is derived: what the person did wins over what the mail did.
 const inviteeColumns = `i.id, i.email, i.first_name, i.last_name, coalesce(i.delegation, '') AS delegation,
 	i.organization, i.position, i.language, i.focal_point_id IS NOT NULL AS nominated, i.registration_id, i.created_at,
-	CASE WHEN i.declined_at IS NOT NULL THEN 'declined'
+	CASE WHEN i.withdrawn_at IS NOT NULL THEN 'withdrawn'
+		WHEN i.declined_at IS NOT NULL THEN 'declined'
 		WHEN i.registration_id IS NOT NULL THEN 'registered'
 		WHEN i.opened_at IS NOT NULL THEN 'opened'
 		WHEN (SELECT m.status FROM emails m WHERE m.message_id = i.message_id) = 'sent' THEN 'sent'
@@ -111,28 +112,17 @@ func (s *Store) insertInvitee(ctx context.Context, tx *dbTx, ev *domain.Event, i
 			INSERT INTO emails (event_id, kind, language, recipient, recipient_name, payload, message_id,
 				created_at, next_attempt_at)
 			SELECT $1, $13, inv.language, inv.email, inv.name, $14::jsonb, $11, $12, $12 FROM inv
-			RETURNING pg_notify($15, '')
+			RETURNING 1
 		)
 		SELECT inv.id FROM inv LEFT JOIN email ON true`,
 		ev.ID, in.Email, in.FirstName, in.LastName, delegation, in.Organization, in.Position,
 		in.Language, focalPointID, hash, messageID, tx.now,
-		domain.EmailParticipantInvitation, payload, NotifyChannel)
+		domain.EmailParticipantInvitation, payload)
 	if err != nil {
 		return false, fmt.Errorf("store: insert invitee: %w", unavailable(err))
 	}
+	tx.queuedEmail = len(ids) > 0 || tx.queuedEmail
 	return len(ids) > 0, nil
-}
-
-// Invitees lists an event's invitations, oldest first, with their state.
-func (s *Store) Invitees(ctx context.Context, eventID int64) ([]domain.Invitee, error) {
-	out := []domain.Invitee{}
-	err := s.db.SelectContext(ctx, &out, `
-		SELECT `+inviteeColumns+` FROM invitees i
-		WHERE i.event_id = $1 AND i.erased_at IS NULL ORDER BY i.id`, eventID)
-	if err != nil {
-		return nil, fmt.Errorf("store: invitees: %w", unavailable(err))
-	}
-	return out, nil
 }
 
 // InviteeLink is what a personal invitation link leads to.
@@ -182,7 +172,8 @@ func inviteeLink(ctx context.Context, tx *dbTx, hash []byte) (*InviteeLink, erro
 // DeclineInvitation records that the person behind a link will not come.
 // A link that made a registration cannot be declined (that registration
 // is cancelled from its own link); one whose event's registration has
-// closed is EGone.
+// closed is EGone. A focal point's nominee who declines gives the place
+// back to the quota; declining twice changes nothing.
 func (s *Store) DeclineInvitation(ctx context.Context, hash []byte) (*InviteeLink, error) {
 	var l *InviteeLink
 	err := s.inTx(ctx, func(tx *dbTx) error {
@@ -193,9 +184,15 @@ func (s *Store) DeclineInvitation(ctx context.Context, hash []byte) (*InviteeLin
 		if !tx.now.Before(domain.InviteeDeadline(l.Event)) {
 			return domain.Errorf(domain.EGone, "this invitation has expired")
 		}
+		switch l.Invitee.State {
+		case domain.InviteeWithdrawn:
+			return errInvitationWithdrawn
+		case domain.InviteeDeclined:
+			return nil
+		}
 		res, err := tx.ExecContext(ctx, `
-			UPDATE invitees SET declined_at = coalesce(declined_at, $2)
-			WHERE token_hash = $1 AND registration_id IS NULL`, hash, tx.now)
+			UPDATE invitees SET declined_at = $2
+			WHERE token_hash = $1 AND registration_id IS NULL AND withdrawn_at IS NULL AND declined_at IS NULL`, hash, tx.now)
 		if err != nil {
 			return fmt.Errorf("store: decline invitation: %w", unavailable(err))
 		}
@@ -203,10 +200,12 @@ func (s *Store) DeclineInvitation(ctx context.Context, hash []byte) (*InviteeLin
 			return errInvitationUsed
 		}
 		l.Invitee.State = domain.InviteeDeclined
-		return nil
+		return freeNomination(ctx, tx, l.Invitee.ID)
 	})
 	return l, err
 }
+
+var errInvitationWithdrawn = domain.Errorf(domain.EGone, "this invitation was withdrawn by the organizers")
 
 var errInvitationUsed = domain.Errorf(domain.EConflict, "this invitation has already been used to register")
 
@@ -246,7 +245,7 @@ func claimInvitation(ctx context.Context, tx *dbTx, ev *domain.Event, how regist
 	var claimed []int64
 	if err := tx.SelectContext(ctx, &claimed, `
 		UPDATE invitees SET registration_id = $3, registered_at = coalesce(registered_at, $4)
-		WHERE event_id = $1 AND token_hash = $2 AND declined_at IS NULL AND erased_at IS NULL
+		WHERE event_id = $1 AND token_hash = $2 AND declined_at IS NULL AND withdrawn_at IS NULL AND erased_at IS NULL
 			AND (registration_id IS NULL OR registration_id = $3)
 		RETURNING id`, ev.ID, how.invitation, reg.ID, tx.now); err != nil {
 		return fmt.Errorf("store: claim invitation: %w", unavailable(err))
@@ -255,17 +254,20 @@ func claimInvitation(ctx context.Context, tx *dbTx, ev *domain.Event, how regist
 		return nil
 	}
 	var why struct {
-		Declined bool `db:"declined"`
-		Used     bool `db:"used"`
+		Declined  bool `db:"declined"`
+		Withdrawn bool `db:"withdrawn"`
+		Used      bool `db:"used"`
 	}
 	err := tx.GetContext(ctx, &why, `
-		SELECT declined_at IS NOT NULL AS declined, registration_id IS NOT NULL AS used
+		SELECT declined_at IS NOT NULL AS declined, withdrawn_at IS NOT NULL AS withdrawn, registration_id IS NOT NULL AS used
 		FROM invitees WHERE event_id = $1 AND token_hash = $2 AND erased_at IS NULL`, ev.ID, how.invitation)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return ErrInvitationRequired
 	case err != nil:
 		return fmt.Errorf("store: invitation: %w", unavailable(err))
+	case why.Withdrawn && !why.Used:
+		return errInvitationWithdrawn
 	case why.Declined:
 		return domain.Errorf(domain.EGone, "this invitation was declined")
 	}

@@ -48,27 +48,35 @@ func (s *Store) PromoteRegistration(ctx context.Context, organizerID int64, slug
 func (s *Store) byOrganizer(ctx context.Context, organizerID int64, slug, regID string, act domain.Action, payload EmailPayload) (*domain.Registration, error) {
 	var out *domain.Registration
 	err := s.inTx(ctx, func(tx *dbTx) error {
-		ev, reg, err := s.managedForUpdate(ctx, tx, organizerID, slug, regID)
-		if err != nil {
-			return err
-		}
-		t, err := domain.Next(reg, act, domain.ByOrganizer, ev)
-		if err != nil {
-			return err
-		}
-		if err := s.apply(ctx, tx, ev, reg, t, payload); err != nil {
-			return err
-		}
-		if t.To != t.From {
-			if err := insertAudit(ctx, tx, auditRow{EventID: ev.ID, ActorID: &organizerID,
-				Action: auditActions[act], RegistrationID: reg.ID}); err != nil {
-				return err
-			}
-		}
-		out, err = registrationByID(ctx, tx, reg.ID, false)
+		var err error
+		out, err = s.actByOrganizer(ctx, tx, organizerID, slug, regID, act, payload)
 		return err
 	})
 	return out, err
+}
+
+// actByOrganizer is byOrganizer inside tx: it locks the event and the
+// registration, applies the table's transition, logs it, and returns the
+// registration as it now stands.
+func (s *Store) actByOrganizer(ctx context.Context, tx *dbTx, organizerID int64, slug, regID string, act domain.Action, payload EmailPayload) (*domain.Registration, error) {
+	ev, reg, err := s.managedForUpdate(ctx, tx, organizerID, slug, regID)
+	if err != nil {
+		return nil, err
+	}
+	t, err := domain.Next(reg, act, domain.ByOrganizer, ev)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.apply(ctx, tx, ev, reg, t, payload); err != nil {
+		return nil, err
+	}
+	if t.To != t.From {
+		if err := insertAudit(ctx, tx, auditRow{EventID: ev.ID, ActorID: &organizerID,
+			Action: auditActions[act], RegistrationID: reg.ID}); err != nil {
+			return nil, err
+		}
+	}
+	return registrationByID(ctx, tx, reg.ID, false)
 }
 
 // auditActions are the audit log's names of an organizer's actions on a
@@ -76,4 +84,6 @@ func (s *Store) byOrganizer(ctx context.Context, organizerID int64, slug, regID 
 var auditActions = map[domain.Action]domain.AuditAction{
 	domain.Cancel:  domain.AuditRegistrationCancel,
 	domain.Promote: domain.AuditRegistrationPromote,
+	domain.Approve: domain.AuditRegistrationApprove,
+	domain.Reject:  domain.AuditRegistrationReject,
 }

@@ -241,9 +241,7 @@ func (s *Store) RetryFailedMessage(ctx context.Context, eventID, id int64) (int,
 		return 0, fmt.Errorf("store: retry message: %w", err)
 	}
 	if n > 0 {
-		if _, err := s.db.ExecContext(ctx, `SELECT pg_notify($1, '')`, NotifyChannel); err != nil {
-			return 0, fmt.Errorf("store: notify workers: %w", unavailable(err))
-		}
+		s.wakeWorkers()
 	}
 	return int(n), nil
 }

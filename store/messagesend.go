@@ -192,9 +192,7 @@ func (s *Store) sendLocked(ctx context.Context, tx *dbTx, ev *domain.Event, m *d
 		return 0, fmt.Errorf("store: mark message sent: %w", unavailable(err))
 	}
 	if added > 0 {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, NotifyChannel); err != nil {
-			return 0, fmt.Errorf("store: notify workers: %w", unavailable(err))
-		}
+		tx.queuedEmail = true
 	}
 	if retry && added == 0 {
 		return 0, nil // the periodic job found nobody under the limit yet: nothing to record
@@ -283,14 +281,15 @@ func (s *Store) QueueTestMessage(ctx context.Context, ev *domain.Event, id int64
 				SELECT $1, 'message', $2, $3, $4, $5::jsonb, $6, $7, $7
 				WHERE (SELECT count(*) FROM emails e WHERE e.event_id = $1 AND e.kind = 'message'
 					AND lower(e.recipient) = lower($3) AND e.created_at > $8) < $9
-				RETURNING pg_notify($10, '')
+				RETURNING 1
 			)
 			SELECT EXISTS (SELECT 1 FROM email)`,
 			ev.ID, lang, to, name, EmailPayload{OrganizerMessageID: id}, domain.NewMessageID(s.MailHost, tx.now),
-			tx.now, tx.now.Add(-time.Hour), s.messagesPerAddressHour(), NotifyChannel)
+			tx.now, tx.now.Add(-time.Hour), s.messagesPerAddressHour())
 		if err != nil {
 			return fmt.Errorf("store: queue test message: %w", unavailable(err))
 		}
+		tx.queuedEmail = queued
 		if !queued {
 			return domain.Errorf(domain.EConflict, "this address got %d messages in the last hour, the most it may; try again later", s.messagesPerAddressHour())
 		}

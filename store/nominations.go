@@ -46,9 +46,7 @@ func (s *Store) SetFocalPoint(ctx context.Context, organizerID int64, ev *domain
 			domain.NewMessageID(s.MailHost, tx.now), tx.now); err != nil {
 			return fmt.Errorf("store: queue nomination request: %w", unavailable(err))
 		}
-		if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, NotifyChannel); err != nil {
-			return fmt.Errorf("store: notify workers: %w", unavailable(err))
-		}
+		tx.queuedEmail = true
 		return insertAudit(ctx, tx, auditRow{EventID: ev.ID, ActorID: &organizerID,
 			Action: domain.AuditNominationQuota, Detail: domain.AuditDetail{Delegation: fp.Delegation, Count: fp.Quota}})
 	})
@@ -139,7 +137,7 @@ func (s *Store) Nominate(ctx context.Context, hash []byte, rules *domain.Rules, 
 		}
 		if !created {
 			return &domain.Error{Code: domain.EConflict, Message: "this address has already been invited",
-				Fields: []domain.FieldError{{Field: "email", Code: "unique", Message: "This address has already been invited."}}}
+				Fields: []domain.FieldError{{Field: "email", Code: "invited", Message: "This address has already been invited."}}}
 		}
 		return insertAudit(ctx, tx, auditRow{EventID: n.Event.ID, Action: domain.AuditNomination,
 			Detail: domain.AuditDetail{Delegation: n.FocalPoint.Delegation}})

@@ -90,6 +90,7 @@ const emailColumns = `id, event_id, registration_id, kind, language, recipient, 
 // queueEmail adds an email of kind for reg to the outbox inside tx, with a
 // fresh link token, and wakes the workers when tx commits.
 func (s *Store) queueEmail(ctx context.Context, tx *dbTx, kind domain.EmailKind, reg *domain.Registration, ev *domain.Event, payload EmailPayload) error {
+	tx.queuedEmail = true
 	var st statement
 	outbox, err := s.outboxCTEs(&st, ev, payload, tx.now)
 	if err != nil {
@@ -110,10 +111,11 @@ func (s *Store) queueEmail(ctx context.Context, tx *dbTx, kind domain.EmailKind,
 
 // outboxCTEs are the common table expressions that queue an email for the
 // registration in the CTE named target (columns id, event_id, email,
-// language, name and kind): its link token, sealed into the payload, the
-// outbox row, and a notification that wakes the mail workers when the
-// transaction commits. Every statement that queues email ends with them,
-// so the outbox is written in one place; an empty target queues nothing.
+// language, name and kind): its link token, sealed into the payload, and
+// the outbox row. Every statement that queues email ends with them, so the
+// outbox is written in one place; an empty target queues nothing. The
+// caller sets its transaction's queuedEmail, which wakes the mail workers
+// once it has committed (wake.go).
 func (s *Store) outboxCTEs(st *statement, ev *domain.Event, payload EmailPayload, now time.Time) (string, error) {
 	hash, sealed, err := s.newLink()
 	if err != nil {
@@ -130,7 +132,6 @@ func (s *Store) outboxCTEs(st *statement, ev *domain.Event, payload EmailPayload
 			SELECT target.event_id, target.id, target.kind, target.language, target.email, target.name,
 				` + st.arg(payload) + `::jsonb, ` + st.arg(domain.NewMessageID(s.MailHost, now)) + `, ` + at + `, ` + at + `
 			FROM target
-			RETURNING pg_notify(` + st.arg(NotifyChannel) + `, '')
 		)`, nil
 }
 
@@ -276,19 +277,37 @@ func (s *Store) EventEmails(ctx context.Context, eventID int64, status string, l
 	return out, nil
 }
 
-// RetryEmail queues a failed email again, now.
+// staleInvitation is true of an email (emails, unaliased) that carries an
+// invitation's link no longer live: the invitation was withdrawn, or
+// emailed again with a new link.
+const staleInvitation = `EXISTS (SELECT 1 FROM invitees i WHERE i.event_id = emails.event_id
+	AND emails.kind = 'participant_invitation' AND lower(i.email) = lower(emails.recipient)
+	AND (i.withdrawn_at IS NOT NULL OR i.message_id <> emails.message_id))`
+
+// RetryEmail queues a failed email again, now; not one whose invitation
+// link no longer works.
 func (s *Store) RetryEmail(ctx context.Context, eventID, id int64) (*Email, error) {
 	var e Email
 	err := s.db.GetContext(ctx, &e, `
 		UPDATE emails SET status = 'queued', attempts = 0, next_attempt_at = $3, locked_until = NULL
 		WHERE id = $1 AND event_id = $2 AND status = 'failed' AND recipient <> 'erased@erased.invalid'
+			AND NOT `+staleInvitation+`
 		RETURNING `+emailColumns, id, eventID, s.Now())
 	if errors.Is(err, sql.ErrNoRows) {
-		var status string
-		err2 := s.db.GetContext(ctx, &status, `SELECT status FROM emails WHERE id = $1 AND event_id = $2`, id, eventID)
+		var why struct {
+			Status string `db:"status"`
+			Stale  bool   `db:"stale"`
+		}
+		err2 := s.db.GetContext(ctx, &why, `SELECT status, `+staleInvitation+` AS stale
+			FROM emails WHERE id = $1 AND event_id = $2`, id, eventID)
 		if errors.Is(err2, sql.ErrNoRows) {
 			return nil, domain.Errorf(domain.ENotFound, "no such email")
 		}
+		if why.Status == string(domain.EmailFailed) && why.Stale {
+			return nil, domain.Errorf(domain.EConflict,
+				"this invitation was withdrawn or emailed again since; its link no longer works")
+		}
+		status := why.Status
 		if status == string(domain.EmailFailed) {
 			return nil, domain.Errorf(domain.EConflict, "the recipient of this email was erased; it cannot be sent")
 		}
@@ -297,9 +316,7 @@ func (s *Store) RetryEmail(ctx context.Context, eventID, id int64) (*Email, erro
 	if err != nil {
 		return nil, fmt.Errorf("store: retry email: %w", unavailable(err))
 	}
-	if _, err := s.db.ExecContext(ctx, `SELECT pg_notify($1, '')`, NotifyChannel); err != nil {
-		return nil, fmt.Errorf("store: notify workers: %w", unavailable(err))
-	}
+	s.wakeWorkers()
 	return &e, nil
 }
 

@@ -41,9 +41,8 @@ func (s *Store) ExpireUnconfirmed(ctx context.Context) (int, error) {
 			if len(ids) == 0 {
 				return 0, nil
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE events SET seats_held = seats_held + $2 WHERE id = $1`,
-				ev.ID, seatChange(t)*len(ids)); err != nil {
-				return 0, fmt.Errorf("store: free expired seats: %w", unavailable(err))
+			if err := returnSeats(ctx, tx, ev.ID, -seatChange(t)*len(ids)); err != nil {
+				return 0, err
 			}
 			for i := 0; t.Email != "" && i < len(ids); i++ {
 				if err := s.queueEmail(ctx, tx, t.Email, &domain.Registration{ID: ids[i]}, ev, EmailPayload{}); err != nil {

@@ -31,7 +31,8 @@ const checkinRetries = 5
 
 // Register is a participant's registration request, from the form or the
 // API. The registration gets the status domain's table gives a participant
-// (pending, or waitlisted when every seat is held) and the email that goes
+// (pending, or waitlisted when every seat is held; awaiting_approval, with
+// no seat, on an event that requires approval) and the email that goes
 // with it. A repeated address keeps its registration, gets its links again
 // at most domain.MaxEmailsPerAddressHour times an hour, and is answered
 // with the status a new registration would get. A cancelled or expired
@@ -70,10 +71,13 @@ type registering struct {
 
 // register is the one path every registration takes, in one transaction.
 // The unique index on (event, lower(email)) makes a repeated address a
-// conflict rather than a second row, and the event's row lock, taken
-// first, makes the seats counted exact under concurrent requests.
+// conflict rather than a second row. A registration that finds a seat
+// takes it from one of the event's seat parts (seats.go) and no event lock;
+// one that finds every part empty takes the event's row lock, which every
+// change of seats other than taking one holds, and looks again: only then
+// is the event full and the registration waitlisted, in order.
 func (s *Store) register(ctx context.Context, ev *domain.Event, reg *domain.Registration, how registering) (RegisterResult, error) {
-	plan := domain.PlanRegister(how.by)
+	plan := domain.PlanRequest(ev, how.by)
 	for attempt := 0; ; attempt++ {
 		res, err := s.registerOnce(ctx, ev, reg, plan, how)
 		if isUniqueViolation(err, "registrations_event_id_checkin_code_key") && attempt < checkinRetries {
@@ -89,27 +93,51 @@ func (s *Store) register(ctx context.Context, ev *domain.Event, reg *domain.Regi
 }
 
 func (s *Store) registerOnce(ctx context.Context, ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan, how registering) (RegisterResult, error) {
+	// An event that looked full when it was read (perhaps from the cache,
+	// so the answer may be stale either way) is looked at under its lock
+	// at once: in a rush for a small event, most requests find it full.
+	if left := ev.SeatsLeft(); left != nil && *left == 0 {
+		return s.registerIn(ctx, ev, reg, plan, how, true)
+	}
+	res, err := s.registerIn(ctx, ev, reg, plan, how, false)
+	if errors.Is(err, errNoSeatPart) {
+		// No part had a seat. That transaction is over, and with it any
+		// part it locked looking (seats.go); under the event's lock, which
+		// every seat given back and every promotion holds, a second look
+		// decides.
+		res, err = s.registerIn(ctx, ev, reg, plan, how, true)
+	}
+	return res, err
+}
+
+// errNoSeatPart is registerIn's answer when no seat part had a seat and
+// the event's lock was not held, so nothing was written.
+var errNoSeatPart = errors.New("store: no seat part has a seat")
+
+// registerIn is one transaction of a registration request: without the
+// event's lock, it writes only if it finds a seat (else errNoSeatPart);
+// with it, the event may be full.
+func (s *Store) registerIn(ctx context.Context, ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan, how registering, eventLocked bool) (RegisterResult, error) {
 	var res RegisterResult
 	err := s.inTx(ctx, func(tx *dbTx) error {
-		query, args, err := s.registerStatement(ev, reg, plan, how.quiet, tx.now)
-		if err != nil {
+		if eventLocked {
+			if err := lockEvent(ctx, tx, ev.ID); err != nil {
+				return err
+			}
+		}
+		row, err := s.registerRow(ctx, tx, ev, reg, plan, how.quiet, eventLocked)
+		switch {
+		case errors.Is(err, sql.ErrNoRows) && !eventLocked:
+			return errNoSeatPart
+		case errors.Is(err, sql.ErrNoRows):
+			return domain.Errorf(domain.ENotFound, "no such event")
+		case err != nil:
 			return err
 		}
-		var row struct {
-			Answer      domain.Status  `db:"answer"`
-			ID          *string        `db:"id"`
-			Status      *domain.Status `db:"status"`
-			CheckinCode *string        `db:"checkin_code"`
-			CreatedAt   *time.Time     `db:"created_at"`
-		}
-		err = tx.GetContext(ctx, &row, query, args...)
-		if errors.Is(err, sql.ErrNoRows) {
-			return domain.Errorf(domain.ENotFound, "no such event")
-		}
-		if err != nil {
-			return fmt.Errorf("store: register: %w", unavailable(err))
-		}
 		res.Status = row.Answer
+		if !how.quiet {
+			tx.queuedEmail = true
+		}
 		if row.ID == nil {
 			if res.Registration, err = s.registeredAgain(ctx, tx, ev, reg.Email, plan.Repeat, how.quiet); err != nil {
 				return err
@@ -126,6 +154,14 @@ func (s *Store) registerOnce(ctx context.Context, ev *domain.Event, reg *domain.
 				reg.ConfirmedAt = &at
 			}
 			res.Created, res.Registration = true, reg
+			if reg.Visa != nil || ev.VisaLetters != nil {
+				// Passport details, on an event that offers visa letters,
+				// in the same transaction (a registration that starts
+				// afresh without them drops the old ones).
+				if err := saveVisa(ctx, tx, reg.ID, reg.Visa); err != nil {
+					return err
+				}
+			}
 			if how.by == domain.ByOrganizer && !how.quiet {
 				if err := insertAudit(ctx, tx, auditRow{EventID: ev.ID, ActorID: &how.organizerID,
 					Action: domain.AuditRegistrationWalkIn, RegistrationID: reg.ID}); err != nil {
@@ -150,16 +186,55 @@ func (s *Store) registerOnce(ctx context.Context, ev *domain.Event, reg *domain.
 	return res, err
 }
 
+// registerRow runs registerStatement: sql.ErrNoRows means that no seat
+// part had a seat and mayBeFull was false, so nothing was written.
+func (s *Store) registerRow(ctx context.Context, tx *dbTx, ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan, quiet, mayBeFull bool) (registerAnswer, error) {
+	var row registerAnswer
+	query, args, err := s.registerStatement(ev, reg, plan, quiet, mayBeFull, tx.now)
+	if err != nil {
+		return row, err
+	}
+	err = tx.GetContext(ctx, &row, query, args...)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return row, fmt.Errorf("store: register: %w", unavailable(err))
+	}
+	return row, err
+}
+
+// registerAnswer is registerStatement's row: the status a new registration
+// gets, and the registration written, if any.
+type registerAnswer struct {
+	Answer      domain.Status  `db:"answer"`
+	ID          *string        `db:"id"`
+	Status      *domain.Status `db:"status"`
+	CheckinCode *string        `db:"checkin_code"`
+	CreatedAt   *time.Time     `db:"created_at"`
+}
+
+// lockEvent takes the event's row lock.
+func lockEvent(ctx context.Context, tx *dbTx, eventID int64) error {
+	var id int64
+	err := tx.GetContext(ctx, &id, `SELECT id FROM events WHERE id = $1 FOR NO KEY UPDATE`, eventID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Errorf(domain.ENotFound, "no such event")
+	}
+	if err != nil {
+		return fmt.Errorf("store: lock event: %w", unavailable(err))
+	}
+	return nil
+}
+
 // registerStatement is a registration request in one statement, so the
-// event's row lock, which every request for the event waits for, is held
-// for one statement and the commit (docs/PERFORMANCE.md). Under the lock
-// it picks, of the two outcomes the plan gives, the one for the seats it
-// sees; inserts the registration with it or, for an address whose
-// registration was cancelled or expired, overwrites that one (keeping its
-// id and check-in code); takes the seat; queues the email; and answers the
-// status a new registration gets. An address whose registration lives on
+// seat part it locks is held for one statement and the commit
+// (docs/PERFORMANCE.md). It picks a part with a seat free (seatPick) and,
+// of the two outcomes the plan gives, the one for what it found; inserts
+// the registration with it or, for an address whose registration was
+// cancelled or expired, overwrites that one (keeping its id and check-in
+// code); takes the seat from the part; queues the email; and answers the
+// status a new registration gets. Unless mayBeFull, finding no seat writes
+// nothing and answers no row. An address whose registration lives on
 // conflicts and is left as it is, locked: then no registration comes back.
-func (s *Store) registerStatement(ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan, quiet bool, now time.Time) (string, []any, error) {
+func (s *Store) registerStatement(ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan, quiet, mayBeFull bool, now time.Time) (string, []any, error) {
 	var st statement
 	outcome := func(t domain.Transition, full bool) string {
 		var confirmed, verified *time.Time
@@ -211,14 +286,19 @@ func (s *Store) registerStatement(ev *domain.Event, reg *domain.Registration, pl
 	for i, status := range plan.Afresh {
 		afresh[i] = string(status)
 	}
+	eventID := st.arg(ev.ID) + "::bigint"
+	seated := ""
+	if !mayBeFull {
+		seated = "WHERE pick.part IS NOT NULL"
+	}
 	query := `
-		WITH ev AS (
-			SELECT id, capacity IS NOT NULL AND seats_held >= capacity AS full
-			FROM events WHERE id = ` + st.arg(ev.ID) + ` FOR NO KEY UPDATE
+		WITH pick AS (
+			SELECT ` + seatPick(eventID, mayBeFull) + ` AS part
 		), outcome AS (
-			SELECT ev.id AS event_id, o.status, o.kind, o.seat, o.confirmed_at, o.verified_at
-			FROM ev JOIN (VALUES ` + outcomes + `) AS o (if_full, status, kind, seat, confirmed_at, verified_at)
-				ON o.if_full = ev.full
+			SELECT ` + eventID + ` AS event_id, pick.part, o.status, o.kind, o.seat, o.confirmed_at, o.verified_at
+			FROM pick JOIN (VALUES ` + outcomes + `) AS o (if_full, status, kind, seat, confirmed_at, verified_at)
+				ON o.if_full = (pick.part IS NULL)
+			` + seated + `
 		), reg AS (
 			INSERT INTO registrations (event_id, checkin_code, ` + strings.Join(columns, ", ") + `)
 			SELECT outcome.event_id, ` + st.arg(reg.CheckinCode) + `, ` + strings.Join(exprs, ", ") + `
@@ -228,8 +308,10 @@ func (s *Store) registerStatement(ev *domain.Event, reg *domain.Registration, pl
 			RETURNING id, event_id, status, checkin_code, created_at, email, language,
 				first_name || ' ' || last_name AS name
 		), seat AS (
-			UPDATE events SET seats_held = seats_held + 1
-			FROM outcome WHERE events.id = outcome.event_id AND outcome.seat AND EXISTS (SELECT 1 FROM reg)
+			UPDATE seat_parts SET held = held + 1, free = free - 1
+			FROM outcome
+			WHERE seat_parts.event_id = outcome.event_id AND seat_parts.part = outcome.part
+				AND outcome.seat AND EXISTS (SELECT 1 FROM reg)
 		)`
 	if !quiet {
 		outbox, err := s.outboxCTEs(&st, ev, EmailPayload{}, now)

@@ -91,6 +91,10 @@ type RegistrationFilter struct {
 	// Answers keeps registrations whose answer to each question key
 	// includes the value (domain.Question.FilterValue gives it).
 	Answers map[string]any
+	// IncludeVisa adds the passport details of visa letter requests to an
+	// export (EachAttendee); only an organizer's explicit ?include=visa
+	// sets it, as they are personal data the lists leave out.
+	IncludeVisa bool
 }
 
 // RegistrationPage is one page of a keyset-paginated list.

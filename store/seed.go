@@ -41,13 +41,7 @@ func (s *Store) ClearForReseed(ctx context.Context, eventID int64, emails []stri
 		if n == 0 {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `
-			UPDATE events SET seats_held = (
-				SELECT count(*) FROM registrations WHERE event_id = $1 AND status IN ('pending', 'confirmed'))
-			WHERE id = $1`, eventID); err != nil {
-			return fmt.Errorf("store: recount seats: %w", unavailable(err))
-		}
-		return nil
+		return recountSeats(ctx, tx, eventID)
 	})
 	return n, err
 }

@@ -13,14 +13,18 @@ import (
 // Counts are the registration and attendance numbers of one group of
 // registrations (a country, a role, or the whole event).
 type Counts struct {
-	// Registered counts registrations still in play: pending, confirmed or
-	// waitlisted (not cancelled or expired).
+	// Registered counts registrations still in play: pending, confirmed,
+	// waitlisted or awaiting approval (not cancelled, expired or rejected).
 	Registered int `json:"registered"`
 	Confirmed  int `json:"confirmed"`
 	Pending    int `json:"pending"`
 	Waitlisted int `json:"waitlisted"`
 	Cancelled  int `json:"cancelled"`
 	Expired    int `json:"expired"`
+	// AwaitingApproval and Rejected are the applications of an event that
+	// requires approval, not yet decided and turned down.
+	AwaitingApproval int `json:"awaiting_approval"`
+	Rejected         int `json:"rejected"`
 	// AttendedByDay has every event day as a key, with the number of people
 	// checked in that day. Check-ins count whatever the registration's
 	// status is now: a person who attended and later cancelled attended.
@@ -105,47 +109,58 @@ const (
 	groupDelegationRole = 0b0101 // (delegation, role)
 )
 
-// statsQuery counts an event's registrations for every view at once, in
-// one statement of two halves, so that no count needs DISTINCT (which would
-// sort every row of a large event). The first half counts registrations by
-// status, with "attended" meaning checked in on any of the event's current
-// days; the second counts check-ins per day, which the primary key makes
-// one per person and day. GROUPING bits are made to match across halves:
-// a set bit means the column is aggregated away in that row. A
-// registration without a delegation represents its country.
+// statsQuery counts an event's registrations for every view at once, from
+// its tallies (migration 00012), in one statement of two halves. The first
+// half counts registrations by status, with "attended" meaning checked in
+// on any of the event's current days; the second counts check-ins per day,
+// which the primary key makes one per person and day. GROUPING bits are
+// made to match across halves: a set bit means the column is aggregated
+// away in that row. A registration without a delegation represents its
+// country. A group appears when it counts someone, as when the counts were
+// taken from the rows themselves (store/stats_test.go holds the two equal).
 const statsQuery = `
 	WITH e AS (SELECT starts_on, ends_on FROM events WHERE id = $1),
-	attended AS (
-		SELECT c.registration_id FROM checkins c, e
-		WHERE c.event_id = $1 AND c.day BETWEEN e.starts_on AND e.ends_on
-		GROUP BY c.registration_id),
-	r AS (
-		SELECT id, status, country, role, coalesce(delegation, country) AS delegation
-		FROM registrations WHERE event_id = $1)
-	SELECT (GROUPING(r.delegation, r.country, r.role) << 1) | 1 AS grp,
-		coalesce(r.delegation, '') AS delegation,
-		coalesce(r.country, '') AS country, coalesce(r.role, '') AS role, NULL::date AS day,
-		count(*) FILTER (WHERE r.status IN ('pending', 'confirmed', 'waitlisted')) AS registered,
-		count(*) FILTER (WHERE r.status = 'confirmed') AS confirmed,
-		count(*) FILTER (WHERE r.status = 'pending') AS pending,
-		count(*) FILTER (WHERE r.status = 'waitlisted') AS waitlisted,
-		count(*) FILTER (WHERE r.status = 'cancelled') AS cancelled,
-		count(*) FILTER (WHERE r.status = 'expired') AS expired,
-		count(a.registration_id) AS attended
-	FROM r
-	LEFT JOIN attended a ON a.registration_id = r.id
-	GROUP BY GROUPING SETS ((r.country), (r.role), (r.country, r.role), (),
-		(r.delegation), (r.delegation, r.role))
+	t AS (SELECT country, role, delegation, status, day, attended, n FROM registration_tallies WHERE event_id = $1)
+	SELECT (GROUPING(t.delegation, t.country, t.role) << 1) | 1 AS grp,
+		coalesce(t.delegation, '') AS delegation,
+		coalesce(t.country, '') AS country, coalesce(t.role, '') AS role, NULL::date AS day,
+		coalesce(sum(n) FILTER (WHERE t.status IN ('pending', 'confirmed', 'waitlisted', 'awaiting_approval')), 0)::int AS registered,
+		coalesce(sum(n) FILTER (WHERE t.status = 'confirmed'), 0)::int AS confirmed,
+		coalesce(sum(n) FILTER (WHERE t.status = 'pending'), 0)::int AS pending,
+		coalesce(sum(n) FILTER (WHERE t.status = 'waitlisted'), 0)::int AS waitlisted,
+		coalesce(sum(n) FILTER (WHERE t.status = 'cancelled'), 0)::int AS cancelled,
+		coalesce(sum(n) FILTER (WHERE t.status = 'expired'), 0)::int AS expired,
+		coalesce(sum(n) FILTER (WHERE t.status = 'awaiting_approval'), 0)::int AS awaiting_approval,
+		coalesce(sum(n) FILTER (WHERE t.status = 'rejected'), 0)::int AS rejected,
+		coalesce(sum(n) FILTER (WHERE t.attended), 0)::int AS attended
+	FROM t
+	WHERE t.day IS NULL
+	GROUP BY GROUPING SETS ((t.country), (t.role), (t.country, t.role), (),
+		(t.delegation), (t.delegation, t.role))
+	HAVING sum(n) > 0
 	UNION ALL
-	SELECT GROUPING(r.delegation, r.country, r.role, c.day) AS grp,
-		coalesce(r.delegation, '') AS delegation,
-		coalesce(r.country, '') AS country, coalesce(r.role, '') AS role, c.day,
-		0, 0, 0, 0, 0, 0, count(*) AS attended
-	FROM checkins c
-	JOIN r ON r.id = c.registration_id
-	CROSS JOIN e
-	WHERE c.event_id = $1 AND c.day BETWEEN e.starts_on AND e.ends_on
-	GROUP BY GROUPING SETS ((r.country, c.day), (r.role, c.day), (c.day), (r.delegation, c.day))`
+	SELECT GROUPING(t.delegation, t.country, t.role, t.day) AS grp,
+		coalesce(t.delegation, '') AS delegation,
+		coalesce(t.country, '') AS country, coalesce(t.role, '') AS role, t.day,
+		0, 0, 0, 0, 0, 0, 0, 0, sum(n)::int AS attended
+	FROM t CROSS JOIN e
+	WHERE t.day BETWEEN e.starts_on AND e.ends_on
+	GROUP BY GROUPING SETS ((t.country, t.day), (t.role, t.day), (t.day), (t.delegation, t.day))
+	HAVING sum(n) > 0`
+
+// foldTallies folds the rows appended to an event's tallies since the last
+// fold into one folded row per group, in one statement, so that reading the
+// statistics reads about one row per group whatever the event's size and
+// its history. Concurrent folds take turns on the rows they both see.
+const foldTallies = `
+	WITH gone AS (
+		DELETE FROM registration_tallies WHERE event_id = $1 AND NOT folded
+		RETURNING country, role, delegation, status, day, attended, n)
+	INSERT INTO registration_tallies (event_id, country, role, delegation, status, day, attended, n, folded)
+	SELECT $1, country, role, delegation, status, day, attended, sum(n), true
+	FROM gone GROUP BY country, role, delegation, status, day, attended
+	ON CONFLICT (event_id, country, role, delegation, status, coalesce(day, 'epoch'::date), attended) WHERE folded
+	DO UPDATE SET n = registration_tallies.n + EXCLUDED.n`
 
 type statsRow struct {
 	Grouping   int          `db:"grp"`
@@ -159,6 +174,8 @@ type statsRow struct {
 	Waitlisted int          `db:"waitlisted"`
 	Cancelled  int          `db:"cancelled"`
 	Expired    int          `db:"expired"`
+	Awaiting   int          `db:"awaiting_approval"`
+	Rejected   int          `db:"rejected"`
 	Attended   int          `db:"attended"`
 }
 
@@ -166,6 +183,9 @@ type statsRow struct {
 // the event, by country, by role and by both, with one query.
 func (s *Store) EventStats(ctx context.Context, ev *domain.Event) (*Stats, error) {
 	var rows []statsRow
+	if _, err := s.db.ExecContext(ctx, foldTallies, ev.ID); err != nil {
+		return nil, fmt.Errorf("store: fold tallies: %w", unavailable(err))
+	}
 	if err := s.db.SelectContext(ctx, &rows, statsQuery, ev.ID); err != nil {
 		return nil, fmt.Errorf("store: event stats: %w", unavailable(err))
 	}
@@ -219,6 +239,7 @@ func (s *Store) EventStats(ctx context.Context, ev *domain.Event) (*Stats, error
 		}
 		target.Registered, target.Confirmed, target.Pending = r.Registered, r.Confirmed, r.Pending
 		target.Waitlisted, target.Cancelled, target.Expired = r.Waitlisted, r.Cancelled, r.Expired
+		target.AwaitingApproval, target.Rejected = r.Awaiting, r.Rejected
 		target.Attended = r.Attended
 	}
 	for code, c := range countries {

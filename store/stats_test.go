@@ -131,7 +131,7 @@ func TestEventStatsOfAnEventWithoutRegistrations(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `{"days":["2019-05-30","2019-05-31"],"total":{"registered":0,"confirmed":0,"pending":0,"waitlisted":0,` +
-		`"cancelled":0,"expired":0,"attended_by_day":{"2019-05-30":0,"2019-05-31":0},"attended":0},"by_country":[],"by_role":[],"by_delegation":[],"answers":[]}`
+		`"cancelled":0,"expired":0,"awaiting_approval":0,"rejected":0,"attended_by_day":{"2019-05-30":0,"2019-05-31":0},"attended":0},"by_country":[],"by_role":[],"by_delegation":[],"answers":[]}`
 	if got := mustJSON(t, st); got != want {
 		t.Errorf("stats = %s\nwant %s", got, want)
 	}

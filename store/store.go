@@ -2,7 +2,9 @@
 // explicit column lists; database errors become domain errors at this edge.
 //
 // Locking: a use case that changes seats locks the event row first, then
-// registration rows, always in that order. Rows are locked FOR NO KEY
+// seat parts in part order, then registration rows, always in that order;
+// a registration that finds a seat locks only the one part it takes it
+// from (seats.go). Rows are locked FOR NO KEY
 // UPDATE, never FOR UPDATE: ids never change, and the weaker lock does not
 // conflict with the key-share locks that foreign-key checks take when an
 // email, token or check-in row is inserted, which would otherwise invert
@@ -52,8 +54,12 @@ type Store struct {
 	// MessagesPerAddressHour bounds the organizer messages of one event an
 	// address gets per hour; 0 means domain.DefaultMessagesPerAddressHour.
 	MessagesPerAddressHour int
+	// WakeGap is the least time between two NOTIFYs that wake the mail
+	// workers of other processes (wake.go); zero sends them back to back.
+	WakeGap time.Duration
 
 	events eventCache
+	wake   mailWake
 }
 
 func (s *Store) delegations() *domain.Delegations {
@@ -72,7 +78,7 @@ type Sealer interface {
 // New wraps an open database.
 func New(db *sqlx.DB) *Store {
 	return &Store{db: db, Now: time.Now, MailHost: "attend.invalid", LinkGrace: 7 * 24 * time.Hour,
-		InvitationTTL: defaultInvitationTTL}
+		InvitationTTL: defaultInvitationTTL, WakeGap: DefaultWakeGap}
 }
 
 // Options tune the connection pool.

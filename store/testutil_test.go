@@ -25,6 +25,7 @@ type storeRig struct {
 	db  *sqlx.DB
 	st  *store.Store
 	org *domain.Organizer
+	url string // the database's, when the rig was made by newSharedRig
 
 	events atomic.Int64 // numbers event slugs
 	people atomic.Int64 // numbers registration addresses
@@ -144,7 +145,7 @@ func (r *storeRig) state(regID string) regState {
 func (r *storeRig) seatsHeld(eventID int64) int {
 	r.t.Helper()
 	var n int
-	if err := r.db.GetContext(r.ctx, &n, `SELECT seats_held FROM events WHERE id = $1`, eventID); err != nil {
+	if err := r.db.GetContext(r.ctx, &n, `SELECT event_seats_held($1)`, eventID); err != nil {
 		r.t.Fatal(err)
 	}
 	return n

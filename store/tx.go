@@ -18,6 +18,9 @@ import (
 type dbTx struct {
 	*sqlx.Tx
 	now time.Time
+	// queuedEmail is set by statements that may have queued email: the
+	// mail workers are woken once the transaction has committed.
+	queuedEmail bool
 }
 
 // inTx runs fn in one transaction, committing when it returns nil.
@@ -26,12 +29,16 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *dbTx) error) error {
 	if err != nil {
 		return unavailable(fmt.Errorf("begin: %w", err))
 	}
-	if err := fn(&dbTx{Tx: tx, now: s.Now()}); err != nil {
+	dtx := &dbTx{Tx: tx, now: s.Now()}
+	if err := fn(dtx); err != nil {
 		_ = tx.Rollback() // the original error is the one worth reporting
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return unavailable(fmt.Errorf("commit: %w", err))
+	}
+	if dtx.queuedEmail {
+		s.wakeWorkers()
 	}
 	return nil
 }

@@ -130,9 +130,7 @@ func (s *Store) queueWebhookDisabled(ctx context.Context, tx *dbTx, d *OutgoingW
 	if err != nil {
 		return fmt.Errorf("store: queue webhook email: %w", unavailable(err))
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, NotifyChannel); err != nil {
-		return fmt.Errorf("store: notify workers: %w", unavailable(err))
-	}
+	tx.queuedEmail = true
 	return nil
 }
 

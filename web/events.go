@@ -34,6 +34,7 @@ type eventPage struct {
 type thanksPage struct {
 	Event      httpcore.EventInfo
 	Waitlisted bool
+	Review     bool // the event requires approval: the registration is under review
 	Within     int
 	Back       string
 }
@@ -101,7 +102,10 @@ func (s *Web) renderEvent(c *gin.Context, status int, ev *domain.Event, lang str
 			d, t, z := httpcore.LocalTime(lang, ev, *ev.RegistrationClosesAt)
 			p.Registration = v.T("event.open_until", "Date", d, "Time", t, "Zone", z)
 		}
-		if p.Form.Waitlist {
+		switch {
+		case ev.RequiresApproval:
+			p.Note = v.T("event.approval")
+		case p.Form.Waitlist:
 			p.Note = v.T("event.waitlist")
 		}
 		v.Error = p.Form.HasErrors()
@@ -155,7 +159,7 @@ func (s *Web) Register(c *gin.Context) {
 
 // statusFor is the status a participant's registration for ev would get now.
 func statusFor(ev *domain.Event) domain.Status {
-	return domain.PlanRegister(domain.ByParticipant).Answer(ev)
+	return domain.PlanRequest(ev, domain.ByParticipant).Answer(ev)
 }
 
 func (s *Web) redirectThanks(c *gin.Context, ev *domain.Event, lang string, status domain.Status) {
@@ -185,10 +189,14 @@ func (s *Web) Thanks(c *gin.Context) {
 	}
 	v := s.NewView(c.Request, lang, "")
 	p := thanksPage{Event: s.EventInfo(ev, v.L), Waitlisted: c.Query("status") == string(domain.StatusWaitlisted),
+		Review: c.Query("status") == string(domain.StatusAwaitingApproval),
 		Within: ev.ConfirmWithinHours, Back: "/events/" + url.PathEscape(ev.Slug) + "?lang=" + lang}
 	v.Title = v.T("thanks.title")
-	if p.Waitlisted {
+	switch {
+	case p.Waitlisted:
 		v.Title = v.T("thanks.title_waitlisted")
+	case p.Review:
+		v.Title = v.T("thanks.title_review")
 	}
 	v.Page = p
 	s.pages.Render(c, http.StatusOK, "thanks", v)

@@ -77,6 +77,7 @@ func registrationInput(form url.Values, pageLang string, ev *domain.Event) domai
 		Language:       form.Get("language"),
 		Days:           form["days"],
 		Invitation:     form.Get("invitation"),
+		Visa:           visaInput(form, ev),
 	}
 	if strings.TrimSpace(in.Language) == "" {
 		in.Language = pageLang
@@ -117,6 +118,9 @@ type formView struct {
 	// Invitation is the personal invitation's token the form carries
 	// (invitees.go).
 	Invitation string
+	// Visa is the request for a visa invitation letter (visa.go), on an
+	// event that offers them.
+	Visa *visaForm
 }
 
 type summaryItem struct{ Href, Text string }
@@ -160,7 +164,7 @@ func (s *Web) newFormView(ev *domain.Event, lang string, values url.Values, fiel
 	f := &formView{
 		l:          l,
 		Action:     "/events/" + url.PathEscape(ev.Slug) + "/register?lang=" + lang,
-		Waitlist:   httpcore.IsFull(ev),
+		Waitlist:   httpcore.IsFull(ev) && !ev.RequiresApproval, // an application waits for approval whatever the seats
 		values:     values,
 		errors:     map[string]string{},
 		options:    map[string][]httpcore.Option{},
@@ -219,6 +223,7 @@ func (s *Web) newFormView(ev *domain.Event, lang string, values url.Values, fiel
 		{Label: l.T("field.delegation.countries", nil), Options: selectOptions(s.I18n.Countries(lang), values.Get("delegation"),
 			func(c i18n.Country) (string, string) { return c.Code, c.Name })},
 	}
+	f.Visa = f.newVisaForm(ev, s.I18n.Countries(lang))
 	f.options["role"] = selectOptions(domain.Roles, values.Get("role"),
 		func(r string) (string, string) { return r, l.Role(r) })
 	f.options["language"] = selectOptions(i18n.Supported, values.Get("language"),

@@ -33,6 +33,14 @@ func (s *Web) renderInvitationOnly(c *gin.Context, status int, ev *domain.Event,
 	return true
 }
 
+// howToAskForMore names whom a focal point may ask for a larger quota.
+func (s *Web) howToAskForMore(v httpcore.View) string {
+	if a, err := mail.ParseAddress(s.Config.MailReplyTo); err == nil {
+		return v.T("nominations.ask_more_contact", "Contact", a.Address)
+	}
+	return v.T("nominations.ask_more")
+}
+
 // howToAskForInvitation names whom to write to for an invitation: the
 // address replies go to, when the deployment has one.
 func (s *Web) howToAskForInvitation(v httpcore.View) string {
@@ -48,6 +56,7 @@ type invitationPage struct {
 	Event     httpcore.EventInfo
 	EventHref string
 	Text      string
+	Class     string // the panel's: ok, or warn for a link that no longer works
 }
 
 // Invitation opens a personal invitation: the event's form, filled in
@@ -72,6 +81,8 @@ func (s *Web) Invitation(c *gin.Context) {
 		s.invitationAnswer(c, http.StatusOK, l, lang, "invitation.registered")
 	case l.Invitee.State == domain.InviteeDeclined:
 		s.invitationAnswer(c, http.StatusOK, l, lang, "invitation.declined")
+	case l.Invitee.State == domain.InviteeWithdrawn:
+		s.invitationAnswer(c, http.StatusGone, l, lang, "invitation.withdrawn")
 	default:
 		in := l.Invitee
 		values := url.Values{"invitation": {c.Param("token")}, "first_name": {in.FirstName}, "last_name": {in.LastName},
@@ -101,8 +112,11 @@ func (s *Web) DeclineInvitation(c *gin.Context) {
 
 func (s *Web) invitationAnswer(c *gin.Context, status int, l *store.InviteeLink, lang, text string) {
 	v := s.NewView(c.Request, lang, "")
-	p := invitationPage{Event: s.EventInfo(l.Event, v.L), Text: v.T(text),
+	p := invitationPage{Event: s.EventInfo(l.Event, v.L), Text: v.T(text), Class: "ok",
 		EventHref: "/events/" + url.PathEscape(l.Event.Slug) + "?lang=" + lang}
+	if status >= 400 {
+		p.Class, v.Error = "warn", true
+	}
 	v.Title = p.Event.Title
 	v.Page = p
 	s.pages.Render(c, status, "invitation", v)
@@ -118,10 +132,13 @@ type nominationsPage struct {
 	Open       bool   // nominations are still taken
 	Notice     string // what the last request did
 	Refusal    string // why the last nomination was refused
-	Values     url.Values
-	Errors     map[string]string
-	Action     string
-	Fields     []string // the form's fields, in order
+	// QuotaUsed says that every place is taken, and AskMore whom to ask
+	// for more.
+	QuotaUsed, AskMore string
+	Values             url.Values
+	Errors             map[string]string
+	Action             string
+	Fields             []string // the form's fields, in order
 }
 
 // Nominations shows a focal point's page.
@@ -136,6 +153,7 @@ func (s *Web) Nominations(c *gin.Context) {
 		s.PageError(c, lang, err, "link_not_found")
 		return
 	}
+	lang = focalPointLang(c, n, lang)
 	notice := ""
 	if c.Query("saved") == "1" {
 		notice = "nominations.saved"
@@ -157,8 +175,9 @@ func (s *Web) Nominate(c *gin.Context) {
 	form := c.Request.PostForm
 	in := domain.InviteeInput{FirstName: form.Get("first_name"), LastName: form.Get("last_name"),
 		Email: form.Get("email"), Organization: form.Get("organization"), Position: form.Get("position")}
-	_, err := s.Store.Nominate(c.Request.Context(), hash, s.Rules, in)
+	done, err := s.Store.Nominate(c.Request.Context(), hash, s.Rules, in)
 	if err == nil {
+		lang = focalPointLang(c, done, lang)
 		c.Redirect(http.StatusSeeOther, "/n/"+c.Param("token")+"?saved=1&lang="+lang)
 		return
 	}
@@ -172,6 +191,7 @@ func (s *Web) Nominate(c *gin.Context) {
 		s.PageError(c, lang, lerr, "link_not_found")
 		return
 	}
+	lang = focalPointLang(c, n, lang)
 	refusal, status := "", http.StatusUnprocessableEntity
 	switch {
 	case e.Extra["reason"] == "quota_reached":
@@ -200,6 +220,10 @@ func (s *Web) renderNominations(c *gin.Context, status int, n *store.Nominations
 	if refusal != "" {
 		p.Refusal = v.T(refusal, "Quota", strconv.Itoa(fp.Quota))
 	}
+	if p.Open && p.Left == 0 {
+		p.QuotaUsed = v.T("nominations.quota_used", "Quota", strconv.Itoa(fp.Quota))
+		p.AskMore = s.howToAskForMore(v)
+	}
 	for _, fe := range fields {
 		p.Errors[fe.Field] = v.L.FieldError(fe)
 	}
@@ -207,6 +231,16 @@ func (s *Web) renderNominations(c *gin.Context, status int, n *store.Nominations
 	v.Error = len(fields) > 0 || refusal != ""
 	v.Page = p
 	s.pages.Render(c, status, "nominations", v)
+}
+
+// focalPointLang is the language of a focal point's page: the one chosen
+// on the page (?lang=), else the one the organizers gave the focal point,
+// which their email was written in, whatever the browser says.
+func focalPointLang(c *gin.Context, n *store.Nominations, lang string) string {
+	if _, chosen := c.GetQuery("lang"); !chosen && n.FocalPoint.Language != "" {
+		return n.FocalPoint.Language
+	}
+	return lang
 }
 
 // pathHash is the hash of the path's token; a malformed one is answered

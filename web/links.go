@@ -46,6 +46,9 @@ type linkPage struct {
 	// CertificateURL is the participant's certificate of attendance, once
 	// earned (httpcore.EarnedCertificate).
 	CertificateURL string
+	// VisaLetterURL is the participant's visa invitation letter, once the
+	// registration that asked for one is confirmed.
+	VisaLetterURL string
 }
 
 // answerLine is one question and its answer, as the personal page lists it.
@@ -98,6 +101,16 @@ func (s *Web) Link(c *gin.Context) {
 	} else if earned {
 		p.CertificateURL = c.Request.URL.Path + "/certificate.pdf"
 	}
+	if l.Event.VisaLetters != nil && l.Registration.Status == domain.StatusConfirmed {
+		visa, err := s.Store.VisaOf(c.Request.Context(), l.Registration.ID)
+		if err != nil {
+			s.PageError(c, lang, err, "link_not_found")
+			return
+		}
+		if visa != nil {
+			p.VisaLetterURL = c.Request.URL.Path + "/visa-letter.pdf"
+		}
+	}
 	v.Page = p
 	c.Header("X-Robots-Tag", "noindex")
 	s.pages.Render(c, http.StatusOK, "link", v)
@@ -145,7 +158,7 @@ func (s *Web) linkPage(c *gin.Context, l *store.Link, loc *i18n.Localizer) linkP
 	case domain.StatusConfirmed:
 		p.StatusClass = "ok"
 		p.CheckinCode = reg.CheckinCode
-	case domain.StatusPending, domain.StatusWaitlisted:
+	case domain.StatusPending, domain.StatusWaitlisted, domain.StatusAwaitingApproval:
 		p.StatusClass = "warn"
 	default:
 		p.StatusClass = "muted"
@@ -161,6 +174,11 @@ func (s *Web) linkPage(c *gin.Context, l *store.Link, loc *i18n.Localizer) linkP
 	case domain.StatusWaitlisted:
 		p.ConfirmURL, p.ConfirmText = action("confirm"), loc.T("link.confirm_waitlisted", nil)
 		p.CancelURL, p.CancelText = action("cancel"), loc.T("link.cancel_waitlisted", nil)
+	case domain.StatusAwaitingApproval:
+		p.ConfirmURL, p.ConfirmText = action("confirm"), loc.T("link.confirm_waitlisted", nil)
+		p.CancelURL, p.CancelText = action("cancel"), loc.T("link.cancel_application", nil)
+	case domain.StatusRejected:
+		// A rejection stands: registering again would not change it.
 	case domain.StatusConfirmed:
 		p.CancelURL, p.CancelText = action("cancel"), loc.T("link.cancel", nil)
 	default:

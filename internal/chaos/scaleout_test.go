@@ -290,7 +290,7 @@ func TestThreeInstancesOnOneDatabaseDoEverythingOnce(t *testing.T) {
 			}
 		}
 	}
-	held := count(t, db, `SELECT seats_held FROM events WHERE slug = $1`, full)
+	held := count(t, db, `SELECT event_seats_held(id) FROM events WHERE slug = $1`, full)
 	if held != capacity {
 		t.Errorf("the full event holds %d seats, want %d", held, capacity)
 	}

@@ -99,7 +99,7 @@ func TestLoadCreatesThe2019TashkentWorkshop(t *testing.T) {
 			t.Errorf("no participant named %q as typed", name)
 		}
 	}
-	if held := count(t, db, `SELECT seats_held FROM events WHERE id = $1`, ev.ID); held != len(people) {
+	if held := count(t, db, `SELECT event_seats_held($1)`, ev.ID); held != len(people) {
 		t.Errorf("seats held = %d, want %d", held, len(people))
 	}
 }

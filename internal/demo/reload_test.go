@@ -101,7 +101,7 @@ func (r *demoRig) forget(n int) {
 	for _, email := range emails {
 		r.exec(`DELETE FROM registrations WHERE id = $1`, r.registrationID(email))
 	}
-	r.exec(`UPDATE events SET seats_held = seats_held - $2 WHERE slug = $1`, PastSlug, n)
+	r.exec(`UPDATE seat_parts SET held = held - $2, free = free + $2 WHERE part = 0 AND event_id = (SELECT id FROM events WHERE slug = $1)`, PastSlug, n)
 }
 
 // checkins is how many check-ins the demo records: both days for everyone
@@ -144,7 +144,7 @@ func (r *demoRig) assertWhole() {
 	if n := count(r.t, r.db, `SELECT count(*) FROM checkins c JOIN events e ON e.id = c.event_id WHERE e.slug = $1`, PastSlug); n != checkins {
 		r.t.Errorf("%d check-ins, want %d", n, checkins)
 	}
-	if held := count(r.t, r.db, `SELECT seats_held FROM events WHERE slug = $1`, PastSlug); held != len(participants) {
+	if held := count(r.t, r.db, `SELECT event_seats_held(id) FROM events WHERE slug = $1`, PastSlug); held != len(participants) {
 		r.t.Errorf("seats held = %d, want %d", held, len(participants))
 	}
 }
@@ -186,7 +186,7 @@ func TestLoadMakesTheWorkshopWholeInEveryState(t *testing.T) {
 			id := r.registrationID("claire.dubois@example.org")
 			r.exec(`DELETE FROM checkins WHERE registration_id = $1`, id)
 			r.exec(`UPDATE registrations SET status = 'waitlisted', confirmed_at = NULL, email_verified_at = NULL WHERE id = $1`, id)
-			r.exec(`UPDATE events SET seats_held = seats_held - 1 WHERE slug = $1`, PastSlug)
+			r.exec(`UPDATE seat_parts SET held = held - 1, free = free + 1 WHERE part = 0 AND event_id = (SELECT id FROM events WHERE slug = $1)`, PastSlug)
 		}, 1, 1},
 		{"a load cut short after seven participants", func(r *demoRig) { r.forget(6) }, 0, 6},
 		{"a load cut short before any participant", func(r *demoRig) { r.forget(len(participants)) }, 0, len(participants)},
@@ -259,7 +259,7 @@ func TestLoadKeepsOtherRegistrationsOfTheWorkshop(t *testing.T) {
 	if n := count(t, r.db, `SELECT count(*) FROM registrations WHERE email = 'walk.in@example.org' AND status = 'confirmed'`); n != 1 {
 		t.Errorf("the walk-in is there %d times, want once, confirmed", n)
 	}
-	if held := count(t, r.db, `SELECT seats_held FROM events WHERE slug = $1`, PastSlug); held != len(participants)+1 {
+	if held := count(t, r.db, `SELECT event_seats_held(id) FROM events WHERE slug = $1`, PastSlug); held != len(participants)+1 {
 		t.Errorf("seats held = %d, want %d", held, len(participants)+1)
 	}
 }

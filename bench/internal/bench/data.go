@@ -14,6 +14,8 @@ type DataOptions struct {
 	// Budget bounds the time of one view's requests: a slow view gets
 	// fewer than Requests, and the row says how many.
 	Budget time.Duration
+	// StatsP99 is the target for the statistics' p99.
+	StatsP99 time.Duration
 }
 
 // seedCountries weights the generated participants' countries: a regional
@@ -46,7 +48,7 @@ func seedAttendees(ctx context.Context, db *sql.DB, slug string, n int) (int64, 
 			'Participant-' || i,
 			'p' || i || '@example.org',
 			CASE WHEN i % 3 = 0 THEN '' ELSE '+99871' || lpad((i % 10000000)::text, 7, '0') END,
-			(`+seedCountries+`)[1 + (i * 7919) % 35],
+			(`+seedCountries+`)[1 + (i::bigint * 7919) % 35],
 			'Organization ' || (i % 1500),
 			CASE WHEN i % 4 = 0 THEN '' ELSE 'Engineer' END,
 			(ARRAY['expert','practitioner','researcher','student','speaker','organizer','other'])[1 + i % 7],
@@ -76,8 +78,8 @@ func seedAttendees(ctx context.Context, db *sql.DB, slug string, n int) (int64, 
 		return 0, fmt.Errorf("bench: seed check-ins: %w", err)
 	}
 	if _, err := db.ExecContext(ctx, `
-		UPDATE events SET seats_held = (SELECT count(*) FROM registrations
-			WHERE event_id = $1 AND status IN ('pending', 'confirmed')) WHERE id = $1`, eventID); err != nil {
+		SELECT spread_seats($1, (SELECT count(*)::int FROM registrations
+			WHERE event_id = $1 AND status IN ('pending', 'confirmed')))`, eventID); err != nil {
 		return 0, err
 	}
 	if _, err := db.ExecContext(ctx, `ANALYZE`); err != nil {

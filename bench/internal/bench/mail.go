@@ -162,7 +162,8 @@ func Mail(ctx context.Context, e *Env, o MailOptions) *Result {
 		fmt.Sprintf("bare go-mail %.0f/s (%.1f s)", bareRate, bareTook.Seconds()), ratio(workerRate, bareRate), "≥ 0.80",
 		check(workerRate/bareRate >= 0.8))
 	r.add("worker vs smtp-source", fmt.Sprintf("%.0f emails/s", workerRate),
-		fmt.Sprintf("smtp-source %.0f/s (%.1f s)", srcRate, srcTook.Seconds()), ratio(workerRate, srcRate), "", Info)
+		fmt.Sprintf("smtp-source %.0f/s (%.1f s)", srcRate, srcTook.Seconds()), ratio(workerRate, srcRate), "≥ 0.30",
+		check(workerRate/srcRate >= 0.3))
 	r.add(fmt.Sprintf("enqueue → accepted, steady %.0f/s", steadyRate), fmt.Sprintf("p50 %.2f s, p95 %.2f s", sp50, sp95),
 		"", "", "p95 ≤ 5 s", check(sp95 <= 5))
 	r.add(fmt.Sprintf("enqueue → accepted, %d backlog", o.Emails), fmt.Sprintf("p50 %.2f s, p95 %.2f s", p50, p95),

@@ -45,7 +45,7 @@ func seedRegistrations(ctx context.Context, db *sql.DB, eventID int64, n int) er
 	if err != nil {
 		return fmt.Errorf("bench: seed registrations: %w", err)
 	}
-	_, err = db.ExecContext(ctx, `UPDATE events SET seats_held = $2 WHERE id = $1`, eventID, n)
+	_, err = db.ExecContext(ctx, `SELECT spread_seats($1, $2)`, eventID, n)
 	return err
 }
 

@@ -8,7 +8,13 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
+
+// capacitySeats is the capacity of part 1's event with a capacity: more
+// than any run registers, so seats are left throughout.
+const capacitySeats = 1_000_000
 
 // RegistrationOptions bound part 1.
 type RegistrationOptions struct {
@@ -31,10 +37,14 @@ var serveEnv = map[string]string{
 }
 
 // Registrations is part 1: the highest constant arrival rate of new
-// registrations attend sustains, against pgbench running the same SQL.
+// registrations attend sustains, for an event without capacity and for one
+// with seats left, against pgbench running the least a registration must
+// write (bench/pgbench/minimal.sql), which inherits nothing of attend's
+// design.
 func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 	r := &Result{Part: "1 registrations", Title: "sustained registration rate"}
-	a, srv, err := e.serveEvents(ctx, "reg", EventSpec{Slug: "bench-http", Days: 2}, EventSpec{Slug: "bench-pgbench", Days: 2})
+	a, srv, err := e.serveEvents(ctx, "reg", EventSpec{Slug: "bench-http", Days: 2},
+		EventSpec{Slug: "bench-capacity", Capacity: capacitySeats, Days: 2}, EventSpec{Slug: "bench-pgbench", Days: 2})
 	if err != nil {
 		r.Err = err
 		return r
@@ -57,12 +67,12 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 	// one compared, so that a quieter moment of a shared machine favours
 	// the baseline, never attend.
 	baseline := func() (PgbenchResult, error) {
-		if _, err := db.ExecContext(ctx, `VACUUM events`); err != nil {
+		if _, err := db.ExecContext(ctx, `VACUUM events, seat_parts`); err != nil {
 			return PgbenchResult{}, err
 		}
 		e.Log.Printf("registrations: pgbench baseline, %d clients for %s", e.DBMaxOpenConns, o.Pgbench)
-		pg, err := e.pgbench(ctx, a.DSN, "register.sql", e.DBMaxOpenConns, o.Pgbench, map[string]string{
-			"eid": strconv.FormatInt(pgbenchEvent, 10), "chan": "attend_emails"})
+		pg, err := e.pgbench(ctx, a.DSN, "minimal.sql", e.DBMaxOpenConns, o.Pgbench, map[string]string{
+			"eid": strconv.FormatInt(pgbenchEvent, 10)})
 		if err == nil {
 			e.Log.Printf("registrations: pgbench %.0f tps, average latency %.1f ms", pg.TPS, pg.LatencyMS)
 		}
@@ -77,14 +87,15 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 
 	var counter atomic.Int64
 	target := registrationTargeter(srv.URL, "bench-http", "load", &counter)
-	// Every step starts from the same state as the baseline did: the hot
-	// event row's dead versions vacuumed away, nothing in flight.
+	// Every step starts from the same state as the baseline did: the seat
+	// parts' dead versions vacuumed away, nothing in flight.
 	vacuum := func() {
-		if _, err := db.ExecContext(ctx, `VACUUM events`); err != nil {
+		if _, err := db.ExecContext(ctx, `VACUUM events, seat_parts`); err != nil {
 			e.Log.Printf("registrations: vacuum: %v", err)
 		}
 	}
-	probe := func(rate float64, d time.Duration) (Summary, bool) {
+	capTarget := registrationTargeter(srv.URL, "bench-capacity", "cap", &counter)
+	probeOf := func(target vegeta.Targeter, rate float64, d time.Duration) (Summary, bool) {
 		vacuum()
 		s := attack(target, constant(rate), d, 202)
 		ok := s.Failed() == 0 && s.P99 <= o.P99Limit
@@ -95,6 +106,7 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 		sleepCtx(ctx, 2*time.Second) // let the server and the database settle between steps
 		return s, ok
 	}
+	probe := func(rate float64, d time.Duration) (Summary, bool) { return probeOf(target, rate, d) }
 	// Warm-up, as pgbench connects all its clients before its clock starts:
 	// as many clients as attend has database connections, back to back, so
 	// every connection of the pool is open and its caches are warm before
@@ -172,6 +184,23 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 	vacuum()
 	closed := closedLoop(target, e.DBMaxOpenConns, o.Latency, 202)
 	e.Log.Printf("registrations: closed loop, %d clients: %.0f/s, %s", e.DBMaxOpenConns, closed.Throughput, closed)
+
+	// The event with a capacity (seats left throughout): the highest of
+	// the no-capacity sustained rate and 10% steps below it that holds for
+	// the full run, and the closed loop.
+	capSustained := 0.0
+	var capRun Summary
+	for rate, try := sustained, 0; try < 4 && rate >= 1 && ctx.Err() == nil; rate, try = math.Round(rate*0.9), try+1 {
+		s, ok := probeOf(capTarget, rate, o.Confirm)
+		capRun = s
+		if ok {
+			capSustained = rate
+			break
+		}
+	}
+	vacuum()
+	capClosed := closedLoop(capTarget, e.DBMaxOpenConns, o.Latency, 202)
+	e.Log.Printf("registrations: capacity event, closed loop, %d clients: %.0f/s, %s", e.DBMaxOpenConns, capClosed.Throughput, capClosed)
 	pg2, err := baseline()
 	if err != nil {
 		r.Err = err
@@ -181,10 +210,12 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 		pg = pg2
 	}
 
-	var regs, emails int
+	var regs, emails, capRegs, capHeld int
 	if err := db.QueryRowContext(ctx, `
 		SELECT (SELECT count(*) FROM registrations r JOIN events e ON e.id = r.event_id WHERE e.slug = 'bench-http'),
-		       (SELECT count(*) FROM emails m JOIN events e ON e.id = m.event_id WHERE e.slug = 'bench-http')`).Scan(&regs, &emails); err != nil {
+		       (SELECT count(*) FROM emails m JOIN events e ON e.id = m.event_id WHERE e.slug = 'bench-http'),
+		       (SELECT count(*) FROM registrations r JOIN events e ON e.id = r.event_id WHERE e.slug = 'bench-capacity'),
+		       (SELECT event_seats_held(id) FROM events WHERE slug = 'bench-capacity')`).Scan(&regs, &emails, &capRegs, &capHeld); err != nil {
 		r.Err = err
 		return r
 	}
@@ -194,6 +225,12 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 		ratio(sustained, pg.TPS), "≥ 0.70", check(sustained > 0 && sustained/pg.TPS >= 0.7))
 	r.add(fmt.Sprintf("latency at the sustained rate (%.0f/s)", sustained),
 		fmt.Sprintf("p50 %s, p99 %s", ms(confirm.P50), ms(confirm.P99)), "", "", "p99 ≤ "+ms(o.P99Limit), check(sustained > 0))
+	r.add(fmt.Sprintf("event with capacity (seats left), %s at 0 errors and p99 ≤ %s", o.Confirm, ms(o.P99Limit)),
+		fmt.Sprintf("%.0f/s, p50 %s, p99 %s", capSustained, ms(capRun.P50), ms(capRun.P99)), fmt.Sprintf("pgbench %.0f tps", pg.TPS),
+		ratio(capSustained, pg.TPS), "≥ 0.50", check(capSustained > 0 && capSustained/pg.TPS >= 0.5))
+	r.add(fmt.Sprintf("event with capacity, %d clients back to back (closed loop, %s)", e.DBMaxOpenConns, o.Latency),
+		fmt.Sprintf("%.0f/s, p50 %s, p99 %s, %d failed", capClosed.Throughput, ms(capClosed.P50), ms(capClosed.P99), capClosed.Failed()),
+		fmt.Sprintf("pgbench %.0f tps", pg.TPS), ratio(capClosed.Throughput, pg.TPS), "", Info)
 	r.add(fmt.Sprintf("throughput, %d clients back to back (closed loop, %s)", e.DBMaxOpenConns, o.Latency),
 		fmt.Sprintf("%.0f/s, p50 %s, p99 %s, %d failed", closed.Throughput, ms(closed.P50), ms(closed.P99), closed.Failed()),
 		fmt.Sprintf("pgbench %.0f tps, avg %.1f ms", pg.TPS, pg.LatencyMS), ratio(closed.Throughput, pg.TPS), "", Info)
@@ -203,11 +240,11 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 		fmt.Sprintf("p50 %s, p99 %s", ms(ninety.P50), ms(ninety.P99)), "", "", "", Info)
 
 	r.note("Load: vegeta as a library, open model (constant arrival rate, new connection only when all are busy), each request a valid registration with its own address, against the built `attend serve` with %s and DB_MAX_OPEN_CONNS=%d.", fmtEnv(serveEnv), e.DBMaxOpenConns)
-	r.note("Search: from half the pgbench rate, ×1.5 per step until a rate fails (any non-202, or p99 > %s, in two %s probes in a row: one probe can catch another process's burst on a shared machine), then bisection to within 8%%, %d rates tried in all; the found rate must then pass a %s run (else 10%% lower, up to 6 tries). Before the baseline and before every step, `VACUUM events` clears the dead versions of the event rows (every registration updates its event's row), so each step starts from the state the baseline started from.", ms(o.P99Limit), o.Probe, steps, o.Confirm)
-	r.note("Baseline: `%s` (bench/pgbench/register.sql: the handler's transaction for a new address, BEGIN, one statement that locks the event's row and, in CTEs, picks the outcome for the seats it sees, inserts the registration (ON CONFLICT … DO UPDATE for an address whose registration was cancelled or expired), takes the seat, inserts the link token and the outbox row and calls pg_notify, COMMIT; its event lookup comes from memory, EVENT_CACHE_TTL); average latency %.1f ms; %d failed transactions. It runs before the search and again after the closed-loop run, and the higher tps is the one compared.", pg.Command, pg.LatencyMS, pg.Failed)
-	r.note("The sustained rate is bound by latency (p99 ≤ %s) while pgbench's tps is a closed-loop maximum with no latency bound; the closed-loop row runs attend the way pgbench runs (%d clients, each sending its next request when answered) for a like-for-like throughput ratio.", ms(o.P99Limit), e.DBMaxOpenConns)
-	r.note("Checked afterwards in SQL: %d registrations and %d outbox rows for the event (one email per registration).", regs, emails)
-	r.note("Bounded by: every registration for one event takes that event's row lock (FOR NO KEY UPDATE) for one statement and its commit, and the commit waits for the WAL flush (synchronous_commit on) and for the NOTIFY queue lock, so registrations for one event are serial for the length of the lock; and the load generator, attend and PostgreSQL share the machine's cores.")
+	r.note("Search: from half the pgbench rate, ×1.5 per step until a rate fails (any non-202, or p99 > %s, in two %s probes in a row: one probe can catch another process's burst on a shared machine), then bisection to within 8%%, %d rates tried in all; the found rate must then pass a %s run (else 10%% lower, up to 6 tries). Before the baseline and before every step, `VACUUM events, seat_parts` clears the dead versions of the seat parts (every registration updates one), so each step starts from the same state. The event with a capacity (%d seats, so seats are left throughout) runs at the sustained rate, else 10%% lower, up to 4 tries, for %s.", ms(o.P99Limit), o.Probe, steps, o.Confirm, capacitySeats, o.Confirm)
+	r.note("Baseline: `%s` (bench/pgbench/minimal.sql: the least a registration must write, inheriting nothing of attend's design: BEGIN, one statement that inserts the registration through the unique index on (event, lower(email)) and its outbox row, COMMIT; no seat or event lock, no link token, no NOTIFY); average latency %.1f ms; %d failed transactions. It runs before the search and again after the last attend run, and the higher tps is the one compared.", pg.Command, pg.LatencyMS, pg.Failed)
+	r.note("The sustained rate is bound by latency (p99 ≤ %s) while pgbench's tps is a closed-loop maximum with no latency bound; the closed-loop rows run attend the way pgbench runs (%d clients, each sending its next request when answered) for a like-for-like throughput ratio.", ms(o.P99Limit), e.DBMaxOpenConns)
+	r.note("Checked afterwards in SQL: %d registrations and %d outbox rows for the event without capacity (one email per registration); %d registrations and %d seats held (the seat parts' sum) for the event with a capacity.", regs, emails, capRegs, capHeld)
+	r.note("Bounded by: the machine's two cores, which the load generator, attend (HTTP, JSON, validation, sealing the link token) and PostgreSQL share, and the WAL flush of each commit (synchronous_commit on). No lock is common to all registrations: an event without capacity takes none beyond its rows; one with a capacity locks one of its 16 seat parts (docs/PERFORMANCE.md, \"Seats in parts\").")
 	return r
 }
 

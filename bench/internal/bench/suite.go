@@ -15,7 +15,7 @@ import (
 )
 
 // Parts lists the parts in the order the suite runs them.
-var Parts = []string{"register", "burst", "mail", "export", "views", "go", "documents"}
+var Parts = []string{"register", "burst", "mail", "export", "views", "go", "documents", "growth"}
 
 // Options configure a run of the suite.
 type Options struct {
@@ -24,6 +24,7 @@ type Options struct {
 	Burst        BurstOptions
 	Mail         MailOptions
 	Data         DataOptions
+	Growth       GrowthOptions
 	GoBenchTime  string
 	Command      string // how the suite was invoked, for the report
 }
@@ -37,9 +38,10 @@ func DefaultOptions() Options {
 			Probe: 5 * time.Second, Confirm: 30 * time.Second, Latency: 10 * time.Second,
 			Pgbench: 20 * time.Second, P99Limit: 100 * time.Millisecond, MaxSteps: 9,
 		},
-		Burst:       BurstOptions{Requests: 1000, Within: 10 * time.Second, Capacity: 100, P99Limit: 300 * time.Millisecond},
+		Burst:       BurstOptions{Requests: 1000, Within: 10 * time.Second, Capacity: 100, P99Limit: 100 * time.Millisecond},
 		Mail:        MailOptions{Emails: 10000, SteadyFor: 10 * time.Second},
-		Data:        DataOptions{Registrations: 100000, Requests: 200, Budget: 90 * time.Second},
+		Data:        DataOptions{Registrations: 100000, Requests: 200, Budget: 90 * time.Second, StatsP99: 50 * time.Millisecond},
+		Growth:      GrowthOptions{Sizes: []int{10_000, 1_000_000}, Rate: 100, For: 10 * time.Second, StatsRequests: 50},
 		GoBenchTime: "1s",
 	}
 }
@@ -67,6 +69,8 @@ func Run(ctx context.Context, e *Env, o Options) []*Result {
 			r = Exports(ctx, e, o.Data)
 		case "views":
 			r = Views(ctx, e, o.Data)
+		case "growth":
+			r = Growth(ctx, e, o.Growth)
 		case "go":
 			r = GoBench(ctx, e, o.GoBenchTime)
 		case "documents":

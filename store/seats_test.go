@@ -1,0 +1,382 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/attend/attend/domain"
+	"github.com/attend/attend/internal/pgtest"
+	"github.com/attend/attend/store"
+)
+
+// newSharedRig is a storeRig whose database is also served by more
+// Stores, each with its own connection pool, as several attend instances
+// share one database.
+func newSharedRig(t *testing.T, more int) (*storeRig, []*store.Store) {
+	t.Helper()
+	url := pgtest.NewURL(t) + "&binary_parameters=yes"
+	open := func() *sqlx.DB {
+		db, err := sqlx.Open("postgres", url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.SetMaxOpenConns(8)
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	db := open()
+	st := store.New(db)
+	st.Sealer = newSealer(t)
+	f := &fixture{db: db, st: st, rules: domain.NewRules()}
+	f.org = f.organizer(t, "lead@example.org")
+	r := &storeRig{f: f, t: t, ctx: context.Background(), db: db, st: st, org: f.org, url: url}
+	stores := []*store.Store{st}
+	for range more {
+		other := store.New(open())
+		other.Sealer = st.Sealer
+		stores = append(stores, other)
+	}
+	return r, stores
+}
+
+// seatBooks is what the database says of an event's seats, read in one
+// statement (so from one snapshot).
+type seatBooks struct {
+	Held     int  `db:"held"`     // sum of the parts' seats held
+	Free     *int `db:"free"`     // sum of the parts' seats free (NULL without capacity)
+	Capacity *int `db:"capacity"` // the event's
+	Holding  int  `db:"holding"`  // registrations that hold a seat
+	Parts    int  `db:"parts"`
+	Negative int  `db:"negative"` // parts with fewer than no seats free
+}
+
+func readSeatBooks(ctx context.Context, db *sqlx.DB, eventID int64) (seatBooks, error) {
+	var b seatBooks
+	err := db.GetContext(ctx, &b, `
+		SELECT coalesce(sum(p.held), 0)::int AS held, sum(p.free)::int AS free, e.capacity,
+			(SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status IN ('pending', 'confirmed'))::int AS holding,
+			count(p.part)::int AS parts, count(*) FILTER (WHERE p.free < 0)::int AS negative
+		FROM events e LEFT JOIN seat_parts p ON p.event_id = e.id
+		WHERE e.id = $1 GROUP BY e.id`, eventID)
+	return b, err
+}
+
+// check reports what is wrong with the books: seats held beyond capacity,
+// held seats that no registration holds (or the reverse), and seats lost or
+// made up between the parts.
+func (b seatBooks) check() error {
+	switch {
+	case b.Parts != 16 || b.Negative > 0:
+		return fmt.Errorf("%d parts, %d with negative free seats", b.Parts, b.Negative)
+	case b.Held != b.Holding:
+		return fmt.Errorf("%d seats held, but %d registrations hold one", b.Held, b.Holding)
+	case b.Capacity == nil && b.Free != nil:
+		return fmt.Errorf("no capacity, but %d seats free", *b.Free)
+	case b.Capacity != nil && (b.Free == nil || b.Held+*b.Free != *b.Capacity || b.Held > *b.Capacity):
+		return fmt.Errorf("%d held + %v free for capacity %d", b.Held, b.Free, *b.Capacity)
+	}
+	return nil
+}
+
+// TestSeatPartsUnderConcurrentRegistrationsCancellationsAndPromotions
+// hammers one event from three Stores at once (three instances on one
+// database): registrations, confirmations, cancellations of seat holders
+// and of waitlisted people. A reader checks the books in SQL all along;
+// at the end the seats held are exactly the registrations holding one, the
+// freed seats went once each to the first verified people on the list, and
+// the rest of the list kept its order.
+func TestSeatPartsUnderConcurrentRegistrationsCancellationsAndPromotions(t *testing.T) {
+	r, stores := newSharedRig(t, 2)
+	const capacity = 30
+	ev := r.newEvent(capacity)
+	start := time.Now().Add(-time.Hour)
+
+	// 120 people register at once, through the three Stores.
+	first := make([]*domain.Registration, 120)
+	for i := range first {
+		first[i] = r.newRegistration(ev, start.Add(time.Duration(i)*time.Second))
+	}
+	var mu sync.Mutex
+	answers := map[domain.Status]int{}
+	fns := make([]func(), len(first))
+	for i, reg := range first {
+		fns[i] = func() {
+			res, err := stores[i%len(stores)].Register(r.ctx, ev, reg)
+			if err != nil {
+				t.Errorf("register %s: %v", reg.Email, err)
+				return
+			}
+			mu.Lock()
+			answers[res.Status]++
+			mu.Unlock()
+		}
+	}
+	stop := r.watchSeatBooks(ev.ID)
+	startTogether(fns)
+	if want := map[domain.Status]int{domain.StatusPending: capacity, domain.StatusWaitlisted: 90}; !maps.Equal(answers, want) {
+		t.Fatalf("answers %v, want %v", answers, want)
+	}
+	holders := r.idsWithStatus(ev.ID, domain.StatusPending)
+	waitlist := r.idsWithStatus(ev.ID, domain.StatusWaitlisted)
+
+	// 60 of the waiting list verify their addresses, from all Stores.
+	tokens := map[string][]byte{}
+	for _, id := range append(slices.Clone(holders), waitlist...) {
+		tokens[id] = domain.HashToken(r.linkToken(id))
+	}
+	link := func(i int, id string, do func(*store.Store, []byte) (*store.Link, error), what string) func() {
+		return func() {
+			if _, err := do(stores[i%len(stores)], tokens[id]); err != nil {
+				t.Errorf("%s %s: %v", what, id, err)
+			}
+		}
+	}
+	confirm := func(s *store.Store, h []byte) (*store.Link, error) { return s.ConfirmByToken(r.ctx, h) }
+	cancel := func(s *store.Store, h []byte) (*store.Link, error) { return s.CancelByToken(r.ctx, h) }
+	fns = nil
+	for i, id := range waitlist[:60] {
+		fns = append(fns, link(i, id, confirm, "confirm"))
+	}
+	startTogether(fns)
+
+	// Then, all at once: 20 seat holders cancel, 10 verified people at the
+	// end of the list cancel, 10 holders confirm, and 40 more register.
+	fns = nil
+	for i, id := range holders[:20] {
+		fns = append(fns, link(i, id, cancel, "cancel"))
+	}
+	for i, id := range waitlist[50:60] {
+		fns = append(fns, link(i, id, cancel, "cancel"))
+	}
+	for i, id := range holders[20:] {
+		fns = append(fns, link(i, id, confirm, "confirm"))
+	}
+	late := make([]*domain.Registration, 40)
+	for i := range late {
+		late[i] = r.newRegistration(ev, start.Add(time.Duration(200+i)*time.Second))
+		fns = append(fns, func() {
+			res, err := stores[i%len(stores)].Register(r.ctx, ev, late[i])
+			if err != nil {
+				t.Errorf("register %s: %v", late[i].Email, err)
+			} else if res.Status != domain.StatusWaitlisted {
+				t.Errorf("late %s got %s while verified people waited", late[i].Email, res.Status)
+			}
+		})
+	}
+	startTogether(fns)
+	stop()
+
+	books, err := readSeatBooks(r.ctx, r.db, ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := books.check(); err != nil {
+		t.Errorf("books at the end: %v", err)
+	}
+	if books.Held != capacity {
+		t.Errorf("%d seats held, want all %d (20 freed, 20 promoted)", books.Held, capacity)
+	}
+	t.Run("the 20 freed seats went once each to the first 20 verified", func(t *testing.T) {
+		for _, id := range waitlist[:20] {
+			if got := r.state(id).Status; got != domain.StatusConfirmed {
+				t.Errorf("%s is %s, want confirmed", id, got)
+			}
+		}
+		for _, id := range waitlist {
+			want := 0
+			if slices.Contains(waitlist[:20], id) {
+				want = 1
+			}
+			if got := r.emailCount(id, domain.EmailPromoted); got != want {
+				t.Errorf("%s got %d promoted emails, want %d", id, got, want)
+			}
+		}
+	})
+	t.Run("the rest of the list keeps its order", func(t *testing.T) {
+		want := append(slices.Clone(waitlist[20:50]), waitlist[60:]...)
+		want = append(want, regIDs(late)...)
+		if got := r.idsWithStatus(ev.ID, domain.StatusWaitlisted); !slices.Equal(got, want) {
+			t.Errorf("waiting list\n%v, want\n%v", got, want)
+		}
+	})
+}
+
+// watchSeatBooks checks the event's books in SQL, over and over, until the
+// returned function is called; each look is one snapshot, in which no
+// capacity may be exceeded and no seat lost.
+func (r *storeRig) watchSeatBooks(eventID int64) (stop func()) {
+	ctx, cancel := context.WithCancel(r.ctx)
+	done := make(chan struct{})
+	var looks atomic.Int64
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			b, err := readSeatBooks(ctx, r.db, eventID)
+			if err != nil {
+				if ctx.Err() == nil {
+					r.t.Errorf("read the books: %v", err)
+				}
+				return
+			}
+			looks.Add(1)
+			if err := b.check(); err != nil {
+				r.t.Errorf("books during the run: %v", err)
+				return
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+		if looks.Load() == 0 {
+			r.t.Error("the books were never read during the run")
+		}
+	}
+}
+
+// TestRegistrationsTakeNoEventLockWhileSeatsAreLeft holds the event's row
+// lock in another transaction, as the old design had every registration
+// do, and registers meanwhile: for an event without capacity and for one
+// with seats left, from two Stores at once, nothing waits for it.
+func TestRegistrationsTakeNoEventLockWhileSeatsAreLeft(t *testing.T) {
+	r, stores := newSharedRig(t, 1)
+	for _, capacity := range []int{0, 50} {
+		t.Run(fmt.Sprintf("capacity %d", capacity), func(t *testing.T) {
+			ev := r.newEvent(capacity)
+			locker, err := r.db.BeginTxx(r.ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer locker.Rollback()
+			if _, err := locker.ExecContext(r.ctx, `SELECT 1 FROM events WHERE id = $1 FOR NO KEY UPDATE`, ev.ID); err != nil {
+				t.Fatal(err)
+			}
+			// Generous: only a registration that waits for the lock,
+			// which is never released before it is done, runs out of it.
+			ctx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
+			defer cancel()
+			fns := make([]func(), 40)
+			for i := range fns {
+				reg := r.newRegistration(ev, time.Now())
+				fns[i] = func() {
+					res, err := stores[i%len(stores)].Register(ctx, ev, reg)
+					if err != nil {
+						t.Errorf("register %s while the event is locked: %v", reg.Email, err)
+					} else if res.Status != domain.StatusPending {
+						t.Errorf("register %s: %s, want pending", reg.Email, res.Status)
+					}
+				}
+			}
+			startTogether(fns)
+			if err := locker.Rollback(); err != nil {
+				t.Fatal(err)
+			}
+			books, err := readSeatBooks(r.ctx, r.db, ev.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := books.check(); err != nil || books.Held != 40 {
+				t.Errorf("books: %v, %d held, want 40", err, books.Held)
+			}
+		})
+	}
+}
+
+// TestTheEventIsFullOnlyWhenEveryPartIsEmpty: with one seat left, in a
+// part that another transaction holds (a registration in flight), a new
+// registration is not waitlisted on sight: it waits for that transaction
+// and, when it gives the seat up, takes it.
+func TestTheEventIsFullOnlyWhenEveryPartIsEmpty(t *testing.T) {
+	r := newStoreRig(t)
+	ev := r.newEvent(16) // one seat in each part
+	r.signUpMany(ev, 15, time.Now().Add(-time.Hour))
+
+	inFlight, err := r.db.BeginTxx(r.ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inFlight.Rollback()
+	var part int
+	if err := inFlight.GetContext(r.ctx, &part, `
+		SELECT part FROM seat_parts WHERE event_id = $1 AND free > 0 FOR UPDATE`, ev.ID); err != nil {
+		t.Fatalf("the part with the last seat: %v", err)
+	}
+
+	type answer struct {
+		res store.RegisterResult
+		err error
+	}
+	done := make(chan answer, 1)
+	reg := r.newRegistration(ev, time.Now())
+	go func() {
+		res, err := r.st.Register(r.ctx, ev, reg)
+		done <- answer{res, err}
+	}()
+	// Wait until the registration waits for the part's row lock.
+	for {
+		var waiting bool
+		if err := r.db.GetContext(r.ctx, &waiting, `
+			SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+				WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%seat_parts%')`); err != nil {
+			t.Fatal(err)
+		}
+		if waiting {
+			break
+		}
+		select {
+		case a := <-done:
+			t.Fatalf("answered %s (%v) without waiting for the part in flight", a.res.Status, a.err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if err := inFlight.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	a := <-done
+	if a.err != nil || a.res.Status != domain.StatusPending {
+		t.Fatalf("answered %s (%v), want pending: the seat given up", a.res.Status, a.err)
+	}
+	if got := r.seatsHeld(ev.ID); got != 16 {
+		t.Errorf("%d seats held, want 16", got)
+	}
+}
+
+// TestCapacityChangesRespreadTheSeatsLeft: raising, lowering and removing
+// the capacity keep the books exact, and a capacity below the seats held
+// is refused with the exact count even while registrations hold parts.
+func TestCapacityChangesRespreadTheSeatsLeft(t *testing.T) {
+	r := newStoreRig(t)
+	ev := r.newEvent(10)
+	r.signUpMany(ev, 7, time.Now().Add(-time.Hour))
+	setCapacity := func(c *int) error {
+		_, err := r.st.UpdateEvent(r.ctx, r.org.ID, ev.Slug, func(e *domain.Event) error {
+			e.Capacity = c
+			return nil
+		})
+		return err
+	}
+	for _, c := range []*int{ptr(40), ptr(7), nil, ptr(9)} {
+		if err := setCapacity(c); err != nil {
+			t.Fatalf("capacity %v: %v", c, err)
+		}
+		books, err := readSeatBooks(r.ctx, r.db, ev.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := books.check(); err != nil || books.Held != 7 {
+			t.Errorf("capacity %v: %v, %d held", c, err, books.Held)
+		}
+	}
+	e, ok := domain.AsError(setCapacity(ptr(6)))
+	if !ok || e.Code != domain.EConflict || e.Extra["seats_held"] != 7 {
+		t.Errorf("capacity 6 below 7 held: %v, want conflict with seats_held 7", e)
+	}
+}
