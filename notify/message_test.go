@@ -372,15 +372,8 @@ func TestMessageBodiesAreEscapedAndLinked(t *testing.T) {
 }
 
 func TestOrganizerMessagesHaveTheirOwnPerAddressLimit(t *testing.T) {
-	r := newWorkerRig(t, nil)
-	r.st.MessagesPerAddressHour = 2
-	org, err := r.st.OrganizerByEmail(r.ctx, "organizer@example.org")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.register(person{"Aigerim", "KZ", "en", domain.StatusConfirmed, true})
-	now := time.Now()
-	r.st.Now = func() time.Time { return now }
+	r, org, now := limitedRig(t, 2)
+	var err error
 	var ids []int64
 	for i, want := range []int{1, 1, 0} { // the third within the hour is held back
 		in := r.organizerMessage()
@@ -433,15 +426,8 @@ func TestOrganizerMessagesHaveTheirOwnPerAddressLimit(t *testing.T) {
 }
 
 func TestAMessageHeldBackWhenTheEventEndsIsSentToNobodyMore(t *testing.T) {
-	r := newWorkerRig(t, nil)
-	r.st.MessagesPerAddressHour = 1
-	org, err := r.st.OrganizerByEmail(r.ctx, "organizer@example.org")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.register(person{"Aigerim", "KZ", "en", domain.StatusConfirmed, true})
-	now := time.Now()
-	r.st.Now = func() time.Time { return now }
+	r, org, _ := limitedRig(t, 1)
+	var err error
 	var last *domain.Message
 	for range 2 {
 		in := r.organizerMessage()
@@ -461,4 +447,20 @@ func TestAMessageHeldBackWhenTheEventEndsIsSentToNobodyMore(t *testing.T) {
 	if err != nil || sum.State != domain.MessageSent || sum.Recipients != 0 {
 		t.Errorf("after the event: %+v, %v; want sent, to nobody", sum, err)
 	}
+}
+
+// limitedRig is a rig whose store allows perHour organizer messages per
+// address, with its clock stopped at now, and one confirmed participant
+// from KZ who attended the first day.
+func limitedRig(t *testing.T, perHour int) (*workerRig, *domain.Organizer, time.Time) {
+	r := newWorkerRig(t, nil)
+	r.st.MessagesPerAddressHour = perHour
+	org, err := r.st.OrganizerByEmail(r.ctx, "organizer@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.register(person{"Aigerim", "KZ", "en", domain.StatusConfirmed, true})
+	now := time.Now()
+	r.st.Now = func() time.Time { return now }
+	return r, org, now
 }
