@@ -34,7 +34,7 @@ type recipientRow struct {
 }
 
 // emailStatusClass is the badge class of an email's status.
-var emailStatusClass = map[domain.EmailStatus]string{domain.EmailSent: "ok", domain.EmailFailed: "error", domain.EmailQueued: "warn", domain.EmailSending: "warn"}
+var emailStatusClass = map[domain.EmailStatus]string{domain.EmailSent: "ok", domain.EmailFailed: "error", domain.EmailQueued: "warn", domain.EmailSending: "warn", store.RecipientSkipped: "muted"}
 
 // messageFromPath loads the message the path names.
 func (s *Admin) messageFromPath(c *gin.Context, lang string) (*domain.Event, *store.MessageSummary, bool) {
@@ -63,6 +63,9 @@ func (s *Admin) ShowMessage(c *gin.Context) {
 		return
 	}
 	recipients, err := s.Store.MessageRecipients(c.Request.Context(), ev.ID, m.ID)
+	if err == nil {
+		m.HeldBack, err = s.Store.HeldBack(c.Request.Context(), ev, m.Message)
+	}
 	if err != nil {
 		s.PageError(c, lang, err, "not_found")
 		return

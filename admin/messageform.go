@@ -30,6 +30,7 @@ type messageForm struct {
 	Attended    []httpcore.Option
 	NotAttended []httpcore.Option
 	Answers     []httpcore.Option
+	AnswerError string // why the answers chosen cannot be used
 	SendAt      formField
 	Zone        string
 }
@@ -90,6 +91,9 @@ func formFields(fields []domain.FieldError, main string) []domain.FieldError {
 	out := make([]domain.FieldError, len(fields))
 	for i, fe := range fields {
 		name := strings.TrimPrefix(fe.Field, "filter.")
+		if name == "answers" {
+			name = "answer" // the form's checkboxes
+		}
 		if rest, ok := strings.CutPrefix(name, "texts."); ok {
 			lang, part, ok := strings.Cut(rest, ".")
 			if !ok {
@@ -107,7 +111,8 @@ func formFields(fields []domain.FieldError, main string) []domain.FieldError {
 // choices for ev in l's language, with what values holds selected.
 func newMessageForm(ev *domain.Event, l *i18n.Localizer, values url.Values, form *form) messageForm {
 	lang := l.Lang()
-	f := messageForm{Delegation: form.Field("delegation", "text"), SendAt: form.Field("send_at", "datetime-local"), Zone: ev.Timezone}
+	f := messageForm{Delegation: form.Field("delegation", "text"), SendAt: form.Field("send_at", "datetime-local"), Zone: ev.Timezone,
+		AnswerError: form.errors["answer"]}
 	for i, code := range ev.Languages {
 		t := messageText{Lang: code, Heading: l.LanguageName(code),
 			Subject: form.Field(textField(code, "subject"), "text"), Body: form.Field(textField(code, "body"), "textarea")}

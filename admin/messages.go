@@ -36,6 +36,7 @@ type messageRow struct {
 // messagePreview is what sending the typed message would do.
 type messagePreview struct {
 	Recipients       int
+	HeldBack         int
 	Lang             string
 	Subject, Text    string
 	HasSample, Ready bool
@@ -43,7 +44,7 @@ type messagePreview struct {
 
 // messageStateBadge is a message's state as organizers read it.
 func messageStateBadge(v httpcore.View, st domain.MessageState) (label, class string) {
-	class = map[domain.MessageState]string{domain.MessageSent: "ok", domain.MessageScheduled: "warn"}[st]
+	class = map[domain.MessageState]string{domain.MessageSent: "ok", domain.MessageScheduled: "warn", domain.MessageSending: "warn"}[st]
 	return v.T("admin.messages.state." + string(st)), class
 }
 
@@ -110,7 +111,7 @@ func (s *Admin) ComposeMessage(c *gin.Context) {
 		fields = append(fields, domain.NewFieldError("send_at", "required", ""))
 	}
 	in.Send = action == "send"
-	_, err := domain.CheckMessage(&in, ev, s.Rules.Delegations(), s.Store.Now())
+	_, err := domain.CheckMessage(&in, ev, s.Rules.Delegations(), s.Store.Now(), s.Config.MessageScheduleDaysAfterEnd)
 	if e, ok := domain.AsError(err); ok && e.Code == domain.EInvalid {
 		fields = append(fields, formFields(e.Fields, ev.Languages[0])...)
 	} else if err != nil {
@@ -146,7 +147,7 @@ func (s *Admin) previewMessage(c *gin.Context, ev *domain.Event, in domain.Messa
 	if err != nil {
 		return nil, err
 	}
-	out := &messagePreview{Recipients: p.Recipients, Ready: true}
+	out := &messagePreview{Recipients: p.Recipients, HeldBack: p.HeldBack, Ready: true}
 	if p.Sample != nil {
 		r, err := s.renderer.MessagePreview(ev, &domain.Message{Texts: in.Texts, Filter: in.Filter}, p.Sample, s.Config.BaseURL.String())
 		if err != nil {

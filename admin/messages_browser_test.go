@@ -73,6 +73,13 @@ func TestBrowserLaysOutTheMessagePages(t *testing.T) {
 							t.Errorf("%s is %spx wide on a 390px phone", p.name, w)
 						}
 					}
+					if p.name == "unsubscribe" {
+						// The site's button, not the browser's grey default.
+						bg := servertest.Eval(t, b, `getComputedStyle(document.querySelector('form button')).backgroundColor`)
+						if bg == "rgb(239, 239, 239)" || bg == "rgba(0, 0, 0, 0)" {
+							t.Errorf("the unsubscribe button is unstyled (%s)", bg)
+						}
+					}
 				}
 			}
 			// The preview, from the form without JavaScript's help.

@@ -5,8 +5,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/attend/attend/internal/servertest"
+	"github.com/attend/attend/server"
 )
 
 // composeForm is the compose form, filled in for the confirmed from KZ.
@@ -86,7 +88,7 @@ func TestOrganizersWriteToParticipantsFromTheDashboard(t *testing.T) {
 	}
 	// A scheduled message can be cancelled.
 	later := composeForm("schedule")
-	later.Set("send_at", "2099-01-01T10:00")
+	later.Set("send_at", "2019-06-10T10:00") // within 30 days of the end
 	rec, _ = d.Submit(page, later, "Cookie", owner)
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("schedule: %d", rec.Code)
@@ -96,5 +98,63 @@ func TestOrganizersWriteToParticipantsFromTheDashboard(t *testing.T) {
 	_, doc = d.Follow(d.Send(scheduled+"/cancel", owner, url.Values{}), owner)
 	if !strings.Contains(doc.Text(), "The message is cancelled.") {
 		t.Errorf("cancel: %.300s", doc.Text())
+	}
+}
+
+func TestAComposeFormWithBytesThatAreNotUTF8IsRefusedAndNotEchoed(t *testing.T) {
+	t.Parallel()
+	d := servertest.NewDashboard(t)
+	owner := d.SignIn(d.Org.Email, servertest.DashPassword)
+	page := "/admin/events/" + d.Ev.Slug + "/messages"
+	for _, action := range []string{"preview", "send"} {
+		form := composeForm(action)
+		form.Set("translations.en.subject", "The \xff\xfe slides")
+		form.Set("translations.en.body", "Bad \xc3 body")
+		rec, _ := d.Submit(page, form, "Cookie", owner)
+		if rec.Code != http.StatusUnprocessableEntity || !utf8.Valid(rec.Body.Bytes()) {
+			t.Errorf("%s with bytes that are not UTF-8: %d, valid UTF-8 page: %v", action, rec.Code, utf8.Valid(rec.Body.Bytes()))
+		}
+	}
+	if n := servertest.CountRows(t, d.Server, `SELECT count(*) FROM messages`); n != 0 {
+		t.Errorf("%d messages stored", n)
+	}
+}
+
+func TestAnAnswerFilterTheEventDoesNotOfferIsExplainedByTheAnswersField(t *testing.T) {
+	t.Parallel()
+	d := servertest.NewDashboard(t)
+	owner := d.SignIn(d.Org.Email, servertest.DashPassword)
+	page := "/admin/events/" + d.Ev.Slug + "/messages"
+	for lang, want := range map[string]string{
+		"en": "Choose answers that the event's questions offer.",
+		"ru": "Выберите ответы, которые предлагают вопросы мероприятия.",
+		"uz": "Tadbir savollari taklif qiladigan javoblarni tanlang.",
+	} {
+		form := composeForm("preview")
+		form.Set("answer", "nope:x")
+		rec, doc := d.Submit(page+"?lang="+lang, form, "Cookie", owner)
+		box := doc.ByID("answer-error")
+		if rec.Code != http.StatusUnprocessableEntity || box == nil || !strings.Contains(servertest.TextOf(box), want) ||
+			strings.Contains(doc.Text(), "field.answers") {
+			t.Errorf("%s: %d, error by the answers %v; page %.500s", lang, rec.Code, box != nil, doc.Text())
+		}
+	}
+}
+
+func TestTheDashboardShowsWhomThePerAddressLimitHoldsBack(t *testing.T) {
+	t.Parallel()
+	d := servertest.NewDashboard(t, func(deps *server.Deps) { deps.Store.MessagesPerAddressHour = 1 })
+	d.Enrol(d.Ev, servertest.Attendee{First: "Aigerim", Last: "Seitova", Email: "aigerim@example.kz", Country: "KZ", Confirmed: true})
+	owner := d.SignIn(d.Org.Email, servertest.DashPassword)
+	page := "/admin/events/" + d.Ev.Slug + "/messages"
+	d.Submit(page, composeForm("send"), "Cookie", owner)
+	if _, doc := d.Submit(page+"?lang=en", composeForm("preview"), "Cookie", owner); !strings.Contains(doc.Text(), "1 more match but got the most organizer messages") {
+		t.Errorf("the preview within the hour: %.600s", doc.Text())
+	}
+	rec, _ := d.Submit(page, composeForm("send"), "Cookie", owner)
+	second := rec.Header().Get("Location")
+	if _, doc := d.Open(second[:strings.Index(second, "?")]+"?lang=en", owner); !strings.Contains(doc.Text(), "Partly sent") ||
+		!strings.Contains(doc.Text(), "Held back1 1 more match") {
+		t.Errorf("the second message's page: %.600s", doc.Text())
 	}
 }

@@ -2,7 +2,9 @@ package admin
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -11,34 +13,38 @@ import (
 )
 
 // webhooksPage is the signed-in organizer's webhook endpoints and the form
-// that adds one. Secret is set on the one answer that creates an endpoint:
-// it is never shown again.
+// that adds one. Secret is set on the one view that follows the creation
+// of an endpoint: it is never shown again.
 type webhooksPage struct {
-	Admin    adminBar
-	Notice   *notice
-	Hooks    []webhookRow
-	Events   []httpcore.Option
-	URL      string
-	Personal bool
-	Error    string
-	Secret   string
+	Admin     adminBar
+	Notice    *notice
+	Hooks     []webhookRow
+	Events    []httpcore.Option
+	Types     []httpcore.Option
+	URL       string
+	Personal  bool
+	Error     string
+	TypeError string
+	Secret    string
 }
 
 type webhookRow struct {
-	ID                        int64
-	URL, Scope, State, Detail string
-	Active, Personal          bool
+	ID                               int64
+	URL, Scope, Types, State, Detail string
+	Active, Personal                 bool
+	Deliveries                       []deliveryRow
 }
 
 // webhookNotices are the outcomes a redirect back to the page names.
 var webhookNotices = map[string]string{
 	"removed": "admin.webhooks.done_removed", "enabled": "admin.webhooks.done_enabled",
-	"disabled": "admin.webhooks.done_disabled",
+	"disabled": "admin.webhooks.done_disabled", "created": "admin.webhooks.done_created",
 }
 
-// Webhooks shows the organizer's webhook endpoints.
+// Webhooks shows the organizer's webhook endpoints, and the secret of the
+// one just created when this is the view its creation redirected to.
 func (s *Admin) Webhooks(c *gin.Context) {
-	s.renderWebhooks(c, http.StatusOK, webhooksPage{})
+	s.renderWebhooks(c, http.StatusOK, webhooksPage{Secret: s.takeSecretFlash(c, httpcore.Organizer(c).ID)})
 }
 
 func (s *Admin) renderWebhooks(c *gin.Context, status int, p webhooksPage) {
@@ -48,7 +54,7 @@ func (s *Admin) renderWebhooks(c *gin.Context, status int, p webhooksPage) {
 	v := s.NewView(c.Request, lang, "")
 	v.Title = v.T("admin.webhooks.title")
 	p.Admin = adminBarOf(c)
-	if id, ok := webhookNotices[c.Query("done")]; ok && status == http.StatusOK && p.Secret == "" {
+	if id, ok := webhookNotices[c.Query("done")]; ok && status == http.StatusOK {
 		p.Notice = &notice{Text: v.T(id), Class: "ok"}
 	}
 	hooks, err := s.Store.Webhooks(ctx, org.ID)
@@ -68,6 +74,14 @@ func (s *Admin) renderWebhooks(c *gin.Context, status int, p webhooksPage) {
 		if w.ConsecutiveFailures > 0 {
 			row.Detail = v.T("admin.webhooks.failures", "Count", w.ConsecutiveFailures)
 		}
+		row.Types = v.T("admin.webhooks.all_types")
+		if len(w.EventTypes) < len(domain.WebhookTypes) {
+			row.Types = strings.Join(w.EventTypes, ", ")
+		}
+		if row.Deliveries, err = s.recentDeliveryRows(c, v, org.ID, w.ID); err != nil {
+			s.PageError(c, lang, err, "not_found")
+			return
+		}
 		p.Hooks = append(p.Hooks, row)
 	}
 	evs, err := s.Store.TeamEvents(ctx, org.ID)
@@ -83,7 +97,12 @@ func (s *Admin) renderWebhooks(c *gin.Context, status int, p webhooksPage) {
 				Selected: selected == te.Event.Slug})
 		}
 	}
-	v.Error = p.Error != ""
+	chosen := c.PostFormArray("types")
+	for _, t := range domain.WebhookTypes {
+		p.Types = append(p.Types, httpcore.Option{Value: t, Label: t,
+			Selected: c.Request.Method == http.MethodGet || slices.Contains(chosen, t)})
+	}
+	v.Error = p.Error != "" || p.TypeError != ""
 	v.Page = p
 	if p.Secret != "" {
 		c.Header("Cache-Control", "no-store")
@@ -92,8 +111,9 @@ func (s *Admin) renderWebhooks(c *gin.Context, status int, p webhooksPage) {
 }
 
 // AddWebhook takes the form: an endpoint for all the organizer's events or
-// one of them, with every event type. The answer shows the secret, once; a
-// refused form comes back with 422 and what was typed.
+// one of them, with the event types chosen. It redirects to the page,
+// which shows the secret once (a reload adds nothing); a refused form
+// comes back with 422 and what was typed.
 func (s *Admin) AddWebhook(c *gin.Context) {
 	lang := s.BrowserLang(c.Writer, c.Request)
 	if !s.ParseForm(c, lang) {
@@ -103,11 +123,22 @@ func (s *Admin) AddWebhook(c *gin.Context) {
 	org := httpcore.Organizer(c)
 	v := s.NewView(c.Request, lang, "")
 	p := webhooksPage{URL: c.PostForm("url"), Personal: c.PostForm("personal") == "on"}
-	in := domain.WebhookInput{URL: domain.Some(p.URL), IncludePersonalData: domain.Some(p.Personal)}
+	in := domain.WebhookInput{URL: domain.Some(p.URL), IncludePersonalData: domain.Some(p.Personal),
+		EventTypes: domain.Some(c.PostFormArray("types"))}
 	ch, err := in.Validate(true, s.Config.WebhookAllowPrivate)
-	if err != nil {
-		p.Error = v.T("admin.webhooks.error_url")
+	if e, ok := domain.AsError(err); ok {
+		for _, f := range e.Fields {
+			if f.Field == "event_types" {
+				p.TypeError = v.T("admin.webhooks.error_types")
+			} else {
+				p.Error = v.T("admin.webhooks.error_url")
+			}
+		}
 		s.renderWebhooks(c, http.StatusUnprocessableEntity, p)
+		return
+	}
+	if err != nil {
+		s.PageError(c, lang, err, "not_found")
 		return
 	}
 	var eventID *int64
@@ -126,11 +157,14 @@ func (s *Admin) AddWebhook(c *gin.Context) {
 		s.renderWebhooks(c, http.StatusConflict, p)
 		return
 	}
+	if err == nil {
+		err = s.setSecretFlash(c, org.ID, secret)
+	}
 	if err != nil {
 		s.PageError(c, lang, err, "not_found")
 		return
 	}
-	s.renderWebhooks(c, http.StatusOK, webhooksPage{Secret: secret})
+	c.Redirect(http.StatusSeeOther, "/admin/webhooks?done=created")
 }
 
 // SetWebhookActive disables an endpoint (active=off) or enables it again.

@@ -15,7 +15,8 @@ import (
 )
 
 // TestBrowserWebhooksPageFitsAPhoneAndADesktop opens the webhooks page,
-// with a long endpoint address and one that kept failing, in each language
+// with a long endpoint address and one that kept failing, with a delivery
+// it answered at length, in each language
 // at a phone's width and a desktop's: nothing wider than the screen.
 func TestBrowserWebhooksPageFitsAPhoneAndADesktop(t *testing.T) {
 	a := servertest.New(t)
@@ -33,6 +34,11 @@ func TestBrowserWebhooksPageFitsAPhoneAndADesktop(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := a.DB.Exec(`UPDATE webhook_endpoints SET active = false, consecutive_failures = 20`); err != nil {
+		t.Fatal(err)
+	}
+	// A delivery the endpoint answered at length, in one unbroken word.
+	if _, err := a.DB.Exec(`INSERT INTO webhook_deliveries (endpoint_id, event_id, type, payload, status, last_status_code, last_response)
+		SELECT w.id, (SELECT min(id) FROM events), 'registration.waitlisted', '{}', 'failed', 502, repeat('x', 300) FROM webhook_endpoints w`); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(a.Srv)

@@ -26,6 +26,7 @@ type messageView struct {
 // of them would read it.
 type previewView struct {
 	Recipients int              `json:"recipients"`
+	HeldBack   int              `json:"held_back"`
 	Preview    *renderedMessage `json:"preview"`
 }
 
@@ -42,7 +43,7 @@ func (s *API) checkMessage(c *gin.Context, ev *domain.Event) (domain.MessageInpu
 	if !s.DecodeJSON(c, &in) {
 		return in, false
 	}
-	if _, err := domain.CheckMessage(&in, ev, s.Rules.Delegations(), s.Store.Now()); err != nil {
+	if _, err := domain.CheckMessage(&in, ev, s.Rules.Delegations(), s.Store.Now(), s.Config.MessageScheduleDaysAfterEnd); err != nil {
 		s.Error(c, err)
 		return in, false
 	}
@@ -70,6 +71,10 @@ func (s *API) CreateMessage(c *gin.Context) {
 		s.Error(c, err)
 		return
 	}
+	if sum.HeldBack, err = s.Store.HeldBack(c.Request.Context(), ev, sum.Message); err != nil {
+		s.Error(c, err)
+		return
+	}
 	v := messageView{Message: sum.Message, MessageCounts: sum.MessageCounts}
 	if in.Send && in.SendAt == nil {
 		v.Added = &added
@@ -91,6 +96,10 @@ func (s *API) ListMessages(c *gin.Context) {
 	}
 	out := make([]messageView, len(list))
 	for i, m := range list {
+		if m.HeldBack, err = s.Store.HeldBack(c.Request.Context(), ev, m.Message); err != nil {
+			s.Error(c, err)
+			return
+		}
 		out[i] = messageView{Message: m.Message, MessageCounts: m.MessageCounts}
 	}
 	c.JSON(http.StatusOK, gin.H{"messages": out})
@@ -120,6 +129,10 @@ func (s *API) answerMessage(c *gin.Context, ev *domain.Event, id int64, added *i
 	ctx := c.Request.Context()
 	m, err := s.Store.Message(ctx, ev.ID, id)
 	if err != nil {
+		s.Error(c, err)
+		return
+	}
+	if m.HeldBack, err = s.Store.HeldBack(ctx, ev, m.Message); err != nil {
 		s.Error(c, err)
 		return
 	}
@@ -220,7 +233,7 @@ func (s *API) answerPreview(c *gin.Context, ev *domain.Event, m *domain.Message)
 		s.Error(c, err)
 		return
 	}
-	out := previewView{Recipients: p.Recipients}
+	out := previewView{Recipients: p.Recipients, HeldBack: p.HeldBack}
 	if p.Sample != nil {
 		r, err := s.renderer.MessagePreview(ev, m, p.Sample, s.Config.BaseURL.String())
 		if err != nil {

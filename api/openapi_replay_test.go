@@ -437,6 +437,7 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 422, sendReq(http.MethodPost, msgs, tok, map[string]any{"texts": map[string]any{"en": map[string]any{"subject": "a\nb", "body": ""}},
 		"filter": map[string]any{"statuses": []string{"cancelled"}, "role": "boss", "delegation": "NATO2", "attended": []string{"1999-01-01"},
 			"answers": []string{"diet:pizza"}}, "send_at": "2001-01-01T00:00:00Z"}))
+	rp.call(a, 422, sendReq(http.MethodPost, msgs, tok, with("send_at", "tomorrow")))
 	rp.call(a, 400, sendReq(http.MethodPost, msgs, tok, `{"texts": `))
 	rp.call(a, 200, getReq(msgs, tok))
 	rp.call(a, 404, getReq("/api/v1/events/nope/messages", tok))

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -19,6 +20,7 @@ type MessageState string
 const (
 	MessageDraft     MessageState = "draft"     // written, not sent
 	MessageScheduled MessageState = "scheduled" // goes out at SendAt
+	MessageSending   MessageState = "sending"   // sent, but some wait for the per-address limit
 	MessageSent      MessageState = "sent"      // its recipients are in the outbox
 	MessageCancelled MessageState = "cancelled" // will not go out
 )
@@ -31,6 +33,11 @@ const (
 	// one event an address gets per hour (MESSAGES_PER_ADDRESS_HOUR):
 	// higher than MaxEmailsPerAddressHour, which guards the public form.
 	DefaultMessagesPerAddressHour = 10
+	// DefaultMessageScheduleDaysAfterEnd is how long after its event ends
+	// a message may still be scheduled (a thank-you, the slides), unless
+	// MESSAGE_SCHEDULE_DAYS_AFTER_END says otherwise: a send_at later than
+	// that is a typo rather than a plan.
+	DefaultMessageScheduleDaysAfterEnd = 30
 )
 
 // MessageText is a message in one language. An empty field falls back to
@@ -110,10 +117,11 @@ type MessageInput struct {
 }
 
 // CheckMessage validates a message for ev, naming every bad field at once.
-// delegations knows the organizations a delegation may name; now is when
-// SendAt must come after. It returns the answer filters in the store's
+// delegations knows the organizations a delegation may name; SendAt must
+// come after now and at most daysAfterEnd days after the event ends. It
+// returns the answer filters in the store's
 // form (key → value).
-func CheckMessage(in *MessageInput, ev *Event, delegations *Delegations, now time.Time) (map[string]any, error) {
+func CheckMessage(in *MessageInput, ev *Event, delegations *Delegations, now time.Time, daysAfterEnd int) (map[string]any, error) {
 	var fields []FieldError
 	main := ev.Languages[0]
 	if t, ok := in.Texts[main]; !ok || strings.TrimSpace(t.Subject) == "" || strings.TrimSpace(t.Body) == "" {
@@ -169,12 +177,38 @@ func CheckMessage(in *MessageInput, ev *Event, delegations *Delegations, now tim
 		bad[i].Field = "filter.answers"
 	}
 	fields = append(fields, bad...)
-	if in.SendAt != nil && !in.SendAt.After(now) {
+	switch last := ev.EndsAt().AddDate(0, 0, daysAfterEnd); {
+	case in.SendAt == nil:
+	case in.Send:
+		fields = append(fields, FieldError{Field: "send_at", Code: "excluded_with", Param: "send",
+			Message: "Give send_at to schedule the message or send to send it now, not both."})
+	case !in.SendAt.After(now):
 		fields = append(fields, FieldError{Field: "send_at", Code: "future",
 			Message: "A message can be scheduled for a time to come only."})
+	case in.SendAt.After(last):
+		fields = append(fields, FieldError{Field: "send_at", Code: "max", Param: last.UTC().Format(time.RFC3339),
+			Message: fmt.Sprintf("A message can be scheduled until %d days after the event ends (%s) at the latest.",
+				daysAfterEnd, last.UTC().Format(time.RFC3339))})
 	}
 	slices.SortStableFunc(fields, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
 	return answers, ValidationError(fields)
+}
+
+// Language is the language a reader of lang gets the body in: lang when
+// the message has a body in it, else the main language it falls back to.
+func (t MessageTexts) Language(lang, main string) string {
+	if strings.TrimSpace(t[lang].Body) == "" {
+		return main
+	}
+	return lang
+}
+
+// ApplyMessageSubjectName puts the participant's name where the subject
+// says {name}. The name loses line breaks and other control characters
+// first, so that it cannot add a header to the email.
+func ApplyMessageSubjectName(subject, name string) string {
+	name = strings.Join(strings.FieldsFunc(name, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }), " ")
+	return strings.ReplaceAll(subject, "{name}", name)
 }
 
 // ApplyMessageName puts the participant's name where the body says {name},

@@ -33,7 +33,7 @@ func TestCheckMessageNamesEveryBadField(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			in := c.in
-			_, err := domain.CheckMessage(&in, workshop(), domain.BuiltinDelegations(), now)
+			_, err := domain.CheckMessage(&in, workshop(), domain.BuiltinDelegations(), now, domain.DefaultMessageScheduleDaysAfterEnd)
 			var got []string
 			if e, ok := domain.AsError(err); ok {
 				for _, f := range e.Fields {
@@ -65,5 +65,17 @@ func TestAMessageFallsBackToTheMainLanguageFieldByField(t *testing.T) {
 	}
 	if got := domain.ApplyMessageName("Dear {name}, {name}!", "Aigerim"); got != "Dear Aigerim, Aigerim!" {
 		t.Errorf("ApplyMessageName: %q", got)
+	}
+}
+
+func TestTheNameInASubjectCannotAddAHeader(t *testing.T) {
+	for name, want := range map[string]string{
+		"Dilnoza Yusupova":                "Hello, Dilnoza Yusupova",
+		"Evil\r\nBcc: victim@example.org": "Hello, Evil Bcc: victim@example.org",
+		"  Tab\tbed\u0085 ":               "Hello, Tab bed",
+	} {
+		if got := domain.ApplyMessageSubjectName("Hello, {name}", name); got != want {
+			t.Errorf("ApplyMessageSubjectName(%q) = %q, want %q", name, got, want)
+		}
 	}
 }

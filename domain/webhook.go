@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -151,6 +152,14 @@ func CheckWebhookURL(raw string, allowPrivate bool) error {
 	if u.User != nil {
 		return fmt.Errorf("url must not carry a user name or password")
 	}
+	if u.Fragment != "" || strings.Contains(raw, "#") {
+		return fmt.Errorf("url must not have a #fragment, which is never sent to the server")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("url's port must be from 1 to 65535")
+		}
+	}
 	if allowPrivate {
 		return nil
 	}
@@ -158,10 +167,74 @@ func CheckWebhookURL(raw string, allowPrivate bool) error {
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return fmt.Errorf("url must not point at this server's own network (localhost)")
 	}
-	if ip, err := netip.ParseAddr(host); err == nil && !PublicAddress(ip) {
+	ip, err := netip.ParseAddr(host)
+	if err != nil && numericHost(host) {
+		// 2130706433, 0x7f000001, 127.1 or 0177.0.0.1: resolvers read
+		// these the way inet_aton does, so they are judged as that address.
+		if ip, err = inetAton(host); err != nil {
+			return fmt.Errorf("url's host looks like an IPv4 address but is not one")
+		}
+	}
+	if err == nil && !PublicAddress(ip) {
 		return fmt.Errorf("url must not point at a private, loopback or link-local address")
 	}
 	return nil
+}
+
+// numericHost reports whether every dot-separated part of host is a
+// number (decimal, octal with a leading 0, or hexadecimal with 0x): no
+// domain name looks like that, since top-level domains are not numeric.
+func numericHost(host string) bool {
+	for part := range strings.SplitSeq(host, ".") {
+		digits := part
+		if h, ok := strings.CutPrefix(part, "0x"); ok {
+			digits = h
+			if strings.Trim(digits, "0123456789abcdef") != "" {
+				return false
+			}
+			continue
+		}
+		if digits == "" || strings.Trim(digits, "0123456789") != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// inetAton reads an IPv4 address as inet_aton(3) does: one to four parts,
+// each decimal, octal (leading 0) or hexadecimal (0x), the last filling
+// the bytes the others leave (127.1 is 127.0.0.1, 2130706433 is too).
+func inetAton(host string) (netip.Addr, error) {
+	parts := strings.Split(host, ".")
+	if len(parts) > 4 {
+		return netip.Addr{}, fmt.Errorf("too many parts")
+	}
+	vals := make([]uint64, len(parts))
+	for i, p := range parts {
+		v, err := strconv.ParseUint(p, 0, 32)
+		if p == "0x" {
+			v, err = 0, nil
+		} else if len(p) > 1 && p[0] == '0' && p[1] != 'x' {
+			v, err = strconv.ParseUint(p[1:], 8, 32)
+		}
+		if err != nil {
+			return netip.Addr{}, fmt.Errorf("part %q: %w", p, err)
+		}
+		vals[i] = v
+	}
+	var n uint64
+	for i, v := range vals[:len(vals)-1] {
+		if v > 255 {
+			return netip.Addr{}, fmt.Errorf("part %d over 255", i)
+		}
+		n |= v << (8 * (3 - i))
+	}
+	last := vals[len(vals)-1]
+	if last >= 1<<(8*(5-len(vals))) {
+		return netip.Addr{}, fmt.Errorf("last part too large")
+	}
+	n |= last
+	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}), nil
 }
 
 // nonPublic are the ranges besides loopback, private, link-local,

@@ -96,3 +96,59 @@ func TestWebhookSecretsAreFreshAndDecodable(t *testing.T) {
 		t.Errorf("secrets %q, %q; key of %d bytes, %v", a, b, len(key), err)
 	}
 }
+
+func TestWebhookURLsAreRefusedInEveryOtherSpellingOfAnInternalAddress(t *testing.T) {
+	for _, tt := range []struct {
+		url string
+		ok  bool
+	}{
+		{"https://crm.example.org:8443/hook", true},
+		{"https://1password.example.org/", true},
+		{"https://93.184.215.14/", true},
+		{"https://1554241294/", true}, // 92.163.118.14 written as one number
+		{"https://crm.example.org:0/", false},
+		{"https://crm.example.org:65536/", false},
+		{"https://crm.example.org:99999/", false},
+		{"https://crm.example.org/hook#part", false},
+		{"https://crm.example.org/hook#", false},
+		{"http://0x7f000001/", false},
+		{"http://2130706433/", false},
+		{"http://127.1/", false},
+		{"http://017700000001/", false},
+		{"http://0177.0.0.1/", false},
+		{"http://0x7f.0.0.1/", false},
+		{"http://0xa.0x0.0x0.0x1/", false}, // 10.0.0.1
+		{"http://10.1/", false},
+		{"http://192.168.257/", false}, // 192.168.1.1
+		{"http://169.254.169.254./", false},
+		{"http://0/", false},
+		{"http://1.2.3.4.5/", false},
+		{"http://999.1.1.1/", false},
+	} {
+		t.Run(tt.url, func(t *testing.T) {
+			if err := CheckWebhookURL(tt.url, false); (err == nil) != tt.ok {
+				t.Errorf("CheckWebhookURL(%q) = %v, want accepted %v", tt.url, err, tt.ok)
+			}
+		})
+	}
+	// Ports and fragments are wrong even where private addresses are allowed.
+	if err := CheckWebhookURL("http://127.0.0.1:0/#x", true); err == nil {
+		t.Error("port 0 and a fragment accepted with private addresses allowed")
+	}
+}
+
+func TestInetAtonReadsEveryForm(t *testing.T) {
+	for in, want := range map[string]string{
+		"127.1": "127.0.0.1", "2130706433": "127.0.0.1", "0x7f000001": "127.0.0.1", "017700000001": "127.0.0.1",
+		"0177.0.0.01": "127.0.0.1", "192.168.257": "192.168.1.1", "10.0x10.1": "10.16.0.1", "1.2.3.4": "1.2.3.4",
+	} {
+		if got, err := inetAton(in); err != nil || got.String() != want {
+			t.Errorf("inetAton(%q) = %v, %v; want %s", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"256.1.1.1", "1.2.3.256", "1.16777216", "1.2.65536", "4294967296", "08.1.1.1"} {
+		if got, err := inetAton(in); err == nil {
+			t.Errorf("inetAton(%q) = %v, want an error", in, got)
+		}
+	}
+}

@@ -18,7 +18,9 @@ import (
 
 // DecodeJSON reads the body into dst. It answers the request itself and
 // returns false on any problem: 400 for a wrong content type or malformed
-// JSON, 413 for a body over the limit, 422 for a value of the wrong type.
+// JSON, 413 for a body over the limit, 422 for a value of the wrong type or
+// form (a timestamp or a date its type refuses, naming its field), or
+// a string holding bytes that are not UTF-8 (naming its field).
 func (s *Core) DecodeJSON(c *gin.Context, dst any) bool { return s.DecodeJSONThen(c, dst, nil) }
 
 // DecodeJSONThen is DecodeJSON that calls decoded, when not nil, once the
@@ -59,6 +61,10 @@ func (s *Core) DecodeJSONThen(c *gin.Context, dst any, decoded func()) bool {
 			err = errors.New("unexpected data after the JSON value")
 		}
 	}
+	if field := invalidUTF8Field(data); field != "" {
+		s.Error(c, domain.ValidationError([]domain.FieldError{domain.NewFieldError(field, "utf8", "")}))
+		return false
+	}
 	if err == nil {
 		return true
 	}
@@ -78,6 +84,10 @@ func (s *Core) DecodeJSONThen(c *gin.Context, dst any, decoded func()) bool {
 	case errors.Is(err, io.EOF):
 		s.BadRequest(c, http.StatusBadRequest, "malformed-json", "Malformed JSON", "the body is empty")
 	default:
+		if fe, ok := valueError(data, dst); ok {
+			s.Error(c, domain.ValidationError([]domain.FieldError{fe}))
+			return false
+		}
 		s.BadRequest(c, http.StatusBadRequest, "malformed-json", "Malformed JSON", "the body is not valid JSON: "+err.Error())
 	}
 	return false

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -163,7 +164,8 @@ func (s *Core) Message(c *gin.Context, status int, lang, kind string) {
 	c.Abort()
 }
 
-// ParseForm reads a form body, answering 413 or 400 itself when it cannot.
+// ParseForm reads a form body, answering 413 or 400 itself when it cannot,
+// and 422 when a name or a value holds bytes that are not UTF-8.
 func (s *Core) ParseForm(c *gin.Context, lang string) bool {
 	var err error
 	if strings.HasPrefix(c.ContentType(), "multipart/") {
@@ -171,11 +173,16 @@ func (s *Core) ParseForm(c *gin.Context, lang string) bool {
 	} else {
 		err = c.Request.ParseForm()
 	}
-	if err == nil {
+	if err == nil && !formHasInvalidUTF8(c.Request.PostForm) {
 		return true
 	}
 	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
+	if err == nil {
+		// Browsers send forms as UTF-8: other bytes were crafted, and
+		// storing them (or showing them back in the form) would be wrong,
+		// so the form is refused as a whole, showing none of it.
+		s.Message(c, http.StatusUnprocessableEntity, lang, "bad_encoding")
+	} else if errors.As(err, &tooBig) {
 		s.Message(c, http.StatusRequestEntityTooLarge, lang, "too_large")
 	} else {
 		s.Message(c, http.StatusBadRequest, lang, "bad_request")
@@ -211,4 +218,20 @@ func (s *Core) Stylesheet(c *gin.Context) {
 		return
 	}
 	c.Data(http.StatusOK, "text/css; charset=utf-8", s.css)
+}
+
+// formHasInvalidUTF8 reports whether a form's names or values hold bytes
+// that are not UTF-8.
+func formHasInvalidUTF8(form url.Values) bool {
+	for k, vs := range form {
+		if !utf8.ValidString(k) {
+			return true
+		}
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -31,7 +31,7 @@ func autolink(text string) htmltemplate.HTML {
 				b.WriteString(html.EscapeString(rest))
 				break
 			}
-			link := strings.TrimRight(rest[loc[0]:loc[1]], ".,;:!?)]}")
+			link := trimLink(rest[loc[0]:loc[1]])
 			end := loc[0] + len(link)
 			b.WriteString(html.EscapeString(rest[:loc[0]]))
 			b.WriteString(`<a href="` + html.EscapeString(link) + `" style="color:#1e3a8a;">` + html.EscapeString(link) + `</a>`)
@@ -39,6 +39,25 @@ func autolink(text string) htmltemplate.HTML {
 		}
 	}
 	return htmltemplate.HTML(b.String()) //nolint:gosec // every piece of text above is escaped
+}
+
+// trimLink drops the punctuation that ends a sentence rather than a link,
+// as common linkifiers do: a closing bracket stays when the link opened
+// one it has not closed (https://example.org/path_(x)).
+func trimLink(link string) string {
+	for link != "" {
+		last := link[len(link)-1]
+		open := map[byte]byte{')': '(', ']': '[', '}': '{'}[last]
+		switch {
+		case open != 0 && strings.Count(link, string(open)) >= strings.Count(link, string(last)):
+			return link
+		case strings.IndexByte(".,;:!?)]}", last) >= 0:
+			link = link[:len(link)-1]
+		default:
+			return link
+		}
+	}
+	return link
 }
 
 // errSkip marks an organizer message that must not go out any more: its
@@ -67,7 +86,7 @@ func skipReason(reg *domain.Registration, optedOut map[string]bool) string {
 // fillMessage puts organizer message m into d for the email of row, in
 // lang (falling back to the event's main language), with reg's
 // unsubscribe link; reg is nil for a test sent to the organizer.
-func (w *Worker) fillMessage(d *Data, row *store.Email, reg *domain.Registration, ev *domain.Event, m *domain.Message, optedOut map[string]bool) error {
+func (w *Worker) fillMessage(d *Data, row *store.Email, lang string, reg *domain.Registration, ev *domain.Event, m *domain.Message, optedOut map[string]bool) error {
 	if m == nil {
 		return fmt.Errorf("organizer message %d no longer exists", row.Payload.OrganizerMessageID)
 	}
@@ -78,8 +97,8 @@ func (w *Worker) fillMessage(d *Data, row *store.Email, reg *domain.Registration
 	if len(ev.Languages) > 0 {
 		main = ev.Languages[0]
 	}
-	t := m.Texts.In(resolveLanguage(row.Language, ev.Languages), main)
-	d.MessageSubject = t.Subject
+	t := m.Texts.In(resolveLanguage(lang, ev.Languages), main)
+	d.MessageSubject = domain.ApplyMessageSubjectName(t.Subject, row.RecipientName)
 	d.MessageBody = domain.ApplyMessageName(t.Body, strings.TrimSpace(row.RecipientName))
 	if reg != nil {
 		token, err := w.Store.UnsubscribeToken(reg.ID)
@@ -99,7 +118,7 @@ func (r *Renderer) MessagePreview(ev *domain.Event, m *domain.Message, reg *doma
 	if reg != nil {
 		lang, name = reg.Language, reg.FirstName+" "+reg.LastName
 	}
-	lang = resolveLanguage(lang, ev.Languages)
+	lang = m.Texts.Language(resolveLanguage(lang, ev.Languages), ev.Languages[0])
 	evIn := ev.In(lang)
 	t := m.Texts.In(lang, ev.Languages[0])
 	d := Data{
@@ -108,7 +127,7 @@ func (r *Renderer) MessagePreview(ev *domain.Event, m *domain.Message, reg *doma
 			CountryName: r.CountryName(lang, ev.Languages, ev.Country),
 			StartsOn:    ev.StartsOn.Time(), EndsOn: ev.EndsOn.Time(), DayStartsAt: ev.DayStartsAt, DayEndsAt: ev.DayEndsAt,
 			Timezone: ev.Timezone, Languages: ev.Languages},
-		MessageSubject: t.Subject,
+		MessageSubject: domain.ApplyMessageSubjectName(t.Subject, name),
 		MessageBody:    domain.ApplyMessageName(t.Body, strings.TrimSpace(name)),
 		BaseURL:        baseURL,
 	}

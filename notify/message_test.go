@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/store"
 )
 
 // person is a participant a message test registers.
@@ -93,7 +94,8 @@ func TestAMessageReachesExactlyTheConfirmedKZDay1AttendeesInTheirLanguages(t *te
 	}
 
 	in := r.organizerMessage()
-	if _, err := domain.CheckMessage(&in, r.ev, domain.BuiltinDelegations(), time.Now()); err != nil {
+	in.Texts["en"] = domain.MessageText{Subject: "The venue moved, {name}", Body: in.Texts["en"].Body}
+	if _, err := domain.CheckMessage(&in, r.ev, domain.BuiltinDelegations(), time.Now(), domain.DefaultMessageScheduleDaysAfterEnd); err != nil {
 		t.Fatal(err)
 	}
 	preview, err := r.st.PreviewMessage(r.ctx, r.ev, 0, in.Filter)
@@ -114,8 +116,10 @@ func TestAMessageReachesExactlyTheConfirmedKZDay1AttendeesInTheirLanguages(t *te
 	r.drainUntilSent(w)
 
 	want := map[string]string{ // address → subject in the person's language (uz falls back to en)
-		"aigerim@example.kz": "The venue moved", "nursultan@example.kz": "Место изменилось", "dana@example.kz": "The venue moved",
+		"aigerim@example.kz": "The venue moved, Aigerim Test", "nursultan@example.kz": "Место изменилось", "dana@example.kz": "The venue moved, Dana Test",
 	}
+	// The language each email is labelled with: the one its body is in.
+	wantLang := map[string]string{"aigerim@example.kz": "en", "nursultan@example.kz": "ru", "dana@example.kz": "en"}
 	if n := len(r.smtp.Messages()) - transactional; n != len(want) {
 		t.Errorf("%d messages arrived, want %d", n, len(want))
 	}
@@ -130,6 +134,9 @@ func TestAMessageReachesExactlyTheConfirmedKZDay1AttendeesInTheirLanguages(t *te
 		delete(want, to)
 		if g.subject != subject {
 			t.Errorf("%s got subject %q, want %q", to, g.subject, subject)
+		}
+		if l := g.header.Get("Content-Language"); l != wantLang[to] || !strings.Contains(g.html, `<html lang="`+wantLang[to]+`"`) {
+			t.Errorf("%s: Content-Language %q, html lang in %.80q; want %s", to, l, g.html, wantLang[to])
 		}
 		if u := g.header.Get("List-Unsubscribe"); !strings.HasPrefix(u, "<https://attend.example.org/unsubscribe/") {
 			t.Errorf("%s: List-Unsubscribe %q", to, u)
@@ -164,7 +171,7 @@ func TestAMessageReachesExactlyTheConfirmedKZDay1AttendeesInTheirLanguages(t *te
 	}
 	r.drainUntilSent(w)
 	test, ok := r.received()[org.Email]
-	if !ok || test.subject != "The venue moved" || !strings.Contains(test.text, "Dear Organizer,") ||
+	if !ok || test.subject != "The venue moved, Organizer" || !strings.Contains(test.text, "Dear Organizer,") ||
 		test.header.Get("List-Unsubscribe") != "" {
 		t.Errorf("the test to the organizer: arrived %v, %q, %q, List-Unsubscribe %q", ok, test.subject, test.text, test.header.Get("List-Unsubscribe"))
 	}
@@ -192,8 +199,11 @@ func TestParticipantsWhoCancelOrUnsubscribeAfterTheSendAreSkipped(t *testing.T) 
 	if err != nil || added != 3 {
 		t.Fatalf("send: %d added, %v", added, err)
 	}
-	// Queued for all three; before the worker sends, one cancels and one
-	// unsubscribes.
+	// Queued for all three (and listed so until a worker claims them);
+	// before the worker sends, one cancels and one unsubscribes.
+	if list, err := r.st.MessageRecipients(r.ctx, r.ev.ID, m.ID); err != nil || len(list) != 3 || list[0].Status != domain.EmailQueued {
+		t.Errorf("before the worker: %v; want 3 queued", err)
+	}
 	if _, err := r.st.CancelRegistration(r.ctx, org.ID, r.ev.Slug, regs["Nursultan"].ID, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -220,6 +230,20 @@ func TestParticipantsWhoCancelOrUnsubscribeAfterTheSendAreSkipped(t *testing.T) 
 	}
 	if sum.Sent != 1 || sum.Skipped != 2 || sum.Failed != 0 {
 		t.Errorf("counts %+v, want 1 sent, 2 skipped", sum.MessageCounts)
+	}
+	// The list of recipients says skipped, and why, not "failed".
+	list, err := r.st.MessageRecipients(r.ctx, r.ev.ID, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rc := range list {
+		want := store.RecipientSkipped
+		if rc.Email == "aigerim@example.kz" {
+			want = domain.EmailSent
+		}
+		if rc.Status != want || want == store.RecipientSkipped && (rc.LastError == nil || strings.HasPrefix(*rc.LastError, "skipped")) {
+			t.Errorf("recipient %s: %s %v, want %s with a reason", rc.Email, rc.Status, rc.LastError, want)
+		}
 	}
 	if n, err := r.st.RetryFailedMessage(r.ctx, r.ev.ID, m.ID); err != nil || n != 0 {
 		t.Errorf("retry failed: %d queued, %v; skipped ones must stay", n, err)
@@ -333,6 +357,10 @@ func TestMessageBodiesAreEscapedAndLinked(t *testing.T) {
 		{`https://example.org/"><img src=x>`, `<a href="https://example.org/" style="color:#1e3a8a;">https://example.org/</a>&#34;&gt;&lt;img src=x&gt;`},
 		{"javascript:alert(1)", "javascript:alert(1)"},
 		{"one\ntwo", "one<br>\ntwo"},
+		{"https://example.org/path_(x)", `<a href="https://example.org/path_(x)" style="color:#1e3a8a;">https://example.org/path_(x)</a>`},
+		{"(see https://example.org/path_(x))", `(see <a href="https://example.org/path_(x)" style="color:#1e3a8a;">https://example.org/path_(x)</a>)`},
+		{"(see https://example.org/a).", `(see <a href="https://example.org/a" style="color:#1e3a8a;">https://example.org/a</a>).`},
+		{"[https://example.org/a[1]]", `[<a href="https://example.org/a[1]" style="color:#1e3a8a;">https://example.org/a[1]</a>]`},
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%.20q", c.body), func(t *testing.T) {
@@ -344,15 +372,8 @@ func TestMessageBodiesAreEscapedAndLinked(t *testing.T) {
 }
 
 func TestOrganizerMessagesHaveTheirOwnPerAddressLimit(t *testing.T) {
-	r := newWorkerRig(t, nil)
-	r.st.MessagesPerAddressHour = 2
-	org, err := r.st.OrganizerByEmail(r.ctx, "organizer@example.org")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.register(person{"Aigerim", "KZ", "en", domain.StatusConfirmed, true})
-	now := time.Now()
-	r.st.Now = func() time.Time { return now }
+	r, org, now := limitedRig(t, 2)
+	var err error
 	var ids []int64
 	for i, want := range []int{1, 1, 0} { // the third within the hour is held back
 		in := r.organizerMessage()
@@ -366,9 +387,80 @@ func TestOrganizerMessagesHaveTheirOwnPerAddressLimit(t *testing.T) {
 		}
 		ids = append(ids, m.ID)
 	}
-	// An hour later the message held back goes out when sent again.
-	r.st.Now = func() time.Time { return now.Add(61 * time.Minute) }
-	if added, err := r.st.SendMessage(r.ctx, org.ID, r.ev, ids[2]); err != nil || added != 1 {
-		t.Errorf("an hour later: %d added, %v; want 1", added, err)
+	// The third says who it holds back, and stays partly sent.
+	held, err := r.st.Message(r.ctx, r.ev.ID, ids[2])
+	if err != nil {
+		t.Fatal(err)
 	}
+	if n, err := r.st.HeldBack(r.ctx, r.ev, held.Message); err != nil || n != 1 || held.State != domain.MessageSending {
+		t.Errorf("the message held back: state %s, %d held back (%v); want sending, 1", held.State, n, err)
+	}
+	if p, err := r.st.PreviewMessage(r.ctx, r.ev, 0, r.organizerMessage().Filter); err != nil || p.Recipients != 0 || p.HeldBack != 1 {
+		t.Errorf("a preview within the hour: %+v, %v; want 0 recipients, 1 held back", p, err)
+	}
+	// Within the hour the periodic job writes to nobody, records nothing,
+	// and ends.
+	var audits, auditsAfter int
+	if err := r.db.GetContext(r.ctx, &audits, `SELECT count(*) FROM audit_log`); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if n, err := r.st.SendDueMessages(r.ctx); err != nil || n != 0 {
+			t.Errorf("within the hour: %d sent, %v", n, err)
+		}
+	}
+	if err := r.db.GetContext(r.ctx, &auditsAfter, `SELECT count(*) FROM audit_log`); err != nil || auditsAfter != audits {
+		t.Errorf("the retries within the hour wrote %d audit rows (%v)", auditsAfter-audits, err)
+	}
+	// An hour later the periodic job writes to the one held back, once.
+	r.st.Now = func() time.Time { return now.Add(61 * time.Minute) }
+	for i, want := range []int{1, 0} {
+		if n, err := r.st.SendDueMessages(r.ctx); err != nil || n != want {
+			t.Errorf("an hour later, run %d: %d sent, %v; want %d", i+1, n, err, want)
+		}
+	}
+	sum, err := r.st.Message(r.ctx, r.ev.ID, ids[2])
+	if err != nil || sum.State != domain.MessageSent || sum.Recipients != 1 {
+		t.Errorf("after the retry: %+v, %v; want sent to 1", sum, err)
+	}
+}
+
+func TestAMessageHeldBackWhenTheEventEndsIsSentToNobodyMore(t *testing.T) {
+	r, org, _ := limitedRig(t, 1)
+	var err error
+	var last *domain.Message
+	for range 2 {
+		in := r.organizerMessage()
+		in.Send = true
+		if last, _, err = r.st.CreateMessage(r.ctx, org.ID, r.ev, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if last.State != domain.MessageSending {
+		t.Fatalf("the second message: %s, want sending", last.State)
+	}
+	r.st.Now = func() time.Time { return r.ev.EndsAt().Add(time.Hour) }
+	if n, err := r.st.SendDueMessages(r.ctx); err != nil || n != 0 {
+		t.Errorf("after the event: %d sent, %v", n, err)
+	}
+	sum, err := r.st.Message(r.ctx, r.ev.ID, last.ID)
+	if err != nil || sum.State != domain.MessageSent || sum.Recipients != 0 {
+		t.Errorf("after the event: %+v, %v; want sent, to nobody", sum, err)
+	}
+}
+
+// limitedRig is a rig whose store allows perHour organizer messages per
+// address, with its clock stopped at now, and one confirmed participant
+// from KZ who attended the first day.
+func limitedRig(t *testing.T, perHour int) (*workerRig, *domain.Organizer, time.Time) {
+	r := newWorkerRig(t, nil)
+	r.st.MessagesPerAddressHour = perHour
+	org, err := r.st.OrganizerByEmail(r.ctx, "organizer@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.register(person{"Aigerim", "KZ", "en", domain.StatusConfirmed, true})
+	now := time.Now()
+	r.st.Now = func() time.Time { return now }
+	return r, org, now
 }

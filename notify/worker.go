@@ -375,12 +375,18 @@ func (w *Worker) build(row *store.Email, regs map[string]*domain.Registration, e
 		}
 	}
 	// The event's texts, and its country's name, in the language the email
-	// will be written in.
-	ev = ev.In(resolveLanguage(row.Language, ev.Languages))
+	// will be written in: for an organizer's message, the language its body
+	// is in (the event's main one when the reader's was left empty), so
+	// that the email is labelled, and framed, as what it holds.
+	lang := row.Language
+	if m := msgs[row.Payload.OrganizerMessageID]; kind == KindMessage && m != nil && len(ev.Languages) > 0 {
+		lang = m.Texts.Language(resolveLanguage(row.Language, ev.Languages), ev.Languages[0])
+	}
+	ev = ev.In(resolveLanguage(lang, ev.Languages))
 	d := Data{
 		Event: Event{
 			Title: ev.Title, Venue: ev.Venue, City: ev.City,
-			CountryCode: ev.Country, CountryName: w.Renderer.CountryName(row.Language, ev.Languages, ev.Country),
+			CountryCode: ev.Country, CountryName: w.Renderer.CountryName(lang, ev.Languages, ev.Country),
 			StartsOn: ev.StartsOn.Time(), EndsOn: ev.EndsOn.Time(),
 			DayStartsAt: ev.DayStartsAt, DayEndsAt: ev.DayEndsAt,
 			Timezone: ev.Timezone, Languages: ev.Languages,
@@ -421,15 +427,15 @@ func (w *Worker) build(row *store.Email, regs map[string]*domain.Registration, e
 	}
 	d.Quota = row.Payload.Quota
 	if row.Payload.Delegation != "" {
-		d.Delegation = w.Renderer.DelegationName(row.Language, ev.Languages, row.Payload.Delegation)
+		d.Delegation = w.Renderer.DelegationName(lang, ev.Languages, row.Payload.Delegation)
 	}
 	d.WebhookURL = row.Payload.WebhookURL
 	if kind == KindMessage {
-		if err := w.fillMessage(&d, row, reg, ev, msgs[row.Payload.OrganizerMessageID], optedOut); err != nil {
+		if err := w.fillMessage(&d, row, lang, reg, ev, msgs[row.Payload.OrganizerMessageID], optedOut); err != nil {
 			return Email{}, err
 		}
 	}
-	e, err := w.Renderer.Build(kind, row.Language, d, "<"+row.MessageID+">",
+	e, err := w.Renderer.Build(kind, lang, d, "<"+row.MessageID+">",
 		mail.Address{Name: row.RecipientName, Address: row.Recipient})
 	e.ListUnsubscribe = d.UnsubscribeURL
 	return e, err

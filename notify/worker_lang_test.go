@@ -13,8 +13,8 @@ import (
 // received is one delivered message, decoded: subject, text part and
 // calendar file (if any).
 type received struct {
-	subject, text, ics string
-	header             mail.Header
+	subject, text, html, ics string
+	header                   mail.Header
 }
 
 func (r *workerRig) received() map[string]received {
@@ -33,6 +33,9 @@ func (r *workerRig) received() map[string]received {
 		got := received{subject: subject, header: msg.Header}
 		if ps := byType(parts, "text/plain"); len(ps) > 0 {
 			got.text = string(ps[0].body)
+		}
+		if ps := byType(parts, "text/html"); len(ps) > 0 {
+			got.html = string(ps[0].body)
 		}
 		if ps := byType(parts, "text/calendar"); len(ps) > 0 {
 			got.ics = strings.ReplaceAll(string(ps[0].body), "\r\n ", "") // unfolded

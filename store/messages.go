@@ -52,6 +52,10 @@ type MessageCounts struct {
 	// Skipped were queued but not sent: the participant cancelled, was
 	// erased or unsubscribed before the worker reached them.
 	Skipped int `json:"skipped" db:"skipped"`
+	// HeldBack match but are over the per-address limit of organizer
+	// messages now (Store.HeldBack fills it): a sending message writes to
+	// them once they are under it.
+	HeldBack int `json:"held_back" db:"-"`
 }
 
 // MessageSummary is a message with its counts.
@@ -59,6 +63,12 @@ type MessageSummary struct {
 	*domain.Message
 	MessageCounts
 }
+
+// RecipientSkipped is the status, in a message's recipient list, of an
+// email the worker did not send because its participant cancelled, was
+// erased or unsubscribed first: "failed" in the outbox, but nothing went
+// wrong and nothing is retried. Its last_error says why.
+const RecipientSkipped domain.EmailStatus = "skipped"
 
 // MessageRecipient is one person a message was written to, and how its
 // email stands.
@@ -174,12 +184,19 @@ func (s *Store) MessageRecipients(ctx context.Context, eventID, id int64) ([]*Me
 	out := []*MessageRecipient{}
 	err := s.db.SelectContext(ctx, &out, `
 		SELECT mr.registration_id, mr.email_id, e.recipient_name AS name, e.recipient, e.language,
-			e.status, e.last_error, e.sent_at
+			CASE WHEN e.status = 'failed' AND coalesce(`+skippedSQL+`, false) THEN 'skipped' ELSE e.status END AS status,
+			e.last_error, e.sent_at
 		FROM message_recipients mr JOIN messages m ON m.id = mr.message_id JOIN emails e ON e.id = mr.email_id
 		WHERE m.event_id = $1 AND mr.message_id = $2
 		ORDER BY mr.email_id`, eventID, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: message recipients: %w", unavailable(err))
+	}
+	for _, r := range out {
+		if r.Status == RecipientSkipped && r.LastError != nil {
+			reason := strings.TrimPrefix(*r.LastError, skippedPrefix)
+			r.LastError = &reason
+		}
 	}
 	return out, nil
 }
@@ -307,6 +324,17 @@ func (s *Store) Unsubscribe(ctx context.Context, registrationID string) error {
 		}
 	}
 	return nil
+}
+
+// OptedOut reports whether registration id asked for no more organizer
+// messages.
+func (s *Store) OptedOut(ctx context.Context, registrationID string) (bool, error) {
+	var out bool
+	if err := s.db.GetContext(ctx, &out, `
+		SELECT EXISTS (SELECT 1 FROM message_optouts WHERE registration_id = $1::uuid)`, registrationID); err != nil {
+		return false, fmt.Errorf("store: opted out: %w", unavailable(err))
+	}
+	return out, nil
 }
 
 // unsubscribePrefix tells a sealed unsubscribe token from the other sealed

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/attend/attend/domain"
@@ -25,8 +26,9 @@ func (s *Store) messagesPerAddressHour() int {
 // message's recipients among ev's participants: those f matches, in a
 // status a message may go to, not erased, not opted out, not yet written
 // to by message id (0 for none), and under the per-address limit of
-// organizer messages at now. It starts st's arguments.
-func (s *Store) recipientsWhere(st *statement, ev *domain.Event, id int64, f domain.MessageFilter, now time.Time) (string, error) {
+// organizer messages at now (with over, over it: the people the limit holds
+// back). It starts st's arguments.
+func (s *Store) recipientsWhere(st *statement, ev *domain.Event, id int64, f domain.MessageFilter, now time.Time, over bool) (string, error) {
 	answers, bad := ev.Questions.AnswerFilters(f.Answers)
 	if len(bad) > 0 {
 		return "", domain.Errorf(domain.EConflict, "the message filters on answers the event's questions no longer offer")
@@ -38,8 +40,8 @@ func (s *Store) recipientsWhere(st *statement, ev *domain.Event, id int64, f dom
 		"r.erased_at IS NULL",
 		"NOT EXISTS (SELECT 1 FROM message_optouts o WHERE o.registration_id = r.id)",
 		`(SELECT count(*) FROM emails e WHERE e.event_id = r.event_id AND e.kind = 'message'
-			AND lower(e.recipient) = lower(r.email) AND e.created_at > ` + st.arg(now.Add(-time.Hour)) + `::timestamptz) < ` +
-			st.arg(s.messagesPerAddressHour()),
+			AND lower(e.recipient) = lower(r.email) AND e.created_at > ` + st.arg(now.Add(-time.Hour)) + `::timestamptz) ` +
+			map[bool]string{false: "<", true: ">="}[over] + ` ` + st.arg(s.messagesPerAddressHour()),
 	}
 	if id != 0 {
 		conds = append(conds, "NOT EXISTS (SELECT 1 FROM message_recipients mr WHERE mr.message_id = "+
@@ -61,6 +63,10 @@ func (s *Store) recipientsWhere(st *statement, ev *domain.Event, id int64, f dom
 type MessagePreview struct {
 	// Recipients is how many participants it would be written to.
 	Recipients int
+	// HeldBack is how many more match but got as many organizer messages
+	// this hour as MESSAGES_PER_ADDRESS_HOUR allows: a send writes to them
+	// later, once they are under the limit.
+	HeldBack int
 	// Sample is one of them (the first to register), nil when none.
 	Sample *domain.Registration
 }
@@ -70,13 +76,17 @@ type MessagePreview struct {
 // message not stored) and picks one to show it to.
 func (s *Store) PreviewMessage(ctx context.Context, ev *domain.Event, id int64, f domain.MessageFilter) (MessagePreview, error) {
 	var st statement
-	where, err := s.recipientsWhere(&st, ev, id, f, s.Now())
+	now := s.Now()
+	where, err := s.recipientsWhere(&st, ev, id, f, now, false)
 	if err != nil {
 		return MessagePreview{}, err
 	}
 	var p MessagePreview
 	if err := s.db.GetContext(ctx, &p.Recipients, `SELECT count(*) FROM registrations r WHERE `+where, st.args...); err != nil {
 		return p, fmt.Errorf("store: count recipients: %w", unavailable(err))
+	}
+	if p.HeldBack, err = s.heldBack(ctx, s.db, ev, id, f, now); err != nil {
+		return p, err
 	}
 	var rows []registrationRow
 	if err := s.db.SelectContext(ctx, &rows, `SELECT `+registrationColumns+` FROM registrations r WHERE `+where+`
@@ -138,7 +148,7 @@ func lockMessage(ctx context.Context, tx *dbTx, skip bool, where string, args ..
 // a send run again after a crash, write to nobody twice.
 func (s *Store) sendLocked(ctx context.Context, tx *dbTx, ev *domain.Event, m *domain.Message, actorID int64) (int, error) {
 	var st statement
-	where, err := s.recipientsWhere(&st, ev, m.ID, m.Filter, tx.now)
+	where, err := s.recipientsWhere(&st, ev, m.ID, m.Filter, tx.now, false)
 	if err != nil {
 		return 0, err
 	}
@@ -166,32 +176,50 @@ func (s *Store) sendLocked(ctx context.Context, tx *dbTx, ev *domain.Event, m *d
 	if err != nil {
 		return 0, fmt.Errorf("store: send message: %w", unavailable(err))
 	}
+	held, err := s.heldBack(ctx, tx, ev, m.ID, m.Filter, tx.now)
+	if err != nil {
+		return 0, err
+	}
+	// People the per-address limit holds back are written to by the
+	// periodic job once they are under it, until the event ends.
+	retry := m.State == domain.MessageSending
+	m.State = domain.MessageSent
+	if held > 0 && tx.now.Before(ev.EndsAt()) {
+		m.State = domain.MessageSending
+	}
 	if _, err := tx.ExecContext(ctx, `
-		UPDATE messages SET state = 'sent', sent_at = coalesce(sent_at, $2) WHERE id = $1`, m.ID, tx.now); err != nil {
+		UPDATE messages SET state = $3, sent_at = coalesce(sent_at, $2) WHERE id = $1`, m.ID, tx.now, m.State); err != nil {
 		return 0, fmt.Errorf("store: mark message sent: %w", unavailable(err))
 	}
-	m.State = domain.MessageSent
 	if added > 0 {
 		tx.queuedEmail = true
+	}
+	if retry && added == 0 {
+		return 0, nil // the periodic job found nobody under the limit yet: nothing to record
 	}
 	return added, insertAudit(ctx, tx, auditRow{EventID: ev.ID, ActorID: &actorID, Action: domain.AuditMessageSend,
 		Detail: domain.AuditDetail{Message: m.ID, Recipients: added}})
 }
 
-// SendDueMessages sends the scheduled messages whose time has come, one per
-// transaction. A message is locked with SKIP LOCKED, so several workers
-// running this at once send each exactly once. It returns how many
-// messages went out.
+// SendDueMessages sends the scheduled messages whose time has come, and
+// the sending ones to the people the per-address limit held back, one
+// message per transaction. A message is locked with SKIP LOCKED, so
+// several workers running this at once send each exactly once. It returns
+// how many messages went out (to anyone new).
 func (s *Store) SendDueMessages(ctx context.Context) (int, error) {
 	sent := 0
+	done := []int64{} // looked at in this run: a message still held back waits for the next
 	for ctx.Err() == nil {
 		found, wentOut := false, false
 		err := s.inTx(ctx, func(tx *dbTx) error {
-			m, err := lockMessage(ctx, tx, true, `WHERE m.state = 'scheduled' AND m.send_at <= $1 ORDER BY m.send_at, m.id LIMIT 1`, tx.now)
+			m, err := lockMessage(ctx, tx, true, `WHERE (m.state = 'scheduled' AND m.send_at <= $1 OR m.state = 'sending')
+				AND m.id <> ALL($2) ORDER BY coalesce(m.send_at, m.created_at), m.id LIMIT 1`, tx.now, pq.Array(done))
 			if err != nil || m == nil {
 				return err
 			}
 			found = true
+			done = append(done, m.ID)
+			retry := m.State == domain.MessageSending
 			ev, err := getEvent(ctx, tx, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1`, m.EventID)
 			if err != nil {
 				return err
@@ -200,7 +228,19 @@ func (s *Store) SendDueMessages(ctx context.Context) (int, error) {
 			if m.AuthorID != nil {
 				author = *m.AuthorID
 			}
-			_, err = s.sendLocked(ctx, tx, ev, m, author)
+			endRetry := func() error {
+				if _, err := tx.ExecContext(ctx, `UPDATE messages SET state = 'sent' WHERE id = $1`, m.ID); err != nil {
+					return fmt.Errorf("store: end message: %w", unavailable(err))
+				}
+				return nil
+			}
+			if retry && !tx.now.Before(ev.EndsAt()) {
+				return endRetry() // the event is over: those still held back are not written to
+			}
+			added, err := s.sendLocked(ctx, tx, ev, m, author)
+			if domain.ErrorCode(err) == domain.EConflict && retry {
+				return endRetry() // its filter no longer works
+			}
 			if domain.ErrorCode(err) == domain.EConflict {
 				// Its filter names answers the event no longer offers: it
 				// goes back to the drafts for its organizers to see, rather
@@ -210,7 +250,7 @@ func (s *Store) SendDueMessages(ctx context.Context) (int, error) {
 				}
 				return nil
 			}
-			wentOut = err == nil
+			wentOut = err == nil && (!retry || added > 0)
 			return err
 		})
 		if err != nil {
@@ -255,4 +295,33 @@ func (s *Store) QueueTestMessage(ctx context.Context, ev *domain.Event, id int64
 		}
 		return nil
 	})
+}
+
+// heldBack counts the participants message id (0: not stored) with filter
+// f would go to but for the per-address limit at now.
+func (s *Store) heldBack(ctx context.Context, q sqlx.QueryerContext, ev *domain.Event, id int64, f domain.MessageFilter, now time.Time) (int, error) {
+	var st statement
+	where, err := s.recipientsWhere(&st, ev, id, f, now, true)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := sqlx.GetContext(ctx, q, &n, `SELECT count(*) FROM registrations r WHERE `+where, st.args...); err != nil {
+		return 0, fmt.Errorf("store: count held back recipients: %w", unavailable(err))
+	}
+	return n, nil
+}
+
+// HeldBack counts the people message m of ev still waits to write to
+// because of the per-address limit: 0 once it is sent or cancelled.
+func (s *Store) HeldBack(ctx context.Context, ev *domain.Event, m *domain.Message) (int, error) {
+	switch m.State {
+	case domain.MessageSent, domain.MessageCancelled:
+		return 0, nil
+	}
+	n, err := s.heldBack(ctx, s.db, ev, m.ID, m.Filter, s.Now())
+	if domain.ErrorCode(err) == domain.EConflict {
+		return 0, nil // the filter no longer works; the page says so when it is sent
+	}
+	return n, err
 }

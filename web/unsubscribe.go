@@ -12,6 +12,8 @@ import (
 type unsubscribePage struct {
 	Event string // the event's title in the page's language
 	Done  bool   // the participant is unsubscribed
+	// Already says the participant had unsubscribed before this visit.
+	Already bool
 }
 
 // unsubscribeTarget opens the path's unsubscribe token; when it names
@@ -32,7 +34,12 @@ func (s *Web) UnsubscribePage(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.renderUnsubscribe(c, reg, ev, false)
+	already, err := s.Store.OptedOut(c.Request.Context(), reg.ID)
+	if err != nil {
+		s.PageError(c, s.PageLang(c.Writer, c.Request, reg.Language), err, "link_not_found")
+		return
+	}
+	s.renderUnsubscribe(c, reg, ev, already, already)
 }
 
 // Unsubscribe records the participant's wish to get no more organizer
@@ -44,21 +51,28 @@ func (s *Web) Unsubscribe(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := s.Store.Unsubscribe(c.Request.Context(), reg.ID); err != nil {
+	already, err := s.Store.OptedOut(c.Request.Context(), reg.ID)
+	if err == nil && !already {
+		err = s.Store.Unsubscribe(c.Request.Context(), reg.ID)
+	}
+	if err != nil {
 		s.PageError(c, s.PageLang(c.Writer, c.Request, reg.Language), err, "link_not_found")
 		return
 	}
-	s.renderUnsubscribe(c, reg, ev, true)
+	s.renderUnsubscribe(c, reg, ev, true, already)
 }
 
-func (s *Web) renderUnsubscribe(c *gin.Context, reg *domain.Registration, ev *domain.Event, done bool) {
+func (s *Web) renderUnsubscribe(c *gin.Context, reg *domain.Registration, ev *domain.Event, done, already bool) {
 	lang := s.PageLang(c.Writer, c.Request, reg.Language)
 	v := s.NewView(c.Request, lang, "")
-	if done {
+	switch {
+	case already:
+		v.Title = v.T("unsubscribe.already.title")
+	case done:
 		v.Title = v.T("unsubscribe.done.title")
-	} else {
+	default:
 		v.Title = v.T("unsubscribe.title")
 	}
-	v.Page = unsubscribePage{Event: ev.In(lang).Title, Done: done}
+	v.Page = unsubscribePage{Event: ev.In(lang).Title, Done: done, Already: already}
 	s.pages.Render(c, http.StatusOK, "unsubscribe", v)
 }

@@ -38,10 +38,15 @@ func TestTheUnsubscribeLinkAsksOnGETAndRecordsOnAOneClickPOST(t *testing.T) {
 	if cc := rec.Header().Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("Cache-Control %q, want no-store: the page is personal", cc)
 	}
-	// A mail program's one-click POST (RFC 8058): no cookie, no Origin, a
-	// form body; twice, as mail systems may repeat it.
-	for range 2 {
-		rec := a.Do(servertest.Request{Method: http.MethodPost, Path: "/unsubscribe/" + token,
+	if b := d.All("button"); len(b) != 1 || servertest.Attr(b[0], "class") != "button" {
+		t.Errorf("the button is not styled as the site's buttons")
+	}
+	// A mail program's one-click POST (RFC 8058): no cookie, a form body,
+	// with no Origin or with the mail provider's own (cross-origin
+	// protection must let it through); twice in all, as mail systems may
+	// repeat it.
+	for _, h := range []http.Header{{}, {"Origin": {"https://mail.example.com"}, "Sec-Fetch-Site": {"cross-site"}}} {
+		rec := a.Do(servertest.Request{Method: http.MethodPost, Path: "/unsubscribe/" + token, Header: h,
 			Body: "List-Unsubscribe=One-Click", ContentType: "application/x-www-form-urlencoded"})
 		if rec.Code != http.StatusOK {
 			t.Fatalf("one-click POST: %d %s", rec.Code, rec.Body)
@@ -49,6 +54,11 @@ func TestTheUnsubscribeLinkAsksOnGETAndRecordsOnAOneClickPOST(t *testing.T) {
 	}
 	if n := optedOut(); n != 1 {
 		t.Errorf("%d opt-outs recorded, want 1", n)
+	}
+	// The link, opened again, says so.
+	if rec, d := a.Page("/unsubscribe/" + token); rec.Code != http.StatusOK || len(d.All("form")) != 0 ||
+		!strings.Contains(d.Text(), "You had already unsubscribed") {
+		t.Errorf("GET once unsubscribed: %d %.300s", rec.Code, d.Text())
 	}
 	// The page's own button, in the participant's browser, works too.
 	if rec, _ := a.Submit("/unsubscribe/"+token, url.Values{}); rec.Code != http.StatusOK {
