@@ -82,4 +82,3 @@ func VisaLetterFileName(h store.VisaLetterHolder) string {
 	}
 	return name + ".pdf"
 }
-
