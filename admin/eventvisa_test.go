@@ -31,6 +31,19 @@ func TestTheEventFormOffersVisaLetters(t *testing.T) {
 		}
 	})
 
+	t.Run("an unknown placeholder comes back named", func(t *testing.T) {
+		form := eventForm()
+		form.Set("visa_letters", "on")
+		form.Set("visa_letters.host_name", "Academy of Public Administration")
+		form.Set("visa_letters.host_address", "Tashkent")
+		form.Set("visa_letters.signatory_name", "Alisher Karimov")
+		form.Set("visa_letters.templates.en", "We invite {{name}} to {{nonsense}}.")
+		rec, page := d.Submit("/admin/events", form, "Cookie", cookie)
+		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(servertest.TextOf(page.ByID("visa_letters-templates-en-error")), "{{nonsense}}") {
+			t.Errorf("status %d, want 422 naming {{nonsense}} at the English template", rec.Code)
+		}
+	})
+
 	form := eventForm()
 	form.Set("visa_letters", "on")
 	form.Set("visa_letters.host_name", "Academy of Public Administration")

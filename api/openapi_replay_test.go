@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -594,6 +595,13 @@ func replayVisaLetters(t *testing.T, rp *replay, a *servertest.Server) {
 	rp.call(a, 422, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("visa", func(b map[string]any) {
 		b["visa_letters"] = map[string]any{"host_name": "", "templates": map[string]any{"de": "x"}}
 	})))
+	bad := maps.Clone(letters)
+	bad["templates"] = map[string]any{"en": "We invite {{name}} to {{nonsense}}."}
+	if rec := rp.call(a, 422, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("visa", func(b map[string]any) {
+		b["visa_letters"] = bad
+	}))); !strings.Contains(rec.Body.String(), `"visa_letters.templates.en"`) || !strings.Contains(rec.Body.String(), "{{nonsense}}") {
+		t.Errorf("an unknown placeholder is not named: %s", rec.Body)
+	}
 	rp.call(a, 201, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("visa", func(b map[string]any) {
 		b["visa_letters"] = letters
 	})))

@@ -226,6 +226,8 @@ func fieldError(field, code, param string) FieldError {
 		msg = label + " must be an ISO 3166-1 alpha-2 country code or the code of an international organization (see /api/v1/delegations)."
 	case "unknown":
 		msg = label + " is not known."
+	case "placeholder":
+		msg = label + " uses the unknown placeholder " + param + "; the placeholders are {{" + strings.Join(VisaPlaceholders, "}}, {{") + "}}."
 	default:
 		msg = label + " is invalid."
 	}

@@ -64,6 +64,22 @@ func DefaultVisaTemplate(lang string) string {
 		"The host confirms that the participant is registered for the event."
 }
 
+// placeholder is a {{name}} in a template, spaces inside allowed so that
+// "{{ nmae }}" is caught too.
+var placeholder = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
+
+// UnknownVisaPlaceholder is the first placeholder of tmpl that is not one
+// of VisaPlaceholders, written as in the template ("{{nonsense}}"), or "":
+// a letter must not print a placeholder as it was typed.
+func UnknownVisaPlaceholder(tmpl string) string {
+	for _, m := range placeholder.FindAllStringSubmatch(tmpl, -1) {
+		if !slices.Contains(VisaPlaceholders, m[1]) || m[0] != "{{"+m[1]+"}}" {
+			return m[0]
+		}
+	}
+	return ""
+}
+
 // FillVisaTemplate puts values in place of the template's placeholders;
 // a placeholder without a value is left as written.
 func FillVisaTemplate(tmpl string, values map[string]string) string {
@@ -112,6 +128,9 @@ func CheckVisaLetters(v *VisaLetters) []FieldError {
 		}
 		line("templates."+lang, &t, maxVisaTemplate, false)
 		v.Templates[lang] = t
+		if bad := UnknownVisaPlaceholder(t); bad != "" {
+			fields = append(fields, NewFieldError("visa_letters.templates."+lang, "placeholder", bad))
+		}
 	}
 	return fields
 }

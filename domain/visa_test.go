@@ -69,3 +69,24 @@ func TestCheckVisaLetters(t *testing.T) {
 		t.Error("an empty language does not fall back to the default, or a given one is not used")
 	}
 }
+
+func TestCheckVisaLettersRefusesUnknownPlaceholders(t *testing.T) {
+	for _, tt := range []struct{ template, want string }{
+		{"Dear {{name}}, {{nonsense}} awaits.", "{{nonsense}}"},
+		{"{{ name }} is spaced", "{{ name }}"},
+		{"{{Name}}", "{{Name}}"},
+		{"{{}}", "{{}}"},
+		{"{{name}} of {{nationality}}, {{host}}", ""},
+	} {
+		v := &VisaLetters{HostName: "Academy", HostAddress: "Tashkent", SignatoryName: "Alisher Karimov",
+			Templates: map[string]string{"en": tt.template}}
+		fields := CheckVisaLetters(v)
+		switch {
+		case tt.want == "" && len(fields) > 0:
+			t.Errorf("%q: errors %+v", tt.template, fields)
+		case tt.want != "" && (len(fields) != 1 || fields[0].Field != "visa_letters.templates.en" ||
+			fields[0].Code != "placeholder" || !strings.Contains(fields[0].Message, tt.want)):
+			t.Errorf("%q: errors %+v, want one naming %s", tt.template, fields, tt.want)
+		}
+	}
+}
