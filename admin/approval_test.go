@@ -1,6 +1,7 @@
 package admin_test
 
 import (
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -132,5 +133,30 @@ func TestOrganizersRejectWithACourteousEmail(t *testing.T) {
 	}
 	if held != 1 {
 		t.Errorf("seats_held %d, want 1 (the walk-in's; a rejection frees and takes nothing)", held)
+	}
+}
+
+func TestADecisionMustBeApproveOrRejectWithAReadableMessage(t *testing.T) {
+	t.Parallel()
+	d, cookie, regs := applicationsWorkshop(t)
+	for _, tt := range []struct {
+		name string
+		form url.Values
+		want string
+	}{
+		{"an unknown decision", url.Values{"decision": {"explode"}, "id": {regs[0].ID}}, "decision"},
+		{"no decision", url.Values{"id": {regs[0].ID}}, "decision"},
+		{"a message that is not UTF-8", url.Values{"decision": {"approve"}, "id": {regs[0].ID}, "message": {"Welcome \xff\xfe"}}, "message"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := d.Send("/admin/events/review-workshop/registrations/decide", cookie, tt.form)
+			if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "“"+tt.want+"”") {
+				t.Errorf("status %d, want 422 naming %q:\n%s", rec.Code, tt.want, rec.Body)
+			}
+			var status string
+			if err := d.DB.Get(&status, `SELECT status FROM registrations WHERE id = $1`, regs[0].ID); err != nil || status != "awaiting_approval" {
+				t.Errorf("status %q (%v), want awaiting_approval: nothing decided", status, err)
+			}
+		})
 	}
 }
