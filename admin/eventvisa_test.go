@@ -107,4 +107,12 @@ func TestTheListMasksPassportNumbers(t *testing.T) {
 	if rec, _ := d.Open(letter, cookie); rec.Code != http.StatusOK || !strings.HasPrefix(rec.Body.String(), "%PDF-") {
 		t.Errorf("the letter: status %d", rec.Code)
 	}
+	if rec, _ := d.Open("/admin/events/"+d.Ev.Slug+"/documents/visa-letters.zip", cookie); rec.Code != http.StatusOK {
+		t.Errorf("the archive: status %d", rec.Code)
+	}
+	var audited []string // the letters show passport numbers: each download is logged
+	if err := d.DB.Select(&audited, `SELECT coalesce(registration_id::text, '') || '/' || coalesce(detail->>'count', '')
+		FROM audit_log WHERE action = 'visa_letters.download' ORDER BY id`); err != nil || strings.Join(audited, " ") != reg.ID+"/ /1" {
+		t.Errorf("audited downloads %q (%v), want the letter, then an archive of 1", audited, err)
+	}
 }

@@ -623,6 +623,9 @@ func replayVisaLetters(t *testing.T, rp *replay, a *servertest.Server) {
 	rp.call(a, 202, sendReq(http.MethodPost, reg, "", servertest.Participant("dilnoza@example.kz", passport("N 123-4567"))))
 	pending := idOf(a, "dilnoza@example.kz")
 	rp.call(a, 404, getReq(reg+"/"+pending+"/visa-letter.pdf", tok)) // not confirmed yet
+	if rec := rp.call(a, 404, getReq("/api/v1/events/visa/documents/visa-letters.zip", tok)); !strings.Contains(rec.Body.String(), "no visa invitation letters yet") {
+		t.Errorf("an archive without letters does not say why: %s", rec.Body)
+	}
 	rp.call(a, 201, sendReq(http.MethodPost, reg, tok, servertest.Participant("walkin-visa@example.kz", passport("FA7654321"))))
 	walker := idOf(a, "walkin-visa@example.kz")
 	rec := rp.call(a, 200, getReq(reg+"/"+walker+"/visa-letter.pdf", tok))
@@ -633,6 +636,11 @@ func replayVisaLetters(t *testing.T, rp *replay, a *servertest.Server) {
 	rp.call(a, 404, getReq(reg+"/00000000-0000-4000-8000-000000000000/visa-letter.pdf", tok))
 	rp.call(a, 401, getReq(reg+"/"+walker+"/visa-letter.pdf", ""))
 	rp.call(a, 200, getReq("/api/v1/events/visa/documents/visa-letters.zip", tok))
+	var audited []string // the letters show passport numbers: each download is logged
+	if err := a.DB.Select(&audited, `SELECT coalesce(registration_id::text, '') || '/' || coalesce(detail->>'count', '')
+		FROM audit_log WHERE action = 'visa_letters.download' ORDER BY id`); err != nil || strings.Join(audited, " ") != walker+"/ /1" {
+		t.Errorf("audited downloads %q (%v), want the walk-in's letter, then an archive of 1", audited, err)
+	}
 	export := "/api/v1/events/visa/registrations/export?format=csv"
 	if rec := rp.call(a, 200, getReq(export, tok)); strings.Contains(rec.Body.String(), "FA7654321") {
 		t.Error("the export carries a passport number it was not asked for")

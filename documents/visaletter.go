@@ -37,10 +37,17 @@ func VisaLetterLanguage(lang string) string {
 // nothing is written: the rule is checked here, so no caller can hand out
 // a letter by mistake.
 func VisaLetter(w io.Writer, ev *domain.Event, b *i18n.Bundle, h store.VisaLetterHolder, on time.Time) error {
-	if ev.VisaLetters == nil || h.Visa == nil || h.Registration.Status != domain.StatusConfirmed {
+	if !HasVisaLetter(ev, h) {
 		return ErrNoVisaLetter
 	}
 	return visaLetterPDF(w, ev, b.Localizer(VisaLetterLanguage(h.Registration.Language)), h, on)
+}
+
+// HasVisaLetter reports whether h is entitled to a letter from ev: the
+// event offers them, the participant asked for one, and the registration
+// is confirmed.
+func HasVisaLetter(ev *domain.Event, h store.VisaLetterHolder) bool {
+	return ev.VisaLetters != nil && h.Visa != nil && h.Registration.Status == domain.StatusConfirmed
 }
 
 // VisaLetters writes a ZIP archive to w with the letter of every holder,
