@@ -564,7 +564,12 @@ func replayApproval(t *testing.T, rp *replay, a *servertest.Server) {
 	rp.call(a, 422, sendReq(http.MethodPost, reg+"/approve", tok, map[string]any{"ids": []string{}}))
 	rp.call(a, 422, sendReq(http.MethodPost, reg+"/reject", tok, map[string]any{"ids": []string{"nope"}}))
 	rp.call(a, 400, sendReq(http.MethodPost, reg+"/approve", tok, `{"ids": `))
-	rp.call(a, 404, sendReq(http.MethodPost, reg+"/approve", tok, map[string]any{"ids": []string{ids[1], uuid0}}))
+	for i, list := range [][]string{{uuid0, ids[1]}, {ids[1], uuid0}} { // which one is not the event's is named
+		field := fmt.Sprintf(`"ids[%d]"`, i)
+		if rec := rp.call(a, 404, sendReq(http.MethodPost, reg+"/approve", tok, map[string]any{"ids": list})); !strings.Contains(rec.Body.String(), field) {
+			t.Errorf("a stranger's id is not named %s: %s", field, rec.Body)
+		}
+	}
 	rp.call(a, 409, sendReq(http.MethodPost, reg+"/reject", tok, map[string]any{"ids": []string{ids[1], ids[0]}}))
 	rp.call(a, 401, sendReq(http.MethodPost, reg+"/approve", "", map[string]any{"ids": []string{ids[1]}}))
 	rp.call(a, 200, sendReq(http.MethodPost, reg+"/approve", tok, map[string]any{"ids": []string{ids[1], ids[2], ids[3]}, "message": "Welcome!"}))
