@@ -35,6 +35,11 @@ type Data struct {
 	ConfirmURL string
 	CancelURL  string
 
+	// Rejected says the registration's application was turned down
+	// (KindAlreadyRegistered then says so, courteously, and offers no
+	// confirm or cancel link: the form changes nothing for it).
+	Rejected bool
+
 	// CheckinCode is shown in large type and encoded, alone, in the QR image.
 	CheckinCode string
 

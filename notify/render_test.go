@@ -421,3 +421,23 @@ func TestTheUpdateEmailListsWhatChangedInTheParticipantsLanguage(t *testing.T) {
 		t.Error("an update email without changes rendered")
 	}
 }
+
+// A rejected applicant who fills the form again is told, courteously, that
+// the application was not accepted, not that they are registered, and is
+// offered no link to confirm or cancel what was never a seat.
+func TestTheRepeatEmailOfARejectedApplicationSaysSo(t *testing.T) {
+	r := newTestRenderer(t)
+	d := tashkentWorkshop()
+	d.Rejected = true
+	for lang, want := range map[string]string{"en": "could not accept it", "ru": "не смогли её принять", "uz": "qabul qila olishmagan"} {
+		out, err := r.Render(KindAlreadyRegistered, lang, d)
+		if err != nil {
+			t.Fatalf("%s: %v", lang, err)
+		}
+		for _, body := range []string{out.Text, out.HTML} {
+			if !strings.Contains(body, want) || strings.Contains(body, "?action=") || strings.Contains(body, "already registered") {
+				t.Errorf("%s: the email does not say the application was turned down, or offers to confirm or cancel:\n%s", lang, body)
+			}
+		}
+	}
+}
