@@ -1,6 +1,10 @@
 -- +goose Up
 -- Downloading visa letters reveals passport numbers (issue 17): an
 -- organizer's download of one letter or of the archive is audited.
+-- An approved application whose address is not confirmed yet becomes
+-- pending: its confirmation period runs from then (pending_since), not
+-- from when the participant applied.
+ALTER TABLE registrations ADD COLUMN pending_since timestamptz;
 ALTER TABLE audit_log DROP CONSTRAINT audit_log_action_check;
 ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check CHECK (action IN (
     'event.create', 'event.update', 'registration.cancel', 'registration.promote',
@@ -11,6 +15,7 @@ ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check CHECK (action IN (
     'invitation.withdraw', 'invitation.resend', 'visa_letters.download'));
 
 -- +goose Down
+ALTER TABLE registrations DROP COLUMN pending_since;
 DELETE FROM audit_log WHERE action = 'visa_letters.download';
 ALTER TABLE audit_log DROP CONSTRAINT audit_log_action_check;
 ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check CHECK (action IN (

@@ -44,7 +44,7 @@ type Data struct {
 	CheckinCode string
 
 	// OrganizerMessage is optional free text for KindCancelled,
-	// KindApproved, KindApprovedWaitlisted and KindRejected; the templates
+	// KindApproved, KindApprovedConfirm, KindApprovedWaitlisted and KindRejected; the templates
 	// escape it and keep its line breaks.
 	OrganizerMessage string
 
@@ -167,7 +167,7 @@ func requiredFields(kind Kind, d Data) []string {
 	cancel := field{"CancelURL", d.CancelURL == ""}
 	code := field{"CheckinCode", d.CheckinCode == ""}
 	switch kind {
-	case KindConfirmRequest, KindWaitlisted, KindUnderReview, KindApprovedWaitlisted:
+	case KindConfirmRequest, KindWaitlisted, KindUnderReview, KindApprovedConfirm, KindApprovedWaitlisted:
 		extra = []field{confirm, cancel}
 	case KindAlreadyRegistered:
 		extra = []field{cancel}

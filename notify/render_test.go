@@ -73,7 +73,7 @@ func newTestRenderer(t *testing.T) *Renderer {
 // linksFor lists the links each kind must carry in both parts.
 func linksFor(kind Kind, d Data) []string {
 	switch kind {
-	case KindConfirmRequest, KindWaitlisted, KindConfirmReminder, KindAlreadyRegistered, KindUnderReview, KindApprovedWaitlisted:
+	case KindConfirmRequest, KindWaitlisted, KindConfirmReminder, KindAlreadyRegistered, KindUnderReview, KindApprovedConfirm, KindApprovedWaitlisted:
 		return []string{d.ConfirmURL, d.CancelURL, d.ManageURL}
 	case KindConfirmed, KindPromoted, KindReminder, KindApproved:
 		return []string{d.CancelURL, d.ManageURL}
@@ -219,7 +219,7 @@ func TestRenderEscapesDataInHTML(t *testing.T) {
 	d := tashkentWorkshop()
 	d.Participant.FirstName = `<script>alert("x")</script>`
 	d.OrganizerMessage = `<b>bold</b> & "quoted"`
-	for _, kind := range []Kind{KindCancelled, KindApproved, KindApprovedWaitlisted, KindRejected} {
+	for _, kind := range []Kind{KindCancelled, KindApproved, KindApprovedConfirm, KindApprovedWaitlisted, KindRejected} {
 		for _, lang := range Languages() {
 			out, err := r.Render(kind, lang, d)
 			if err != nil {
