@@ -307,6 +307,15 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 422, sendReq(http.MethodPost, invitations, tok, map[string]any{"invitees": []map[string]any{}}))
 	rp.call(a, 422, servertest.Request{Method: http.MethodPost, Path: invitations, Token: tok, Body: "name\nx\n", ContentType: "text/csv"})
 	rp.call(a, 400, sendReq(http.MethodPost, invitations, tok, `{"invitees": 5`))
+	// A bare array is the rows; any other JSON value is a wrong type of
+	// invitees, named without the server's type names.
+	rp.call(a, 200, sendReq(http.MethodPost, invitations+"?dry_run=true", tok, []map[string]any{{"email": "third@example.uz", "first_name": "Oybek"}}))
+	for _, body := range []string{`"rows"`, `5`, `{"invitees": "x"}`} {
+		if rec := rp.call(a, 422, sendReq(http.MethodPost, invitations, tok, body)); !strings.Contains(rec.Body.String(), `"field":"invitees"`) ||
+			strings.Contains(rec.Body.String(), "inviteesBody") || strings.Contains(rec.Body.String(), "domain.") {
+			t.Errorf("%s: %s", body, rec.Body)
+		}
+	}
 	rp.call(a, 200, getReq(invitations, tok))
 	rp.call(a, 200, getReq(invitations+"?state=queued&delegation=KZ&limit=1", tok))
 	rp.call(a, 422, getReq(invitations+"?state=lost", tok))
