@@ -111,3 +111,24 @@ func TestTheDashboardTakesAFormattedWorkbookAndRefusesALargerOneBesideTheField(t
 		t.Fatal("the page has no file field to choose another file")
 	}
 }
+
+// The preview numbers rows as the spreadsheet does (header row 1, blank
+// rows counted), reads tab-separated text, and a bad language names the
+// codes the file may use.
+func TestThePreviewNumbersRowsAsTheSpreadsheetAndNamesTheLanguages(t *testing.T) {
+	t.Parallel()
+	d := servertest.NewDashboard(t)
+	cookie := d.SignIn(d.Org.Email, servertest.DashPassword)
+	file := "email\tfirst_name\tlanguage\na@example.kz\tAigerim\tru\n\n\nb@example.uz\tRustam\tde\n"
+	status, page := uploadInvitees(t, d, cookie, []byte(file))
+	rows := servertest.TableRows(page.ByID("preview-table"), "tbody")
+	if status != http.StatusOK || len(rows) != 2 {
+		t.Fatalf("status %d, rows %q", status, rows)
+	}
+	if rows[0][0] != "2" || rows[1][0] != "5" {
+		t.Errorf("rows numbered %s and %s, want 2 and 5", rows[0][0], rows[1][0])
+	}
+	if text := strings.Join(rows[1], " "); !strings.Contains(text, "en, ru, uz") {
+		t.Errorf("the bad language's problem does not name the codes: %s", text)
+	}
+}
