@@ -58,6 +58,10 @@ func TestOrganizersDecideOnTickedApplications(t *testing.T) {
 	if i := slices.Index(head, "Awaiting approval"); i < 0 || total[i] != "3" {
 		t.Errorf("statistics %q / %q, want an Awaiting approval column counting 3", head, total)
 	}
+	// The applications are not counted as registered: only the walk-in is.
+	if i, j := slices.Index(head, "Registered"), slices.Index(head, "Rejected"); i < 0 || total[i] != "1" || j < 0 || total[j] != "0" {
+		t.Errorf("statistics %q / %q, want Registered 1 (the walk-in) and a Rejected column", head, total)
+	}
 
 	t.Run("the events list says how many applications wait, and leads to them", func(t *testing.T) {
 		rec, _ := d.Open("/admin", cookie)
