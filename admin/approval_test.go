@@ -166,3 +166,32 @@ func TestADecisionMustBeApproveOrRejectWithAReadableMessage(t *testing.T) {
 		})
 	}
 }
+
+// Each application's row has its own Approve and Reject buttons: a form
+// that decides that one alone, without ticking.
+func TestARowsOwnButtonsDecideItAlone(t *testing.T) {
+	t.Parallel()
+	d, cookie, regs := applicationsWorkshop(t)
+	_, page := d.Open("/admin/events/review-workshop?status=awaiting_approval", cookie)
+	var form url.Values
+	for _, f := range page.FormsWithAction("/registrations/decide") {
+		if v := servertest.FormValues(f); v.Get("id") == regs[1].ID {
+			form = v
+		}
+	}
+	if form == nil {
+		t.Fatal("Gʻayrat's row has no form of its own to decide on it")
+	}
+	form.Set("decision", "reject")
+	if loc := d.Send("/admin/events/review-workshop/registrations/decide", cookie, form).Header().Get("Location"); !strings.Contains(loc, "status=awaiting_approval") {
+		t.Errorf("redirect %q does not keep the list's filter", loc)
+	}
+	var statuses []string
+	if err := d.DB.Select(&statuses, `SELECT status FROM registrations WHERE id IN ($1, $2, $3) ORDER BY array_position(ARRAY[$1, $2, $3]::uuid[], id)`,
+		regs[0].ID, regs[1].ID, regs[2].ID); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(statuses, " ") != "awaiting_approval rejected awaiting_approval" {
+		t.Errorf("statuses %v, want only Gʻayrat rejected", statuses)
+	}
+}
