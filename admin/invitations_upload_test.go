@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -130,5 +131,24 @@ func TestThePreviewNumbersRowsAsTheSpreadsheetAndNamesTheLanguages(t *testing.T)
 	}
 	if text := strings.Join(rows[1], " "); !strings.Contains(text, "en, ru, uz") {
 		t.Errorf("the bad language's problem does not name the codes: %s", text)
+	}
+}
+
+// The focal point's form starts on no delegation, and one must be chosen.
+func TestTheFocalPointFormMakesTheOrganizerChooseADelegation(t *testing.T) {
+	t.Parallel()
+	d := servertest.NewDashboard(t)
+	cookie := d.SignIn(d.Org.Email, servertest.DashPassword)
+	_, page := d.Open("/admin/events/egov-tashkent-2019/invitations?lang=ru", cookie)
+	if got := servertest.FormValues(page.FormsWithAction("/invitations/focal-points")[0]).Get("delegation"); got != "" {
+		t.Errorf("the form starts on %q, want nothing chosen", got)
+	}
+	if got := servertest.TextOf(page.ByID("upload-title")); got != "Пригласить из файла" {
+		t.Errorf("the upload box is headed %q", got)
+	}
+	rec, page := d.Submit("/admin/events/egov-tashkent-2019/invitations/focal-points",
+		url.Values{"delegation": {""}, "email": {"focal@example.kz"}, "quota": {"2"}, "language": {"ru"}}, "Cookie", cookie)
+	if rec.Code != http.StatusUnprocessableEntity || !page.Has("delegation-error") {
+		t.Errorf("no delegation: status %d, want 422 with the delegation's error", rec.Code)
 	}
 }
