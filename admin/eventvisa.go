@@ -21,6 +21,10 @@ var visaFormFields = []struct{ name, kind string }{
 	{"visa_letters.host_name", "text"}, {"visa_letters.host_address", "textarea"},
 	{"visa_letters.signatory_name", "text"}, {"visa_letters.signatory_title", "text"},
 	{"visa_letters.templates.en", "textarea"}, {"visa_letters.templates.ru", "textarea"},
+	{"visa_letters.translations.en.host_name", "text"}, {"visa_letters.translations.en.host_address", "textarea"},
+	{"visa_letters.translations.en.signatory_title", "text"},
+	{"visa_letters.translations.ru.host_name", "text"}, {"visa_letters.translations.ru.host_address", "textarea"},
+	{"visa_letters.translations.ru.signatory_title", "text"},
 }
 
 // visaLettersInput reads the settings from the form: nil (offers none)
@@ -35,6 +39,15 @@ func visaLettersInput(form url.Values) domain.Optional[*domain.VisaLetters] {
 	for _, lang := range domain.VisaLetterLanguages {
 		if t := form.Get("visa_letters.templates." + lang); t != "" {
 			v.Templates[lang] = t
+		}
+		prefix := "visa_letters.translations." + lang + "."
+		t := domain.VisaTexts{HostName: form.Get(prefix + "host_name"), HostAddress: form.Get(prefix + "host_address"),
+			SignatoryTitle: form.Get(prefix + "signatory_title")}
+		if t != (domain.VisaTexts{}) {
+			if v.Translations == nil {
+				v.Translations = map[string]domain.VisaTexts{}
+			}
+			v.Translations[lang] = t
 		}
 	}
 	return domain.Some(v)
@@ -53,6 +66,12 @@ func setVisaValues(v url.Values, ev *domain.Event) {
 	v.Set("visa_letters.signatory_title", s.SignatoryTitle)
 	for lang, t := range s.Templates {
 		v.Set("visa_letters.templates."+lang, t)
+	}
+	for lang, t := range s.Translations {
+		prefix := "visa_letters.translations." + lang + "."
+		v.Set(prefix+"host_name", t.HostName)
+		v.Set(prefix+"host_address", t.HostAddress)
+		v.Set(prefix+"signatory_title", t.SignatoryTitle)
 	}
 }
 

@@ -50,6 +50,7 @@ func TestTheEventFormOffersVisaLetters(t *testing.T) {
 	form.Set("visa_letters.host_address", "45 Amir Temur Avenue\r\nTashkent")
 	form.Set("visa_letters.signatory_name", "Alisher Karimov")
 	form.Set("visa_letters.templates.ru", "Приглашаем {{name}}.")
+	form.Set("visa_letters.translations.ru.host_name", "Академия государственного управления")
 	form.Set("requires_approval", "on")
 	if rec := d.Send("/admin/events", cookie, form); rec.Code != http.StatusSeeOther {
 		t.Fatalf("create: %d %s", rec.Code, rec.Body)
@@ -59,12 +60,14 @@ func TestTheEventFormOffersVisaLetters(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := ev.VisaLetters
-	if v == nil || v.HostAddress != "45 Amir Temur Avenue\nTashkent" || v.Templates["ru"] != "Приглашаем {{name}}." || !ev.RequiresApproval {
+	if v == nil || v.HostAddress != "45 Amir Temur Avenue\nTashkent" || v.Templates["ru"] != "Приглашаем {{name}}." || !ev.RequiresApproval ||
+		v.Translations["ru"].HostName != "Академия государственного управления" || len(v.Translations) != 1 {
 		t.Fatalf("stored %+v, approval %v", v, ev.RequiresApproval)
 	}
 
 	_, page = d.Open("/admin/events/egov-tashkent-2020/edit", cookie)
 	if servertest.Attr(page.ByID("visa_letters-signatory_name"), "value") != "Alisher Karimov" ||
+		servertest.Attr(page.ByID("visa_letters-translations-ru-host_name"), "value") != "Академия государственного управления" ||
 		!strings.Contains(servertest.TextOf(page.ByID("visa_letters-templates-ru")), "{{name}}") {
 		t.Error("the edit form does not show the stored settings")
 	}

@@ -606,7 +606,8 @@ func replayVisaLetters(t *testing.T, rp *replay, a *servertest.Server) {
 	t.Helper()
 	tok := a.Token
 	letters := map[string]any{"host_name": "Academy of Public Administration", "host_address": "45 Amir Temur Avenue\nTashkent",
-		"signatory_name": "Alisher Karimov", "signatory_title": "Rector", "templates": map[string]any{"ru": "Приглашаем {{name}}."}}
+		"signatory_name": "Alisher Karimov", "signatory_title": "Rector", "templates": map[string]any{"ru": "Приглашаем {{name}}."},
+		"translations": map[string]any{"ru": map[string]any{"host_name": "Академия государственного управления", "signatory_title": "Ректор"}}}
 	rp.call(a, 422, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("visa", func(b map[string]any) {
 		b["visa_letters"] = map[string]any{"host_name": "", "templates": map[string]any{"de": "x"}}
 	})))

@@ -66,7 +66,9 @@ func (lt *letter) paragraph(s string, lh float64, a align) {
 func visaLetterPDF(w io.Writer, ev *domain.Event, l *i18n.Localizer, h store.VisaLetterHolder, on time.Time) error {
 	lang := l.Lang()
 	ev = ev.In(lang)
-	s, reg, visa := ev.VisaLetters, h.Registration, h.Visa
+	// The host and the signatory's title in the letter's language, where
+	// the organizers gave them.
+	s, reg, visa := ev.VisaLetters.In(lang), h.Registration, h.Visa
 	lt := &letter{page: newPage(false, l.T("doc.visa.title", nil)+" — "+clean(visa.PassportName), lang),
 		l: l, host: clean(s.HostName)}
 	lt.width = lt.w - 2*letterMargin

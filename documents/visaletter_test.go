@@ -187,3 +187,42 @@ func TestALongVisaLetterFlowsOntoFurtherPagesUncut(t *testing.T) {
 		poppler(t, buf.Bytes(), "pdftoppm", "-png", "-r", "60", "PDF", dir+"/long")
 	}
 }
+
+// A Russian letter names the host, its address and the signatory's title in
+// Russian when the organizers gave them, and keeps the rest; an English
+// letter keeps the event's own. Both list where the participant works.
+func TestAVisaLetterNamesTheHostInItsLanguage(t *testing.T) {
+	ev := visaWorkshop()
+	ev.VisaLetters.Translations = map[string]domain.VisaTexts{"ru": {
+		HostName:       "Академия государственного управления при Президенте Республики Узбекистан",
+		HostAddress:    "проспект Амира Темура, 45\nТашкент 100060",
+		SignatoryTitle: "Ректор Академии",
+	}}
+	for _, tt := range []struct {
+		lang      string
+		want, not []string
+	}{
+		{"ru", []string{"Академия государственного управления", "проспект Амира Темура, 45", "Ректор Академии", "Центр экономических исследований", "Научный сотрудник"},
+			[]string{"Academy of Public Administration", "Amir Temur Avenue"}},
+		{"en", []string{"Academy of Public Administration", "45 Amir Temur Avenue", "Rector", "Центр экономических исследований"},
+			[]string{"Академия", "Ректор Академии"}},
+	} {
+		h := holder("Дилноза", "Юсупова", tt.lang, "Dilnoza Yusupova", "N12345678")
+		h.Registration.Organization, h.Registration.Position = "Центр экономических исследований", "Научный сотрудник"
+		var buf bytes.Buffer
+		if err := documents.VisaLetter(&buf, ev, bundleOf(t), h, letterDate); err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(strings.Fields(strings.Join(pageTexts(t, buf.Bytes()), " ")), " ")
+		for _, w := range tt.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: the letter lacks %q:\n%s", tt.lang, w, text)
+			}
+		}
+		for _, w := range tt.not {
+			if strings.Contains(text, w) {
+				t.Errorf("%s: the letter has %q:\n%s", tt.lang, w, text)
+			}
+		}
+	}
+}

@@ -90,3 +90,22 @@ func TestCheckVisaLettersRefusesUnknownPlaceholders(t *testing.T) {
 		}
 	}
 }
+
+func TestVisaLettersInALanguage(t *testing.T) {
+	v := &VisaLetters{HostName: "Academy", HostAddress: "Tashkent", SignatoryName: "Alisher Karimov", SignatoryTitle: "Rector",
+		Translations: map[string]VisaTexts{"ru": {HostName: " Академия ", SignatoryTitle: "Ректор"}, "en": {}, "de": {HostName: "Akademie"}}}
+	fields := CheckVisaLetters(v)
+	if len(fields) != 1 || fields[0].Field != "visa_letters.translations.de" {
+		t.Errorf("errors %+v, want one on the German texts", fields)
+	}
+	if _, kept := v.Translations["en"]; kept {
+		t.Error("an empty language's texts are kept")
+	}
+	ru, en := v.In("ru"), v.In("en")
+	if ru.HostName != "Академия" || ru.SignatoryTitle != "Ректор" || ru.HostAddress != "Tashkent" || ru.SignatoryName != "Alisher Karimov" {
+		t.Errorf("in Russian %+v, want the Russian host and title and the rest as given", ru)
+	}
+	if en.HostName != "Academy" || en.SignatoryTitle != "Rector" || v.HostName != "Academy" {
+		t.Errorf("in English %+v (the settings %+v), want the settings' own", en, v)
+	}
+}
