@@ -44,7 +44,7 @@ func TestBrowserApplicationsAndVisaFieldsFitAPhone(t *testing.T) {
 		name          string
 		width, height int64
 		lang          string
-	}{{"phone", 390, 844, "uz"}, {"desktop", 1280, 900, "ru"}} {
+	}{{"phone", 390, 844, "uz"}, {"phone-ru", 390, 844, "ru"}, {"desktop", 1280, 900, "ru"}, {"desktop-en", 1280, 900, "en"}} {
 		t.Run("on a "+screen.name, func(t *testing.T) {
 			if err := chromedp.Do(ctx,
 				chromedp.EmulateViewport(screen.width, screen.height),
