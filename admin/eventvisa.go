@@ -10,7 +10,9 @@ import (
 
 // The event form's visa invitation letter settings (issue 17): a box that
 // offers letters, the host institution, its address and the signatory,
-// and the letter's body in English and Russian (empty: the default).
+// the host, its address and the signatory's title as a letter in English
+// or Russian words them where they differ, and the letter's body in
+// English and Russian (empty: the default).
 
 // visaFormBox is the box that offers letters; unticked, the event offers
 // none and the settings typed are not kept.
@@ -20,11 +22,11 @@ const visaFormBox = "visa_letters"
 var visaFormFields = []struct{ name, kind string }{
 	{"visa_letters.host_name", "text"}, {"visa_letters.host_address", "textarea"},
 	{"visa_letters.signatory_name", "text"}, {"visa_letters.signatory_title", "text"},
-	{"visa_letters.templates.en", "textarea"}, {"visa_letters.templates.ru", "textarea"},
 	{"visa_letters.translations.en.host_name", "text"}, {"visa_letters.translations.en.host_address", "textarea"},
 	{"visa_letters.translations.en.signatory_title", "text"},
 	{"visa_letters.translations.ru.host_name", "text"}, {"visa_letters.translations.ru.host_address", "textarea"},
 	{"visa_letters.translations.ru.signatory_title", "text"},
+	{"visa_letters.templates.en", "textarea"}, {"visa_letters.templates.ru", "textarea"},
 }
 
 // visaLettersInput reads the settings from the form: nil (offers none)
