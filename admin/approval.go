@@ -1,6 +1,8 @@
 package admin
 
 import (
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/attend/attend/domain"
@@ -17,20 +19,29 @@ func (s *Admin) Decide(c *gin.Context) {
 	if !s.ParseForm(c, lang) {
 		return
 	}
-	act, done := domain.Approve, "approved"
-	if c.PostForm("decision") == string(domain.Reject) {
+	// The buttons send "approve" or "reject"; anything else (or nothing)
+	// decides nothing, rather than approving by default.
+	var act domain.Action
+	var done string
+	switch c.PostForm("decision") {
+	case string(domain.Approve):
+		act, done = domain.Approve, "approved"
+	case string(domain.Reject):
 		act, done = domain.Reject, "rejected"
+	default:
+		s.Message(c, http.StatusUnprocessableEntity, lang, "decision")
+		return
 	}
 	ids, msg, err := domain.DecisionInput{IDs: c.PostFormArray("id"), Message: c.PostForm("message")}.Validate()
 	if e, ok := domain.AsError(err); ok {
-		outcome := "message"
-		if len(c.PostFormArray("id")) == 0 {
-			outcome = "none_ticked"
-		} else if e.Fields[0].Field != "message" {
+		switch {
+		case len(c.PostFormArray("id")) == 0:
+			s.backToList(c, "error", "none_ticked", "registrations")
+		case e.Fields[len(e.Fields)-1].Field == "message":
+			s.Message(c, http.StatusUnprocessableEntity, lang, "decision_message")
+		default:
 			s.PageError(c, lang, err, "not_found")
-			return
 		}
-		s.backToList(c, "error", outcome, "registrations")
 		return
 	}
 	_, err = s.Store.DecideRegistrations(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"), act, ids, msg)

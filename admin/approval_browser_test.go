@@ -44,7 +44,7 @@ func TestBrowserApplicationsAndVisaFieldsFitAPhone(t *testing.T) {
 		name          string
 		width, height int64
 		lang          string
-	}{{"phone", 390, 844, "uz"}, {"desktop", 1280, 900, "ru"}} {
+	}{{"phone", 390, 844, "uz"}, {"phone-ru", 390, 844, "ru"}, {"desktop", 1280, 900, "ru"}, {"desktop-en", 1280, 900, "en"}} {
 		t.Run("on a "+screen.name, func(t *testing.T) {
 			if err := chromedp.Do(ctx,
 				chromedp.EmulateViewport(screen.width, screen.height),
@@ -58,6 +58,19 @@ func TestBrowserApplicationsAndVisaFieldsFitAPhone(t *testing.T) {
 			}
 			if n := servertest.Eval(t, ctx, `String(document.querySelectorAll('input[form=decide-form]').length)`); n != strconv.Itoa(len(regs)) {
 				t.Errorf("%s checkboxes, want %d", n, len(regs))
+			}
+			// The list fits its frame (no column cut off), and every
+			// row's status is on the screen, beside its box to tick.
+			if over := servertest.Eval(t, ctx, `(() => { const t = document.querySelector('#registrations-table');
+				return String(t.scrollWidth - t.parentElement.clientWidth); })()`); over != "0" {
+				t.Errorf("the registration list is %s px wider than its frame", over)
+			}
+			if off := servertest.Eval(t, ctx, `String(Array.from(document.querySelectorAll('#registrations-table td.status')).filter(c => {
+				const r = c.getBoundingClientRect(); return r.width === 0 || r.right > window.innerWidth; }).length)`); off != "0" {
+				t.Errorf("%s statuses off the screen", off)
+			}
+			if n := servertest.Eval(t, ctx, `String(document.querySelectorAll('form.decide-one button[value=approve]').length)`); n != strconv.Itoa(len(regs)) {
+				t.Errorf("%s rows with their own Approve button, want %d", n, len(regs))
 			}
 			elementShot(t, ctx, `#registrations`, "applications-"+screen.name+".png")
 

@@ -1,6 +1,7 @@
 package admin_test
 
 import (
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -57,6 +58,10 @@ func TestOrganizersDecideOnTickedApplications(t *testing.T) {
 	if i := slices.Index(head, "Awaiting approval"); i < 0 || total[i] != "3" {
 		t.Errorf("statistics %q / %q, want an Awaiting approval column counting 3", head, total)
 	}
+	// The applications are not counted as registered: only the walk-in is.
+	if i, j := slices.Index(head, "Registered"), slices.Index(head, "Rejected"); i < 0 || total[i] != "1" || j < 0 || total[j] != "0" {
+		t.Errorf("statistics %q / %q, want Registered 1 (the walk-in) and a Rejected column", head, total)
+	}
 
 	t.Run("the events list says how many applications wait, and leads to them", func(t *testing.T) {
 		rec, _ := d.Open("/admin", cookie)
@@ -92,8 +97,10 @@ func TestOrganizersDecideOnTickedApplications(t *testing.T) {
 			ORDER BY array_position(ARRAY[$1, $2, $3]::uuid[], id)`, regs[0].ID, regs[1].ID, regs[2].ID); err != nil {
 			t.Fatal(err)
 		}
-		if held != 3 || strings.Join(statuses, " ") != "confirmed confirmed waitlisted" {
-			t.Errorf("seats_held %d, statuses %v; want 3 and confirmed confirmed waitlisted", held, statuses)
+		// None of them followed the under_review email's link: their seats
+		// are pending until they confirm the address.
+		if held != 3 || strings.Join(statuses, " ") != "pending pending waitlisted" {
+			t.Errorf("seats_held %d, statuses %v; want 3 and pending pending waitlisted", held, statuses)
 		}
 	})
 
@@ -132,5 +139,59 @@ func TestOrganizersRejectWithACourteousEmail(t *testing.T) {
 	}
 	if held != 1 {
 		t.Errorf("seats_held %d, want 1 (the walk-in's; a rejection frees and takes nothing)", held)
+	}
+}
+
+func TestADecisionMustBeApproveOrRejectWithAReadableMessage(t *testing.T) {
+	t.Parallel()
+	d, cookie, regs := applicationsWorkshop(t)
+	for _, tt := range []struct {
+		name string
+		form url.Values
+		want string
+	}{
+		{"an unknown decision", url.Values{"decision": {"explode"}, "id": {regs[0].ID}}, "decision"},
+		{"no decision", url.Values{"id": {regs[0].ID}}, "decision"},
+		{"a message that is not UTF-8", url.Values{"decision": {"approve"}, "id": {regs[0].ID}, "message": {"Welcome \xff\xfe"}}, "message"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := d.Send("/admin/events/review-workshop/registrations/decide", cookie, tt.form)
+			if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "“"+tt.want+"”") {
+				t.Errorf("status %d, want 422 naming %q:\n%s", rec.Code, tt.want, rec.Body)
+			}
+			var status string
+			if err := d.DB.Get(&status, `SELECT status FROM registrations WHERE id = $1`, regs[0].ID); err != nil || status != "awaiting_approval" {
+				t.Errorf("status %q (%v), want awaiting_approval: nothing decided", status, err)
+			}
+		})
+	}
+}
+
+// Each application's row has its own Approve and Reject buttons: a form
+// that decides that one alone, without ticking.
+func TestARowsOwnButtonsDecideItAlone(t *testing.T) {
+	t.Parallel()
+	d, cookie, regs := applicationsWorkshop(t)
+	_, page := d.Open("/admin/events/review-workshop?status=awaiting_approval", cookie)
+	var form url.Values
+	for _, f := range page.FormsWithAction("/registrations/decide") {
+		if v := servertest.FormValues(f); v.Get("id") == regs[1].ID {
+			form = v
+		}
+	}
+	if form == nil {
+		t.Fatal("Gʻayrat's row has no form of its own to decide on it")
+	}
+	form.Set("decision", "reject")
+	if loc := d.Send("/admin/events/review-workshop/registrations/decide", cookie, form).Header().Get("Location"); !strings.Contains(loc, "status=awaiting_approval") {
+		t.Errorf("redirect %q does not keep the list's filter", loc)
+	}
+	var statuses []string
+	if err := d.DB.Select(&statuses, `SELECT status FROM registrations WHERE id IN ($1, $2, $3) ORDER BY array_position(ARRAY[$1, $2, $3]::uuid[], id)`,
+		regs[0].ID, regs[1].ID, regs[2].ID); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(statuses, " ") != "awaiting_approval rejected awaiting_approval" {
+		t.Errorf("statuses %v, want only Gʻayrat rejected", statuses)
 	}
 }

@@ -53,8 +53,11 @@ type adminEventPage struct {
 	// QuestionsHref leads to the editor of the event's questions.
 	QuestionsHref string
 	// DecideAction takes the list's ticked applications to approve or
-	// reject (approval.go); empty when no row can be decided.
+	// reject (approval.go), or one row's; empty when no row can be decided.
 	DecideAction string
+	// ShowAnswers shows the list's column of answers: the event asks
+	// questions.
+	ShowAnswers bool
 }
 
 // filterView is the registration list's filter form.
@@ -123,6 +126,7 @@ func (s *Admin) Event(c *gin.Context) {
 	if ev.Published {
 		p.PublicHref = "/events/" + url.PathEscape(ev.Slug)
 	}
+	p.ShowAnswers = len(ev.Questions) > 0
 	state := ev.State(s.Now())
 	p.State, p.StateClass = "admin.state."+string(state), stateClasses[state]
 	if can(c, domain.PermEditEvent) {

@@ -48,8 +48,10 @@ func newAnswerTables(ev *domain.Event, st *store.Stats, l *i18n.Localizer) []ans
 // country, with a column per event day when there are several.
 type statsTable struct {
 	Days []string // the day columns' headings; none for a one-day event
-	// Approval shows the column of applications awaiting approval: the
-	// event requires approval, or did when they applied.
+	// Approval shows the columns of applications awaiting approval and
+	// rejected: the event requires approval, or did when they applied.
+	// Registered then counts the registrations past approval (holding a
+	// seat or on the waiting list), the undecided applications apart.
 	Approval bool
 	Rows     []statsLine
 	Total    statsLine
@@ -59,20 +61,27 @@ type statsLine struct {
 	Name                              string
 	Registered, Confirmed, Waitlisted int
 	Cancelled, Expired, Attended      int
-	Awaiting                          int  // applications not decided yet
-	Approval                          bool // the table shows Awaiting (statsTable.Approval)
+	Awaiting, Rejected                int  // applications not decided yet, and turned down
+	Approval                          bool // the table shows Awaiting and Rejected (statsTable.Approval)
 	ByDay                             []int
 }
 
 func newStatsLine(name string, c store.Counts, days []domain.Date) statsLine {
 	l := statsLine{Name: name, Registered: c.Registered, Confirmed: c.Confirmed, Waitlisted: c.Waitlisted,
-		Cancelled: c.Cancelled, Expired: c.Expired, Attended: c.Attended, Awaiting: c.AwaitingApproval}
+		Cancelled: c.Cancelled, Expired: c.Expired, Attended: c.Attended, Awaiting: c.AwaitingApproval, Rejected: c.Rejected}
 	if len(days) > 1 {
 		for _, d := range days {
 			l.ByDay = append(l.ByDay, c.AttendedByDay[d])
 		}
 	}
 	return l
+}
+
+// separateApplications shows the undecided applications apart from the
+// registrations counted as registered.
+func (l *statsLine) separateApplications() {
+	l.Approval = true
+	l.Registered -= l.Awaiting
 }
 
 // roleTable is the people registered for each delegation in each role: a
@@ -125,10 +134,12 @@ func (s *Admin) statsTable(ev *domain.Event, st *store.Stats, l *i18n.Localizer)
 		t.Rows = append(t.Rows, newStatsLine(l.Delegation(ds.Delegation), ds.Counts, st.Days))
 	}
 	t.Total = newStatsLine(l.T("admin.stats.total", nil), st.Total, st.Days)
-	t.Approval = ev.RequiresApproval || st.Total.AwaitingApproval > 0
-	for i := range t.Rows {
-		t.Rows[i].Approval = t.Approval
+	t.Approval = ev.RequiresApproval || st.Total.AwaitingApproval > 0 || st.Total.Rejected > 0
+	if t.Approval {
+		for i := range t.Rows {
+			t.Rows[i].separateApplications()
+		}
+		t.Total.separateApplications()
 	}
-	t.Total.Approval = t.Approval
 	return t
 }

@@ -10,7 +10,9 @@ import (
 
 // The event form's visa invitation letter settings (issue 17): a box that
 // offers letters, the host institution, its address and the signatory,
-// and the letter's body in English and Russian (empty: the default).
+// the host, its address and the signatory's title as a letter in English
+// or Russian words them where they differ, and the letter's body in
+// English and Russian (empty: the default).
 
 // visaFormBox is the box that offers letters; unticked, the event offers
 // none and the settings typed are not kept.
@@ -20,6 +22,10 @@ const visaFormBox = "visa_letters"
 var visaFormFields = []struct{ name, kind string }{
 	{"visa_letters.host_name", "text"}, {"visa_letters.host_address", "textarea"},
 	{"visa_letters.signatory_name", "text"}, {"visa_letters.signatory_title", "text"},
+	{"visa_letters.translations.en.host_name", "text"}, {"visa_letters.translations.en.host_address", "textarea"},
+	{"visa_letters.translations.en.signatory_title", "text"},
+	{"visa_letters.translations.ru.host_name", "text"}, {"visa_letters.translations.ru.host_address", "textarea"},
+	{"visa_letters.translations.ru.signatory_title", "text"},
 	{"visa_letters.templates.en", "textarea"}, {"visa_letters.templates.ru", "textarea"},
 }
 
@@ -35,6 +41,15 @@ func visaLettersInput(form url.Values) domain.Optional[*domain.VisaLetters] {
 	for _, lang := range domain.VisaLetterLanguages {
 		if t := form.Get("visa_letters.templates." + lang); t != "" {
 			v.Templates[lang] = t
+		}
+		prefix := "visa_letters.translations." + lang + "."
+		t := domain.VisaTexts{HostName: form.Get(prefix + "host_name"), HostAddress: form.Get(prefix + "host_address"),
+			SignatoryTitle: form.Get(prefix + "signatory_title")}
+		if t != (domain.VisaTexts{}) {
+			if v.Translations == nil {
+				v.Translations = map[string]domain.VisaTexts{}
+			}
+			v.Translations[lang] = t
 		}
 	}
 	return domain.Some(v)
@@ -53,6 +68,12 @@ func setVisaValues(v url.Values, ev *domain.Event) {
 	v.Set("visa_letters.signatory_title", s.SignatoryTitle)
 	for lang, t := range s.Templates {
 		v.Set("visa_letters.templates."+lang, t)
+	}
+	for lang, t := range s.Translations {
+		prefix := "visa_letters.translations." + lang + "."
+		v.Set(prefix+"host_name", t.HostName)
+		v.Set(prefix+"host_address", t.HostAddress)
+		v.Set(prefix+"signatory_title", t.SignatoryTitle)
 	}
 }
 

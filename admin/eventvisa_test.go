@@ -31,12 +31,26 @@ func TestTheEventFormOffersVisaLetters(t *testing.T) {
 		}
 	})
 
+	t.Run("an unknown placeholder comes back named", func(t *testing.T) {
+		form := eventForm()
+		form.Set("visa_letters", "on")
+		form.Set("visa_letters.host_name", "Academy of Public Administration")
+		form.Set("visa_letters.host_address", "Tashkent")
+		form.Set("visa_letters.signatory_name", "Alisher Karimov")
+		form.Set("visa_letters.templates.en", "We invite {{name}} to {{nonsense}}.")
+		rec, page := d.Submit("/admin/events", form, "Cookie", cookie)
+		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(servertest.TextOf(page.ByID("visa_letters-templates-en-error")), "{{nonsense}}") {
+			t.Errorf("status %d, want 422 naming {{nonsense}} at the English template", rec.Code)
+		}
+	})
+
 	form := eventForm()
 	form.Set("visa_letters", "on")
 	form.Set("visa_letters.host_name", "Academy of Public Administration")
 	form.Set("visa_letters.host_address", "45 Amir Temur Avenue\r\nTashkent")
 	form.Set("visa_letters.signatory_name", "Alisher Karimov")
 	form.Set("visa_letters.templates.ru", "Приглашаем {{name}}.")
+	form.Set("visa_letters.translations.ru.host_name", "Академия государственного управления")
 	form.Set("requires_approval", "on")
 	if rec := d.Send("/admin/events", cookie, form); rec.Code != http.StatusSeeOther {
 		t.Fatalf("create: %d %s", rec.Code, rec.Body)
@@ -46,12 +60,14 @@ func TestTheEventFormOffersVisaLetters(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := ev.VisaLetters
-	if v == nil || v.HostAddress != "45 Amir Temur Avenue\nTashkent" || v.Templates["ru"] != "Приглашаем {{name}}." || !ev.RequiresApproval {
+	if v == nil || v.HostAddress != "45 Amir Temur Avenue\nTashkent" || v.Templates["ru"] != "Приглашаем {{name}}." || !ev.RequiresApproval ||
+		v.Translations["ru"].HostName != "Академия государственного управления" || len(v.Translations) != 1 {
 		t.Fatalf("stored %+v, approval %v", v, ev.RequiresApproval)
 	}
 
 	_, page = d.Open("/admin/events/egov-tashkent-2020/edit", cookie)
 	if servertest.Attr(page.ByID("visa_letters-signatory_name"), "value") != "Alisher Karimov" ||
+		servertest.Attr(page.ByID("visa_letters-translations-ru-host_name"), "value") != "Академия государственного управления" ||
 		!strings.Contains(servertest.TextOf(page.ByID("visa_letters-templates-ru")), "{{name}}") {
 		t.Error("the edit form does not show the stored settings")
 	}
@@ -93,5 +109,13 @@ func TestTheListMasksPassportNumbers(t *testing.T) {
 	}
 	if rec, _ := d.Open(letter, cookie); rec.Code != http.StatusOK || !strings.HasPrefix(rec.Body.String(), "%PDF-") {
 		t.Errorf("the letter: status %d", rec.Code)
+	}
+	if rec, _ := d.Open("/admin/events/"+d.Ev.Slug+"/documents/visa-letters.zip", cookie); rec.Code != http.StatusOK {
+		t.Errorf("the archive: status %d", rec.Code)
+	}
+	var audited []string // the letters show passport numbers: each download is logged
+	if err := d.DB.Select(&audited, `SELECT coalesce(registration_id::text, '') || '/' || coalesce(detail->>'count', '')
+		FROM audit_log WHERE action = 'visa_letters.download' ORDER BY id`); err != nil || strings.Join(audited, " ") != reg.ID+"/ /1" {
+		t.Errorf("audited downloads %q (%v), want the letter, then an archive of 1", audited, err)
 	}
 }

@@ -57,6 +57,14 @@ func TestBrowserInvitationsListFitsAPhoneAndADesktop(t *testing.T) {
 	if rec := d.Send("/admin/events/egov-tashkent-2019/invitations/import", cookie, map[string][]string{"rows": {csv.String()}}); rec.Code != 303 {
 		t.Fatalf("import: %d", rec.Code)
 	}
+	for _, focal := range []map[string][]string{
+		{"delegation": {"KZ"}, "email": {"focal.point.kazakhstan@ministry-of-digital-development.example.kz"}, "quota": {"3"}, "language": {"ru"}},
+		{"delegation": {"OECD"}, "email": {"e-government.unit@oecd.example.org"}, "quota": {"2"}, "language": {"en"}},
+	} {
+		if rec := d.Send("/admin/events/egov-tashkent-2019/invitations/focal-points", cookie, focal); rec.Code != 303 {
+			t.Fatalf("focal point: %d %s", rec.Code, rec.Body)
+		}
+	}
 	srv := httptest.NewServer(d.Srv)
 	t.Cleanup(srv.Close)
 	b := servertest.Browser(t)
@@ -74,6 +82,24 @@ func TestBrowserInvitationsListFitsAPhoneAndADesktop(t *testing.T) {
 			if w := servertest.Eval(t, b, `String(document.documentElement.scrollWidth)`); w != strconv.FormatInt(screen.width, 10) {
 				t.Errorf("the page is %s px wide on a %d px screen", w, screen.width)
 			}
+			// Every table fits its frame (no column cut off), and no
+			// address breaks inside a word on a desktop.
+			if over := servertest.Eval(t, b, `Array.from(document.querySelectorAll('.table-wrap > table')).filter(t => t.scrollWidth > t.parentElement.clientWidth).map(t => t.id).join(' ')`); over != "" {
+				t.Errorf("tables wider than their frame: %s", over)
+			}
+			if screen.width > 1000 {
+				if broken := servertest.Eval(t, b, `String(Array.from(document.querySelectorAll('#delegations-table .email')).filter(e => {
+					const st = getComputedStyle(e); return st.overflowWrap === 'anywhere' || st.wordBreak === 'break-all'; }).length)`); broken != "0" {
+					t.Errorf("%s focal points' addresses may break inside a word", broken)
+				}
+			}
+			if got := servertest.ElementText(t, b, `#upload-title`); strings.Contains(got, "Preview") || strings.Contains(got, "Предпросмотр") {
+				t.Errorf("the upload box is headed %q before anything was previewed", got)
+			}
+			if v := servertest.Eval(t, b, `document.querySelector('#delegation').value`); v != "" {
+				t.Errorf("the focal point's delegation starts on %q, want nothing chosen", v)
+			}
+			elementShot(t, b, `section[aria-labelledby=delegations-title]`, fmt.Sprintf("invitations-delegations-%d-%s.png", screen.width, screen.lang))
 			if err := chromedp.Do(b, chromedp.ScrollIntoView(chromedp.CSS(`#invitees-title`))); err != nil {
 				t.Fatal(err)
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -109,5 +110,45 @@ func TestTheDashboardTakesAFormattedWorkbookAndRefusesALargerOneBesideTheField(t
 	}
 	if page.ByID("file") == nil {
 		t.Fatal("the page has no file field to choose another file")
+	}
+}
+
+// The preview numbers rows as the spreadsheet does (header row 1, blank
+// rows counted), reads tab-separated text, and a bad language names the
+// codes the file may use.
+func TestThePreviewNumbersRowsAsTheSpreadsheetAndNamesTheLanguages(t *testing.T) {
+	t.Parallel()
+	d := servertest.NewDashboard(t)
+	cookie := d.SignIn(d.Org.Email, servertest.DashPassword)
+	file := "email\tfirst_name\tlanguage\na@example.kz\tAigerim\tru\n\n\nb@example.uz\tRustam\tde\n"
+	status, page := uploadInvitees(t, d, cookie, []byte(file))
+	rows := servertest.TableRows(page.ByID("preview-table"), "tbody")
+	if status != http.StatusOK || len(rows) != 2 {
+		t.Fatalf("status %d, rows %q", status, rows)
+	}
+	if rows[0][0] != "2" || rows[1][0] != "5" {
+		t.Errorf("rows numbered %s and %s, want 2 and 5", rows[0][0], rows[1][0])
+	}
+	if text := strings.Join(rows[1], " "); !strings.Contains(text, "en, ru, uz") {
+		t.Errorf("the bad language's problem does not name the codes: %s", text)
+	}
+}
+
+// The focal point's form starts on no delegation, and one must be chosen.
+func TestTheFocalPointFormMakesTheOrganizerChooseADelegation(t *testing.T) {
+	t.Parallel()
+	d := servertest.NewDashboard(t)
+	cookie := d.SignIn(d.Org.Email, servertest.DashPassword)
+	_, page := d.Open("/admin/events/egov-tashkent-2019/invitations?lang=ru", cookie)
+	if got := servertest.FormValues(page.FormsWithAction("/invitations/focal-points")[0]).Get("delegation"); got != "" {
+		t.Errorf("the form starts on %q, want nothing chosen", got)
+	}
+	if got := servertest.TextOf(page.ByID("upload-title")); got != "Пригласить из файла" {
+		t.Errorf("the upload box is headed %q", got)
+	}
+	rec, page := d.Submit("/admin/events/egov-tashkent-2019/invitations/focal-points",
+		url.Values{"delegation": {""}, "email": {"focal@example.kz"}, "quota": {"2"}, "language": {"ru"}}, "Cookie", cookie)
+	if rec.Code != http.StatusUnprocessableEntity || !page.Has("delegation-error") {
+		t.Errorf("no delegation: status %d, want 422 with the delegation's error", rec.Code)
 	}
 }

@@ -154,6 +154,9 @@ func (s *Admin) renderInvitations(c *gin.Context, status int, ev *domain.Event, 
 		p.Upload = newForm(v.L, values, fieldsOf(fields, "file", "body", "invitees"), []string{"file"})
 		p.Focal = newForm(v.L, values, fieldsOf(fields, "delegation", "email", "quota", "language"), []string{"delegation", "email", "quota", "language"})
 		chosen := values.Get("delegation")
+		// No delegation is chosen for the organizer: the first of the list
+		// (Afghanistan) would otherwise be sent by a careless click.
+		p.Delegation = append(p.Delegation, httpcore.Option{Value: "", Label: v.T("admin.nominations.choose"), Selected: chosen == ""})
 		for _, code := range s.delegationCodes(lang) {
 			p.Delegation = append(p.Delegation, httpcore.Option{Value: code.Value, Label: code.Label, Selected: code.Value == chosen})
 		}

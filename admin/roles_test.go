@@ -139,6 +139,8 @@ func TestEveryDashboardPageChecksTheRole(t *testing.T) {
 				return strconv.FormatInt(msg.ID, 10)
 			case strings.Contains(r.Path, "/invitations/"):
 				return inviteeID
+			case strings.HasSuffix(r.Path, "/visa-letter.pdf"):
+				return visaReg.ID // the one with a letter
 			}
 			return reg.ID
 		})

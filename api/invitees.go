@@ -1,11 +1,14 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -14,9 +17,31 @@ import (
 	"github.com/attend/attend/httpcore"
 )
 
-// inviteesBody is the JSON form of an import: the rows, as objects.
+// inviteesBody is the JSON form of an import: the rows, as objects, in
+// {"invitees": [...]} or as a bare array.
 type inviteesBody struct {
 	Invitees []domain.InviteeInput `json:"invitees"`
+}
+
+// UnmarshalJSON takes the object or the bare array of rows. Any other JSON
+// value is a wrong type of the field invitees, answered as such (422),
+// rather than a decoder's message naming Go types.
+func (b *inviteesBody) UnmarshalJSON(data []byte) error {
+	var err error
+	switch v := bytes.TrimLeft(data, " \t\r\n"); {
+	case len(v) > 0 && v[0] == '[':
+		err = json.Unmarshal(data, &b.Invitees)
+	case len(v) > 0 && v[0] == '{':
+		type plain inviteesBody // without this method
+		err = json.Unmarshal(data, (*plain)(b))
+	default:
+		return &json.UnmarshalTypeError{Value: "value", Field: "invitees", Type: reflect.TypeOf(b.Invitees)}
+	}
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && typeErr.Field == "" {
+		typeErr.Field = "invitees"
+	}
+	return err
 }
 
 // ImportInvitations invites people to the event (issue 17), from JSON rows

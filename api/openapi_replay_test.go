@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -306,6 +307,15 @@ func TestTheServerAnswersAsOpenAPIYamlDescribes(t *testing.T) {
 	rp.call(a, 422, sendReq(http.MethodPost, invitations, tok, map[string]any{"invitees": []map[string]any{}}))
 	rp.call(a, 422, servertest.Request{Method: http.MethodPost, Path: invitations, Token: tok, Body: "name\nx\n", ContentType: "text/csv"})
 	rp.call(a, 400, sendReq(http.MethodPost, invitations, tok, `{"invitees": 5`))
+	// A bare array is the rows; any other JSON value is a wrong type of
+	// invitees, named without the server's type names.
+	rp.call(a, 200, sendReq(http.MethodPost, invitations+"?dry_run=true", tok, []map[string]any{{"email": "third@example.uz", "first_name": "Oybek"}}))
+	for _, body := range []string{`"rows"`, `5`, `{"invitees": "x"}`} {
+		if rec := rp.call(a, 422, sendReq(http.MethodPost, invitations, tok, body)); !strings.Contains(rec.Body.String(), `"field":"invitees"`) ||
+			strings.Contains(rec.Body.String(), "inviteesBody") || strings.Contains(rec.Body.String(), "domain.") {
+			t.Errorf("%s: %s", body, rec.Body)
+		}
+	}
 	rp.call(a, 200, getReq(invitations, tok))
 	rp.call(a, 200, getReq(invitations+"?state=queued&delegation=KZ&limit=1", tok))
 	rp.call(a, 422, getReq(invitations+"?state=lost", tok))
@@ -564,7 +574,12 @@ func replayApproval(t *testing.T, rp *replay, a *servertest.Server) {
 	rp.call(a, 422, sendReq(http.MethodPost, reg+"/approve", tok, map[string]any{"ids": []string{}}))
 	rp.call(a, 422, sendReq(http.MethodPost, reg+"/reject", tok, map[string]any{"ids": []string{"nope"}}))
 	rp.call(a, 400, sendReq(http.MethodPost, reg+"/approve", tok, `{"ids": `))
-	rp.call(a, 404, sendReq(http.MethodPost, reg+"/approve", tok, map[string]any{"ids": []string{ids[1], uuid0}}))
+	for i, list := range [][]string{{uuid0, ids[1]}, {ids[1], uuid0}} { // which one is not the event's is named
+		field := fmt.Sprintf(`"ids[%d]"`, i)
+		if rec := rp.call(a, 404, sendReq(http.MethodPost, reg+"/approve", tok, map[string]any{"ids": list})); !strings.Contains(rec.Body.String(), field) {
+			t.Errorf("a stranger's id is not named %s: %s", field, rec.Body)
+		}
+	}
 	rp.call(a, 409, sendReq(http.MethodPost, reg+"/reject", tok, map[string]any{"ids": []string{ids[1], ids[0]}}))
 	rp.call(a, 401, sendReq(http.MethodPost, reg+"/approve", "", map[string]any{"ids": []string{ids[1]}}))
 	rp.call(a, 200, sendReq(http.MethodPost, reg+"/approve", tok, map[string]any{"ids": []string{ids[1], ids[2], ids[3]}, "message": "Welcome!"}))
@@ -577,7 +592,8 @@ func replayApproval(t *testing.T, rp *replay, a *servertest.Server) {
 		pq.StringArray(ids)); err != nil {
 		t.Fatal(err)
 	}
-	if want := "confirmed confirmed confirmed waitlisted rejected"; strings.Join(statuses, " ") != want {
+	// Approved, but none has confirmed the address yet: pending seats.
+	if want := "pending pending pending waitlisted rejected"; strings.Join(statuses, " ") != want {
 		t.Errorf("statuses %v, want %s", statuses, want)
 	}
 	rp.call(a, 200, getReq(reg+"?status=awaiting_approval", tok))
@@ -591,10 +607,18 @@ func replayVisaLetters(t *testing.T, rp *replay, a *servertest.Server) {
 	t.Helper()
 	tok := a.Token
 	letters := map[string]any{"host_name": "Academy of Public Administration", "host_address": "45 Amir Temur Avenue\nTashkent",
-		"signatory_name": "Alisher Karimov", "signatory_title": "Rector", "templates": map[string]any{"ru": "Приглашаем {{name}}."}}
+		"signatory_name": "Alisher Karimov", "signatory_title": "Rector", "templates": map[string]any{"ru": "Приглашаем {{name}}."},
+		"translations": map[string]any{"ru": map[string]any{"host_name": "Академия государственного управления", "signatory_title": "Ректор"}}}
 	rp.call(a, 422, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("visa", func(b map[string]any) {
 		b["visa_letters"] = map[string]any{"host_name": "", "templates": map[string]any{"de": "x"}}
 	})))
+	bad := maps.Clone(letters)
+	bad["templates"] = map[string]any{"en": "We invite {{name}} to {{nonsense}}."}
+	if rec := rp.call(a, 422, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("visa", func(b map[string]any) {
+		b["visa_letters"] = bad
+	}))); !strings.Contains(rec.Body.String(), `"visa_letters.templates.en"`) || !strings.Contains(rec.Body.String(), "{{nonsense}}") {
+		t.Errorf("an unknown placeholder is not named: %s", rec.Body)
+	}
 	rp.call(a, 201, sendReq(http.MethodPost, "/api/v1/events", tok, servertest.EventBody("visa", func(b map[string]any) {
 		b["visa_letters"] = letters
 	})))
@@ -616,6 +640,9 @@ func replayVisaLetters(t *testing.T, rp *replay, a *servertest.Server) {
 	rp.call(a, 202, sendReq(http.MethodPost, reg, "", servertest.Participant("dilnoza@example.kz", passport("N 123-4567"))))
 	pending := idOf(a, "dilnoza@example.kz")
 	rp.call(a, 404, getReq(reg+"/"+pending+"/visa-letter.pdf", tok)) // not confirmed yet
+	if rec := rp.call(a, 404, getReq("/api/v1/events/visa/documents/visa-letters.zip", tok)); !strings.Contains(rec.Body.String(), "no visa invitation letters yet") {
+		t.Errorf("an archive without letters does not say why: %s", rec.Body)
+	}
 	rp.call(a, 201, sendReq(http.MethodPost, reg, tok, servertest.Participant("walkin-visa@example.kz", passport("FA7654321"))))
 	walker := idOf(a, "walkin-visa@example.kz")
 	rec := rp.call(a, 200, getReq(reg+"/"+walker+"/visa-letter.pdf", tok))
@@ -626,6 +653,11 @@ func replayVisaLetters(t *testing.T, rp *replay, a *servertest.Server) {
 	rp.call(a, 404, getReq(reg+"/00000000-0000-4000-8000-000000000000/visa-letter.pdf", tok))
 	rp.call(a, 401, getReq(reg+"/"+walker+"/visa-letter.pdf", ""))
 	rp.call(a, 200, getReq("/api/v1/events/visa/documents/visa-letters.zip", tok))
+	var audited []string // the letters show passport numbers: each download is logged
+	if err := a.DB.Select(&audited, `SELECT coalesce(registration_id::text, '') || '/' || coalesce(detail->>'count', '')
+		FROM audit_log WHERE action = 'visa_letters.download' ORDER BY id`); err != nil || strings.Join(audited, " ") != walker+"/ /1" {
+		t.Errorf("audited downloads %q (%v), want the walk-in's letter, then an archive of 1", audited, err)
+	}
 	export := "/api/v1/events/visa/registrations/export?format=csv"
 	if rec := rp.call(a, 200, getReq(export, tok)); strings.Contains(rec.Body.String(), "FA7654321") {
 		t.Error("the export carries a passport number it was not asked for")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +127,102 @@ func TestVisaLettersArchive(t *testing.T) {
 	}
 	if text := pageTexts(t, files[names[1]])[0]; !strings.Contains(text, "N12345678") {
 		t.Errorf("the second letter lacks its passport number:\n%s", text)
+	}
+}
+
+// longLetterEvent is the workshop at the limits of the settings: a host
+// name of 150 characters, an address of eight lines and a template of
+// 4,990 characters (the limit is 5,000) whose words are numbered, so that
+// a missing one shows.
+func longLetterEvent() (*domain.Event, []string) {
+	ev := visaWorkshop()
+	ev.VisaLetters.HostName = strings.Repeat("Institute ", 14) + "of Public Administration"
+	ev.VisaLetters.HostName = ev.VisaLetters.HostName[:150]
+	ev.VisaLetters.HostAddress = "Building 1\nFloor 2\nRoom 3\n45 Amir Temur Avenue\nMirzo Ulugbek district\nTashkent 100060\nUzbekistan\nTel. +998 71 000 00 00"
+	var b strings.Builder
+	var words []string
+	b.WriteString("{{host}} invites {{name}}.\n")
+	for i := 0; b.Len() < 4960; i++ {
+		w := "word" + strconv.Itoa(i)
+		words = append(words, w)
+		b.WriteString(w)
+		if i%60 == 59 {
+			b.WriteString("\n\n")
+		} else {
+			b.WriteString(" ")
+		}
+	}
+	ev.VisaLetters.Templates = map[string]string{"en": strings.TrimSpace(b.String())}
+	return ev, words
+}
+
+func TestALongVisaLetterFlowsOntoFurtherPagesUncut(t *testing.T) {
+	ev, words := longLetterEvent()
+	passportName := "Abdurakhmonov-Karimov Muhammadali Abdulazizkhodjaevich Shamsiddinovich Ubaydullayev Tashkentov" // 95 characters
+	h := holder("Muhammadali", "Abdurakhmonov", "en", passportName, "FA1234567")
+	h.Registration.Organization, h.Registration.Position = "Ministry of Digital Technologies", "Chief specialist"
+	var buf bytes.Buffer
+	if err := documents.VisaLetter(&buf, ev, bundleOf(t), h, letterDate); err != nil {
+		t.Fatal(err)
+	}
+	if n := pageCount(t, buf.Bytes()); n < 2 {
+		t.Errorf("%d pages, want the body to flow onto a second", n)
+	}
+	pages := pageTexts(t, buf.Bytes())
+	text := strings.Join(strings.Fields(strings.Join(pages, " ")), " ")
+	for _, w := range append(words, passportName, "Ministry of Digital Technologies", "Chief specialist",
+		"Tel. +998 71 000 00 00", "Page 2 of") {
+		if !strings.Contains(text, w) {
+			t.Errorf("the letter lacks %q", w)
+		}
+	}
+	if strings.Contains(text, "…") {
+		t.Error("the letter cuts something with an ellipsis")
+	}
+	// The signature comes after the whole body, not over it.
+	if last, closing := strings.LastIndex(text, words[len(words)-1]+" "), strings.LastIndex(text, "Yours faithfully"); closing < last {
+		t.Errorf("\"Yours faithfully\" at %d, before the body's last word at %d", closing, last)
+	}
+	if dir := os.Getenv("ATTEND_VISA_LETTER_PNG"); dir != "" { // to look at the pages
+		poppler(t, buf.Bytes(), "pdftoppm", "-png", "-r", "60", "PDF", dir+"/long")
+	}
+}
+
+// A Russian letter names the host, its address and the signatory's title in
+// Russian when the organizers gave them, and keeps the rest; an English
+// letter keeps the event's own. Both list where the participant works.
+func TestAVisaLetterNamesTheHostInItsLanguage(t *testing.T) {
+	ev := visaWorkshop()
+	ev.VisaLetters.Translations = map[string]domain.VisaTexts{"ru": {
+		HostName:       "Академия государственного управления при Президенте Республики Узбекистан",
+		HostAddress:    "проспект Амира Темура, 45\nТашкент 100060",
+		SignatoryTitle: "Ректор Академии",
+	}}
+	for _, tt := range []struct {
+		lang      string
+		want, not []string
+	}{
+		{"ru", []string{"Академия государственного управления", "проспект Амира Темура, 45", "Ректор Академии", "Центр экономических исследований", "Научный сотрудник"},
+			[]string{"Academy of Public Administration", "Amir Temur Avenue"}},
+		{"en", []string{"Academy of Public Administration", "45 Amir Temur Avenue", "Rector", "Центр экономических исследований"},
+			[]string{"Академия", "Ректор Академии"}},
+	} {
+		h := holder("Дилноза", "Юсупова", tt.lang, "Dilnoza Yusupova", "N12345678")
+		h.Registration.Organization, h.Registration.Position = "Центр экономических исследований", "Научный сотрудник"
+		var buf bytes.Buffer
+		if err := documents.VisaLetter(&buf, ev, bundleOf(t), h, letterDate); err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(strings.Fields(strings.Join(pageTexts(t, buf.Bytes()), " ")), " ")
+		for _, w := range tt.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: the letter lacks %q:\n%s", tt.lang, w, text)
+			}
+		}
+		for _, w := range tt.not {
+			if strings.Contains(text, w) {
+				t.Errorf("%s: the letter has %q:\n%s", tt.lang, w, text)
+			}
+		}
 	}
 }

@@ -42,6 +42,9 @@ const (
 	// (Detail.Invitee: the invitation's id).
 	AuditInvitationWithdraw AuditAction = "invitation.withdraw"
 	AuditInvitationResend   AuditAction = "invitation.resend"
+	// An organizer downloaded visa letters, which show passport numbers:
+	// one (the registration's) or the archive (Detail.Count: how many).
+	AuditVisaLettersDownload AuditAction = "visa_letters.download"
 )
 
 // AuditActions lists every action, in the order the dashboard's filter
@@ -51,7 +54,7 @@ var AuditActions = []AuditAction{AuditEventCreate, AuditEventUpdate, AuditRegist
 	AuditCheckIn, AuditCheckInUndo, AuditMemberAdd, AuditMemberRole, AuditMemberRemove,
 	AuditInviteesImport, AuditNominationQuota, AuditNomination, AuditMessageSend,
 	AuditRegistrationApprove, AuditRegistrationReject,
-	AuditInvitationWithdraw, AuditInvitationResend}
+	AuditInvitationWithdraw, AuditInvitationResend, AuditVisaLettersDownload}
 
 // ValidAuditAction reports whether s names an action.
 func ValidAuditAction(s string) bool { return slices.Contains(AuditActions, AuditAction(s)) }

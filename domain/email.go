@@ -42,6 +42,10 @@ const (
 	// EmailApproved tells an applicant that they have a seat; like
 	// EmailConfirmed it carries the check-in code and a calendar file.
 	EmailApproved EmailKind = "approved"
+	// EmailApprovedConfirm tells an applicant approved into a free seat
+	// who has not yet confirmed the address that the seat is held, and
+	// asks to confirm it, as EmailConfirmRequest does a new registration.
+	EmailApprovedConfirm EmailKind = "approved_confirm"
 	// EmailApprovedWaitlisted tells an applicant they were approved while
 	// every seat was held, so they are on the waiting list.
 	EmailApprovedWaitlisted EmailKind = "approved_waitlisted"

@@ -62,6 +62,9 @@ type InviteeInput struct {
 	Organization string `json:"organization"`
 	Position     string `json:"position"`
 	Language     string `json:"language"`
+	// Row is the row's number in an uploaded file (its header is row 1);
+	// 0 for JSON rows, numbered by their place in the list.
+	Row int `json:"-"`
 }
 
 // Row outcomes of an import, one per row (InviteeCheck.Outcome).
@@ -129,11 +132,11 @@ func InviteesFromRecords(records [][]string) ([]InviteeInput, error) {
 		return rec[i]
 	}
 	var out []InviteeInput
-	for _, rec := range records[1:] {
+	for i, rec := range records[1:] {
 		if strings.TrimSpace(strings.Join(rec, "")) == "" {
-			continue // blank lines at the end of a spreadsheet
+			continue // blank lines, between rows or at the end of a spreadsheet
 		}
-		out = append(out, InviteeInput{
+		out = append(out, InviteeInput{Row: i + 2,
 			Email: cell(rec, "email"), FirstName: cell(rec, "first_name"), LastName: cell(rec, "last_name"),
 			Delegation: cell(rec, "delegation"), Organization: cell(rec, "organization"),
 			Position: cell(rec, "position"), Language: cell(rec, "language"),
@@ -152,6 +155,9 @@ func (r *Rules) CheckInvitees(ev *Event, rows []InviteeInput) []InviteeCheck {
 	for i, in := range rows {
 		in = r.cleanInvitee(ev, in)
 		check := InviteeCheck{Row: i + 1, Input: in, Outcome: OutcomeInvite}
+		if in.Row > 0 {
+			check.Row = in.Row // the file's own numbering
+		}
 		check.Problems = r.inviteeProblems(in)
 		key := strings.ToLower(in.Email)
 		switch {
@@ -213,7 +219,10 @@ func (r *Rules) inviteeProblems(in InviteeInput) []FieldError {
 		}
 	}
 	if !slices.Contains(Languages, in.Language) {
-		fields = append(fields, NewFieldError("language", "oneof", strings.Join(Languages, " ")))
+		// A file's cell, not a list to choose from: the answer names the codes.
+		codes := strings.Join(Languages, ", ")
+		fields = append(fields, FieldError{Field: "language", Code: "langcode", Param: codes,
+			Message: "Language must be one of the codes " + codes + "."})
 	}
 	return fields
 }

@@ -54,6 +54,10 @@ const MaxCancelMessage = 2000
 // email: trimmed, at most MaxCancelMessage characters, line breaks allowed
 // but no other control characters.
 func CancelMessage(msg string) (string, error) {
+	if !utf8.ValidString(msg) { // it would not survive the email's JSON, nor be readable
+		return "", ValidationError([]FieldError{{Field: "message", Code: "utf8",
+			Message: "Message must be text in UTF-8."}})
+	}
 	msg = CleanText(msg)
 	bad := len([]rune(msg)) > MaxCancelMessage || strings.ContainsFunc(msg, func(r rune) bool {
 		return r != '\n' && r != '\r' && HasControl(string(r))

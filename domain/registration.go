@@ -69,6 +69,9 @@ type Registration struct {
 	CreatedAt    time.Time  `json:"created_at" db:"created_at"`
 	ConfirmedAt  *time.Time `json:"confirmed_at" db:"confirmed_at"`
 	CancelledAt  *time.Time `json:"cancelled_at" db:"cancelled_at"`
+	// AddressVerified says the participant followed an emailed link; read
+	// only where a transition depends on it (approval).
+	AddressVerified bool `json:"-" db:"-"`
 
 	// Whom the participant represents, the name as in the passport, the
 	// answers to the event's questions, and when the participant last

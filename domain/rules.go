@@ -228,6 +228,8 @@ func fieldError(field, code, param string) FieldError {
 		msg = label + " is not known."
 	case "utf8":
 		msg = label + " holds bytes that are not UTF-8 text."
+	case "placeholder":
+		msg = label + " uses the unknown placeholder " + param + "; the placeholders are {{" + strings.Join(VisaPlaceholders, "}}, {{") + "}}."
 	default:
 		msg = label + " is invalid."
 	}

@@ -51,6 +51,15 @@ const (
 	NoSeatFree Seats = "event full" // every seat is held
 )
 
+// Address is what a transition needs of the participant's address.
+type Address string
+
+const (
+	AnyAddress        Address = ""
+	AddressVerified   Address = "address confirmed"     // they followed an emailed link
+	AddressUnverified Address = "address not confirmed" // they have not yet
+)
+
 // StatusNone is the status of a registration that does not exist yet: the
 // start of the diagram.
 const StatusNone Status = ""
@@ -61,8 +70,12 @@ type Transition struct {
 	Action Action
 	By     Actor
 	Seats  Seats
-	To     Status
-	Email  EmailKind // the email the transition causes; "" for none
+	// Address is what the row needs of the address: approval seats an
+	// applicant who confirmed it, and holds the seat of one who has not
+	// (pending, as a new registration), until they do.
+	Address Address
+	To      Status
+	Email   EmailKind // the email the transition causes; "" for none
 	// Planned rows sketch a transition that is not available yet.
 	Planned bool
 }
@@ -141,11 +154,16 @@ var transitions = []Transition{
 
 	// Approval: an organizer's decision on an application, one by one or
 	// in bulk. Approving takes a seat, or the waiting list when every seat
-	// is held; an organizer may reconsider a rejection the same way.
-	// Rejecting frees nothing (an application holds no seat).
-	{From: StatusAwaitingApproval, Action: Approve, By: ByOrganizer, Seats: SeatFree, To: StatusConfirmed, Email: EmailApproved},
+	// is held; an organizer may reconsider a rejection the same way. The
+	// seat of an applicant who has not confirmed the address is pending,
+	// as a new registration's is: the approval email asks to confirm it,
+	// within the event's confirmation period. Rejecting frees nothing (an
+	// application holds no seat).
+	{From: StatusAwaitingApproval, Action: Approve, By: ByOrganizer, Seats: SeatFree, Address: AddressVerified, To: StatusConfirmed, Email: EmailApproved},
+	{From: StatusAwaitingApproval, Action: Approve, By: ByOrganizer, Seats: SeatFree, Address: AddressUnverified, To: StatusPending, Email: EmailApprovedConfirm},
 	{From: StatusAwaitingApproval, Action: Approve, By: ByOrganizer, Seats: NoSeatFree, To: StatusWaitlisted, Email: EmailApprovedWaitlisted},
-	{From: StatusRejected, Action: Approve, By: ByOrganizer, Seats: SeatFree, To: StatusConfirmed, Email: EmailApproved},
+	{From: StatusRejected, Action: Approve, By: ByOrganizer, Seats: SeatFree, Address: AddressVerified, To: StatusConfirmed, Email: EmailApproved},
+	{From: StatusRejected, Action: Approve, By: ByOrganizer, Seats: SeatFree, Address: AddressUnverified, To: StatusPending, Email: EmailApprovedConfirm},
 	{From: StatusRejected, Action: Approve, By: ByOrganizer, Seats: NoSeatFree, To: StatusWaitlisted, Email: EmailApprovedWaitlisted},
 	{From: StatusAwaitingApproval, Action: Reject, By: ByOrganizer, To: StatusRejected, Email: EmailRejected},
 	{From: StatusRejected, Action: Reject, By: ByOrganizer, To: StatusRejected},
@@ -209,6 +227,9 @@ func Next(reg *Registration, act Action, by Actor, ev *Event) (Transition, error
 		}
 		if (t.Seats == SeatFree && !free) || (t.Seats == NoSeatFree && free) {
 			needsSeat = true
+			continue
+		}
+		if (t.Address == AddressVerified && !reg.AddressVerified) || (t.Address == AddressUnverified && reg.AddressVerified) {
 			continue
 		}
 		return t, nil

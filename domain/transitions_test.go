@@ -36,7 +36,7 @@ func TestTransitionTableIsConsistent(t *testing.T) {
 			}
 		}
 	})
-	t.Run("at most one row applies to any action, actor and seats", func(t *testing.T) {
+	t.Run("at most one row applies to any action, actor, seats and address", func(t *testing.T) {
 		for _, by := range concreteActors {
 			seen := map[Transition]Transition{}
 			for _, row := range transitions {
@@ -44,14 +44,26 @@ func TestTransitionTableIsConsistent(t *testing.T) {
 					continue
 				}
 				for _, seats := range []Seats{SeatFree, NoSeatFree} {
-					if row.Seats != AnySeats && row.Seats != seats {
-						continue
+					for _, address := range []Address{AddressVerified, AddressUnverified} {
+						if (row.Seats != AnySeats && row.Seats != seats) || (row.Address != AnyAddress && row.Address != address) {
+							continue
+						}
+						key := Transition{From: row.From, Action: row.Action, By: by, Seats: seats, Address: address}
+						if other, ok := seen[key]; ok {
+							t.Errorf("%+v and %+v both apply to %+v", other, row, key)
+						}
+						seen[key] = row
 					}
-					key := Transition{From: row.From, Action: row.Action, By: by, Seats: seats}
-					if other, ok := seen[key]; ok {
-						t.Errorf("%+v and %+v both apply to %+v", other, row, key)
-					}
-					seen[key] = row
+				}
+			}
+		}
+	})
+	t.Run("an approval confirms only an address already confirmed", func(t *testing.T) {
+		for _, from := range []Status{StatusAwaitingApproval, StatusRejected} {
+			for verified, want := range map[bool]Status{true: StatusConfirmed, false: StatusPending} {
+				got, err := Next(&Registration{Status: from, AddressVerified: verified}, Approve, ByOrganizer, roomyEvent())
+				if err != nil || got.To != want || got.VerifiesAddress() && !verified {
+					t.Errorf("approve %s (address confirmed %v): %+v, %v; want %s", from, verified, got, err, want)
 				}
 			}
 		}
@@ -159,9 +171,9 @@ func TestNext(t *testing.T) {
 		{"an application to a full approval event waits too", StatusNone, Apply, ByParticipant, true, StatusAwaitingApproval, EmailUnderReview, ""},
 		{"a rejected applicant applying again stays rejected", StatusRejected, Apply, ByParticipant, false, StatusRejected, EmailAlreadyRegistered, ""},
 		{"a rejected participant registering again stays rejected", StatusRejected, Register, ByParticipant, false, StatusRejected, EmailAlreadyRegistered, ""},
-		{"approval with a seat free confirms", StatusAwaitingApproval, Approve, ByOrganizer, false, StatusConfirmed, EmailApproved, ""},
+		{"approval with a seat free holds it until the address is confirmed", StatusAwaitingApproval, Approve, ByOrganizer, false, StatusPending, EmailApprovedConfirm, ""},
 		{"approval when full waitlists", StatusAwaitingApproval, Approve, ByOrganizer, true, StatusWaitlisted, EmailApprovedWaitlisted, ""},
-		{"an organizer may reconsider a rejection", StatusRejected, Approve, ByOrganizer, false, StatusConfirmed, EmailApproved, ""},
+		{"an organizer may reconsider a rejection", StatusRejected, Approve, ByOrganizer, false, StatusPending, EmailApprovedConfirm, ""},
 		{"rejection sends a courteous email", StatusAwaitingApproval, Reject, ByOrganizer, false, StatusRejected, EmailRejected, ""},
 		{"rejecting twice changes nothing", StatusRejected, Reject, ByOrganizer, false, StatusRejected, "", ""},
 		{"a confirmed registration cannot be rejected", StatusConfirmed, Reject, ByOrganizer, false, "", "", EConflict},
@@ -221,8 +233,9 @@ func TestReadmeDiagramIsTheTransitionTable(t *testing.T) {
 func diagramArrows() []string {
 	type edge struct{ from, to Status }
 	type kind struct {
-		act   Action
-		seats Seats
+		act     Action
+		seats   Seats
+		address Address
 	}
 	var edges []edge
 	kinds := map[edge][]kind{}
@@ -231,7 +244,7 @@ func diagramArrows() []string {
 		if row.Planned || row.From == row.To {
 			continue
 		}
-		e, k := edge{row.From, row.To}, kind{row.Action, row.Seats}
+		e, k := edge{row.From, row.To}, kind{row.Action, row.Seats, row.Address}
 		if actors[e] == nil {
 			edges = append(edges, e)
 			actors[e] = map[kind][]string{}
@@ -248,6 +261,9 @@ func diagramArrows() []string {
 			detail := actors[e][k]
 			if k.seats != AnySeats {
 				detail = append(detail, string(k.seats))
+			}
+			if k.address != AnyAddress {
+				detail = append(detail, string(k.address))
 			}
 			labels = append(labels, strings.ReplaceAll(string(k.act), "_", " ")+" ("+strings.Join(detail, ", ")+")")
 		}

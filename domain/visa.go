@@ -32,6 +32,37 @@ type VisaLetters struct {
 	// placeholders of VisaPlaceholders; a language left out uses
 	// DefaultVisaTemplate.
 	Templates map[string]string `json:"templates"`
+	// Translations are the host's name and address and the signatory's
+	// title in a language (en, ru) of the letter, where they differ from
+	// the fields above (which a language without them uses): a Russian
+	// letter then names the host in Russian.
+	Translations map[string]VisaTexts `json:"translations,omitempty"`
+}
+
+// VisaTexts are the settings a letter words in its own language; an
+// empty one is the VisaLetters' own.
+type VisaTexts struct {
+	HostName       string `json:"host_name,omitempty"`
+	HostAddress    string `json:"host_address,omitempty"`
+	SignatoryTitle string `json:"signatory_title,omitempty"`
+}
+
+// In is v as a letter in lang shows it: the host's name and address and
+// the signatory's title in lang where given.
+func (v *VisaLetters) In(lang string) *VisaLetters {
+	c := *v
+	t := v.Translations[lang]
+	for _, f := range []struct {
+		dst *string
+		src string
+	}{
+		{&c.HostName, t.HostName}, {&c.HostAddress, t.HostAddress}, {&c.SignatoryTitle, t.SignatoryTitle},
+	} {
+		if strings.TrimSpace(f.src) != "" {
+			*f.dst = f.src
+		}
+	}
+	return &c
 }
 
 // Template is the letter's body in lang: the organizers' wording, or the
@@ -62,6 +93,22 @@ func DefaultVisaTemplate(lang string) string {
 		"{{event}}, to be held on {{dates}} in {{city}} ({{venue}}).\n\n" +
 		"We kindly ask you to issue an entry visa for the duration of the event. " +
 		"The host confirms that the participant is registered for the event."
+}
+
+// placeholder is a {{name}} in a template, spaces inside allowed so that
+// "{{ nmae }}" is caught too.
+var placeholder = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
+
+// UnknownVisaPlaceholder is the first placeholder of tmpl that is not one
+// of VisaPlaceholders, written as in the template ("{{nonsense}}"), or "":
+// a letter must not print a placeholder as it was typed.
+func UnknownVisaPlaceholder(tmpl string) string {
+	for _, m := range placeholder.FindAllStringSubmatch(tmpl, -1) {
+		if !slices.Contains(VisaPlaceholders, m[1]) || m[0] != "{{"+m[1]+"}}" {
+			return m[0]
+		}
+	}
+	return ""
 }
 
 // FillVisaTemplate puts values in place of the template's placeholders;
@@ -112,6 +159,24 @@ func CheckVisaLetters(v *VisaLetters) []FieldError {
 		}
 		line("templates."+lang, &t, maxVisaTemplate, false)
 		v.Templates[lang] = t
+		if bad := UnknownVisaPlaceholder(t); bad != "" {
+			fields = append(fields, NewFieldError("visa_letters.templates."+lang, "placeholder", bad))
+		}
+	}
+	for lang, t := range v.Translations {
+		if !slices.Contains(VisaLetterLanguages, lang) {
+			fields = append(fields, NewFieldError("visa_letters.translations."+lang, "oneof", "en ru"))
+			continue
+		}
+		prefix := "translations." + lang + "."
+		line(prefix+"host_name", &t.HostName, maxVisaLine, false)
+		line(prefix+"host_address", &t.HostAddress, maxVisaAddress, false)
+		line(prefix+"signatory_title", &t.SignatoryTitle, maxVisaLine, false)
+		if t == (VisaTexts{}) {
+			delete(v.Translations, lang)
+		} else {
+			v.Translations[lang] = t
+		}
 	}
 	return fields
 }

@@ -69,3 +69,43 @@ func TestCheckVisaLetters(t *testing.T) {
 		t.Error("an empty language does not fall back to the default, or a given one is not used")
 	}
 }
+
+func TestCheckVisaLettersRefusesUnknownPlaceholders(t *testing.T) {
+	for _, tt := range []struct{ template, want string }{
+		{"Dear {{name}}, {{nonsense}} awaits.", "{{nonsense}}"},
+		{"{{ name }} is spaced", "{{ name }}"},
+		{"{{Name}}", "{{Name}}"},
+		{"{{}}", "{{}}"},
+		{"{{name}} of {{nationality}}, {{host}}", ""},
+	} {
+		v := &VisaLetters{HostName: "Academy", HostAddress: "Tashkent", SignatoryName: "Alisher Karimov",
+			Templates: map[string]string{"en": tt.template}}
+		fields := CheckVisaLetters(v)
+		switch {
+		case tt.want == "" && len(fields) > 0:
+			t.Errorf("%q: errors %+v", tt.template, fields)
+		case tt.want != "" && (len(fields) != 1 || fields[0].Field != "visa_letters.templates.en" ||
+			fields[0].Code != "placeholder" || !strings.Contains(fields[0].Message, tt.want)):
+			t.Errorf("%q: errors %+v, want one naming %s", tt.template, fields, tt.want)
+		}
+	}
+}
+
+func TestVisaLettersInALanguage(t *testing.T) {
+	v := &VisaLetters{HostName: "Academy", HostAddress: "Tashkent", SignatoryName: "Alisher Karimov", SignatoryTitle: "Rector",
+		Translations: map[string]VisaTexts{"ru": {HostName: " Академия ", SignatoryTitle: "Ректор"}, "en": {}, "de": {HostName: "Akademie"}}}
+	fields := CheckVisaLetters(v)
+	if len(fields) != 1 || fields[0].Field != "visa_letters.translations.de" {
+		t.Errorf("errors %+v, want one on the German texts", fields)
+	}
+	if _, kept := v.Translations["en"]; kept {
+		t.Error("an empty language's texts are kept")
+	}
+	ru, en := v.In("ru"), v.In("en")
+	if ru.HostName != "Академия" || ru.SignatoryTitle != "Ректор" || ru.HostAddress != "Tashkent" || ru.SignatoryName != "Alisher Karimov" {
+		t.Errorf("in Russian %+v, want the Russian host and title and the rest as given", ru)
+	}
+	if en.HostName != "Academy" || en.SignatoryTitle != "Rector" || v.HostName != "Academy" {
+		t.Errorf("in English %+v (the settings %+v), want the settings' own", en, v)
+	}
+}

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -145,11 +147,21 @@ type messagePage struct {
 // RenderMessage shows a titled explanation with status, in lang: the
 // messages errpage.<kind>.title and .body.
 func (s *Core) RenderMessage(w http.ResponseWriter, r *http.Request, status int, lang, kind, reqID string) {
+	s.renderMessage(w, r, status, lang, kind, reqID, nil)
+}
+
+// renderMessage is RenderMessage whose body, errpage.<kind>.body, may
+// take template data (nil: none).
+func (s *Core) renderMessage(w http.ResponseWriter, r *http.Request, status int, lang, kind, reqID string, data map[string]any) {
 	v := s.NewView(r, lang, "")
 	v.RequestID = reqID
 	v.Title = v.T("errpage." + kind + ".title")
 	v.Error = status >= 400
-	p := messagePage{Body: v.T("errpage." + kind + ".body"), Back: "/?lang=" + lang, BackText: v.T("errpage.home")}
+	var args []any
+	for k, d := range data {
+		args = append(args, k, d)
+	}
+	p := messagePage{Body: v.T("errpage."+kind+".body", args...), Back: "/?lang=" + lang, BackText: v.T("errpage.home")}
 	if status >= 500 && reqID != "" {
 		p.Reference = v.T("errpage.reference", "ID", reqID)
 	}
@@ -173,7 +185,8 @@ func (s *Core) ParseForm(c *gin.Context, lang string) bool {
 	} else {
 		err = c.Request.ParseForm()
 	}
-	if err == nil && !formHasInvalidUTF8(c.Request.PostForm) {
+	field, bad := formInvalidUTF8(c.Request.PostForm)
+	if err == nil && !bad {
 		return true
 	}
 	var tooBig *http.MaxBytesError
@@ -181,7 +194,12 @@ func (s *Core) ParseForm(c *gin.Context, lang string) bool {
 		// Browsers send forms as UTF-8: other bytes were crafted, and
 		// storing them (or showing them back in the form) would be wrong,
 		// so the form is refused as a whole, showing none of it.
-		s.Message(c, http.StatusUnprocessableEntity, lang, "bad_encoding")
+		if field != "" {
+			s.renderMessage(c.Writer, c.Request, http.StatusUnprocessableEntity, lang, "bad_encoding_field", RequestID(c), map[string]any{"Field": field})
+			c.Abort()
+		} else {
+			s.Message(c, http.StatusUnprocessableEntity, lang, "bad_encoding")
+		}
 	} else if errors.As(err, &tooBig) {
 		s.Message(c, http.StatusRequestEntityTooLarge, lang, "too_large")
 	} else {
@@ -220,18 +238,21 @@ func (s *Core) Stylesheet(c *gin.Context) {
 	c.Data(http.StatusOK, "text/css; charset=utf-8", s.css)
 }
 
-// formHasInvalidUTF8 reports whether a form's names or values hold bytes
-// that are not UTF-8.
-func formHasInvalidUTF8(form url.Values) bool {
-	for k, vs := range form {
+// formInvalidUTF8 reports whether a form's names or values hold bytes that
+// are not UTF-8, and names the first field (in sorted order) whose value
+// does; "" when only a name does, as a name that is not text cannot be
+// shown.
+func formInvalidUTF8(form url.Values) (field string, bad bool) {
+	for _, k := range slices.Sorted(maps.Keys(form)) {
 		if !utf8.ValidString(k) {
-			return true
+			bad = true
+			continue
 		}
-		for _, v := range vs {
+		for _, v := range form[k] {
 			if !utf8.ValidString(v) {
-				return true
+				return k, true
 			}
 		}
 	}
-	return false
+	return "", bad
 }

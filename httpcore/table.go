@@ -22,9 +22,11 @@ const xlsxUnzipFactor = 16
 // xlsxMagic starts every XLSX file (a ZIP archive).
 var xlsxMagic = []byte("PK\x03\x04")
 
-// ReadTable reads an uploaded list of people, CSV (comma or semicolon
-// separated, as spreadsheets save it, UTF-8) or XLSX (its first sheet),
-// into records, the header first. More than maxRows data rows, or a file
+// ReadTable reads an uploaded list of people, CSV (comma, semicolon or
+// tab separated, as spreadsheets save it, UTF-8) or XLSX (its first sheet),
+// into records, the header first, one per line of the file: blank lines
+// are kept as empty records, so that record i is the spreadsheet's row
+// i+1, as the person who made it numbers its rows. More than maxRows data rows, or a file
 // that is neither, is a validation error of field, never a crash. An XLSX
 // file is a ZIP archive whose parts may inflate a thousandfold: they may
 // unpack to at most xlsxUnzipFactor × maxBytes in all and maxBytes each
@@ -77,10 +79,7 @@ func ReadTable(data []byte, field string, maxRows int, maxBytes int64) ([][]stri
 		text := strings.TrimPrefix(string(data), "\ufeff")
 		r := csv.NewReader(strings.NewReader(text))
 		r.FieldsPerRecord = -1
-		first, _, _ := strings.Cut(text, "\n")
-		if strings.Count(first, ";") > strings.Count(first, ",") {
-			r.Comma = ';'
-		}
+		r.Comma = delimiter(text)
 		for {
 			rec, err := r.Read()
 			if errors.Is(err, io.EOF) {
@@ -91,6 +90,12 @@ func ReadTable(data []byte, field string, maxRows int, maxBytes int64) ([][]stri
 			}
 			if len(records) > maxRows {
 				return nil, tooLong()
+			}
+			// The reader skips blank lines: they are put back, so that
+			// the rows keep their numbers.
+			line, _ := r.FieldPos(0)
+			for len(records) < line-1 && len(records) <= maxRows {
+				records = append(records, nil)
 			}
 			records = append(records, rec)
 		}
@@ -103,4 +108,18 @@ func ReadTable(data []byte, field string, maxRows int, maxBytes int64) ([][]stri
 		}
 	}
 	return records, nil
+}
+
+// delimiter is the separator of a CSV file's header line: the most frequent
+// of comma, semicolon (spreadsheets in locales with a decimal comma) and
+// tab (text copied from a spreadsheet); comma when none is there.
+func delimiter(text string) rune {
+	first, _, _ := strings.Cut(text, "\n")
+	best, count := ',', strings.Count(first, ",")
+	for _, d := range []rune{';', '\t'} {
+		if n := strings.Count(first, string(d)); n > count {
+			best, count = d, n
+		}
+	}
+	return best
 }

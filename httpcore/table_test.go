@@ -66,3 +66,37 @@ func TestReadTableReadsCSVAndXLSXAndRefusesTheRest(t *testing.T) {
 		})
 	}
 }
+
+// Rows keep the numbers the spreadsheet shows (the header is row 1, blank
+// rows count), whatever the file's kind and separator, so that a preview's
+// "row 5" is the fifth row of the file.
+func TestImportRowsKeepTheSpreadsheetsNumbers(t *testing.T) {
+	people := [][]string{{"email", "first_name"}, {"a@example.kz", "Aigerim"}, {}, {}, {"b@example.uz", "Rustam"}}
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{
+		{"a CSV with blank lines", []byte("email,first_name\na@example.kz,Aigerim\n\n\nb@example.uz,Rustam\n")},
+		{"a tab-separated file with blank lines", []byte("email\tfirst_name\r\na@example.kz\tAigerim\r\n\r\n\r\nb@example.uz\tRustam\r\n")},
+		{"a CSV with a line break in a quoted cell", []byte("email,first_name\na@example.kz,\"Ai\ngerim\"\n\nb@example.uz,Rustam\n")},
+		{"an XLSX workbook with blank rows", xlsxOf(t, people)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			records, err := httpcore.ReadTable(tc.data, "file", 10, 1<<20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := domain.InviteesFromRecords(records)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) != 2 || rows[0].Row != 2 || rows[1].Row != 5 || rows[1].Email != "b@example.uz" || rows[1].FirstName != "Rustam" {
+				t.Fatalf("rows %+v, want a@ at row 2 and b@ (Rustam) at row 5", rows)
+			}
+			checks := domain.NewRules().CheckInvitees(&domain.Event{Languages: []string{"en"}}, rows)
+			if checks[1].Row != 5 {
+				t.Errorf("the preview numbers the second person %d, want 5", checks[1].Row)
+			}
+		})
+	}
+}

@@ -20,7 +20,14 @@ import (
 // participant asked for none, or the registration is not confirmed, which
 // on an event that requires approval means not approved).
 func (s *Core) VisaLetter(c *gin.Context, ev *domain.Event, id string) {
-	h, err := s.Store.VisaLetterHolder(c.Request.Context(), ev.ID, id)
+	ctx := c.Request.Context()
+	h, err := s.Store.VisaLetterHolder(ctx, ev.ID, id)
+	if err == nil && !documents.HasVisaLetter(ev, h) {
+		err = documents.ErrNoVisaLetter
+	}
+	if err == nil { // the letter shows a passport number: its download is audited
+		err = s.Store.RecordVisaLetterDownload(ctx, Organizer(c).ID, ev.ID, h.Registration.ID)
+	}
 	if err != nil {
 		s.Error(c, err)
 		return
@@ -34,10 +41,15 @@ func (s *Core) VisaLetter(c *gin.Context, ev *domain.Event, id string) {
 
 // VisaLetters sends the letters of every confirmed participant who asked
 // for one, as a ZIP drawn as it is sent (with the certificates' timeout);
-// 404 when the event offers none.
+// 404 when the event offers none or there is no letter to write. The
+// download is audited, with how many letters it holds.
 func (s *Core) VisaLetters(c *gin.Context, ev *domain.Event) {
 	if ev.VisaLetters == nil {
 		s.Error(c, domain.Errorf(domain.ENotFound, "this event offers no visa invitation letters"))
+		return
+	}
+	if _, err := s.Store.RecordVisaLettersDownload(c.Request.Context(), Organizer(c).ID, ev.ID); err != nil {
+		s.Error(c, err)
 		return
 	}
 	if err := http.NewResponseController(c.Writer).SetWriteDeadline(time.Now().Add(s.Config.CertificatesTimeout)); err != nil {
@@ -61,7 +73,7 @@ func (s *Core) ParticipantVisaLetter(c *gin.Context, ev *domain.Event, id, lang 
 		s.PageError(c, lang, err, "not_found")
 		return
 	}
-	if ev.VisaLetters == nil || h.Visa == nil || h.Registration.Status != domain.StatusConfirmed {
+	if !documents.HasVisaLetter(ev, h) {
 		s.Message(c, http.StatusNotFound, lang, "no_visa_letter")
 		return
 	}

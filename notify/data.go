@@ -35,11 +35,16 @@ type Data struct {
 	ConfirmURL string
 	CancelURL  string
 
+	// Rejected says the registration's application was turned down
+	// (KindAlreadyRegistered then says so, courteously, and offers no
+	// confirm or cancel link: the form changes nothing for it).
+	Rejected bool
+
 	// CheckinCode is shown in large type and encoded, alone, in the QR image.
 	CheckinCode string
 
 	// OrganizerMessage is optional free text for KindCancelled,
-	// KindApproved, KindApprovedWaitlisted and KindRejected; the templates
+	// KindApproved, KindApprovedConfirm, KindApprovedWaitlisted and KindRejected; the templates
 	// escape it and keep its line breaks.
 	OrganizerMessage string
 
@@ -162,7 +167,7 @@ func requiredFields(kind Kind, d Data) []string {
 	cancel := field{"CancelURL", d.CancelURL == ""}
 	code := field{"CheckinCode", d.CheckinCode == ""}
 	switch kind {
-	case KindConfirmRequest, KindWaitlisted, KindUnderReview, KindApprovedWaitlisted:
+	case KindConfirmRequest, KindWaitlisted, KindUnderReview, KindApprovedConfirm, KindApprovedWaitlisted:
 		extra = []field{confirm, cancel}
 	case KindAlreadyRegistered:
 		extra = []field{cancel}

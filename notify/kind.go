@@ -75,6 +75,9 @@ const (
 	// message from the organizers; it carries the same code, QR image and
 	// calendar file as KindConfirmed.
 	KindApproved = domain.EmailApproved
+	// KindApprovedConfirm tells an applicant approved into a free seat,
+	// whose address is not confirmed yet, to confirm it to keep the seat.
+	KindApprovedConfirm = domain.EmailApprovedConfirm
 	// KindApprovedWaitlisted tells an applicant they were approved onto the
 	// waiting list, and asks to confirm the address while they wait.
 	KindApprovedWaitlisted = domain.EmailApprovedWaitlisted
@@ -92,7 +95,7 @@ func Kinds() []Kind {
 		KindParticipantInvitation, KindNominationRequest,
 		KindWebhookDisabled,
 		KindMessage,
-		KindUnderReview, KindApproved, KindApprovedWaitlisted, KindRejected,
+		KindUnderReview, KindApproved, KindApprovedConfirm, KindApprovedWaitlisted, KindRejected,
 	}
 }
 

@@ -73,7 +73,7 @@ func newTestRenderer(t *testing.T) *Renderer {
 // linksFor lists the links each kind must carry in both parts.
 func linksFor(kind Kind, d Data) []string {
 	switch kind {
-	case KindConfirmRequest, KindWaitlisted, KindConfirmReminder, KindAlreadyRegistered, KindUnderReview, KindApprovedWaitlisted:
+	case KindConfirmRequest, KindWaitlisted, KindConfirmReminder, KindAlreadyRegistered, KindUnderReview, KindApprovedConfirm, KindApprovedWaitlisted:
 		return []string{d.ConfirmURL, d.CancelURL, d.ManageURL}
 	case KindConfirmed, KindPromoted, KindReminder, KindApproved:
 		return []string{d.CancelURL, d.ManageURL}
@@ -219,7 +219,7 @@ func TestRenderEscapesDataInHTML(t *testing.T) {
 	d := tashkentWorkshop()
 	d.Participant.FirstName = `<script>alert("x")</script>`
 	d.OrganizerMessage = `<b>bold</b> & "quoted"`
-	for _, kind := range []Kind{KindCancelled, KindApproved, KindApprovedWaitlisted, KindRejected} {
+	for _, kind := range []Kind{KindCancelled, KindApproved, KindApprovedConfirm, KindApprovedWaitlisted, KindRejected} {
 		for _, lang := range Languages() {
 			out, err := r.Render(kind, lang, d)
 			if err != nil {
@@ -419,5 +419,25 @@ func TestTheUpdateEmailListsWhatChangedInTheParticipantsLanguage(t *testing.T) {
 	d.Changes = nil
 	if _, err := r.Render(KindUpdated, "en", d); err == nil {
 		t.Error("an update email without changes rendered")
+	}
+}
+
+// A rejected applicant who fills the form again is told, courteously, that
+// the application was not accepted, not that they are registered, and is
+// offered no link to confirm or cancel what was never a seat.
+func TestTheRepeatEmailOfARejectedApplicationSaysSo(t *testing.T) {
+	r := newTestRenderer(t)
+	d := tashkentWorkshop()
+	d.Rejected = true
+	for lang, want := range map[string]string{"en": "could not accept it", "ru": "не смогли её принять", "uz": "qabul qila olishmagan"} {
+		out, err := r.Render(KindAlreadyRegistered, lang, d)
+		if err != nil {
+			t.Fatalf("%s: %v", lang, err)
+		}
+		for _, body := range []string{out.Text, out.HTML} {
+			if !strings.Contains(body, want) || strings.Contains(body, "?action=") || strings.Contains(body, "already registered") {
+				t.Errorf("%s: the email does not say the application was turned down, or offers to confirm or cancel:\n%s", lang, body)
+			}
+		}
 	}
 }

@@ -404,6 +404,7 @@ func (w *Worker) build(row *store.Email, regs map[string]*domain.Registration, e
 		d.RegistrationID = reg.ID
 		d.Participant = Participant{FirstName: reg.FirstName, LastName: reg.LastName}
 		d.CheckinCode = reg.CheckinCode
+		d.Rejected = reg.Status == domain.StatusRejected
 		for _, day := range reg.Days {
 			d.Days = append(d.Days, day.Time())
 		}

@@ -73,13 +73,16 @@ func (s *Store) applyFull(ctx context.Context, tx *dbTx, ev *domain.Event, reg *
 
 // statusWrite is the UPDATE of registrations that a transition makes, as
 // of $3: the status ($2) and the times that go with it (confirmed_at if $4,
-// email_verified_at unless set already if $5, cancelled_at if $6). The
-// caller adds the WHERE clause, with $1 (see statusArgs).
+// email_verified_at unless set already if $5, cancelled_at if $6, and
+// pending_since when it becomes pending: an approved application's
+// confirmation period starts then). The caller adds the WHERE clause, with
+// $1 (see statusArgs).
 const statusWrite = `
 	UPDATE registrations SET status = $2, updated_at = $3,
 		confirmed_at = CASE WHEN $4 THEN $3 ELSE confirmed_at END,
 		email_verified_at = CASE WHEN $5 THEN coalesce(email_verified_at, $3) ELSE email_verified_at END,
-		cancelled_at = CASE WHEN $6 THEN $3 ELSE cancelled_at END`
+		cancelled_at = CASE WHEN $6 THEN $3 ELSE cancelled_at END,
+		pending_since = CASE WHEN $2 = 'pending' AND status <> 'pending' THEN $3 ELSE pending_since END`
 
 // statusArgs are statusWrite's arguments for t at now, with first as $1.
 func statusArgs(first any, t domain.Transition, now time.Time) []any {

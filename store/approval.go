@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/attend/attend/domain"
 )
@@ -36,7 +37,7 @@ func (s *Store) DecideRegistrations(ctx context.Context, organizerID int64, slug
 	err := s.inTx(ctx, func(tx *dbTx) error {
 		out = make([]*domain.Registration, 0, len(ids))
 		seen := make(map[string]bool, len(ids))
-		for _, id := range ids {
+		for i, id := range ids {
 			if seen[id] {
 				continue // a repeated id is decided once
 			}
@@ -44,6 +45,9 @@ func (s *Store) DecideRegistrations(ctx context.Context, organizerID int64, slug
 			// Each step locks the event first; the second and later
 			// times the lock is the transaction's own already.
 			reg, err := s.actByOrganizer(ctx, tx, organizerID, slug, id, act, EmailPayload{Message: message})
+			if e, ok := domain.AsError(err); ok && e.Code == domain.ENotFound && (i > 0 || e.Message == "no such registration") {
+				return notTheEvents(i, id)
+			}
 			if err != nil {
 				return err
 			}
@@ -55,4 +59,26 @@ func (s *Store) DecideRegistrations(ctx context.Context, organizerID int64, slug
 		return nil, err
 	}
 	return out, nil
+}
+
+// notTheEvents is the refusal of ids[i], a registration that is not the
+// event's (or no registration at all): it names which, as a refusal of its
+// status does.
+func notTheEvents(i int, id string) error {
+	field := fmt.Sprintf("ids[%d]", i)
+	return &domain.Error{Code: domain.ENotFound,
+		Message: fmt.Sprintf("no such registration of this event: %s (%s)", field, id),
+		Fields: []domain.FieldError{{Field: field, Code: "not_found",
+			Message: "This is not a registration of this event."}},
+		Extra: map[string]any{"registration_id": id}}
+}
+
+// addressVerified reports whether the participant of registration id has
+// followed an emailed link (the registration is locked by the caller).
+func addressVerified(ctx context.Context, tx *dbTx, id string) (bool, error) {
+	var verified bool
+	if err := tx.GetContext(ctx, &verified, `SELECT email_verified_at IS NOT NULL FROM registrations WHERE id = $1`, id); err != nil {
+		return false, fmt.Errorf("store: address verified: %w", unavailable(err))
+	}
+	return verified, nil
 }

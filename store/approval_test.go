@@ -31,6 +31,11 @@ func TestApplicationsHoldNoSeatUntilApproved(t *testing.T) {
 		t.Fatalf("seats_held = %d after 5 applications, want 0", got)
 	}
 
+	// The first two follow the link of their under_review email; the
+	// others do not (yet).
+	r.confirm(regs[0].ID)
+	r.confirm(regs[1].ID)
+
 	t.Run("approving five applications into three seats seats three and waitlists two", func(t *testing.T) {
 		ids := make([]string, len(regs))
 		for i, reg := range regs {
@@ -43,7 +48,9 @@ func TestApplicationsHoldNoSeatUntilApproved(t *testing.T) {
 		if len(out) != 5 {
 			t.Fatalf("%d decided, want 5", len(out))
 		}
-		want := map[domain.Status]int{domain.StatusConfirmed: 3, domain.StatusWaitlisted: 2}
+		// The third has not confirmed the address: the approval holds a
+		// pending seat and asks for the confirmation, it does not confirm.
+		want := map[domain.Status]int{domain.StatusConfirmed: 2, domain.StatusPending: 1, domain.StatusWaitlisted: 2}
 		if got := r.countByStatus(ev.ID); !maps.Equal(got, want) {
 			t.Errorf("statuses %v, want %v", got, want)
 		}
@@ -60,7 +67,10 @@ func TestApplicationsHoldNoSeatUntilApproved(t *testing.T) {
 		}
 		for i, reg := range regs {
 			kind := domain.EmailApproved
-			if i >= 3 {
+			switch {
+			case i == 2:
+				kind = domain.EmailApprovedConfirm
+			case i >= 3:
 				kind = domain.EmailApprovedWaitlisted
 			}
 			if got := r.emailCount(reg.ID, kind); got != 1 {
@@ -74,6 +84,26 @@ func TestApplicationsHoldNoSeatUntilApproved(t *testing.T) {
 		}
 		if message != "Welcome <b>aboard</b>" {
 			t.Errorf("message %q, want the organizer's text as written (the templates escape it)", message)
+		}
+	})
+
+	t.Run("an approved seat awaiting the address's confirmation expires from the approval, not the application", func(t *testing.T) {
+		var verified bool
+		if err := r.db.GetContext(r.ctx, &verified, `SELECT email_verified_at IS NOT NULL FROM registrations WHERE id = $1`, regs[2].ID); err != nil || verified {
+			t.Errorf("address verified %v (%v), want not: the participant never followed a link", verified, err)
+		}
+		if _, err := r.db.ExecContext(r.ctx, `UPDATE registrations SET created_at = created_at - interval '1000 hours' WHERE id = $1`, regs[2].ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.st.ExpireUnconfirmed(r.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := r.state(regs[2].ID).Status; got != domain.StatusPending {
+			t.Fatalf("the approved application is %s right after approval, want pending", got)
+		}
+		r.confirm(regs[2].ID)
+		if got := r.state(regs[2].ID).Status; got != domain.StatusConfirmed || r.emailCount(regs[2].ID, domain.EmailConfirmed) != 1 {
+			t.Errorf("after the confirmation: %s, want confirmed with its confirmed email (the check-in code)", got)
 		}
 	})
 
@@ -154,8 +184,8 @@ func TestRejection(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if out.Status != domain.StatusConfirmed || r.seatsHeld(ev.ID) != 1 {
-			t.Errorf("status %s, seats %d; want confirmed and 1", out.Status, r.seatsHeld(ev.ID))
+		if out.Status != domain.StatusPending || r.seatsHeld(ev.ID) != 1 || r.emailCount(reg.ID, domain.EmailApprovedConfirm) != 1 {
+			t.Errorf("status %s, seats %d; want pending (the address is not confirmed), holding 1, with approved_confirm", out.Status, r.seatsHeld(ev.ID))
 		}
 	})
 }
@@ -175,7 +205,7 @@ func TestConcurrentApprovalsNeverOverbook(t *testing.T) {
 		}([]string{regs[i].ID, regs[i+1].ID, regs[i+2].ID})
 	}
 	wg.Wait()
-	want := map[domain.Status]int{domain.StatusConfirmed: 4, domain.StatusWaitlisted: 8}
+	want := map[domain.Status]int{domain.StatusPending: 4, domain.StatusWaitlisted: 8} // none confirmed the address
 	if got := r.countByStatus(ev.ID); !maps.Equal(got, want) {
 		t.Errorf("statuses %v, want %v", got, want)
 	}

@@ -218,8 +218,15 @@ var ErrInvitationRequired = domain.Errorf(domain.EInvitationRequired,
 // RegisterInvited is Register through a personal invitation link (token as
 // the link carries it). The link is checked, and tied to the registration,
 // in the registration's transaction.
+//
+// On an event open to everyone, a link that is not one of its invitations
+// (another event's, or a mistyped one) is ignored: it grants nothing there,
+// and the form takes anyone; the registration is an ordinary one.
 func (s *Store) RegisterInvited(ctx context.Context, ev *domain.Event, reg *domain.Registration, token string) (RegisterResult, error) {
 	if !domain.ValidTokenSyntax(token) {
+		if !ev.InvitationOnly {
+			return s.Register(ctx, ev, reg)
+		}
 		return RegisterResult{}, ErrInvitationRequired
 	}
 	return s.register(ctx, ev, reg, registering{by: domain.ByParticipant, invitation: domain.HashToken(token)})
@@ -262,6 +269,8 @@ func claimInvitation(ctx context.Context, tx *dbTx, ev *domain.Event, how regist
 		SELECT declined_at IS NOT NULL AS declined, withdrawn_at IS NOT NULL AS withdrawn, registration_id IS NOT NULL AS used
 		FROM invitees WHERE event_id = $1 AND token_hash = $2 AND erased_at IS NULL`, ev.ID, how.invitation)
 	switch {
+	case errors.Is(err, sql.ErrNoRows) && !ev.InvitationOnly:
+		return nil // not this event's invitation: an ordinary registration
 	case errors.Is(err, sql.ErrNoRows):
 		return ErrInvitationRequired
 	case err != nil:

@@ -117,3 +117,31 @@ func TestErasureTakesTheInvitationWithThePerson(t *testing.T) {
 		}
 	})
 }
+
+func TestAnotherEventsInvitationIsIgnoredWhereAnyoneMayRegister(t *testing.T) {
+	f := newFixture(t)
+	invited := f.event(t, f.org, "invited", invitationOnly)
+	token := f.invite(t, invited, "aigerim@example.kz")
+	open := f.event(t, f.org, "open", func(*domain.EventInput) {})
+	closed := f.event(t, f.org, "closed", invitationOnly)
+	for _, tt := range []struct {
+		name  string
+		ev    *domain.Event
+		token string
+		want  domain.Code
+	}{
+		{"an open event ignores another event's link", open, token, ""},
+		{"an open event ignores a mangled link", open, "not-a-token", ""},
+		{"an invitation-only event refuses another event's link", closed, token, domain.EInvitationRequired},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := f.st.RegisterInvited(context.Background(), tt.ev, f.newRegistration(t, tt.ev, person(emailOf(len(tt.name))), time.Now()), tt.token)
+			if domain.ErrorCode(err) != tt.want || (err == nil && !res.Created) {
+				t.Errorf("%v (created %v), want code %q", err, res.Created, tt.want)
+			}
+		})
+	}
+	if n := count(t, f.db, `SELECT count(*) FROM invitees WHERE registration_id IS NOT NULL`); n != 0 {
+		t.Errorf("%d invitations were claimed by another event's registrations", n)
+	}
+}

@@ -63,6 +63,11 @@ func (s *Store) actByOrganizer(ctx context.Context, tx *dbTx, organizerID int64,
 	if err != nil {
 		return nil, err
 	}
+	if act == domain.Approve { // approval seats a confirmed address, and holds the seat of another
+		if reg.AddressVerified, err = addressVerified(ctx, tx, reg.ID); err != nil {
+			return nil, err
+		}
+	}
 	t, err := domain.Next(reg, act, domain.ByOrganizer, ev)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lib/pq"
@@ -25,7 +26,7 @@ func (s *Store) ExpireUnconfirmed(ctx context.Context) (int, error) {
 	pending := &domain.Registration{Status: domain.StatusPending}
 	counts, err := s.eachEventLocked(ctx, "find expired registrations", `
 		SELECT DISTINCT r.event_id FROM registrations r JOIN events e ON e.id = r.event_id
-		WHERE r.status = $2 AND r.created_at < $1::timestamptz - e.confirm_within_hours * interval '1 hour'`,
+		WHERE r.status = $2 AND greatest(r.created_at, r.pending_since) < $1::timestamptz - e.confirm_within_hours * interval '1 hour'`,
 		func(tx *dbTx, ev *domain.Event) (int, error) {
 			t, err := domain.Next(pending, domain.Expire, domain.BySystem, ev)
 			if err != nil {
@@ -33,7 +34,7 @@ func (s *Store) ExpireUnconfirmed(ctx context.Context) (int, error) {
 			}
 			var ids []string
 			err = tx.SelectContext(ctx, &ids, statusWrite+`
-				WHERE event_id = $1 AND status = $7 AND created_at < $3::timestamptz - $8 * interval '1 hour'
+				WHERE event_id = $1 AND status = $7 AND greatest(created_at, pending_since) < $3::timestamptz - $8 * interval '1 hour'
 				RETURNING id`, append(statusArgs(ev.ID, t, tx.now), t.From, ev.ConfirmWithinHours)...)
 			if err != nil {
 				return 0, fmt.Errorf("store: expire registrations: %w", unavailable(err))
@@ -109,10 +110,14 @@ func (s *Store) eachEventLocked(ctx context.Context, what, find string, fn func(
 // LOCKED and stamped in the same transaction as the email, so concurrent
 // workers never remind anyone twice.
 func (s *Store) QueueConfirmReminders(ctx context.Context) (int, error) {
+	// The period runs from when the registration became pending: its
+	// creation, or an application's approval (pending_since), which the
+	// claim reads as created_at to date the deadline.
+	columns := strings.Replace(registrationColumns, "r.created_at", "greatest(r.created_at, r.pending_since) AS created_at", 1)
 	return s.queueReminders(ctx, domain.EmailConfirmReminder, `
-		SELECT `+registrationColumns+` FROM registrations r JOIN events e ON e.id = r.event_id
+		SELECT `+columns+` FROM registrations r JOIN events e ON e.id = r.event_id
 		WHERE r.status = 'pending' AND r.confirm_reminder_queued_at IS NULL
-		  AND r.created_at < $1::timestamptz - e.confirm_within_hours * interval '30 minutes'
+		  AND greatest(r.created_at, r.pending_since) < $1::timestamptz - e.confirm_within_hours * interval '30 minutes'
 		ORDER BY r.created_at LIMIT $2
 		FOR NO KEY UPDATE OF r SKIP LOCKED`, "confirm_reminder_queued_at")
 }

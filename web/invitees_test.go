@@ -102,3 +102,16 @@ func TestInvitationOnlyEventPages(t *testing.T) {
 		}
 	})
 }
+
+// Without a reply address, the page still says whom to ask: the organizers
+// who sent the invitations (an organizer's own address is not published).
+func TestInvitationOnlyPageWithoutAReplyAddressNamesTheOrganizers(t *testing.T) {
+	a := servertest.New(t, func(d *server.Deps) { d.Config.MailReplyTo = "" })
+	a.Event(a.Token, "invited", func(b map[string]any) { b["invitation_only"] = true })
+	for lang, want := range map[string]string{"en": "organizers who sent the invitations", "ru": "организаторам, которые рассылали приглашения"} {
+		rec, doc := a.Page("/events/invited?lang=" + lang)
+		if rec.Code != http.StatusOK || !strings.Contains(doc.Text(), want) {
+			t.Errorf("%s: status %d, text %q", lang, rec.Code, doc.Text())
+		}
+	}
+}
