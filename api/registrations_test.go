@@ -153,6 +153,10 @@ func TestRegisterRefusesMalformedRequests(t *testing.T) {
 			if !strings.HasSuffix(p.Type, tt.typeSuffix) {
 				t.Errorf("type = %q, want it to end with %s", p.Type, tt.typeSuffix)
 			}
+			// The detail speaks of JSON, never of the server's Go types.
+			if strings.Contains(p.Detail, "Go value") || strings.Contains(p.Detail, "api.") || strings.Contains(p.Detail, "domain.") {
+				t.Errorf("detail %q names the server's types", p.Detail)
+			}
 		})
 	}
 	t.Run("an empty body gets 400", func(t *testing.T) {

@@ -78,6 +78,11 @@ func (s *Core) DecodeJSONThen(c *gin.Context, dst any, decoded func()) bool {
 		s.Error(c, domain.ValidationError([]domain.FieldError{
 			domain.NewFieldError(field, "type", jsonTypeName(typeErr.Type)),
 		}))
+	case errors.As(err, &typeErr):
+		// The body itself has the wrong type (an array or a string where
+		// an object belongs): say what was expected, not Go's type names.
+		s.BadRequest(c, http.StatusBadRequest, "malformed-json", "Malformed JSON",
+			"the body must be a JSON "+jsonTypeName(typeErr.Type)+", not a JSON "+typeErr.Value)
 	case errors.As(err, &syntax):
 		s.BadRequest(c, http.StatusBadRequest, "malformed-json", "Malformed JSON",
 			fmt.Sprintf("the body is not valid JSON (at byte %d)", syntax.Offset))
