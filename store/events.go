@@ -123,7 +123,7 @@ func (s *Store) CreateEvent(ctx context.Context, organizerID int64, ev *domain.E
 // returned, so change can fill it in from the event as changed.
 func (s *Store) UpdateEvent(ctx context.Context, organizerID int64, slug string, change func(*domain.Event) error, cert ...*CertificateChange) (*domain.Event, error) {
 	var ev *domain.Event
-	err := s.inTx(ctx, func(tx *dbTx) error {
+	err := s.inTxRetried(ctx, func(tx *dbTx) error {
 		var err error
 		ev, err = getEvent(ctx, tx, `
 			SELECT `+eventColumns+` FROM events e
