@@ -210,7 +210,12 @@ func Export(ctx context.Context, src Source, out io.Writer, format string, ev *d
 		w.withVisa()
 	}
 	f.Cursor, f.Limit = "", 0 // paging belongs to the list; an export has every match
-	if err := src.EachAttendee(ctx, ev.ID, ev.Days(), f, store.DefaultExportBatch, w.Write); err != nil {
+	o := newOverlap(w.Write)
+	err = src.EachAttendee(ctx, ev.ID, ev.Days(), f, store.DefaultExportBatch, o.add)
+	if werr := o.wait(); werr != nil {
+		err = werr // the reading stopped for it (errWriteFailed), or failed meanwhile
+	}
+	if err != nil {
 		w.Discard()
 		return err
 	}
