@@ -160,23 +160,34 @@ func (s *Store) linkExpiry(ev *domain.Event) time.Time {
 // ClaimDue leases up to limit due emails to the calling worker. SKIP LOCKED
 // lets several workers claim at once without taking the same row; a row
 // whose lease ran out (its worker died mid-send) is due again.
+//
+// The claim commits asynchronously, as MarkSent does: waiting for its disk
+// flush was the longest wait of a batch's database work (8.5 ms of a 107 ms
+// batch of 50 in the mail bench). Other workers see the claim at once; only
+// a crash of PostgreSQL itself within a fraction of a second could forget
+// it, and then an email may be sent once more with the same Message-ID.
 func (s *Store) ClaimDue(ctx context.Context, limit int, lease time.Duration) ([]*Email, error) {
-	now := s.Now()
 	var out []*Email
-	err := s.db.SelectContext(ctx, &out, `
-		UPDATE emails SET status = 'sending', attempts = attempts + 1, locked_until = $3
-		WHERE id IN (
-			SELECT id FROM emails
-			WHERE status IN ('queued', 'sending') AND next_attempt_at <= $2
-			  AND (locked_until IS NULL OR locked_until < $2)
-			ORDER BY next_attempt_at, id
-			LIMIT $1
-			FOR UPDATE SKIP LOCKED)
-		RETURNING `+emailColumns, limit, now, now.Add(lease))
-	if err != nil {
-		return nil, fmt.Errorf("store: claim emails: %w", unavailable(err))
-	}
-	return out, nil
+	err := s.inTx(ctx, func(tx *dbTx) error {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+			return fmt.Errorf("store: claim emails: %w", unavailable(err))
+		}
+		err := tx.SelectContext(ctx, &out, `
+			UPDATE emails SET status = 'sending', attempts = attempts + 1, locked_until = $3
+			WHERE id IN (
+				SELECT id FROM emails
+				WHERE status IN ('queued', 'sending') AND next_attempt_at <= $2
+				  AND (locked_until IS NULL OR locked_until < $2)
+				ORDER BY next_attempt_at, id
+				LIMIT $1
+				FOR UPDATE SKIP LOCKED)
+			RETURNING `+emailColumns, limit, tx.now, tx.now.Add(lease))
+		if err != nil {
+			return fmt.Errorf("store: claim emails: %w", unavailable(err))
+		}
+		return nil
+	})
+	return out, err
 }
 
 // ExtendLease renews the lease on emails their worker is still sending, so
