@@ -117,7 +117,9 @@ func (s *Store) CreateEvent(ctx context.Context, organizerID int64, ev *domain.E
 
 // UpdateEvent locks the organizer's event, lets change modify it, and writes
 // it back, so concurrent PATCHes cannot undo each other. change returns a
-// validation error to abort.
+// validation error to abort. A transaction PostgreSQL aborts for a
+// deadlock runs again (inTxRetried), calling change again on the event as
+// read then: change must set what it changes, not add to it.
 //
 // cert, when given, is applied in the same transaction once change has
 // returned, so change can fill it in from the event as changed.
