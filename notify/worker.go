@@ -146,9 +146,10 @@ func (w *Worker) runPeriodic(ctx context.Context) {
 // that a connection that has sent its batch finds the next one ready
 // instead of waiting for the database and the templates (loading and
 // rendering a batch of 50 took about as long as sending it,
-// docs/PERFORMANCE.md); a rendered batch waits for a free connection. No batch starts after stop; one in flight goes on
-// sending for up to ShutdownTimeout after it, then stops and hands its
-// unsent emails back (Store.Release). ctx bounds the rest, the database
+// docs/PERFORMANCE.md); a rendered batch waits for a free connection.
+// No batch starts after stop; one in flight (claimed) goes on sending for
+// up to ShutdownTimeout after it, then stops and hands its unsent emails
+// back (Store.Release). ctx bounds the rest, the database
 // work included: cancelling it is a crash, after which the leases run out.
 func (w *Worker) Drain(ctx, stop context.Context) (int, error) {
 	send, cancel := w.sendContext(ctx, stop)
@@ -254,6 +255,13 @@ func (w *Worker) runBatch(ctx, send context.Context, connections chan struct{}) 
 		emails = append(emails, e)
 		owners = append(owners, row)
 	}
+	if connections != nil {
+		select {
+		case connections <- struct{}{}:
+		case <-ctx.Done(): // a crash: the lease runs out
+			return 0, len(rows), ctx.Err()
+		}
+	}
 	// Each accepted email is recorded at once, before the next is sent, so
 	// a crash mid-batch resends at most the one message in flight. If
 	// recording fails (the database is away), the batch's end tries again.
@@ -262,13 +270,6 @@ func (w *Worker) runBatch(ctx, send context.Context, connections chan struct{}) 
 	// is sent, before the recording below takes one: with Connections
 	// batches in flight, holding it longer could leave every connection of
 	// a small pool with a batch waiting for a second one.
-	if connections != nil {
-		select {
-		case connections <- struct{}{}:
-		case <-ctx.Done(): // a crash: the lease runs out
-			return 0, len(rows), ctx.Err()
-		}
-	}
 	marked := make([]bool, len(emails))
 	marker, merr := w.Store.NewSentMarker(ctx)
 	errs := w.Sender.SendBatchFunc(send, emails, func(i int) {
