@@ -163,7 +163,7 @@ func Settings() []Setting {
 		{"MAIL_REPLY_TO", "(none)", "Reply-To of every email, e.g. the organizers' address."},
 		{"SMTP_TIMEOUT", "15s", "Timeout for connecting to the SMTP server and for each SMTP command."},
 		{"MAIL_BATCH_SIZE", "50", "Emails a worker claims and sends over one SMTP connection at a time."},
-		{"MAIL_CONNECTIONS", "4, at most half of DB_MAX_OPEN_CONNS", "Batches a worker sends at once, each over its own SMTP connection (rendering one while another waits for the server). Each holds one of the process's database connections while it sends, so it must be below DB_MAX_OPEN_CONNS; keep it within what the relay allows (Microsoft 365: 3)."},
+		{"MAIL_CONNECTIONS", "4, at most half of DB_MAX_OPEN_CONNS", "Batches a worker sends at once, each over its own SMTP connection; it renders up to twice as many, so the next batch is ready when a connection is free. Each holds one of the process's database connections while it sends, so it must be below DB_MAX_OPEN_CONNS; keep it within what the relay allows (Microsoft 365: 3)."},
 		{"MAIL_POLL_INTERVAL", "10s", "How often the worker looks for due emails when no notification wakes it."},
 		{"MAIL_WAKE_GAP", "20ms", "Email queued wakes this process's mail worker at once and other processes' with a NOTIFY sent after the commit, at most one per this interval (one shared by every commit meanwhile); 0 sends them back to back."},
 		{"MAIL_LEASE", "2m", "How long a claimed email stays reserved; a crashed worker's emails are retried after it."},

@@ -20,6 +20,10 @@ type column struct {
 	user   bool
 	text   func(*store.Attendee, *i18n.Localizer) string
 	at     func(*store.Attendee) *time.Time
+	// code, for a column that names a code (a country, a delegation), is
+	// the code text names: the Writer looks each code's name up once, as
+	// looking it up takes longer than writing the rest of the row.
+	code func(*store.Attendee) string
 }
 
 // columns are the attendee list's fixed columns, in order; one column per
@@ -37,9 +41,11 @@ var columns = []column{
 	{header: "export.col.email", widest: 34, user: true, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.Email }},
 	{header: "export.col.phone", widest: 18, user: true, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.Phone }},
 	{header: "export.col.country_code", widest: 16, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.Country }},
-	{header: "export.col.country", widest: 26, text: func(a *store.Attendee, l *i18n.Localizer) string { return l.Country(a.Country) }},
+	{header: "export.col.country", widest: 26, text: func(a *store.Attendee, l *i18n.Localizer) string { return l.Country(a.Country) },
+		code: func(a *store.Attendee) string { return a.Country }},
 	{header: "export.col.delegation_code", widest: 16, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.Delegation }},
-	{header: "export.col.delegation", widest: 26, text: func(a *store.Attendee, l *i18n.Localizer) string { return l.Delegation(a.Delegation) }},
+	{header: "export.col.delegation", widest: 26, text: func(a *store.Attendee, l *i18n.Localizer) string { return l.Delegation(a.Delegation) },
+		code: func(a *store.Attendee) string { return a.Delegation }},
 	{header: "export.col.organization", widest: 40, user: true, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.Organization }},
 	{header: "export.col.position", widest: 30, user: true, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.Position }},
 	{header: "export.col.role", widest: 14, text: func(a *store.Attendee, _ *i18n.Localizer) string { return a.Role }},

@@ -58,6 +58,9 @@ type Writer struct {
 	days    []domain.Date
 	cells   []Cell
 	started bool
+	// names holds, for each column with a code, the names of the codes
+	// met so far.
+	names map[int]map[string]string
 }
 
 // NewWriter writes ev's attendee list in l's language in format f.
@@ -98,7 +101,7 @@ func (w *Writer) Write(batch []store.Attendee) error {
 			if col.at != nil {
 				w.cells[j] = Cell{At: w.local(col.at(a))}
 			} else {
-				w.cells[j] = Cell{Text: col.cellText(a, w.l)}
+				w.cells[j] = Cell{Text: w.text(j, a)}
 			}
 		}
 		for j, d := range w.days {
@@ -109,6 +112,27 @@ func (w *Writer) Write(batch []store.Attendee) error {
 		}
 	}
 	return w.f.Flush()
+}
+
+// text is column j's cell for a, the name of its code looked up once.
+func (w *Writer) text(j int, a *store.Attendee) string {
+	col := &w.cols[j]
+	if col.code == nil {
+		return col.cellText(a, w.l)
+	}
+	code := col.code(a)
+	if name, ok := w.names[j][code]; ok {
+		return name
+	}
+	if w.names == nil {
+		w.names = map[int]map[string]string{}
+	}
+	if w.names[j] == nil {
+		w.names[j] = map[string]string{}
+	}
+	name := col.cellText(a, w.l)
+	w.names[j][code] = name
+	return name
 }
 
 // local is t in the event's time zone, or the zero time for nil.
@@ -186,7 +210,12 @@ func Export(ctx context.Context, src Source, out io.Writer, format string, ev *d
 		w.withVisa()
 	}
 	f.Cursor, f.Limit = "", 0 // paging belongs to the list; an export has every match
-	if err := src.EachAttendee(ctx, ev.ID, ev.Days(), f, store.DefaultExportBatch, w.Write); err != nil {
+	o := newOverlap(w.Write)
+	err = src.EachAttendee(ctx, ev.ID, ev.Days(), f, store.DefaultExportBatch, o.add)
+	if werr := o.wait(); werr != nil {
+		err = werr // the reading stopped for it (errWriteFailed), or failed meanwhile
+	}
+	if err != nil {
 		w.Discard()
 		return err
 	}

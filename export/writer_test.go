@@ -3,6 +3,8 @@ package export_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -149,5 +151,61 @@ func (b *batches) EachAttendee(_ context.Context, _ int64, _ []domain.Date, f st
 }
 
 func (b *batches) EventStats(context.Context, *domain.Event) (*store.Stats, error) {
+	return &store.Stats{}, nil
+}
+
+// Export writes a batch while the next is read; the store reuses its batch
+// slice for the next batch, so what is written must not change with it.
+func TestExportWritesEachBatchAsItWasRead(t *testing.T) {
+	var out strings.Builder
+	src := &reusedBatch{template: attendees()[0], n: 300}
+	if err := export.Export(t.Context(), src, &out, "csv", workshop(), store.RegistrationFilter{}, localizer(t, "en"), export.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\r\n"), "\r\n")[1:]
+	if len(lines) != src.n {
+		t.Fatalf("%d rows, want %d", len(lines), src.n)
+	}
+	for i, line := range lines {
+		if want := fmt.Sprintf("person%d@example.org", i); !strings.Contains(line, want) {
+			t.Fatalf("row %d is %q, want %s's", i+1, line, want)
+		}
+	}
+}
+
+// Export stops reading once a batch cannot be written, and says why.
+func TestExportStopsReadingWhenWritingFails(t *testing.T) {
+	src := &reusedBatch{template: attendees()[0], n: 300}
+	err := export.Export(t.Context(), src, failingWriter{}, "csv", workshop(), store.RegistrationFilter{}, localizer(t, "en"), export.Options{})
+	if !errors.Is(err, io.ErrClosedPipe) {
+		t.Errorf("error %v, want the writer's", err)
+	}
+	if src.read >= src.n {
+		t.Errorf("all %d rows were read after the writing had failed", src.read)
+	}
+}
+
+// reusedBatch serves n people one at a time, in one slice it overwrites for
+// each, as the store reuses its batch.
+type reusedBatch struct {
+	template store.Attendee
+	n, read  int
+}
+
+func (b *reusedBatch) EachAttendee(_ context.Context, _ int64, _ []domain.Date, _ store.RegistrationFilter, _ int, fn func([]store.Attendee) error) error {
+	batch := make([]store.Attendee, 1)
+	for i := range b.n {
+		reg := *b.template.Registration
+		reg.Email = fmt.Sprintf("person%d@example.org", i)
+		batch[0] = store.Attendee{Registration: &reg}
+		b.read++
+		if err := fn(batch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *reusedBatch) EventStats(context.Context, *domain.Event) (*store.Stats, error) {
 	return &store.Stats{}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -176,15 +177,19 @@ func (x *XLSX) row(cells []Cell) error {
 			x.cells[j] = x.timeCell(cell.At)
 			continue
 		}
+		if cell.Text == "" {
+			// No cell at all: it reads as empty, and excelize's work for
+			// a text cell (checking, escaping) is most of a row's.
+			x.cells[j] = nil
+			continue
+		}
 		x.cells[j] = cell.Text
 		lines = max(lines, wrappedLines(cell.Text, x.widths[j]))
 	}
 	x.rows++
-	name, err := excelize.CoordinatesToCellName(1, x.rows)
-	if err != nil {
-		return fmt.Errorf("export: xlsx row: %w", err)
-	}
-	if err := x.sw.SetRow(name, x.cells, excelize.RowOpts{Height: rowHeight(lines)}); err != nil {
+	// Rows start in column A (what excelize.CoordinatesToCellName would
+	// say, more slowly).
+	if err := x.sw.SetRow("A"+strconv.Itoa(x.rows), x.cells, excelize.RowOpts{Height: rowHeight(lines)}); err != nil {
 		return fmt.Errorf("export: xlsx row: %w", err)
 	}
 	return nil

@@ -270,6 +270,10 @@ func (s *Sender) dial(ctx context.Context) (*smtpConn, error) {
 		gomail.WithDialContextFunc(dialFunc),
 		gomail.WithTLSPolicy(policy),
 		gomail.WithTLSConfig(tlsConfig),
+		// go-mail otherwise sends NOOP before every message, a round trip
+		// of six per email to learn what the next command would: a lost
+		// connection shows on MAIL FROM too, and SendBatchFunc reconnects.
+		gomail.WithoutNoop(),
 	}
 	if s.helo != "" {
 		opts = append(opts, gomail.WithHELO(s.helo))

@@ -141,24 +141,30 @@ func (w *Worker) runPeriodic(ctx context.Context) {
 }
 
 // Drain sends batches until no email is due or stop is cancelled, with up
-// to Connections batches in flight, and returns how many emails the SMTP
-// server accepted. No batch starts after stop; one in flight goes on
-// sending for up to ShutdownTimeout after it, then stops and hands its
-// unsent emails back (Store.Release). ctx bounds the rest, the database
+// to Connections batches sending at once, and returns how many emails the
+// SMTP server accepted. Twice as many batches are claimed and rendered, so
+// that a connection that has sent its batch finds the next one ready
+// instead of waiting for the database and the templates (loading and
+// rendering a batch of 50 took about as long as sending it,
+// docs/PERFORMANCE.md); a rendered batch waits for a free connection.
+// No batch starts after stop; one in flight (claimed) goes on sending for
+// up to ShutdownTimeout after it, then stops and hands its unsent emails
+// back (Store.Release). ctx bounds the rest, the database
 // work included: cancelling it is a crash, after which the leases run out.
 func (w *Worker) Drain(ctx, stop context.Context) (int, error) {
 	send, cancel := w.sendContext(ctx, stop)
 	defer cancel()
 	n := max(w.Connections, 1)
+	connections := make(chan struct{}, n)
 	var (
 		total atomic.Int64
 		wg    sync.WaitGroup
-		errs  = make([]error, n)
+		errs  = make([]error, 2*n)
 	)
-	for i := range n {
+	for i := range 2 * n {
 		wg.Go(func() {
 			for stop.Err() == nil {
-				sent, claimed, err := w.runBatch(ctx, send)
+				sent, claimed, err := w.runBatch(ctx, send, connections)
 				total.Add(int64(sent))
 				if err != nil {
 					errs[i] = err
@@ -200,13 +206,14 @@ func (w *Worker) sendContext(ctx, stop context.Context) (context.Context, contex
 // RunBatch claims, sends and records one batch. It returns how many were
 // sent and how many were claimed.
 func (w *Worker) RunBatch(ctx context.Context) (sent, claimed int, err error) {
-	return w.runBatch(ctx, ctx)
+	return w.runBatch(ctx, ctx, nil)
 }
 
 // runBatch is RunBatch sending under send, which may end before ctx: the
 // emails that the end of send left unsent are handed back rather than
-// retried later.
-func (w *Worker) runBatch(ctx, send context.Context) (sent, claimed int, err error) {
+// retried later. With connections, the batch sends only while it holds one
+// of its places.
+func (w *Worker) runBatch(ctx, send context.Context, connections chan struct{}) (sent, claimed int, err error) {
 	rows, err := w.Store.ClaimDue(ctx, w.BatchSize, w.Lease)
 	if err != nil || len(rows) == 0 {
 		return 0, 0, err
@@ -248,6 +255,13 @@ func (w *Worker) runBatch(ctx, send context.Context) (sent, claimed int, err err
 		emails = append(emails, e)
 		owners = append(owners, row)
 	}
+	if connections != nil {
+		select {
+		case connections <- struct{}{}:
+		case <-ctx.Done(): // a crash: the lease runs out
+			return 0, len(rows), ctx.Err()
+		}
+	}
 	// Each accepted email is recorded at once, before the next is sent, so
 	// a crash mid-batch resends at most the one message in flight. If
 	// recording fails (the database is away), the batch's end tries again.
@@ -265,6 +279,9 @@ func (w *Worker) runBatch(ctx, send context.Context) (sent, claimed int, err err
 	})
 	if merr == nil {
 		marker.Close()
+	}
+	if connections != nil {
+		<-connections // the SMTP connection and the marker's are given back
 	}
 	var sentIDs, unmarked, unsent []int64
 	for i, serr := range errs {

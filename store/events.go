@@ -117,13 +117,15 @@ func (s *Store) CreateEvent(ctx context.Context, organizerID int64, ev *domain.E
 
 // UpdateEvent locks the organizer's event, lets change modify it, and writes
 // it back, so concurrent PATCHes cannot undo each other. change returns a
-// validation error to abort.
+// validation error to abort. A transaction PostgreSQL aborts for a
+// deadlock runs again (inTxRetried), calling change again on the event as
+// read then: change must set what it changes, not add to it.
 //
 // cert, when given, is applied in the same transaction once change has
 // returned, so change can fill it in from the event as changed.
 func (s *Store) UpdateEvent(ctx context.Context, organizerID int64, slug string, change func(*domain.Event) error, cert ...*CertificateChange) (*domain.Event, error) {
 	var ev *domain.Event
-	err := s.inTx(ctx, func(tx *dbTx) error {
+	err := s.inTxRetried(ctx, func(tx *dbTx) error {
 		var err error
 		ev, err = getEvent(ctx, tx, `
 			SELECT `+eventColumns+` FROM events e

@@ -12,7 +12,9 @@ import (
 	"github.com/attend/attend/domain"
 )
 
-// Attendee is a registration with its check-ins, one export row.
+// Attendee is a registration with its check-ins, one export row. Of the
+// registration it holds what lists show (attendeeColumns): not its days,
+// nor when consent was given or it was cancelled.
 type Attendee struct {
 	*domain.Registration
 	// Checkins are the days the person was checked in and when, by day.
@@ -63,6 +65,23 @@ func (s *Store) CheckinsOf(ctx context.Context, ev *domain.Event, ids []string) 
 	return out, nil
 }
 
+// attendeeColumns are registrationColumns less those no list shows (the
+// days, the consent and cancellation times): decoding a row is most of
+// what reading a large list costs attend, and the days' array is the
+// costliest column to decode.
+const attendeeColumns = `r.id, r.event_id, r.status, r.first_name, r.last_name, r.email, r.phone,
+	r.country, r.organization, r.position, r.role, r.language,
+	r.checkin_code, r.created_at, r.confirmed_at,
+	coalesce(r.delegation, r.country) AS delegation, r.latin_first_name, r.latin_last_name, r.answers, r.edited_at`
+
+// attendeeFields points Scan at r's fields, in attendeeColumns' order.
+func (r *registrationRow) attendeeFields() []any {
+	return []any{&r.ID, &r.EventID, &r.Status, &r.FirstName, &r.LastName, &r.Email, &r.Phone,
+		&r.Country, &r.Organization, &r.Position, &r.Role, &r.Language,
+		&r.CheckinCode, &r.CreatedAt, &r.ConfirmedAt,
+		&r.Delegation, &r.LatinFirstName, &r.LatinLastName, &r.Answers, &r.EditedAt}
+}
+
 // DefaultExportBatch is how many rows EachAttendee hands over at a time.
 const DefaultExportBatch = 1000
 
@@ -102,7 +121,7 @@ func (s *Store) EachAttendee(ctx context.Context, eventID int64, days []domain.D
 		cols.WriteString(", " + visaColumns)
 		joins.WriteString("\n\tLEFT JOIN registration_visa v ON v.registration_id = r.id")
 	}
-	query := `SELECT ` + registrationColumns + cols.String() + ` FROM registrations r` + joins.String() +
+	query := `SELECT ` + attendeeColumns + cols.String() + ` FROM registrations r` + joins.String() +
 		` WHERE ` + where + ` ORDER BY r.created_at, r.id`
 	if f.Limit > 0 {
 		args = append(args, f.Limit)
@@ -129,7 +148,7 @@ func (s *Store) EachAttendee(ctx context.Context, eventID int64, days []domain.D
 		out  = make([]Attendee, 0, batch)
 		row  registrationRow
 		ats  = make([]*time.Time, len(days))
-		dest = append(row.fields(), make([]any, len(days))...)
+		dest = append(row.attendeeFields(), make([]any, len(days))...)
 	)
 	for i := range days {
 		dest[len(dest)-len(days)+i] = &ats[i]

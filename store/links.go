@@ -101,7 +101,7 @@ func (s *Store) CancelByToken(ctx context.Context, hash []byte) (*Link, error) {
 // link, under the event's and then the registration's row lock.
 func (s *Store) byLink(ctx context.Context, hash []byte, act domain.Action) (*Link, error) {
 	var l *Link
-	err := s.inTx(ctx, func(tx *dbTx) error {
+	err := s.inTxRetried(ctx, func(tx *dbTx) error {
 		var err error
 		if l, err = s.linkByToken(ctx, tx, hash, true, tx.now); err != nil {
 			return err

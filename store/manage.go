@@ -47,7 +47,7 @@ func (s *Store) PromoteRegistration(ctx context.Context, organizerID int64, slug
 // event, with payload for the email it causes.
 func (s *Store) byOrganizer(ctx context.Context, organizerID int64, slug, regID string, act domain.Action, payload EmailPayload) (*domain.Registration, error) {
 	var out *domain.Registration
-	err := s.inTx(ctx, func(tx *dbTx) error {
+	err := s.inTxRetried(ctx, func(tx *dbTx) error {
 		var err error
 		out, err = s.actByOrganizer(ctx, tx, organizerID, slug, regID, act, payload)
 		return err

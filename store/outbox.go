@@ -160,23 +160,34 @@ func (s *Store) linkExpiry(ev *domain.Event) time.Time {
 // ClaimDue leases up to limit due emails to the calling worker. SKIP LOCKED
 // lets several workers claim at once without taking the same row; a row
 // whose lease ran out (its worker died mid-send) is due again.
+//
+// The claim commits asynchronously, as MarkSent does: waiting for its disk
+// flush was the longest wait of a batch's database work (8.5 ms of a 107 ms
+// batch of 50 in the mail bench). Other workers see the claim at once; only
+// a crash of PostgreSQL itself within a fraction of a second could forget
+// it, and then an email may be sent once more with the same Message-ID.
 func (s *Store) ClaimDue(ctx context.Context, limit int, lease time.Duration) ([]*Email, error) {
-	now := s.Now()
 	var out []*Email
-	err := s.db.SelectContext(ctx, &out, `
-		UPDATE emails SET status = 'sending', attempts = attempts + 1, locked_until = $3
-		WHERE id IN (
-			SELECT id FROM emails
-			WHERE status IN ('queued', 'sending') AND next_attempt_at <= $2
-			  AND (locked_until IS NULL OR locked_until < $2)
-			ORDER BY next_attempt_at, id
-			LIMIT $1
-			FOR UPDATE SKIP LOCKED)
-		RETURNING `+emailColumns, limit, now, now.Add(lease))
-	if err != nil {
-		return nil, fmt.Errorf("store: claim emails: %w", unavailable(err))
-	}
-	return out, nil
+	err := s.inTx(ctx, func(tx *dbTx) error {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+			return fmt.Errorf("store: claim emails: %w", unavailable(err))
+		}
+		err := tx.SelectContext(ctx, &out, `
+			UPDATE emails SET status = 'sending', attempts = attempts + 1, locked_until = $3
+			WHERE id IN (
+				SELECT id FROM emails
+				WHERE status IN ('queued', 'sending') AND next_attempt_at <= $2
+				  AND (locked_until IS NULL OR locked_until < $2)
+				ORDER BY next_attempt_at, id
+				LIMIT $1
+				FOR UPDATE SKIP LOCKED)
+			RETURNING `+emailColumns, limit, tx.now, tx.now.Add(lease))
+		if err != nil {
+			return fmt.Errorf("store: claim emails: %w", unavailable(err))
+		}
+		return nil
+	})
+	return out, err
 }
 
 // ExtendLease renews the lease on emails their worker is still sending, so
@@ -361,6 +372,10 @@ func (s *Store) EmailContexts(ctx context.Context, emails []*Email) (map[string]
 // disk flush (see MarkSent for why that is safe).
 type SentMarker struct {
 	conn *sql.Conn
+	// mark is prepared once per marker: PostgreSQL then parses and plans
+	// the UPDATE once per batch instead of once per email, which on a
+	// busy machine is CPU the sink and the worker need.
+	mark *sql.Stmt
 	now  func() time.Time
 }
 
@@ -374,12 +389,18 @@ func (s *Store) NewSentMarker(ctx context.Context) (*SentMarker, error) {
 		conn.Close()
 		return nil, fmt.Errorf("store: marker connection: %w", unavailable(err))
 	}
-	return &SentMarker{conn: conn, now: s.Now}, nil
+	mark, err := conn.PrepareContext(ctx, markSent+` WHERE id = $2 AND status = 'sending'`)
+	if err != nil {
+		m := &SentMarker{conn: conn}
+		m.Close()
+		return nil, fmt.Errorf("store: marker statement: %w", unavailable(err))
+	}
+	return &SentMarker{conn: conn, mark: mark, now: s.Now}, nil
 }
 
 // Mark records one email as sent.
 func (m *SentMarker) Mark(ctx context.Context, id int64) error {
-	_, err := m.conn.ExecContext(ctx, markSent+` WHERE id = $2 AND status = 'sending'`, m.now(), id)
+	_, err := m.mark.ExecContext(ctx, m.now(), id)
 	if err != nil {
 		return fmt.Errorf("store: mark sent: %w", unavailable(err))
 	}
@@ -388,6 +409,9 @@ func (m *SentMarker) Mark(ctx context.Context, id int64) error {
 
 // Close restores the connection's setting and returns it to the pool.
 func (m *SentMarker) Close() {
+	if m.mark != nil {
+		_ = m.mark.Close() // a statement that cannot be closed goes with its connection
+	}
 	if _, err := m.conn.ExecContext(context.Background(), `RESET synchronous_commit`); err != nil {
 		// Never hand a connection with asynchronous commit back to the
 		// pool, where a registration could commit on it: discard it.

@@ -87,7 +87,7 @@ func (a *answersJSON) Scan(src any) error {
 		return fmt.Errorf("store: scan answers: %w", err)
 	}
 	m := map[string]any{}
-	if b != nil {
+	if b != nil && string(b) != "{}" { // no answers, as most rows: nothing to decode
 		if err := json.Unmarshal(b, &m); err != nil {
 			return fmt.Errorf("store: scan answers: %w", err)
 		}

@@ -119,7 +119,8 @@ var errNoSeatPart = errors.New("store: no seat part has a seat")
 // with it, the event may be full.
 func (s *Store) registerIn(ctx context.Context, ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan, how registering, eventLocked bool) (RegisterResult, error) {
 	var res RegisterResult
-	err := s.inTx(ctx, func(tx *dbTx) error {
+	err := s.inTxRetried(ctx, func(tx *dbTx) error {
+		res = RegisterResult{} // a transaction run again starts afresh
 		if eventLocked {
 			if err := lockEvent(ctx, tx, ev.ID); err != nil {
 				return err

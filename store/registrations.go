@@ -29,14 +29,6 @@ type registrationRow struct {
 	Answers answersJSON    `db:"answers"`
 }
 
-// fields points Scan at r's fields, in registrationColumns' order.
-func (r *registrationRow) fields() []any {
-	return []any{&r.ID, &r.EventID, &r.Status, &r.FirstName, &r.LastName, &r.Email, &r.Phone,
-		&r.Country, &r.Organization, &r.Position, &r.Role, &r.Language, &r.Days,
-		&r.CheckinCode, &r.ConsentAt, &r.CreatedAt, &r.ConfirmedAt, &r.CancelledAt,
-		&r.Delegation, &r.LatinFirstName, &r.LatinLastName, &r.Answers, &r.EditedAt}
-}
-
 func (r *registrationRow) registration() *domain.Registration {
 	reg := r.Registration
 	reg.Days = make([]domain.Date, 0, len(r.Days))

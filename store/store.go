@@ -8,7 +8,10 @@
 // UPDATE, never FOR UPDATE: ids never change, and the weaker lock does not
 // conflict with the key-share locks that foreign-key checks take when an
 // email, token or check-in row is inserted, which would otherwise invert
-// the order and deadlock.
+// the order and deadlock. Where an order cannot be kept within one
+// statement (a registration's insert checks the event as a foreign key
+// after its seat part is locked), a deadlock PostgreSQL detects aborts one
+// transaction; the use cases that lock seats run it again (inTxRetried).
 package store
 
 import (

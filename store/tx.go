@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -41,6 +42,43 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *dbTx) error) error {
 		s.wakeWorkers()
 	}
 	return nil
+}
+
+// txTries bounds how often inTxRetried runs a transaction that PostgreSQL
+// aborted for a deadlock or a serialization failure.
+const txTries = 3
+
+// inTxRetried is inTx for the use cases that lock the event, its seat
+// parts and registrations, where PostgreSQL may find a deadlock it cannot
+// rule out by lock order alone (a foreign-key check takes a key-share lock
+// on the event inside a statement whose part lock came first): the
+// transaction it aborts (deadlock_detected, serialization_failure) runs
+// again, up to txTries times in all, after a short random pause so the two
+// do not meet again in step. fn must be safe to run again: it sets, never
+// accumulates, what it leaves outside the transaction.
+func (s *Store) inTxRetried(ctx context.Context, fn func(tx *dbTx) error) error {
+	for try := 1; ; try++ {
+		err := s.inTx(ctx, fn)
+		if try == txTries || !retryable(err) {
+			return err
+		}
+		pause := time.Duration(try) * (5*time.Millisecond + rand.N(20*time.Millisecond))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+	}
+}
+
+// retryable says whether PostgreSQL aborted the transaction only for its
+// timing with another one, so that running it again may succeed.
+func retryable(err error) bool {
+	switch pgCode(err) {
+	case "40P01", "40001": // deadlock_detected, serialization_failure
+		return true
+	}
+	return false
 }
 
 // statement numbers a statement's arguments as its text is put together,
