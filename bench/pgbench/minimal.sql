@@ -6,13 +6,15 @@
 -- link token, no NOTIFY. Against the same schema and constraints as attend.
 --
 -- Variables (pgbench -D): eid (event id). Random text stands in for what
--- Go computes (the check-in code, the Message-ID).
+-- Go computes (the check-in code, the Message-ID). The code is 16 hex
+-- digits: 8 collide on the unique (event_id, checkin_code) within a run's
+-- hundred thousand rows, which attend retries and pgbench cannot.
 \set n random(1, 9000000000000000000)
 BEGIN;
 WITH reg AS (
 	INSERT INTO registrations (event_id, checkin_code, status, first_name, last_name, email, phone, country,
 		organization, position, role, language, days, consent_at, created_at, updated_at)
-	VALUES (:eid, upper(substr(md5(random()::text), 1, 8)), 'pending', 'Bench', 'Participant',
+	VALUES (:eid, upper(substr(md5(random()::text), 1, 16)), 'pending', 'Bench', 'Participant',
 		'min-' || :client_id || '-' || :n || '@example.org', '+998712345678', 'UZ', 'Bench Org', 'Engineer',
 		'expert', 'en', '{2031-01-01,2031-01-02}'::date[], now(), now(), now())
 	RETURNING id, event_id, email, language
