@@ -12,40 +12,14 @@ import (
 // ApproveRegistration approves one application: it takes a seat, or the
 // waiting list when every seat is held. The optional message goes into
 // the participant's email; the body may be empty.
-func (s *API) ApproveRegistration(c *gin.Context) { s.decideOne(c, domain.Approve) }
+func (s *API) ApproveRegistration(c *gin.Context) {
+	s.changeWithMessage(c, s.Store.ApproveRegistration)
+}
 
 // RejectRegistration rejects one application, with an optional message
 // for the courteous email it sends.
-func (s *API) RejectRegistration(c *gin.Context) { s.decideOne(c, domain.Reject) }
-
-func (s *API) decideOne(c *gin.Context, act domain.Action) {
-	pp := params(c)
-	id := pp.uuid("id")
-	if !pp.ok(s) {
-		return
-	}
-	var body cancelBody
-	if c.Request.ContentLength != 0 && c.GetHeader("Content-Type") != "" {
-		if !s.DecodeJSON(c, &body) {
-			return
-		}
-	}
-	msg, err := domain.CancelMessage(body.Message)
-	if err != nil {
-		s.Error(c, err)
-		return
-	}
-	org, slug := httpcore.Organizer(c).ID, c.Param("slug")
-	decide := s.Store.ApproveRegistration
-	if act == domain.Reject {
-		decide = s.Store.RejectRegistration
-	}
-	reg, err := decide(c.Request.Context(), org, slug, id, msg)
-	if err != nil {
-		s.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, reg)
+func (s *API) RejectRegistration(c *gin.Context) {
+	s.changeWithMessage(c, s.Store.RejectRegistration)
 }
 
 // ApproveRegistrations approves several applications at once, in the

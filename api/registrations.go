@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -120,6 +121,13 @@ type cancelBody struct {
 // CancelRegistration is an organizer's cancellation; the optional message
 // goes into the participant's email. The body may be empty.
 func (s *API) CancelRegistration(c *gin.Context) {
+	s.changeWithMessage(c, s.Store.CancelRegistration)
+}
+
+// changeWithMessage applies an organizer's change to one registration
+// (cancel, approve, reject) that takes an optional message for the email
+// it sends: the body, {"message": …}, may be empty.
+func (s *API) changeWithMessage(c *gin.Context, change func(ctx context.Context, organizerID int64, slug, regID, message string) (*domain.Registration, error)) {
 	pp := params(c)
 	id := pp.uuid("id")
 	if !pp.ok(s) {
@@ -136,7 +144,7 @@ func (s *API) CancelRegistration(c *gin.Context) {
 		s.Error(c, err)
 		return
 	}
-	reg, err := s.Store.CancelRegistration(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"), id, msg)
+	reg, err := change(c.Request.Context(), httpcore.Organizer(c).ID, c.Param("slug"), id, msg)
 	if err != nil {
 		s.Error(c, err)
 		return
