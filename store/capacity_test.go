@@ -453,3 +453,69 @@ func TestOrganizerCancellationAndPromotion(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentRepeatsKeepTheHourlyAllowance sends many requests for one
+// registered address at once while another transaction holds the
+// registration's row lock: each request is a statement on its own, which
+// counts the address's emails only once it holds that lock
+// (emails_to_address_after_lock), so they wait, and together they send no
+// more than the hourly allowance. A statement that counted with its own
+// snapshot, taken before any lock, would neither wait nor see the others'
+// emails.
+func TestConcurrentRepeatsKeepTheHourlyAllowance(t *testing.T) {
+	r := newStoreRig(t)
+	ev := r.newEvent(0)
+	first := r.signUp(ev, time.Now())
+
+	holder, err := r.db.BeginTxx(r.ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback()
+	if _, err := holder.ExecContext(r.ctx, `SELECT 1 FROM registrations WHERE id = $1 FOR NO KEY UPDATE`, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	const n = 12
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			again := r.newRegistration(ev, time.Now())
+			again.Email = first.Email
+			res, err := r.st.Register(r.ctx, ev, again)
+			if err != nil {
+				t.Errorf("register again: %v", err)
+				return
+			}
+			if res.Created || res.Registration.ID != first.ID {
+				t.Errorf("register again: created %v, id %s; want the registration %s", res.Created, res.Registration.ID, first.ID)
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for waiting := 0; waiting < n; {
+		select {
+		case <-done:
+			t.Fatal("the repeats finished while the registration was locked: they counted without its lock")
+		case <-time.After(20 * time.Millisecond):
+		}
+		if err := r.db.GetContext(r.ctx, &waiting, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := holder.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	var emails int
+	if err := r.db.GetContext(r.ctx, &emails, `SELECT count(*) FROM emails WHERE registration_id = $1`, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	if emails != domain.MaxEmailsPerAddressHour {
+		t.Errorf("%d emails to the address after %d requests at once, want %d (the first and its repeats within the hour)",
+			emails, n, domain.MaxEmailsPerAddressHour)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -99,6 +100,17 @@ func (s *Store) registerOnce(ctx context.Context, ev *domain.Event, reg *domain.
 	if left := ev.SeatsLeft(); left != nil && *left == 0 {
 		return s.registerIn(ctx, ev, reg, plan, how, true)
 	}
+	if how.alone(ev, reg) {
+		res, err := s.registerAlone(ctx, ev, reg, plan, how)
+		switch {
+		case errors.Is(err, errNoSeatPart):
+			return s.registerIn(ctx, ev, reg, plan, how, true)
+		case !errors.Is(err, errRegisteredBefore):
+			return res, err
+		}
+		// The address is registered: the transaction below holds its row
+		// while it answers (registeredAgain).
+	}
 	res, err := s.registerIn(ctx, ev, reg, plan, how, false)
 	if errors.Is(err, errNoSeatPart) {
 		// No part had a seat. That transaction is over, and with it any
@@ -114,6 +126,57 @@ func (s *Store) registerOnce(ctx context.Context, ev *domain.Event, reg *domain.
 // the event's lock was not held, so nothing was written.
 var errNoSeatPart = errors.New("store: no seat part has a seat")
 
+// errRegisteredBefore is registerAlone's answer for an address whose
+// registration lives on: nothing was written.
+var errRegisteredBefore = errors.New("store: the address is registered")
+
+// alone says whether a registration request is the register statement and
+// nothing else: a participant's, without an invitation to claim, passport
+// details to save or a check-in to record.
+func (how registering) alone(ev *domain.Event, reg *domain.Registration) bool {
+	return how.by == domain.ByParticipant && !how.quiet && how.invitation == nil && how.checkIn == nil &&
+		!ev.InvitationOnly && reg.Visa == nil && ev.VisaLetters == nil
+}
+
+// registerAlone is the common registration, a new address with a seat
+// free (or no capacity), as its one statement committed on its own: no
+// BEGIN and COMMIT round trips around it, and its seat part locked for the
+// statement and its commit only. It writes nothing, and answers
+// errNoSeatPart or errRegisteredBefore, when the request needs the
+// transaction of registerIn: every part empty, or the address registered
+// before (then it has locked nothing either, so that a repeated address
+// costs little more time than a new one; TestRepeatedRegistrationIsIndistinguishable).
+func (s *Store) registerAlone(ctx context.Context, ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan, how registering) (RegisterResult, error) {
+	var res RegisterResult
+	err := retried(ctx, func() error {
+		now := s.Now()
+		row, err := s.registerRow(ctx, nil, ev, reg, plan, registerWay{quiet: how.quiet, newOnly: true}, now)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return errNoSeatPart
+		case err != nil:
+			return err
+		case row.Known != nil && !slices.Contains(plan.Afresh, *row.Known):
+			// Registered, and not to start afresh: the answer is the
+			// registration as it stands, and its links again.
+			res = RegisterResult{Status: row.Answer}
+			res.Registration, err = s.registeredAgain(ctx, nil, ev, reg.Email, plan.Repeat, how.quiet, now)
+			if err == nil && slices.Contains(plan.Afresh, res.Registration.Status) {
+				return errRegisteredBefore // cancelled meanwhile: it starts afresh
+			}
+			return err
+		case row.ID == nil: // to start afresh, or registered meanwhile
+			return errRegisteredBefore
+		}
+		res = row.created(ev, reg, plan)
+		return nil
+	})
+	if err == nil && !how.quiet {
+		s.wakeWorkers()
+	}
+	return res, err
+}
+
 // registerIn is one transaction of a registration request: without the
 // event's lock, it writes only if it finds a seat (else errNoSeatPart);
 // with it, the event may be full.
@@ -126,7 +189,7 @@ func (s *Store) registerIn(ctx context.Context, ev *domain.Event, reg *domain.Re
 				return err
 			}
 		}
-		row, err := s.registerRow(ctx, tx, ev, reg, plan, how.quiet, eventLocked)
+		row, err := s.registerRow(ctx, tx, ev, reg, plan, registerWay{quiet: how.quiet, mayBeFull: eventLocked}, tx.now)
 		switch {
 		case errors.Is(err, sql.ErrNoRows) && !eventLocked:
 			return errNoSeatPart
@@ -140,21 +203,11 @@ func (s *Store) registerIn(ctx context.Context, ev *domain.Event, reg *domain.Re
 			tx.queuedEmail = true
 		}
 		if row.ID == nil {
-			if res.Registration, err = s.registeredAgain(ctx, tx, ev, reg.Email, plan.Repeat, how.quiet); err != nil {
+			if res.Registration, err = s.registeredAgain(ctx, tx, ev, reg.Email, plan.Repeat, how.quiet, tx.now); err != nil {
 				return err
 			}
 		} else {
-			step := plan.SeatFree
-			if *row.Status != step.To {
-				step = plan.Full
-			}
-			reg.ID, reg.EventID, reg.Status, reg.CheckinCode, reg.CreatedAt = *row.ID, ev.ID, *row.Status, *row.CheckinCode, *row.CreatedAt
-			reg.ConfirmedAt, reg.CancelledAt = nil, nil
-			if step.Confirms() {
-				at := reg.ConsentAt
-				reg.ConfirmedAt = &at
-			}
-			res.Created, res.Registration = true, reg
+			res = row.created(ev, reg, plan)
 			if reg.Visa != nil || ev.VisaLetters != nil {
 				// Passport details, on an event that offers visa letters,
 				// in the same transaction (a registration that starts
@@ -187,15 +240,26 @@ func (s *Store) registerIn(ctx context.Context, ev *domain.Event, reg *domain.Re
 	return res, err
 }
 
-// registerRow runs registerStatement: sql.ErrNoRows means that no seat
-// part had a seat and mayBeFull was false, so nothing was written.
-func (s *Store) registerRow(ctx context.Context, tx *dbTx, ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan, quiet, mayBeFull bool) (registerAnswer, error) {
+// registerWay is what a register statement may do.
+type registerWay struct {
+	quiet     bool // it queues no email
+	mayBeFull bool // the event's lock is held: finding no seat, it waitlists
+	// newOnly leaves an address registered before (even cancelled) as it
+	// is, without locking its row: the statement then writes nothing at
+	// all, so its commit has nothing to flush.
+	newOnly bool
+}
+
+// registerRow runs registerStatement, prepared where it can be, in tx or
+// (tx nil) on its own: sql.ErrNoRows means that no seat part had a seat
+// and the event may not be full, so nothing was written.
+func (s *Store) registerRow(ctx context.Context, tx *dbTx, ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan, way registerWay, now time.Time) (registerAnswer, error) {
 	var row registerAnswer
-	query, args, err := s.registerStatement(ev, reg, plan, quiet, mayBeFull, tx.now)
+	query, args, err := s.registerStatement(ev, reg, plan, way, now)
 	if err != nil {
 		return row, err
 	}
-	err = tx.GetContext(ctx, &row, query, args...)
+	err = s.getPrepared(ctx, tx, &row, query, args...)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return row, fmt.Errorf("store: register: %w", unavailable(err))
 	}
@@ -205,11 +269,30 @@ func (s *Store) registerRow(ctx context.Context, tx *dbTx, ev *domain.Event, reg
 // registerAnswer is registerStatement's row: the status a new registration
 // gets, and the registration written, if any.
 type registerAnswer struct {
-	Answer      domain.Status  `db:"answer"`
+	Answer domain.Status `db:"answer"`
+	// Known is, with newOnly, the status of the address's registration,
+	// if it has one; nothing was written then.
+	Known       *domain.Status `db:"known"`
 	ID          *string        `db:"id"`
 	Status      *domain.Status `db:"status"`
 	CheckinCode *string        `db:"checkin_code"`
 	CreatedAt   *time.Time     `db:"created_at"`
+}
+
+// created is the registration a registerAnswer with a row wrote: reg, its
+// fields set from the row and the plan's step it took.
+func (row registerAnswer) created(ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan) RegisterResult {
+	step := plan.SeatFree
+	if *row.Status != step.To {
+		step = plan.Full
+	}
+	reg.ID, reg.EventID, reg.Status, reg.CheckinCode, reg.CreatedAt = *row.ID, ev.ID, *row.Status, *row.CheckinCode, *row.CreatedAt
+	reg.ConfirmedAt, reg.CancelledAt = nil, nil
+	if step.Confirms() {
+		at := reg.ConsentAt
+		reg.ConfirmedAt = &at
+	}
+	return RegisterResult{Registration: reg, Created: true, Status: row.Answer}
 }
 
 // lockEvent takes the event's row lock.
@@ -232,10 +315,12 @@ func lockEvent(ctx context.Context, tx *dbTx, eventID int64) error {
 // the registration with it or, for an address whose registration was
 // cancelled or expired, overwrites that one (keeping its id and check-in
 // code); takes the seat from the part; queues the email; and answers the
-// status a new registration gets. Unless mayBeFull, finding no seat writes
-// nothing and answers no row. An address whose registration lives on
-// conflicts and is left as it is, locked: then no registration comes back.
-func (s *Store) registerStatement(ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan, quiet, mayBeFull bool, now time.Time) (string, []any, error) {
+// status a new registration gets. Unless way.mayBeFull, finding no seat
+// writes nothing and answers no row. An address whose registration lives
+// on (with way.newOnly, any address registered before) conflicts and is
+// left as it is, locked unless way.newOnly: then no registration comes
+// back.
+func (s *Store) registerStatement(ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan, way registerWay, now time.Time) (string, []any, error) {
 	var st statement
 	outcome := func(t domain.Transition, full bool) string {
 		var confirmed, verified *time.Time
@@ -249,7 +334,7 @@ func (s *Store) registerStatement(ev *domain.Event, reg *domain.Registration, pl
 			st.arg(t.TakesSeat()) + "::boolean, " + st.arg(confirmed) + "::timestamptz, " + st.arg(verified) + "::timestamptz)"
 	}
 	outcomes := outcome(plan.SeatFree, false) + ", " + outcome(plan.Full, true)
-	at := st.arg(reg.ConsentAt) + "::timestamptz"
+	at, email := st.arg(reg.ConsentAt)+"::timestamptz", st.arg(reg.Email)
 	// The one list of what a registration request writes, each column with
 	// its value: a new registration is inserted with it, and one that
 	// starts afresh is overwritten with it.
@@ -259,7 +344,7 @@ func (s *Store) registerStatement(ev *domain.Event, reg *domain.Registration, pl
 		{"email_verified_at", "outcome.verified_at"},
 		{"first_name", st.arg(reg.FirstName)},
 		{"last_name", st.arg(reg.LastName)},
-		{"email", st.arg(reg.Email)},
+		{"email", email},
 		{"phone", st.arg(reg.Phone)},
 		{"country", st.arg(reg.Country)},
 		{"organization", st.arg(reg.Organization)},
@@ -283,18 +368,38 @@ func (s *Store) registerStatement(ev *domain.Event, reg *domain.Registration, pl
 	for i, v := range values {
 		columns[i], exprs[i], overwrite[i] = v.column, v.value, v.column+" = EXCLUDED."+v.column
 	}
-	afresh := make(pq.StringArray, len(plan.Afresh))
-	for i, status := range plan.Afresh {
-		afresh[i] = string(status)
+	conflict := "DO NOTHING"
+	if !way.newOnly {
+		afresh := make(pq.StringArray, len(plan.Afresh))
+		for i, status := range plan.Afresh {
+			afresh[i] = string(status)
+		}
+		conflict = "DO UPDATE SET " + strings.Join(overwrite, ", ") + `
+			WHERE registrations.status = ANY(` + st.arg(afresh) + `::text[])`
 	}
 	eventID := st.arg(ev.ID) + "::bigint"
-	seated := ""
-	if !mayBeFull {
+	// With newOnly, an address registered before is seen before any seat
+	// part is locked (the insert would find it too, but only after the
+	// lock, which makes the statement's commit wait for a disk flush): the
+	// statement then writes and locks nothing, and answers the status a new
+	// registration would get from a look at the parts, and the status the
+	// address has.
+	known, pick, seated, insertIf := "NULL::text", seatPick(eventID, way.mayBeFull), "", ""
+	if !way.mayBeFull {
 		seated = "WHERE pick.part IS NOT NULL"
 	}
+	if way.newOnly {
+		known = `(SELECT status FROM registrations WHERE event_id = ` + eventID + ` AND lower(email) = lower(` + email + `))`
+		pick = `CASE WHEN known.status IS NULL THEN ` + pick + `
+			ELSE (SELECT part FROM seat_parts WHERE event_id = ` + eventID + ` AND (free IS NULL OR free > 0) LIMIT 1) END`
+		seated = "WHERE pick.part IS NOT NULL OR (SELECT status FROM known) IS NOT NULL"
+		insertIf = "WHERE (SELECT status FROM known) IS NULL"
+	}
 	query := `
-		WITH pick AS (
-			SELECT ` + seatPick(eventID, mayBeFull) + ` AS part
+		WITH known AS (
+			SELECT ` + known + ` AS status
+		), pick AS (
+			SELECT ` + pick + ` AS part FROM known
 		), outcome AS (
 			SELECT ` + eventID + ` AS event_id, pick.part, o.status, o.kind, o.seat, o.confirmed_at, o.verified_at
 			FROM pick JOIN (VALUES ` + outcomes + `) AS o (if_full, status, kind, seat, confirmed_at, verified_at)
@@ -303,9 +408,8 @@ func (s *Store) registerStatement(ev *domain.Event, reg *domain.Registration, pl
 		), reg AS (
 			INSERT INTO registrations (event_id, checkin_code, ` + strings.Join(columns, ", ") + `)
 			SELECT outcome.event_id, ` + st.arg(reg.CheckinCode) + `, ` + strings.Join(exprs, ", ") + `
-			FROM outcome
-			ON CONFLICT (event_id, lower(email)) DO UPDATE SET ` + strings.Join(overwrite, ", ") + `
-			WHERE registrations.status = ANY(` + st.arg(afresh) + `::text[])
+			FROM outcome ` + insertIf + `
+			ON CONFLICT (event_id, lower(email)) ` + conflict + `
 			RETURNING id, event_id, status, checkin_code, created_at, email, language,
 				first_name || ' ' || last_name AS name
 		), seat AS (
@@ -314,7 +418,7 @@ func (s *Store) registerStatement(ev *domain.Event, reg *domain.Registration, pl
 			WHERE seat_parts.event_id = outcome.event_id AND seat_parts.part = outcome.part
 				AND outcome.seat AND EXISTS (SELECT 1 FROM reg)
 		)`
-	if !quiet {
+	if !way.quiet {
 		outbox, err := s.outboxCTEs(&st, ev, EmailPayload{}, now)
 		if err != nil {
 			return "", nil, err
@@ -325,32 +429,35 @@ func (s *Store) registerStatement(ev *domain.Event, reg *domain.Registration, pl
 		), ` + outbox
 	}
 	query += `
-		SELECT outcome.status AS answer, reg.id, reg.status, reg.checkin_code, reg.created_at
+		SELECT outcome.status AS answer, (SELECT status FROM known) AS known,
+			reg.id, reg.status, reg.checkin_code, reg.created_at
 		FROM outcome LEFT JOIN reg ON true`
 	return query, st.args, nil
 }
 
 // registeredAgain answers a request for an address whose registration
-// lives on, which the register statement left locked: the registration as
-// it stands, and, unless quiet, its links again (the email repeat), at most
-// domain.MaxEmailsPerAddressHour times an hour, so the form cannot flood an
-// inbox. The count must be taken after the lock is held, which the register
-// statement's own snapshot, taken before it waited for the lock, would not
-// see; so a repeat costs one statement more, and the time of the answer
-// barely tells it from a new registration
-// (TestRepeatedRegistrationIsIndistinguishable).
-func (s *Store) registeredAgain(ctx context.Context, tx *dbTx, ev *domain.Event, email string, repeat domain.EmailKind, quiet bool) (*domain.Registration, error) {
+// lives on: the registration as it stands, and, unless quiet, its links
+// again (the email repeat), at most domain.MaxEmailsPerAddressHour times an
+// hour, so the form cannot flood an inbox. The count must be taken after
+// the registration's row lock is held, which the statement's own snapshot,
+// taken before it waited for the lock, would not see: the database function
+// emails_to_address_after_lock takes the lock and then counts (migration
+// 00021). So the statement may run on its own (tx nil), and a repeat costs
+// one statement more than a new registration, whose time it barely differs
+// from (TestRepeatedRegistrationIsIndistinguishable); in tx, the register
+// statement has locked the row already.
+func (s *Store) registeredAgain(ctx context.Context, tx *dbTx, ev *domain.Event, email string, repeat domain.EmailKind, quiet bool, now time.Time) (*domain.Registration, error) {
 	if quiet {
 		return registrationByEmail(ctx, tx, ev.ID, email)
 	}
 	var st statement
-	outbox, err := s.outboxCTEs(&st, ev, EmailPayload{}, tx.now)
+	outbox, err := s.outboxCTEs(&st, ev, EmailPayload{}, now)
 	if err != nil {
 		return nil, err
 	}
-	eventID, address := st.arg(ev.ID), st.arg(email)
+	eventID, address := st.arg(ev.ID)+"::bigint", st.arg(email)+"::text"
 	var row registrationRow
-	err = tx.GetContext(ctx, &row, `
+	err = s.getPrepared(ctx, tx, &row, `
 		WITH found AS (
 			SELECT `+registrationColumns+` FROM registrations r
 			WHERE r.event_id = `+eventID+` AND lower(r.email) = lower(`+address+`)
@@ -358,8 +465,7 @@ func (s *Store) registeredAgain(ctx context.Context, tx *dbTx, ev *domain.Event,
 			SELECT found.id, found.event_id, found.email, found.language,
 				found.first_name || ' ' || found.last_name AS name, `+st.arg(repeat)+`::text AS kind
 			FROM found
-			WHERE (SELECT count(*) FROM emails WHERE event_id = `+eventID+` AND lower(recipient) = lower(`+address+`)
-				AND created_at > `+st.arg(tx.now.Add(-time.Hour))+`::timestamptz) < `+st.arg(domain.MaxEmailsPerAddressHour)+`
+			WHERE emails_to_address_after_lock(`+eventID+`, `+address+`, `+st.arg(now.Add(-time.Hour))+`::timestamptz) < `+st.arg(domain.MaxEmailsPerAddressHour)+`
 		), `+outbox+`
 		SELECT found.* FROM found`, st.args...)
 	if errors.Is(err, sql.ErrNoRows) {

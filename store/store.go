@@ -63,6 +63,7 @@ type Store struct {
 
 	events eventCache
 	wake   mailWake
+	stmts  preparedStatements
 }
 
 func (s *Store) delegations() *domain.Delegations {

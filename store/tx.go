@@ -57,8 +57,15 @@ const txTries = 3
 // do not meet again in step. fn must be safe to run again: it sets, never
 // accumulates, what it leaves outside the transaction.
 func (s *Store) inTxRetried(ctx context.Context, fn func(tx *dbTx) error) error {
+	return retried(ctx, func() error { return s.inTx(ctx, fn) })
+}
+
+// retried runs run, a transaction or a statement committed on its own,
+// again while PostgreSQL aborts it for its timing with another one
+// (inTxRetried).
+func retried(ctx context.Context, run func() error) error {
 	for try := 1; ; try++ {
-		err := s.inTx(ctx, fn)
+		err := run()
 		if try == txTries || !retryable(err) {
 			return err
 		}
