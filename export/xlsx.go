@@ -2,12 +2,11 @@ package export
 
 import (
 	"archive/zip"
+	"bytes"
 	"compress/flate"
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -46,10 +45,10 @@ type XLSX struct {
 	rows   int    // rows written to it, header included; 0 until the first batch ends
 	style  styles
 	cols   []Column
-	first  [][]Cell // the first batch's rows, until the columns are measured
-	cells  []any
-	widths []float64 // of the text columns, which wrap; 0 for the others
-	done   bool      // the temporary files are gone and the GC target restored
+	first  [][]Cell   // the first batch's rows, until the columns are measured
+	data   *sheetRows // the rows after the header, from the first batch's end on
+	widths []float64  // of the text columns, which wrap; 0 for the others
+	done   bool       // the temporary files are gone and the GC target restored
 }
 
 // XLSXOptions are what a workbook needs besides its rows.
@@ -99,7 +98,6 @@ func (x *XLSX) start() error {
 // Header takes the columns; they are written with the first batch.
 func (x *XLSX) Header(cols []Column) error {
 	x.cols = cols
-	x.cells = make([]any, len(cols))
 	return nil
 }
 
@@ -138,6 +136,10 @@ func (x *XLSX) begin() error {
 		return err
 	}
 	x.rows = 1
+	var err error
+	if x.data, err = newSheetRows("", x.cols, x.style.text, x.style.when); err != nil {
+		return err
+	}
 	first := x.first
 	x.first = nil
 	for _, row := range first {
@@ -172,27 +174,16 @@ func (x *XLSX) Row(cells []Cell) error {
 
 func (x *XLSX) row(cells []Cell) error {
 	lines := 1
-	for j, cell := range cells {
-		if x.cols[j].Time {
-			x.cells[j] = x.timeCell(cell.At)
-			continue
+	for j := range cells {
+		if text := cells[j].Text; text != "" && !x.cols[j].Time {
+			lines = max(lines, wrappedLines(text, x.widths[j]))
 		}
-		if cell.Text == "" {
-			// No cell at all: it reads as empty, and excelize's work for
-			// a text cell (checking, escaping) is most of a row's.
-			x.cells[j] = nil
-			continue
-		}
-		x.cells[j] = cell.Text
-		lines = max(lines, wrappedLines(cell.Text, x.widths[j]))
 	}
 	x.rows++
-	// Rows start in column A (what excelize.CoordinatesToCellName would
-	// say, more slowly).
-	if err := x.sw.SetRow("A"+strconv.Itoa(x.rows), x.cells, excelize.RowOpts{Height: rowHeight(lines)}); err != nil {
-		return fmt.Errorf("export: xlsx row: %w", err)
+	if x.rows > excelize.TotalRows {
+		return fmt.Errorf("export: xlsx row %d: %w", x.rows, excelize.ErrMaxRows)
 	}
-	return nil
+	return x.data.row(x.rows, rowHeight(lines), x.cols, cells)
 }
 
 // Flush ends a batch: after the first, the columns are measured and its
@@ -205,15 +196,6 @@ func (x *XLSX) Flush() error {
 		return fmt.Errorf("export: xlsx header: %w", err)
 	}
 	return nil
-}
-
-// timeCell is a date-time cell with t's wall clock (excelize writes the
-// wall clock of the time's location), or nil for an empty cell.
-func (x *XLSX) timeCell(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return excelize.Cell{StyleID: x.style.when, Value: t}
 }
 
 // Close finishes the workbook, writes it to the writer and removes its
@@ -230,10 +212,19 @@ func (x *XLSX) Close() error {
 	}
 	x.done = true
 	gcTarget.leave()
-	if err := x.f.Close(); err != nil {
+	if err := x.removeTemp(); err != nil {
 		return fmt.Errorf("%w: %w", ErrTempFiles, err)
 	}
 	return nil
+}
+
+// removeTemp removes the rows' temporary file and excelize's.
+func (x *XLSX) removeTemp() error {
+	var err error
+	if x.data != nil {
+		err = x.data.remove()
+	}
+	return errors.Join(err, x.f.Close())
 }
 
 // ErrTempFiles is a failure to remove a workbook's temporary files once it
@@ -406,12 +397,77 @@ func (x *XLSX) writeTo(w io.Writer) (int64, error) {
 		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
 			return flate.NewWriter(out, flate.BestSpeed)
 		})
-		return zw
+		return &spliceZip{Writer: zw, part: attendeePart, rows: x.data}
 	})
 	if _, err := x.f.WriteToBuffer(); err != nil {
 		return cw.n, fmt.Errorf("export: xlsx write: %w", err)
 	}
 	return cw.n, nil
+}
+
+// attendeePart is the attendee sheet's part in the package: a new
+// workbook's first sheet, which the attendee sheet is.
+const attendeePart = "xl/worksheets/sheet1.xml"
+
+// spliceZip zips the workbook excelize writes, with the attendee rows
+// (sheetRows) inserted into the attendee sheet's part at the end of its
+// sheet data, after the header row excelize wrote.
+type spliceZip struct {
+	*zip.Writer
+	part    string
+	rows    *sheetRows // nil: no rows to insert
+	spliced bool
+}
+
+func (z *spliceZip) Create(name string) (io.Writer, error) {
+	w, err := z.Writer.Create(name)
+	if err != nil || name != z.part || z.rows == nil {
+		return w, err
+	}
+	return &splicer{w: w, z: z}, nil
+}
+
+// Close ends the zip, or fails if the rows were not inserted.
+func (z *spliceZip) Close() error {
+	if z.rows != nil && !z.spliced {
+		return fmt.Errorf("export: xlsx: no %s in %s to put the rows before", sheetDataEnd, z.part)
+	}
+	return z.Writer.Close()
+}
+
+var sheetDataEnd = []byte("</sheetData>")
+
+// splicer writes a part through, inserting the rows before the end of its
+// sheet data. What comes before it (the sheet's opening and header row)
+// is held until the end is found; the text of cells is escaped, so the
+// first </sheetData> is the end.
+type splicer struct {
+	w    io.Writer
+	z    *spliceZip
+	held []byte
+}
+
+func (s *splicer) Write(p []byte) (int, error) {
+	if s.z.spliced {
+		return s.w.Write(p)
+	}
+	s.held = append(s.held, p...)
+	i := bytes.Index(s.held, sheetDataEnd)
+	if i < 0 {
+		return len(p), nil
+	}
+	if _, err := s.w.Write(s.held[:i]); err != nil {
+		return 0, err
+	}
+	if err := s.z.rows.copyTo(s.w); err != nil {
+		return 0, err
+	}
+	s.z.spliced = true
+	if _, err := s.w.Write(s.held[i:]); err != nil {
+		return 0, err
+	}
+	s.held = nil
+	return len(p), nil
 }
 
 type countingWriter struct {
@@ -432,6 +488,6 @@ func (x *XLSX) Discard() {
 		return
 	}
 	x.done = true
-	_ = x.f.Close() // after a failure, which is the error worth reporting
+	_ = x.removeTemp() // after a failure, which is the error worth reporting
 	gcTarget.leave()
 }
