@@ -1,7 +1,10 @@
 package export_test
 
 import (
+	"archive/zip"
 	"bytes"
+	"encoding/xml"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -120,5 +123,54 @@ func TestXLSXRemovesItsTemporaryFiles(t *testing.T) {
 		if files, _ := os.ReadDir(dir); len(files) > 0 {
 			t.Errorf("discard %v: %d files left behind, %s…", discard, len(files), files[0].Name())
 		}
+	}
+}
+
+// The attendee sheet's entry is deflated in pieces and spliced: every
+// entry of the workbook must read whole, its CRC checked, and the sheet
+// be well-formed XML, with the version fields the other entries have.
+func TestXLSXZipEntriesReadWhole(t *testing.T) {
+	rows := attendees()
+	for range 12 { // several deflate blocks
+		rows = append(rows, rows...)
+	}
+	xlsx := workbookFile(t, "en", rows)
+	zr, err := zip.NewReader(bytes.NewReader(xlsx), int64(len(xlsx)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, zf := range zr.File {
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		content, err := io.ReadAll(rc) // checks the CRC-32 at the end
+		rc.Close()
+		if err != nil {
+			t.Errorf("%s: %v", zf.Name, err)
+			continue
+		}
+		if zf.ReaderVersion != 20 || zf.CreatorVersion != 20 || zf.Method != zip.Deflate {
+			t.Errorf("%s: version %d, creator %d, method %d; want 20, 20, deflate", zf.Name, zf.ReaderVersion, zf.CreatorVersion, zf.Method)
+		}
+		if zf.Name != "xl/worksheets/sheet1.xml" {
+			continue
+		}
+		found = true
+		if n := bytes.Count(content, []byte("<row ")); n != len(rows)+1 {
+			t.Errorf("attendee sheet has %d rows, want %d", n, len(rows)+1)
+		}
+		d := xml.NewDecoder(bytes.NewReader(content))
+		for {
+			if _, err := d.Token(); err == io.EOF {
+				break
+			} else if err != nil {
+				t.Fatalf("attendee sheet: %v", err)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no attendee sheet")
 	}
 }

@@ -2,7 +2,6 @@ package export
 
 import (
 	"archive/zip"
-	"bytes"
 	"compress/flate"
 	"errors"
 	"fmt"
@@ -403,71 +402,6 @@ func (x *XLSX) writeTo(w io.Writer) (int64, error) {
 		return cw.n, fmt.Errorf("export: xlsx write: %w", err)
 	}
 	return cw.n, nil
-}
-
-// attendeePart is the attendee sheet's part in the package: a new
-// workbook's first sheet, which the attendee sheet is.
-const attendeePart = "xl/worksheets/sheet1.xml"
-
-// spliceZip zips the workbook excelize writes, with the attendee rows
-// (sheetRows) inserted into the attendee sheet's part at the end of its
-// sheet data, after the header row excelize wrote.
-type spliceZip struct {
-	*zip.Writer
-	part    string
-	rows    *sheetRows // nil: no rows to insert
-	spliced bool
-}
-
-func (z *spliceZip) Create(name string) (io.Writer, error) {
-	w, err := z.Writer.Create(name)
-	if err != nil || name != z.part || z.rows == nil {
-		return w, err
-	}
-	return &splicer{w: w, z: z}, nil
-}
-
-// Close ends the zip, or fails if the rows were not inserted.
-func (z *spliceZip) Close() error {
-	if z.rows != nil && !z.spliced {
-		return fmt.Errorf("export: xlsx: no %s in %s to put the rows before", sheetDataEnd, z.part)
-	}
-	return z.Writer.Close()
-}
-
-var sheetDataEnd = []byte("</sheetData>")
-
-// splicer writes a part through, inserting the rows before the end of its
-// sheet data. What comes before it (the sheet's opening and header row)
-// is held until the end is found; the text of cells is escaped, so the
-// first </sheetData> is the end.
-type splicer struct {
-	w    io.Writer
-	z    *spliceZip
-	held []byte
-}
-
-func (s *splicer) Write(p []byte) (int, error) {
-	if s.z.spliced {
-		return s.w.Write(p)
-	}
-	s.held = append(s.held, p...)
-	i := bytes.Index(s.held, sheetDataEnd)
-	if i < 0 {
-		return len(p), nil
-	}
-	if _, err := s.w.Write(s.held[:i]); err != nil {
-		return 0, err
-	}
-	if err := s.z.rows.copyTo(s.w); err != nil {
-		return 0, err
-	}
-	s.z.spliced = true
-	if _, err := s.w.Write(s.held[i:]); err != nil {
-		return 0, err
-	}
-	s.held = nil
-	return len(p), nil
 }
 
 type countingWriter struct {
