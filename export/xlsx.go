@@ -20,8 +20,9 @@ const DateTimeFormat = "yyyy-mm-dd hh:mm"
 // XLSX writes an attendee list as an Excel workbook: a sheet of attendees
 // with one row per registration, and a sheet of the event's statistics by
 // country, both in the language of the localizer given (sheet names,
-// headers, country names). Rows go through excelize's stream writer, which
-// keeps a sheet in a temporary file rather than in memory; the zip is
+// headers, country names). The attendee rows are encoded and deflated into
+// a temporary file as they come (sheetRows), the rest of the workbook goes
+// through excelize (its stream writer for the sheets), and the zip is
 // written to the writer at Close, at the end. Text is always written as
 // text cells, times as real date-time cells holding the event's local time
 // (spreadsheets have no time zones).
@@ -384,11 +385,12 @@ func (x *XLSX) countsSheet(name, codeHeader, nameHeader string, groups []group, 
 // writeTo writes the finished workbook to w as it is zipped. excelize's
 // own WriteTo first builds the whole file in memory (11 MB for 100,000
 // rows, on top of the sheets' buffers); its zip writer hook lets the zip go
-// straight to w instead, leaving WriteToBuffer's buffer empty. The parts
-// are deflated at flate.BestSpeed: the sheet XML is repetitive, so the file
-// is barely larger and zipping takes a fraction of the time
-// (docs/PERFORMANCE.md). The workbook never needs zip64 (that is only for
-// parts over 4 GB), which is the one thing excelize does with the buffer.
+// straight to w instead, leaving WriteToBuffer's buffer empty, and puts
+// the attendee rows into their sheet (spliceZip). The parts are deflated at
+// flate.BestSpeed: the sheet XML is repetitive, so the file is barely
+// larger and zipping takes a fraction of the time (docs/PERFORMANCE.md).
+// The workbook never needs zip64 (that is only for parts over 4 GB), which
+// is the one thing excelize does with the buffer.
 func (x *XLSX) writeTo(w io.Writer) (int64, error) {
 	cw := &countingWriter{w: w}
 	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
