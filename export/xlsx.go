@@ -2,6 +2,7 @@ package export
 
 import (
 	"archive/zip"
+	"bufio"
 	"compress/flate"
 	"errors"
 	"fmt"
@@ -392,7 +393,8 @@ func (x *XLSX) countsSheet(name, codeHeader, nameHeader string, groups []group, 
 // The workbook never needs zip64 (that is only for parts over 4 GB), which
 // is the one thing excelize does with the buffer.
 func (x *XLSX) writeTo(w io.Writer) (int64, error) {
-	cw := &countingWriter{w: w}
+	buf := bufio.NewWriterSize(w, responseBuffer)
+	cw := &countingWriter{w: buf}
 	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
 		zw := zip.NewWriter(cw)
 		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
@@ -401,6 +403,9 @@ func (x *XLSX) writeTo(w io.Writer) (int64, error) {
 		return &spliceZip{Writer: zw, part: attendeePart, rows: x.data}
 	})
 	if _, err := x.f.WriteToBuffer(); err != nil {
+		return cw.n, fmt.Errorf("export: xlsx write: %w", err)
+	}
+	if err := buf.Flush(); err != nil {
 		return cw.n, fmt.Errorf("export: xlsx write: %w", err)
 	}
 	return cw.n, nil
