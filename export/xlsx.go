@@ -123,8 +123,9 @@ func (x *XLSX) begin() error {
 		if err := x.sw.SetColWidth(col, col, width); err != nil {
 			return err
 		}
-		// Text cells are written without a style of their own and take
-		// their column's: the font, and wrapping.
+		// The column's style is the font, and wrapping, of cells a
+		// spreadsheet adds to it; the rows' cells name theirs
+		// (sheetRows), as a cell without a style has the default one.
 		if err := x.sw.SetColStyle(col, col, style); err != nil {
 			return err
 		}
