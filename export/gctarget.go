@@ -14,6 +14,9 @@ import (
 // default target the heap may grow to twice what is live before a
 // collection: a 100,000-row workbook raised the server's peak RSS by 58 MB
 // at GOGC=100 and by 42 MB at 50, in the same time (docs/PERFORMANCE.md).
+// The attendee rows no longer go through it (sheetRows), which took that
+// growth under 1 MB; the lower target still bounds the other sheets, as
+// large as an event's countries and delegations.
 //
 // GOGC belongs to the process, so one tracker serves every export in it.
 var gcTarget = &gcTracker{}

@@ -3,7 +3,6 @@ package export
 import (
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -84,8 +83,8 @@ func textWidth(s string) float64 {
 		switch {
 		case r == '\n':
 			widest, w = max(widest, w), 0
-		case r < utf8.RuneSelf:
-			w += asciiWidth[r]
+		case r < tabledRunes:
+			w += runeWidths[r]
 		default:
 			w += runeWidth(r)
 		}
@@ -93,14 +92,17 @@ func textWidth(s string) float64 {
 	return max(widest, w)
 }
 
-// asciiWidth is textWidth's measure of each ASCII character (it runs over
-// every wrapped cell of an export, so it is a table).
-var asciiWidth = func() (t [utf8.RuneSelf]float64) {
-	for r := range rune(utf8.RuneSelf) {
+// runeWidths is textWidth's measure of the characters before tabledRunes:
+// Latin, its modifier letters (Uzbek's ʻ), Greek and Cyrillic. It runs over
+// every text cell of an export, so it is a table.
+var runeWidths = func() (t [tabledRunes]float64) {
+	for r := range rune(tabledRunes) {
 		t[r] = runeWidth(r)
 	}
 	return t
 }()
+
+const tabledRunes = 0x0530 // the end of the Cyrillic Supplement block
 
 func runeWidth(r rune) float64 {
 	switch {
@@ -131,7 +133,7 @@ func wrappedLines(s string, width float64) int {
 	if textWidth(s) <= inner && !strings.Contains(s, "\n") {
 		return 1
 	}
-	space := asciiWidth[' ']
+	space := runeWidths[' ']
 	lines := 0
 	for line := range strings.SplitSeq(s, "\n") {
 		lines++

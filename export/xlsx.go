@@ -2,12 +2,11 @@ package export
 
 import (
 	"archive/zip"
+	"bufio"
 	"compress/flate"
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -22,8 +21,9 @@ const DateTimeFormat = "yyyy-mm-dd hh:mm"
 // XLSX writes an attendee list as an Excel workbook: a sheet of attendees
 // with one row per registration, and a sheet of the event's statistics by
 // country, both in the language of the localizer given (sheet names,
-// headers, country names). Rows go through excelize's stream writer, which
-// keeps a sheet in a temporary file rather than in memory; the zip is
+// headers, country names). The attendee rows are encoded and deflated into
+// a temporary file as they come (sheetRows), the rest of the workbook goes
+// through excelize (its stream writer for the sheets), and the zip is
 // written to the writer at Close, at the end. Text is always written as
 // text cells, times as real date-time cells holding the event's local time
 // (spreadsheets have no time zones).
@@ -46,10 +46,10 @@ type XLSX struct {
 	rows   int    // rows written to it, header included; 0 until the first batch ends
 	style  styles
 	cols   []Column
-	first  [][]Cell // the first batch's rows, until the columns are measured
-	cells  []any
-	widths []float64 // of the text columns, which wrap; 0 for the others
-	done   bool      // the temporary files are gone and the GC target restored
+	first  [][]Cell   // the first batch's rows, until the columns are measured
+	data   *sheetRows // the rows after the header, from the first batch's end on
+	widths []float64  // of the text columns, which wrap; 0 for the others
+	done   bool       // the temporary files are gone and the GC target restored
 }
 
 // XLSXOptions are what a workbook needs besides its rows.
@@ -99,7 +99,6 @@ func (x *XLSX) start() error {
 // Header takes the columns; they are written with the first batch.
 func (x *XLSX) Header(cols []Column) error {
 	x.cols = cols
-	x.cells = make([]any, len(cols))
 	return nil
 }
 
@@ -124,8 +123,9 @@ func (x *XLSX) begin() error {
 		if err := x.sw.SetColWidth(col, col, width); err != nil {
 			return err
 		}
-		// Text cells are written without a style of their own and take
-		// their column's: the font, and wrapping.
+		// The column's style is the font, and wrapping, of cells a
+		// spreadsheet adds to it; the rows' cells name theirs
+		// (sheetRows), as a cell without a style has the default one.
 		if err := x.sw.SetColStyle(col, col, style); err != nil {
 			return err
 		}
@@ -138,6 +138,10 @@ func (x *XLSX) begin() error {
 		return err
 	}
 	x.rows = 1
+	var err error
+	if x.data, err = newSheetRows("", x.cols, x.style.text, x.style.when); err != nil {
+		return err
+	}
 	first := x.first
 	x.first = nil
 	for _, row := range first {
@@ -172,27 +176,16 @@ func (x *XLSX) Row(cells []Cell) error {
 
 func (x *XLSX) row(cells []Cell) error {
 	lines := 1
-	for j, cell := range cells {
-		if x.cols[j].Time {
-			x.cells[j] = x.timeCell(cell.At)
-			continue
+	for j := range cells {
+		if text := cells[j].Text; text != "" && !x.cols[j].Time {
+			lines = max(lines, wrappedLines(text, x.widths[j]))
 		}
-		if cell.Text == "" {
-			// No cell at all: it reads as empty, and excelize's work for
-			// a text cell (checking, escaping) is most of a row's.
-			x.cells[j] = nil
-			continue
-		}
-		x.cells[j] = cell.Text
-		lines = max(lines, wrappedLines(cell.Text, x.widths[j]))
 	}
 	x.rows++
-	// Rows start in column A (what excelize.CoordinatesToCellName would
-	// say, more slowly).
-	if err := x.sw.SetRow("A"+strconv.Itoa(x.rows), x.cells, excelize.RowOpts{Height: rowHeight(lines)}); err != nil {
-		return fmt.Errorf("export: xlsx row: %w", err)
+	if x.rows > excelize.TotalRows {
+		return fmt.Errorf("export: xlsx row %d: %w", x.rows, excelize.ErrMaxRows)
 	}
-	return nil
+	return x.data.row(x.rows, rowHeight(lines), x.cols, cells)
 }
 
 // Flush ends a batch: after the first, the columns are measured and its
@@ -205,15 +198,6 @@ func (x *XLSX) Flush() error {
 		return fmt.Errorf("export: xlsx header: %w", err)
 	}
 	return nil
-}
-
-// timeCell is a date-time cell with t's wall clock (excelize writes the
-// wall clock of the time's location), or nil for an empty cell.
-func (x *XLSX) timeCell(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return excelize.Cell{StyleID: x.style.when, Value: t}
 }
 
 // Close finishes the workbook, writes it to the writer and removes its
@@ -230,10 +214,19 @@ func (x *XLSX) Close() error {
 	}
 	x.done = true
 	gcTarget.leave()
-	if err := x.f.Close(); err != nil {
+	if err := x.removeTemp(); err != nil {
 		return fmt.Errorf("%w: %w", ErrTempFiles, err)
 	}
 	return nil
+}
+
+// removeTemp removes the rows' temporary file and excelize's.
+func (x *XLSX) removeTemp() error {
+	var err error
+	if x.data != nil {
+		err = x.data.remove()
+	}
+	return errors.Join(err, x.f.Close())
 }
 
 // ErrTempFiles is a failure to remove a workbook's temporary files once it
@@ -394,21 +387,26 @@ func (x *XLSX) countsSheet(name, codeHeader, nameHeader string, groups []group, 
 // writeTo writes the finished workbook to w as it is zipped. excelize's
 // own WriteTo first builds the whole file in memory (11 MB for 100,000
 // rows, on top of the sheets' buffers); its zip writer hook lets the zip go
-// straight to w instead, leaving WriteToBuffer's buffer empty. The parts
-// are deflated at flate.BestSpeed: the sheet XML is repetitive, so the file
-// is barely larger and zipping takes a fraction of the time
-// (docs/PERFORMANCE.md). The workbook never needs zip64 (that is only for
-// parts over 4 GB), which is the one thing excelize does with the buffer.
+// straight to w instead, leaving WriteToBuffer's buffer empty, and puts
+// the attendee rows into their sheet (spliceZip). The parts are deflated at
+// flate.BestSpeed: the sheet XML is repetitive, so the file is barely
+// larger and zipping takes a fraction of the time (docs/PERFORMANCE.md).
+// The workbook never needs zip64 (that is only for parts over 4 GB), which
+// is the one thing excelize does with the buffer.
 func (x *XLSX) writeTo(w io.Writer) (int64, error) {
-	cw := &countingWriter{w: w}
+	buf := bufio.NewWriterSize(w, responseBuffer)
+	cw := &countingWriter{w: buf}
 	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
 		zw := zip.NewWriter(cw)
 		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
 			return flate.NewWriter(out, flate.BestSpeed)
 		})
-		return zw
+		return &spliceZip{Writer: zw, part: attendeePart, rows: x.data}
 	})
 	if _, err := x.f.WriteToBuffer(); err != nil {
+		return cw.n, fmt.Errorf("export: xlsx write: %w", err)
+	}
+	if err := buf.Flush(); err != nil {
 		return cw.n, fmt.Errorf("export: xlsx write: %w", err)
 	}
 	return cw.n, nil
@@ -432,6 +430,6 @@ func (x *XLSX) Discard() {
 		return
 	}
 	x.done = true
-	_ = x.f.Close() // after a failure, which is the error worth reporting
+	_ = x.removeTemp() // after a failure, which is the error worth reporting
 	gcTarget.leave()
 }

@@ -147,7 +147,7 @@ func (s *Store) EachAttendee(ctx context.Context, eventID int64, days []domain.D
 	var (
 		out  = make([]Attendee, 0, batch)
 		row  registrationRow
-		ats  = make([]*time.Time, len(days))
+		ats  = make([]sql.NullTime, len(days)) // values, not pointers: Scan allocates none
 		dest = append(row.attendeeFields(), make([]any, len(days))...)
 	)
 	for i := range days {
@@ -168,7 +168,6 @@ func (s *Store) EachAttendee(ctx context.Context, eventID int64, days []domain.D
 		return err
 	}
 	for rows.Next() {
-		clear(ats)
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("store: scan attendee: %w", err)
 		}
@@ -180,9 +179,18 @@ func (s *Store) EachAttendee(ctx context.Context, eventID int64, days []domain.D
 				return err
 			}
 		}
-		for i, at := range ats {
-			if at != nil {
-				a.Checkins = append(a.Checkins, DayCheckin{Day: days[i], At: *at})
+		checkedIn := 0
+		for _, at := range ats {
+			if at.Valid {
+				checkedIn++
+			}
+		}
+		if checkedIn > 0 {
+			a.Checkins = make([]DayCheckin, 0, checkedIn)
+			for i, at := range ats {
+				if at.Valid {
+					a.Checkins = append(a.Checkins, DayCheckin{Day: days[i], At: at.Time})
+				}
 			}
 		}
 		out = append(out, a)
