@@ -367,13 +367,33 @@ func (c *smtpConn) abort() {
 
 // trackedConn remembers the first error the connection saw, which is how
 // SendBatch tells a lost connection from a reply the server chose to give.
+//
+// It also holds back what is written until the client next reads, which in
+// SMTP is when it waits for the server's reply: go-mail writes a message in
+// 4 kB pieces, so a ticket took a dozen write calls (each a system call and
+// a wake-up of the server) and now takes one or two. The bytes and their
+// order are unchanged.
 type trackedConn struct {
 	net.Conn
 	mu  sync.Mutex
 	err error
+	// outMu guards out. An SMTP session reads and writes from one goroutine
+	// at a time; Close may come from another (a cancelled context), and
+	// must not wait for a write to a stalled server.
+	outMu sync.Mutex
+	out   []byte // written but not yet sent
 }
 
+// flushAt is how much trackedConn holds back before sending it anyway.
+const flushAt = 64 << 10
+
 func (c *trackedConn) Read(p []byte) (int, error) {
+	c.outMu.Lock()
+	err := c.flush()
+	c.outMu.Unlock()
+	if err != nil {
+		return 0, err
+	}
 	n, err := c.Conn.Read(p)
 	if err != nil {
 		c.fail(err)
@@ -382,16 +402,47 @@ func (c *trackedConn) Read(p []byte) (int, error) {
 }
 
 func (c *trackedConn) Write(p []byte) (int, error) {
+	c.outMu.Lock()
+	defer c.outMu.Unlock()
+	if len(c.out)+len(p) > flushAt {
+		if err := c.flush(); err != nil {
+			return 0, err
+		}
+		if len(p) > flushAt {
+			return c.write(p)
+		}
+	}
+	c.out = append(c.out, p...)
+	return len(p), nil
+}
+
+// Close sends what is held back (a TLS close_notify, say) unless a write
+// is under way, and closes the connection.
+func (c *trackedConn) Close() error {
+	if c.outMu.TryLock() {
+		_ = c.flush() // a failure is recorded; the connection goes anyway
+		c.outMu.Unlock()
+	}
+	c.fail(net.ErrClosed)
+	return c.Conn.Close()
+}
+
+// flush sends what Write held back; the caller holds outMu.
+func (c *trackedConn) flush() error {
+	if len(c.out) == 0 {
+		return nil
+	}
+	_, err := c.write(c.out)
+	c.out = c.out[:0]
+	return err
+}
+
+func (c *trackedConn) write(p []byte) (int, error) {
 	n, err := c.Conn.Write(p)
 	if err != nil {
 		c.fail(err)
 	}
 	return n, err
-}
-
-func (c *trackedConn) Close() error {
-	c.fail(net.ErrClosed)
-	return c.Conn.Close()
 }
 
 func (c *trackedConn) fail(err error) {
@@ -491,9 +542,11 @@ func headerSafe(s string) string {
 	}, strings.ToValidUTF8(s, "\uFFFD"))), " ")
 }
 
+var fileNameCleaner = strings.NewReplacer(`"`, "", `\`, "", "/", "_")
+
 // fileName keeps attachment names to one safe line.
 func fileName(name string) string {
-	name = headerSafe(strings.NewReplacer(`"`, "", `\`, "", "/", "_").Replace(name))
+	name = headerSafe(fileNameCleaner.Replace(name))
 	if name == "" {
 		return "attachment"
 	}
