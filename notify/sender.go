@@ -518,20 +518,16 @@ func (s *Sender) message(e Email) (*gomail.Msg, error) {
 	default:
 		m.SetBodyString(gomail.TypeTextHTML, e.HTML)
 	}
+	// Read seekers, not readers: go-mail copies a reader's bytes into a
+	// buffer of its own first, and the Email keeps them anyway.
 	for _, a := range e.Inline {
-		err := m.EmbedReader(fileName(a.Filename), bytes.NewReader(a.Data),
+		m.EmbedReadSeeker(fileName(a.Filename), bytes.NewReader(a.Data),
 			gomail.WithFileContentID("<"+headerSafe(a.ContentID)+">"),
 			gomail.WithFileContentType(gomail.ContentType(headerSafe(a.ContentType))))
-		if err != nil {
-			return nil, fmt.Errorf("notify: email %s: inline %s: %w", e.MessageID, a.Filename, err)
-		}
 	}
 	for _, a := range e.Attachments {
-		err := m.AttachReader(fileName(a.Filename), bytes.NewReader(a.Data),
+		m.AttachReadSeeker(fileName(a.Filename), bytes.NewReader(a.Data),
 			gomail.WithFileContentType(gomail.ContentType(headerSafe(a.ContentType))))
-		if err != nil {
-			return nil, fmt.Errorf("notify: email %s: attachment %s: %w", e.MessageID, a.Filename, err)
-		}
 	}
 	return m, nil
 }
