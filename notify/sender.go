@@ -302,7 +302,7 @@ func (s *Sender) dial(ctx context.Context) (*smtpConn, error) {
 		return nil, fmt.Errorf("notify: connect to SMTP server %s: %w", s.cfg.Addr(), err)
 	}
 	tcp := c.tcp
-	c.stop = context.AfterFunc(ctx, func() { tcp.Close() })
+	c.stop = context.AfterFunc(ctx, func() { tcp.drop() })
 	return c, nil
 }
 
@@ -367,7 +367,7 @@ func (c *smtpConn) close() {
 // abort drops the connection without a word to the server.
 func (c *smtpConn) abort() {
 	c.stop()
-	c.tcp.Close()
+	c.tcp.drop()
 }
 
 // trackedConn remembers the first error the connection saw, which is how
@@ -421,13 +421,20 @@ func (c *trackedConn) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// Close sends what is held back (a TLS close_notify, say) unless a write
-// is under way, and closes the connection.
+// Close sends what is held back (a TLS close_notify, say) and closes the
+// connection: the polite end, from the goroutine that uses it.
 func (c *trackedConn) Close() error {
-	if c.outMu.TryLock() {
+	if c.outMu.TryLock() { // never wait for a write under way: drop it
 		_ = c.flush() // a failure is recorded; the connection goes anyway
 		c.outMu.Unlock()
 	}
+	return c.drop()
+}
+
+// drop closes the connection at once, without sending what is held back:
+// for a cancellation, from any goroutine, which must not wait for a write
+// to a server that has stopped reading.
+func (c *trackedConn) drop() error {
 	c.fail(net.ErrClosed)
 	return c.Conn.Close()
 }

@@ -197,3 +197,17 @@ func TestSendBatchStartsEachMessageWithoutAResetInBetween(t *testing.T) {
 		t.Fatalf("commands %v, want %v: the end of DATA ends a transaction, RSET is a wasted round trip", got, want)
 	}
 }
+
+func TestDroppingTheConnectionSendsNothingMore(t *testing.T) {
+	raw := &countingConn{}
+	c := &trackedConn{Conn: raw}
+	if _, err := c.Write([]byte("MAIL FROM:<a@example.org>\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.drop(); err != nil {
+		t.Fatal(err)
+	}
+	if len(raw.writes) != 0 || !raw.closed || !errors.Is(c.failure(), net.ErrClosed) {
+		t.Fatalf("writes %q, closed %v, failure %v", raw.writes, raw.closed, c.failure())
+	}
+}
