@@ -375,9 +375,8 @@ func (c *smtpConn) abort() {
 //
 // It also holds back what is written until the client next reads, which in
 // SMTP is when it waits for the server's reply: go-mail writes a message in
-// 4 kB pieces, so a ticket took a dozen write calls (each a system call and
-// a wake-up of the server) and now takes one or two. The bytes and their
-// order are unchanged.
+// 4 kB pieces, each a system call and a wake-up of the server, and a
+// ticket now goes out in one. The bytes and their order are unchanged.
 type trackedConn struct {
 	net.Conn
 	mu  sync.Mutex
