@@ -199,11 +199,11 @@ func requiredFields(kind Kind, d Data) []string {
 }
 
 // validate checks what rendering needs and returns the event's location.
-func validate(kind Kind, d Data) (*time.Location, error) {
+func validate(kind Kind, d Data, zones *zoneCache) (*time.Location, error) {
 	if missing := requiredFields(kind, d); len(missing) > 0 {
 		return nil, fmt.Errorf("notify: render %s: missing %s", kind, strings.Join(missing, ", "))
 	}
-	loc, err := time.LoadLocation(d.Event.Timezone)
+	loc, err := zones.load(d.Event.Timezone)
 	if err != nil {
 		return nil, fmt.Errorf("notify: render %s: event time zone: %w", kind, err)
 	}

@@ -234,3 +234,19 @@ func TestAnEmptyFeedStillHoldsAComponent(t *testing.T) {
 		t.Errorf("an empty feed has an event:\n%s", s)
 	}
 }
+
+func TestEscapeTextTurnsEveryLineBreakIntoOne(t *testing.T) {
+	for in, want := range map[string]string{
+		"a\r\nb":         `a\nb`,
+		"a\rb":           `a\nb`,
+		"a\nb":           `a\nb`,
+		"a\r\r\nb":       `a\n\nb`,
+		"a\n\rb":         `a\n\nb`,
+		`x\;y,z` + "\r":  `x\\\;y\,z\n`,
+		"\\\r\n;\r\r,\n": `\\\n\;\n\n\,\n`,
+	} {
+		if got := escapeText(in); got != want {
+			t.Errorf("escapeText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -25,6 +25,7 @@ type Renderer struct {
 	// messages name the fields, delegations and answers an email about a
 	// participant's changes lists, and the countries of events.
 	messages *i18n.Bundle
+	zones    zoneCache
 }
 
 // templateSet is what one kind in one language is rendered from.
@@ -147,7 +148,7 @@ func (r *Renderer) Render(kind Kind, lang string, d Data) (Rendered, error) {
 	if _, err := ParseKind(string(kind)); err != nil {
 		return Rendered{}, err
 	}
-	loc, err := validate(kind, d)
+	loc, err := validate(kind, d, &r.zones)
 	if err != nil {
 		return Rendered{}, err
 	}
@@ -203,7 +204,9 @@ func (r *Renderer) Render(kind Kind, lang string, d Data) (Rendered, error) {
 		if err := set.text.ExecuteTemplate(&buf, "ics_description", v); err != nil {
 			return Rendered{}, fmt.Errorf("notify: render %s/%s calendar description: %w", lang, kind, err)
 		}
-		ics, err := ICS(calendarFor(d, v, strings.TrimSpace(buf.String())))
+		cal := calendarFor(d, v, strings.TrimSpace(buf.String()))
+		cal.zone = loc
+		ics, err := ICS(cal)
 		if err != nil {
 			return Rendered{}, fmt.Errorf("notify: render %s: %w", kind, err)
 		}

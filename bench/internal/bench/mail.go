@@ -84,11 +84,16 @@ func Mail(ctx context.Context, e *Env, o MailOptions) *Result {
 		return r
 	}
 	e.Log.Printf("mail: bare go-mail baseline, %d messages", o.Emails)
+	// CPU per email: the bare loop's is this process's (idle otherwise),
+	// the worker's is its process's, start-up included; the sink's is
+	// taken around each.
+	sink0, self0 := procCPUOr0(sink), selfCPU()
 	bareTook, err := bareGoMail(ctx, port, samples, counts)
 	if err != nil {
 		r.Err = err
 		return r
 	}
+	bareCPU, bareSinkCPU := selfCPU()-self0, procCPUOr0(sink)-sink0
 
 	// The backlog, queued in one go just before the worker starts.
 	if err := queueEmails(ctx, db, eventID, o.Emails, 0); err != nil {
@@ -100,6 +105,7 @@ func Mail(ctx context.Context, e *Env, o MailOptions) *Result {
 		r.Err = err
 		return r
 	}
+	sink0 = procCPUOr0(sink)
 	worker, err := e.startWorker(a, port)
 	if err != nil {
 		r.Err = err
@@ -110,6 +116,7 @@ func Mail(ctx context.Context, e *Env, o MailOptions) *Result {
 		r.Err = fmt.Errorf("%w\n%s", err, e.Tail("worker.log", 10))
 		return r
 	}
+	workerCPU, workerSinkCPU := procCPUOr0(worker), procCPUOr0(sink)-sink0
 	var last time.Time
 	var p50, p95 float64
 	if err := db.QueryRowContext(ctx, `
@@ -168,6 +175,12 @@ func Mail(ctx context.Context, e *Env, o MailOptions) *Result {
 		"", "", "p95 ≤ 5 s", check(sp95 <= 5))
 	r.add(fmt.Sprintf("enqueue → accepted, %d backlog", o.Emails), fmt.Sprintf("p50 %.2f s, p95 %.2f s", p50, p95),
 		"", "", "(≈ 0.95 × drain time)", Info)
+	perEmail := func(d time.Duration) string {
+		return fmt.Sprintf("%.0f µs", float64(d.Microseconds())/float64(o.Emails))
+	}
+	r.add("CPU per email, client + sink", perEmail(workerCPU)+" + "+perEmail(workerSinkCPU),
+		"bare go-mail "+perEmail(bareCPU)+" + "+perEmail(bareSinkCPU), ratio(float64(bareCPU), float64(workerCPU)),
+		"(PostgreSQL not counted)", Info)
 	r.add("worker peak RSS (VmHWM)", fmt.Sprintf("%.1f MB", float64(hwm)/1024), "", "", "≤ 100 MB", check(hwm <= 100*1024))
 	if failed > 0 {
 		r.add("emails not sent", strconv.Itoa(failed), "", "", "0", Miss)
@@ -191,8 +204,19 @@ func Mail(ctx context.Context, e *Env, o MailOptions) *Result {
 	r.note("Worker: the built `attend worker` process with MAIL_BATCH_SIZE=50 (the default: one SMTP connection per batch), started after the backlog was queued; the rate is the backlog over the time from its start to the last sent_at. Latency is sent_at − created_at from the outbox.")
 	r.note("Baselines, same sink, same sizes: `smtp-source -d -s 1 -m N -F <message file>` (one connection, one session at a time, one run per kind), and a bare go-mail loop building each message as the worker does and sending it over one connection.")
 	r.note("Sink: `smtp-sink -u nobody 127.0.0.1:%d 256` (Postfix; accepts and discards).", port)
-	r.note("Bounded by: CPU. The worker keeps MAIL_CONNECTIONS (default 4) batches in flight, each over its own connection, so the sink's round trips overlap; per email it then spends CPU the bare loop does not: rendering three templates (and, for tickets, a QR PNG and an .ics file), opening the sealed token, and recording the delivery (one UPDATE with asynchronous commit, so a crash resends at most the emails in flight), plus the claim and the batch's registrations and events (three queries per batch). The bare loop renders nothing and waits for one connection's round trips, leaving a core idle; the worker, the sink and PostgreSQL fill both.")
+	r.note("CPU per email: user and system time from /proc of the worker process over the drain (its start-up included: templates parsed and tried once), of this process over the bare loop (which does nothing else meanwhile), and of the sink over each; PostgreSQL's is not counted. The ratio is bare over worker, as for the rates: a CPU-bound worker's rate ratio follows it.")
+	r.note("Bounded by: CPU. The worker keeps MAIL_CONNECTIONS (default 4) batches in flight, each over its own connection, so the sink's round trips overlap; per email it then spends CPU the bare loop does not: rendering three templates (and, for tickets, a QR PNG, most of whose time is the QR library choosing a mask, and an .ics file), opening the sealed token, and recording the delivery (one UPDATE with asynchronous commit, so a crash resends at most the emails in flight, one per connection), plus the claim and the batch's registrations and events (three queries per batch). It spends less on the wire: four round trips per email (MAIL, RCPT, DATA, end of data; no RSET, which the bare loop's go-mail client sends after each message) and each message in one write. The bare loop renders nothing and waits for one connection's round trips, leaving a core idle; the worker, the sink and PostgreSQL fill both, so load from other processes slows the worker more than the bare loop.")
 	return r
+}
+
+// procCPUOr0 is p's processor time so far, or 0 when it cannot be read
+// (the CPU rows then show it).
+func procCPUOr0(p *Proc) time.Duration {
+	d, err := p.CPU()
+	if err != nil {
+		return 0
+	}
+	return d
 }
 
 func kindList() string {
