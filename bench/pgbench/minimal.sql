@@ -10,7 +10,6 @@
 -- digits: 8 collide on the unique (event_id, checkin_code) within a run's
 -- hundred thousand rows, which attend retries and pgbench cannot.
 \set n random(1, 9000000000000000000)
-BEGIN;
 WITH reg AS (
 	INSERT INTO registrations (event_id, checkin_code, status, first_name, last_name, email, phone, country,
 		organization, position, role, language, days, consent_at, created_at, updated_at)
@@ -25,4 +24,3 @@ SELECT reg.event_id, reg.id, 'confirm_request', reg.language, reg.email, 'Bench 
 	jsonb_build_object('sealed_token', md5(random()::text) || md5(random()::text) || md5(random()::text)),
 	'20310101.' || md5(random()::text) || '@bench.invalid', now(), now()
 FROM reg;
-COMMIT;

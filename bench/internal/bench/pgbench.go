@@ -14,16 +14,20 @@ import (
 
 // PgbenchResult is what pgbench reported.
 type PgbenchResult struct {
-	TPS       float64
-	LatencyMS float64 // average
-	Failed    int
-	Command   string
+	TPS          float64
+	LatencyMS    float64 // average
+	Failed       int
+	Transactions int // processed
+	Command      string
+	// CPU is the processor time spent during the run, where measured.
+	CPU cpuUse
 }
 
 var (
 	tpsRE     = regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`)
 	latencyRE = regexp.MustCompile(`latency average = ([0-9.]+) ms`)
 	failedRE  = regexp.MustCompile(`number of failed transactions: ([0-9]+)`)
+	doneRE    = regexp.MustCompile(`number of transactions actually processed: ([0-9]+)`)
 )
 
 // pgbench runs a custom script from bench/pgbench with the given clients
@@ -68,6 +72,9 @@ func (e *Env) pgbench(ctx context.Context, dsn, script string, clients int, d ti
 	}
 	if m := failedRE.FindStringSubmatch(out); m != nil {
 		res.Failed, _ = strconv.Atoi(m[1])
+	}
+	if m := doneRE.FindStringSubmatch(out); m != nil {
+		res.Transactions, _ = strconv.Atoi(m[1])
 	}
 	return res, nil
 }

@@ -71,8 +71,10 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 			return PgbenchResult{}, err
 		}
 		e.Log.Printf("registrations: pgbench baseline, %d clients for %s", e.DBMaxOpenConns, o.Pgbench)
+		before := cpuNow(0)
 		pg, err := e.pgbench(ctx, a.DSN, "minimal.sql", e.DBMaxOpenConns, o.Pgbench, map[string]string{
 			"eid": strconv.FormatInt(pgbenchEvent, 10)})
+		pg.CPU = cpuNow(0).since(before)
 		if err == nil {
 			e.Log.Printf("registrations: pgbench %.0f tps, average latency %.1f ms", pg.TPS, pg.LatencyMS)
 		}
@@ -182,7 +184,9 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 		ninety, _ = probe(math.Round(sustained*0.9), o.Latency)
 	}
 	vacuum()
+	cpuBefore := cpuNow(srv.PID())
 	closed := closedLoop(target, e.DBMaxOpenConns, o.Latency, 202)
+	closedCPU := cpuNow(srv.PID()).since(cpuBefore)
 	e.Log.Printf("registrations: closed loop, %d clients: %.0f/s, %s", e.DBMaxOpenConns, closed.Throughput, closed)
 
 	// The event with a capacity (seats left throughout): the highest of
@@ -234,6 +238,14 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 	r.add(fmt.Sprintf("throughput, %d clients back to back (closed loop, %s)", e.DBMaxOpenConns, o.Latency),
 		fmt.Sprintf("%.0f/s, p50 %s, p99 %s, %d failed", closed.Throughput, ms(closed.P50), ms(closed.P99), closed.Failed()),
 		fmt.Sprintf("pgbench %.0f tps, avg %.1f ms", pg.TPS, pg.LatencyMS), ratio(closed.Throughput, pg.TPS), "", Info)
+	// Where the processor time goes, per registration and per pgbench
+	// transaction: with both cores busy, the throughput ratio cannot
+	// exceed the ratio of the machine's CPU per operation.
+	n, pn := float64(closed.OK), float64(pg.Transactions)
+	r.add("CPU per registration, closed loop (machine: attend, PostgreSQL, load generator)",
+		fmt.Sprintf("%s: %s, %s, %s", per(closedCPU.Machine, n), per(closedCPU.Attend, n), per(closedCPU.Postgres, n), per(closedCPU.Self, n)),
+		fmt.Sprintf("pgbench %s: PostgreSQL %s, pgbench %s", per(pg.CPU.Machine, pn), per(pg.CPU.Postgres, pn), per(pg.CPU.Children, pn)),
+		ratio(float64(pg.CPU.Machine)/pn, float64(closedCPU.Machine)/n), "", Info)
 	r.add(fmt.Sprintf("latency at 50%% (%.0f/s)", half.Rate),
 		fmt.Sprintf("p50 %s, p99 %s", ms(half.P50), ms(half.P99)), fmt.Sprintf("pgbench avg %.1f ms", pg.LatencyMS), "", "", Info)
 	r.add(fmt.Sprintf("latency at 90%% (%.0f/s)", ninety.Rate),
@@ -241,7 +253,8 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 
 	r.note("Load: vegeta as a library, open model (constant arrival rate, new connection only when all are busy), each request a valid registration with its own address, against the built `attend serve` with %s and DB_MAX_OPEN_CONNS=%d.", fmtEnv(serveEnv), e.DBMaxOpenConns)
 	r.note("Search: from half the pgbench rate, ×1.5 per step until a rate fails (any non-202, or p99 > %s, in two %s probes in a row: one probe can catch another process's burst on a shared machine), then bisection to within 8%%, %d rates tried in all; the found rate must then pass a %s run (else 10%% lower, up to 6 tries). Before the baseline and before every step, `VACUUM events, seat_parts` clears the dead versions of the seat parts (every registration updates one), so each step starts from the same state. The event with a capacity (%d seats, so seats are left throughout) runs at the sustained rate, else 10%% lower, up to 4 tries, for %s.", ms(o.P99Limit), o.Probe, steps, o.Confirm, capacitySeats, o.Confirm)
-	r.note("Baseline: `%s` (bench/pgbench/minimal.sql: the least a registration must write, inheriting nothing of attend's design: BEGIN, one statement that inserts the registration through the unique index on (event, lower(email)) and its outbox row, COMMIT; no seat or event lock, no link token, no NOTIFY); average latency %.1f ms; %d failed transactions. It runs before the search and again after the last attend run, and the higher tps is the one compared.", pg.Command, pg.LatencyMS, pg.Failed)
+	r.note("Baseline: `%s` (bench/pgbench/minimal.sql: the least a registration must write, inheriting nothing of attend's design: one statement that inserts the registration through the unique index on (event, lower(email)) and its outbox row, committed on its own; no seat or event lock, no link token, no NOTIFY); average latency %.1f ms; %d failed transactions. It runs before the search and again after the last attend run, and the higher tps is the one compared.", pg.Command, pg.LatencyMS, pg.Failed)
+	r.note("CPU per operation: the machine's busy time (/proc/stat: user, nice, system, irq, softirq on all cores) over the closed-loop run and over the chosen pgbench run, divided by the registrations answered 202 and the transactions pgbench processed; attend is the `attend serve` process, PostgreSQL every postgres process (with the backends already gone, from the postmaster's reaped-children times), the load generator this process and pgbench its own client. The ratio column is pgbench's machine CPU per transaction over attend's per registration: the throughput ratio the CPU allows once both cores are busy.")
 	r.note("The sustained rate is bound by latency (p99 ≤ %s) while pgbench's tps is a closed-loop maximum with no latency bound; the closed-loop rows run attend the way pgbench runs (%d clients, each sending its next request when answered) for a like-for-like throughput ratio.", ms(o.P99Limit), e.DBMaxOpenConns)
 	r.note("Checked afterwards in SQL: %d registrations and %d outbox rows for the event without capacity (one email per registration); %d registrations and %d seats held (the seat parts' sum) for the event with a capacity.", regs, emails, capRegs, capHeld)
 	r.note("Bounded by: the machine's two cores, which the load generator, attend (HTTP, JSON, validation, sealing the link token) and PostgreSQL share, and the WAL flush of each commit (synchronous_commit on). No lock is common to all registrations: an event without capacity takes none beyond its rows; one with a capacity locks one of its 16 seat parts (docs/PERFORMANCE.md, \"Seats in parts\").")
