@@ -143,3 +143,67 @@ func TestExportsHaveAColumnPerQuestion(t *testing.T) {
 		}
 	}
 }
+
+// A question's label is an organizer's text, and heads a column: in CSV
+// it is neutralized as answers are; in XLSX it is a string cell, never a
+// formula.
+func TestQuestionLabelsCannotStartAFormula(t *testing.T) {
+	ev := workshop()
+	ev.Languages = []string{"en"}
+	qs, fields := domain.SetQuestions(nil, []domain.QuestionInput{
+		{Key: "sum", Type: "text", Label: map[string]string{"en": "=SUM(1)"}},
+		{Key: "dde", Type: "text", Label: map[string]string{"en": "@cmd"}},
+	})
+	if len(fields) > 0 {
+		t.Fatal(fields)
+	}
+	ev.Questions = qs
+
+	var buf bytes.Buffer
+	w := export.NewWriter(export.NewCSV(&buf), ev, localizer(t, "en"))
+	if err := w.Write(attendees()); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	records, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\uFEFF"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.Index(records[0], "Check-in code") + 1
+	if got := records[0][i : i+2]; !slices.Equal(got, []string{"'=SUM(1)", "'@cmd"}) {
+		t.Errorf("CSV question headings %q, want them neutralized", got)
+	}
+
+	var file bytes.Buffer
+	x, err := export.NewXLSX(&file, localizer(t, "en"), export.XLSXOptions{Event: ev,
+		Summary: func() (*store.Stats, error) { return workshopStats(), nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	xw := export.NewWriter(x, ev, localizer(t, "en"))
+	if err := xw.Write(attendees()); err != nil {
+		t.Fatal(err)
+	}
+	if err := xw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sheet := f.GetSheetName(0)
+	for j, want := range []string{"=SUM(1)", "@cmd"} {
+		cell, err := excelize.CoordinatesToCellName(i+j+1, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		value, _ := f.GetCellValue(sheet, cell)
+		formula, _ := f.GetCellFormula(sheet, cell)
+		if value != want || formula != "" {
+			t.Errorf("XLSX heading %s = %q, formula %q; want the label as text", cell, value, formula)
+		}
+	}
+}

@@ -41,14 +41,17 @@ func NewCSV(w io.Writer) *CSV {
 	return c
 }
 
-// Header writes the byte-order mark and the header row.
+// Header writes the byte-order mark and the header row. Headings are
+// neutralized like participants' text: a question's label, typed by an
+// organizer, is a heading too. (In XLSX a heading is a string cell, never
+// a formula.)
 func (c *CSV) Header(cols []Column) error {
 	if _, err := c.buf.WriteString(bom); err != nil {
 		return fmt.Errorf("export: csv: %w", err)
 	}
 	c.rec = make([]string, len(cols))
 	for i, col := range cols {
-		c.rec[i] = col.Heading
+		c.rec[i] = Neutralize(col.Heading)
 	}
 	if err := c.w.Write(c.rec); err != nil {
 		return fmt.Errorf("export: csv header: %w", err)
