@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/textproto"
 	"strings"
 	"sync"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 
 	"github.com/attend/attend/metrics"
 )
@@ -229,14 +231,19 @@ func IsPermanent(err error) bool {
 // smtpConn is one SMTP session and the TCP connection underneath it.
 type smtpConn struct {
 	client *gomail.Client
-	tcp    *trackedConn
-	stop   func() bool // detaches the cancellation hook
+	// session is go-mail's protocol client for this connection, used
+	// directly for RSET: go-mail's own Reset does nothing under
+	// WithoutRset, and its errors keep the cause out of reach of errors.Is.
+	session *smtp.Client
+	timeout time.Duration // for each command, as go-mail's own
+	tcp     *trackedConn
+	stop    func() bool // detaches the cancellation hook
 }
 
 func (s *Sender) dial(ctx context.Context) (*smtpConn, error) {
-	c := &smtpConn{}
+	c := &smtpConn{timeout: s.commandTimeout}
 	tlsConfig := &tls.Config{ServerName: s.cfg.Host, MinVersion: tls.VersionTLS12, RootCAs: s.rootCAs}
-	// go-mail calls dialFunc synchronously from DialWithContext.
+	// go-mail calls dialFunc synchronously from DialToSMTPClientWithContext.
 	dialFunc := func(ctx context.Context, network, addr string) (net.Conn, error) {
 		d := net.Dialer{Timeout: s.dialTimeout}
 		raw, err := d.DialContext(ctx, network, addr)
@@ -277,7 +284,8 @@ func (s *Sender) dial(ctx context.Context) (*smtpConn, error) {
 		// Nor RSET after every accepted message, another round trip of five
 		// per email: the end of DATA ends the transaction, and the server
 		// starts the next one afresh (RFC 5321, 4.1.1.4). A failed
-		// transaction is still reset (send below, and go-mail itself).
+		// transaction is still reset (smtpConn.send, and go-mail itself
+		// after a refused MAIL or RCPT).
 		gomail.WithoutRset(),
 	}
 	if s.helo != "" {
@@ -295,7 +303,14 @@ func (s *Sender) dial(ctx context.Context) (*smtpConn, error) {
 		return nil, fmt.Errorf("notify: SMTP client for %s: %w", s.cfg.Addr(), err)
 	}
 	c.client = client
-	if err := client.DialWithContext(ctx); err != nil {
+	// Every failed reply to a command passes here, whichever layer failed:
+	// a failure that is not the server's answer (end of file, a reset, a
+	// timeout, a garbled reply) means the session is over, even when the
+	// socket itself reported nothing (crypto/tls after the server's
+	// close_notify). The reply to the end of DATA does not pass here; the
+	// RSET after a failed transaction (smtpConn.send) catches that one.
+	client.ErrorHandlerRegistry.SetDefaultHandler(transportErrors{c})
+	if c.session, err = client.DialToSMTPClientWithContext(ctx); err != nil {
 		if c.tcp != nil {
 			c.tcp.Close() // go-mail leaves the socket open when EHLO or AUTH fail
 		}
@@ -309,18 +324,35 @@ func (s *Sender) dial(ctx context.Context) (*smtpConn, error) {
 // send transmits one message. A message the server accepted counts as sent
 // even if resetting the session afterwards fails.
 func (c *smtpConn) send(m *gomail.Msg) error {
-	err := c.client.Send(m)
+	err := c.client.SendWithSMTPClient(c.session, m)
 	if m.IsDelivered() || err == nil {
 		return nil
 	}
 	if !c.lost() {
 		// Leave the session clean for the next message whatever step
-		// failed; if even that fails, the connection is no good.
-		if rerr := c.client.Reset(); rerr != nil {
+		// failed; if even that fails, the connection is no good. This is
+		// also how a connection the server has closed is noticed when the
+		// socket never reports it: over TLS, once the server has ended the
+		// session, crypto/tls answers every read with end of file without
+		// reading the socket again, and holding writes back (trackedConn)
+		// keeps a write from failing either.
+		if rerr := c.reset(); rerr != nil {
 			c.tcp.fail(rerr)
 		}
 	}
 	return err
+}
+
+// reset sends RSET, with a command timeout of its own: the failed
+// transaction may have used up most of its time.
+func (c *smtpConn) reset() error {
+	if err := c.session.UpdateDeadline(c.timeout); err != nil {
+		return err
+	}
+	if err := c.session.Reset(); err != nil {
+		return fmt.Errorf("RSET: %w", err)
+	}
+	return nil
 }
 
 // send is c.send, timed by how the server dealt with the message.
@@ -337,6 +369,18 @@ func (s *Sender) send(c *smtpConn, m *gomail.Msg) error {
 		result = metrics.SMTPError
 	}
 	s.metrics.SMTPSend(result, time.Since(start))
+	return err
+}
+
+// transportErrors is a go-mail error handler that marks the connection lost
+// on any error other than a reply from the server, and passes every error on.
+type transportErrors struct{ c *smtpConn }
+
+func (h transportErrors) HandleError(_, _ string, _ *textproto.Conn, err error) error {
+	var reply *textproto.Error
+	if !errors.As(err, &reply) && h.c.tcp != nil {
+		h.c.tcp.fail(err)
+	}
 	return err
 }
 
@@ -357,7 +401,7 @@ func (c *smtpConn) close() {
 	c.stop()
 	if !c.lost() {
 		// The messages are already accepted; a failed QUIT changes nothing.
-		if err := c.client.Close(); err != nil {
+		if err := c.client.CloseWithSMTPClient(c.session); err != nil {
 			c.tcp.fail(err)
 		}
 	}

@@ -31,6 +31,7 @@ func newTestSender(t *testing.T, srv *smtptest.Server) *Sender {
 		DialTimeout:    time.Second,
 		CommandTimeout: time.Second,
 		HELOName:       "attend.test",
+		RootCAs:        srv.RootCAs(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -334,6 +335,37 @@ func TestSendBatchReconnectsOnceWhenTheConnectionDrops(t *testing.T) {
 	}
 	if n := srv.Connections(); n != 2 {
 		t.Errorf("used %d connections, want 2", n)
+	}
+}
+
+// The server may close the connection at any step, in clear or over TLS;
+// over TLS a clean close is only ever seen as end of file from the TLS
+// layer, never as an error of the socket.
+func TestSendBatchReconnectsOnceWhenTheServerClosesTheConnection(t *testing.T) {
+	for _, tls := range []bool{false, true} {
+		for _, drop := range []smtptest.Mode{smtptest.ModeDropAtRcpt, smtptest.ModeDrop} {
+			t.Run(fmt.Sprintf("%s, TLS %v", drop, tls), func(t *testing.T) {
+				srv := smtptest.StartWith(t, smtptest.Options{STARTTLS: tls})
+				sender := newTestSender(t, srv)
+				srv.QueueModes(smtptest.ModeAccept, drop)
+				emails := []Email{plainEmail("a@example.org"), plainEmail("dropped@example.org"),
+					plainEmail("c@example.org"), plainEmail("d@example.org")}
+				for i, err := range sender.SendBatch(context.Background(), emails) {
+					if err != nil {
+						t.Errorf("email %d: %v", i, err)
+					}
+				}
+				got := srv.WaitFor(t, len(emails), 2*time.Second)
+				for i, m := range got {
+					if m.To[0] != emails[i].To.Address || m.TLS != tls {
+						t.Errorf("message %d went to %q, TLS %v", i, m.To[0], m.TLS)
+					}
+				}
+				if n := srv.Connections(); n != 2 {
+					t.Errorf("used %d connections, want 2", n)
+				}
+			})
+		}
 	}
 }
 

@@ -37,6 +37,11 @@ const (
 	// ModeDrop reads the whole message after DATA and then closes the
 	// connection without a reply, as a crashing server would.
 	ModeDrop
+	// ModeDropAtRcpt closes the connection when the recipient is given,
+	// without a reply. Over TLS the close is a clean end of the TLS session
+	// (close_notify), which the client's TLS layer reports as end of file
+	// from then on without reading the socket again.
+	ModeDropAtRcpt
 )
 
 func (m Mode) String() string {
@@ -51,6 +56,8 @@ func (m Mode) String() string {
 		return "stall"
 	case ModeDrop:
 		return "drop"
+	case ModeDropAtRcpt:
+		return "drop at rcpt"
 	}
 	return fmt.Sprintf("Mode(%d)", int(m))
 }
@@ -277,6 +284,12 @@ func (se *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}
 	case ModePermFail:
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user"}
+	case ModeDropAtRcpt:
+		if err := se.conn.Conn().Close(); err != nil {
+			return fmt.Errorf("smtptest: drop connection: %w", err)
+		}
+		// The reply to this goes nowhere: the connection is closed.
+		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Closing"}
 	}
 	se.to = append(se.to, to)
 	return nil

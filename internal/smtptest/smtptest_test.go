@@ -141,6 +141,20 @@ func TestServerDropsTheConnectionOnceWhenQueued(t *testing.T) {
 	}
 }
 
+func TestServerDropsTheConnectionAtTheRecipientWhenQueued(t *testing.T) {
+	s := Start(t)
+	s.QueueModes(ModeDropAtRcpt)
+	if err := send(t, s.Addr(), 2*time.Second); err == nil || replyCode(err) != 0 {
+		t.Fatalf("first send: err = %v, want a connection error", err)
+	}
+	if err := send(t, s.Addr(), 2*time.Second); err != nil {
+		t.Fatalf("second send: %v", err)
+	}
+	if n := len(s.WaitFor(t, 1, time.Second)); n != 1 {
+		t.Errorf("stored %d messages, want 1", n)
+	}
+}
+
 func TestServerOffersSTARTTLSAndChecksTheLogin(t *testing.T) {
 	tests := []struct {
 		name     string
