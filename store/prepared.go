@@ -24,6 +24,8 @@ const maxPrepared = 32
 type preparedStatements struct {
 	mu sync.Mutex
 	m  map[string]*sqlx.Stmt
+	// ahead holds the keys prepareAhead has prepared.
+	ahead map[any]bool
 }
 
 // prepared returns query prepared on s's pool, preparing it first when
@@ -80,4 +82,32 @@ func (s *Store) getPrepared(ctx context.Context, tx *dbTx, dest any, query strin
 	default:
 		return st.GetContext(ctx, dest, args...)
 	}
+}
+
+// prepareAhead prepares, once per key, the statement that build makes, for
+// a caller about to run it inside a transaction, where it may not prepare
+// (prepared). The key stands for the text: build's values do not matter,
+// only its placeholders. Preparing is best effort: should it fail, the
+// statement runs unprepared and the next caller tries again.
+func (s *Store) prepareAhead(ctx context.Context, key any, build func() (string, error)) {
+	p := &s.stmts
+	p.mu.Lock()
+	done := p.ahead[key]
+	p.mu.Unlock()
+	if done {
+		return
+	}
+	query, err := build()
+	if err != nil {
+		return
+	}
+	if st, err := s.prepared(ctx, query, true); err != nil || st == nil {
+		return
+	}
+	p.mu.Lock()
+	if p.ahead == nil {
+		p.ahead = map[any]bool{}
+	}
+	p.ahead[key] = true
+	p.mu.Unlock()
 }

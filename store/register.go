@@ -181,6 +181,14 @@ func (s *Store) registerAlone(ctx context.Context, ev *domain.Event, reg *domain
 // event's lock, it writes only if it finds a seat (else errNoSeatPart);
 // with it, the event may be full.
 func (s *Store) registerIn(ctx context.Context, ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan, how registering, eventLocked bool) (RegisterResult, error) {
+	way := registerWay{quiet: how.quiet, mayBeFull: eventLocked}
+	// Joining a waiting list holds the event's lock for its statement: a
+	// statement planned once keeps that serial section short (a rush for
+	// a small event is mostly such requests).
+	s.prepareAhead(ctx, way, func() (string, error) {
+		query, _, err := s.registerStatement(ev, reg, plan, way, s.Now())
+		return query, err
+	})
 	var res RegisterResult
 	err := s.inTxRetried(ctx, func(tx *dbTx) error {
 		res = RegisterResult{} // a transaction run again starts afresh
@@ -189,7 +197,7 @@ func (s *Store) registerIn(ctx context.Context, ev *domain.Event, reg *domain.Re
 				return err
 			}
 		}
-		row, err := s.registerRow(ctx, tx, ev, reg, plan, registerWay{quiet: how.quiet, mayBeFull: eventLocked}, tx.now)
+		row, err := s.registerRow(ctx, tx, ev, reg, plan, way, tx.now)
 		switch {
 		case errors.Is(err, sql.ErrNoRows) && !eventLocked:
 			return errNoSeatPart
