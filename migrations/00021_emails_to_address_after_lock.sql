@@ -8,12 +8,19 @@
 -- This lets the repeat be one statement committed on its own, costing about
 -- the time of a new registration (TestRepeatedRegistrationIsIndistinguishable).
 -- +goose StatementBegin
-CREATE FUNCTION emails_to_address_after_lock(p_event bigint, p_address text, p_since timestamptz)
+CREATE FUNCTION emails_to_address_after_lock(p_event bigint, p_address text, p_since timestamptz, p_gone text[])
 RETURNS bigint LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
+    current_status text;
     n bigint;
 BEGIN
-    PERFORM 1 FROM registrations WHERE event_id = p_event AND lower(email) = lower(p_address) FOR NO KEY UPDATE;
+    -- -1: the registration is gone, or its status is one of p_gone
+    -- (cancelled, expired: it is to start afresh, not be repeated).
+    SELECT status INTO current_status FROM registrations
+    WHERE event_id = p_event AND lower(email) = lower(p_address) FOR NO KEY UPDATE;
+    IF NOT FOUND OR current_status = ANY(p_gone) THEN
+        RETURN -1;
+    END IF;
     SELECT count(*) INTO n FROM emails
     WHERE event_id = p_event AND lower(recipient) = lower(p_address) AND created_at > p_since;
     RETURN n;
@@ -22,4 +29,4 @@ $$;
 -- +goose StatementEnd
 
 -- +goose Down
-DROP FUNCTION emails_to_address_after_lock(bigint, text, timestamptz);
+DROP FUNCTION emails_to_address_after_lock(bigint, text, timestamptz, text[]);

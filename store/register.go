@@ -108,8 +108,9 @@ func (s *Store) registerOnce(ctx context.Context, ev *domain.Event, reg *domain.
 		case !errors.Is(err, errRegisteredBefore):
 			return res, err
 		}
-		// The address is registered: the transaction below holds its row
-		// while it answers (registeredAgain).
+		// Registered before and to start afresh (cancelled, expired), or
+		// registered meanwhile: the transaction below decides under the
+		// registration's row lock.
 	}
 	res, err := s.registerIn(ctx, ev, reg, plan, how, false)
 	if errors.Is(err, errNoSeatPart) {
@@ -160,11 +161,8 @@ func (s *Store) registerAlone(ctx context.Context, ev *domain.Event, reg *domain
 			// Registered, and not to start afresh: the answer is the
 			// registration as it stands, and its links again.
 			res = RegisterResult{Status: row.Answer}
-			res.Registration, err = s.registeredAgain(ctx, nil, ev, reg.Email, plan.Repeat, how.quiet, now)
-			if err == nil && slices.Contains(plan.Afresh, res.Registration.Status) {
-				return errRegisteredBefore // cancelled meanwhile: it starts afresh
-			}
-			return err
+			res.Registration, err = s.registeredAgain(ctx, nil, ev, reg.Email, plan, how.quiet, now)
+			return err // errRegisteredBefore: cancelled meanwhile, it starts afresh
 		case row.ID == nil: // to start afresh, or registered meanwhile
 			return errRegisteredBefore
 		}
@@ -211,7 +209,7 @@ func (s *Store) registerIn(ctx context.Context, ev *domain.Event, reg *domain.Re
 			tx.queuedEmail = true
 		}
 		if row.ID == nil {
-			if res.Registration, err = s.registeredAgain(ctx, tx, ev, reg.Email, plan.Repeat, how.quiet, tx.now); err != nil {
+			if res.Registration, err = s.registeredAgain(ctx, tx, ev, reg.Email, plan, how.quiet, tx.now); err != nil {
 				return err
 			}
 		} else {
@@ -378,12 +376,8 @@ func (s *Store) registerStatement(ev *domain.Event, reg *domain.Registration, pl
 	}
 	conflict := "DO NOTHING"
 	if !way.newOnly {
-		afresh := make(pq.StringArray, len(plan.Afresh))
-		for i, status := range plan.Afresh {
-			afresh[i] = string(status)
-		}
 		conflict = "DO UPDATE SET " + strings.Join(overwrite, ", ") + `
-			WHERE registrations.status = ANY(` + st.arg(afresh) + `::text[])`
+			WHERE registrations.status = ANY(` + st.arg(afreshArray(plan)) + `::text[])`
 	}
 	eventID := st.arg(ev.ID) + "::bigint"
 	// With newOnly, an address registered before is seen before any seat
@@ -443,6 +437,15 @@ func (s *Store) registerStatement(ev *domain.Event, reg *domain.Registration, pl
 	return query, st.args, nil
 }
 
+// afreshArray is plan.Afresh as a PostgreSQL text array.
+func afreshArray(plan domain.RegisterPlan) pq.StringArray {
+	afresh := make(pq.StringArray, len(plan.Afresh))
+	for i, status := range plan.Afresh {
+		afresh[i] = string(status)
+	}
+	return afresh
+}
+
 // registeredAgain answers a request for an address whose registration
 // lives on: the registration as it stands, and, unless quiet, its links
 // again (the email repeat), at most domain.MaxEmailsPerAddressHour times an
@@ -453,8 +456,10 @@ func (s *Store) registerStatement(ev *domain.Event, reg *domain.Registration, pl
 // 00021). So the statement may run on its own (tx nil), and a repeat costs
 // one statement more than a new registration, whose time it barely differs
 // from (TestRepeatedRegistrationIsIndistinguishable); in tx, the register
-// statement has locked the row already.
-func (s *Store) registeredAgain(ctx context.Context, tx *dbTx, ev *domain.Event, email string, repeat domain.EmailKind, quiet bool, now time.Time) (*domain.Registration, error) {
+// statement has locked the row already. A registration cancelled or
+// expired (plan.Afresh) by the time the lock is held gets no email, and
+// the answer is errRegisteredBefore: the caller has it start afresh.
+func (s *Store) registeredAgain(ctx context.Context, tx *dbTx, ev *domain.Event, email string, plan domain.RegisterPlan, quiet bool, now time.Time) (*domain.Registration, error) {
 	if quiet {
 		return registrationByEmail(ctx, tx, ev.ID, email)
 	}
@@ -464,23 +469,35 @@ func (s *Store) registeredAgain(ctx context.Context, tx *dbTx, ev *domain.Event,
 		return nil, err
 	}
 	eventID, address := st.arg(ev.ID)+"::bigint", st.arg(email)+"::text"
-	var row registrationRow
+	var row struct {
+		registrationRow
+		// Lately counts the emails the address got within the hour, -1
+		// when, once locked, the registration was gone or to start afresh.
+		Lately int64 `db:"lately"`
+	}
 	err = s.getPrepared(ctx, tx, &row, `
 		WITH found AS (
 			SELECT `+registrationColumns+` FROM registrations r
 			WHERE r.event_id = `+eventID+` AND lower(r.email) = lower(`+address+`)
+		), verdict AS (
+			SELECT emails_to_address_after_lock(`+eventID+`, `+address+`, `+st.arg(now.Add(-time.Hour))+`::timestamptz,
+				`+st.arg(afreshArray(plan))+`::text[]) AS lately
+			FROM found
 		), target AS (
 			SELECT found.id, found.event_id, found.email, found.language,
-				found.first_name || ' ' || found.last_name AS name, `+st.arg(repeat)+`::text AS kind
-			FROM found
-			WHERE emails_to_address_after_lock(`+eventID+`, `+address+`, `+st.arg(now.Add(-time.Hour))+`::timestamptz) < `+st.arg(domain.MaxEmailsPerAddressHour)+`
+				found.first_name || ' ' || found.last_name AS name, `+st.arg(plan.Repeat)+`::text AS kind
+			FROM found, verdict
+			WHERE verdict.lately >= 0 AND verdict.lately < `+st.arg(domain.MaxEmailsPerAddressHour)+`
 		), `+outbox+`
-		SELECT found.* FROM found`, st.args...)
+		SELECT found.*, verdict.lately FROM found, verdict`, st.args...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.Errorf(domain.ENotFound, "no such registration")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: registered again: %w", unavailable(err))
 	}
-	return row.registration(), nil
+	if row.Lately < 0 {
+		return nil, errRegisteredBefore
+	}
+	return row.registrationRow.registration(), nil
 }
