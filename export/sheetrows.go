@@ -214,8 +214,8 @@ const (
 )
 
 // excelTime is t's wall clock as a spreadsheet's date-time serial number,
-// the value excelize writes for it; ok is false for 1900-01-01 00:00 and
-// earlier, which have none.
+// the value excelize writes for it; ok is false for 1899-12-31 00:00 and
+// earlier, which have none (1900-01-01 00:00 is 1).
 func excelTime(t time.Time) (float64, bool) {
 	_, offset := t.Zone()
 	secs := t.Unix() + int64(offset) - excel1900

@@ -206,7 +206,7 @@ func (x *XLSX) Flush() error {
 func (x *XLSX) Close() error {
 	err := x.finish()
 	if err == nil {
-		_, err = x.writeTo(x.out)
+		err = x.writeTo(x.out)
 	}
 	if err != nil {
 		x.Discard()
@@ -393,34 +393,22 @@ func (x *XLSX) countsSheet(name, codeHeader, nameHeader string, groups []group, 
 // larger and zipping takes a fraction of the time (docs/PERFORMANCE.md).
 // The workbook never needs zip64 (that is only for parts over 4 GB), which
 // is the one thing excelize does with the buffer.
-func (x *XLSX) writeTo(w io.Writer) (int64, error) {
+func (x *XLSX) writeTo(w io.Writer) error {
 	buf := bufio.NewWriterSize(w, responseBuffer)
-	cw := &countingWriter{w: buf}
 	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
-		zw := zip.NewWriter(cw)
+		zw := zip.NewWriter(buf)
 		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
 			return flate.NewWriter(out, flate.BestSpeed)
 		})
 		return &spliceZip{Writer: zw, part: attendeePart, rows: x.data}
 	})
 	if _, err := x.f.WriteToBuffer(); err != nil {
-		return cw.n, fmt.Errorf("export: xlsx write: %w", err)
+		return fmt.Errorf("export: xlsx write: %w", err)
 	}
 	if err := buf.Flush(); err != nil {
-		return cw.n, fmt.Errorf("export: xlsx write: %w", err)
+		return fmt.Errorf("export: xlsx write: %w", err)
 	}
-	return cw.n, nil
-}
-
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
+	return nil
 }
 
 // Discard removes the workbook's temporary files, and gives the garbage

@@ -16,9 +16,6 @@ type zoneCache struct {
 // load is time.LoadLocation, once per name; a name that fails to load is
 // not kept, so the error is returned each time.
 func (z *zoneCache) load(name string) (*time.Location, error) {
-	if z == nil {
-		return time.LoadLocation(name)
-	}
 	if loc, ok := z.m.Load(name); ok {
 		return loc.(*time.Location), nil
 	}

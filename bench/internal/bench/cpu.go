@@ -56,12 +56,7 @@ func machineBusy() time.Duration {
 	if len(f) < 8 || f[0] != "cpu" {
 		return 0
 	}
-	var ticks int64
-	for _, i := range []int{1, 2, 3, 6, 7} {
-		n, _ := strconv.ParseInt(f[i], 10, 64)
-		ticks += n
-	}
-	return time.Duration(ticks) * 10 * time.Millisecond
+	return ticks(f, 1, 2, 3, 6, 7)
 }
 
 // postgresCPU sums the processor time of every process named postgres,
@@ -71,46 +66,31 @@ func machineBusy() time.Duration {
 func postgresCPU() time.Duration {
 	type proc struct {
 		parent      int
-		own, reaped int64 // USER_HZ ticks
+		own, reaped time.Duration
 	}
 	procs := map[int]proc{}
 	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
 	for _, path := range stats {
-		b, err := os.ReadFile(path)
+		pid, err := strconv.Atoi(filepath.Base(filepath.Dir(path)))
 		if err != nil {
 			continue
 		}
-		s := string(b)
-		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		if open < 0 || end < open || s[open+1:end] != "postgres" {
+		name, f, err := procStatFields(pid)
+		if err != nil || name != "postgres" {
 			continue
 		}
-		f := strings.Fields(s[end+1:]) // state ppid ... utime(11) stime cutime cstime
-		if len(f) < 15 {
-			continue
-		}
-		n := make([]int64, 15)
-		for _, i := range []int{1, 11, 12, 13, 14} {
-			n[i], _ = strconv.ParseInt(f[i], 10, 64)
-		}
-		pid, _ := strconv.Atoi(strings.TrimSpace(s[:open]))
-		procs[pid] = proc{parent: int(n[1]), own: n[11] + n[12], reaped: n[13] + n[14]}
+		parent, _ := strconv.Atoi(f[1])
+		procs[pid] = proc{parent: parent, own: ticks(f, 11, 12), reaped: ticks(f, 13, 14)}
 	}
-	var ticks int64
+	var total time.Duration
 	for _, p := range procs {
-		ticks += p.own
+		total += p.own
 		if _, child := procs[p.parent]; !child {
-			ticks += p.reaped
+			total += p.reaped
 		}
 	}
-	return time.Duration(ticks) * 10 * time.Millisecond
+	return total
 }
 
 // childrenCPU is the processor time of this process's reaped children.
-func childrenCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+func childrenCPU() time.Duration { return rusageCPU(syscall.RUSAGE_CHILDREN) }

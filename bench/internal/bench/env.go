@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -268,36 +269,54 @@ func commandContext(ctx context.Context, name string, args ...string) *exec.Cmd 
 // CPU is the processor time (user and system) the process has used so far.
 func (p *Proc) CPU() (time.Duration, error) { return procCPU(p.PID()) }
 
-// procCPU reads a process's utime and stime from /proc/PID/stat, in clock
-// ticks of 10 ms (USER_HZ is 100 on Linux).
-func procCPU(pid int) (time.Duration, error) {
+// clockTick is the unit of /proc's CPU times (USER_HZ is 100 on Linux).
+const clockTick = 10 * time.Millisecond
+
+// procStatFields are the fields of /proc/PID/stat after the command name,
+// which is returned apart (field 2, in parentheses, may hold spaces):
+// fields[1] is the parent, fields[11] to [14] utime, stime, cutime, cstime.
+func procStatFields(pid int) (name string, fields []string, err error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return "", nil, err
+	}
+	open, end := strings.IndexByte(string(b), '('), strings.LastIndexByte(string(b), ')')
+	if open < 0 || end < open {
+		return "", nil, fmt.Errorf("bench: /proc/%d/stat: no command name", pid)
+	}
+	fields = strings.Fields(string(b[end+1:]))
+	if len(fields) < 15 {
+		return "", nil, fmt.Errorf("bench: /proc/%d/stat: %d fields", pid, len(fields))
+	}
+	return string(b[open+1 : end]), fields, nil
+}
+
+// ticks sums the clock ticks in fields at the given indexes.
+func ticks(fields []string, at ...int) time.Duration {
+	var n int64
+	for _, i := range at {
+		v, _ := strconv.ParseInt(fields[i], 10, 64)
+		n += v
+	}
+	return time.Duration(n) * clockTick
+}
+
+// procCPU is a process's utime and stime.
+func procCPU(pid int) (time.Duration, error) {
+	_, f, err := procStatFields(pid)
 	if err != nil {
 		return 0, err
 	}
-	// The command name, field 2, is in parentheses and may hold spaces.
-	end := strings.LastIndexByte(string(b), ')')
-	if end < 0 {
-		return 0, fmt.Errorf("bench: /proc/%d/stat: no command name", pid)
-	}
-	f := strings.Fields(string(b[end+1:]))
-	if len(f) < 13 {
-		return 0, fmt.Errorf("bench: /proc/%d/stat: %d fields", pid, len(f))
-	}
-	var utime, stime int64
-	if _, err := fmt.Sscan(f[11], &utime); err != nil {
-		return 0, err
-	}
-	if _, err := fmt.Sscan(f[12], &stime); err != nil {
-		return 0, err
-	}
-	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
+	return ticks(f, 11, 12), nil
 }
 
 // selfCPU is the processor time this process has used so far.
-func selfCPU() time.Duration {
+func selfCPU() time.Duration { return rusageCPU(syscall.RUSAGE_SELF) }
+
+// rusageCPU is the user and system time of getrusage(who).
+func rusageCPU(who int) time.Duration {
 	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+	if err := syscall.Getrusage(who, &ru); err != nil {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())

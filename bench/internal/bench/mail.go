@@ -175,9 +175,7 @@ func Mail(ctx context.Context, e *Env, o MailOptions) *Result {
 		"", "", "p95 ≤ 5 s", check(sp95 <= 5))
 	r.add(fmt.Sprintf("enqueue → accepted, %d backlog", o.Emails), fmt.Sprintf("p50 %.2f s, p95 %.2f s", p50, p95),
 		"", "", "(≈ 0.95 × drain time)", Info)
-	perEmail := func(d time.Duration) string {
-		return fmt.Sprintf("%.0f µs", float64(d.Microseconds())/float64(o.Emails))
-	}
+	perEmail := func(d time.Duration) string { return per(d, float64(o.Emails)) }
 	r.add("CPU per email, client + sink", perEmail(workerCPU)+" + "+perEmail(workerSinkCPU),
 		"bare go-mail "+perEmail(bareCPU)+" + "+perEmail(bareSinkCPU), ratio(float64(bareCPU), float64(workerCPU)),
 		"(PostgreSQL not counted)", Info)
