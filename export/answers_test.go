@@ -88,24 +88,8 @@ func TestExportsHaveAColumnPerQuestion(t *testing.T) {
 		{Key: "sessions", Label: "Sessions", Options: []store.OptionCount{{Value: "open_data", Label: "Open data", Count: 1},
 			{Value: "services", Label: "Services", Count: 1}}},
 	}
-	var file bytes.Buffer
-	x, err := export.NewXLSX(&file, localizer(t, "ru"), export.XLSXOptions{Event: ev,
-		Summary: func() (*store.Stats, error) { return st, nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	xw := export.NewWriter(x, ev, localizer(t, "ru"))
-	if err := xw.Write(answeringAttendees()); err != nil {
-		t.Fatal(err)
-	}
-	if err := xw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := openWorkbook(t, "ru", ev, export.XLSXOptions{Event: ev,
+		Summary: func() (*store.Stats, error) { return st, nil }}, answeringAttendees())
 	if got := strings.Join(f.GetSheetList(), "|"); got != "Участники|По странам|По делегациям|Ответы" {
 		t.Fatalf("sheets %q", got)
 	}
@@ -176,24 +160,8 @@ func TestQuestionLabelsCannotStartAFormula(t *testing.T) {
 		t.Errorf("CSV question headings %q, want them neutralized", got)
 	}
 
-	var file bytes.Buffer
-	x, err := export.NewXLSX(&file, localizer(t, "en"), export.XLSXOptions{Event: ev,
-		Summary: func() (*store.Stats, error) { return workshopStats(), nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	xw := export.NewWriter(x, ev, localizer(t, "en"))
-	if err := xw.Write(attendees()); err != nil {
-		t.Fatal(err)
-	}
-	if err := xw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := openWorkbook(t, "en", ev, export.XLSXOptions{Event: ev,
+		Summary: func() (*store.Stats, error) { return workshopStats(), nil }}, attendees())
 	sheet := f.GetSheetName(0)
 	for j, want := range []string{"=SUM(1)", "@cmd"} {
 		cell, err := excelize.CoordinatesToCellName(i+j+1, 1)

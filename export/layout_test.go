@@ -35,7 +35,25 @@ func workshopStats() *store.Stats {
 // workbook builds the XLSX export of rows in lang and opens it.
 func workbook(t *testing.T, lang string, rows []store.Attendee) *excelize.File {
 	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(workbookFile(t, lang, rows)))
+	return openWorkbook(t, lang, workshop(), workshopOptions(), rows)
+}
+
+// workshopOptions are the export options of the workshop's workbooks.
+func workshopOptions() export.XLSXOptions {
+	return export.XLSXOptions{Summary: func() (*store.Stats, error) { return workshopStats(), nil }}
+}
+
+// workbookFile builds the XLSX export of rows in lang.
+func workbookFile(t *testing.T, lang string, rows []store.Attendee) []byte {
+	t.Helper()
+	return xlsxFile(t, lang, workshop(), workshopOptions(), rows)
+}
+
+// openWorkbook builds the XLSX export of ev's rows with opt in lang and
+// opens it.
+func openWorkbook(t *testing.T, lang string, ev *domain.Event, opt export.XLSXOptions, rows []store.Attendee) *excelize.File {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(xlsxFile(t, lang, ev, opt, rows)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,15 +61,15 @@ func workbook(t *testing.T, lang string, rows []store.Attendee) *excelize.File {
 	return f
 }
 
-// workbookFile builds the XLSX export of rows in lang.
-func workbookFile(t *testing.T, lang string, rows []store.Attendee) []byte {
+// xlsxFile builds the XLSX export of ev's rows with opt in lang.
+func xlsxFile(t *testing.T, lang string, ev *domain.Event, opt export.XLSXOptions, rows []store.Attendee) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	x, err := export.NewXLSX(&buf, localizer(t, lang), export.XLSXOptions{Summary: func() (*store.Stats, error) { return workshopStats(), nil }})
+	x, err := export.NewXLSX(&buf, localizer(t, lang), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := export.NewWriter(x, workshop(), localizer(t, lang))
+	w := export.NewWriter(x, ev, localizer(t, lang))
 	if rows != nil {
 		if err := w.Write(rows); err != nil {
 			t.Fatal(err)

@@ -3,6 +3,7 @@ package smtptest
 import (
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/smtp"
@@ -124,34 +125,27 @@ func TestServerStallsUntilTheClientGivesUp(t *testing.T) {
 	}
 }
 
+// TestServerDropsTheConnectionOnceWhenQueued: a queued drop, after the
+// message or at the recipient, ends one connection without a reply; the
+// next connection delivers.
 func TestServerDropsTheConnectionOnceWhenQueued(t *testing.T) {
-	s := Start(t)
-	s.QueueModes(ModeDrop)
-	if err := send(t, s.Addr(), 2*time.Second); err == nil || replyCode(err) != 0 {
-		t.Fatalf("first send: err = %v, want a connection error", err)
-	}
-	if err := send(t, s.Addr(), 2*time.Second); err != nil {
-		t.Fatalf("second send: %v", err)
-	}
-	if n := len(s.WaitFor(t, 1, time.Second)); n != 1 {
-		t.Errorf("stored %d messages, want 1", n)
-	}
-	if s.Connections() != 2 {
-		t.Errorf("Connections() = %d, want 2", s.Connections())
-	}
-}
-
-func TestServerDropsTheConnectionAtTheRecipientWhenQueued(t *testing.T) {
-	s := Start(t)
-	s.QueueModes(ModeDropAtRcpt)
-	if err := send(t, s.Addr(), 2*time.Second); err == nil || replyCode(err) != 0 {
-		t.Fatalf("first send: err = %v, want a connection error", err)
-	}
-	if err := send(t, s.Addr(), 2*time.Second); err != nil {
-		t.Fatalf("second send: %v", err)
-	}
-	if n := len(s.WaitFor(t, 1, time.Second)); n != 1 {
-		t.Errorf("stored %d messages, want 1", n)
+	for _, mode := range []Mode{ModeDrop, ModeDropAtRcpt} {
+		t.Run(fmt.Sprint(mode), func(t *testing.T) {
+			s := Start(t)
+			s.QueueModes(mode)
+			if err := send(t, s.Addr(), 2*time.Second); err == nil || replyCode(err) != 0 {
+				t.Fatalf("first send: err = %v, want a connection error", err)
+			}
+			if err := send(t, s.Addr(), 2*time.Second); err != nil {
+				t.Fatalf("second send: %v", err)
+			}
+			if n := len(s.WaitFor(t, 1, time.Second)); n != 1 {
+				t.Errorf("stored %d messages, want 1", n)
+			}
+			if s.Connections() != 2 {
+				t.Errorf("Connections() = %d, want 2", s.Connections())
+			}
+		})
 	}
 }
 
