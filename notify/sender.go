@@ -284,8 +284,8 @@ func (s *Sender) dial(ctx context.Context) (*smtpConn, error) {
 		// Nor RSET after every accepted message, another round trip of five
 		// per email: the end of DATA ends the transaction, and the server
 		// starts the next one afresh (RFC 5321, 4.1.1.4). A failed
-		// transaction is still reset (smtpConn.send, and go-mail itself
-		// after a refused MAIL or RCPT).
+		// transaction is still reset (by go-mail itself after a refused
+		// MAIL or RCPT, by smtpConn.send otherwise).
 		gomail.WithoutRset(),
 	}
 	if s.helo != "" {
@@ -327,6 +327,11 @@ func (c *smtpConn) send(m *gomail.Msg) error {
 	err := c.client.SendWithSMTPClient(c.session, m)
 	if m.IsDelivered() || err == nil {
 		return nil
+	}
+	if se := (*gomail.SendError)(nil); errors.As(err, &se) && (se.Reason == gomail.ErrSMTPMailFrom || se.Reason == gomail.ErrSMTPRcptTo) {
+		// go-mail has sent RSET itself after a refused MAIL or RCPT, through
+		// the error handler that notices a lost connection.
+		return err
 	}
 	if !c.lost() {
 		// Leave the session clean for the next message whatever step

@@ -162,6 +162,12 @@ func scriptedServer(t *testing.T) (addr string, commands func() []string) {
 			case "QUIT":
 				reply("221 bye")
 				return
+			case "RCPT":
+				if strings.Contains(line, "refused") {
+					reply("550 no such user")
+				} else {
+					reply("250 OK")
+				}
 			default:
 				reply("250 OK")
 			}
@@ -176,6 +182,30 @@ func scriptedServer(t *testing.T) (addr string, commands func() []string) {
 }
 
 func TestSendBatchStartsEachMessageWithoutAResetInBetween(t *testing.T) {
+	tests := []struct {
+		name string
+		to   []string
+		want []string
+		// failed says which emails the server refuses.
+		failed []bool
+	}{
+		{"two accepted", []string{"a@example.org", "b@example.org"},
+			[]string{"EHLO", "MAIL", "RCPT", "DATA", "MAIL", "RCPT", "DATA", "QUIT"}, []bool{false, false}},
+		// go-mail resets after a refused recipient; one RSET is enough.
+		{"one refused, then one accepted", []string{"refused@example.org", "b@example.org"},
+			[]string{"EHLO", "MAIL", "RCPT", "RSET", "MAIL", "RCPT", "DATA", "QUIT"}, []bool{true, false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sendScripted(t, tt.to, tt.failed, tt.want)
+		})
+	}
+}
+
+// sendScripted sends one plain email to each address in one batch to a
+// scripted server and checks which failed and the commands it got.
+func sendScripted(t *testing.T, to []string, failed []bool, want []string) {
+	t.Helper()
 	addr, commands := scriptedServer(t)
 	host, port, _ := net.SplitHostPort(addr)
 	cfg, err := ParseSMTPURL("smtp://" + net.JoinHostPort(host, port) + "?starttls=off")
@@ -187,14 +217,17 @@ func TestSendBatchStartsEachMessageWithoutAResetInBetween(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, err := range s.SendBatch(context.Background(), []Email{plainEmail("a@example.org"), plainEmail("b@example.org")}) {
-		if err != nil {
-			t.Fatalf("email %d: %v", i, err)
+	emails := make([]Email, len(to))
+	for i, addr := range to {
+		emails[i] = plainEmail(addr)
+	}
+	for i, err := range s.SendBatch(context.Background(), emails) {
+		if (err != nil) != failed[i] {
+			t.Fatalf("email %d: err = %v, want failed %v", i, err, failed[i])
 		}
 	}
-	want := []string{"EHLO", "MAIL", "RCPT", "DATA", "MAIL", "RCPT", "DATA", "QUIT"}
 	if got := commands(); !slices.Equal(got, want) {
-		t.Fatalf("commands %v, want %v: the end of DATA ends a transaction, RSET is a wasted round trip", got, want)
+		t.Fatalf("commands %v, want %v: the end of DATA ends a transaction, and a refused one needs one RSET", got, want)
 	}
 }
 
