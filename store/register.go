@@ -74,9 +74,10 @@ type registering struct {
 // The unique index on (event, lower(email)) makes a repeated address a
 // conflict rather than a second row. A registration that finds a seat
 // takes it from one of the event's seat parts (seats.go) and no event lock;
-// one that finds every part empty takes the event's row lock, which every
-// change of seats other than taking one holds, and looks again: only then
-// is the event full and the registration waitlisted, in order.
+// one that finds every part empty takes the event's row lock, shared with
+// others doing the same but not with any other change of seats, and looks
+// again: only then is the event full and the registration waitlisted
+// (eventLock).
 func (s *Store) register(ctx context.Context, ev *domain.Event, reg *domain.Registration, how registering) (RegisterResult, error) {
 	plan := domain.PlanRequest(ev, how.by)
 	for attempt := 0; ; attempt++ {
@@ -98,13 +99,13 @@ func (s *Store) registerOnce(ctx context.Context, ev *domain.Event, reg *domain.
 	// so the answer may be stale either way) is looked at under its lock
 	// at once: in a rush for a small event, most requests find it full.
 	if left := ev.SeatsLeft(); left != nil && *left == 0 {
-		return s.registerIn(ctx, ev, reg, plan, how, true)
+		return s.registerFull(ctx, ev, reg, plan, how)
 	}
 	if how.alone(ev, reg) {
 		res, err := s.registerAlone(ctx, ev, reg, plan, how)
 		switch {
 		case errors.Is(err, errNoSeatPart):
-			return s.registerIn(ctx, ev, reg, plan, how, true)
+			return s.registerFull(ctx, ev, reg, plan, how)
 		case !errors.Is(err, errRegisteredBefore):
 			return res, err
 		}
@@ -112,16 +113,52 @@ func (s *Store) registerOnce(ctx context.Context, ev *domain.Event, reg *domain.
 		// registered meanwhile: the transaction below decides under the
 		// registration's row lock.
 	}
-	res, err := s.registerIn(ctx, ev, reg, plan, how, false)
+	res, err := s.registerIn(ctx, ev, reg, plan, how, lockNone)
 	if errors.Is(err, errNoSeatPart) {
 		// No part had a seat. That transaction is over, and with it any
 		// part it locked looking (seats.go); under the event's lock, which
 		// every seat given back and every promotion holds, a second look
 		// decides.
-		res, err = s.registerIn(ctx, ev, reg, plan, how, true)
+		res, err = s.registerFull(ctx, ev, reg, plan, how)
 	}
 	return res, err
 }
+
+// registerFull is a registration request that found no seat free, or an
+// event that looked full: under the event's lock, shared with the others
+// in the same case, so that a rush for a small event joins its waiting
+// list in parallel. Only when a part still showed seats, held by another
+// registration taking one, does it look again holding the lock alone,
+// waiting for the parts.
+func (s *Store) registerFull(ctx context.Context, ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan, how registering) (RegisterResult, error) {
+	res, err := s.registerIn(ctx, ev, reg, plan, how, lockShared)
+	if errors.Is(err, errNoSeatPart) {
+		res, err = s.registerIn(ctx, ev, reg, plan, how, lockExclusive)
+	}
+	return res, err
+}
+
+// eventLock is how a registration transaction holds its event's row.
+//
+// Every change of seats other than taking one (a seat given back, a
+// capacity changed, the waiting list promoted) holds the row exclusively
+// (FOR NO KEY UPDATE). A registration holding it shared (FOR SHARE) knows
+// that no such change is under way, and its next statement's snapshot
+// holds every one that committed: every part empty in it is empty until
+// the transaction ends, since registrations only take seats. So, finding
+// no part with a seat free in that snapshot, it joins the waiting list in
+// parallel with the others, and the next seat given back, which waits for
+// their commits, promotes the first of them. A part that shows a seat but
+// is held by a registration taking one may still have a seat after that
+// commit; the shared holder does not wait for it (two such waits could
+// deadlock, seats.go), and the request looks again holding the row alone.
+type eventLock int
+
+const (
+	lockNone      eventLock = iota // a seat is taken from a part, or nothing is written
+	lockShared                     // the waiting list, unless a part may have a seat
+	lockExclusive                  // waits for the parts: the event may be full
+)
 
 // errNoSeatPart is registerIn's answer when no seat part had a seat and
 // the event's lock was not held, so nothing was written.
@@ -176,13 +213,14 @@ func (s *Store) registerAlone(ctx context.Context, ev *domain.Event, reg *domain
 }
 
 // registerIn is one transaction of a registration request: without the
-// event's lock, it writes only if it finds a seat (else errNoSeatPart);
-// with it, the event may be full.
-func (s *Store) registerIn(ctx context.Context, ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan, how registering, eventLocked bool) (RegisterResult, error) {
-	way := registerWay{quiet: how.quiet, mayBeFull: eventLocked}
+// event's lock, it writes only if it finds a seat, and with the lock
+// shared, only if it finds one or every part is empty (else errNoSeatPart);
+// holding it alone, the event may be full.
+func (s *Store) registerIn(ctx context.Context, ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan, how registering, lock eventLock) (RegisterResult, error) {
+	way := registerWay{quiet: how.quiet, lock: lock}
 	// Joining a waiting list holds the event's lock for its statement: a
-	// statement planned once keeps that serial section short (a rush for
-	// a small event is mostly such requests).
+	// statement planned once keeps that section short (a rush for a small
+	// event is mostly such requests).
 	s.prepareAhead(ctx, way, func() (string, error) {
 		query, _, err := s.registerStatement(ev, reg, plan, way, s.Now())
 		return query, err
@@ -190,14 +228,14 @@ func (s *Store) registerIn(ctx context.Context, ev *domain.Event, reg *domain.Re
 	var res RegisterResult
 	err := s.inTxRetried(ctx, func(tx *dbTx) error {
 		res = RegisterResult{} // a transaction run again starts afresh
-		if eventLocked {
-			if err := lockEvent(ctx, tx, ev.ID); err != nil {
+		if lock != lockNone {
+			if err := lockEvent(ctx, tx, ev.ID, lock == lockShared); err != nil {
 				return err
 			}
 		}
 		row, err := s.registerRow(ctx, tx, ev, reg, plan, way, tx.now)
 		switch {
-		case errors.Is(err, sql.ErrNoRows) && !eventLocked:
+		case errors.Is(err, sql.ErrNoRows) && lock != lockExclusive:
 			return errNoSeatPart
 		case errors.Is(err, sql.ErrNoRows):
 			return domain.Errorf(domain.ENotFound, "no such event")
@@ -248,8 +286,8 @@ func (s *Store) registerIn(ctx context.Context, ev *domain.Event, reg *domain.Re
 
 // registerWay is what a register statement may do.
 type registerWay struct {
-	quiet     bool // it queues no email
-	mayBeFull bool // the event's lock is held: finding no seat, it waitlists
+	quiet bool      // it queues no email
+	lock  eventLock // how the event's row is held: with it, finding no seat, it may waitlist
 	// newOnly leaves an address registered before (even cancelled) as it
 	// is, without locking its row: the statement then writes nothing at
 	// all, so its commit has nothing to flush.
@@ -301,10 +339,14 @@ func (row registerAnswer) created(ev *domain.Event, reg *domain.Registration, pl
 	return RegisterResult{Registration: reg, Created: true, Status: row.Answer}
 }
 
-// lockEvent takes the event's row lock.
-func lockEvent(ctx context.Context, tx *dbTx, eventID int64) error {
+// lockEvent takes the event's row lock, shared or not (eventLock).
+func lockEvent(ctx context.Context, tx *dbTx, eventID int64, shared bool) error {
+	query := `SELECT id FROM events WHERE id = $1 FOR NO KEY UPDATE`
+	if shared {
+		query = `SELECT id FROM events WHERE id = $1 FOR SHARE`
+	}
 	var id int64
-	err := tx.GetContext(ctx, &id, `SELECT id FROM events WHERE id = $1 FOR NO KEY UPDATE`, eventID)
+	err := tx.GetContext(ctx, &id, query, eventID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Errorf(domain.ENotFound, "no such event")
 	}
@@ -321,8 +363,9 @@ func lockEvent(ctx context.Context, tx *dbTx, eventID int64) error {
 // the registration with it or, for an address whose registration was
 // cancelled or expired, overwrites that one (keeping its id and check-in
 // code); takes the seat from the part; queues the email; and answers the
-// status a new registration gets. Unless way.mayBeFull, finding no seat
-// writes nothing and answers no row. An address whose registration lives
+// status a new registration gets. Finding no seat writes nothing and
+// answers no row, unless the event's lock is held alone, or shared and
+// every part shows no seat (eventLock). An address whose registration lives
 // on (with way.newOnly, any address registered before) conflicts and is
 // left as it is, locked unless way.newOnly: then no registration comes
 // back.
@@ -386,9 +429,13 @@ func (s *Store) registerStatement(ev *domain.Event, reg *domain.Registration, pl
 	// statement then writes and locks nothing, and answers the status a new
 	// registration would get from a look at the parts, and the status the
 	// address has.
-	known, pick, seated, insertIf := "NULL::text", seatPick(eventID, way.mayBeFull), "", ""
-	if !way.mayBeFull {
+	known, pick, seated, insertIf := "NULL::text", seatPick(eventID, way.lock == lockExclusive), "", ""
+	switch way.lock {
+	case lockNone:
 		seated = "WHERE pick.part IS NOT NULL"
+	case lockShared:
+		seated = `WHERE pick.part IS NOT NULL
+				OR NOT EXISTS (SELECT FROM seat_parts WHERE event_id = ` + eventID + ` AND (free IS NULL OR free > 0))`
 	}
 	if way.newOnly {
 		known = `(SELECT status FROM registrations WHERE event_id = ` + eventID + ` AND lower(email) = lower(` + email + `))`

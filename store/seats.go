@@ -18,6 +18,11 @@ import (
 // which seatPick finds, under the event's lock, by waiting for the parts
 // that others hold.
 //
+// Registrations that find every part empty hold the event's row shared
+// (register.go, eventLock), so a waiting list is joined in parallel; they
+// wait for no part of an event with a capacity, and one that sees a seat
+// in a part another holds looks again holding the row alone.
+//
 // Lock order: the event's row, then seat parts in part order, then
 // registrations. A registration that finds a seat without the event's lock
 // never waits for the event nor, for an event with a capacity, for a part.
@@ -27,7 +32,8 @@ import (
 // holds, in random order so concurrent takers spread out, or else, waiting,
 // the first in part order that still has a seat once its holder is done.
 // NULL means no part had a seat (or the event does not exist); that is
-// final only with eventLocked, the caller holding the event's row lock.
+// final only with eventLocked, the caller holding the event's row lock
+// alone.
 //
 // PostgreSQL keeps the lock of a row that a locking read finds changed and
 // no longer matching, so a look for a seat may end holding parts that were

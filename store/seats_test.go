@@ -290,6 +290,87 @@ func TestRegistrationsTakeNoEventLockWhileSeatsAreLeft(t *testing.T) {
 	}
 }
 
+// TestJoinersOfTheWaitingListDoNotWaitForEachOther holds the event's row
+// shared in another transaction, as a registration joining the waiting
+// list does until it commits, and registers meanwhile for the full event:
+// from two Stores at once, nothing waits for it, and all join the list. A
+// seat given back waits for the joiner, and once it is back, the next
+// registration takes it rather than joining the list.
+func TestJoinersOfTheWaitingListDoNotWaitForEachOther(t *testing.T) {
+	r, stores := newSharedRig(t, 1)
+	ev := r.newEvent(16) // one seat in each part
+	holders := r.signUpMany(ev, 16, time.Now().Add(-time.Hour))
+
+	joiner, err := r.db.BeginTxx(r.ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer joiner.Rollback()
+	if _, err := joiner.ExecContext(r.ctx, `SELECT 1 FROM events WHERE id = $1 FOR SHARE`, ev.ID); err != nil {
+		t.Fatal(err)
+	}
+	// Generous: only a registration that waits for the joiner, which is
+	// not done before they all are, runs out of it.
+	ctx, cancel := context.WithTimeout(r.ctx, 20*time.Second)
+	defer cancel()
+	fns := make([]func(), 30)
+	for i := range fns {
+		reg := r.newRegistration(ev, time.Now())
+		fns[i] = func() {
+			res, err := stores[i%len(stores)].Register(ctx, ev, reg)
+			if err != nil {
+				t.Errorf("register %s while another joins the list: %v", reg.Email, err)
+			} else if res.Status != domain.StatusWaitlisted {
+				t.Errorf("register %s: %s, want waitlisted", reg.Email, res.Status)
+			}
+		}
+	}
+	startTogether(fns)
+
+	// A seat given back holds the event's row alone: it waits for the
+	// joiner, whose registration its promotion must see.
+	token := domain.HashToken(r.linkToken(holders[0].ID))
+	cancelled := make(chan error, 1)
+	go func() {
+		_, err := r.st.CancelByToken(r.ctx, token)
+		cancelled <- err
+	}()
+	for waiting := false; !waiting; {
+		if err := r.db.GetContext(r.ctx, &waiting, `
+			SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+				WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%events%')`); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-cancelled:
+			t.Fatalf("the seat was given back (%v) while a joiner held the event's row", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if err := joiner.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-cancelled; err != nil {
+		t.Fatalf("cancel: %v", err)
+	}
+	// Nobody on the list has verified an address, so the seat stays free
+	// for the next registration.
+	res, err := stores[1].Register(r.ctx, ev, r.newRegistration(ev, time.Now()))
+	if err != nil || res.Status != domain.StatusPending {
+		t.Fatalf("register after a seat came back: %v, %v; want pending", res.Status, err)
+	}
+	books, err := readSeatBooks(r.ctx, r.db, ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := books.check(); err != nil || books.Held != 16 {
+		t.Errorf("books: %v, %d held, want 16", err, books.Held)
+	}
+	if got := len(r.idsWithStatus(ev.ID, domain.StatusWaitlisted)); got != 30 {
+		t.Errorf("%d waitlisted, want 30", got)
+	}
+}
+
 // TestTheEventIsFullOnlyWhenEveryPartIsEmpty: with one seat left, in a
 // part that another transaction holds (a registration in flight), a new
 // registration is not waitlisted on sight: it waits for that transaction
