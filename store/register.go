@@ -74,9 +74,9 @@ type registering struct {
 // The unique index on (event, lower(email)) makes a repeated address a
 // conflict rather than a second row. A registration that finds a seat
 // takes it from one of the event's seat parts (seats.go) and no event lock;
-// one that finds every part empty takes the event's row lock, shared with
-// others doing the same but not with any other change of seats, and looks
-// again: only then is the event full and the registration waitlisted
+// one that finds every part empty holds the event's seat lock, shared with
+// others doing the same but not with any change that gives seats back, and
+// looks again: only then is the event full and the registration waitlisted
 // (eventLock).
 func (s *Store) register(ctx context.Context, ev *domain.Event, reg *domain.Registration, how registering) (RegisterResult, error) {
 	plan := domain.PlanRequest(ev, how.by)
@@ -125,11 +125,11 @@ func (s *Store) registerOnce(ctx context.Context, ev *domain.Event, reg *domain.
 }
 
 // registerFull is a registration request that found no seat free, or an
-// event that looked full: under the event's lock, shared with the others
-// in the same case, so that a rush for a small event joins its waiting
-// list in parallel. Only when a part still showed seats, held by another
-// registration taking one, does it look again holding the lock alone,
-// waiting for the parts.
+// event that looked full: holding the event's seat lock shared with the
+// others in the same case, so that a rush for a small event joins its
+// waiting list in parallel. Only when a part still showed a seat, held by
+// another registration taking one, does it look again holding the event's
+// row, waiting for the parts.
 func (s *Store) registerFull(ctx context.Context, ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan, how registering) (RegisterResult, error) {
 	res, err := s.registerIn(ctx, ev, reg, plan, how, lockShared)
 	if errors.Is(err, errNoSeatPart) {
@@ -138,30 +138,33 @@ func (s *Store) registerFull(ctx context.Context, ev *domain.Event, reg *domain.
 	return res, err
 }
 
-// eventLock is how a registration transaction holds its event's row.
+// eventLock is which of its event's locks a registration transaction
+// holds.
 //
-// Every change of seats other than taking one (a seat given back, a
-// capacity changed, the waiting list promoted) holds the row exclusively
-// (FOR NO KEY UPDATE). A registration holding it shared (FOR SHARE) knows
-// that no such change is under way, and its next statement's snapshot
-// holds every one that committed: every part empty in it is empty until
-// the transaction ends, since registrations only take seats. So, finding
-// no part with a seat free in that snapshot, it joins the waiting list in
-// parallel with the others, and the next seat given back, which waits for
-// their commits, promotes the first of them. A part that shows a seat but
-// is held by a registration taking one may still have a seat after that
-// commit; the shared holder does not wait for it (two such waits could
-// deadlock, seats.go), and the request looks again holding the row alone.
+// Every change that gives seats back or promotes the waiting list (a
+// cancellation, an expiry, a capacity changed, a recount) holds the event's
+// seat lock alone (seats.go, holdSeats). A registration holding it shared
+// knows that no such change is under way, and its next statement's
+// snapshot holds every one that committed: a part empty in it stays empty
+// until the transaction ends, since registrations only take seats. So,
+// finding no part with a seat free in that snapshot, it joins the waiting
+// list in parallel with the others; a promotion that follows waits for
+// their commits and sees them, in registration order. A part that shows a
+// seat but is held by a registration taking one may still have a seat
+// after that commit; the shared holder does not wait for it (two such
+// waits could deadlock, seats.go), and the request looks again holding the
+// event's row, which every change of seats other than taking one holds.
 type eventLock int
 
 const (
 	lockNone      eventLock = iota // a seat is taken from a part, or nothing is written
-	lockShared                     // the waiting list, unless a part may have a seat
-	lockExclusive                  // waits for the parts: the event may be full
+	lockShared                     // the seat lock shared: the waiting list, unless a part may have a seat
+	lockExclusive                  // the event's row: waits for the parts, and the event may be full
 )
 
 // errNoSeatPart is registerIn's answer when no seat part had a seat and
-// the event's lock was not held, so nothing was written.
+// the answer was not final (the event's row not held), so nothing was
+// written.
 var errNoSeatPart = errors.New("store: no seat part has a seat")
 
 // errRegisteredBefore is registerAlone's answer for an address whose
@@ -212,13 +215,13 @@ func (s *Store) registerAlone(ctx context.Context, ev *domain.Event, reg *domain
 	return res, err
 }
 
-// registerIn is one transaction of a registration request: without the
-// event's lock, it writes only if it finds a seat, and with the lock
-// shared, only if it finds one or every part is empty (else errNoSeatPart);
-// holding it alone, the event may be full.
+// registerIn is one transaction of a registration request: holding no
+// lock of its event, it writes only if it finds a seat, and holding the
+// seat lock shared, only if it finds one or every part is empty (else
+// errNoSeatPart); holding the event's row, the event may be full.
 func (s *Store) registerIn(ctx context.Context, ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan, how registering, lock eventLock) (RegisterResult, error) {
 	way := registerWay{quiet: how.quiet, lock: lock}
-	// Joining a waiting list holds the event's lock for its statement: a
+	// Joining a waiting list holds an event's lock for its statement: a
 	// statement planned once keeps that section short (a rush for a small
 	// event is mostly such requests).
 	s.prepareAhead(ctx, way, func() (string, error) {
@@ -228,8 +231,13 @@ func (s *Store) registerIn(ctx context.Context, ev *domain.Event, reg *domain.Re
 	var res RegisterResult
 	err := s.inTxRetried(ctx, func(tx *dbTx) error {
 		res = RegisterResult{} // a transaction run again starts afresh
-		if lock != lockNone {
-			if err := lockEvent(ctx, tx, ev.ID, lock == lockShared); err != nil {
+		switch lock {
+		case lockShared:
+			if err := holdSeats(ctx, tx, ev.ID, true); err != nil {
+				return err
+			}
+		case lockExclusive:
+			if err := lockEvent(ctx, tx, ev.ID); err != nil {
 				return err
 			}
 		}
@@ -339,14 +347,10 @@ func (row registerAnswer) created(ev *domain.Event, reg *domain.Registration, pl
 	return RegisterResult{Registration: reg, Created: true, Status: row.Answer}
 }
 
-// lockEvent takes the event's row lock, shared or not (eventLock).
-func lockEvent(ctx context.Context, tx *dbTx, eventID int64, shared bool) error {
-	query := `SELECT id FROM events WHERE id = $1 FOR NO KEY UPDATE`
-	if shared {
-		query = `SELECT id FROM events WHERE id = $1 FOR SHARE`
-	}
+// lockEvent takes the event's row lock.
+func lockEvent(ctx context.Context, tx *dbTx, eventID int64) error {
 	var id int64
-	err := tx.GetContext(ctx, &id, query, eventID)
+	err := tx.GetContext(ctx, &id, `SELECT id FROM events WHERE id = $1 FOR NO KEY UPDATE`, eventID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Errorf(domain.ENotFound, "no such event")
 	}
@@ -364,7 +368,7 @@ func lockEvent(ctx context.Context, tx *dbTx, eventID int64, shared bool) error 
 // cancelled or expired, overwrites that one (keeping its id and check-in
 // code); takes the seat from the part; queues the email; and answers the
 // status a new registration gets. Finding no seat writes nothing and
-// answers no row, unless the event's lock is held alone, or shared and
+// answers no row, unless the event's row is held, or its seat lock and
 // every part shows no seat (eventLock). An address whose registration lives
 // on (with way.newOnly, any address registered before) conflicts and is
 // left as it is, locked unless way.newOnly: then no registration comes

@@ -18,13 +18,16 @@ import (
 // which seatPick finds, under the event's lock, by waiting for the parts
 // that others hold.
 //
-// Registrations that find every part empty hold the event's row shared
-// (register.go, eventLock), so a waiting list is joined in parallel; they
-// wait for no part of an event with a capacity, and one that sees a seat
-// in a part another holds looks again holding the row alone.
+// Registrations that find every part empty hold the event's seat lock
+// shared (holdSeats; register.go, eventLock), so a waiting list is joined
+// in parallel; they wait for no part of an event with a capacity, and one
+// that sees a seat in a part another holds looks again holding the event's
+// row. Every seat given back (returnSeats) and every count of the parts
+// for a promotion or a new capacity (lockSeats, and the capacity trigger)
+// holds the seat lock alone, after the event's row.
 //
-// Lock order: the event's row, then seat parts in part order, then
-// registrations. A registration that finds a seat without the event's lock
+// Lock order: the event's row, then its seat lock, then seat parts in part
+// order, then registrations. A registration that finds a seat without the event's lock
 // never waits for the event nor, for an event with a capacity, for a part.
 
 // seatPick is a scalar subquery naming a part of the event ev (a
@@ -82,6 +85,9 @@ func returnSeats(ctx context.Context, tx *dbTx, eventID int64, n int) error {
 	if n <= 0 {
 		return nil
 	}
+	if err := holdSeats(ctx, tx, eventID, false); err != nil {
+		return err
+	}
 	query := `
 		UPDATE seat_parts SET held = held - 1, free = free + 1
 		WHERE event_id = $1 AND part = coalesce(
@@ -107,6 +113,9 @@ func returnSeats(ctx context.Context, tx *dbTx, eventID int64, n int) error {
 // returns the seats held and the capacity: exact, unlike the count read
 // with the event.
 func lockSeats(ctx context.Context, tx *dbTx, eventID int64) (held int, capacity *int, err error) {
+	if err := holdSeats(ctx, tx, eventID, false); err != nil {
+		return 0, nil, err
+	}
 	err = tx.QueryRowxContext(ctx, `
 		SELECT coalesce(sum(held), 0)::int, (SELECT capacity FROM events WHERE id = $1)
 		FROM (SELECT held FROM seat_parts WHERE event_id = $1 ORDER BY part FOR UPDATE) AS locked`, eventID).
@@ -115,6 +124,18 @@ func lockSeats(ctx context.Context, tx *dbTx, eventID int64) (held int, capacity
 		return 0, nil, fmt.Errorf("store: lock seats: %w", unavailable(err))
 	}
 	return held, capacity, nil
+}
+
+// holdSeats takes the event's seat lock until the transaction ends
+// (migration 00022): shared, while joining a waiting list on finding every
+// part empty; alone, to give seats back or to count them for a promotion
+// or a new capacity. The statements after it see every change made under
+// the lock in the other mode.
+func holdSeats(ctx context.Context, tx *dbTx, eventID int64, shared bool) error {
+	if _, err := tx.ExecContext(ctx, `SELECT lock_event_seats($1, $2)`, eventID, shared); err != nil {
+		return fmt.Errorf("store: hold seats: %w", unavailable(err))
+	}
+	return nil
 }
 
 // recountSeats sets the event's seats held to its registrations that hold

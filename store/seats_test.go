@@ -290,12 +290,13 @@ func TestRegistrationsTakeNoEventLockWhileSeatsAreLeft(t *testing.T) {
 	}
 }
 
-// TestJoinersOfTheWaitingListDoNotWaitForEachOther holds the event's row
-// shared in another transaction, as a registration joining the waiting
-// list does until it commits, and registers meanwhile for the full event:
-// from two Stores at once, nothing waits for it, and all join the list. A
-// seat given back waits for the joiner, and once it is back, the next
-// registration takes it rather than joining the list.
+// TestJoinersOfTheWaitingListDoNotWaitForEachOther holds the event's seat
+// lock shared in another transaction, as a registration joining the
+// waiting list does until it commits, and registers meanwhile for the full
+// event: from two Stores at once, nothing waits for it, and all join the
+// list. A seat given back waits for that joiner, and a registration that
+// comes after the seat given back waits for it in turn, however many join
+// meanwhile, and takes the seat rather than joining the list.
 func TestJoinersOfTheWaitingListDoNotWaitForEachOther(t *testing.T) {
 	r, stores := newSharedRig(t, 1)
 	ev := r.newEvent(16) // one seat in each part
@@ -306,7 +307,7 @@ func TestJoinersOfTheWaitingListDoNotWaitForEachOther(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer joiner.Rollback()
-	if _, err := joiner.ExecContext(r.ctx, `SELECT 1 FROM events WHERE id = $1 FOR SHARE`, ev.ID); err != nil {
+	if _, err := joiner.ExecContext(r.ctx, `SELECT lock_event_seats($1, true)`, ev.ID); err != nil {
 		t.Fatal(err)
 	}
 	// Generous: only a registration that waits for the joiner, which is
@@ -327,37 +328,60 @@ func TestJoinersOfTheWaitingListDoNotWaitForEachOther(t *testing.T) {
 	}
 	startTogether(fns)
 
-	// A seat given back holds the event's row alone: it waits for the
+	// waitForWaiters waits until n sessions wait for the seat lock; done
+	// answering first means one did not wait.
+	waitForWaiters := func(n int, done <-chan struct{}, what string) {
+		t.Helper()
+		for {
+			var waiting int
+			if err := r.db.GetContext(r.ctx, &waiting, `
+				SELECT count(*) FROM pg_stat_activity
+				WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%lock_event_seats%'`); err != nil {
+				t.Fatal(err)
+			}
+			if waiting >= n {
+				return
+			}
+			select {
+			case <-done:
+				t.Fatalf("%s went ahead while a joiner held the seat lock", what)
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}
+	// A seat given back holds the seat lock alone: it waits for the
 	// joiner, whose registration its promotion must see.
 	token := domain.HashToken(r.linkToken(holders[0].ID))
-	cancelled := make(chan error, 1)
+	cancelled, cancelDone := make(chan error, 1), make(chan struct{})
 	go func() {
 		_, err := r.st.CancelByToken(r.ctx, token)
 		cancelled <- err
+		close(cancelDone)
 	}()
-	for waiting := false; !waiting; {
-		if err := r.db.GetContext(r.ctx, &waiting, `
-			SELECT EXISTS (SELECT 1 FROM pg_stat_activity
-				WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%events%')`); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case err := <-cancelled:
-			t.Fatalf("the seat was given back (%v) while a joiner held the event's row", err)
-		case <-time.After(10 * time.Millisecond):
-		}
+	waitForWaiters(1, cancelDone, "the cancellation")
+	// A registration after it queues behind it, as a rush's would: a
+	// joiner does not pass a waiting cancellation.
+	type answer struct {
+		res store.RegisterResult
+		err error
 	}
+	late, lateDone := make(chan answer, 1), make(chan struct{})
+	go func() {
+		res, err := stores[1].Register(r.ctx, ev, r.newRegistration(ev, time.Now()))
+		late <- answer{res, err}
+		close(lateDone)
+	}()
+	waitForWaiters(2, lateDone, "a registration after the cancellation")
 	if err := joiner.Rollback(); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-cancelled; err != nil {
 		t.Fatalf("cancel: %v", err)
 	}
-	// Nobody on the list has verified an address, so the seat stays free
-	// for the next registration.
-	res, err := stores[1].Register(r.ctx, ev, r.newRegistration(ev, time.Now()))
-	if err != nil || res.Status != domain.StatusPending {
-		t.Fatalf("register after a seat came back: %v, %v; want pending", res.Status, err)
+	// Nobody on the list has verified an address, so the seat given back
+	// goes to the registration that waited for it.
+	if a := <-late; a.err != nil || a.res.Status != domain.StatusPending {
+		t.Fatalf("register after a seat came back: %v, %v; want pending", a.res.Status, a.err)
 	}
 	books, err := readSeatBooks(r.ctx, r.db, ev.ID)
 	if err != nil {

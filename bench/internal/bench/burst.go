@@ -93,10 +93,10 @@ func Burst(ctx context.Context, e *Env, o BurstOptions) *Result {
 		"p99 ≤ "+ms(o.P99Limit), check(s.P99 <= o.P99Limit))
 	r.note("Arrivals: %d in %s, open model, decaying exponentially from %.0f/s (time constant %.1f s), as when registration opens for a popular event; the mean rate is %.0f/s.",
 		o.Requests, o.Within, pacer.r0, pacer.tau, float64(o.Requests)/o.Within.Seconds())
-	r.note("Event capacity %d, counted in 16 seat parts: the first %d requests to lock a part with a seat get pending seats; once every part is empty, the others take the event's row lock, shared among them, look again and join the waiting list in parallel; the seats held (the parts' sum) and the statuses are read back in SQL.", o.Capacity, o.Capacity)
+	r.note("Event capacity %d, counted in 16 seat parts: the first %d requests to lock a part with a seat get pending seats; once every part is empty, the others hold the event's seat lock, shared among them, look again and join the waiting list in parallel; the seats held (the parts' sum) and the statuses are read back in SQL.", o.Capacity, o.Capacity)
 	for msg, n := range s.Errors {
 		r.note("error ×%d: %s", n, msg)
 	}
-	r.note("Bounded by: a waitlisted registration is one transaction (BEGIN, the event's row held shared, the look that finds every part empty and joins the list, COMMIT with its flush), after a first look at the parts in a statement of its own unless the event was read as full; seats are taken in parallel, and only a seat given back, a capacity changed or a promotion holds the event's row alone.")
+	r.note("Bounded by: a waitlisted registration is one transaction (BEGIN, the event's seat lock held shared, the look that finds every part empty and joins the list, COMMIT with its flush), after a first look at the parts in a statement of its own unless the event was read as full; seats are taken in parallel, and only a seat given back, a capacity changed or a promotion holds the seat lock alone (an advisory lock, queued in order, so a rush cannot keep a cancellation waiting).")
 	return r
 }
