@@ -188,6 +188,20 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 	closed := closedLoop(target, e.DBMaxOpenConns, o.Latency, 202)
 	closedCPU := cpuNow(srv.PID()).since(cpuBefore)
 	e.Log.Printf("registrations: closed loop, %d clients: %.0f/s, %s", e.DBMaxOpenConns, closed.Throughput, closed)
+	// The HTTP floor, as fast as it goes and at attend's closed-loop rate:
+	// a request costs more CPU at a lower rate, where every one wakes
+	// sleeping threads, so the second is the floor attend is held to.
+	floor, floorCPU, err := httpFloor(ctx, func(t vegeta.Targeter) Summary { return closedLoop(t, e.DBMaxOpenConns, o.Latency, 202) })
+	if err != nil {
+		r.Err = fmt.Errorf("bench: HTTP floor: %w", err)
+		return r
+	}
+	paced, pacedCPU, err := httpFloor(ctx, func(t vegeta.Targeter) Summary { return attack(t, constant(closed.Throughput), o.Latency, 202) })
+	if err != nil {
+		r.Err = fmt.Errorf("bench: HTTP floor: %w", err)
+		return r
+	}
+	e.Log.Printf("registrations: HTTP floor, closed loop, %d clients: %.0f/s, %s; at %.0f/s: %s", e.DBMaxOpenConns, floor.Throughput, floor, closed.Throughput, paced)
 
 	// The event with a capacity (seats left throughout): the highest of
 	// the no-capacity sustained rate and 10% steps below it that holds for
@@ -246,6 +260,23 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 		fmt.Sprintf("%s: %s, %s, %s", per(closedCPU.Machine, n), per(closedCPU.Attend, n), per(closedCPU.Postgres, n), per(closedCPU.Self, n)),
 		fmt.Sprintf("pgbench %s: PostgreSQL %s, pgbench %s", per(pg.CPU.Machine, pn), per(pg.CPU.Postgres, pn), per(pg.CPU.Children, pn)),
 		ratio(float64(pg.CPU.Machine)/pn, float64(closedCPU.Machine)/n), "", Info)
+	// The best attend could do on this machine at its closed-loop rate:
+	// PostgreSQL doing no more than the baseline's transaction, and HTTP
+	// costing no more than the floor server (net/http, JSON decoded,
+	// nothing else) with the same load generator at the same rate.
+	fn, pacedN, bound := float64(floor.OK), float64(paced.OK), "n/a"
+	if pacedN > 0 && pn > 0 {
+		bound = ratio(float64(pg.CPU.Machine)/pn, float64(pg.CPU.Postgres)/pn+float64(pacedCPU.Self)/pacedN)
+	}
+	r.add(fmt.Sprintf("HTTP floor: net/http decoding the body and answering 202, same load generator, %d clients (closed loop, %s)", e.DBMaxOpenConns, o.Latency),
+		fmt.Sprintf("%.0f/s, p50 %s, p99 %s, %d failed; CPU per request %s (machine %s)", floor.Throughput, ms(floor.P50), ms(floor.P99), floor.Failed(), per(floorCPU.Self, fn), per(floorCPU.Machine, fn)),
+		"", "", "", Info)
+	r.add(fmt.Sprintf("HTTP floor at attend's closed-loop rate (%.0f/s, %s)", closed.Throughput, o.Latency),
+		fmt.Sprintf("p50 %s, p99 %s, %d failed; CPU per request %s (machine %s)", ms(paced.P50), ms(paced.P99), paced.Failed(), per(pacedCPU.Self, pacedN), per(pacedCPU.Machine, pacedN)),
+		"", "", "", Info)
+	r.add("CPU bound: PostgreSQL doing only the baseline's transaction, HTTP at the floor at that rate",
+		fmt.Sprintf("%s + %s per registration", per(pg.CPU.Postgres, pn), per(pacedCPU.Self, pacedN)),
+		fmt.Sprintf("pgbench %s", per(pg.CPU.Machine, pn)), bound, "", Info)
 	r.add(fmt.Sprintf("latency at 50%% (%.0f/s)", half.Rate),
 		fmt.Sprintf("p50 %s, p99 %s", ms(half.P50), ms(half.P99)), fmt.Sprintf("pgbench avg %.1f ms", pg.LatencyMS), "", "", Info)
 	r.add(fmt.Sprintf("latency at 90%% (%.0f/s)", ninety.Rate),
@@ -255,6 +286,7 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 	r.note("Search: from half the pgbench rate, ×1.5 per step until a rate fails (any non-202, or p99 > %s, in two %s probes in a row: one probe can catch another process's burst on a shared machine), then bisection to within 8%%, %d rates tried in all; the found rate must then pass a %s run (else 10%% lower, up to 6 tries). Before the baseline and before every step, `VACUUM events, seat_parts` clears the dead versions of the seat parts (every registration updates one), so each step starts from the same state. The event with a capacity (%d seats, so seats are left throughout) runs at the sustained rate, else 10%% lower, up to 4 tries, for %s.", ms(o.P99Limit), o.Probe, steps, o.Confirm, capacitySeats, o.Confirm)
 	r.note("Baseline: `%s` (bench/pgbench/minimal.sql: the least a registration must write, inheriting nothing of attend's design: one statement that inserts the registration through the unique index on (event, lower(email)) and its outbox row, committed on its own; no seat or event lock, no link token, no NOTIFY); average latency %.1f ms; %d failed transactions. It runs before the search and again after the last attend run, and the higher tps is the one compared.", pg.Command, pg.LatencyMS, pg.Failed)
 	r.note("CPU per operation: the machine's busy time (/proc/stat: user, nice, system, irq, softirq on all cores) over the closed-loop run and over the chosen pgbench run, divided by the registrations answered 202 and the transactions pgbench processed; attend is the `attend serve` process, PostgreSQL every postgres process (with the backends already gone, from the postmaster's reaped-children times), the load generator this process and pgbench its own client. The ratio column is pgbench's machine CPU per transaction over attend's per registration: the throughput ratio the CPU allows once both cores are busy.")
+	r.note("HTTP floor: the same load generator, request bodies and clients against a net/http server in this process that decodes the JSON body and answers 202 over loopback TCP with keep-alive, doing nothing else; its CPU per request (this process's: server and load generator; the machine's in brackets, which at a low rate is mostly everything else running) is what any HTTP front end and this load generator cost here at the least, run as fast as it goes and at attend's closed-loop rate (a request costs more at a lower rate, where each one wakes sleeping threads). The CPU bound row adds the second to PostgreSQL's CPU per pgbench transaction: the throughput ratio that an attend costing no more than that floor, with a statement costing PostgreSQL no more than the baseline's, could reach once both cores are busy; against it, the CPU row above shows what attend's own HTTP path (attend and load generator) and its statement (PostgreSQL) cost on top.")
 	r.note("The sustained rate is bound by latency (p99 ≤ %s) while pgbench's tps is a closed-loop maximum with no latency bound; the closed-loop rows run attend the way pgbench runs (%d clients, each sending its next request when answered) for a like-for-like throughput ratio.", ms(o.P99Limit), e.DBMaxOpenConns)
 	r.note("Checked afterwards in SQL: %d registrations and %d outbox rows for the event without capacity (one email per registration); %d registrations and %d seats held (the seat parts' sum) for the event with a capacity.", regs, emails, capRegs, capHeld)
 	r.note("Bounded by: the machine's two cores, which the load generator, attend (HTTP, JSON, validation, sealing the link token) and PostgreSQL share (the CPU row: with both cores busy, the throughput ratio cannot exceed pgbench's CPU per transaction over attend's per registration; attend's statement also writes a seat part and a link token, which the baseline does not), and the WAL flush of each commit (synchronous_commit on). A new address is one prepared statement committed on its own, like the baseline's. No lock is common to all registrations: an event without capacity takes none beyond its rows; one with a capacity locks one of its 16 seat parts (docs/PERFORMANCE.md, \"Seats in parts\").")
