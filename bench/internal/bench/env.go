@@ -317,7 +317,7 @@ func selfCPU() time.Duration { return rusageCPU(syscall.RUSAGE_SELF) }
 func rusageCPU(who int) time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(who, &ru); err != nil {
-		return 0
+		return unmeasured
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

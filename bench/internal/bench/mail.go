@@ -87,13 +87,13 @@ func Mail(ctx context.Context, e *Env, o MailOptions) *Result {
 	// CPU per email: the bare loop's is this process's (idle otherwise),
 	// the worker's is its process's, start-up included; the sink's is
 	// taken around each.
-	sink0, self0 := procCPUOr0(sink), selfCPU()
+	sink0, self0 := procCPUOrUnmeasured(sink), selfCPU()
 	bareTook, err := bareGoMail(ctx, port, samples, counts)
 	if err != nil {
 		r.Err = err
 		return r
 	}
-	bareCPU, bareSinkCPU := selfCPU()-self0, procCPUOr0(sink)-sink0
+	bareCPU, bareSinkCPU := cpuSince(selfCPU(), self0), cpuSince(procCPUOrUnmeasured(sink), sink0)
 
 	// The backlog, queued in one go just before the worker starts.
 	if err := queueEmails(ctx, db, eventID, o.Emails, 0); err != nil {
@@ -105,7 +105,7 @@ func Mail(ctx context.Context, e *Env, o MailOptions) *Result {
 		r.Err = err
 		return r
 	}
-	sink0 = procCPUOr0(sink)
+	sink0 = procCPUOrUnmeasured(sink)
 	worker, err := e.startWorker(a, port)
 	if err != nil {
 		r.Err = err
@@ -116,7 +116,7 @@ func Mail(ctx context.Context, e *Env, o MailOptions) *Result {
 		r.Err = fmt.Errorf("%w\n%s", err, e.Tail("worker.log", 10))
 		return r
 	}
-	workerCPU, workerSinkCPU := procCPUOr0(worker), procCPUOr0(sink)-sink0
+	workerCPU, workerSinkCPU := procCPUOrUnmeasured(worker), cpuSince(procCPUOrUnmeasured(sink), sink0)
 	var last time.Time
 	var p50, p95 float64
 	if err := db.QueryRowContext(ctx, `
@@ -177,7 +177,7 @@ func Mail(ctx context.Context, e *Env, o MailOptions) *Result {
 		"", "", "(≈ 0.95 × drain time)", Info)
 	perEmail := func(d time.Duration) string { return per(d, float64(o.Emails)) }
 	r.add("CPU per email, client + sink", perEmail(workerCPU)+" + "+perEmail(workerSinkCPU),
-		"bare go-mail "+perEmail(bareCPU)+" + "+perEmail(bareSinkCPU), ratio(float64(bareCPU), float64(workerCPU)),
+		"bare go-mail "+perEmail(bareCPU)+" + "+perEmail(bareSinkCPU), cpuRatio([][2]float64{{float64(bareCPU), 1}}, [][2]float64{{float64(workerCPU), 1}}),
 		"(PostgreSQL not counted)", Info)
 	r.add("worker peak RSS (VmHWM)", fmt.Sprintf("%.1f MB", float64(hwm)/1024), "", "", "≤ 100 MB", check(hwm <= 100*1024))
 	if failed > 0 {
@@ -207,12 +207,12 @@ func Mail(ctx context.Context, e *Env, o MailOptions) *Result {
 	return r
 }
 
-// procCPUOr0 is p's processor time so far, or 0 when it cannot be read
-// (the CPU rows then show it).
-func procCPUOr0(p *Proc) time.Duration {
+// procCPUOrUnmeasured is p's processor time so far, or unmeasured when it
+// cannot be read.
+func procCPUOrUnmeasured(p *Proc) time.Duration {
 	d, err := p.CPU()
 	if err != nil {
-		return 0
+		return unmeasured
 	}
 	return d
 }

@@ -259,15 +259,14 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 	r.add("CPU per registration, closed loop (machine: attend, PostgreSQL, load generator)",
 		fmt.Sprintf("%s: %s, %s, %s", per(closedCPU.Machine, n), per(closedCPU.Attend, n), per(closedCPU.Postgres, n), per(closedCPU.Self, n)),
 		fmt.Sprintf("pgbench %s: PostgreSQL %s, pgbench %s", per(pg.CPU.Machine, pn), per(pg.CPU.Postgres, pn), per(pg.CPU.Children, pn)),
-		ratio(float64(pg.CPU.Machine)/pn, float64(closedCPU.Machine)/n), "", Info)
+		cpuRatio([][2]float64{{float64(pg.CPU.Machine), pn}}, [][2]float64{{float64(closedCPU.Machine), n}}), "", Info)
 	// The best attend could do on this machine at its closed-loop rate:
 	// PostgreSQL doing no more than the baseline's transaction, and HTTP
 	// costing no more than the floor server (net/http, JSON decoded,
 	// nothing else) with the same load generator at the same rate.
-	fn, pacedN, bound := float64(floor.OK), float64(paced.OK), "n/a"
-	if pacedN > 0 && pn > 0 {
-		bound = ratio(float64(pg.CPU.Machine)/pn, float64(pg.CPU.Postgres)/pn+float64(pacedCPU.Self)/pacedN)
-	}
+	fn, pacedN := float64(floor.OK), float64(paced.OK)
+	bound := cpuRatio([][2]float64{{float64(pg.CPU.Machine), pn}},
+		[][2]float64{{float64(pg.CPU.Postgres), pn}, {float64(pacedCPU.Self), pacedN}})
 	r.add(fmt.Sprintf("HTTP floor: net/http decoding the body and answering 202, same load generator, %d clients (closed loop, %s)", e.DBMaxOpenConns, o.Latency),
 		fmt.Sprintf("%.0f/s, p50 %s, p99 %s, %d failed; CPU per request %s (machine %s)", floor.Throughput, ms(floor.P50), ms(floor.P99), floor.Failed(), per(floorCPU.Self, fn), per(floorCPU.Machine, fn)),
 		"", "", "", Info)
