@@ -66,12 +66,18 @@ func (s *Store) linkByToken(ctx context.Context, q sqlx.QueryerContext, hash []b
 	return &Link{Registration: reg, Event: ev, ExpiresAt: t.ExpiresAt}, nil
 }
 
+// registrationByID reads a registration with whether its address is
+// verified, which the personal page shows.
 func registrationByID(ctx context.Context, q sqlx.QueryerContext, id string, lock bool) (*domain.Registration, error) {
-	query := `SELECT ` + registrationColumns + ` FROM registrations r WHERE r.id = $1`
+	query := `SELECT ` + registrationColumns + `, r.email_verified_at IS NOT NULL AS address_verified
+		FROM registrations r WHERE r.id = $1`
 	if lock {
 		query += " FOR NO KEY UPDATE"
 	}
-	var row registrationRow
+	var row struct {
+		registrationRow
+		Verified bool `db:"address_verified"`
+	}
 	err := sqlx.GetContext(ctx, q, &row, query, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.Errorf(domain.ENotFound, "no such registration")
@@ -79,7 +85,9 @@ func registrationByID(ctx context.Context, q sqlx.QueryerContext, id string, loc
 	if err != nil {
 		return nil, fmt.Errorf("store: registration: %w", unavailable(err))
 	}
-	return row.registration(), nil
+	reg := row.registration()
+	reg.AddressVerified = row.Verified
+	return reg, nil
 }
 
 // ConfirmByToken confirms the registration behind a link, as domain's

@@ -60,6 +60,11 @@ func TestApplyingToAnEventThatRequiresApproval(t *testing.T) {
 	if err := a.DB.Get(&verified, `SELECT email_verified_at IS NOT NULL FROM registrations WHERE email = 'leyla@example.az' AND status = 'awaiting_approval'`); err != nil || !verified {
 		t.Errorf("verified %v (%v), want the application's address verified and still awaiting approval", verified, err)
 	}
+	_, d = a.Page("/r/" + token)
+	if text := d.Text(); !strings.Contains(text, "Your email address is confirmed.") || strings.Contains(text, "Confirm my email address") ||
+		strings.Contains(text, "please confirm your email address") || !strings.Contains(text, "Withdraw my registration") {
+		t.Errorf("after confirming the address, the link page says: %s", text)
+	}
 
 	t.Run("a rejected participant who registers again stays rejected", func(t *testing.T) {
 		if _, err := a.DB.Exec(`UPDATE registrations SET status = 'rejected' WHERE email = 'gayrat@example.uz'`); err != nil {

@@ -34,6 +34,7 @@ type linkPage struct {
 	ConfirmText string
 	CancelURL   string
 	CancelText  string
+	CancelNote  string // what cancelling gives up
 	Past        bool
 	RegisterURL string // to register again after a cancellation or expiry
 	// The participant's own answers and delegation, the way to change the
@@ -125,7 +126,7 @@ func (s *Web) linkPage(c *gin.Context, l *store.Link, loc *i18n.Localizer) linkP
 		EventHref: "/events/" + url.PathEscape(ev.Slug) + "?lang=" + lang,
 		Name:      reg.FirstName + " " + reg.LastName,
 		Status:    loc.Status(reg.Status),
-		Text:      loc.T("link.text."+string(reg.Status), nil),
+		Text:      loc.T(linkText(reg), nil),
 		Past:      ev.RegistrationClosure(s.Now()) == domain.Past,
 	}
 	switch c.Query("action") {
@@ -171,22 +172,41 @@ func (s *Web) linkPage(c *gin.Context, l *store.Link, loc *i18n.Localizer) linkP
 	case domain.StatusPending:
 		p.ConfirmURL, p.ConfirmText = action("confirm"), loc.T("link.confirm", nil)
 		p.CancelURL, p.CancelText = action("cancel"), loc.T("link.cancel", nil)
+		p.CancelNote = loc.T("link.cancel_note", nil)
 	case domain.StatusWaitlisted:
-		p.ConfirmURL, p.ConfirmText = action("confirm"), loc.T("link.confirm_waitlisted", nil)
+		if !reg.AddressVerified {
+			p.ConfirmURL, p.ConfirmText = action("confirm"), loc.T("link.confirm_waitlisted", nil)
+		}
 		p.CancelURL, p.CancelText = action("cancel"), loc.T("link.cancel_waitlisted", nil)
+		p.CancelNote = loc.T("link.cancel_note_no_seat", nil)
 	case domain.StatusAwaitingApproval:
-		p.ConfirmURL, p.ConfirmText = action("confirm"), loc.T("link.confirm_waitlisted", nil)
+		if !reg.AddressVerified {
+			p.ConfirmURL, p.ConfirmText = action("confirm"), loc.T("link.confirm_waitlisted", nil)
+		}
 		p.CancelURL, p.CancelText = action("cancel"), loc.T("link.cancel_application", nil)
+		p.CancelNote = loc.T("link.cancel_note_no_seat", nil)
 	case domain.StatusRejected:
 		// A rejection stands: registering again would not change it.
 	case domain.StatusConfirmed:
 		p.CancelURL, p.CancelText = action("cancel"), loc.T("link.cancel", nil)
+		p.CancelNote = loc.T("link.cancel_note", nil)
 	default:
 		if ev.Published && ev.RegistrationClosure(s.Now()) == "" {
 			p.RegisterURL = p.EventHref
 		}
 	}
 	return p
+}
+
+// linkText is the message key that explains a registration's status on
+// its page: on the waiting list or under review, whether the address
+// still has to be confirmed.
+func linkText(reg *domain.Registration) string {
+	key := "link.text." + string(reg.Status)
+	if reg.AddressVerified && (reg.Status == domain.StatusWaitlisted || reg.Status == domain.StatusAwaitingApproval) {
+		key += "_verified"
+	}
+	return key
 }
 
 // LinkConfirm confirms the registration behind a link, then shows it.

@@ -111,12 +111,38 @@ func TestPersonalPageOfAWaitlistedRegistration(t *testing.T) {
 	a.Event(a.Token, "egov", func(b map[string]any) { b["capacity"] = 1 })
 	a.LinkToken("egov", "first@example.org", "en")
 	token := a.LinkToken("egov", "second@example.org", "en")
-	_, d := a.Page("/r/" + token)
+	page := "/r/" + token
+	_, d := a.Page(page)
 	text := d.Text()
-	for _, want := range []string{"On the waiting list", "Confirm my email address", "Leave the waiting list"} {
+	for _, want := range []string{"On the waiting list", "Confirm your email address to keep your place",
+		"Confirm my email address", "Leave the waiting list", "This cannot be undone"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("no %q in %s", want, text)
 		}
+	}
+	if strings.Contains(text, "gives your seat") {
+		t.Errorf("the page speaks of a seat the person does not hold: %s", text)
+	}
+
+	// Once the address is confirmed, the page says so and asks nothing more
+	// than whether to leave the list.
+	if rec, _ := a.Submit(page+"/confirm?lang=en", url.Values{}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("confirm: status %d", rec.Code)
+	}
+	_, d = a.Page(page)
+	text = d.Text()
+	for _, want := range []string{"On the waiting list", "Your email address is confirmed, so you keep your place", "Leave the waiting list"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("after confirming, no %q in %s", want, text)
+		}
+	}
+	for _, gone := range []string{"Confirm my email address", "Confirm your email address to keep your place"} {
+		if strings.Contains(text, gone) {
+			t.Errorf("after confirming, the page still says %q: %s", gone, text)
+		}
+	}
+	if forms := d.All("form"); len(forms) != 1 || servertest.Attr(forms[0], "action") != page+"/cancel?lang=en" {
+		t.Errorf("after confirming, forms %v, want only the one to leave the list", forms)
 	}
 }
 
