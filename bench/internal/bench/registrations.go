@@ -204,15 +204,29 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 	e.Log.Printf("registrations: HTTP floor, closed loop, %d clients: %.0f/s, %s; at %.0f/s: %s", e.DBMaxOpenConns, floor.Throughput, floor, closed.Throughput, paced)
 
 	// The event with a capacity (seats left throughout): the highest of
-	// the no-capacity sustained rate and 10% steps below it that holds for
-	// the full run, and the closed loop.
+	// the no-capacity sustained rate and 10% steps below it that holds the
+	// short probes as the search's rates do, then the full run there, else 10%
+	// lower (up to 4 tries); and the closed loop. Short probes first, so
+	// that one rate just too high (it makes a 30 s queue of seconds) does
+	// not use up the tries.
+	capHolds := func(rate float64) bool {
+		if _, ok := probeOf(capTarget, rate, o.Probe); ok {
+			return true
+		}
+		_, ok := probeOf(capTarget, rate, o.Probe)
+		return ok
+	}
+	capRate := sustained
+	for try := 0; try < 8 && capRate >= 1 && ctx.Err() == nil && !capHolds(capRate); try++ {
+		capRate = math.Round(capRate * 0.9)
+	}
 	capSustained := 0.0
 	var capRun Summary
-	for rate, try := sustained, 0; try < 4 && rate >= 1 && ctx.Err() == nil; rate, try = math.Round(rate*0.9), try+1 {
-		s, ok := probeOf(capTarget, rate, o.Confirm)
+	for try := 0; try < 4 && capRate >= 1 && ctx.Err() == nil; capRate, try = math.Round(capRate*0.9), try+1 {
+		s, ok := probeOf(capTarget, capRate, o.Confirm)
 		capRun = s
 		if ok {
-			capSustained = rate
+			capSustained = capRate
 			break
 		}
 	}
@@ -282,7 +296,7 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 		fmt.Sprintf("p50 %s, p99 %s", ms(ninety.P50), ms(ninety.P99)), "", "", "", Info)
 
 	r.note("Load: vegeta as a library, open model (constant arrival rate, new connection only when all are busy), each request a valid registration with its own address, against the built `attend serve` with %s and DB_MAX_OPEN_CONNS=%d.", fmtEnv(serveEnv), e.DBMaxOpenConns)
-	r.note("Search: from half the pgbench rate, ×1.5 per step until a rate fails (any non-202, or p99 > %s, in two %s probes in a row: one probe can catch another process's burst on a shared machine), then bisection to within 8%%, %d rates tried in all; the found rate must then pass a %s run (else 10%% lower, up to 6 tries). Before the baseline and before every step, `VACUUM events, seat_parts` clears the dead versions of the seat parts (every registration updates one), so each step starts from the same state. The event with a capacity (%d seats, so seats are left throughout) runs at the sustained rate, else 10%% lower, up to 4 tries, for %s.", ms(o.P99Limit), o.Probe, steps, o.Confirm, capacitySeats, o.Confirm)
+	r.note("Search: from half the pgbench rate, ×1.5 per step until a rate fails (any non-202, or p99 > %s, in two %s probes in a row: one probe can catch another process's burst on a shared machine), then bisection to within 8%%, %d rates tried in all; the found rate must then pass a %s run (else 10%% lower, up to 6 tries). Before the baseline and before every step, `VACUUM events, seat_parts` clears the dead versions of the seat parts (every registration updates one), so each step starts from the same state. The event with a capacity (%d seats, so seats are left throughout) starts at the sustained rate and steps 10%% lower until a rate holds as in the search (too much only when two %s probes in a row fail; up to 8 steps), then must pass a %s run there, else 10%% lower, up to 4 tries.", ms(o.P99Limit), o.Probe, steps, o.Confirm, capacitySeats, o.Probe, o.Confirm)
 	r.note("Baseline: `%s` (bench/pgbench/minimal.sql: the least a registration must write, inheriting nothing of attend's design: one statement that inserts the registration through the unique index on (event, lower(email)) and its outbox row, committed on its own; no seat or event lock, no link token, no NOTIFY); average latency %.1f ms; %d failed transactions. It runs before the search and again after the last attend run, and the higher tps is the one compared.", pg.Command, pg.LatencyMS, pg.Failed)
 	r.note("CPU per operation: the machine's busy time (/proc/stat: user, nice, system, irq, softirq on all cores) over the closed-loop run and over the chosen pgbench run, divided by the registrations answered 202 and the transactions pgbench processed; attend is the `attend serve` process, PostgreSQL every postgres process (with the backends already gone, from the postmaster's reaped-children times), the load generator this process and pgbench its own client. The ratio column is pgbench's machine CPU per transaction over attend's per registration: the throughput ratio the CPU allows once both cores are busy.")
 	r.note("HTTP floor: the same load generator, request bodies and clients against a net/http server in this process that decodes the JSON body and answers 202 over loopback TCP with keep-alive, doing nothing else; its CPU per request (this process's: server and load generator; the machine's in brackets, which at a low rate is mostly everything else running) is what any HTTP front end and this load generator cost here at the least, run as fast as it goes and at attend's closed-loop rate (a request costs more at a lower rate, where each one wakes sleeping threads). The CPU bound row adds the second to PostgreSQL's CPU per pgbench transaction: the throughput ratio that an attend costing no more than that floor, with a statement costing PostgreSQL no more than the baseline's, could reach once both cores are busy; against it, the CPU row above shows what attend's own HTTP path (attend and load generator) and its statement (PostgreSQL) cost on top.")
