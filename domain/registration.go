@@ -70,7 +70,8 @@ type Registration struct {
 	ConfirmedAt  *time.Time `json:"confirmed_at" db:"confirmed_at"`
 	CancelledAt  *time.Time `json:"cancelled_at" db:"cancelled_at"`
 	// AddressVerified says the participant followed an emailed link; read
-	// only where a transition depends on it (approval).
+	// with a registration looked up by id (a link, an organizer's action),
+	// where a transition or the personal page depends on it.
 	AddressVerified bool `json:"-" db:"-"`
 
 	// Whom the participant represents, the name as in the passport, the

@@ -72,13 +72,3 @@ func notTheEvents(i int, id string) error {
 			Message: "This is not a registration of this event."}},
 		Extra: map[string]any{"registration_id": id}}
 }
-
-// addressVerified reports whether the participant of registration id has
-// followed an emailed link (the registration is locked by the caller).
-func addressVerified(ctx context.Context, tx *dbTx, id string) (bool, error) {
-	var verified bool
-	if err := tx.GetContext(ctx, &verified, `SELECT email_verified_at IS NOT NULL FROM registrations WHERE id = $1`, id); err != nil {
-		return false, fmt.Errorf("store: address verified: %w", unavailable(err))
-	}
-	return verified, nil
-}

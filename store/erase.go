@@ -34,6 +34,9 @@ func (s *Store) EraseByEmail(ctx context.Context, slug, email string) error {
 		if err != nil {
 			return err
 		}
+		if err := holdSeats(ctx, tx, ev.ID, false); err != nil { // erasing may give a seat back
+			return err
+		}
 		found, err := registrationByEmail(ctx, tx, ev.ID, email)
 		if errors.Is(err, sql.ErrNoRows) {
 			return domain.Errorf(domain.ENotFound, "no registration for %s at %s", email, slug)

@@ -30,8 +30,8 @@ func (s *Store) LinkByToken(ctx context.Context, hash []byte) (*Link, error) {
 }
 
 // linkByToken resolves a token hash, as of now. With lock set it locks the
-// event row and then the registration row, the one lock order used
-// everywhere.
+// event row, its seat lock and then the registration row, the one lock
+// order used everywhere.
 func (s *Store) linkByToken(ctx context.Context, q sqlx.QueryerContext, hash []byte, lock bool, now time.Time) (*Link, error) {
 	var t struct {
 		RegistrationID string    `db:"registration_id"`
@@ -58,6 +58,12 @@ func (s *Store) linkByToken(ctx context.Context, q sqlx.QueryerContext, hash []b
 	ev, err := getEvent(ctx, q, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1`+suffix, t.EventID)
 	if err != nil {
 		return nil, fmt.Errorf("store: link event: %w", err)
+	}
+	if lock {
+		// A participant's action may give a seat back or promote.
+		if err := holdSeats(ctx, q, ev.ID, false); err != nil {
+			return nil, err
+		}
 	}
 	reg, err := registrationByID(ctx, q, t.RegistrationID, lock)
 	if err != nil {

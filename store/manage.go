@@ -6,14 +6,18 @@ import (
 	"github.com/attend/attend/domain"
 )
 
-// managedForUpdate locks an event the organizer manages and one of its
-// registrations, in the usual order (event, then registration).
+// managedForUpdate locks an event the organizer manages, its seat lock and
+// one of its registrations, in the usual order (event, seats, then
+// registration).
 func (s *Store) managedForUpdate(ctx context.Context, tx *dbTx, organizerID int64, slug, regID string) (*domain.Event, *domain.Registration, error) {
 	ev, err := getEvent(ctx, tx, `
 		SELECT `+eventColumns+` FROM events e
 		JOIN event_organizers eo ON eo.event_id = e.id AND eo.organizer_id = $2
 		WHERE e.slug = $1 FOR NO KEY UPDATE OF e`, slug, organizerID)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := holdSeats(ctx, tx, ev.ID, false); err != nil {
 		return nil, nil, err
 	}
 	if !domain.ValidUUID(regID) {
@@ -62,11 +66,6 @@ func (s *Store) actByOrganizer(ctx context.Context, tx *dbTx, organizerID int64,
 	ev, reg, err := s.managedForUpdate(ctx, tx, organizerID, slug, regID)
 	if err != nil {
 		return nil, err
-	}
-	if act == domain.Approve { // approval seats a confirmed address, and holds the seat of another
-		if reg.AddressVerified, err = addressVerified(ctx, tx, reg.ID); err != nil {
-			return nil, err
-		}
 	}
 	t, err := domain.Next(reg, act, domain.ByOrganizer, ev)
 	if err != nil {

@@ -91,6 +91,9 @@ func (s *Store) eachEventLocked(ctx context.Context, what, find string, fn func(
 			if err != nil {
 				return err
 			}
+			if err := holdSeats(ctx, tx, ev.ID, false); err != nil { // before any registration's row
+				return err
+			}
 			n, err := fn(tx, ev)
 			done = EventCount{Slug: ev.Slug, Count: n}
 			return err

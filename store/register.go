@@ -116,9 +116,9 @@ func (s *Store) registerOnce(ctx context.Context, ev *domain.Event, reg *domain.
 	res, err := s.registerIn(ctx, ev, reg, plan, how, lockNone)
 	if errors.Is(err, errNoSeatPart) {
 		// No part had a seat. That transaction is over, and with it any
-		// part it locked looking (seats.go); under the event's lock, which
-		// every seat given back and every promotion holds, a second look
-		// decides.
+		// part it locked looking (seats.go); registerFull looks again
+		// under the event's seat lock, which every seat given back and
+		// every promotion holds alone.
 		res, err = s.registerFull(ctx, ev, reg, plan, how)
 	}
 	return res, err
@@ -295,7 +295,7 @@ func (s *Store) registerIn(ctx context.Context, ev *domain.Event, reg *domain.Re
 // registerWay is what a register statement may do.
 type registerWay struct {
 	quiet bool      // it queues no email
-	lock  eventLock // how the event's row is held: with it, finding no seat, it may waitlist
+	lock  eventLock // which of the event's locks is held: with one, finding no seat, it may waitlist
 	// newOnly leaves an address registered before (even cancelled) as it
 	// is, without locking its row: the statement then writes nothing at
 	// all, so its commit has nothing to flush.

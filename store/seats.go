@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // Seats are counted in parts (migration 00012, docs/PERFORMANCE.md "Seats
@@ -130,9 +132,12 @@ func lockSeats(ctx context.Context, tx *dbTx, eventID int64) (held int, capacity
 // (migration 00022): shared, while joining a waiting list on finding every
 // part empty; alone, to give seats back or to count them for a promotion
 // or a new capacity. The statements after it see every change made under
-// the lock in the other mode.
-func holdSeats(ctx context.Context, tx *dbTx, eventID int64, shared bool) error {
-	if _, err := tx.ExecContext(ctx, `SELECT lock_event_seats($1, $2)`, eventID, shared); err != nil {
+// the lock in the other mode. Held alone, it is taken right after the
+// event's row and before any registration's, since a
+// joiner holding it shared may wait for a registration row.
+func holdSeats(ctx context.Context, q sqlx.QueryerContext, eventID int64, shared bool) error {
+	var held bool
+	if err := q.QueryRowxContext(ctx, `SELECT true FROM lock_event_seats($1, $2)`, eventID, shared).Scan(&held); err != nil {
 		return fmt.Errorf("store: hold seats: %w", unavailable(err))
 	}
 	return nil

@@ -294,7 +294,8 @@ func TestRegistrationsTakeNoEventLockWhileSeatsAreLeft(t *testing.T) {
 // lock shared in another transaction, as a registration joining the
 // waiting list does until it commits, and registers meanwhile for the full
 // event: from two Stores at once, nothing waits for it, and all join the
-// list. A seat given back waits for that joiner, and a registration that
+// list, while another transaction holds the event's row as well, which
+// they do not need either. A seat given back waits for that joiner, and a registration that
 // comes after the seat given back waits for it in turn, however many join
 // meanwhile, and takes the seat rather than joining the list.
 func TestJoinersOfTheWaitingListDoNotWaitForEachOther(t *testing.T) {
@@ -308,6 +309,15 @@ func TestJoinersOfTheWaitingListDoNotWaitForEachOther(t *testing.T) {
 	}
 	defer joiner.Rollback()
 	if _, err := joiner.ExecContext(r.ctx, `SELECT lock_event_seats($1, true)`, ev.ID); err != nil {
+		t.Fatal(err)
+	}
+	// And the event's row, which joining the list must not need either.
+	rowHolder, err := r.db.BeginTxx(r.ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rowHolder.Rollback()
+	if _, err := rowHolder.ExecContext(r.ctx, `SELECT 1 FROM events WHERE id = $1 FOR NO KEY UPDATE`, ev.ID); err != nil {
 		t.Fatal(err)
 	}
 	// Generous: only a registration that waits for the joiner, which is
@@ -327,12 +337,18 @@ func TestJoinersOfTheWaitingListDoNotWaitForEachOther(t *testing.T) {
 		}
 	}
 	startTogether(fns)
+	if err := rowHolder.Rollback(); err != nil {
+		t.Fatal(err)
+	}
 
 	// waitForWaiters waits until n sessions wait for the seat lock; done
 	// answering first means one did not wait.
 	waitForWaiters := func(n int, done <-chan struct{}, what string) {
 		t.Helper()
-		for {
+		for deadline := time.Now().Add(20 * time.Second); ; {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s never waited for the seat lock", what)
+			}
 			var waiting int
 			if err := r.db.GetContext(r.ctx, &waiting, `
 				SELECT count(*) FROM pg_stat_activity
@@ -392,6 +408,86 @@ func TestJoinersOfTheWaitingListDoNotWaitForEachOther(t *testing.T) {
 	}
 	if got := len(r.idsWithStatus(ev.ID, domain.StatusWaitlisted)); got != 30 {
 		t.Errorf("%d waitlisted, want 30", got)
+	}
+}
+
+// TestSeatsGivenBackWaitForTheSeatLockBeforeAnyRegistration: a joiner of
+// the waiting list holds the seat lock shared and may then wait for a
+// registration's row (the same address registering again). So whatever
+// gives a seat back takes the seat lock before any registration's row:
+// while it waits for the joiner, the registration it is about to change is
+// not locked, and the joiner can take it (NOWAIT) rather than deadlock.
+func TestSeatsGivenBackWaitForTheSeatLockBeforeAnyRegistration(t *testing.T) {
+	r := newStoreRig(t)
+	ev := r.newEvent(16, func(in *domain.EventInput) { in.ConfirmWithinHours = domain.Some(24) })
+	holders := r.signUpMany(ev, 16, time.Now().Add(-time.Hour))
+	ids := regIDs(holders)
+	r.exec(`UPDATE registrations SET created_at = created_at - interval '25 hours' WHERE id = $1`, ids[2])
+	link := domain.HashToken(r.linkToken(ids[0]))
+	actions := []struct {
+		name string
+		id   string // the registration it changes
+		do   func() error
+	}{
+		{"cancel by link", ids[0], func() error {
+			_, err := r.st.CancelByToken(r.ctx, link)
+			return err
+		}},
+		{"cancel by the organizer", ids[1], func() error {
+			_, err := r.st.CancelRegistration(r.ctx, r.org.ID, ev.Slug, ids[1], "")
+			return err
+		}},
+		{"expiry", ids[2], func() error {
+			_, err := r.st.ExpireUnconfirmed(r.ctx)
+			return err
+		}},
+	}
+	for _, a := range actions {
+		t.Run(a.name, func(t *testing.T) {
+			joiner, err := r.db.BeginTxx(r.ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer joiner.Rollback()
+			if _, err := joiner.ExecContext(r.ctx, `SELECT lock_event_seats($1, true)`, ev.ID); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- a.do() }()
+			for deadline := time.Now().Add(20 * time.Second); ; {
+				var waiting bool
+				if err := r.db.GetContext(r.ctx, &waiting, `
+					SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+						WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%lock_event_seats%')`); err != nil {
+					t.Fatal(err)
+				}
+				if waiting {
+					break
+				}
+				select {
+				case err := <-done:
+					t.Fatalf("done (%v) while a joiner held the seat lock", err)
+				case <-time.After(10 * time.Millisecond):
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("it never waited for the seat lock")
+				}
+			}
+			if _, err := joiner.ExecContext(r.ctx, `SELECT 1 FROM registrations WHERE id = $1 FOR NO KEY UPDATE NOWAIT`, a.id); err != nil {
+				t.Errorf("the registration was locked while its change waited for the seat lock: %v", err)
+			}
+			if err := joiner.Rollback(); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-done; err != nil {
+				t.Fatalf("%s: %v", a.name, err)
+			}
+		})
+	}
+	for i, want := range []domain.Status{domain.StatusCancelled, domain.StatusCancelled, domain.StatusExpired} {
+		if got := r.state(ids[i]).Status; got != want {
+			t.Errorf("%s is %s, want %s", ids[i], got, want)
+		}
 	}
 }
 

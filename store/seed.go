@@ -28,6 +28,9 @@ func (s *Store) ClearForReseed(ctx context.Context, eventID int64, emails []stri
 		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM events WHERE id = $1 FOR NO KEY UPDATE`, eventID); err != nil {
 			return fmt.Errorf("store: lock event: %w", unavailable(err))
 		}
+		if err := holdSeats(ctx, tx, eventID, false); err != nil { // the recount below
+			return err
+		}
 		err := tx.GetContext(ctx, &n, `
 			WITH gone AS (
 				DELETE FROM registrations

@@ -2,9 +2,10 @@
 // explicit column lists; database errors become domain errors at this edge.
 //
 // Locking: a use case that changes seats locks the event row first, then
-// seat parts in part order, then registration rows, always in that order;
-// a registration that finds a seat locks only the one part it takes it
-// from (seats.go). Rows are locked FOR NO KEY
+// the event's seat lock, then seat parts in part order, then registration
+// rows, always in that order; a registration that finds a seat locks only
+// the one part it takes it from, and one joining a full event's waiting
+// list holds the seat lock shared (seats.go). Rows are locked FOR NO KEY
 // UPDATE, never FOR UPDATE: ids never change, and the weaker lock does not
 // conflict with the key-share locks that foreign-key checks take when an
 // email, token or check-in row is inserted, which would otherwise invert
