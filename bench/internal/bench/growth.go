@@ -22,7 +22,7 @@ type GrowthOptions struct {
 type growthRun struct {
 	n             int
 	reg           Summary // the registration run with the lower p99
-	failed        int     // registrations failed in both runs
+	failed        int     // registrations failed over the two runs
 	statsP50, p99 time.Duration
 }
 
@@ -42,7 +42,7 @@ func Growth(ctx context.Context, e *Env, o GrowthOptions) *Result {
 		}
 		runs = append(runs, run)
 		r.add(fmt.Sprintf("registration at %.0f/s for %s (the better p99 of two runs), %d already registered", o.Rate, o.For, n),
-			fmt.Sprintf("p50 %s, p99 %s, %d failed in both runs", ms(run.reg.P50), ms(run.reg.P99), run.failed), "", "", "", Info)
+			fmt.Sprintf("p50 %s, p99 %s, %d failed over the two runs", ms(run.reg.P50), ms(run.reg.P99), run.failed), "", "", "", Info)
 		r.add(fmt.Sprintf("statistics with %d registered, %d sequential requests", n, o.StatsRequests),
 			fmt.Sprintf("p50 %s, p99 %s", ms(run.statsP50), ms(run.p99)), "", "", "", Info)
 	}

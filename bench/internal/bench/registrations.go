@@ -196,10 +196,16 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 		r.Err = fmt.Errorf("bench: HTTP floor: %w", err)
 		return r
 	}
-	paced, pacedCPU, err := httpFloor(ctx, func(t vegeta.Targeter) Summary { return attack(t, constant(closed.Throughput), o.Latency, 202) })
-	if err != nil {
-		r.Err = fmt.Errorf("bench: HTTP floor: %w", err)
-		return r
+	// At a rate below 1/s (the closed loop answered next to nothing),
+	// vegeta would read the rate as "unlimited": no paced floor then.
+	var paced Summary
+	var pacedCPU cpuUse
+	if closed.Throughput >= 1 {
+		paced, pacedCPU, err = httpFloor(ctx, func(t vegeta.Targeter) Summary { return attack(t, constant(closed.Throughput), o.Latency, 202) })
+		if err != nil {
+			r.Err = fmt.Errorf("bench: HTTP floor: %w", err)
+			return r
+		}
 	}
 	e.Log.Printf("registrations: HTTP floor, closed loop, %d clients: %.0f/s, %s; at %.0f/s: %s", e.DBMaxOpenConns, floor.Throughput, floor, closed.Throughput, paced)
 
