@@ -132,3 +132,25 @@ func (s *Store) byLink(ctx context.Context, hash []byte, act domain.Action) (*Li
 	})
 	return l, err
 }
+
+// WaitlistPosition is a waitlisted registration's place in the order that
+// promotion follows (fillSeats): among the waitlisted of its event whose
+// addresses are verified, in registration order. It is 0 for any other
+// registration, which has no such place.
+func (s *Store) WaitlistPosition(ctx context.Context, id string) (int, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, `
+		SELECT CASE WHEN me.status = 'waitlisted' AND me.email_verified_at IS NOT NULL THEN (
+			SELECT count(*) FROM registrations w
+			WHERE w.event_id = me.event_id AND w.status = 'waitlisted' AND w.email_verified_at IS NOT NULL
+				AND (w.created_at, w.id) <= (me.created_at, me.id))
+			ELSE 0 END
+		FROM registrations me WHERE me.id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, domain.Errorf(domain.ENotFound, "no such registration")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: waitlist position: %w", unavailable(err))
+	}
+	return n, nil
+}

@@ -35,6 +35,7 @@ type linkPage struct {
 	CancelURL   string
 	CancelText  string
 	CancelNote  string // what cancelling gives up
+	Position    string // a verified waitlisted person's place in the order of promotion
 	Past        bool
 	RegisterURL string // to register again after a cancellation or expiry
 	// The participant's own answers and delegation, the way to change the
@@ -96,6 +97,16 @@ func (s *Web) Link(c *gin.Context) {
 	v := s.NewView(c.Request, lang, "")
 	v.Title = v.T("link.title")
 	p := s.linkPage(c, l, v.L)
+	if l.Registration.Status == domain.StatusWaitlisted && l.Registration.AddressVerified && !p.Past {
+		n, err := s.Store.WaitlistPosition(c.Request.Context(), l.Registration.ID)
+		if err != nil {
+			s.PageError(c, lang, err, "link_not_found")
+			return
+		}
+		if n > 0 {
+			p.Position = v.L.T("link.waitlist_position", map[string]any{"Count": n})
+		}
+	}
 	if _, _, earned, err := s.EarnedCertificate(c.Request.Context(), l.Event, l.Registration.ID); err != nil {
 		s.PageError(c, lang, err, "link_not_found")
 		return

@@ -144,6 +144,26 @@ func TestPersonalPageOfAWaitlistedRegistration(t *testing.T) {
 	if forms := d.All("form"); len(forms) != 1 || servertest.Attr(forms[0], "action") != page+"/cancel?lang=en" {
 		t.Errorf("after confirming, forms %v, want only the one to leave the list", forms)
 	}
+	if got := servertest.TextOf(d.ByID("waitlist-position")); !strings.Contains(got, "You are number 1 in line") {
+		t.Errorf("position %q, want number 1", got)
+	}
+
+	// The place counts only those whose addresses are confirmed, in
+	// registration order: one who registers later and never confirms does
+	// not count, and one who confirms later comes after.
+	a.LinkToken("egov", "third@example.org", "en")
+	fourth := "/r/" + a.LinkToken("egov", "fourth@example.org", "en")
+	_, d = a.Page(fourth)
+	if d.Has("waitlist-position") {
+		t.Errorf("an unconfirmed address is given a place: %s", d.Text())
+	}
+	if rec, _ := a.Submit(fourth+"/confirm?lang=en", url.Values{}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("confirm: status %d", rec.Code)
+	}
+	_, d = a.Page(fourth)
+	if got := servertest.TextOf(d.ByID("waitlist-position")); !strings.Contains(got, "You are number 2 in line") {
+		t.Errorf("position %q, want number 2", got)
+	}
 }
 
 func TestBadLinks(t *testing.T) {
