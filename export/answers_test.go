@@ -1,8 +1,6 @@
 package export_test
 
 import (
-	"bytes"
-	"encoding/csv"
 	"slices"
 	"strings"
 	"testing"
@@ -51,18 +49,7 @@ func answeringAttendees() []store.Attendee {
 
 func TestExportsHaveAColumnPerQuestion(t *testing.T) {
 	ev := questionWorkshop(t)
-	var buf bytes.Buffer
-	w := export.NewWriter(export.NewCSV(&buf), ev, localizer(t, "ru"))
-	if err := w.Write(answeringAttendees()); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	records, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\uFEFF"))).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	records := csvRecords(t, "ru", ev, answeringAttendees())
 	i := slices.Index(records[0], "Питание")
 	if i < 0 || records[0][i+1] != "Секции" || records[0][i+2] != "Гостиница" || records[0][i+3] != "2019-05-30" {
 		t.Fatalf("CSV headers %q, want a column per question (the removed one too) before the days", records[0])
@@ -143,18 +130,7 @@ func TestQuestionLabelsCannotStartAFormula(t *testing.T) {
 	}
 	ev.Questions = qs
 
-	var buf bytes.Buffer
-	w := export.NewWriter(export.NewCSV(&buf), ev, localizer(t, "en"))
-	if err := w.Write(attendees()); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	records, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\uFEFF"))).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	records := csvRecords(t, "en", ev, attendees())
 	i := slices.Index(records[0], "Check-in code") + 1
 	if got := records[0][i : i+2]; !slices.Equal(got, []string{"'=SUM(1)", "'@cmd"}) {
 		t.Errorf("CSV question headings %q, want them neutralized", got)

@@ -61,6 +61,25 @@ func openWorkbook(t *testing.T, lang string, ev *domain.Event, opt export.XLSXOp
 	return f
 }
 
+// csvRecords builds the CSV export of ev's rows in lang and reads it back,
+// without its byte-order mark.
+func csvRecords(t *testing.T, lang string, ev *domain.Event, rows []store.Attendee) [][]string {
+	t.Helper()
+	var buf bytes.Buffer
+	w := export.NewWriter(export.NewCSV(&buf), ev, localizer(t, lang))
+	if err := w.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	records, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\uFEFF"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return records
+}
+
 // xlsxFile builds the XLSX export of ev's rows with opt in lang.
 func xlsxFile(t *testing.T, lang string, ev *domain.Event, opt export.XLSXOptions, rows []store.Attendee) []byte {
 	t.Helper()
@@ -275,15 +294,7 @@ func TestExportsSpeakTheLanguageAsked(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run("in "+tt.lang, func(t *testing.T) {
-			var buf bytes.Buffer
-			w := export.NewWriter(export.NewCSV(&buf), workshop(), localizer(t, tt.lang))
-			if err := w.Write(attendees()); err != nil {
-				t.Fatal(err)
-			}
-			records, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\uFEFF"))).ReadAll()
-			if err != nil {
-				t.Fatal(err)
-			}
+			records := csvRecords(t, tt.lang, workshop(), attendees())
 			if got := strings.Join(records[0][:10], "|"); got != tt.headers {
 				t.Errorf("CSV headers %q, want %q", got, tt.headers)
 			}

@@ -467,14 +467,7 @@ func TestConcurrentRepeatsKeepTheHourlyAllowance(t *testing.T) {
 	ev := r.newEvent(0)
 	first := r.signUp(ev, time.Now())
 
-	holder, err := r.db.BeginTxx(r.ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer holder.Rollback()
-	if _, err := holder.ExecContext(r.ctx, `SELECT 1 FROM registrations WHERE id = $1 FOR NO KEY UPDATE`, first.ID); err != nil {
-		t.Fatal(err)
-	}
+	_, release := r.holdLock(`SELECT 1 FROM registrations WHERE id = $1 FOR NO KEY UPDATE`, first.ID)
 	const n = 12
 	var wg sync.WaitGroup
 	for range n {
@@ -495,20 +488,8 @@ func TestConcurrentRepeatsKeepTheHourlyAllowance(t *testing.T) {
 	}
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
-	for waiting := 0; waiting < n; {
-		select {
-		case <-done:
-			t.Fatal("the repeats finished while the registration was locked: they counted without its lock")
-		case <-time.After(20 * time.Millisecond):
-		}
-		if err := r.db.GetContext(r.ctx, &waiting, `SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND wait_event_type = 'Lock'`); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := holder.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	r.waitForLockWaiters(n, "emails_to_address_after_lock", done, "the repeats (counting without the registration's lock)")
+	release()
 	<-done
 	var emails int
 	if err := r.db.GetContext(r.ctx, &emails, `SELECT count(*) FROM emails WHERE registration_id = $1`, first.ID); err != nil {

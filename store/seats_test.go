@@ -242,6 +242,98 @@ func (r *storeRig) watchSeatBooks(eventID int64) (stop func()) {
 	}
 }
 
+// holdLock runs query, a locking statement that must find a row, in a
+// transaction of its own that keeps the lock until release (or the test's
+// end); the transaction is returned for more statements.
+func (r *storeRig) holdLock(query string, args ...any) (tx *sqlx.Tx, release func()) {
+	r.t.Helper()
+	tx, err := r.db.BeginTxx(r.ctx, nil)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.t.Cleanup(func() { tx.Rollback() })
+	res, err := tx.ExecContext(r.ctx, query, args...)
+	if err != nil {
+		r.t.Fatalf("%s: %v", query, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		r.t.Fatalf("%s locked nothing (%v)", query, err)
+	}
+	return tx, func() {
+		r.t.Helper()
+		if err := tx.Rollback(); err != nil {
+			r.t.Fatal(err)
+		}
+	}
+}
+
+// background runs fn at once; done closes when it has answered.
+type background[T any] struct {
+	done chan struct{}
+	val  T
+	err  error
+}
+
+func inBackground[T any](fn func() (T, error)) *background[T] {
+	b := &background[T]{done: make(chan struct{})}
+	go func() {
+		defer close(b.done)
+		b.val, b.err = fn()
+	}()
+	return b
+}
+
+func (b *background[T]) answer() (T, error) {
+	<-b.done
+	return b.val, b.err
+}
+
+// waitForLockWaiters waits until n sessions of the test's database wait for
+// a lock in a statement whose text contains like. done closing first (the
+// one watched answered) fails the test: it did not wait.
+func (r *storeRig) waitForLockWaiters(n int, like string, done <-chan struct{}, what string) {
+	r.t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		var waiting int
+		if err := r.db.GetContext(r.ctx, &waiting, `
+			SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%' || $1 || '%'`, like); err != nil {
+			r.t.Fatal(err)
+		}
+		if waiting >= n {
+			return
+		}
+		select {
+		case <-done:
+			r.t.Fatalf("%s answered without waiting for a lock on %s", what, like)
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("%s never waited for a lock on %s", what, like)
+		}
+	}
+}
+
+// registerAtOnce registers n new people for ev at once, through stores in
+// turn, each of which must answer want within ctx (what says what else is
+// going on, for the failures).
+func (r *storeRig) registerAtOnce(ctx context.Context, stores []*store.Store, ev *domain.Event, n int, want domain.Status, what string) {
+	r.t.Helper()
+	fns := make([]func(), n)
+	for i := range fns {
+		reg := r.newRegistration(ev, time.Now())
+		fns[i] = func() {
+			res, err := stores[i%len(stores)].Register(ctx, ev, reg)
+			if err != nil {
+				r.t.Errorf("register %s %s: %v", reg.Email, what, err)
+			} else if res.Status != want {
+				r.t.Errorf("register %s %s: %s, want %s", reg.Email, what, res.Status, want)
+			}
+		}
+	}
+	startTogether(fns)
+}
+
 // TestRegistrationsTakeNoEventLockWhileSeatsAreLeft holds the event's row
 // lock in another transaction, as the old design had every registration
 // do, and registers meanwhile: for an event without capacity and for one
@@ -251,34 +343,13 @@ func TestRegistrationsTakeNoEventLockWhileSeatsAreLeft(t *testing.T) {
 	for _, capacity := range []int{0, 50} {
 		t.Run(fmt.Sprintf("capacity %d", capacity), func(t *testing.T) {
 			ev := r.newEvent(capacity)
-			locker, err := r.db.BeginTxx(r.ctx, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer locker.Rollback()
-			if _, err := locker.ExecContext(r.ctx, `SELECT 1 FROM events WHERE id = $1 FOR NO KEY UPDATE`, ev.ID); err != nil {
-				t.Fatal(err)
-			}
+			_, release := r.holdLock(`SELECT 1 FROM events WHERE id = $1 FOR NO KEY UPDATE`, ev.ID)
 			// Generous: only a registration that waits for the lock,
 			// which is never released before it is done, runs out of it.
 			ctx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
 			defer cancel()
-			fns := make([]func(), 40)
-			for i := range fns {
-				reg := r.newRegistration(ev, time.Now())
-				fns[i] = func() {
-					res, err := stores[i%len(stores)].Register(ctx, ev, reg)
-					if err != nil {
-						t.Errorf("register %s while the event is locked: %v", reg.Email, err)
-					} else if res.Status != domain.StatusPending {
-						t.Errorf("register %s: %s, want pending", reg.Email, res.Status)
-					}
-				}
-			}
-			startTogether(fns)
-			if err := locker.Rollback(); err != nil {
-				t.Fatal(err)
-			}
+			r.registerAtOnce(ctx, stores, ev, 40, domain.StatusPending, "while the event is locked")
+			release()
 			books, err := readSeatBooks(r.ctx, r.db, ev.ID)
 			if err != nil {
 				t.Fatal(err)
@@ -295,109 +366,43 @@ func TestRegistrationsTakeNoEventLockWhileSeatsAreLeft(t *testing.T) {
 // waiting list does until it commits, and registers meanwhile for the full
 // event: from two Stores at once, nothing waits for it, and all join the
 // list, while another transaction holds the event's row as well, which
-// they do not need either. A seat given back waits for that joiner, and a registration that
-// comes after the seat given back waits for it in turn, however many join
-// meanwhile, and takes the seat rather than joining the list.
+// they do not need either. A seat given back waits for that joiner, and a
+// registration that comes after the seat given back waits for it in turn,
+// however many join meanwhile, and takes the seat rather than joining the
+// list.
 func TestJoinersOfTheWaitingListDoNotWaitForEachOther(t *testing.T) {
 	r, stores := newSharedRig(t, 1)
 	ev := r.newEvent(16) // one seat in each part
 	holders := r.signUpMany(ev, 16, time.Now().Add(-time.Hour))
 
-	joiner, err := r.db.BeginTxx(r.ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer joiner.Rollback()
-	if _, err := joiner.ExecContext(r.ctx, `SELECT lock_event_seats($1, true)`, ev.ID); err != nil {
-		t.Fatal(err)
-	}
-	// And the event's row, which joining the list must not need either.
-	rowHolder, err := r.db.BeginTxx(r.ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rowHolder.Rollback()
-	if _, err := rowHolder.ExecContext(r.ctx, `SELECT 1 FROM events WHERE id = $1 FOR NO KEY UPDATE`, ev.ID); err != nil {
-		t.Fatal(err)
-	}
+	_, releaseJoiner := r.holdLock(`SELECT lock_event_seats($1, true)`, ev.ID)
+	_, releaseRow := r.holdLock(`SELECT 1 FROM events WHERE id = $1 FOR NO KEY UPDATE`, ev.ID)
 	// Generous: only a registration that waits for the joiner, which is
 	// not done before they all are, runs out of it.
 	ctx, cancel := context.WithTimeout(r.ctx, 20*time.Second)
 	defer cancel()
-	fns := make([]func(), 30)
-	for i := range fns {
-		reg := r.newRegistration(ev, time.Now())
-		fns[i] = func() {
-			res, err := stores[i%len(stores)].Register(ctx, ev, reg)
-			if err != nil {
-				t.Errorf("register %s while another joins the list: %v", reg.Email, err)
-			} else if res.Status != domain.StatusWaitlisted {
-				t.Errorf("register %s: %s, want waitlisted", reg.Email, res.Status)
-			}
-		}
-	}
-	startTogether(fns)
-	if err := rowHolder.Rollback(); err != nil {
-		t.Fatal(err)
-	}
+	r.registerAtOnce(ctx, stores, ev, 30, domain.StatusWaitlisted, "while another joins the list")
+	releaseRow()
 
-	// waitForWaiters waits until n sessions wait for the seat lock; done
-	// answering first means one did not wait.
-	waitForWaiters := func(n int, done <-chan struct{}, what string) {
-		t.Helper()
-		for deadline := time.Now().Add(20 * time.Second); ; {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s never waited for the seat lock", what)
-			}
-			var waiting int
-			if err := r.db.GetContext(r.ctx, &waiting, `
-				SELECT count(*) FROM pg_stat_activity
-				WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%lock_event_seats%'`); err != nil {
-				t.Fatal(err)
-			}
-			if waiting >= n {
-				return
-			}
-			select {
-			case <-done:
-				t.Fatalf("%s went ahead while a joiner held the seat lock", what)
-			case <-time.After(10 * time.Millisecond):
-			}
-		}
-	}
 	// A seat given back holds the seat lock alone: it waits for the
 	// joiner, whose registration its promotion must see.
 	token := domain.HashToken(r.linkToken(holders[0].ID))
-	cancelled, cancelDone := make(chan error, 1), make(chan struct{})
-	go func() {
-		_, err := r.st.CancelByToken(r.ctx, token)
-		cancelled <- err
-		close(cancelDone)
-	}()
-	waitForWaiters(1, cancelDone, "the cancellation")
+	cancelled := inBackground(func() (*store.Link, error) { return r.st.CancelByToken(r.ctx, token) })
+	r.waitForLockWaiters(1, "lock_event_seats", cancelled.done, "the cancellation")
 	// A registration after it queues behind it, as a rush's would: a
 	// joiner does not pass a waiting cancellation.
-	type answer struct {
-		res store.RegisterResult
-		err error
-	}
-	late, lateDone := make(chan answer, 1), make(chan struct{})
-	go func() {
-		res, err := stores[1].Register(r.ctx, ev, r.newRegistration(ev, time.Now()))
-		late <- answer{res, err}
-		close(lateDone)
-	}()
-	waitForWaiters(2, lateDone, "a registration after the cancellation")
-	if err := joiner.Rollback(); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-cancelled; err != nil {
+	late := inBackground(func() (store.RegisterResult, error) {
+		return stores[1].Register(r.ctx, ev, r.newRegistration(ev, time.Now()))
+	})
+	r.waitForLockWaiters(2, "lock_event_seats", late.done, "a registration after the cancellation")
+	releaseJoiner()
+	if _, err := cancelled.answer(); err != nil {
 		t.Fatalf("cancel: %v", err)
 	}
 	// Nobody on the list has verified an address, so the seat given back
 	// goes to the registration that waited for it.
-	if a := <-late; a.err != nil || a.res.Status != domain.StatusPending {
-		t.Fatalf("register after a seat came back: %v, %v; want pending", a.res.Status, a.err)
+	if res, err := late.answer(); err != nil || res.Status != domain.StatusPending {
+		t.Fatalf("register after a seat came back: %v, %v; want pending", res.Status, err)
 	}
 	books, err := readSeatBooks(r.ctx, r.db, ev.ID)
 	if err != nil {
@@ -427,59 +432,28 @@ func TestSeatsGivenBackWaitForTheSeatLockBeforeAnyRegistration(t *testing.T) {
 	actions := []struct {
 		name string
 		id   string // the registration it changes
-		do   func() error
+		do   func() (int, error)
 	}{
-		{"cancel by link", ids[0], func() error {
+		{"cancel by link", ids[0], func() (int, error) {
 			_, err := r.st.CancelByToken(r.ctx, link)
-			return err
+			return 1, err
 		}},
-		{"cancel by the organizer", ids[1], func() error {
+		{"cancel by the organizer", ids[1], func() (int, error) {
 			_, err := r.st.CancelRegistration(r.ctx, r.org.ID, ev.Slug, ids[1], "")
-			return err
+			return 1, err
 		}},
-		{"expiry", ids[2], func() error {
-			_, err := r.st.ExpireUnconfirmed(r.ctx)
-			return err
-		}},
+		{"expiry", ids[2], func() (int, error) { return r.st.ExpireUnconfirmed(r.ctx) }},
 	}
 	for _, a := range actions {
 		t.Run(a.name, func(t *testing.T) {
-			joiner, err := r.db.BeginTxx(r.ctx, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer joiner.Rollback()
-			if _, err := joiner.ExecContext(r.ctx, `SELECT lock_event_seats($1, true)`, ev.ID); err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan error, 1)
-			go func() { done <- a.do() }()
-			for deadline := time.Now().Add(20 * time.Second); ; {
-				var waiting bool
-				if err := r.db.GetContext(r.ctx, &waiting, `
-					SELECT EXISTS (SELECT 1 FROM pg_stat_activity
-						WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%lock_event_seats%')`); err != nil {
-					t.Fatal(err)
-				}
-				if waiting {
-					break
-				}
-				select {
-				case err := <-done:
-					t.Fatalf("done (%v) while a joiner held the seat lock", err)
-				case <-time.After(10 * time.Millisecond):
-				}
-				if time.Now().After(deadline) {
-					t.Fatal("it never waited for the seat lock")
-				}
-			}
+			joiner, release := r.holdLock(`SELECT lock_event_seats($1, true)`, ev.ID)
+			change := inBackground(a.do)
+			r.waitForLockWaiters(1, "lock_event_seats", change.done, a.name)
 			if _, err := joiner.ExecContext(r.ctx, `SELECT 1 FROM registrations WHERE id = $1 FOR NO KEY UPDATE NOWAIT`, a.id); err != nil {
 				t.Errorf("the registration was locked while its change waited for the seat lock: %v", err)
 			}
-			if err := joiner.Rollback(); err != nil {
-				t.Fatal(err)
-			}
-			if err := <-done; err != nil {
+			release()
+			if _, err := change.answer(); err != nil {
 				t.Fatalf("%s: %v", a.name, err)
 			}
 		})
@@ -500,50 +474,13 @@ func TestTheEventIsFullOnlyWhenEveryPartIsEmpty(t *testing.T) {
 	ev := r.newEvent(16) // one seat in each part
 	r.signUpMany(ev, 15, time.Now().Add(-time.Hour))
 
-	inFlight, err := r.db.BeginTxx(r.ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inFlight.Rollback()
-	var part int
-	if err := inFlight.GetContext(r.ctx, &part, `
-		SELECT part FROM seat_parts WHERE event_id = $1 AND free > 0 FOR UPDATE`, ev.ID); err != nil {
-		t.Fatalf("the part with the last seat: %v", err)
-	}
-
-	type answer struct {
-		res store.RegisterResult
-		err error
-	}
-	done := make(chan answer, 1)
+	_, giveUp := r.holdLock(`SELECT part FROM seat_parts WHERE event_id = $1 AND free > 0 FOR UPDATE`, ev.ID)
 	reg := r.newRegistration(ev, time.Now())
-	go func() {
-		res, err := r.st.Register(r.ctx, ev, reg)
-		done <- answer{res, err}
-	}()
-	// Wait until the registration waits for the part's row lock.
-	for {
-		var waiting bool
-		if err := r.db.GetContext(r.ctx, &waiting, `
-			SELECT EXISTS (SELECT 1 FROM pg_stat_activity
-				WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%seat_parts%')`); err != nil {
-			t.Fatal(err)
-		}
-		if waiting {
-			break
-		}
-		select {
-		case a := <-done:
-			t.Fatalf("answered %s (%v) without waiting for the part in flight", a.res.Status, a.err)
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-	if err := inFlight.Rollback(); err != nil {
-		t.Fatal(err)
-	}
-	a := <-done
-	if a.err != nil || a.res.Status != domain.StatusPending {
-		t.Fatalf("answered %s (%v), want pending: the seat given up", a.res.Status, a.err)
+	registered := inBackground(func() (store.RegisterResult, error) { return r.st.Register(r.ctx, ev, reg) })
+	r.waitForLockWaiters(1, "seat_parts", registered.done, "the registration")
+	giveUp()
+	if res, err := registered.answer(); err != nil || res.Status != domain.StatusPending {
+		t.Fatalf("answered %s (%v), want pending: the seat given up", res.Status, err)
 	}
 	if got := r.seatsHeld(ev.ID); got != 16 {
 		t.Errorf("%d seats held, want 16", got)
