@@ -190,8 +190,10 @@ func (how registering) alone(ev *domain.Event, reg *domain.Registration) bool {
 func (s *Store) registerAlone(ctx context.Context, ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan, how registering) (RegisterResult, error) {
 	var res RegisterResult
 	err := retried(ctx, func() error {
-		now := s.Now()
-		row, err := s.registerRow(ctx, nil, ev, reg, plan, registerWay{quiet: how.quiet, newOnly: true}, now)
+		row, err := s.registerBatched(ctx, ev, reg, plan)
+		if errors.Is(err, errWriteAlone) {
+			row, err = s.registerRow(ctx, nil, ev, reg, plan, registerWay{newOnly: true}, s.Now())
+		}
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return errNoSeatPart
@@ -201,7 +203,7 @@ func (s *Store) registerAlone(ctx context.Context, ev *domain.Event, reg *domain
 			// Registered, and not to start afresh: the answer is the
 			// registration as it stands, and its links again.
 			res = RegisterResult{Status: row.Answer}
-			res.Registration, err = s.registeredAgain(ctx, nil, ev, reg.Email, plan, how.quiet, now)
+			res.Registration, err = s.registeredAgain(ctx, nil, ev, reg.Email, plan, how.quiet, s.Now())
 			return err // errRegisteredBefore: cancelled meanwhile, it starts afresh
 		case row.ID == nil: // to start afresh, or registered meanwhile
 			return errRegisteredBefore

@@ -62,9 +62,18 @@ type Store struct {
 	// workers of other processes (wake.go); zero sends them back to back.
 	WakeGap time.Duration
 
-	events eventCache
-	wake   mailWake
-	stmts  preparedStatements
+	// RegisterBatchSize bounds the participants' registrations written in
+	// one statement when they arrive faster than they are written
+	// (batch.go); 0 means DefaultRegisterBatchSize, 1 writes each alone.
+	RegisterBatchSize int
+	// RegisterBatches bounds the batches of registrations written at once;
+	// 0 means DefaultRegisterBatches.
+	RegisterBatches int
+
+	batcher registerBatcher
+	events  eventCache
+	wake    mailWake
+	stmts   preparedStatements
 }
 
 func (s *Store) delegations() *domain.Delegations {
