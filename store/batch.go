@@ -29,7 +29,7 @@ import (
 // REGISTER_BATCH_SIZE and REGISTER_BATCHES.
 const (
 	DefaultRegisterBatchSize = 32
-	DefaultRegisterBatches   = 2
+	DefaultRegisterBatches   = 4
 )
 
 // registerBatcher gathers registrations into batches. Whoever finds fewer

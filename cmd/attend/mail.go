@@ -53,6 +53,7 @@ func newStore(cfg config.Config, st *store.Store) (*store.Store, error) {
 	st.MailHost = mailHost(cfg)
 	st.LinkGrace = cfg.LinkGrace
 	st.EventCacheTTL = cfg.EventCacheTTL
+	st.RegisterBatchSize, st.RegisterBatches = cfg.RegisterBatchSize, cfg.RegisterBatches
 	st.WakeGap = cfg.MailWakeGap
 	st.InvitationTTL = cfg.InvitationTTL
 	st.MessagesPerAddressHour = cfg.MessagesPerAddressHour
