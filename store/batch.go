@@ -187,6 +187,21 @@ func (s *Store) writeMany(group []*queuedRegistration) {
 	// Not the first request's context: its client leaving must not end
 	// the others' statement. The connection's statement_timeout bounds it.
 	ctx := context.WithoutCancel(group[0].ctx)
+	// The statement tells its rows apart by check-in code.
+	codes := map[string]bool{}
+	for _, q := range group {
+		for codes[q.reg.CheckinCode] {
+			code, err := domain.NewCheckinCode()
+			if err != nil {
+				for _, q := range group {
+					q.err = err
+				}
+				return
+			}
+			q.reg.CheckinCode = code
+		}
+		codes[q.reg.CheckinCode] = true
+	}
 	var rows []registerManyRow
 	err := retried(ctx, func() error {
 		for attempt := 0; ; attempt++ {
@@ -218,7 +233,11 @@ func (s *Store) writeMany(group []*queuedRegistration) {
 			return nil
 		}
 	})
-	if err != nil || len(rows) != len(group) {
+	inOrder := len(rows) == len(group)
+	for i := 0; inOrder && i < len(rows); i++ {
+		inOrder = rows[i].Ord == int64(i+1)
+	}
+	if err != nil || !inOrder {
 		for _, q := range group {
 			q.err = errWriteAlone
 		}
@@ -323,7 +342,9 @@ func (s *Store) registerManyStatement(group []*queuedRegistration, now time.Time
 //
 // The part is locked as seatPick locks one, but read whole: its seats free
 // must be those of the version locked, which may be newer than the
-// statement's snapshot.
+// statement's snapshot. The rows go in in address order, so that two
+// batches that both hold an address the other inserted first (the same
+// people sending twice at once) cannot wait for each other.
 const registerManyQuery = `
 	WITH input AS (
 		SELECT * FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[], $9::boolean[], $10::boolean[],
@@ -356,7 +377,7 @@ const registerManyQuery = `
 			t.first_name, t.last_name, t.email, t.phone, t.country, t.organization, t.position, t.role, t.language, t.days::date[],
 			t.consent_at::timestamptz, t.consent_at::timestamptz, $2::timestamptz, NULLIF(t.delegation, ''),
 			t.latin_first_name, t.latin_last_name, t.answers::jsonb
-		FROM taken t ORDER BY t.ord
+		FROM taken t ORDER BY lower(t.email)
 		ON CONFLICT (event_id, lower(email)) DO NOTHING
 		RETURNING id, event_id, status, checkin_code, created_at, email, language, first_name || ' ' || last_name AS name
 	), seat AS (

@@ -69,11 +69,6 @@ func (a *Attend) environ(extra map[string]string) []string {
 	for k, v := range extra {
 		env[k] = v
 	}
-	for _, k := range []string{"REGISTER_BATCH_SIZE", "REGISTER_BATCHES"} { // EXPERIMENT
-		if v := os.Getenv(k); v != "" {
-			env[k] = v
-		}
-	}
 	out := make([]string, 0, len(env))
 	for k, v := range env {
 		out = append(out, k+"="+v)
