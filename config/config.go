@@ -74,7 +74,7 @@ type Config struct {
 	// once.
 	RegisterBatchSize int
 	RegisterBatches   int
-	ExportGCPercent int
+	ExportGCPercent   int
 	// CertificatesTimeout is how long the certificates ZIP may take to
 	// write: it is drawn as it is sent, one PDF a person, and outlasts
 	// HTTP_WRITE_TIMEOUT for a large event.
