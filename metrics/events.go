@@ -86,3 +86,13 @@ func (m *Metrics) Job(name string, job func(context.Context) error) func(context
 		return err
 	}
 }
+
+// RegisterBatch counts one statement of participants' registrations: how
+// many requests it wrote and the longest any of them waited for it.
+func (m *Metrics) RegisterBatch(requests int, waited time.Duration) {
+	if m == nil {
+		return
+	}
+	m.batchSize.WithLabelValues().Observe(float64(requests))
+	m.batchWait.WithLabelValues().Observe(waited.Seconds())
+}

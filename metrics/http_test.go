@@ -25,6 +25,7 @@ func TestANilMetricsCountsNothing(t *testing.T) {
 	m.Registration(Registered)
 	m.Emails(EmailSent, 1)
 	m.SMTPSend(SMTPAccepted, time.Millisecond)
+	m.RegisterBatch(3, time.Millisecond)
 	m.WatchDB(nil)
 	m.WatchOutbox(nil, time.Second)
 	if job := m.Job("j", nil); job != nil {

@@ -39,6 +39,10 @@ type Metrics struct {
 	smtp          *prometheus.HistogramVec
 	jobRuns       *prometheus.CounterVec
 	jobDurations  *prometheus.HistogramVec
+	// The batches' families have no labels but are vectors, so that only
+	// a process that writes registrations (serve, not the worker) has them.
+	batchSize *prometheus.HistogramVec
+	batchWait *prometheus.HistogramVec
 }
 
 // New builds a registry with attend's families and the Go runtime and
@@ -79,11 +83,22 @@ func New(log *slog.Logger) *Metrics {
 			Help:    "Time one run of a periodic job took, by job.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
 		}, []string{"job"}),
+		batchSize: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "attend_registration_batch_size",
+			Help:    "Participants' registrations written by one statement (1: alone; more: arrived while every batch was being written, REGISTER_BATCHES).",
+			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128},
+		}, nil),
+		batchWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "attend_registration_batch_wait_seconds",
+			Help:    "The longest a registration of one statement waited for a batch to be free (0: none waited).",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, nil),
 	}
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.durations, m.registrations, m.emails, m.smtp, m.jobRuns, m.jobDurations,
+		m.batchSize, m.batchWait,
 	)
 	return m
 }

@@ -50,6 +50,10 @@ type queuedRegistration struct {
 	reg  *domain.Registration
 	plan domain.RegisterPlan
 
+	// queuedAt is when the request joined the queue; zero when it led a
+	// batch at once.
+	queuedAt time.Time
+
 	row registerAnswer
 	err error
 	// wake is sent true when the request is to lead the next batch, false
@@ -93,6 +97,7 @@ func (s *Store) registerBatched(ctx context.Context, ev *domain.Event, reg *doma
 		s.leadBatch(q)
 		return q.row, q.err
 	}
+	q.queuedAt = time.Now()
 	b.queue = append(b.queue, q)
 	b.mu.Unlock()
 	if lead := <-q.wake; lead {
@@ -170,6 +175,7 @@ func (s *Store) writeBatch(batch []*queuedRegistration) {
 			}
 		}
 		live = slices.DeleteFunc(live, same)
+		s.observeBatch(group)
 		if len(group) == 1 {
 			q := group[0]
 			q.row, q.err = s.registerRow(q.ctx, nil, q.ev, q.reg, q.plan, registerWay{newOnly: true}, s.Now())
@@ -177,6 +183,21 @@ func (s *Store) writeBatch(batch []*queuedRegistration) {
 		}
 		s.writeMany(group)
 	}
+}
+
+// observeBatch tells RegisterBatchObserver of a statement about to be
+// written: its requests, and the longest any of them waited in the queue.
+func (s *Store) observeBatch(group []*queuedRegistration) {
+	if s.RegisterBatchObserver == nil {
+		return
+	}
+	var waited time.Duration
+	for _, q := range group {
+		if !q.queuedAt.IsZero() {
+			waited = max(waited, time.Since(q.queuedAt))
+		}
+	}
+	s.RegisterBatchObserver(len(group), waited)
 }
 
 // writeMany writes several registrations for one event in one statement,

@@ -77,6 +77,15 @@ func (r *storeRig) transactions(eventID int64) int {
 
 func TestRegistrationsQueuedMeanwhileAreWrittenTogether(t *testing.T) {
 	r := newBatchRig(t, 0, 8)
+	var (
+		mu      sync.Mutex
+		batches []string
+	)
+	r.st.RegisterBatchObserver = func(requests int, waited time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		batches = append(batches, fmt.Sprintf("%d waited %v", requests, waited > 0))
+	}
 	before := r.signUp(r.ev, time.Now()) // registered before the rush: answered as a repeat
 	first, release := r.hold()
 
@@ -137,6 +146,13 @@ func TestRegistrationsQueuedMeanwhileAreWrittenTogether(t *testing.T) {
 	if got := r.transactions(r.ev.ID); got != 4 {
 		t.Errorf("the registrations were written by %d transactions, want 4: the one before, the held one, a batch of 8 and one of 7", got)
 	}
+	mu.Lock()
+	// The repeats and the duplicate are written again by statements of
+	// their own, outside the batches.
+	if got, want := strings.Join(batches, ", "), "1 waited false, 1 waited false, 7 waited true, 7 waited true"; got != want {
+		t.Errorf("the batches observed: %s; want %s (the one before, the held one, the first 8 queued less the one gone, the other 7)", got, want)
+	}
+	mu.Unlock()
 	if n := count(t, r.db, `SELECT count(*) FROM registrations WHERE event_id = $1 AND lower(email) = lower($2)`, r.ev.ID, late.Email); n != 0 {
 		t.Errorf("the registration whose client left was written")
 	}

@@ -69,6 +69,10 @@ type Store struct {
 	// RegisterBatches bounds the batches of registrations written at once;
 	// 0 means DefaultRegisterBatches.
 	RegisterBatches int
+	// RegisterBatchObserver, when set, hears of each statement of
+	// participants' registrations the batches write: how many requests it
+	// writes (1: alone) and the longest any of them waited for it.
+	RegisterBatchObserver func(requests int, waited time.Duration)
 
 	batcher registerBatcher
 	events  eventCache

@@ -22,6 +22,7 @@ func newMetrics(cfg config.Config, log *slog.Logger, st *store.Store) *metrics.M
 	}
 	m := metrics.New(log)
 	m.WatchDB(st.DB().DB)
+	st.RegisterBatchObserver = m.RegisterBatch
 	return m
 }
 

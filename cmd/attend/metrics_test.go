@@ -122,6 +122,8 @@ func TestServeExposesMetricsOnItsOwnAddress(t *testing.T) {
 		{"attend_http_request_duration_seconds", map[string]string{"route": "/api/v1/events/:slug/registrations"}, 2, 2},
 		{"attend_registrations_total", map[string]string{"outcome": "registered"}, 1, 1},
 		{"attend_registrations_total", map[string]string{"outcome": "invalid"}, 1, 1},
+		{"attend_registration_batch_size", nil, 1, 1},
+		{"attend_registration_batch_wait_seconds", nil, 1, 1},
 		{"attend_emails_total", map[string]string{"outcome": "sent"}, 1, 100},
 		{"attend_smtp_send_duration_seconds", map[string]string{"result": "accepted"}, 1, 100},
 		{"attend_outbox_emails", map[string]string{"state": "due"}, 0, 100},
@@ -221,8 +223,10 @@ func TestWorkerExposesMetricsOnItsOwnAddress(t *testing.T) {
 			t.Errorf("%s is missing from the worker's scrape", name)
 		}
 	}
-	if _, ok := f.Value("attend_http_requests_total", nil); ok {
-		t.Error("the worker reports HTTP requests; it serves none")
+	for _, name := range []string{"attend_http_requests_total", "attend_registration_batch_size"} {
+		if _, ok := f.Value(name, nil); ok {
+			t.Errorf("the worker reports %s; it serves no requests", name)
+		}
 	}
 
 	cancel()
