@@ -36,6 +36,12 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *dbTx) error) error {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			// The caller left (a client hung up) between the last
+			// statement and COMMIT: database/sql rolled the transaction
+			// back, and says only that it is over (sql.ErrTxDone).
+			return fmt.Errorf("commit: %w", cerr)
+		}
 		return unavailable(fmt.Errorf("commit: %w", err))
 	}
 	if dtx.queuedEmail {
