@@ -62,7 +62,7 @@ type queuedRegistration struct {
 }
 
 // errWriteAlone is a batch's answer for a request it did not write and
-// whose own statement decides (a seat part that ran out of seats within
+// whose own statement decides (seat parts that ran out of seats within
 // the batch, or a batch that failed as a whole: one bad row must not fail
 // the others).
 var errWriteAlone = errors.New("store: register alone")
@@ -100,7 +100,22 @@ func (s *Store) registerBatched(ctx context.Context, ev *domain.Event, reg *doma
 	q.queuedAt = time.Now()
 	b.queue = append(b.queue, q)
 	b.mu.Unlock()
-	if lead := <-q.wake; lead {
+	var lead bool
+	select {
+	case lead = <-q.wake:
+	case <-ctx.Done():
+		// The client left while queued: out of the queue, unless a
+		// leader has taken it already, whose answer then comes.
+		b.mu.Lock()
+		if i := slices.Index(b.queue, q); i >= 0 {
+			b.queue = slices.Delete(b.queue, i, i+1)
+			b.mu.Unlock()
+			return registerAnswer{}, ctx.Err()
+		}
+		b.mu.Unlock()
+		lead = <-q.wake
+	}
+	if lead {
 		s.leadBatch(q)
 	}
 	return q.row, q.err
@@ -206,8 +221,26 @@ func (s *Store) observeBatch(group []*queuedRegistration) {
 // request is written by its own statement, so that only a bad one fails.
 func (s *Store) writeMany(group []*queuedRegistration) {
 	// Not the first request's context: its client leaving must not end
-	// the others' statement. The connection's statement_timeout bounds it.
+	// the others' statement. It may last as long as the latest of their
+	// deadlines (and the connection's statement_timeout bounds the
+	// statement itself).
 	ctx := context.WithoutCancel(group[0].ctx)
+	var latest time.Time
+	for _, q := range group {
+		d, ok := q.ctx.Deadline()
+		if !ok {
+			latest = time.Time{}
+			break
+		}
+		if d.After(latest) {
+			latest = d
+		}
+	}
+	if !latest.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, latest)
+		defer cancel()
+	}
 	// The statement tells its rows apart by check-in code.
 	codes := map[string]bool{}
 	for _, q := range group {
@@ -273,7 +306,7 @@ func (s *Store) writeMany(group []*queuedRegistration) {
 // order of the batch.
 type registerManyRow struct {
 	Ord int64 `db:"ord"`
-	// Seen says that a seat part with seats was found (and locked).
+	// Seen says that seat parts with seats were found (and locked).
 	Seen bool `db:"seen"`
 	// Known is the status of the address's registration, if it has one:
 	// nothing was written for it.
@@ -289,7 +322,7 @@ type registerManyRow struct {
 }
 
 // answer is the row as registerRow with newOnly would have answered it:
-// sql.ErrNoRows for no seat found, errWriteAlone for a part that ran out
+// sql.ErrNoRows for no seat found, errWriteAlone for parts that ran out
 // within the batch.
 func (r registerManyRow) answer(plan domain.RegisterPlan) (registerAnswer, error) {
 	row := registerAnswer{Answer: plan.Full.To, Known: r.Known, ID: r.ID, Status: r.Status,
@@ -310,10 +343,10 @@ func (r registerManyRow) answer(plan domain.RegisterPlan) (registerAnswer, error
 // registerManyStatement is registerStatement with newOnly for several new
 // addresses of one event, given as arrays unnested into rows, so that the
 // text is the same whatever their number and is prepared once. It locks
-// one seat part, as a single registration does, and takes from it the
-// seats of as many of the requests as it has seats for, in the batch's
-// order; the others write nothing. An address registered before is left
-// as it is and answered with its status.
+// seat parts as a single registration locks one, and gives their seats to
+// as many of the requests as they have seats for, in the batch's order;
+// the others write nothing. An address registered before is left as it
+// is and answered with its status.
 func (s *Store) registerManyStatement(group []*queuedRegistration, now time.Time) (string, []any, error) {
 	ev := group[0].ev
 	n := len(group)
@@ -354,18 +387,42 @@ func (s *Store) registerManyStatement(group []*queuedRegistration, now time.Time
 	args := []any{ev.ID, now, s.linkExpiry(ev),
 		emails, codes, statuses, kinds, seats, confirms, verifies, firsts, lasts, phones, countries,
 		orgs, positions, roles, languages, days, consents, delegations, latinFirsts, latinLasts, answers,
-		hashes, payloads, messageIDs}
+		hashes, payloads, messageIDs, partsFor(ev, seats)}
 	return registerManyQuery, args, nil
+}
+
+// partsFor is how many seat parts a batch locks for its seats: one for an
+// event without a capacity, else enough for them all should each part
+// hold an even share of the seats left the event was read with, and one
+// more. Too few leaves the rest to their own statements; never more
+// than the sixteen parts.
+func partsFor(ev *domain.Event, seats pq.BoolArray) int {
+	left := ev.SeatsLeft()
+	if left == nil {
+		return 1
+	}
+	need := 0
+	for _, seat := range seats {
+		if seat {
+			need++
+		}
+	}
+	perPart := max(1, *left/16)
+	return min(16, (need+perPart-1)/perPart+1)
 }
 
 // registerManyQuery is registerManyStatement's text. $1 is the event, $2
 // now, $3 when the links expire; the arrays follow, one element a request.
 //
-// The part is locked as seatPick locks one, but read whole: its seats free
-// must be those of the version locked, which may be newer than the
-// statement's snapshot. The rows go in in address order, so that two
-// batches that both hold an address the other inserted first (the same
-// people sending twice at once) cannot wait for each other.
+// The parts are locked as seatPick locks one: any that no other
+// transaction holds, in random order, as many as $28 (enough for the
+// batch's seats, from the seats left the event was read with), or else,
+// for an event without a capacity, the first once its holder is done.
+// Their seats free are read from the versions locked, which may be newer
+// than the statement's snapshot; the requests that take a seat get them
+// in arrival order, part after part. The rows go in in address order, so
+// that two batches that both hold an address the other inserted first
+// (the same people sending twice at once) cannot wait for each other.
 const registerManyQuery = `
 	WITH input AS (
 		SELECT * FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[], $9::boolean[], $10::boolean[],
@@ -378,17 +435,25 @@ const registerManyQuery = `
 		SELECT i.ord, r.status FROM input i
 		JOIN registrations r ON r.event_id = $1::bigint AND lower(r.email) = lower(i.email)
 	), pick AS (
-		SELECT coalesce(
-			(SELECT p FROM seat_parts p WHERE p.event_id = $1::bigint AND (p.free IS NULL OR p.free > 0)
-				ORDER BY random() LIMIT 1 FOR UPDATE SKIP LOCKED),
-			(SELECT p FROM seat_parts p WHERE p.event_id = $1::bigint AND p.free IS NULL
-				ORDER BY p.part LIMIT 1 FOR UPDATE)) AS p
+		SELECT p.part, p.free FROM seat_parts p
+		WHERE p.event_id = $1::bigint AND (p.free IS NULL OR p.free > 0)
+		ORDER BY random() LIMIT $28::int FOR UPDATE SKIP LOCKED
+	), waited AS (
+		SELECT p.part, p.free FROM seat_parts p
+		WHERE p.event_id = $1::bigint AND p.free IS NULL AND NOT EXISTS (SELECT FROM pick)
+		ORDER BY p.part LIMIT 1 FOR UPDATE
+	), parts AS (
+		SELECT locked.part, locked.free, sum(locked.free) OVER (ORDER BY locked.part) AS upto
+		FROM (SELECT * FROM pick UNION ALL SELECT * FROM waited) AS locked
 	), fresh AS (
 		SELECT i.*, sum(i.seat::int) OVER (ORDER BY i.ord) AS nth
 		FROM input i WHERE NOT EXISTS (SELECT FROM known k WHERE k.ord = i.ord)
+	), placed AS (
+		SELECT f.*, CASE WHEN NOT f.seat THEN (SELECT min(p.part) FROM parts p)
+			ELSE (SELECT p.part FROM parts p WHERE p.free IS NULL OR f.nth <= p.upto ORDER BY p.part LIMIT 1) END AS part
+		FROM fresh f
 	), taken AS (
-		SELECT f.* FROM fresh f, pick
-		WHERE (pick.p).part IS NOT NULL AND (NOT f.seat OR (pick.p).free IS NULL OR f.nth <= (pick.p).free)
+		SELECT * FROM placed WHERE part IS NOT NULL
 	), reg AS (
 		INSERT INTO registrations (event_id, checkin_code, status, confirmed_at, email_verified_at,
 			first_name, last_name, email, phone, country, organization, position, role, language, days,
@@ -403,8 +468,9 @@ const registerManyQuery = `
 		RETURNING id, event_id, status, checkin_code, created_at, email, language, first_name || ' ' || last_name AS name
 	), seat AS (
 		UPDATE seat_parts SET held = held + took.n, free = free - took.n
-		FROM (SELECT count(*)::int AS n FROM reg JOIN taken t ON t.checkin_code = reg.checkin_code WHERE t.seat) AS took, pick
-		WHERE seat_parts.event_id = $1::bigint AND seat_parts.part = (pick.p).part AND took.n > 0
+		FROM (SELECT t.part, count(*)::int AS n FROM reg JOIN taken t ON t.checkin_code = reg.checkin_code
+			WHERE t.seat GROUP BY t.part) AS took
+		WHERE seat_parts.event_id = $1::bigint AND seat_parts.part = took.part
 	), target AS (
 		SELECT reg.id, reg.event_id, reg.email, reg.language, reg.name, t.kind, t.token_hash, t.payload, t.message_id
 		FROM reg JOIN taken t ON t.checkin_code = reg.checkin_code WHERE t.kind <> ''
@@ -418,10 +484,10 @@ const registerManyQuery = `
 			target.payload::jsonb, target.message_id, $2::timestamptz, $2::timestamptz
 		FROM target
 	)
-	SELECT i.ord, (pick.p).part IS NOT NULL AS seen, k.status AS known,
+	SELECT i.ord, EXISTS (SELECT FROM parts) AS seen, k.status AS known,
 		EXISTS (SELECT FROM taken t WHERE t.ord = i.ord) AS taken,
 		reg.id, reg.status, reg.checkin_code, reg.created_at
-	FROM input i CROSS JOIN pick
+	FROM input i
 	LEFT JOIN known k ON k.ord = i.ord
 	LEFT JOIN reg ON reg.checkin_code = i.checkin_code
 	ORDER BY i.ord`
