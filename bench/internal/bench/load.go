@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"math"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -50,25 +51,49 @@ func (s Summary) String() string {
 // speed (an open model: a slow answer does not delay the next arrival), and
 // summarizes them against the expected status.
 func attack(targeter vegeta.Targeter, pacer vegeta.Pacer, d time.Duration, want int) Summary {
-	return collect(vegeta.NewAttacker(
+	a, done := newAttacker(
 		vegeta.KeepAlive(true),
 		vegeta.Timeout(30*time.Second),
 		vegeta.Workers(32),
 		vegeta.Redirects(vegeta.NoFollow),
-	), targeter, pacer, d, want)
+	)
+	defer done()
+	return collect(a, targeter, pacer, d, want)
+}
+
+// maxConnections bounds an attack's connections to the server. Past the
+// server's capacity an open model opens one for every request in flight;
+// unbounded, they ran the load generator out of file descriptors, and
+// the failures it then counted were its own.
+const maxConnections = 4096
+
+// newAttacker is a vegeta attacker over a transport of its own, with at
+// most maxConnections; done closes its idle connections once its attack
+// has ended, so that one attack's connections (thousands, past the
+// server's capacity) do not hold file descriptors into the next.
+func newAttacker(opts ...func(*vegeta.Attacker)) (a *vegeta.Attacker, done func()) {
+	tr := &http.Transport{
+		DialContext:         (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConnsPerHost: maxConnections,
+		MaxConnsPerHost:     maxConnections,
+	}
+	client := &http.Client{Transport: tr}
+	return vegeta.NewAttacker(append([]func(*vegeta.Attacker){vegeta.Client(client)}, opts...)...), tr.CloseIdleConnections
 }
 
 // closedLoop keeps exactly clients requests in flight for d, each client
 // sending its next request when the previous one is answered (a closed
 // model, like pgbench's clients), to measure throughput at that concurrency.
 func closedLoop(targeter vegeta.Targeter, clients int, d time.Duration, want int) Summary {
-	return collect(vegeta.NewAttacker(
+	a, done := newAttacker(
 		vegeta.KeepAlive(true),
 		vegeta.Timeout(30*time.Second),
 		vegeta.Workers(uint64(clients)),
 		vegeta.MaxWorkers(uint64(clients)),
 		vegeta.Redirects(vegeta.NoFollow),
-	), targeter, vegeta.ConstantPacer{}, d, want)
+	)
+	defer done()
+	return collect(a, targeter, vegeta.ConstantPacer{}, d, want)
 }
 
 func collect(a *vegeta.Attacker, targeter vegeta.Targeter, pacer vegeta.Pacer, d time.Duration, want int) Summary {

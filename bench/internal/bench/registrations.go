@@ -107,7 +107,14 @@ func Registrations(ctx context.Context, e *Env, o RegistrationOptions) *Result {
 		for msg, n := range s.Errors {
 			e.Log.Printf("registrations:   ×%d %s", n, msg)
 		}
-		sleepCtx(ctx, 2*time.Second) // let the server and the database settle between steps
+		// Let the server and the database settle between steps; longer
+		// after a rate too high, whose queue the server is still working
+		// off or dropping.
+		settle := 2 * time.Second
+		if !ok {
+			settle = 5 * time.Second
+		}
+		sleepCtx(ctx, settle)
 		return s, ok
 	}
 	probe := func(rate float64, d time.Duration) (Summary, bool) { return probeOf(target, rate, d) }
