@@ -40,7 +40,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *dbTx) error) error {
 			// The caller left (a client hung up) between the last
 			// statement and COMMIT: database/sql rolled the transaction
 			// back, and says only that it is over (sql.ErrTxDone).
-			return fmt.Errorf("commit: %w", cerr)
+			return unavailable(fmt.Errorf("commit: %w", cerr))
 		}
 		return unavailable(fmt.Errorf("commit: %w", err))
 	}
