@@ -89,10 +89,7 @@ func TestRegistrationsQueuedMeanwhileAreWrittenTogether(t *testing.T) {
 	before := r.signUp(r.ev, time.Now()) // registered before the rush: answered as a repeat
 	first, release := r.hold()
 
-	regs := make([]*domain.Registration, 12)
-	for i := range regs {
-		regs[i] = r.newRegistration(r.ev, time.Now())
-	}
+	regs := r.newRegistrations(r.ev, 12)
 	again := r.newRegistration(r.ev, time.Now())
 	again.Email = strings.ToUpper(before.Email)
 	twice := r.newRegistration(r.ev, time.Now())
@@ -195,10 +192,7 @@ func TestABatchSeatsInArrivalOrderFromTheSeatsLeft(t *testing.T) {
 	// 40 seats in 16 parts of 2 or 3: a batch of 49 needs every part.
 	r := newBatchRig(t, 40, 64)
 	first, release := r.hold()
-	regs := make([]*domain.Registration, 49)
-	for i := range regs {
-		regs[i] = r.newRegistration(r.ev, time.Now())
-	}
+	regs := r.newRegistrations(r.ev, 49)
 	answers := r.queue(regs, nil)
 	release()
 	if res, err := first.answer(); err != nil || res.Status != domain.StatusPending {
@@ -224,24 +218,13 @@ func TestABatchSeatsInArrivalOrderFromTheSeatsLeft(t *testing.T) {
 	if err := books.check(); err != nil || books.Held != 40 || *books.Free != 0 {
 		t.Errorf("books %+v: %v; want 40 held, none free", books, err)
 	}
-	for _, reg := range regs {
-		kind := domain.EmailConfirmRequest
-		if r.state(reg.ID).Status == domain.StatusWaitlisted {
-			kind = domain.EmailWaitlisted
-		}
-		if got := r.emailCount(reg.ID, kind); got != 1 {
-			t.Errorf("%s: %d %s emails, want 1", reg.Email, got, kind)
-		}
-	}
+	r.checkOutcomeEmails(regs)
 }
 
 func TestABadRegistrationFailsAloneNotItsBatch(t *testing.T) {
 	r := newBatchRig(t, 0, 8)
 	first, release := r.hold()
-	regs := make([]*domain.Registration, 5)
-	for i := range regs {
-		regs[i] = r.newRegistration(r.ev, time.Now())
-	}
+	regs := r.newRegistrations(r.ev, 5)
 	regs[2].Country = "UZB" // no such column value: the database refuses it
 	answers := r.queue(regs, nil)
 	release()

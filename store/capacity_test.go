@@ -35,10 +35,7 @@ func TestConcurrentRegistrationsNeverOverbook(t *testing.T) {
 	r := newStoreRig(t)
 	ev := r.newEvent(25)
 	const n = 200
-	regs := make([]*domain.Registration, n)
-	for i := range regs {
-		regs[i] = r.newRegistration(ev, time.Now())
-	}
+	regs := r.newRegistrations(ev, n)
 	var (
 		mu       sync.Mutex
 		statuses = map[domain.Status]int{}
@@ -71,17 +68,7 @@ func TestConcurrentRegistrationsNeverOverbook(t *testing.T) {
 	if got := r.seatsHeld(ev.ID); got != 25 {
 		t.Errorf("seats_held = %d, want 25", got)
 	}
-	t.Run("each registration gets the one email its outcome calls for", func(t *testing.T) {
-		for _, reg := range regs {
-			kind := domain.EmailConfirmRequest
-			if r.state(reg.ID).Status == domain.StatusWaitlisted {
-				kind = domain.EmailWaitlisted
-			}
-			if got := r.emailCount(reg.ID, kind); got != 1 {
-				t.Errorf("%s: %d %s emails, want 1", reg.Email, got, kind)
-			}
-		}
-	})
+	r.checkOutcomeEmails(regs)
 }
 
 func TestWaitlistPromotesVerifiedPeopleInRegistrationOrder(t *testing.T) {

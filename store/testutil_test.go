@@ -61,6 +61,33 @@ func (r *storeRig) newRegistration(ev *domain.Event, at time.Time) *domain.Regis
 	return r.f.newRegistration(r.t, ev, person(emailOf(int(r.people.Add(1)))), at.UTC().Truncate(time.Microsecond))
 }
 
+// newRegistrations builds n registrations for ev with fresh addresses,
+// registered now.
+func (r *storeRig) newRegistrations(ev *domain.Event, n int) []*domain.Registration {
+	r.t.Helper()
+	regs := make([]*domain.Registration, n)
+	for i := range regs {
+		regs[i] = r.newRegistration(ev, time.Now())
+	}
+	return regs
+}
+
+// checkOutcomeEmails checks that each registration got the one email its
+// status calls for: a confirmation request when it holds a seat, else
+// the waiting list's.
+func (r *storeRig) checkOutcomeEmails(regs []*domain.Registration) {
+	r.t.Helper()
+	for _, reg := range regs {
+		kind := domain.EmailConfirmRequest
+		if r.state(reg.ID).Status == domain.StatusWaitlisted {
+			kind = domain.EmailWaitlisted
+		}
+		if got := r.emailCount(reg.ID, kind); got != 1 {
+			r.t.Errorf("%s: %d %s emails, want 1", reg.Email, got, kind)
+		}
+	}
+}
+
 // signUp stores a new registration made at the given time and queues its email.
 func (r *storeRig) signUp(ev *domain.Event, at time.Time) *domain.Registration {
 	r.t.Helper()
