@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/attend/attend/domain"
+	"github.com/attend/attend/store"
 )
 
 // Config is every setting attend reads. It is built by Load and passed down;
@@ -141,8 +142,8 @@ func Settings() []Setting {
 		{"LOG_LEVEL", "info", "debug, info, warn or error. Logs are JSON on standard error."},
 		{"DB_MAX_OPEN_CONNS", "4 × CPU cores", "Largest number of open database connections per process; serve and worker open them at start."},
 		{"EVENT_CACHE_TTL", "1s", "How long a registration may use an event read from memory (registration window, dates) instead of the database; 0 turns it off. Seats are always counted in the database."},
-		{"REGISTER_BATCH_SIZE", "32", "Most participants' registrations written in one statement and commit. Registrations that arrive while REGISTER_BATCHES statements are being written wait for one to end and go together in the next; one that finds a statement free is written at once, alone. 1 writes each alone."},
-		{"REGISTER_BATCHES", "4, at most half of DB_MAX_OPEN_CONNS", "Statements of registrations written at once per process (see REGISTER_BATCH_SIZE); at most DB_MAX_OPEN_CONNS. More lowers the wait for a free one at moderate load; fewer makes larger batches, which cost the database less per registration."},
+		{"REGISTER_BATCH_SIZE", strconv.Itoa(store.DefaultRegisterBatchSize), "Most participants' registrations written in one statement and commit. Registrations that arrive while REGISTER_BATCHES statements are being written wait for one to end and go together in the next; one that finds a statement free is written at once, alone. 1 writes each alone."},
+		{"REGISTER_BATCHES", strconv.Itoa(store.DefaultRegisterBatches) + ", at most half of DB_MAX_OPEN_CONNS", "Statements of registrations written at once per process (see REGISTER_BATCH_SIZE); at most DB_MAX_OPEN_CONNS. More lowers the wait for a free one at moderate load; fewer makes larger batches, which cost the database less per registration."},
 		{"EXPORT_GC_PERCENT", "50", "Go's garbage collection target (GOGC) while an XLSX export is built and sent, to bound its memory; 0 leaves the collector alone, and a lower GOGC (or GOGC=off) is kept."},
 		{"DB_STATEMENT_TIMEOUT", "5s", "Longest a single SQL statement may run; past it the request answers 503. Exports are bounded by HTTP_WRITE_TIMEOUT instead."},
 		{"MAX_BODY_BYTES", "65536", "Largest request body accepted; larger bodies get 413."},
@@ -234,7 +235,7 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 		LogLevel:                    l.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 		DBMaxOpenConns:              l.int("DB_MAX_OPEN_CONNS", 4*runtime.NumCPU(), 1, 1000),
 		EventCacheTTL:               l.durOrOff("EVENT_CACHE_TTL", time.Second),
-		RegisterBatchSize:           l.int("REGISTER_BATCH_SIZE", 32, 1, 1000),
+		RegisterBatchSize:           l.int("REGISTER_BATCH_SIZE", store.DefaultRegisterBatchSize, 1, 1000),
 		RegisterBatches:             l.int("REGISTER_BATCHES", 0, 1, 1000),
 		ExportGCPercent:             l.int("EXPORT_GC_PERCENT", 50, 0, 1000),
 		DBStatementTimeout:          l.dur("DB_STATEMENT_TIMEOUT", 5*time.Second),
@@ -313,7 +314,7 @@ func Load(getenv func(string) string, need Need) (Config, error) {
 	}
 	switch {
 	case c.RegisterBatches == 0:
-		c.RegisterBatches = min(4, max(1, c.DBMaxOpenConns/2))
+		c.RegisterBatches = store.RegisterBatchesFor(c.DBMaxOpenConns)
 	case c.RegisterBatches > c.DBMaxOpenConns:
 		l.fail("REGISTER_BATCHES (%d) must not exceed DB_MAX_OPEN_CONNS (%d): each batch being written holds a database connection",
 			c.RegisterBatches, c.DBMaxOpenConns)

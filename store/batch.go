@@ -32,6 +32,13 @@ const (
 	DefaultRegisterBatches   = 4
 )
 
+// RegisterBatchesFor is REGISTER_BATCHES' default for a process with
+// dbConns database connections: DefaultRegisterBatches, at most half of
+// them, so that the rest stay free for its other work.
+func RegisterBatchesFor(dbConns int) int {
+	return min(DefaultRegisterBatches, max(1, dbConns/2))
+}
+
 // registerBatcher gathers registrations into batches. Whoever finds fewer
 // than the allowed batches in flight leads one: it writes its own request
 // and those queued, hands the lead to the first request queued meanwhile,
@@ -86,7 +93,7 @@ func (s *Store) registerBatches() int {
 // no seat part had a seat, or errWriteAlone.
 func (s *Store) registerBatched(ctx context.Context, ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan) (registerAnswer, error) {
 	if s.registerBatchSize() == 1 {
-		return s.registerRow(ctx, nil, ev, reg, plan, registerWay{newOnly: true}, s.Now())
+		return s.registerNew(ctx, ev, reg, plan)
 	}
 	q := &queuedRegistration{ctx: ctx, ev: ev, reg: reg, plan: plan, wake: make(chan bool, 1)}
 	b := &s.batcher
@@ -119,6 +126,12 @@ func (s *Store) registerBatched(ctx context.Context, ev *domain.Event, reg *doma
 		s.leadBatch(q)
 	}
 	return q.row, q.err
+}
+
+// registerNew writes one new address's registration alone, by its own
+// statement committed on its own (registerStatement with newOnly).
+func (s *Store) registerNew(ctx context.Context, ev *domain.Event, reg *domain.Registration, plan domain.RegisterPlan) (registerAnswer, error) {
+	return s.registerRow(ctx, nil, ev, reg, plan, registerWay{newOnly: true}, s.Now())
 }
 
 // leadBatch writes first and up to a batch's size of the requests queued,
@@ -193,7 +206,7 @@ func (s *Store) writeBatch(batch []*queuedRegistration) {
 		s.observeBatch(group)
 		if len(group) == 1 {
 			q := group[0]
-			q.row, q.err = s.registerRow(q.ctx, nil, q.ev, q.reg, q.plan, registerWay{newOnly: true}, s.Now())
+			q.row, q.err = s.registerNew(q.ctx, q.ev, q.reg, q.plan)
 			continue
 		}
 		s.writeMany(group)
@@ -263,17 +276,9 @@ func (s *Store) writeMany(group []*queuedRegistration) {
 			if err != nil {
 				return err
 			}
-			st, err := s.prepared(ctx, query, true)
-			if err != nil {
-				return err
-			}
 			rows = rows[:0]
-			if st != nil {
-				err = st.SelectContext(ctx, &rows, args...)
-			} else {
-				err = s.db.SelectContext(ctx, &rows, query, args...)
-			}
-			if isUniqueViolation(err, "registrations_event_id_checkin_code_key") && attempt < checkinRetries {
+			err = s.selectPrepared(ctx, &rows, query, args...)
+			if checkinCodeTaken(err) && attempt < checkinRetries {
 				for _, q := range group {
 					if q.reg.CheckinCode, err = domain.NewCheckinCode(); err != nil {
 						return err

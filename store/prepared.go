@@ -84,6 +84,20 @@ func (s *Store) getPrepared(ctx context.Context, tx *dbTx, dest any, query strin
 	}
 }
 
+// selectPrepared runs query on its own (committed by itself) for rows
+// scanned into dest, prepared where it can be, as getPrepared does for one
+// row.
+func (s *Store) selectPrepared(ctx context.Context, dest any, query string, args ...any) error {
+	st, err := s.prepared(ctx, query, true)
+	if err != nil {
+		return err
+	}
+	if st == nil {
+		return s.db.SelectContext(ctx, dest, query, args...)
+	}
+	return st.SelectContext(ctx, dest, args...)
+}
+
 // prepareAhead prepares, once per key, the statement that build makes, for
 // a caller about to run it inside a transaction, where it may not prepare
 // (prepared). The key stands for the text: build's values do not matter,

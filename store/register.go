@@ -26,6 +26,12 @@ type RegisterResult struct {
 	Checkin *Checkin
 }
 
+// checkinCodeTaken says that err is a new registration's random check-in
+// code colliding with another of its event: drawn again, it is retried.
+func checkinCodeTaken(err error) bool {
+	return isUniqueViolation(err, "registrations_event_id_checkin_code_key")
+}
+
 // checkinRetries bounds retries on the (astronomically rare) collision of a
 // random check-in code within one event.
 const checkinRetries = 5
@@ -82,7 +88,7 @@ func (s *Store) register(ctx context.Context, ev *domain.Event, reg *domain.Regi
 	plan := domain.PlanRequest(ev, how.by)
 	for attempt := 0; ; attempt++ {
 		res, err := s.registerOnce(ctx, ev, reg, plan, how)
-		if isUniqueViolation(err, "registrations_event_id_checkin_code_key") && attempt < checkinRetries {
+		if checkinCodeTaken(err) && attempt < checkinRetries {
 			code, cerr := domain.NewCheckinCode()
 			if cerr != nil {
 				return res, cerr
@@ -192,7 +198,7 @@ func (s *Store) registerAlone(ctx context.Context, ev *domain.Event, reg *domain
 	err := retried(ctx, func() error {
 		row, err := s.registerBatched(ctx, ev, reg, plan)
 		if errors.Is(err, errWriteAlone) {
-			row, err = s.registerRow(ctx, nil, ev, reg, plan, registerWay{newOnly: true}, s.Now())
+			row, err = s.registerNew(ctx, ev, reg, plan)
 		}
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
